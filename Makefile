@@ -1,0 +1,35 @@
+# lucidtcp: a thin front for CMake. The README's two promises: `make run` and `make test`.
+BUILD      ?= build
+CC_TEST    ?= gcc
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all run test deps build build-asan build-clang clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+# Optimised build for running the command.
+build: deps
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD)/release -j $(JOBS)
+
+run: build
+	@$(BUILD)/release/lucidtcp demo
+
+# Tests run under AddressSanitizer + UndefinedBehaviorSanitizer (leak checking included),
+# and the whole tree must also build warning-free with clang.
+build-asan: deps
+	@cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=$(CC_TEST) -DLTCP_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)/asan -j $(JOBS)
+
+build-clang: deps
+	@cmake -S . -B $(BUILD)/clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang >/dev/null
+	@cmake --build $(BUILD)/clang -j $(JOBS)
+
+test: build-asan build-clang
+	@cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,108 @@
+/* lucidtcp: types shared by every public header: time, errors, addresses, TCP states. */
+#ifndef LUCIDTCP_COMMON_H
+#define LUCIDTCP_COMMON_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Time: nanoseconds on a clock the caller chooses (the engine never reads one). */
+typedef uint64_t ltcp_time_ns;
+#define LTCP_TIME_NEVER UINT64_MAX
+#define LTCP_US(x) ((ltcp_time_ns)(x) * 1000ull)
+#define LTCP_MS(x) ((ltcp_time_ns)(x) * 1000000ull)
+#define LTCP_SEC(x) ((ltcp_time_ns)(x) * 1000000000ull)
+
+/* Errors: one table. Every value is a negated errno, so the socket layer hands the positive
+ * value to the user unchanged and ltcp_strerror() names it. 0 is success. */
+#define LTCP_ERRORS(X)                                                       \
+  X(AGAIN, EAGAIN, "operation would block")                                  \
+  X(INPROGRESS, EINPROGRESS, "connection in progress")                       \
+  X(ALREADY, EALREADY, "operation already in progress")                      \
+  X(ISCONN, EISCONN, "socket is already connected")                          \
+  X(NOTCONN, ENOTCONN, "socket is not connected")                            \
+  X(CONNREFUSED, ECONNREFUSED, "connection refused")                         \
+  X(CONNRESET, ECONNRESET, "connection reset by peer")                       \
+  X(CONNABORTED, ECONNABORTED, "connection aborted")                         \
+  X(TIMEDOUT, ETIMEDOUT, "connection timed out")                             \
+  X(PIPE, EPIPE, "broken pipe: the sending direction is closed")             \
+  X(ADDRINUSE, EADDRINUSE, "address already in use")                         \
+  X(ADDRNOTAVAIL, EADDRNOTAVAIL, "address not available")                    \
+  X(INVAL, EINVAL, "invalid argument")                                       \
+  X(BADF, EBADF, "bad socket descriptor")                                    \
+  X(MFILE, EMFILE, "too many open sockets")                                  \
+  X(NOMEM, ENOMEM, "out of memory")                                          \
+  X(NOBUFS, ENOBUFS, "no buffer space available")                            \
+  X(OPNOTSUPP, EOPNOTSUPP, "operation not supported")                        \
+  X(NOPROTOOPT, ENOPROTOOPT, "protocol option not available")                \
+  X(HOSTUNREACH, EHOSTUNREACH, "no route to host")                           \
+  X(MSGSIZE, EMSGSIZE, "message too long")
+
+enum ltcp_error {
+  LTCP_OK = 0,
+#define LTCP_ERROR_ENUM(name, errnum, text) LTCP_E##name = -(errnum),
+  LTCP_ERRORS(LTCP_ERROR_ENUM)
+#undef LTCP_ERROR_ENUM
+};
+
+/* The message for an error code (negative) or errno value (positive); never NULL. */
+const char *ltcp_strerror(int err);
+/* The symbolic name ("ECONNRESET") for an error code or errno value; never NULL. */
+const char *ltcp_errname(int err);
+
+/* An IPv4 endpoint. Both fields in host byte order. */
+typedef struct ltcp_endpoint {
+  uint32_t addr;
+  uint16_t port;
+} ltcp_endpoint;
+
+#define LTCP_IPV4(a, b, c, d) \
+  (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
+
+/* Writes "a.b.c.d" (no port) into buf; returns buf. buf must hold 16 bytes. */
+char *ltcp_ipv4_format(uint32_t addr, char *buf);
+/* Parses "a.b.c.d"; returns 0 or LTCP_EINVAL. */
+int ltcp_ipv4_parse_text(const char *text, uint32_t *addr);
+
+/* RFC 9293 §3.3.2: the eleven connection states. */
+typedef enum ltcp_state {
+  LTCP_CLOSED = 0,
+  LTCP_LISTEN,
+  LTCP_SYN_SENT,
+  LTCP_SYN_RECEIVED,
+  LTCP_ESTABLISHED,
+  LTCP_FIN_WAIT_1,
+  LTCP_FIN_WAIT_2,
+  LTCP_CLOSE_WAIT,
+  LTCP_CLOSING,
+  LTCP_LAST_ACK,
+  LTCP_TIME_WAIT,
+  LTCP_STATE_COUNT
+} ltcp_state;
+
+/* "SYN-RECEIVED", as RFC 9293 spells them. */
+const char *ltcp_state_name(ltcp_state state);
+
+/* TCP header flags (RFC 9293 §3.1, RFC 3168). */
+enum {
+  LTCP_FIN = 0x01,
+  LTCP_SYN = 0x02,
+  LTCP_RST = 0x04,
+  LTCP_PSH = 0x08,
+  LTCP_ACK = 0x10,
+  LTCP_URG = 0x20,
+  LTCP_ECE = 0x40,
+  LTCP_CWR = 0x80
+};
+
+/* Writes flags as in tcpdump ("S.", "FP.", "R") into buf (at least 9 bytes); returns buf. */
+char *ltcp_flags_format(uint8_t flags, char *buf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+/* lucidtcp: a host's TCP/IPv4 stack, sans I/O.
+ *
+ * The caller owns the clock and the link. The loop is always:
+ *   ltcp_stack_input(st, now, packet)     for each IPv4 packet that arrives;
+ *   ltcp_stack_advance(st, now)           when now reaches ltcp_stack_next_deadline(st);
+ *   ltcp_stack_tx_peek / ltcp_stack_tx_pop to take the packets the stack wants sent;
+ *   ltcp_stack_next_event                 to learn of state changes and drops.
+ * Socket calls (socket.h) act at the time of the last input or advance. The stack never reads a
+ * clock, never sleeps and makes no system call. */
+#ifndef LUCIDTCP_STACK_H
+#define LUCIDTCP_STACK_H
+
+#include "common.h"
+#include "event.h"
+#include "stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ltcp_stack ltcp_stack;
+
+typedef struct ltcp_stack_config {
+  uint32_t addr;                  /* this host's IPv4 address (host byte order) */
+  uint16_t mtu;                   /* link MTU; the MSS we announce is mtu - 40. Default 1500 */
+  uint8_t ttl;                    /* IPv4 TTL of packets we send. Default 64 */
+  uint64_t seed;                  /* randomness: ISN key and ephemeral ports. Default 1 */
+  ltcp_time_ns msl_ns;            /* maximum segment lifetime; TIME-WAIT lasts 2*MSL. Default 30 s */
+  ltcp_time_ns rto_initial_ns;    /* RFC 6298 2.1 initial RTO. Default 1 s */
+  ltcp_time_ns rto_min_ns;        /* lower bound on RTO. Default 200 ms, as Linux (RFC 6298 2.4) */
+  ltcp_time_ns rto_max_ns;        /* upper bound on RTO. Default 60 s (RFC 6298 2.5) */
+  uint32_t syn_retries;           /* SYN (and SYN-ACK) retransmissions before ETIMEDOUT. Default 6 */
+  uint32_t data_retries;          /* retransmissions of one segment before ETIMEDOUT. Default 15 */
+  ltcp_time_ns user_timeout_ns;   /* RFC 9293 USER TIMEOUT; 0 = only the retry limits. Default 0 */
+  uint32_t sndbuf;                /* default send buffer per connection, bytes. Default 65535 */
+  uint32_t rcvbuf;                /* default receive buffer per connection. Default 65535 */
+  uint32_t max_sockets;           /* capacity of the descriptor table. Default 1024 */
+  uint32_t max_connections;       /* connections, including orphans in TIME-WAIT. Default 4096 */
+  uint32_t tx_queue_packets;      /* output packets held until the driver takes them. Default 512 */
+  uint32_t event_capacity;        /* queued events; 0 disables events. Default 0 */
+  uint8_t rfc1337;                /* 1: an RST does not end TIME-WAIT (RFC 1337 TW-1). Default 0 */
+  uint8_t time_wait_reuse;        /* 1: a new SYN may reopen TIME-WAIT (RFC 9293 3.6 MAY-2). Default 1 */
+  uint8_t rst_on_unread_close;    /* 1: close() with unread data sends RST (RFC 1122 4.2.2.13). Default 1 */
+  uint32_t isn_offset;            /* added to every ISN (tests put ISNs near 2^32). Default 0 */
+  ltcp_time_ns fin_wait_2_timeout_ns; /* an orphan's wait in FIN-WAIT-2. Default 60 s (Linux) */
+} ltcp_stack_config;
+
+/* Fills cfg with the defaults documented above. */
+void ltcp_stack_config_default(ltcp_stack_config *cfg);
+
+/* Creates a stack; the stack copies cfg. Returns NULL when memory runs out or cfg is invalid. */
+ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg);
+/* Frees the stack, every socket and connection in it, without sending anything. */
+void ltcp_stack_free(ltcp_stack *st);
+
+/* Hands the stack one IPv4 packet that arrived at time now. The stack does not keep pkt. */
+void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len);
+/* Moves the stack's clock to now (never backwards) and runs every timer due by then. */
+void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now);
+/* The earliest time a timer is due, or LTCP_TIME_NEVER. */
+ltcp_time_ns ltcp_stack_next_deadline(const ltcp_stack *st);
+/* The stack's clock: the time of the last input or advance. */
+ltcp_time_ns ltcp_stack_now(const ltcp_stack *st);
+
+/* The oldest packet waiting to be sent: sets *pkt and returns its length, or returns 0 if none.
+ * The bytes stay valid until ltcp_stack_tx_pop or any other call on the stack. */
+size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt);
+/* Removes the packet ltcp_stack_tx_peek returned. */
+void ltcp_stack_tx_pop(ltcp_stack *st);
+
+/* Takes the oldest event into *ev: returns 1, or 0 when there is none. */
+int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev);
+
+const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st);
+const ltcp_stack_config *ltcp_stack_get_config(const ltcp_stack *st);
+/* Number of connections in the table (sockets' and orphans, TIME-WAIT included). */
+uint32_t ltcp_stack_connection_count(const ltcp_stack *st);
+/* Number of connections in the given state. */
+uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,85 @@
+/* lucidtcp: per-stack counters, and the reasons a packet or segment is dropped. */
+#ifndef LUCIDTCP_STATS_H
+#define LUCIDTCP_STATS_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every byte from the wire ends in a reply the RFCs specify or in one of these counted drops. */
+#define LTCP_DROP_REASONS(X)                                                              \
+  X(NONE, "not dropped")                                                                  \
+  X(IP_TRUNCATED, "IPv4: shorter than a header")                                          \
+  X(IP_VERSION, "IPv4: version is not 4")                                                 \
+  X(IP_HDRLEN, "IPv4: bad header length")                                                 \
+  X(IP_TOTLEN, "IPv4: bad total length")                                                  \
+  X(IP_CHECKSUM, "IPv4: bad header checksum")                                             \
+  X(IP_FRAGMENT, "IPv4: fragment (reassembly not supported)")                             \
+  X(IP_NOT_LOCAL, "IPv4: destination is not this host")                                   \
+  X(IP_PROTO, "IPv4: protocol not supported")                                             \
+  X(IP_BAD_SOURCE, "IPv4: source is broadcast, multicast or this host")                   \
+  X(ICMP_TRUNCATED, "ICMP: truncated")                                                    \
+  X(ICMP_CHECKSUM, "ICMP: bad checksum")                                                  \
+  X(ICMP_UNHANDLED, "ICMP: type not handled")                                             \
+  X(TCP_TRUNCATED, "TCP: shorter than a header")                                          \
+  X(TCP_DATA_OFFSET, "TCP: bad data offset")                                              \
+  X(TCP_CHECKSUM, "TCP: bad checksum")                                                    \
+  X(TCP_OPTIONS, "TCP: malformed options")                                                \
+  X(TCP_BAD_PORT, "TCP: port 0")                                                          \
+  X(TCP_RST_NO_CONN, "TCP: RST for no connection (RFC 9293 3.10.7.1)")                    \
+  X(TCP_LISTEN_RST, "TCP: RST to a listener (3.10.7.2)")                                  \
+  X(TCP_LISTEN_NO_SYN, "TCP: neither SYN, ACK nor RST to a listener (3.10.7.2)")          \
+  X(TCP_LISTEN_OVERFLOW, "TCP: SYN to a listener whose backlog is full")                  \
+  X(TCP_SYN_SENT_BAD_ACK, "TCP: unacceptable ACK in SYN-SENT (3.10.7.3)")                 \
+  X(TCP_SYN_SENT_RST, "TCP: RST without acceptable ACK in SYN-SENT (3.10.7.3)")           \
+  X(TCP_SYN_SENT_NO_SYN, "TCP: neither SYN nor RST in SYN-SENT (3.10.7.3)")               \
+  X(TCP_OUT_OF_WINDOW, "TCP: sequence number not acceptable (3.10.7.4)")                  \
+  X(TCP_RST_OUT_OF_WINDOW, "TCP: RST outside the window (3.10.7.4, RFC 5961 3)")          \
+  X(TCP_RST_CHALLENGED, "TCP: RST inside the window but not at RCV.NXT (RFC 5961 3)")     \
+  X(TCP_SYN_CHALLENGED, "TCP: SYN in a synchronized state (RFC 5961 4)")                  \
+  X(TCP_NO_ACK, "TCP: ACK bit off (3.10.7.4 fifth)")                                      \
+  X(TCP_ACK_UNACCEPTABLE, "TCP: ACK of data not sent, or too old (3.10.7.4, RFC 5961 5)") \
+  X(TCP_SYN_RECEIVED_BAD_ACK, "TCP: unacceptable ACK in SYN-RECEIVED (3.10.7.4)")         \
+  X(TCP_REASSEMBLY_FULL, "TCP: out-of-order segment could not be held")                   \
+  X(TCP_TIME_WAIT_RST, "TCP: RST ignored in TIME-WAIT (RFC 1337)")                        \
+  X(TCP_TEXT_AFTER_FIN, "TCP: text or FIN beyond the peer's FIN (3.10.7.4 seventh)")      \
+  X(TX_QUEUE_FULL, "output queue full")
+
+typedef enum ltcp_drop_reason {
+#define LTCP_DROP_ENUM(name, text) LTCP_DROP_##name,
+  LTCP_DROP_REASONS(LTCP_DROP_ENUM)
+#undef LTCP_DROP_ENUM
+  LTCP_DROP_COUNT
+} ltcp_drop_reason;
+
+/* A short description of a drop reason; never NULL. */
+const char *ltcp_drop_text(ltcp_drop_reason reason);
+/* The reason's name without prefix ("TCP_CHECKSUM"); never NULL. */
+const char *ltcp_drop_name(ltcp_drop_reason reason);
+
+typedef struct ltcp_stats {
+  uint64_t ip_in;            /* IPv4 packets handed to the stack */
+  uint64_t ip_out;           /* IPv4 packets the stack queued for output */
+  uint64_t segs_in;          /* TCP segments that passed header checks */
+  uint64_t segs_out;         /* TCP segments sent (retransmissions included) */
+  uint64_t retransmits;      /* segments sent again by the retransmission timer */
+  uint64_t rst_in;           /* segments with RST received */
+  uint64_t rst_out;          /* segments with RST sent */
+  uint64_t challenge_acks;   /* RFC 5961 challenge ACKs sent */
+  uint64_t icmp_echo_in;     /* echo requests answered */
+  uint64_t active_opens;     /* connect() calls that sent a SYN */
+  uint64_t passive_opens;    /* connections created by a SYN to a listener */
+  uint64_t established;      /* connections that reached ESTABLISHED */
+  uint64_t resets;           /* connections ended by a RST received */
+  uint64_t timeouts;         /* connections ended by retransmission or user timeout */
+  uint64_t time_wait_reuse;  /* TIME-WAIT connections replaced by a new SYN (RFC 9293 3.6) */
+  uint64_t events_lost;      /* events dropped because the event queue was full */
+  uint64_t drops[LTCP_DROP_COUNT];
+} ltcp_stats;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

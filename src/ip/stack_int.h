@@ -1,0 +1,91 @@
+/* The stack's insides, shared by the IP layer, the engine and the socket layer. */
+#ifndef LTCP_IP_STACK_INT_H
+#define LTCP_IP_STACK_INT_H
+
+#include "lucidtcp/stack.h"
+#include "tcp/tcb.h"
+#include "util/rng.h"
+
+typedef struct ltcp_sock {
+  uint8_t in_use;
+  uint8_t bound;
+  uint8_t reuseaddr;
+  uint8_t shut_rd, shut_wr;
+  uint8_t connect_called;
+  ltcp_endpoint local;
+  ltcp_tcb *tcb;          /* NULL before connect/listen, and after the connection is deleted */
+  int error;              /* SO_ERROR: reported once, then cleared */
+  int final_error;        /* why the connection ended (0 for an orderly end) */
+  ltcp_state last_state;  /* the state when the TCB was deleted */
+  uint32_t sndbuf, rcvbuf;
+  uint16_t mss;
+  uint32_t user_timeout_ms;
+  int32_t next_free;
+} ltcp_sock;
+
+struct ltcp_stack {
+  ltcp_stack_config cfg;
+  ltcp_time_ns now;
+  ltcp_rng rng;
+  uint8_t isn_key[16];
+  uint64_t hash_key;
+  uint64_t next_conn_id;
+  ltcp_stats stats;
+  uint32_t state_count[LTCP_STATE_COUNT];
+
+  /* Connections by 4-tuple; listeners by local port. */
+  ltcp_tcb **conns;
+  uint32_t conns_mask, conn_count;
+  ltcp_tcb **listeners;
+  uint32_t listeners_mask;
+  uint32_t *port_refs;    /* per local port: bound sockets and connections using it */
+
+  /* Timers: a binary min-heap of TCBs by deadline. */
+  ltcp_tcb **heap;
+  uint32_t heap_len, heap_cap;
+
+  ltcp_sock *socks;
+  int32_t sock_free;
+
+  /* Output: a ring of packet slots. */
+  uint8_t *tx_buf;
+  uint32_t *tx_len;
+  uint32_t tx_slot, tx_cap, tx_head, tx_count;
+  ltcp_tcb *tx_wait_head, *tx_wait_tail;
+
+  ltcp_event *events;
+  uint32_t ev_head, ev_count;
+
+  ltcp_tcb *graveyard;
+};
+
+/* stack.c */
+void ltcp_stack_emit_event(ltcp_stack *st, const ltcp_event *ev);
+void ltcp_stack_drop(ltcp_stack *st, ltcp_drop_reason why, const ltcp_seg *seg);
+/* A slot for one outgoing IPv4 packet of up to tx_slot bytes, or NULL when the queue is full. */
+uint8_t *ltcp_stack_tx_alloc(ltcp_stack *st);
+void ltcp_stack_tx_commit(ltcp_stack *st, uint32_t len);
+void ltcp_stack_tx_wait(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_stack_tx_unwait(ltcp_stack *st, ltcp_tcb *tcb);
+/* Frees TCBs deleted during this call; every public entry point ends with it. */
+void ltcp_stack_reap(ltcp_stack *st);
+
+/* table.c: connections, listeners, ports, timers. */
+int ltcp_table_init(ltcp_stack *st);
+void ltcp_table_free(ltcp_stack *st);
+ltcp_tcb *ltcp_table_lookup(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_table_insert(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_table_remove(ltcp_stack *st, ltcp_tcb *tcb);
+ltcp_tcb *ltcp_table_listener(ltcp_stack *st, uint16_t port);
+void ltcp_table_add_listener(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_table_remove_listener(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_port_ref(ltcp_stack *st, uint16_t port);
+void ltcp_port_unref(ltcp_stack *st, uint16_t port);
+/* Recomputes tcb->deadline from its timers and fixes its place in the heap. */
+void ltcp_timer_update(ltcp_stack *st, ltcp_tcb *tcb);
+ltcp_tcb *ltcp_timer_peek(const ltcp_stack *st);
+
+/* socket.c: the connection's socket learns that the TCB is gone. */
+void ltcp_sock_tcb_gone(ltcp_stack *st, ltcp_tcb *tcb, int error);
+
+#endif

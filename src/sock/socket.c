@@ -1,0 +1,412 @@
+/* The BSD-like socket API: descriptors, ports, options and readiness over the engine's calls.
+ * Every call returns -1 with errno set on failure. */
+#include "lucidtcp/socket.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "ip/stack_int.h"
+#include "util/assert.h"
+
+#define SOCK_EPHEMERAL_LO 49152u /* RFC 6335 §6 dynamic ports */
+#define SOCK_EPHEMERAL_HI 65535u
+#define SOCK_BACKLOG_MAX 4096
+
+static int sock_fail(int err) {
+  errno = err < 0 ? -err : err;
+  return -1;
+}
+
+static ltcp_sock *sock_get(ltcp_stack *st, int fd) {
+  if (fd < 0 || (uint32_t)fd >= st->cfg.max_sockets || !st->socks[fd].in_use) return NULL;
+  return &st->socks[fd];
+}
+
+/* The TCB's timers may have changed during a call; put it right in the heap. */
+static void sock_done(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb && !tcb->dead) {
+    ltcp_tcb_check(tcb);
+    ltcp_timer_update(st, tcb);
+  }
+  ltcp_stack_reap(st);
+}
+
+int ltcp_socket(ltcp_stack *st) {
+  if (st->sock_free < 0) return sock_fail(EMFILE);
+  int fd = st->sock_free;
+  ltcp_sock *s = &st->socks[fd];
+  st->sock_free = s->next_free;
+  memset(s, 0, sizeof *s);
+  s->in_use = 1;
+  s->sndbuf = st->cfg.sndbuf;
+  s->rcvbuf = st->cfg.rcvbuf;
+  s->mss = (uint16_t)(st->cfg.mtu - 40);
+  s->user_timeout_ms = (uint32_t)(st->cfg.user_timeout_ns / LTCP_MS(1));
+  return fd;
+}
+
+static void sock_release(ltcp_stack *st, int fd) {
+  ltcp_sock *s = &st->socks[fd];
+  if (s->bound) ltcp_port_unref(st, s->local.port);
+  s->in_use = 0;
+  s->next_free = st->sock_free;
+  st->sock_free = fd;
+}
+
+static int sock_port_taken(ltcp_stack *st, const ltcp_sock *s, uint16_t port) {
+  if (ltcp_table_listener(st, port)) return 1;
+  return st->port_refs[port] > 0 && !s->reuseaddr;
+}
+
+/* An ephemeral port no one uses, starting at a random place (RFC 6056 §3.3.1 style). */
+static int sock_pick_port(ltcp_stack *st, uint16_t *port) {
+  uint32_t span = SOCK_EPHEMERAL_HI - SOCK_EPHEMERAL_LO + 1;
+  uint32_t start = (uint32_t)ltcp_rng_below(&st->rng, span);
+  for (uint32_t i = 0; i < span; i++) {
+    uint16_t p = (uint16_t)(SOCK_EPHEMERAL_LO + (start + i) % span);
+    if (st->port_refs[p] == 0 && !ltcp_table_listener(st, p)) {
+      *port = p;
+      return 0;
+    }
+  }
+  return LTCP_EADDRNOTAVAIL;
+}
+
+static int sock_bind_to(ltcp_stack *st, ltcp_sock *s, uint16_t port) {
+  if (port == 0) {
+    int rc = sock_pick_port(st, &port);
+    if (rc != 0) return rc;
+  } else if (sock_port_taken(st, s, port)) {
+    return LTCP_EADDRINUSE;
+  }
+  s->local.addr = st->cfg.addr;
+  s->local.port = port;
+  s->bound = 1;
+  ltcp_port_ref(st, port);
+  return 0;
+}
+
+int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!local || s->bound || s->tcb) return sock_fail(EINVAL);
+  if (local->addr != 0 && local->addr != st->cfg.addr) return sock_fail(EADDRNOTAVAIL);
+  int rc = sock_bind_to(st, s, local->port);
+  return rc ? sock_fail(rc) : 0;
+}
+
+static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
+  ltcp_tcb *tcb = ltcp_tcb_new(st, LTCP_CLOSED);
+  if (!tcb) return NULL;
+  tcb->fd = fd;
+  tcb->local = s->local;
+  tcb->sndbuf.cap = tcb->sndbuf_size = s->sndbuf;
+  tcb->rcvbuf.cap = tcb->rcvbuf_size = s->rcvbuf;
+  tcb->rcv_mss = s->mss;
+  tcb->user_timeout_ns = LTCP_MS(s->user_timeout_ms);
+  tcb->reuseaddr = s->reuseaddr;
+  s->tcb = tcb;
+  return tcb;
+}
+
+int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  uint32_t bl = backlog < 1 ? 1u : backlog > SOCK_BACKLOG_MAX ? SOCK_BACKLOG_MAX : (uint32_t)backlog;
+  if (s->tcb && s->tcb->state == LTCP_LISTEN) {
+    s->tcb->backlog = bl;
+    return 0;
+  }
+  if (s->tcb || s->connect_called) return sock_fail(EINVAL);
+  if (!s->bound) {
+    int rc = sock_bind_to(st, s, 0);
+    if (rc) return sock_fail(rc);
+  }
+  if (ltcp_table_listener(st, s->local.port)) return sock_fail(EADDRINUSE);
+  ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
+  if (!tcb) return sock_fail(ENOMEM);
+  ltcp_table_add_listener(st, tcb);
+  ltcp_user_open_passive(st, tcb, bl);
+  sock_done(st, tcb);
+  return 0;
+}
+
+int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  ltcp_tcb *lst = s->tcb;
+  if (!lst || lst->state != LTCP_LISTEN) return sock_fail(EINVAL);
+  ltcp_tcb *child = lst->acceptq_head;
+  if (!child) return sock_fail(EAGAIN);
+  int nfd = ltcp_socket(st);
+  if (nfd < 0) return -1;
+  lst->acceptq_head = child->accept_next;
+  if (!lst->acceptq_head) lst->acceptq_tail = NULL;
+  child->accept_next = NULL;
+  child->parent = NULL;
+  child->accepted = 1;
+  lst->child_count--;
+  ltcp_sock *ns = &st->socks[nfd];
+  ns->tcb = child;
+  ns->local = child->local;
+  ns->bound = 1;
+  ns->connect_called = 1;
+  ltcp_port_ref(st, child->local.port);
+  child->fd = nfd;
+  if (peer) *peer = child->remote;
+  return nfd;
+}
+
+int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (s->tcb) {
+    ltcp_state state = s->tcb->state;
+    return sock_fail(state == LTCP_SYN_SENT || state == LTCP_SYN_RECEIVED ? EALREADY : EISCONN);
+  }
+  if (!remote || remote->port == 0 || remote->addr == 0) return sock_fail(EINVAL);
+  if (!s->bound) {
+    int rc = sock_bind_to(st, s, 0);
+    if (rc) return sock_fail(rc);
+  }
+  if (ltcp_table_lookup(st, &s->local, remote)) return sock_fail(EADDRINUSE);
+  ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
+  if (!tcb) return sock_fail(ENOMEM);
+  tcb->remote = *remote;
+  if (ltcp_table_insert(st, tcb) != 0) {
+    s->tcb = NULL;
+    st->state_count[LTCP_CLOSED]--;
+    ltcp_tcb_free(tcb);
+    return sock_fail(ENOBUFS);
+  }
+  s->connect_called = 1;
+  s->error = 0;
+  ltcp_user_open_active(st, tcb);
+  sock_done(st, tcb);
+  return sock_fail(EINPROGRESS);
+}
+
+/* A call on a socket whose connection is gone: the pending error once, then what BSD says. */
+static int sock_gone_error(ltcp_sock *s, int otherwise) {
+  int err = s->error;
+  s->error = 0;
+  return sock_fail(err ? err : otherwise);
+}
+
+ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags) {
+  (void)flags;
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (s->shut_wr) return sock_fail(EPIPE);
+  if (!s->tcb) return sock_gone_error(s, s->connect_called ? EPIPE : ENOTCONN);
+  if (len > INT32_MAX) len = INT32_MAX;
+  ltcp_tcb *tcb = s->tcb;
+  int32_t n = ltcp_user_send(st, tcb, buf, (uint32_t)len);
+  sock_done(st, tcb);
+  return n < 0 ? sock_fail(n) : n;
+}
+
+ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!s->tcb) {
+    if (s->error) return sock_gone_error(s, 0);
+    return s->connect_called ? 0 : sock_fail(ENOTCONN);
+  }
+  if (s->shut_rd) return 0;
+  if (len > INT32_MAX) len = INT32_MAX;
+  ltcp_tcb *tcb = s->tcb;
+  int32_t n = ltcp_user_receive(st, tcb, buf, (uint32_t)len, (flags & LTCP_MSG_PEEK) != 0);
+  sock_done(st, tcb);
+  return n < 0 ? sock_fail(n) : n;
+}
+
+int ltcp_shutdown(ltcp_stack *st, int fd, int how) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (how != LTCP_SHUT_RD && how != LTCP_SHUT_WR && how != LTCP_SHUT_RDWR) return sock_fail(EINVAL);
+  ltcp_tcb *tcb = s->tcb;
+  if (!tcb || tcb->state == LTCP_LISTEN) return sock_fail(ENOTCONN);
+  if (how != LTCP_SHUT_WR) {
+    s->shut_rd = 1;
+    tcb->rcv_shut = 1;
+    ltcp_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len);
+  }
+  if (how != LTCP_SHUT_RD && !s->shut_wr) {
+    s->shut_wr = 1;
+    ltcp_user_close(st, tcb); /* RFC 9293 CLOSE: our FIN after the queued data */
+  }
+  sock_done(st, tcb);
+  return 0;
+}
+
+int ltcp_close(ltcp_stack *st, int fd) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  ltcp_tcb *tcb = s->tcb;
+  if (tcb) {
+    if (tcb->state == LTCP_LISTEN) {
+      /* Connections the user never accepted are reset, as Linux does. */
+      for (uint32_t i = 0; tcb->acceptq_head && i <= tcb->backlog; i++)
+        ltcp_user_abort(st, tcb->acceptq_head);
+      ltcp_user_close(st, tcb);
+    } else if (tcb->rcvbuf.len > 0 && st->cfg.rst_on_unread_close) {
+      ltcp_user_abort(st, tcb); /* RFC 1122 4.2.2.13: data would be lost; say so */
+    } else if (!s->shut_wr) {
+      ltcp_user_close(st, tcb);
+    }
+    if (!tcb->dead) {
+      tcb->fd = -1; /* an orphan now; it lives on until CLOSED */
+      ltcp_timer_orphan_fin_wait_2(st, tcb);
+    }
+  }
+  sock_release(st, fd);
+  sock_done(st, tcb);
+  return 0;
+}
+
+int ltcp_abort(ltcp_stack *st, int fd) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  ltcp_tcb *tcb = s->tcb;
+  if (tcb) {
+    if (tcb->state == LTCP_LISTEN) {
+      for (uint32_t i = 0; tcb->acceptq_head && i <= tcb->backlog; i++)
+        ltcp_user_abort(st, tcb->acceptq_head);
+    }
+    ltcp_user_abort(st, tcb);
+  }
+  sock_release(st, fd);
+  sock_done(st, NULL);
+  return 0;
+}
+
+void ltcp_sock_tcb_gone(ltcp_stack *st, ltcp_tcb *tcb, int error) {
+  ltcp_sock *s = sock_get(st, tcb->fd);
+  if (!s || s->tcb != tcb) return;
+  s->tcb = NULL;
+  s->final_error = error;
+  s->last_state = LTCP_CLOSED;
+  if (error && error != ECONNABORTED) s->error = error;
+  tcb->fd = -1;
+}
+
+int ltcp_getsockname(ltcp_stack *st, int fd, ltcp_endpoint *local) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!local) return sock_fail(EINVAL);
+  *local = s->local;
+  return 0;
+}
+
+int ltcp_getpeername(ltcp_stack *st, int fd, ltcp_endpoint *remote) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!remote) return sock_fail(EINVAL);
+  if (!s->tcb || s->tcb->state == LTCP_LISTEN) return sock_fail(ENOTCONN);
+  *remote = s->tcb->remote;
+  return 0;
+}
+
+int ltcp_socket_error(ltcp_stack *st, int fd) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return EBADF;
+  int err = s->error;
+  s->error = 0;
+  return err;
+}
+
+int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  int configured = s->tcb != NULL;
+  switch (opt) {
+    case LTCP_SO_REUSEADDR:
+      s->reuseaddr = value != 0;
+      return 0;
+    case LTCP_SO_SNDBUF:
+      if (value < 1 || configured) return sock_fail(EINVAL);
+      s->sndbuf = (uint32_t)value;
+      return 0;
+    case LTCP_SO_RCVBUF:
+      if (value < 1 || configured) return sock_fail(EINVAL);
+      s->rcvbuf = value > 65535 ? 65535u : (uint32_t)value;
+      return 0;
+    case LTCP_TCP_MAXSEG:
+      if (value < 88 || value > st->cfg.mtu - 40 || configured) return sock_fail(EINVAL);
+      s->mss = (uint16_t)value;
+      return 0;
+    case LTCP_TCP_NODELAY:
+      return 0;
+    case LTCP_TCP_USER_TIMEOUT:
+      if (value < 0) return sock_fail(EINVAL);
+      s->user_timeout_ms = (uint32_t)value;
+      if (s->tcb) s->tcb->user_timeout_ns = LTCP_MS(value);
+      return 0;
+    default:
+      return sock_fail(ENOPROTOOPT);
+  }
+}
+
+int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!value) return sock_fail(EINVAL);
+  switch (opt) {
+    case LTCP_SO_REUSEADDR: *value = s->reuseaddr; return 0;
+    case LTCP_SO_SNDBUF: *value = (int)s->sndbuf; return 0;
+    case LTCP_SO_RCVBUF: *value = (int)s->rcvbuf; return 0;
+    case LTCP_SO_ERROR: *value = ltcp_socket_error(st, fd); return 0;
+    case LTCP_TCP_MAXSEG: *value = s->tcb ? s->tcb->snd_mss : s->mss; return 0;
+    case LTCP_TCP_NODELAY: *value = 1; return 0;
+    case LTCP_TCP_USER_TIMEOUT: *value = (int)s->user_timeout_ms; return 0;
+    default: return sock_fail(ENOPROTOOPT);
+  }
+}
+
+static short sock_revents(const ltcp_sock *s) {
+  const ltcp_tcb *t = s->tcb;
+  short ev = s->error ? LTCP_POLLERR : 0;
+  if (!t) return ev | LTCP_POLLHUP | LTCP_POLLIN | LTCP_POLLOUT;
+  switch (t->state) {
+    case LTCP_LISTEN:
+      return ev | (t->acceptq_head ? LTCP_POLLIN : 0);
+    case LTCP_SYN_SENT:
+    case LTCP_SYN_RECEIVED:
+      return ev;
+    default:
+      break;
+  }
+  if (t->rcvbuf.len > 0 || t->fin_rcvd || s->shut_rd) ev |= LTCP_POLLIN;
+  if (t->fin_rcvd) ev |= LTCP_POLLRDHUP;
+  if ((t->state == LTCP_ESTABLISHED || t->state == LTCP_CLOSE_WAIT) && !s->shut_wr &&
+      ltcp_ring_free_space(&t->sndbuf) > 0)
+    ev |= LTCP_POLLOUT;
+  if (t->fin_rcvd && t->fin_queued) ev |= LTCP_POLLHUP;
+  return ev;
+}
+
+int ltcp_poll(ltcp_stack *st, ltcp_pollfd *fds, size_t nfds) {
+  int ready = 0;
+  for (size_t i = 0; i < nfds; i++) {
+    ltcp_sock *s = sock_get(st, fds[i].fd);
+    short ev = s ? sock_revents(s) : LTCP_POLLERR;
+    fds[i].revents = (short)(ev & (fds[i].events | LTCP_POLLERR | LTCP_POLLHUP));
+    if (fds[i].revents) ready++;
+  }
+  return ready;
+}
+
+int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!info) return sock_fail(EINVAL);
+  if (!s->tcb) {
+    memset(info, 0, sizeof *info);
+    info->state = LTCP_CLOSED;
+    info->local = s->local;
+    return s->connect_called ? 0 : sock_fail(ENOTCONN);
+  }
+  ltcp_user_status(s->tcb, info);
+  return 0;
+}

@@ -1,0 +1,456 @@
+/* SEGMENT ARRIVES (RFC 9293 §3.10.7), one short function per step, in the RFC's order. */
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+#include "util/assert.h"
+
+enum { IN_CONTINUE = 0, IN_DONE = 1 };
+
+/* RFC 9293 §3.7.1: the send MSS is the peer's (536 without the option, MUST-15), no larger
+ * than what our own link carries. */
+static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
+  uint16_t peer = seg->opts.mss ? seg->opts.mss : 536;
+  tcb->snd_mss = peer < tcb->rcv_mss ? peer : tcb->rcv_mss;
+  if (tcb->snd_mss < 64) tcb->snd_mss = 64; /* a hostile MSS of 1 must not make 40x overhead */
+  /* RFC 5681 §3.1 initial window. */
+  uint32_t mss = tcb->snd_mss;
+  tcb->cwnd = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
+  tcb->ssthresh = UINT32_MAX;
+}
+
+static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
+  tcb->snd_wnd = seg->wnd;
+  tcb->snd_wl1 = seg->seq;
+  tcb->snd_wl2 = seg->ack;
+  if (seg->wnd > tcb->snd_max_wnd) tcb->snd_max_wnd = seg->wnd;
+}
+
+/* The first SYN of a connection: IRS and RCV.NXT. */
+static void in_take_syn(ltcp_tcb *tcb, const ltcp_seg *seg) {
+  tcb->irs = seg->seq;
+  tcb->rcv_nxt = seg->seq + 1;
+  tcb->rcv_adv = tcb->rcv_nxt;
+  in_take_mss(tcb, seg);
+}
+
+/* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
+
+void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const uint32_t *isn) {
+  if (seg->flags & LTCP_RST) { /* first: an incoming RST should be ignored */
+    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_RST, seg);
+    return;
+  }
+  if (seg->flags & LTCP_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
+    ltcp_out_reset_reply(st, seg);
+    return;
+  }
+  if (!(seg->flags & LTCP_SYN)) { /* fourth: "any other control or text-bearing segment" */
+    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
+    return;
+  }
+  if (lst->child_count >= lst->backlog) {
+    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
+    return;
+  }
+  ltcp_tcb *tcb = ltcp_tcb_new(st, LTCP_LISTEN);
+  if (!tcb) {
+    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
+    return;
+  }
+  tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
+  tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+  tcb->passive = 1;
+  tcb->rcv_mss = lst->rcv_mss;
+  tcb->sndbuf.cap = lst->sndbuf_size;
+  tcb->rcvbuf.cap = lst->rcvbuf_size;
+  tcb->user_timeout_ns = lst->user_timeout_ns;
+  if (ltcp_table_insert(st, tcb) != 0) {
+    st->state_count[LTCP_LISTEN]--;
+    ltcp_tcb_free(tcb);
+    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
+    return;
+  }
+  tcb->parent = lst;
+  lst->child_count++;
+  st->stats.passive_opens++;
+  /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
+   * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
+   * it is not acknowledged, so the peer sends it again. */
+  in_take_syn(tcb, seg);
+  tcb->iss = isn ? *isn : ltcp_isn_select(st, &tcb->local, &tcb->remote);
+  tcb->snd_una = tcb->iss;
+  tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
+  in_take_window(tcb, seg);
+  tcb->snd_wl2 = tcb->iss;
+  ltcp_cause why = ltcp_cause_segment(seg);
+  ltcp_tcb_set_state(st, tcb, LTCP_SYN_RECEIVED, &why);
+  tcb->rtt_start = st->now;
+  tcb->rtt_seq = tcb->iss + 1;
+  ltcp_out_syn(st, tcb);
+  ltcp_out_arm_rtx(st, tcb);
+}
+
+/* ------------------------------------------------------------------ §3.10.7.3 SYN-SENT */
+
+static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg,
+                               const ltcp_cause *why);
+
+void ltcp_input_syn_sent(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_cause why = ltcp_cause_segment(seg);
+  int ack_ok = 0;
+  if (seg->flags & LTCP_ACK) { /* first: check the ACK */
+    if (ltcp_seq_le(seg->ack, tcb->iss) || ltcp_seq_gt(seg->ack, tcb->snd_nxt)) {
+      ltcp_out_reset_reply(st, seg); /* <SEQ=SEG.ACK><CTL=RST>, unless RST is set */
+      ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_SENT_BAD_ACK, seg);
+      return;
+    }
+    ack_ok = ltcp_seq_le(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt);
+  }
+  if (seg->flags & LTCP_RST) { /* second: RST, only with an acceptable ACK */
+    if (!ack_ok) {
+      ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_SENT_RST, seg);
+      return;
+    }
+    st->stats.resets++;
+    ltcp_tcb_close(st, tcb, ECONNREFUSED, &why); /* "error: connection reset" */
+    return;
+  }
+  if (!(seg->flags & LTCP_SYN)) { /* fifth: neither SYN nor RST */
+    ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_SENT_NO_SYN, seg);
+    return;
+  }
+  /* Fourth: the SYN. */
+  in_take_syn(tcb, seg);
+  if (ack_ok && ltcp_seq_gt(seg->ack, tcb->iss)) {
+    in_syn_sent_synced(st, tcb, seg, &why);
+    return;
+  }
+  /* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+  in_take_window(tcb, seg);
+  ltcp_tcb_set_state(st, tcb, LTCP_SYN_RECEIVED, &why);
+  tcb->rtt_start = LTCP_TIME_NEVER;
+  tcb->rtx_at = LTCP_TIME_NEVER;
+  ltcp_out_syn(st, tcb);
+  ltcp_out_arm_rtx(st, tcb);
+}
+
+static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why);
+
+/* Our SYN is acknowledged: ESTABLISHED, then the rest of the segment from the sixth step. */
+static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg,
+                               const ltcp_cause *why) {
+  tcb->snd_una = seg->ack;
+  if (tcb->rtt_start != LTCP_TIME_NEVER && tcb->retries == 0)
+    ltcp_rtt_sample(st, tcb, st->now - tcb->rtt_start); /* Karn: never a retransmitted SYN */
+  tcb->rtt_start = LTCP_TIME_NEVER;
+  tcb->retries = 0;
+  tcb->rtx_at = LTCP_TIME_NEVER;
+  tcb->ut_at = LTCP_TIME_NEVER;
+  in_take_window(tcb, seg);
+  ltcp_tcb_set_state(st, tcb, LTCP_ESTABLISHED, why);
+  tcb->ack_now = 1; /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+  in_text(st, tcb, seg);
+  if (in_fin(st, tcb, seg, why) == IN_DONE) return;
+  ltcp_output(st, tcb);
+  ltcp_timer_update(st, tcb);
+}
+
+/* ------------------------------------------------------------------ §3.10.7.4 other states */
+
+/* First: the acceptability test, Table 6. */
+static int in_acceptable(const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  uint32_t len = ltcp_seg_seqlen(seg), wnd = ltcp_tcb_rcv_wnd(tcb);
+  uint32_t nxt = tcb->rcv_nxt, end = tcb->rcv_nxt + wnd;
+  if (wnd == 0) {
+    /* "Special allowance should be made to accept valid ACKs, URGs, and RSTs": a segment at
+     * RCV.NXT is processed for its controls; its text finds no room (as Linux does). */
+    return seg->seq == nxt;
+  }
+  if (len == 0) return ltcp_seq_in(seg->seq, nxt, end);
+  return ltcp_seq_in(seg->seq, nxt, end) || ltcp_seq_in(seg->seq + len - 1, nxt, end);
+}
+
+/* RFC 793 Figure 8 line 6 (simultaneous open): our SYN,ACK crossed the peer's, which repeats
+ * the SYN we already took; it is accepted as the ACK of our SYN, as Linux does. */
+static int in_is_simopen_synack(const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  return tcb->state == LTCP_SYN_RECEIVED && !tcb->passive &&
+         (seg->flags & (LTCP_SYN | LTCP_ACK | LTCP_RST)) == (LTCP_SYN | LTCP_ACK) &&
+         seg->seq + 1 == tcb->rcv_nxt && seg->ack == tcb->snd_nxt && seg->len == 0;
+}
+
+static void in_unacceptable(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (seg->flags & LTCP_RST) { /* RFC 5961 §3 check 1: silently drop */
+    ltcp_stack_drop(st, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
+    return;
+  }
+  if (tcb->state == LTCP_TIME_WAIT && (seg->flags & LTCP_FIN) &&
+      seg->seq + ltcp_seg_seqlen(seg) == tcb->rcv_nxt) {
+    /* §3.10.7.4 fifth and eighth, TIME-WAIT: a retransmission of the remote FIN is
+     * acknowledged and the 2 MSL timeout restarts. */
+    ltcp_timer_start_time_wait(st, tcb);
+  }
+  ltcp_out_ack(st, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+  ltcp_stack_drop(st, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
+}
+
+/* SYN-RECEIVED from a passive OPEN goes back to LISTEN: the child disappears and its
+ * listener carries on (§3.10.7.4 second and fourth). */
+static void in_return_to_listen(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_cause *why) {
+  ltcp_tcb_set_state(st, tcb, LTCP_LISTEN, why);
+  ltcp_tcb_delete(st, tcb);
+}
+
+/* Second: the RST bit (RFC 5961 §3 checks, as RFC 9293 gives them). */
+static void in_rst(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+  st->stats.rst_in++;
+  if (seg->seq != tcb->rcv_nxt) { /* check 3: in the window but not exact: challenge ACK */
+    st->stats.challenge_acks++;
+    ltcp_out_ack(st, tcb);
+    ltcp_stack_drop(st, LTCP_DROP_TCP_RST_CHALLENGED, seg);
+    return;
+  }
+  switch (tcb->state) {
+    case LTCP_SYN_RECEIVED:
+      if (tcb->passive) {
+        in_return_to_listen(st, tcb, why);
+      } else {
+        st->stats.resets++;
+        ltcp_tcb_close(st, tcb, ECONNREFUSED, why); /* "connection refused" */
+      }
+      return;
+    case LTCP_TIME_WAIT:
+      if (st->cfg.rfc1337) { /* RFC 1337 TW-1: an RST does not end TIME-WAIT */
+        ltcp_stack_drop(st, LTCP_DROP_TCP_TIME_WAIT_RST, seg);
+        return;
+      }
+      ltcp_tcb_close(st, tcb, 0, why);
+      return;
+    case LTCP_CLOSING:
+    case LTCP_LAST_ACK:
+      ltcp_tcb_close(st, tcb, 0, why);
+      return;
+    default: /* ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "connection reset" */
+      st->stats.resets++;
+      ltcp_tcb_close(st, tcb, ECONNRESET, why);
+      return;
+  }
+}
+
+/* Fourth: the SYN bit. */
+static void in_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+  if (tcb->state == LTCP_SYN_RECEIVED && tcb->passive) {
+    in_return_to_listen(st, tcb, why);
+    return;
+  }
+  /* Synchronized states: RFC 5961 §4 challenge ACK, irrespective of the sequence number. */
+  st->stats.challenge_acks++;
+  ltcp_out_ack(st, tcb);
+  ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
+}
+
+/* New data acknowledged (SND.UNA < SEG.ACK =< SND.NXT): free the buffer, time the round
+ * trip, grow cwnd, restart or stop the retransmission timer. */
+static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
+  uint32_t acked = ack - tcb->snd_una;
+  int32_t data = (int32_t)(ack - tcb->snd_buf_seq);
+  if (data > 0) {
+    uint32_t n = (uint32_t)data < tcb->sndbuf.len ? (uint32_t)data : tcb->sndbuf.len;
+    ltcp_ring_consume(&tcb->sndbuf, n);
+    ltcp_ring_release(&tcb->sndbuf);
+    tcb->snd_buf_seq += n;
+  }
+  tcb->snd_una = ack;
+  if (ltcp_seq_lt(tcb->snd_retx, ack)) tcb->snd_retx = ack;
+  if (tcb->rtt_start != LTCP_TIME_NEVER && ltcp_seq_ge(ack, tcb->rtt_seq)) {
+    ltcp_rtt_sample(st, tcb, st->now - tcb->rtt_start);
+    tcb->rtt_start = LTCP_TIME_NEVER;
+  }
+  tcb->retries = 0;
+  tcb->probes = 0;
+  /* RFC 5681 §3.1: slow start, then congestion avoidance. */
+  if (tcb->cwnd < tcb->ssthresh) tcb->cwnd += acked < tcb->snd_mss ? acked : tcb->snd_mss;
+  else tcb->cwnd += (uint32_t)((uint64_t)tcb->snd_mss * tcb->snd_mss / tcb->cwnd) + 1;
+  if (tcb->cwnd > 4u * 65535u) tcb->cwnd = 4u * 65535u;
+  /* RFC 6298 §5.2 and §5.3. */
+  tcb->rtx_at = LTCP_TIME_NEVER;
+  tcb->ut_at = LTCP_TIME_NEVER;
+  if (tcb->snd_una != tcb->snd_nxt) ltcp_out_arm_rtx(st, tcb);
+  else ltcp_timer_update(st, tcb);
+}
+
+/* §3.10.7.4 fifth, ESTABLISHED processing, shared by every synchronized state. */
+static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  uint32_t ack = seg->ack;
+  /* RFC 5961 §5 (MAY-12): (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT, else ACK and drop.
+   * SEG.ACK > SND.NXT is also §3.10.7.4's "acks something not yet sent". */
+  if (ltcp_seq_gt(ack, tcb->snd_nxt) || ltcp_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd)) {
+    ltcp_out_ack(st, tcb);
+    ltcp_stack_drop(st, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
+    return IN_DONE;
+  }
+  tcb->probes = 0; /* the peer answers: zero-window probing may go on */
+  if (ltcp_seq_lt(tcb->snd_una, ack)) in_ack_new(st, tcb, ack);
+  /* SND.UNA =< SEG.ACK =< SND.NXT: update the send window from the newest segment. */
+  if (ltcp_seq_le(tcb->snd_una, ack) &&
+      (ltcp_seq_lt(tcb->snd_wl1, seg->seq) ||
+       (tcb->snd_wl1 == seg->seq && ltcp_seq_le(tcb->snd_wl2, ack)))) {
+    in_take_window(tcb, seg);
+  }
+  return IN_CONTINUE;
+}
+
+/* Fifth: the ACK field, per state. */
+static int in_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+  if (!(seg->flags & LTCP_ACK)) {
+    ltcp_stack_drop(st, LTCP_DROP_TCP_NO_ACK, seg);
+    return IN_DONE;
+  }
+  if (tcb->state == LTCP_SYN_RECEIVED) {
+    if (!(ltcp_seq_lt(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt))) {
+      ltcp_out_reset_reply(st, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+      ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
+      return IN_DONE;
+    }
+    in_take_window(tcb, seg);
+    ltcp_tcb_set_state(st, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
+  }
+  if (in_ack_established(st, tcb, seg) == IN_DONE) return IN_DONE;
+  switch (tcb->state) {
+    case LTCP_FIN_WAIT_1:
+      if (ltcp_tcb_fin_acked(tcb)) {
+        ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_2, why);
+        ltcp_timer_orphan_fin_wait_2(st, tcb);
+      }
+      return IN_CONTINUE;
+    case LTCP_CLOSING:
+      if (!ltcp_tcb_fin_acked(tcb)) return IN_DONE; /* "otherwise, ignore the segment" */
+      ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
+      ltcp_timer_start_time_wait(st, tcb);
+      return IN_CONTINUE;
+    case LTCP_LAST_ACK:
+      if (ltcp_tcb_fin_acked(tcb)) {
+        ltcp_tcb_close(st, tcb, 0, why);
+        return IN_DONE;
+      }
+      return IN_CONTINUE;
+    default:
+      return IN_CONTINUE;
+  }
+}
+
+/* Data arriving after the user closed the socket cannot be delivered: RFC 1122 4.2.2.13,
+ * as Linux does, answers with a reset. */
+static int in_text_orphaned(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (tcb->fd >= 0 || seg->len == 0 || !ltcp_seq_gt(seg->seq + seg->len, tcb->rcv_nxt))
+    return 0;
+  ltcp_cause why = ltcp_cause_segment(seg);
+  ltcp_out_rst(st, tcb, tcb->snd_nxt);
+  ltcp_tcb_close(st, tcb, 0, &why);
+  return 1;
+}
+
+/* Seventh: the segment text. Data beyond RCV.NXT goes to its place in the ring and is
+ * recorded in the reassembly list (SHLD-31); each data segment is acknowledged at once. */
+static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (seg->len == 0) return;
+  uint32_t seq = seg->seq + ((seg->flags & LTCP_SYN) ? 1u : 0u), n = seg->len;
+  const uint8_t *data = seg->data;
+  tcb->ack_now = 1;
+  if (ltcp_seq_lt(seq, tcb->rcv_nxt)) { /* only the new part is processed */
+    uint32_t skip = tcb->rcv_nxt - seq;
+    if (skip >= n) return;
+    data += skip;
+    n -= skip;
+    seq = tcb->rcv_nxt;
+  }
+  uint32_t off = seq - tcb->rcv_nxt, room = ltcp_ring_free_space(&tcb->rcvbuf);
+  if (off >= room) return;
+  if (n > room - off) n = room - off;
+  if (ltcp_ring_write_at(&tcb->rcvbuf, tcb->rcvbuf.len + off, data, n) != 0) return;
+  if (off > 0) {
+    if (ltcp_reasm_add(&tcb->reasm, seq, seq + n) != 0)
+      ltcp_stack_drop(st, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
+    return;
+  }
+  uint32_t nxt = ltcp_reasm_advance(&tcb->reasm, seq + n);
+  tcb->rcvbuf.len += nxt - tcb->rcv_nxt;
+  tcb->rcv_nxt = nxt;
+  if (tcb->rcv_shut) ltcp_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len); /* SHUT_RD discards */
+}
+
+static int in_can_take_text(ltcp_state s) {
+  return s == LTCP_ESTABLISHED || s == LTCP_FIN_WAIT_1 || s == LTCP_FIN_WAIT_2;
+}
+
+/* Eighth: the FIN bit. The FIN counts only once every byte before it has arrived; an early
+ * FIN is remembered with the out-of-order data. */
+static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+  if (seg->flags & LTCP_FIN) {
+    uint32_t fin_seq = seg->seq + ltcp_seg_seqlen(seg) - 1;
+    uint32_t edge = tcb->rcv_nxt + ltcp_ring_free_space(&tcb->rcvbuf) + 1;
+    if (ltcp_seq_gt(fin_seq, tcb->rcv_nxt) && ltcp_seq_lt(fin_seq, edge) && !tcb->fin_rcvd) {
+      tcb->reasm.has_fin = 1;
+      tcb->reasm.fin_seq = fin_seq;
+    }
+  }
+  int fin_here = (seg->flags & LTCP_FIN) && seg->seq + ltcp_seg_seqlen(seg) - 1 == tcb->rcv_nxt;
+  int fin_held = tcb->reasm.has_fin && tcb->reasm.fin_seq == tcb->rcv_nxt;
+  if (tcb->fin_rcvd || !(fin_here || fin_held)) return IN_CONTINUE;
+  tcb->reasm.has_fin = 0;
+  tcb->fin_rcvd = 1;
+  tcb->rcv_nxt += 1; /* advance RCV.NXT over the FIN and acknowledge it */
+  tcb->ack_now = 1;
+  switch (tcb->state) {
+    case LTCP_SYN_RECEIVED:
+    case LTCP_ESTABLISHED:
+      ltcp_tcb_set_state(st, tcb, LTCP_CLOSE_WAIT, why);
+      break;
+    case LTCP_FIN_WAIT_1:
+      if (ltcp_tcb_fin_acked(tcb)) {
+        ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
+        ltcp_timer_start_time_wait(st, tcb);
+      } else {
+        ltcp_tcb_set_state(st, tcb, LTCP_CLOSING, why);
+      }
+      break;
+    case LTCP_FIN_WAIT_2:
+      ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
+      ltcp_timer_start_time_wait(st, tcb);
+      break;
+    default: /* CLOSE-WAIT, CLOSING, LAST-ACK remain; TIME-WAIT restarts 2 MSL */
+      if (tcb->state == LTCP_TIME_WAIT) ltcp_timer_start_time_wait(st, tcb);
+      break;
+  }
+  return IN_CONTINUE;
+}
+
+void ltcp_input_other(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_cause why = ltcp_cause_segment(seg);
+  int simopen = in_is_simopen_synack(tcb, seg);
+  if (!simopen && !in_acceptable(tcb, seg)) { /* first */
+    in_unacceptable(st, tcb, seg);
+    return;
+  }
+  if (seg->flags & LTCP_RST) { /* second */
+    in_rst(st, tcb, seg, &why);
+    return;
+  }
+  /* Third, security/compartment: lucidtcp carries no IP security options; nothing to check. */
+  if ((seg->flags & LTCP_SYN) && !simopen) { /* fourth */
+    in_syn(st, tcb, seg, &why);
+    return;
+  }
+  if (in_ack(st, tcb, seg, &why) == IN_DONE) return; /* fifth */
+  /* Sixth, URG: RCV.UP <- max(RCV.UP, SEG.UP); the urgent data stays inline (RFC 6093). */
+  if ((seg->flags & LTCP_URG) && in_can_take_text(tcb->state) &&
+      ltcp_seq_gt(seg->seq + seg->urp, tcb->rcv_up))
+    tcb->rcv_up = seg->seq + seg->urp;
+  if (in_can_take_text(tcb->state)) { /* seventh */
+    if (in_text_orphaned(st, tcb, seg)) return;
+    in_text(st, tcb, seg);
+  } else if (seg->len && ltcp_seq_ge(seg->seq + seg->len, tcb->rcv_nxt)) {
+    ltcp_stack_drop(st, LTCP_DROP_TCP_TEXT_AFTER_FIN, seg);
+  }
+  in_fin(st, tcb, seg, &why); /* eighth */
+  ltcp_output(st, tcb);
+}

@@ -1,0 +1,170 @@
+/* Sending: SYN, ACK, RST and data segments; the send loop that fills the windows. */
+#include <string.h>
+
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+#include "util/assert.h"
+#include "wire/ipv4.h"
+
+/* Builds one IPv4+TCP packet from seg (seg->len payload bytes taken from payload at offset
+ * payload_off) into the output queue. Returns 0, or -1 when the queue is full. */
+static int out_emit(ltcp_stack *st, const ltcp_seg *seg, const ltcp_ring *payload,
+                    uint32_t payload_off) {
+  uint8_t *pkt = ltcp_stack_tx_alloc(st);
+  if (!pkt) {
+    ltcp_stack_drop(st, LTCP_DROP_TX_QUEUE_FULL, seg);
+    return -1;
+  }
+  size_t hl = ltcp_tcp_write_header(pkt + LTCP_IPV4_HDR_LEN, st->tx_slot - LTCP_IPV4_HDR_LEN, seg);
+  LTCP_ASSERT(hl > 0 && LTCP_IPV4_HDR_LEN + hl + seg->len <= st->tx_slot);
+  if (seg->len) ltcp_ring_copy_out(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl, seg->len);
+  size_t tcp_len = hl + seg->len;
+  ltcp_tcp_set_checksum(pkt + LTCP_IPV4_HDR_LEN, tcp_len, seg->src_addr, seg->dst_addr);
+  ltcp_ipv4_hdr ip = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = st->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
+  ip.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
+  ip.id = (uint16_t)st->stats.ip_out;
+  ip.frag = LTCP_IPV4_DF;
+  ip.src = seg->src_addr;
+  ip.dst = seg->dst_addr;
+  ltcp_ipv4_write(pkt, &ip);
+  ltcp_stack_tx_commit(st, (uint32_t)ip.total_len);
+  st->stats.segs_out++;
+  if (seg->flags & LTCP_RST) st->stats.rst_out++;
+  return 0;
+}
+
+/* A segment header from a TCB, acknowledging RCV.NXT when the ACK flag is set. */
+static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
+  ltcp_seg seg = {0};
+  seg.src_addr = tcb->local.addr;
+  seg.dst_addr = tcb->remote.addr;
+  seg.src_port = tcb->local.port;
+  seg.dst_port = tcb->remote.port;
+  seg.seq = seq;
+  seg.flags = flags;
+  if (flags & LTCP_ACK) {
+    seg.ack = tcb->rcv_nxt;
+    seg.wnd = (uint16_t)ltcp_tcb_rcv_wnd(tcb);
+  }
+  return seg;
+}
+
+static int out_send(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
+  if (out_emit(st, seg, &tcb->sndbuf, seg->seq - tcb->snd_buf_seq) != 0) return -1;
+  if (seg->flags & LTCP_ACK) {
+    tcb->rcv_adv = tcb->rcv_nxt + seg->wnd;
+    tcb->ack_now = 0;
+  }
+  return 0;
+}
+
+void ltcp_out_syn(ltcp_stack *st, ltcp_tcb *tcb) {
+  /* §3.10.1 / §3.10.7.2: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+   * §3.7.1 MUST-14: the MSS option goes in every SYN. */
+  uint8_t flags = LTCP_SYN | (tcb->state == LTCP_SYN_SENT ? 0 : LTCP_ACK);
+  ltcp_seg seg = out_seg_from(tcb, flags, tcb->iss);
+  if (!(flags & LTCP_ACK)) seg.wnd = (uint16_t)ltcp_tcb_rcv_wnd(tcb);
+  seg.opts.mss = tcb->rcv_mss;
+  out_send(st, tcb, &seg);
+}
+
+void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, tcb->snd_nxt);
+  out_send(st, tcb, &seg);
+}
+
+void ltcp_out_rst(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
+  ltcp_seg seg = out_seg_from(tcb, LTCP_RST, seq);
+  out_emit(st, &seg, NULL, 0);
+}
+
+void ltcp_out_reset_reply(ltcp_stack *st, const ltcp_seg *in) {
+  /* §3.10.7.1: never answer a RST; with ACK off <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>,
+   * with ACK on <SEQ=SEG.ACK><CTL=RST>. */
+  if (in->flags & LTCP_RST) return;
+  ltcp_seg seg = {0};
+  seg.src_addr = in->dst_addr;
+  seg.dst_addr = in->src_addr;
+  seg.src_port = in->dst_port;
+  seg.dst_port = in->src_port;
+  if (in->flags & LTCP_ACK) {
+    seg.seq = in->ack;
+    seg.flags = LTCP_RST;
+  } else {
+    seg.ack = in->seq + ltcp_seg_seqlen(in);
+    seg.flags = LTCP_RST | LTCP_ACK;
+  }
+  out_emit(st, &seg, NULL, 0);
+}
+
+void ltcp_out_arm_rtx(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->rtx_at == LTCP_TIME_NEVER) tcb->rtx_at = st->now + ltcp_rtt_backed_off(st, tcb);
+  if (tcb->ut_at == LTCP_TIME_NEVER && tcb->user_timeout_ns)
+    tcb->ut_at = st->now + tcb->user_timeout_ns;
+  ltcp_timer_update(st, tcb);
+}
+
+static int out_can_send_data(ltcp_state s) {
+  return s == LTCP_ESTABLISHED || s == LTCP_CLOSE_WAIT || s == LTCP_FIN_WAIT_1 ||
+         s == LTCP_CLOSING || s == LTCP_LAST_ACK;
+}
+
+/* How many bytes from seq the windows let us send now (RFC 9293 §3.8.6, RFC 5681 cwnd),
+ * with sender-side silly window avoidance (RFC 1122 4.2.3.4). */
+static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_end) {
+  if (tcb->probe_now) return seq == tcb->snd_una ? 1 : 0; /* a zero-window probe: one byte */
+  uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
+  uint32_t edge = tcb->snd_una + wnd;
+  if (!ltcp_seq_lt(seq, edge)) return 0;
+  uint32_t room = edge - seq, pending = data_end - seq;
+  uint32_t n = pending < tcb->snd_mss ? pending : tcb->snd_mss;
+  if (room >= n) return n;
+  /* Only part fits: send it if it is at least half the largest window the peer offered. */
+  return room >= tcb->snd_max_wnd / 2 ? room : 0;
+}
+
+/* Sends one segment from seq (data, FIN or both). Returns the sequence space it used. */
+static uint32_t out_one(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
+  uint32_t data_end = ltcp_tcb_fin_seq(tcb);
+  uint32_t n = ltcp_seq_lt(seq, data_end) ? out_data_room(tcb, seq, data_end) : 0;
+  int fin = tcb->fin_queued && seq + n == data_end;
+  if (n == 0 && !fin) return 0;
+  uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
+  ltcp_seg seg = out_seg_from(tcb, flags, seq);
+  seg.len = n;
+  if (out_send(st, tcb, &seg) != 0) {
+    ltcp_stack_tx_wait(st, tcb);
+    return 0;
+  }
+  return n + (fin ? 1u : 0u);
+}
+
+void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->dead) return;
+  /* Data waits for the SYN to be acknowledged; a FIN alone may go before (§3.10.4). */
+  if (out_can_send_data(tcb->state) &&
+      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || tcb->sndbuf.len == 0)) {
+    /* Bounded: every pass sends at least one byte of a buffer of at most sndbuf bytes. */
+    for (uint32_t i = 0; i <= tcb->sndbuf.cap + 1; i++) {
+      int resend = ltcp_seq_lt(tcb->snd_retx, tcb->snd_nxt);
+      uint32_t used = out_one(st, tcb, tcb->snd_retx);
+      if (used == 0) break;
+      if (resend) {
+        st->stats.retransmits++;
+        tcb->snd_retx += used;
+        if (ltcp_seq_gt(tcb->snd_retx, tcb->snd_nxt)) tcb->snd_nxt = tcb->snd_retx;
+      } else {
+        if (tcb->rtt_start == LTCP_TIME_NEVER) {
+          tcb->rtt_start = st->now; /* RFC 6298 §3: time one segment at a time */
+          tcb->rtt_seq = tcb->snd_nxt + used;
+        }
+        tcb->snd_nxt += used;
+        tcb->snd_retx = tcb->snd_nxt;
+      }
+    }
+  }
+  if (tcb->ack_now) ltcp_out_ack(st, tcb);
+  int unsent = ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u));
+  if (tcb->snd_una != tcb->snd_nxt || (tcb->snd_wnd == 0 && unsent && out_can_send_data(tcb->state)))
+    ltcp_out_arm_rtx(st, tcb);
+}

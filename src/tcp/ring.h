@@ -1,0 +1,30 @@
+/* A byte ring for the send and receive buffers. Memory is taken on first use and given back
+ * with ltcp_ring_release, so an idle connection holds no buffer. */
+#ifndef LTCP_TCP_RING_H
+#define LTCP_TCP_RING_H
+
+#include <stdint.h>
+
+typedef struct ltcp_ring {
+  uint8_t *buf;  /* NULL until the first write */
+  uint32_t cap;  /* bytes */
+  uint32_t head; /* offset of the first byte held */
+  uint32_t len;  /* bytes held from head on */
+} ltcp_ring;
+
+static inline uint32_t ltcp_ring_free_space(const ltcp_ring *r) { return r->cap - r->len; }
+/* Appends up to n bytes; returns how many (0 also when memory runs out). */
+uint32_t ltcp_ring_append(ltcp_ring *r, const uint8_t *data, uint32_t n);
+/* Writes n bytes at offset off from head, beyond len (off + n <= cap), without changing len:
+ * the receive side stores out-of-order data where it will belong. Returns 0 or LTCP_ENOMEM. */
+int ltcp_ring_write_at(ltcp_ring *r, uint32_t off, const uint8_t *data, uint32_t n);
+/* Copies n bytes starting at offset off from head (off + n <= cap). */
+void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+/* Drops n bytes from the head (n <= len). */
+void ltcp_ring_consume(ltcp_ring *r, uint32_t n);
+/* Frees the memory if nothing is held. */
+void ltcp_ring_release(ltcp_ring *r);
+/* Frees the memory and forgets the contents. */
+void ltcp_ring_clear(ltcp_ring *r);
+
+#endif

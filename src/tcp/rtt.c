@@ -1,0 +1,33 @@
+/* RFC 6298: SRTT, RTTVAR and RTO from round-trip samples. */
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+
+#define RTT_GRANULARITY_NS LTCP_MS(1) /* G in RFC 6298 §2 */
+
+static ltcp_time_ns rtt_clamp(const ltcp_stack *st, ltcp_time_ns rto) {
+  if (rto < st->cfg.rto_min_ns) rto = st->cfg.rto_min_ns; /* §2.4 */
+  if (rto > st->cfg.rto_max_ns) rto = st->cfg.rto_max_ns; /* §2.5 */
+  return rto;
+}
+
+void ltcp_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns r) {
+  if (tcb->srtt == 0) {
+    /* §2.2: the first measurement. */
+    tcb->srtt = r;
+    tcb->rttvar = r / 2;
+  } else {
+    /* §2.3, alpha = 1/8, beta = 1/4. */
+    ltcp_time_ns diff = tcb->srtt > r ? tcb->srtt - r : r - tcb->srtt;
+    tcb->rttvar = (3 * tcb->rttvar + diff) / 4;
+    tcb->srtt = (7 * tcb->srtt + r) / 8;
+  }
+  ltcp_time_ns k_rttvar = 4 * tcb->rttvar;
+  tcb->rto = rtt_clamp(st, tcb->srtt + (k_rttvar > RTT_GRANULARITY_NS ? k_rttvar : RTT_GRANULARITY_NS));
+}
+
+ltcp_time_ns ltcp_rtt_backed_off(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  /* §5.5: double the timer on each expiry, bounded by the maximum. */
+  ltcp_time_ns rto = tcb->rto;
+  for (uint32_t i = 0; i < tcb->retries && rto < st->cfg.rto_max_ns; i++) rto *= 2;
+  return rtt_clamp(st, rto);
+}

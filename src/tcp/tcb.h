@@ -1,0 +1,150 @@
+/* The transmission control block (RFC 9293 §3.3.1) and the engine's internal interface.
+ * Every function takes the stack: the TCB lives in it, sends through it and reports to it. */
+#ifndef LTCP_TCP_TCB_H
+#define LTCP_TCP_TCB_H
+
+#include "lucidtcp/event.h"
+#include "lucidtcp/socket.h"
+#include "lucidtcp/stack.h"
+#include "tcp/reasm.h"
+#include "tcp/ring.h"
+#include "tcp/seq.h"
+#include "wire/tcp_wire.h"
+
+typedef struct ltcp_tcb ltcp_tcb;
+
+struct ltcp_tcb {
+  ltcp_state state;
+  ltcp_endpoint local, remote;
+  uint64_t id;
+  int fd;                  /* socket holding it, or -1 (orphan: the user closed it) */
+
+  /* Send sequence variables (§3.3.1), and where the send buffer begins. */
+  uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2;
+  uint32_t snd_max_wnd;    /* RFC 5961 §5 MAX.SND.WND */
+  uint32_t snd_retx;       /* after a timeout, the next sequence number to send again */
+  uint32_t snd_buf_seq;    /* sequence number of sndbuf's first byte */
+  uint32_t cwnd, ssthresh; /* RFC 5681 */
+  /* Receive sequence variables. */
+  uint32_t irs, rcv_nxt, rcv_up;
+  uint32_t rcv_adv;        /* right edge of the window we last advertised (never moves left) */
+  uint16_t snd_mss;        /* largest payload we send (peer's MSS, RFC 9293 §3.7.1) */
+  uint16_t rcv_mss;        /* the MSS we announce */
+
+  ltcp_ring sndbuf;        /* bytes from snd_buf_seq on: unacknowledged, then unsent */
+  ltcp_ring rcvbuf;        /* in-order bytes not yet read (len), then out-of-order ones */
+  ltcp_reasm reasm;
+
+  /* RFC 6298 */
+  ltcp_time_ns srtt, rttvar, rto;
+  ltcp_time_ns rtt_start;  /* when the timed segment was sent; LTCP_TIME_NEVER if none */
+  uint32_t rtt_seq;        /* the ACK that ends the timed segment */
+  uint32_t retries;        /* consecutive retransmission timeouts */
+  uint32_t probes;         /* zero-window probes the peer has not answered */
+  ltcp_time_ns user_timeout_ns;
+
+  /* Timers: each a deadline; 'deadline' is their minimum, kept in the stack's heap. */
+  ltcp_time_ns rtx_at, tw_at, ut_at, fw2_at, deadline;
+  int32_t heap_idx;
+
+  unsigned passive : 1;     /* came from a listener (§3.10.7.4: RST returns it to LISTEN) */
+  unsigned fin_queued : 1;  /* the user's CLOSE: a FIN goes after the last byte queued */
+  unsigned fin_rcvd : 1;    /* the peer's FIN is consumed (rcv_nxt is past it) */
+  unsigned ack_now : 1;     /* an ACK is owed */
+  unsigned rcv_shut : 1;    /* SHUT_RD: discard what arrives */
+  unsigned accepted : 1;    /* a listener child handed to the user */
+  unsigned dead : 1;        /* deleted; freed when the stack call returns */
+  unsigned in_tx_wait : 1;  /* waiting for room in the output queue */
+  unsigned reuseaddr : 1;
+  unsigned probe_now : 1;   /* the next segment is a one-byte window probe */
+  unsigned in_table : 1;    /* in the connection table (4-tuple) */
+  unsigned is_listener : 1; /* in the listener table */
+
+  int error;                /* error to report to the user (positive errno) */
+
+  /* Listener fields (state LISTEN). */
+  ltcp_tcb *parent;         /* the listener a passive child came from, until accepted */
+  ltcp_tcb *acceptq_head, *acceptq_tail; /* established children not yet accepted */
+  ltcp_tcb *accept_next;
+  uint32_t backlog, child_count;
+  uint32_t sndbuf_size, rcvbuf_size; /* inherited by children */
+
+  /* Links in the stack's structures. */
+  ltcp_tcb *hash_next;
+  ltcp_tcb *list_next;      /* graveyard */
+  ltcp_tcb *tx_next;        /* tx-wait list */
+};
+
+/* Why something happened: the cause recorded with a state change. */
+typedef struct ltcp_cause {
+  ltcp_cause_kind kind;
+  ltcp_call call;
+  ltcp_timer timer;
+  ltcp_seg_summary seg;
+} ltcp_cause;
+
+ltcp_cause ltcp_cause_call(ltcp_call call);
+ltcp_cause ltcp_cause_timer(ltcp_timer timer);
+ltcp_cause ltcp_cause_segment(const ltcp_seg *seg);
+
+/* tcb.c: life cycle and state. */
+ltcp_tcb *ltcp_tcb_new(ltcp_stack *st, ltcp_state state);
+void ltcp_tcb_set_state(ltcp_stack *st, ltcp_tcb *tcb, ltcp_state next, const ltcp_cause *why);
+/* Enters CLOSED with the error the user will see (0 for none) and deletes the TCB. */
+void ltcp_tcb_close(ltcp_stack *st, ltcp_tcb *tcb, int error, const ltcp_cause *why);
+/* Deletes the TCB without a state change (after SYN-RECEIVED -> LISTEN). */
+void ltcp_tcb_delete(ltcp_stack *st, ltcp_tcb *tcb);
+/* Frees memory of a TCB already out of every table. */
+void ltcp_tcb_free(ltcp_tcb *tcb);
+/* The window we advertise now: free receive buffer, never shrinking the right edge. */
+uint32_t ltcp_tcb_rcv_wnd(const ltcp_tcb *tcb);
+/* Sequence number of our FIN (valid once fin_queued). */
+static inline uint32_t ltcp_tcb_fin_seq(const ltcp_tcb *tcb) {
+  return tcb->snd_buf_seq + tcb->sndbuf.len;
+}
+static inline int ltcp_tcb_fin_acked(const ltcp_tcb *tcb) {
+  return tcb->fin_queued && ltcp_seq_gt(tcb->snd_una, ltcp_tcb_fin_seq(tcb));
+}
+static inline int ltcp_tcb_synchronized(ltcp_state s) { return s >= LTCP_ESTABLISHED; }
+void ltcp_tcb_check(const ltcp_tcb *tcb);
+
+/* isn.c: RFC 9293 §3.4.1 / RFC 6528. */
+uint32_t ltcp_isn_select(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+
+/* rtt.c: RFC 6298. */
+void ltcp_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns rtt);
+ltcp_time_ns ltcp_rtt_backed_off(const ltcp_stack *st, const ltcp_tcb *tcb);
+
+/* output.c */
+void ltcp_out_syn(ltcp_stack *st, ltcp_tcb *tcb);            /* SYN or SYN,ACK at iss */
+void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb);            /* <SEQ=SND.NXT><ACK=RCV.NXT> */
+void ltcp_out_rst(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq); /* RST from a TCB */
+/* Sends what the windows allow (data, then FIN), and an owed ACK if nothing carried it. */
+void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb);
+/* §3.10.7.1 reset for a segment that matches no connection. */
+void ltcp_out_reset_reply(ltcp_stack *st, const ltcp_seg *seg);
+void ltcp_out_arm_rtx(ltcp_stack *st, ltcp_tcb *tcb);
+
+/* input.c: SEGMENT ARRIVES. */
+/* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. */
+void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const uint32_t *isn);
+void ltcp_input_syn_sent(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+void ltcp_input_other(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+
+/* timer.c: §3.10.8 timeouts. */
+void ltcp_timer_expire(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_timer_start_time_wait(ltcp_stack *st, ltcp_tcb *tcb);
+/* An orphan in FIN-WAIT-2 waits for the peer's FIN only so long (as Linux's tcp_fin_timeout). */
+void ltcp_timer_orphan_fin_wait_2(ltcp_stack *st, ltcp_tcb *tcb);
+
+/* user.c: RFC 9293 §3.10.1-§3.10.6 user calls. Each returns 0 (or a count) or LTCP_E*. */
+int ltcp_user_open_active(ltcp_stack *st, ltcp_tcb *tcb);
+int ltcp_user_open_passive(ltcp_stack *st, ltcp_tcb *tcb, uint32_t backlog);
+int32_t ltcp_user_send(ltcp_stack *st, ltcp_tcb *tcb, const uint8_t *data, uint32_t len);
+/* Returns bytes copied, 0 at end of stream, or LTCP_EAGAIN / LTCP_ENOTCONN. */
+int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek);
+int ltcp_user_close(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_user_abort(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info);
+
+#endif

@@ -1,0 +1,98 @@
+/* Timeouts (RFC 9293 §3.10.8): retransmission (RFC 6298), zero-window probes, user timeout,
+ * TIME-WAIT, and the orphaned FIN-WAIT-2 limit. */
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+
+void ltcp_timer_start_time_wait(ltcp_stack *st, ltcp_tcb *tcb) {
+  /* §3.10.7.4 eighth: start the time-wait timer, turn off the other timers. */
+  tcb->tw_at = st->now + 2 * st->cfg.msl_ns;
+  tcb->rtx_at = tcb->ut_at = tcb->fw2_at = LTCP_TIME_NEVER;
+  ltcp_ring_clear(&tcb->sndbuf);
+  ltcp_timer_update(st, tcb);
+}
+
+void ltcp_timer_orphan_fin_wait_2(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->state != LTCP_FIN_WAIT_2 || tcb->fd >= 0 || tcb->fw2_at != LTCP_TIME_NEVER) return;
+  tcb->fw2_at = st->now + st->cfg.fin_wait_2_timeout_ns;
+  ltcp_timer_update(st, tcb);
+}
+
+static void timer_give_up(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_USER_TIMEOUT);
+  st->stats.timeouts++;
+  if (tcb->state == LTCP_SYN_RECEIVED && tcb->passive) {
+    ltcp_tcb_close(st, tcb, 0, &why); /* a half-open child just goes away */
+    return;
+  }
+  ltcp_tcb_close(st, tcb, ETIMEDOUT, &why);
+}
+
+/* Our SYN (or SYN,ACK) is still unacknowledged: send it again, then anything queued behind. */
+static void timer_resend_syn(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->retries >= st->cfg.syn_retries) {
+    timer_give_up(st, tcb);
+    return;
+  }
+  tcb->retries++;
+  st->stats.retransmits++;
+  ltcp_out_syn(st, tcb);
+  tcb->snd_retx = tcb->iss + 1;
+  ltcp_output(st, tcb);
+}
+
+/* RFC 9293 §3.8.6.1: with a zero window, probe it with one byte. The probe is not counted
+ * against the retry limit while the peer answers (RFC 1122 4.2.2.17). */
+static void timer_probe(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->probes >= st->cfg.data_retries) {
+    timer_give_up(st, tcb);
+    return;
+  }
+  tcb->probes++;
+  if (tcb->retries < 16) tcb->retries++; /* back off, as for a retransmission */
+  tcb->snd_retx = tcb->snd_una;
+  tcb->probe_now = 1;
+  ltcp_output(st, tcb);
+  tcb->probe_now = 0;
+}
+
+/* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: send the earliest unacknowledged segment again
+ * (go-back-N from SND.UNA in slow start), back the timer off. */
+static void timer_retransmit(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->retries >= st->cfg.data_retries) {
+    timer_give_up(st, tcb);
+    return;
+  }
+  tcb->retries++;
+  uint32_t flight = tcb->snd_nxt - tcb->snd_una;
+  tcb->ssthresh = flight / 2 > 2u * tcb->snd_mss ? flight / 2 : 2u * tcb->snd_mss;
+  tcb->cwnd = tcb->snd_mss;
+  tcb->snd_retx = tcb->snd_una;
+  ltcp_output(st, tcb);
+}
+
+static void timer_rtx_expired(ltcp_stack *st, ltcp_tcb *tcb) {
+  tcb->rtx_at = LTCP_TIME_NEVER;
+  tcb->rtt_start = LTCP_TIME_NEVER; /* Karn: no sample from a retransmitted segment */
+  if (tcb->snd_una == tcb->iss) timer_resend_syn(st, tcb);
+  else if (tcb->snd_wnd == 0 && ltcp_seq_lt(tcb->snd_una, ltcp_tcb_fin_seq(tcb))) timer_probe(st, tcb);
+  else if (tcb->snd_una != tcb->snd_nxt) timer_retransmit(st, tcb);
+  if (tcb->dead) return;
+  tcb->rtx_at = LTCP_TIME_NEVER;
+  if (tcb->snd_una != tcb->snd_nxt || tcb->snd_wnd == 0) ltcp_out_arm_rtx(st, tcb);
+}
+
+void ltcp_timer_expire(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_time_ns now = st->now;
+  if (tcb->tw_at <= now) {
+    ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_TIME_WAIT);
+    ltcp_tcb_close(st, tcb, 0, &why);
+  } else if (tcb->fw2_at <= now) {
+    ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_FIN_WAIT_2);
+    ltcp_tcb_close(st, tcb, 0, &why);
+  } else if (tcb->ut_at <= now) {
+    timer_give_up(st, tcb); /* §3.10.8 USER TIMEOUT */
+  } else if (tcb->rtx_at <= now) {
+    timer_rtx_expired(st, tcb);
+  }
+  if (!tcb->dead) ltcp_timer_update(st, tcb);
+}

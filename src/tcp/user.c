@@ -1,0 +1,152 @@
+/* User calls (RFC 9293 §3.10.1-§3.10.6), per state. */
+#include <string.h>
+
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+#include "util/assert.h"
+
+int ltcp_user_open_active(ltcp_stack *st, ltcp_tcb *tcb) {
+  /* §3.10.1 CLOSED: select an ISS, send <SEQ=ISS><CTL=SYN>, SND.UNA <- ISS,
+   * SND.NXT <- ISS+1, enter SYN-SENT. */
+  ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_ACTIVE);
+  tcb->iss = ltcp_isn_select(st, &tcb->local, &tcb->remote);
+  tcb->snd_una = tcb->iss;
+  tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
+  ltcp_tcb_set_state(st, tcb, LTCP_SYN_SENT, &why);
+  st->stats.active_opens++;
+  tcb->rtt_start = st->now;
+  tcb->rtt_seq = tcb->iss + 1;
+  ltcp_out_syn(st, tcb);
+  ltcp_out_arm_rtx(st, tcb);
+  return 0;
+}
+
+int ltcp_user_open_passive(ltcp_stack *st, ltcp_tcb *tcb, uint32_t backlog) {
+  ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_PASSIVE);
+  tcb->backlog = backlog;
+  ltcp_tcb_set_state(st, tcb, LTCP_LISTEN, &why);
+  return 0;
+}
+
+int32_t ltcp_user_send(ltcp_stack *st, ltcp_tcb *tcb, const uint8_t *data, uint32_t len) {
+  switch (tcb->state) {
+    case LTCP_LISTEN:
+      return LTCP_ENOTCONN; /* BSD; RFC 9293 would turn the listener active */
+    case LTCP_SYN_SENT:
+    case LTCP_SYN_RECEIVED:
+      if (tcb->fin_queued) return LTCP_EPIPE;
+      break; /* queue the data for transmission after entering ESTABLISHED */
+    case LTCP_ESTABLISHED:
+    case LTCP_CLOSE_WAIT:
+      break; /* segmentize the buffer and send it */
+    default:
+      return LTCP_EPIPE; /* "error: connection closing" */
+  }
+  uint32_t n = ltcp_ring_append(&tcb->sndbuf, data, len);
+  if (n == 0) return len == 0 ? 0 : LTCP_EAGAIN;
+  ltcp_output(st, tcb);
+  return (int32_t)n;
+}
+
+/* RFC 1122 4.2.3.3 receiver SWS avoidance: tell the peer of a larger window once it has grown
+ * by min(half the buffer, one MSS) since we last advertised it. */
+static void user_window_update(ltcp_stack *st, ltcp_tcb *tcb) {
+  uint32_t wnd = ltcp_tcb_rcv_wnd(tcb);
+  uint32_t adv = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+  uint32_t step = tcb->rcvbuf.cap / 2 < tcb->rcv_mss ? tcb->rcvbuf.cap / 2 : tcb->rcv_mss;
+  if (wnd >= adv + step || (adv == 0 && wnd > 0)) ltcp_out_ack(st, tcb);
+}
+
+int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek) {
+  switch (tcb->state) {
+    case LTCP_LISTEN:
+      return LTCP_ENOTCONN;
+    case LTCP_SYN_SENT:
+    case LTCP_SYN_RECEIVED:
+      return LTCP_EAGAIN; /* queued until ESTABLISHED: not yet */
+    default:
+      break;
+  }
+  uint32_t n = len < tcb->rcvbuf.len ? len : tcb->rcvbuf.len;
+  if (n == 0) {
+    if (len == 0) return 0;
+    return tcb->fin_rcvd ? 0 : LTCP_EAGAIN; /* after the FIN: "connection closing" = EOF */
+  }
+  ltcp_ring_copy_out(&tcb->rcvbuf, 0, buf, n);
+  if (peek) return (int32_t)n;
+  ltcp_ring_consume(&tcb->rcvbuf, n);
+  if (tcb->reasm.count == 0) ltcp_ring_release(&tcb->rcvbuf);
+  if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(st, tcb);
+  return (int32_t)n;
+}
+
+int ltcp_user_close(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_cause why = ltcp_cause_call(LTCP_CALL_CLOSE);
+  switch (tcb->state) {
+    case LTCP_LISTEN:
+    case LTCP_SYN_SENT:
+      ltcp_tcb_close(st, tcb, 0, &why); /* delete the TCB */
+      return 0;
+    case LTCP_SYN_RECEIVED:
+      tcb->fin_queued = 1;
+      /* With nothing to send, the FIN goes now; else after ESTABLISHED (the ACK step). */
+      if (tcb->sndbuf.len == 0) ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_1, &why);
+      break;
+    case LTCP_ESTABLISHED:
+      tcb->fin_queued = 1; /* the FIN follows the data already queued */
+      ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_1, &why);
+      break;
+    case LTCP_CLOSE_WAIT:
+      tcb->fin_queued = 1;
+      ltcp_tcb_set_state(st, tcb, LTCP_LAST_ACK, &why);
+      break;
+    case LTCP_FIN_WAIT_1:
+    case LTCP_FIN_WAIT_2:
+      return 0; /* "ok" is acceptable as long as a second FIN is not emitted */
+    default:
+      return LTCP_EALREADY; /* CLOSING, LAST-ACK, TIME-WAIT: "error: connection closing" */
+  }
+  ltcp_output(st, tcb);
+  return 0;
+}
+
+void ltcp_user_abort(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_cause why = ltcp_cause_call(LTCP_CALL_ABORT);
+  switch (tcb->state) {
+    case LTCP_SYN_RECEIVED:
+    case LTCP_ESTABLISHED:
+    case LTCP_FIN_WAIT_1:
+    case LTCP_FIN_WAIT_2:
+    case LTCP_CLOSE_WAIT:
+      ltcp_out_rst(st, tcb, tcb->snd_nxt); /* §3.10.5: <SEQ=SND.NXT><CTL=RST> */
+      break;
+    default:
+      break; /* LISTEN, SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: no reset */
+  }
+  ltcp_tcb_close(st, tcb, ECONNABORTED, &why);
+}
+
+void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
+  memset(info, 0, sizeof *info);
+  info->state = tcb->state;
+  info->local = tcb->local;
+  info->remote = tcb->remote;
+  info->iss = tcb->iss;
+  info->irs = tcb->irs;
+  info->snd_una = tcb->snd_una;
+  info->snd_nxt = tcb->snd_nxt;
+  info->snd_wnd = tcb->snd_wnd;
+  info->rcv_nxt = tcb->rcv_nxt;
+  info->rcv_wnd = ltcp_tcb_rcv_wnd(tcb);
+  info->snd_mss = tcb->snd_mss;
+  info->rcv_mss = tcb->rcv_mss;
+  uint32_t data_end = ltcp_tcb_fin_seq(tcb);
+  info->unsent = ltcp_seq_lt(tcb->snd_nxt, data_end) ? data_end - tcb->snd_nxt : 0;
+  info->unacked = tcb->sndbuf.len - info->unsent;
+  info->readable = tcb->rcvbuf.len;
+  info->srtt_ns = tcb->srtt;
+  info->rttvar_ns = tcb->rttvar;
+  info->rto_ns = tcb->rto;
+  info->retransmits = tcb->retries;
+  info->conn_id = tcb->id;
+}

@@ -1,0 +1,12 @@
+/* Invariant checks: on in debug and simulation builds, compiled out with NDEBUG (Release). */
+#ifndef LTCP_UTIL_ASSERT_H
+#define LTCP_UTIL_ASSERT_H
+
+#ifdef NDEBUG
+#define LTCP_ASSERT(cond) ((void)0)
+#else
+void ltcp_assert_fail(const char *cond, const char *file, int line);
+#define LTCP_ASSERT(cond) ((cond) ? (void)0 : ltcp_assert_fail(#cond, __FILE__, __LINE__))
+#endif
+
+#endif

@@ -1,0 +1,30 @@
+/* ICMPv4 (RFC 792): the echo messages the stack answers, and the errors it may read. */
+#ifndef LTCP_WIRE_ICMP_H
+#define LTCP_WIRE_ICMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lucidtcp/stats.h"
+
+#define LTCP_ICMP_ECHO_REPLY 0
+#define LTCP_ICMP_DEST_UNREACH 3
+#define LTCP_ICMP_ECHO_REQUEST 8
+#define LTCP_ICMP_TIME_EXCEEDED 11
+#define LTCP_ICMP_HDR_LEN 8
+
+typedef struct ltcp_icmp_hdr {
+  uint8_t type;
+  uint8_t code;
+  uint32_t rest;          /* identifier and sequence for echo; unused/MTU for errors */
+  const uint8_t *data;    /* after the 8-byte header */
+  size_t data_len;
+} ltcp_icmp_hdr;
+
+/* Checks length and checksum of an ICMP message. Returns LTCP_DROP_NONE or the reason. */
+ltcp_drop_reason ltcp_icmp_parse(const uint8_t *msg, size_t len, ltcp_icmp_hdr *h);
+/* Writes an ICMP message (header from h, then h->data) with its checksum into out; returns the
+ * length, or 0 if cap is too small. */
+size_t ltcp_icmp_write(uint8_t *out, size_t cap, const ltcp_icmp_hdr *h);
+
+#endif
