@@ -40,7 +40,8 @@ typedef uint64_t ltcp_time_ns;
   X(OPNOTSUPP, EOPNOTSUPP, "operation not supported")                        \
   X(NOPROTOOPT, ENOPROTOOPT, "protocol option not available")                \
   X(HOSTUNREACH, EHOSTUNREACH, "no route to host")                           \
-  X(MSGSIZE, EMSGSIZE, "message too long")
+  X(MSGSIZE, EMSGSIZE, "message too long")                                   \
+  X(IO, EIO, "input/output error")
 
 enum ltcp_error {
   LTCP_OK = 0,

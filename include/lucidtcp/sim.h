@@ -74,6 +74,14 @@ int ltcp_sim_set_path(ltcp_sim *sim, int from, int to, const ltcp_sim_path *path
 /* Adds an observer (up to 8). Returns 0 or a negative error. */
 int ltcp_sim_add_tap(ltcp_sim *sim, ltcp_sim_tap_fn fn, void *ctx);
 
+/* Decides, for each packet a node sends, whether the network loses it on purpose: return
+ * nonzero to drop it (reported to taps as LTCP_SIM_LOST). A scenario uses it to lose one
+ * particular segment. */
+typedef int (*ltcp_sim_filter_fn)(void *ctx, ltcp_time_ns now, int from_node, int to_node,
+                                  const uint8_t *pkt, size_t len);
+/* Sets the filter (NULL removes it). Returns 0. */
+int ltcp_sim_set_filter(ltcp_sim *sim, ltcp_sim_filter_fn fn, void *ctx);
+
 ltcp_time_ns ltcp_sim_now(const ltcp_sim *sim);
 /* The time of the next packet arrival or node deadline, or LTCP_TIME_NEVER. Takes the packets
  * nodes have queued first, so call it after any socket call. */

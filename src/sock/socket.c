@@ -257,6 +257,7 @@ int ltcp_close(ltcp_stack *st, int fd) {
     }
     if (!tcb->dead) {
       tcb->fd = -1; /* an orphan now; it lives on until CLOSED */
+      tcb->orphan = 1;
       ltcp_timer_orphan_fin_wait_2(st, tcb);
     }
   }

@@ -188,6 +188,9 @@ static void in_unacceptable(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) 
     /* §3.10.7.4 fifth and eighth, TIME-WAIT: a retransmission of the remote FIN is
      * acknowledged and the 2 MSL timeout restarts. */
     ltcp_timer_start_time_wait(st, tcb);
+    ltcp_out_ack(st, tcb);
+    ltcp_stack_drop(st, LTCP_DROP_TCP_TIME_WAIT_FIN, seg);
+    return;
   }
   ltcp_out_ack(st, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
   ltcp_stack_drop(st, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
@@ -341,7 +344,7 @@ static int in_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
 /* Data arriving after the user closed the socket cannot be delivered: RFC 1122 4.2.2.13,
  * as Linux does, answers with a reset. */
 static int in_text_orphaned(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
-  if (tcb->fd >= 0 || seg->len == 0 || !ltcp_seq_gt(seg->seq + seg->len, tcb->rcv_nxt))
+  if (!tcb->orphan || seg->len == 0 || !ltcp_seq_gt(seg->seq + seg->len, tcb->rcv_nxt))
     return 0;
   ltcp_cause why = ltcp_cause_segment(seg);
   ltcp_out_rst(st, tcb, tcb->snd_nxt);

@@ -53,6 +53,7 @@ struct ltcp_tcb {
   unsigned ack_now : 1;     /* an ACK is owed */
   unsigned rcv_shut : 1;    /* SHUT_RD: discard what arrives */
   unsigned accepted : 1;    /* a listener child handed to the user */
+  unsigned orphan : 1;      /* the user closed its socket; the TCB lives on until CLOSED */
   unsigned dead : 1;        /* deleted; freed when the stack call returns */
   unsigned in_tx_wait : 1;  /* waiting for room in the output queue */
   unsigned reuseaddr : 1;

@@ -12,7 +12,7 @@ void ltcp_timer_start_time_wait(ltcp_stack *st, ltcp_tcb *tcb) {
 }
 
 void ltcp_timer_orphan_fin_wait_2(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->state != LTCP_FIN_WAIT_2 || tcb->fd >= 0 || tcb->fw2_at != LTCP_TIME_NEVER) return;
+  if (tcb->state != LTCP_FIN_WAIT_2 || !tcb->orphan || tcb->fw2_at != LTCP_TIME_NEVER) return;
   tcb->fw2_at = st->now + st->cfg.fin_wait_2_timeout_ns;
   ltcp_timer_update(st, tcb);
 }

@@ -1,0 +1,74 @@
+/* lucidtcp demo: two stacks on the simulated network run a scenario; every segment and every
+ * state change of both ends is reported, in order, to a sink (the ladder, JSON, or a test). */
+#ifndef LTCP_TOOLS_DEMO_H
+#define LTCP_TOOLS_DEMO_H
+
+#include <stdio.h>
+
+#include "lucidtcp/lucidtcp.h"
+#include "lucidtcp/sim.h"
+
+typedef enum demo_side { DEMO_CLIENT = 0, DEMO_SERVER = 1 } demo_side;
+
+typedef struct demo_scenario {
+  const char *name;
+  const char *summary;
+} demo_scenario;
+
+/* The scenarios, in --list order; *count receives how many. */
+const demo_scenario *demo_scenarios(size_t *count);
+const demo_scenario *demo_find(const char *name);
+
+typedef struct demo_options {
+  const char *scenario;     /* default "handshake" */
+  double loss;              /* random loss each way, 0..1 */
+  uint64_t seed;            /* seeds the network and both stacks */
+  ltcp_time_ns latency_ns;  /* one-way delay; default 10 ms */
+  ltcp_time_ns msl_ns;      /* default 30 s: TIME-WAIT lasts 60 s of virtual time */
+  const char *pcap_path;    /* NULL: no capture */
+} demo_options;
+
+void demo_options_default(demo_options *o);
+
+typedef enum demo_record_kind {
+  DEMO_REC_STATE,   /* a connection changed state: ev */
+  DEMO_REC_SEGMENT, /* a segment left one side: seg, fate */
+  DEMO_REC_NOTE,    /* what the application did or saw: note */
+  DEMO_REC_DROP     /* a stack dropped a segment it received: ev.drop */
+} demo_record_kind;
+
+typedef struct demo_record {
+  demo_record_kind kind;
+  demo_side side;           /* who changed state, sent the segment, or acted */
+  ltcp_time_ns time;
+  ltcp_event ev;            /* DEMO_REC_STATE, DEMO_REC_DROP */
+  ltcp_seg_summary seg;     /* DEMO_REC_SEGMENT (absolute numbers) */
+  uint16_t mss;             /* MSS option of the segment, 0 if none */
+  ltcp_sim_fate fate;       /* DEMO_REC_SEGMENT: LTCP_SIM_DELIVERED, LOST, ... */
+  uint32_t rel_seq, rel_ack;/* relative to the sender's ISS and the receiver's ISS */
+  const char *note;         /* DEMO_REC_NOTE */
+} demo_record;
+
+typedef struct demo_sink {
+  void (*begin)(void *ctx, const demo_options *o, const demo_scenario *sc,
+                ltcp_endpoint client, ltcp_endpoint server);
+  void (*record)(void *ctx, const demo_record *r);
+  void (*end)(void *ctx, int status, const char *message);
+  void *ctx;
+} demo_sink;
+
+/* Runs a scenario to its end (both sides CLOSED, or a virtual-time bound). Returns 0, or -1 with
+ * a message passed to sink->end (unknown scenario, pcap file not writable, bound exceeded). */
+int demo_run(const demo_options *o, const demo_sink *sink);
+
+/* Renderers: a ladder diagram (client left, server right) or JSON Lines. */
+typedef struct demo_ladder {
+  FILE *out;
+  int color;
+  int absolute;             /* raw sequence numbers instead of relative ones */
+  ltcp_time_ns last_time;
+} demo_ladder;
+demo_sink demo_ladder_sink(demo_ladder *l);
+demo_sink demo_json_sink(FILE *out);
+
+#endif
