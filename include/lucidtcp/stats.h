@@ -36,7 +36,7 @@ extern "C" {
   X(TCP_SYN_SENT_RST, "TCP: RST without acceptable ACK in SYN-SENT (3.10.7.3)")           \
   X(TCP_SYN_SENT_NO_SYN, "TCP: neither SYN nor RST in SYN-SENT (3.10.7.3)")               \
   X(TCP_OUT_OF_WINDOW, "TCP: sequence number not acceptable (3.10.7.4)")                  \
-  X(TCP_TIME_WAIT_FIN, "TCP: FIN again in TIME-WAIT: ACKed, 2*MSL restarted (3.10.7.4)")   \
+  X(TCP_TIME_WAIT_FIN, "TCP: FIN again in TIME-WAIT: ACK it, restart 2MSL (3.10.7.4)")   \
   X(TCP_RST_OUT_OF_WINDOW, "TCP: RST outside the window (3.10.7.4, RFC 5961 3)")          \
   X(TCP_RST_CHALLENGED, "TCP: RST inside the window but not at RCV.NXT (RFC 5961 3)")     \
   X(TCP_SYN_CHALLENGED, "TCP: SYN in a synchronized state (RFC 5961 4)")                  \

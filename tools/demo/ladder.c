@@ -102,7 +102,12 @@ static void ladder_record(void *ctx, const demo_record *r) {
       ladder_side_line(l, r->side, C_DIM, r->note);
       return;
     case DEMO_REC_DROP:
-      snprintf(text, sizeof text, "dropped: %s", ltcp_drop_text(r->ev.drop));
+      {
+        const char *why = ltcp_drop_text(r->ev.drop);
+        if (strncmp(why, "TCP: ", 5) == 0) why += 5;
+        char flags[12];
+        snprintf(text, sizeof text, "rcvd %s: %s", ltcp_flags_format(r->ev.seg.flags, flags), why);
+      }
       ladder_side_line(l, r->side, C_DIM, text);
       return;
   }

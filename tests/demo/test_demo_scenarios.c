@@ -1,0 +1,218 @@
+/* Every demo scenario end to end: the exact state sequence of both ends (RFC 9293 §3.3.2
+ * figure 5), the causes that matter, and TIME-WAIT lasting 2*MSL (§3.10.7.4, MUST-13 intent). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "demo/demo.h"
+
+#define MAX_LINES 64
+
+typedef struct trace {
+  char lines[2][MAX_LINES][64]; /* per side: "OLD>NEW" */
+  int count[2];
+  ltcp_time_ns time_wait_enter[2], time_wait_leave[2];
+  int time_wait_fin_drops;       /* retransmitted FINs answered in TIME-WAIT */
+  int lost;                      /* segments the network lost */
+  int ok;
+  char notes[2][MAX_LINES][64];
+  int note_count[2];
+} trace;
+
+static void tr_begin(void *ctx, const demo_options *o, const demo_scenario *sc, ltcp_endpoint c,
+                     ltcp_endpoint s) {
+  (void)ctx; (void)o; (void)sc; (void)c; (void)s;
+}
+
+static void tr_record(void *ctx, const demo_record *r) {
+  trace *t = ctx;
+  int side = r->side;
+  if (r->kind == DEMO_REC_STATE && t->count[side] < MAX_LINES) {
+    snprintf(t->lines[side][t->count[side]++], 64, "%s>%s", ltcp_state_name(r->ev.old_state),
+             ltcp_state_name(r->ev.new_state));
+    if (r->ev.new_state == LTCP_TIME_WAIT) t->time_wait_enter[side] = r->time;
+    if (r->ev.old_state == LTCP_TIME_WAIT) t->time_wait_leave[side] = r->time;
+  } else if (r->kind == DEMO_REC_DROP && r->ev.drop == LTCP_DROP_TCP_TIME_WAIT_FIN) {
+    t->time_wait_fin_drops++;
+    t->time_wait_enter[side] = r->time; /* the 2*MSL timer restarts here */
+  } else if (r->kind == DEMO_REC_SEGMENT && r->fate == LTCP_SIM_LOST) {
+    t->lost++;
+  } else if (r->kind == DEMO_REC_NOTE && t->note_count[side] < MAX_LINES) {
+    snprintf(t->notes[side][t->note_count[side]++], 64, "%s", r->note);
+  }
+}
+
+static void tr_end(void *ctx, int status, const char *message) {
+  trace *t = ctx;
+  (void)message;
+  t->ok = status == 0;
+}
+
+static trace run(const char *scenario) {
+  static trace t;
+  memset(&t, 0, sizeof t);
+  demo_options o;
+  demo_options_default(&o);
+  o.scenario = scenario;
+  demo_sink sink = {tr_begin, tr_record, tr_end, &t};
+  assert_int_equal(demo_run(&o, &sink), 0);
+  assert_true(t.ok);
+  return t;
+}
+
+/* Asserts side's state sequence equals the NULL-terminated list. */
+static void expect_states(const trace *t, int side, ...) {
+  va_list ap;
+  va_start(ap, side);
+  int i = 0;
+  for (const char *want = va_arg(ap, const char *); want; want = va_arg(ap, const char *), i++) {
+    if (i >= t->count[side]) fail_msg("side %d: missing state change %d '%s'", side, i, want);
+    if (strcmp(t->lines[side][i], want) != 0)
+      fail_msg("side %d change %d: got '%s', want '%s'", side, i, t->lines[side][i], want);
+  }
+  va_end(ap);
+  if (i != t->count[side]) fail_msg("side %d: %d extra state changes, first '%s'", side,
+                                    t->count[side] - i, t->lines[side][i]);
+}
+
+static int has_note(const trace *t, int side, const char *text) {
+  for (int i = 0; i < t->note_count[side]; i++)
+    if (strstr(t->notes[side][i], text)) return 1;
+  return 0;
+}
+
+static void expect_time_wait_2msl(const trace *t, int side) {
+  demo_options o;
+  demo_options_default(&o);
+  assert_int_equal(t->time_wait_leave[side] - t->time_wait_enter[side], 2 * o.msl_ns);
+}
+
+/* §3.5 figure 6 and §3.6 figure 12: three-way handshake, then the client closes first. */
+static void test_demo_handshake_states(void **state) {
+  (void)state;
+  trace t = run("handshake");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>ESTABLISHED",
+                "ESTABLISHED>FIN-WAIT-1", "FIN-WAIT-1>FIN-WAIT-2", "FIN-WAIT-2>TIME-WAIT",
+                "TIME-WAIT>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, "CLOSED>LISTEN", "LISTEN>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>CLOSE-WAIT", "CLOSE-WAIT>LAST-ACK",
+                "LISTEN>CLOSED", "LAST-ACK>CLOSED", NULL);
+  expect_time_wait_2msl(&t, DEMO_CLIENT);
+}
+
+/* §3.5 figure 7: both SYN-SENT -> SYN-RECEIVED -> ESTABLISHED over one connection. */
+static void test_demo_simultaneous_open_states(void **state) {
+  (void)state;
+  trace t = run("simultaneous-open");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>FIN-WAIT-1", "FIN-WAIT-1>FIN-WAIT-2",
+                "FIN-WAIT-2>TIME-WAIT", "TIME-WAIT>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, "CLOSED>SYN-SENT", "SYN-SENT>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>CLOSE-WAIT", "CLOSE-WAIT>LAST-ACK",
+                "LAST-ACK>CLOSED", NULL);
+}
+
+/* §3.6 figure 13: both FIN-WAIT-1 -> CLOSING -> TIME-WAIT, both wait 2*MSL. */
+static void test_demo_simultaneous_close_states(void **state) {
+  (void)state;
+  trace t = run("simultaneous-close");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>ESTABLISHED",
+                "ESTABLISHED>FIN-WAIT-1", "FIN-WAIT-1>CLOSING", "CLOSING>TIME-WAIT",
+                "TIME-WAIT>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, "CLOSED>LISTEN", "LISTEN>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>FIN-WAIT-1", "LISTEN>CLOSED",
+                "FIN-WAIT-1>CLOSING", "CLOSING>TIME-WAIT", "TIME-WAIT>CLOSED", NULL);
+  expect_time_wait_2msl(&t, DEMO_CLIENT);
+  expect_time_wait_2msl(&t, DEMO_SERVER);
+}
+
+/* §3.6: after its FIN the client keeps receiving in FIN-WAIT-2 while the server sends from
+ * CLOSE-WAIT (§3.10.2 SEND in CLOSE-WAIT). */
+static void test_demo_half_close_states(void **state) {
+  (void)state;
+  trace t = run("half-close");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>ESTABLISHED",
+                "ESTABLISHED>FIN-WAIT-1", "FIN-WAIT-1>FIN-WAIT-2", "FIN-WAIT-2>TIME-WAIT",
+                "TIME-WAIT>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, "CLOSED>LISTEN", "LISTEN>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>CLOSE-WAIT", "CLOSE-WAIT>LAST-ACK",
+                "LISTEN>CLOSED", "LAST-ACK>CLOSED", NULL);
+  assert_true(has_note(&t, DEMO_SERVER, "still sending in CLOSE-WAIT"));
+  assert_true(has_note(&t, DEMO_CLIENT, "recv() = 1000"));
+}
+
+/* §3.10.7.4 TIME-WAIT: the retransmitted FIN is acknowledged and 2*MSL restarts. */
+static void test_demo_lost_final_ack_time_wait_answers(void **state) {
+  (void)state;
+  trace t = run("lost-final-ack");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>ESTABLISHED",
+                "ESTABLISHED>FIN-WAIT-1", "FIN-WAIT-1>FIN-WAIT-2", "FIN-WAIT-2>TIME-WAIT",
+                "TIME-WAIT>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, "CLOSED>LISTEN", "LISTEN>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>CLOSE-WAIT", "CLOSE-WAIT>LAST-ACK",
+                "LISTEN>CLOSED", "LAST-ACK>CLOSED", NULL);
+  assert_int_equal(t.lost, 1);
+  assert_int_equal(t.time_wait_fin_drops, 1);
+  expect_time_wait_2msl(&t, DEMO_CLIENT); /* measured from the restart */
+}
+
+/* §3.10.7.1 and §3.10.7.3: RST,ACK from a port with no listener; ECONNREFUSED. */
+static void test_demo_refused_econnrefused(void **state) {
+  (void)state;
+  trace t = run("refused");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, NULL);
+  assert_true(has_note(&t, DEMO_CLIENT, "SO_ERROR = ECONNREFUSED"));
+}
+
+/* §3.10.5 ABORT and §3.10.7.4 RST in ESTABLISHED: the peer sees ECONNRESET. */
+static void test_demo_abort_peer_sees_reset(void **state) {
+  (void)state;
+  trace t = run("abort");
+  expect_states(&t, DEMO_CLIENT, "CLOSED>SYN-SENT", "SYN-SENT>ESTABLISHED",
+                "ESTABLISHED>CLOSED", NULL);
+  expect_states(&t, DEMO_SERVER, "CLOSED>LISTEN", "LISTEN>SYN-RECEIVED",
+                "SYN-RECEIVED>ESTABLISHED", "ESTABLISHED>CLOSED", "LISTEN>CLOSED", NULL);
+  assert_true(has_note(&t, DEMO_SERVER, "ECONNRESET"));
+}
+
+/* Every scenario also finishes under 10% loss for a handful of seeds. */
+static void test_demo_every_scenario_survives_loss(void **state) {
+  (void)state;
+  size_t n;
+  const demo_scenario *sc = demo_scenarios(&n);
+  for (size_t i = 0; i < n; i++) {
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+      trace t;
+      memset(&t, 0, sizeof t);
+      demo_options o;
+      demo_options_default(&o);
+      o.scenario = sc[i].name;
+      o.loss = 0.1;
+      o.seed = seed;
+      demo_sink sink = {tr_begin, tr_record, tr_end, &t};
+      if (demo_run(&o, &sink) != 0)
+        fail_msg("scenario %s seed %llu did not finish; replay: lucidtcp demo --scenario %s "
+                 "--loss 0.1 --seed %llu", sc[i].name, (unsigned long long)seed, sc[i].name,
+                 (unsigned long long)seed);
+    }
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_demo_handshake_states),
+      cmocka_unit_test(test_demo_simultaneous_open_states),
+      cmocka_unit_test(test_demo_simultaneous_close_states),
+      cmocka_unit_test(test_demo_half_close_states),
+      cmocka_unit_test(test_demo_lost_final_ack_time_wait_answers),
+      cmocka_unit_test(test_demo_refused_econnrefused),
+      cmocka_unit_test(test_demo_abort_peer_sees_reset),
+      cmocka_unit_test(test_demo_every_scenario_survives_loss),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
