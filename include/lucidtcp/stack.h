@@ -29,7 +29,8 @@ typedef struct ltcp_stack_config {
   ltcp_time_ns rto_initial_ns;    /* RFC 6298 2.1 initial RTO. Default 1 s */
   ltcp_time_ns rto_min_ns;        /* lower bound on RTO. Default 200 ms, as Linux (RFC 6298 2.4) */
   ltcp_time_ns rto_max_ns;        /* upper bound on RTO. Default 60 s (RFC 6298 2.5) */
-  uint32_t syn_retries;           /* SYN (and SYN-ACK) retransmissions before ETIMEDOUT. Default 6 */
+  uint32_t syn_retries;           /* SYN retransmissions before ETIMEDOUT. Default 8: RFC 9293
+                                   * MUST-23 wants at least 3 minutes of them (Linux's 6 is ~2) */
   uint32_t data_retries;          /* retransmissions of one segment before ETIMEDOUT. Default 15 */
   ltcp_time_ns user_timeout_ns;   /* RFC 9293 USER TIMEOUT; 0 = only the retry limits. Default 0 */
   uint32_t sndbuf;                /* default send buffer per connection, bytes. Default 65535 */

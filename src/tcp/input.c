@@ -259,7 +259,6 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   if (data > 0) {
     uint32_t n = (uint32_t)data < tcb->sndbuf.len ? (uint32_t)data : tcb->sndbuf.len;
     ltcp_ring_consume(&tcb->sndbuf, n);
-    ltcp_ring_release(&tcb->sndbuf);
     tcb->snd_buf_seq += n;
   }
   tcb->snd_una = ack;

@@ -56,14 +56,6 @@ void ltcp_ring_consume(ltcp_ring *r, uint32_t n) {
   r->head = (r->head + n) % r->cap; /* out-of-order bytes beyond len stay where they are */
 }
 
-void ltcp_ring_release(ltcp_ring *r) {
-  if (r->len == 0) {
-    free(r->buf);
-    r->buf = NULL;
-    r->head = 0;
-  }
-}
-
 void ltcp_ring_clear(ltcp_ring *r) {
   free(r->buf);
   r->buf = NULL;

@@ -1,5 +1,5 @@
-/* A byte ring for the send and receive buffers. Memory is taken on first use and given back
- * with ltcp_ring_release, so an idle connection holds no buffer. */
+/* A byte ring for the send and receive buffers. Memory is taken on first use (a connection that
+ * never carries data holds none) and kept until the connection ends. */
 #ifndef LTCP_TCP_RING_H
 #define LTCP_TCP_RING_H
 
@@ -22,8 +22,6 @@ int ltcp_ring_write_at(ltcp_ring *r, uint32_t off, const uint8_t *data, uint32_t
 void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
 /* Drops n bytes from the head (n <= len). */
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n);
-/* Frees the memory if nothing is held. */
-void ltcp_ring_release(ltcp_ring *r);
 /* Frees the memory and forgets the contents. */
 void ltcp_ring_clear(ltcp_ring *r);
 

@@ -75,7 +75,6 @@ int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t 
   ltcp_ring_copy_out(&tcb->rcvbuf, 0, buf, n);
   if (peek) return (int32_t)n;
   ltcp_ring_consume(&tcb->rcvbuf, n);
-  if (tcb->reasm.count == 0) ltcp_ring_release(&tcb->rcvbuf);
   if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(st, tcb);
   return (int32_t)n;
 }

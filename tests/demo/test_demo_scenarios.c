@@ -1,5 +1,5 @@
 /* Every demo scenario end to end: the exact state sequence of both ends (RFC 9293 §3.3.2
- * figure 5), the causes that matter, and TIME-WAIT lasting 2*MSL (§3.10.7.4, MUST-13 intent). */
+ * figure 5), the causes that matter, and TIME-WAIT lasting 2*MSL (§3.6 MUST-13). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,7 +104,7 @@ static void test_demo_handshake_states(void **state) {
   expect_time_wait_2msl(&t, DEMO_CLIENT);
 }
 
-/* §3.5 figure 7: both SYN-SENT -> SYN-RECEIVED -> ESTABLISHED over one connection. */
+/* §3.5 figure 7, MUST-10: both SYN-SENT -> SYN-RECEIVED -> ESTABLISHED over one connection. */
 static void test_demo_simultaneous_open_states(void **state) {
   (void)state;
   trace t = run("simultaneous-open");
@@ -116,7 +116,7 @@ static void test_demo_simultaneous_open_states(void **state) {
                 "LAST-ACK>CLOSED", NULL);
 }
 
-/* §3.6 figure 13: both FIN-WAIT-1 -> CLOSING -> TIME-WAIT, both wait 2*MSL. */
+/* §3.6 figure 13: both FIN-WAIT-1 -> CLOSING -> TIME-WAIT, both wait 2*MSL (MUST-13). */
 static void test_demo_simultaneous_close_states(void **state) {
   (void)state;
   trace t = run("simultaneous-close");
@@ -145,7 +145,7 @@ static void test_demo_half_close_states(void **state) {
   assert_true(has_note(&t, DEMO_CLIENT, "recv() = 1000"));
 }
 
-/* §3.10.7.4 TIME-WAIT: the retransmitted FIN is acknowledged and 2*MSL restarts. */
+/* §3.10.7.4 TIME-WAIT: the retransmitted FIN is acknowledged and 2*MSL restarts (MUST-13). */
 static void test_demo_lost_final_ack_time_wait_answers(void **state) {
   (void)state;
   trace t = run("lost-final-ack");
@@ -169,7 +169,7 @@ static void test_demo_refused_econnrefused(void **state) {
   assert_true(has_note(&t, DEMO_CLIENT, "SO_ERROR = ECONNREFUSED"));
 }
 
-/* §3.10.5 ABORT and §3.10.7.4 RST in ESTABLISHED: the peer sees ECONNRESET. */
+/* §3.10.5 ABORT and §3.10.7.4 RST in ESTABLISHED: the peer is told it was aborted (MUST-12). */
 static void test_demo_abort_peer_sees_reset(void **state) {
   (void)state;
   trace t = run("abort");
