@@ -88,7 +88,9 @@ static void stack_free_tcbs(ltcp_stack *st) {
 void ltcp_stack_free(ltcp_stack *st) {
   if (!st) return;
   stack_free_tcbs(st);
-  /* Sockets whose TCB was never inserted anywhere (none today) would be freed here. */
+  /* Unread data that sockets kept from ended connections. */
+  for (uint32_t i = 0; st->socks && i < st->cfg.max_sockets; i++)
+    ltcp_ring_clear(&st->socks[i].rcv_left);
   ltcp_table_free(st);
   free(st->tx_buf);
   free(st->tx_len);

@@ -17,6 +17,8 @@ typedef struct ltcp_sock {
   int error;              /* SO_ERROR: reported once, then cleared */
   int final_error;        /* why the connection ended (0 for an orderly end) */
   ltcp_state last_state;  /* the state when the TCB was deleted */
+  ltcp_ring rcv_left;     /* data received in order but unread when the connection ended
+                           * in an orderly way (TIME-WAIT over): still the user's to read */
   uint32_t sndbuf, rcvbuf;
   uint16_t mss;
   uint32_t user_timeout_ms;

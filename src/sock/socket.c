@@ -48,6 +48,7 @@ int ltcp_socket(ltcp_stack *st) {
 static void sock_release(ltcp_stack *st, int fd) {
   ltcp_sock *s = &st->socks[fd];
   if (s->bound) ltcp_port_unref(st, s->local.port);
+  ltcp_ring_clear(&s->rcv_left);
   s->in_use = 0;
   s->next_free = st->sock_free;
   st->sock_free = fd;
@@ -206,15 +207,27 @@ ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags
   return n < 0 ? sock_fail(n) : n;
 }
 
+/* What the connection left unread when it ended; EOF once it is all read. */
+static ssize_t sock_recv_left(ltcp_sock *s, void *buf, uint32_t len, int flags) {
+  uint32_t n = len < s->rcv_left.len ? len : s->rcv_left.len;
+  ltcp_ring_copy_out(&s->rcv_left, 0, buf, n);
+  if (flags & LTCP_MSG_PEEK) return n;
+  ltcp_ring_consume(&s->rcv_left, n);
+  if (s->rcv_left.len == 0) ltcp_ring_clear(&s->rcv_left);
+  return n;
+}
+
 ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
+  if (len > INT32_MAX) len = INT32_MAX;
+  if (!s->tcb && s->rcv_left.len > 0 && !s->shut_rd)
+    return sock_recv_left(s, buf, (uint32_t)len, flags);
   if (!s->tcb) {
     if (s->error) return sock_gone_error(s, 0);
     return s->connect_called ? 0 : sock_fail(ENOTCONN);
   }
   if (s->shut_rd) return 0;
-  if (len > INT32_MAX) len = INT32_MAX;
   ltcp_tcb *tcb = s->tcb;
   int32_t n = ltcp_user_receive(st, tcb, buf, (uint32_t)len, (flags & LTCP_MSG_PEEK) != 0);
   sock_done(st, tcb);
@@ -289,6 +302,14 @@ void ltcp_sock_tcb_gone(ltcp_stack *st, ltcp_tcb *tcb, int error) {
   s->final_error = error;
   s->last_state = LTCP_CLOSED;
   if (error && error != ECONNABORTED) s->error = error;
+  /* An orderly end (TIME-WAIT over, or an RST in TIME-WAIT, CLOSING or LAST-ACK) does not take
+   * away data already acknowledged to the peer: the user may still read it, then EOF, as on
+   * BSD and Linux. A reset flushes it (RFC 9293 §3.10.7.4 second). */
+  if (error == 0 && tcb->rcvbuf.len > 0 && !s->shut_rd) {
+    ltcp_ring_clear(&s->rcv_left);
+    s->rcv_left = tcb->rcvbuf;
+    tcb->rcvbuf = (ltcp_ring){0};
+  }
   tcb->fd = -1;
 }
 
@@ -406,6 +427,7 @@ int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info) {
     memset(info, 0, sizeof *info);
     info->state = LTCP_CLOSED;
     info->local = s->local;
+    info->readable = s->rcv_left.len;
     return s->connect_called ? 0 : sock_fail(ENOTCONN);
   }
   ltcp_user_status(s->tcb, info);

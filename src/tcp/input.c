@@ -94,6 +94,19 @@ void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const
 static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg,
                                const ltcp_cause *why);
 
+/* An ACK of new data after retransmission timeouts, which gives no RTT sample (Karn's
+ * algorithm, MUST-18): the RTO backed off by the timeouts stays in force until a new sample
+ * recomputes it (RFC 6298 §5.5 and the note after §5.7); when it was our SYN that timed out,
+ * data starts with RTO = 3 s instead (RFC 6298 §5.7). Zero-window probes back off their own
+ * timer only (RFC 1122 4.2.2.17): they leave the RTO alone. */
+static void in_rto_after_timeout(ltcp_stack *st, ltcp_tcb *tcb, int syn_acked) {
+  if (!tcb->rto_backed_off) return;
+  tcb->rto_backed_off = 0;
+  if (!syn_acked) tcb->rto = ltcp_rtt_backed_off(st, tcb);
+  else if (tcb->rto < LTCP_SEC(3))
+    tcb->rto = st->cfg.rto_max_ns < LTCP_SEC(3) ? st->cfg.rto_max_ns : LTCP_SEC(3);
+}
+
 void ltcp_input_syn_sent(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_cause why = ltcp_cause_segment(seg);
   int ack_ok = 0;
@@ -143,6 +156,7 @@ static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *se
   if (tcb->rtt_start != LTCP_TIME_NEVER && tcb->retries == 0)
     ltcp_rtt_sample(st, tcb, st->now - tcb->rtt_start); /* Karn: never a retransmitted SYN */
   tcb->rtt_start = LTCP_TIME_NEVER;
+  in_rto_after_timeout(st, tcb, 1);
   tcb->retries = 0;
   tcb->rtx_at = LTCP_TIME_NEVER;
   tcb->ut_at = LTCP_TIME_NEVER;
@@ -255,6 +269,7 @@ static void in_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltc
  * trip, grow cwnd, restart or stop the retransmission timer. */
 static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   uint32_t acked = ack - tcb->snd_una;
+  in_rto_after_timeout(st, tcb, tcb->snd_una == tcb->iss); /* before any new sample */
   int32_t data = (int32_t)(ack - tcb->snd_buf_seq);
   if (data > 0) {
     uint32_t n = (uint32_t)data < tcb->sndbuf.len ? (uint32_t)data : tcb->sndbuf.len;
@@ -280,9 +295,21 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   else ltcp_timer_update(st, tcb);
 }
 
+/* §3.8.6.1: the window reopened after zero-window probes. The probe bytes sent into the closed
+ * window were not taken (the peer still acknowledges SND.UNA), so send again from SND.UNA now
+ * rather than when the probes' backed-off timer expires; that back-off was the persist timer's
+ * (RFC 1122 4.2.2.17), and a byte sent twice gives no RTT sample (Karn, MUST-18). */
+static void in_window_reopened(ltcp_stack *st, ltcp_tcb *tcb) {
+  tcb->retries = 0;
+  tcb->snd_retx = tcb->snd_una;
+  tcb->rtt_start = LTCP_TIME_NEVER;
+  tcb->rtx_at = LTCP_TIME_NEVER;
+  ltcp_timer_update(st, tcb);
+}
+
 /* §3.10.7.4 fifth, ESTABLISHED processing, shared by every synchronized state. */
 static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
-  uint32_t ack = seg->ack;
+  uint32_t ack = seg->ack, old_wnd = tcb->snd_wnd;
   /* RFC 5961 §5 (MAY-12): (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT, else ACK and drop.
    * SEG.ACK > SND.NXT is also §3.10.7.4's "acks something not yet sent". */
   if (ltcp_seq_gt(ack, tcb->snd_nxt) || ltcp_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd)) {
@@ -298,6 +325,8 @@ static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg
        (tcb->snd_wl1 == seg->seq && ltcp_seq_le(tcb->snd_wl2, ack)))) {
     in_take_window(tcb, seg);
   }
+  if (old_wnd == 0 && tcb->snd_wnd > 0 && tcb->retries > 0 && !tcb->rto_backed_off)
+    in_window_reopened(st, tcb);
   return IN_CONTINUE;
 }
 
@@ -325,7 +354,13 @@ static int in_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
       }
       return IN_CONTINUE;
     case LTCP_CLOSING:
-      if (!ltcp_tcb_fin_acked(tcb)) return IN_DONE; /* "otherwise, ignore the segment" */
+      if (!ltcp_tcb_fin_acked(tcb)) {
+        /* §3.10.7.4 fifth, CLOSING: "otherwise, ignore the segment", but only after the
+         * ESTABLISHED processing, whose ACK may open the window for data still queued before
+         * our FIN: send it, or nothing would (no timer runs while all sent data is acked). */
+        ltcp_output(st, tcb);
+        return IN_DONE;
+      }
       ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
       ltcp_timer_start_time_wait(st, tcb);
       return IN_CONTINUE;

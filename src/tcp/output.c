@@ -112,13 +112,22 @@ static int out_can_send_data(ltcp_state s) {
 /* How many bytes from seq the windows let us send now (RFC 9293 §3.8.6, RFC 5681 cwnd),
  * with sender-side silly window avoidance (RFC 1122 4.2.3.4). */
 static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_end) {
-  if (tcb->probe_now) return seq == tcb->snd_una ? 1 : 0; /* a zero-window probe: one byte */
+  if (tcb->probe_now) {
+    /* A zero-window probe: one byte (§3.8.6.1). A window too small for SWS avoidance: what
+     * fits, as the override timeout of RFC 1122 4.2.3.4 (Linux's tcp_write_wakeup). */
+    if (seq != tcb->snd_una) return 0;
+    uint32_t left = data_end - seq, fit = left < tcb->snd_mss ? left : tcb->snd_mss;
+    return tcb->snd_wnd == 0 ? 1 : tcb->snd_wnd < fit ? tcb->snd_wnd : fit;
+  }
   uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
   uint32_t edge = tcb->snd_una + wnd;
   if (!ltcp_seq_lt(seq, edge)) return 0;
   uint32_t room = edge - seq, pending = data_end - seq;
   uint32_t n = pending < tcb->snd_mss ? pending : tcb->snd_mss;
   if (room >= n) return n;
+  /* SWS avoidance governs new data only: bytes already sent (a probe that filled a small
+   * window) must be retransmitted as they fit, or they never would be (RFC 1122 4.2.3.4). */
+  if (ltcp_seq_lt(seq, tcb->snd_nxt)) return room;
   /* Only part fits: send it if it is at least half the largest window the peer offered. */
   return room >= tcb->snd_max_wnd / 2 ? room : 0;
 }
@@ -165,6 +174,9 @@ void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
   }
   if (tcb->ack_now) ltcp_out_ack(st, tcb);
   int unsent = ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u));
-  if (tcb->snd_una != tcb->snd_nxt || (tcb->snd_wnd == 0 && unsent && out_can_send_data(tcb->state)))
+  /* Data left waiting with nothing in flight (the window is zero, or too small for SWS
+   * avoidance) needs the persist timer: a lost window update would otherwise deadlock
+   * both ends (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17 and 4.2.3.4). */
+  if (tcb->snd_una != tcb->snd_nxt || (unsent && out_can_send_data(tcb->state)))
     ltcp_out_arm_rtx(st, tcb);
 }

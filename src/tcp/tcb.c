@@ -159,6 +159,7 @@ void ltcp_tcb_check(const ltcp_tcb *tcb) {
                 (ltcp_tcb_fin_acked(tcb) && tcb->sndbuf.len == 0));
     uint32_t end = ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u);
     LTCP_ASSERT(ltcp_seq_le(tcb->snd_nxt, end));
+    (void)end; /* used only by the assertion (compiled out with NDEBUG) */
   }
   LTCP_ASSERT(tcb->reasm.count <= LTCP_REASM_MAX);
   if (tcb->reasm.count) LTCP_ASSERT(ltcp_seq_gt(tcb->reasm.r[0].start, tcb->rcv_nxt));

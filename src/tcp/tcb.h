@@ -58,6 +58,7 @@ struct ltcp_tcb {
   unsigned in_tx_wait : 1;  /* waiting for room in the output queue */
   unsigned reuseaddr : 1;
   unsigned probe_now : 1;   /* the next segment is a one-byte window probe */
+  unsigned rto_backed_off : 1; /* a retransmission timeout (not a probe) doubled the RTO */
   unsigned in_table : 1;    /* in the connection table (4-tuple) */
   unsigned is_listener : 1; /* in the listener table */
 

@@ -34,6 +34,7 @@ static void timer_resend_syn(ltcp_stack *st, ltcp_tcb *tcb) {
     return;
   }
   tcb->retries++;
+  tcb->rto_backed_off = 1;
   st->stats.retransmits++;
   ltcp_out_syn(st, tcb);
   tcb->snd_retx = tcb->iss + 1;
@@ -63,6 +64,7 @@ static void timer_retransmit(ltcp_stack *st, ltcp_tcb *tcb) {
     return;
   }
   tcb->retries++;
+  tcb->rto_backed_off = 1;
   uint32_t flight = tcb->snd_nxt - tcb->snd_una;
   tcb->ssthresh = flight / 2 > 2u * tcb->snd_mss ? flight / 2 : 2u * tcb->snd_mss;
   tcb->cwnd = tcb->snd_mss;
@@ -73,12 +75,17 @@ static void timer_retransmit(ltcp_stack *st, ltcp_tcb *tcb) {
 static void timer_rtx_expired(ltcp_stack *st, ltcp_tcb *tcb) {
   tcb->rtx_at = LTCP_TIME_NEVER;
   tcb->rtt_start = LTCP_TIME_NEVER; /* Karn: no sample from a retransmitted segment */
+  int waiting = ltcp_seq_lt(tcb->snd_una, ltcp_tcb_fin_seq(tcb));
   if (tcb->snd_una == tcb->iss) timer_resend_syn(st, tcb);
-  else if (tcb->snd_wnd == 0 && ltcp_seq_lt(tcb->snd_una, ltcp_tcb_fin_seq(tcb))) timer_probe(st, tcb);
+  /* Unsent data and a zero window, or nothing in flight (a window SWS avoidance would not
+   * use): probe (RFC 9293 §3.8.6.1, RFC 1122 4.2.3.4). */
+  else if (waiting && (tcb->snd_wnd == 0 || tcb->snd_una == tcb->snd_nxt)) timer_probe(st, tcb);
   else if (tcb->snd_una != tcb->snd_nxt) timer_retransmit(st, tcb);
   if (tcb->dead) return;
   tcb->rtx_at = LTCP_TIME_NEVER;
-  if (tcb->snd_una != tcb->snd_nxt || tcb->snd_wnd == 0) ltcp_out_arm_rtx(st, tcb);
+  if (tcb->snd_una != tcb->snd_nxt || tcb->snd_wnd == 0 ||
+      ltcp_seq_lt(tcb->snd_una, ltcp_tcb_fin_seq(tcb)))
+    ltcp_out_arm_rtx(st, tcb);
 }
 
 void ltcp_timer_expire(ltcp_stack *st, ltcp_tcb *tcb) {

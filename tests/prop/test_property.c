@@ -74,6 +74,8 @@ typedef struct prop_side {
   double stall;                 /* chance per turn that the reader pauses */
   ltcp_time_ns stall_max_ns;
   uint64_t stack_seed, stream_seed, app_seed;
+  uint32_t wrap_after;          /* with wrap: bytes sent before sequence numbers wrap */
+  uint32_t isn_offset;          /* the stack's isn_offset, aimed when wrap is set */
 } prop_side;
 
 typedef struct prop_params {
@@ -83,6 +85,7 @@ typedef struct prop_params {
   ltcp_time_ns heal_at;
   prop_order order;
   int early_send;        /* the client queues data while in SYN-SENT */
+  int wrap;              /* ISNs aimed just below 2^32: sequence numbers wrap mid-transfer */
 } prop_params;
 
 /* Log-uniform in [0, max]: small payloads are common, the maximum still comes up. */
@@ -136,12 +139,18 @@ static void prop_derive(uint64_t seed, prop_params *p) {
   p->heal_at = ltcp_rng_below(&r, PROP_HEAL_MAX_NS + 1);
   p->order = (prop_order)ltcp_rng_below(&r, 3);
   p->early_send = (int)ltcp_rng_below(&r, 2);
+  p->wrap = (int)ltcp_rng_below(&r, 2);
+  for (int i = 0; i < 2; i++)
+    p->side[i].wrap_after = (uint32_t)ltcp_rng_below(&r, (uint64_t)p->side[i].payload + 2);
 }
 
 static void prop_print_params(const prop_params *p) {
   printf("seed %llu: %s, heal at %.3f s, client %s\n", (unsigned long long)p->seed,
          prop_order_name[p->order], (double)p->heal_at / 1e9,
          p->early_send ? "sends in SYN-SENT" : "sends once connected");
+  if (p->wrap)
+    printf("  sequence numbers wrap after about %u bytes (client), %u bytes (server)\n",
+           p->side[CLIENT].wrap_after, p->side[SERVER].wrap_after);
   for (int i = 0; i < 2; i++) {
     const prop_side *s = &p->side[i];
     const ltcp_sim_path *l = &p->path[i];
@@ -198,6 +207,8 @@ typedef struct prop_app {
   uint32_t tx_off, tx_len;
   ltcp_time_ns wake_at;  /* the reader is paused until then */
   ltcp_time_ns close_at; /* close() is due then; LTCP_TIME_NEVER until EOF */
+  int polled;            /* revents of the poll() before this send or recv loop, or -1 */
+  int busy;              /* stopped at PROP_IO_CALLS with more to do: another turn at once */
   ltcp_rng rng;
   uint8_t txbuf[PROP_CHUNK], rxbuf[PROP_CHUNK], cmpbuf[PROP_CHUNK];
 } prop_app;
@@ -210,7 +221,10 @@ typedef struct prop_world {
   prop_app app[2];
   int healed, verbose;
   uint64_t steps;
-  uint64_t closed_ok[2]; /* connections that reached CLOSED without an error */
+  uint64_t closed_ok[2];  /* connections that reached CLOSED without an error */
+  uint64_t time_waits[2]; /* entries into TIME-WAIT */
+  ltcp_time_ns done_at;   /* when both ends were CLOSED */
+  uint64_t digest;        /* of every packet and its fate: a replay must match it */
   ltcp_pcap *pcap;
   char why[512];
 } prop_world;
@@ -225,11 +239,12 @@ static void prop_fail(prop_world *w, const char *fmt, ...) {
 
 static double prop_secs(ltcp_time_ns t) { return (double)t / 1e9; }
 
-static ltcp_stack *prop_stack_new(uint32_t addr, uint64_t seed) {
+static ltcp_stack *prop_stack_new(uint32_t addr, const prop_side *side) {
   ltcp_stack_config cfg;
   ltcp_stack_config_default(&cfg);
   cfg.addr = addr;
-  cfg.seed = seed;
+  cfg.seed = side->stack_seed;
+  cfg.isn_offset = side->isn_offset;
   cfg.msl_ns = PROP_MSL_NS;
   cfg.syn_retries = PROP_RETRIES;
   cfg.data_retries = PROP_RETRIES;
@@ -245,6 +260,7 @@ static void prop_app_init(prop_world *w, int side) {
   a->st = w->st[side];
   a->cfg = &w->p.side[side];
   a->fd = a->lfd = -1;
+  a->polled = -1;
   a->expected = w->p.side[1 - side].payload;
   prop_stream_init(&a->tx, a->cfg->stream_seed);
   prop_stream_init(&a->rx, w->p.side[1 - side].stream_seed);
@@ -254,7 +270,10 @@ static void prop_app_init(prop_world *w, int side) {
 
 static int prop_socket(prop_world *w, prop_app *a) {
   int fd = ltcp_socket(a->st);
-  if (fd < 0) return prop_fail(w, "%s: socket: %s", prop_side_name[a->side], ltcp_errname(errno)), -1;
+  if (fd < 0) {
+    prop_fail(w, "%s: socket: %s", prop_side_name[a->side], ltcp_errname(errno));
+    return -1;
+  }
   if (ltcp_setsockopt(a->st, fd, LTCP_SO_SNDBUF, (int)a->cfg->sndbuf) != 0 ||
       ltcp_setsockopt(a->st, fd, LTCP_SO_RCVBUF, (int)a->cfg->rcvbuf) != 0 ||
       ltcp_setsockopt(a->st, fd, LTCP_TCP_MAXSEG, a->cfg->mss) != 0)
@@ -275,19 +294,86 @@ static void prop_open(prop_world *w) {
     prop_fail(w, "client: connect: expected EINPROGRESS, got %s", ltcp_errname(errno));
 }
 
+static uint32_t prop_get32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* The ISS each end would choose with no offset: the same calls on throwaway stacks, the
+ * client's SYN handed straight to the server (at time 0; the real SYN arrives a latency
+ * later, which moves the server's ISS by latency / 4 us, RFC 6528's clock). */
+static int prop_probe_isn(prop_world *w, uint32_t iss[2]) {
+  prop_world *probe = calloc(1, sizeof *probe);
+  if (!probe) return -1;
+  probe->p = w->p;
+  probe->p.wrap = 0;
+  probe->p.side[CLIENT].isn_offset = probe->p.side[SERVER].isn_offset = 0;
+  int rc = -1;
+  for (int i = 0; i < 2; i++)
+    probe->st[i] = prop_stack_new(i == CLIENT ? PROP_CLIENT_ADDR : PROP_SERVER_ADDR,
+                                  &probe->p.side[i]);
+  if (probe->st[CLIENT] && probe->st[SERVER]) {
+    for (int i = 0; i < 2; i++) prop_app_init(probe, i);
+    prop_open(probe);
+    const uint8_t *syn, *synack;
+    size_t n = ltcp_stack_tx_peek(probe->st[CLIENT], &syn);
+    if (n >= 40 && !probe->why[0]) {
+      ltcp_stack_input(probe->st[SERVER], 0, syn, n);
+      if (ltcp_stack_tx_peek(probe->st[SERVER], &synack) >= 40) {
+        iss[CLIENT] = prop_get32(syn + 24); /* IPv4 header, then the TCP sequence number */
+        iss[SERVER] = prop_get32(synack + 24);
+        rc = 0;
+      }
+    }
+  }
+  ltcp_stack_free(probe->st[CLIENT]);
+  ltcp_stack_free(probe->st[SERVER]);
+  free(probe);
+  return rc;
+}
+
+/* Sets isn_offset so that each end's sequence numbers wrap after about wrap_after bytes. */
+static int prop_aim_isn(prop_world *w) {
+  uint32_t iss[2];
+  if (prop_probe_isn(w, iss) != 0) return -1;
+  uint32_t syn_delay = (uint32_t)(w->p.path[CLIENT].latency_ns / 4000u);
+  for (int i = 0; i < 2; i++) {
+    uint32_t want = 0u - w->p.side[i].wrap_after - 1u; /* ISS + 1 + wrap_after == 2^32 */
+    uint32_t drift = i == SERVER ? syn_delay : 0;
+    w->p.side[i].isn_offset = want - iss[i] - drift;
+  }
+  return 0;
+}
+
+/* FNV-1a over every packet the simulator handles, with its time, direction and fate. */
+static void prop_digest(uint64_t *h, const void *data, size_t len) {
+  const uint8_t *p = data;
+  for (size_t i = 0; i < len; i++) *h = (*h ^ p[i]) * 0x100000001b3ull;
+}
+
+static void prop_tap(void *ctx, ltcp_time_ns now, int from, int to, ltcp_sim_fate fate,
+                     const uint8_t *pkt, size_t len) {
+  uint64_t *h = ctx;
+  int64_t head[4] = {(int64_t)now, from, to, (int64_t)fate};
+  prop_digest(h, head, sizeof head);
+  prop_digest(h, pkt, len);
+}
+
 static int prop_world_init(prop_world *w, uint64_t seed, int verbose, const char *pcap_path) {
   memset(w, 0, sizeof *w);
   w->verbose = verbose;
   prop_derive(seed, &w->p);
   w->sim = ltcp_sim_new(w->p.sim_seed);
-  w->st[CLIENT] = prop_stack_new(PROP_CLIENT_ADDR, w->p.side[CLIENT].stack_seed);
-  w->st[SERVER] = prop_stack_new(PROP_SERVER_ADDR, w->p.side[SERVER].stack_seed);
+  if (w->p.wrap && prop_aim_isn(w) != 0) return -1;
+  w->st[CLIENT] = prop_stack_new(PROP_CLIENT_ADDR, &w->p.side[CLIENT]);
+  w->st[SERVER] = prop_stack_new(PROP_SERVER_ADDR, &w->p.side[SERVER]);
   if (!w->sim || !w->st[CLIENT] || !w->st[SERVER]) return -1;
   for (int i = 0; i < 2; i++) w->node[i] = ltcp_sim_add_stack(w->sim, w->st[i]);
   if (w->node[0] < 0 || w->node[1] < 0) return -1;
   if (ltcp_sim_link(w->sim, w->node[CLIENT], w->node[SERVER], &w->p.path[CLIENT],
                     &w->p.path[SERVER]) != 0)
     return -1;
+  w->digest = 0xcbf29ce484222325ull;
+  if (ltcp_sim_add_tap(w->sim, prop_tap, &w->digest) != 0) return -1;
   if (pcap_path) {
     w->pcap = ltcp_pcap_open(pcap_path);
     if (!w->pcap || ltcp_sim_add_tap(w->sim, ltcp_pcap_sim_tap, w->pcap) != 0) return -1;
@@ -331,8 +417,21 @@ static void prop_app_connect(prop_world *w, prop_app *a) {
   a->connected = 1;
 }
 
-static void prop_app_send(prop_world *w, prop_app *a) {
-  for (int i = 0; i < PROP_IO_CALLS && a->sent < a->cfg->payload && !a->shut; i++) {
+/* poll() must agree with the call that follows it: readable means recv() does not say EAGAIN,
+ * writable means send() takes something, and the other way round. */
+static void prop_poll_agrees(prop_world *w, prop_app *a, short bit, int would_block) {
+  if (!a->connected || a->polled < 0) return;
+  int ready = (a->polled & bit) != 0;
+  if (ready == !would_block) return;
+  prop_fail(w, "%s: poll says %s%s but %s %s", prop_side_name[a->side], ready ? "" : "not ",
+            bit == LTCP_POLLIN ? "readable" : "writable", bit == LTCP_POLLIN ? "recv" : "send",
+            would_block ? "would block" : "succeeds");
+}
+
+/* Sends what the buffer takes; returns 1 if it stopped at PROP_IO_CALLS with more to send. */
+static int prop_app_send(prop_world *w, prop_app *a) {
+  for (int i = 0; i < PROP_IO_CALLS; i++) {
+    if (a->sent == a->cfg->payload || a->shut || w->why[0]) return 0;
     if (a->tx_off == a->tx_len) {
       uint64_t left = a->cfg->payload - a->generated;
       a->tx_len = (uint32_t)(left < PROP_CHUNK ? left : PROP_CHUNK);
@@ -343,19 +442,21 @@ static void prop_app_send(prop_world *w, prop_app *a) {
     uint32_t n = 1 + (uint32_t)ltcp_rng_below(&a->rng, a->cfg->chunk_max);
     if (n > a->tx_len - a->tx_off) n = a->tx_len - a->tx_off;
     ssize_t r = ltcp_send(a->st, a->fd, a->txbuf + a->tx_off, n, 0);
+    if (i == 0) prop_poll_agrees(w, a, LTCP_POLLOUT, r < 0 && errno == EAGAIN);
     if (r < 0) {
       if (errno != EAGAIN)
         prop_fail(w, "%s: send after %llu bytes: %s", prop_side_name[a->side],
                   (unsigned long long)a->sent, ltcp_errname(errno));
-      return;
+      return 0;
     }
     if (r == 0 || (uint32_t)r > n) {
       prop_fail(w, "%s: send(%u) returned %zd", prop_side_name[a->side], n, r);
-      return;
+      return 0;
     }
     a->tx_off += (uint32_t)r;
     a->sent += (uint64_t)r;
   }
+  return a->sent < a->cfg->payload;
 }
 
 /* Checks n received bytes against the sender's stream. */
@@ -377,41 +478,51 @@ static void prop_app_check(prop_world *w, prop_app *a, uint32_t n) {
   a->received += n;
 }
 
-static void prop_app_recv(prop_world *w, prop_app *a, ltcp_time_ns now) {
-  if (now < a->wake_at || a->eof) return;
+/* Reads and checks what has arrived; returns 1 if it stopped at PROP_IO_CALLS. */
+static int prop_app_recv(prop_world *w, prop_app *a, ltcp_time_ns now) {
+  if (now < a->wake_at || a->eof) return 0;
   if (a->cfg->stall > 0 && ltcp_rng_chance(&a->rng, a->cfg->stall)) {
     a->wake_at = now + 1 + ltcp_rng_below(&a->rng, a->cfg->stall_max_ns);
-    return; /* the application is busy: the receive buffer fills, the window closes */
+    return 0; /* the application is busy: the receive buffer fills, the window closes */
   }
-  for (int i = 0; i < PROP_IO_CALLS && !w->why[0]; i++) {
+  for (int i = 0; i < PROP_IO_CALLS; i++) {
+    if (w->why[0]) return 0;
     uint32_t n = 1 + (uint32_t)ltcp_rng_below(&a->rng, a->cfg->chunk_max);
     ssize_t r = ltcp_recv(a->st, a->fd, a->rxbuf, n, 0);
+    if (i == 0) prop_poll_agrees(w, a, LTCP_POLLIN, r < 0 && errno == EAGAIN);
     if (r < 0) {
       if (errno != EAGAIN)
         prop_fail(w, "%s: recv after %llu bytes: %s", prop_side_name[a->side],
                   (unsigned long long)a->received, ltcp_errname(errno));
-      return;
+      return 0;
     }
     if (r == 0) {
       a->eof = 1;
       if (a->received != a->expected)
         prop_fail(w, "%s: EOF after %llu of %llu bytes", prop_side_name[a->side],
                   (unsigned long long)a->received, (unsigned long long)a->expected);
-      return;
+      return 0;
     }
     prop_app_check(w, a, (uint32_t)r);
   }
+  return 1;
 }
 
 static void prop_app_turn(prop_world *w, prop_app *a, ltcp_time_ns now) {
   if (a->closed) return;
   if (!a->connected) {
-    if (a->side == CLIENT && w->p.early_send) prop_app_send(w, a);
+    if (a->side == CLIENT && w->p.early_send) a->busy = prop_app_send(w, a);
     prop_app_connect(w, a);
     if (!a->connected) return;
   }
-  prop_app_send(w, a);
-  prop_app_recv(w, a, now);
+  ltcp_pollfd pfd = {a->fd, LTCP_POLLIN | LTCP_POLLOUT, 0};
+  ltcp_poll(a->st, &pfd, 1);
+  a->polled = pfd.revents;
+  a->busy = prop_app_send(w, a);
+  ltcp_poll(a->st, &pfd, 1);
+  a->polled = pfd.revents;
+  a->busy |= prop_app_recv(w, a, now);
+  a->polled = -1;
 }
 
 /* ------------------------------------------------------------------ closing */
@@ -509,6 +620,7 @@ static void prop_drain_events(prop_world *w) {
     ltcp_event ev;
     for (uint32_t k = 0; k < PROP_EVENT_CAPACITY && ltcp_stack_next_event(w->st[i], &ev); k++) {
       if (w->verbose) prop_print_event(i, &ev);
+      if (ev.kind == LTCP_EV_STATE && ev.new_state == LTCP_TIME_WAIT) w->time_waits[i]++;
       if (ev.kind != LTCP_EV_STATE || ev.new_state != LTCP_CLOSED) continue;
       if (ev.error != 0)
         prop_fail(w, "%s: connection %s -> CLOSED with %s at %.6f s", prop_side_name[i],
@@ -525,6 +637,7 @@ static ltcp_time_ns prop_next_wake(const prop_world *w, ltcp_time_ns now) {
   for (int i = 0; i < 2; i++) {
     const prop_app *a = &w->app[i];
     if (a->closed) continue;
+    if (a->busy) return now; /* no waiting: the application goes on at once */
     if (a->wake_at > now && a->wake_at < t) t = a->wake_at;
     if (a->close_at > now && a->close_at < t) t = a->close_at;
   }
@@ -592,10 +705,14 @@ static void prop_run(prop_world *w) {
     prop_fail(w, "no convergence within %llu simulator steps", (unsigned long long)PROP_STEPS_MAX);
     return;
   }
+  w->done_at = ltcp_sim_now(w->sim);
   for (int i = 0; i < 2; i++)
     if (w->closed_ok[i] != 1)
       prop_fail(w, "%s: %llu connections reached CLOSED, expected 1", prop_side_name[i],
                 (unsigned long long)w->closed_ok[i]);
+  /* Whoever sent the first FIN waits in TIME-WAIT (both, after a simultaneous close). */
+  if (w->time_waits[CLIENT] + w->time_waits[SERVER] == 0)
+    prop_fail(w, "neither end went through TIME-WAIT");
   prop_quiesce(w);
 }
 
@@ -624,29 +741,48 @@ static void prop_set_current(uint64_t seed) {
   prop_crash_len = n > 0 && (size_t)n < sizeof prop_crash_msg ? (size_t)n : 0;
 }
 
-/* Runs one seed; returns 0 if every property held. */
-static int prop_run_seed(uint64_t seed, int verbose, const char *pcap_path) {
+/* What one seed's run left behind, for the summary and the replay check. */
+typedef struct prop_result {
+  int failed;
+  uint64_t steps, digest;
+  ltcp_time_ns done_at;
+} prop_result;
+
+static void prop_report(const prop_world *w) {
+  unsigned long long seed = (unsigned long long)w->p.seed;
+  fflush(stdout);
+  fprintf(stderr, "FAIL seed=%llu: %s\nreplay: %s --seed %llu\n", seed, w->why, prop_argv0, seed);
+}
+
+/* Runs one seed; res->failed is 0 if every property held. */
+static void prop_run_seed(uint64_t seed, int verbose, const char *pcap_path, prop_result *res) {
+  memset(res, 0, sizeof *res);
+  res->failed = 1;
   prop_world *w = calloc(1, sizeof *w);
-  if (!w) return -1;
+  if (!w) return;
   prop_set_current(seed);
   int rc = prop_world_init(w, seed, verbose, pcap_path);
   if (verbose) prop_print_params(&w->p);
   if (rc != 0) prop_fail(w, "setup failed");
   if (!w->why[0]) prop_run(w);
+  const ltcp_sim_stats *ss = ltcp_sim_get_stats(w->sim);
   if (verbose)
-    printf("seed %llu: %s after %llu steps, %.6f s virtual; sim sent %llu lost %llu\n",
+    printf("seed %llu: %s after %llu steps; both ends CLOSED at %.6f s virtual; packets sent "
+           "%llu lost %llu duplicated %llu reordered %llu corrupted %llu queue-dropped %llu; "
+           "trace digest %016llx\n",
            (unsigned long long)seed, w->why[0] ? "FAILED" : "passed",
-           (unsigned long long)w->steps, prop_secs(ltcp_sim_now(w->sim)),
-           (unsigned long long)ltcp_sim_get_stats(w->sim)->sent,
-           (unsigned long long)ltcp_sim_get_stats(w->sim)->lost);
-  rc = w->why[0] ? -1 : 0;
-  if (rc)
-    fprintf(stderr, "FAIL seed=%llu: %s\nreplay: %s --seed %llu\n", (unsigned long long)seed,
-            w->why, prop_argv0, (unsigned long long)seed);
+           (unsigned long long)w->steps, prop_secs(w->done_at), (unsigned long long)ss->sent,
+           (unsigned long long)ss->lost, (unsigned long long)ss->duplicated,
+           (unsigned long long)ss->reordered, (unsigned long long)ss->corrupted,
+           (unsigned long long)ss->queue_drops, (unsigned long long)w->digest);
+  if (w->why[0]) prop_report(w);
+  res->failed = w->why[0] != 0;
+  res->steps = w->steps;
+  res->digest = w->digest;
+  res->done_at = w->done_at;
   prop_world_free(w);
   free(w);
   prop_crash_len = 0;
-  return rc;
 }
 
 /* ------------------------------------------------------------------ command line */
@@ -657,7 +793,7 @@ static struct {
   uint64_t seeds[PROP_LIST_MAX];
   size_t count;
   uint64_t start, n; /* a range, when count == 0 */
-  int verbose;
+  int verbose, replay_check, list;
   const char *pcap;
 } prop_cfg = {.start = 1, .n = 1000};
 
@@ -694,9 +830,11 @@ static int prop_parse_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     uint64_t x, y;
-    if (!v && strcmp(a, "--verbose") != 0) return -1;
+    int flag = !strcmp(a, "--verbose") || !strcmp(a, "--replay-check") || !strcmp(a, "--list");
+    if (!v && !flag) return -1;
     if (strcmp(a, "--seed") == 0 && prop_parse_u64(v, &x) == 0) {
-      prop_cfg.seeds[prop_cfg.count++ % PROP_LIST_MAX] = x;
+      if (prop_cfg.count == PROP_LIST_MAX) return -1;
+      prop_cfg.seeds[prop_cfg.count++] = x;
       prop_cfg.verbose = 1;
     } else if (strcmp(a, "--seeds") == 0 && sscanf(v, "%llu-%llu", (unsigned long long *)&x,
                                                   (unsigned long long *)&y) == 2 && x <= y) {
@@ -713,6 +851,12 @@ static int prop_parse_args(int argc, char **argv) {
     } else if (strcmp(a, "--verbose") == 0) {
       prop_cfg.verbose = 1;
       continue;
+    } else if (strcmp(a, "--replay-check") == 0) {
+      prop_cfg.replay_check = 1;
+      continue;
+    } else if (strcmp(a, "--list") == 0) {
+      prop_cfg.list = 1;
+      continue;
     } else {
       return -1;
     }
@@ -721,18 +865,41 @@ static int prop_parse_args(int argc, char **argv) {
   return 0;
 }
 
+/* A second run of the seed must give the same packets at the same times, byte for byte. */
+static int prop_replays(uint64_t seed, const prop_result *first) {
+  prop_result again;
+  prop_run_seed(seed, 0, NULL, &again);
+  if (again.digest == first->digest && again.steps == first->steps) return 1;
+  fflush(stdout);
+  fprintf(stderr, "FAIL seed=%llu: a second run differs (trace digest %016llx vs %016llx)\n"
+          "replay: %s --seed %llu\n", (unsigned long long)seed,
+          (unsigned long long)first->digest, (unsigned long long)again.digest, prop_argv0,
+          (unsigned long long)seed);
+  return 0;
+}
+
 /* The properties over every configured seed; the failing ones are printed with their replay
  * command as they are found. */
 static void test_property_seeds(void **state) {
   (void)state;
-  uint64_t failed = 0, total = prop_cfg.count ? prop_cfg.count : prop_cfg.n;
-  for (uint64_t i = 0; i < total; i++) {
+  uint64_t failed = 0, total = prop_cfg.count ? prop_cfg.count : prop_cfg.n, max_steps = 0;
+  ltcp_time_ns max_done = 0;
+  for (uint64_t i = 0; i < total && failed < PROP_FAILURES_SHOWN; i++) {
     uint64_t seed = prop_cfg.count ? prop_cfg.seeds[i] : prop_cfg.start + i;
-    const char *pcap = prop_cfg.verbose ? prop_cfg.pcap : NULL;
-    if (prop_run_seed(seed, prop_cfg.verbose, pcap) != 0 && ++failed == PROP_FAILURES_SHOWN)
-      break;
+    prop_result res;
+    prop_run_seed(seed, prop_cfg.verbose, prop_cfg.verbose ? prop_cfg.pcap : NULL, &res);
+    if (!res.failed && prop_cfg.replay_check && !prop_replays(seed, &res)) res.failed = 1;
+    failed += (uint64_t)res.failed;
+    if (prop_cfg.list)
+      printf("seed %llu %s steps %llu closed-at %.3f digest %016llx\n", (unsigned long long)seed,
+             res.failed ? "FAIL" : "ok", (unsigned long long)res.steps, prop_secs(res.done_at),
+             (unsigned long long)res.digest);
+    if (res.steps > max_steps) max_steps = res.steps;
+    if (res.done_at > max_done) max_done = res.done_at;
   }
-  printf("%llu seeds, %llu failed\n", (unsigned long long)total, (unsigned long long)failed);
+  printf("%llu seeds, %llu failed; at most %llu steps, both ends CLOSED by %.3f s virtual\n",
+         (unsigned long long)total, (unsigned long long)failed, (unsigned long long)max_steps,
+         prop_secs(max_done));
   assert_int_equal(failed, 0);
 }
 
@@ -741,7 +908,7 @@ int main(int argc, char **argv) {
   if (prop_parse_args(argc, argv) != 0) {
     fprintf(stderr,
             "usage: %s [--seed N [--pcap FILE]] [--seeds A-B] [--count N] [--start S]\n"
-            "          [--regressions FILE] [--verbose]\n",
+            "          [--regressions FILE] [--verbose] [--replay-check] [--list]\n",
             argv[0]);
     return 2;
   }

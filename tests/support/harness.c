@@ -18,12 +18,24 @@ void h_config(ltcp_stack_config *cfg) {
   cfg->event_capacity = H_EVENTS;
 }
 
+/* The harness whose stack is alive, so a failed check (which leaves the test by longjmp) does
+ * not leak it: h_teardown frees it. Test support only; the engine keeps no globals. */
+static h_harness *h_live;
+
+int h_teardown(void **state) {
+  (void)state;
+  if (h_live) h_free(h_live);
+  return 0;
+}
+
 void h_init(h_harness *h, const ltcp_stack_config *cfg) {
+  if (h_live) h_free(h_live);
   memset(h, 0, sizeof *h);
   if (cfg) h->cfg = *cfg;
   else h_config(&h->cfg);
   h->st = ltcp_stack_new(&h->cfg);
   assert_non_null(h->st);
+  h_live = h;
   h->fd = h->lfd = -1;
   h->lport = H_LPORT;
   h->rport = H_RPORT;
@@ -37,6 +49,7 @@ void h_init(h_harness *h, const ltcp_stack_config *cfg) {
 void h_free(h_harness *h) {
   ltcp_stack_free(h->st);
   h->st = NULL;
+  if (h_live == h) h_live = NULL;
 }
 
 void h_label(h_harness *h, const char *label) { h->label = label ? label : ""; }
@@ -172,6 +185,7 @@ void h_events(h_harness *h) {
   ltcp_event ev;
   for (uint32_t i = 0; i < H_EVENTS && ltcp_stack_next_event(h->st, &ev); i++) {
     if (ev.kind != LTCP_EV_STATE) continue;
+    if (h->nlog < H_LOG) h->log[h->nlog++] = ev;
     if (h->conn_id == 0 && h_is_remote(h, &ev.remote)) h->conn_id = ev.conn_id;
     if (ev.conn_id == h->conn_id) {
       h->state = ev.new_state;
@@ -206,6 +220,18 @@ void h_track_next(h_harness *h) {
   h->nstate = 0;
 }
 
+void h_log_clear(h_harness *h) {
+  h_events(h);
+  h->nlog = 0;
+}
+
+const ltcp_event *h_log_find(h_harness *h, ltcp_state from, ltcp_state to) {
+  h_events(h);
+  for (uint32_t i = 0; i < h->nlog; i++)
+    if (h->log[i].old_state == from && h->log[i].new_state == to) return &h->log[i];
+  return NULL;
+}
+
 uint64_t h_drops(const h_harness *h) {
   const ltcp_stats *s = ltcp_stack_stats(h->st);
   uint64_t n = 0;
@@ -222,6 +248,9 @@ static void h_want_state(h_harness *h, ltcp_state want) {
 }
 
 static void h_bind(h_harness *h, int fd) {
+  if (h->rcvbuf) assert_int_equal(ltcp_setsockopt(h->st, fd, LTCP_SO_RCVBUF, h->rcvbuf), 0);
+  if (h->sndbuf) assert_int_equal(ltcp_setsockopt(h->st, fd, LTCP_SO_SNDBUF, h->sndbuf), 0);
+  if (h->maxseg) assert_int_equal(ltcp_setsockopt(h->st, fd, LTCP_TCP_MAXSEG, h->maxseg), 0);
   ltcp_endpoint local = {H_LOCAL, h->lport};
   if (ltcp_bind(h->st, fd, &local) != 0) h_fail(h, "bind: %s", ltcp_errname(errno));
 }
@@ -330,9 +359,10 @@ static void h_goto_closing_side(h_harness *h, ltcp_state state, h_how how) {
 
 void h_goto(h_harness *h, ltcp_state state, h_how how) {
   switch (state) {
-    case LTCP_CLOSED:
+    case LTCP_CLOSED: /* a socket bound to the local port, with no connection */
       h->fd = ltcp_socket(h->st);
       assert_true(h->fd >= 0);
+      h_bind(h, h->fd);
       return;
     case LTCP_LISTEN:
       h_listen(h);

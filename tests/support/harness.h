@@ -24,6 +24,7 @@
 #define H_RTT LTCP_MS(100)  /* the round trip the handshake helpers simulate */
 #define H_EVENTS 1024u      /* event queue capacity */
 #define H_MAX_PAYLOAD 2048u
+#define H_LOG 64u
 
 /* A segment the remote sends. Ports default (0) to H_RPORT -> the harness's local port. */
 typedef struct h_seg {
@@ -60,6 +61,7 @@ typedef struct h_harness {
   uint32_t iss, irs;
   int iss_known;
   uint16_t wnd, mss;         /* what the remote advertises */
+  int rcvbuf, sndbuf, maxseg; /* socket options set before connect/listen when not 0 */
   const char *label;         /* printed when a check fails */
 
   /* State events of the tracked connection: the first connection with the remote endpoint
@@ -69,6 +71,10 @@ typedef struct h_harness {
   ltcp_event last;           /* the tracked connection's last state event */
   uint32_t nstate;           /* how many state events it had */
 
+  ltcp_event log[H_LOG];     /* every connection's state events since h_log_clear (the first
+                              * H_LOG of them) */
+  uint32_t nlog;
+
   h_out out;                 /* the last segment taken by h_next / h_expect */
 } h_harness;
 
@@ -77,6 +83,9 @@ void h_config(ltcp_stack_config *cfg);
 /* Creates the stack (cfg NULL: h_config). The remote's ISN is H_IRS. */
 void h_init(h_harness *h, const ltcp_stack_config *cfg);
 void h_free(h_harness *h);
+/* A cmocka teardown: frees the stack a failed test left behind (use with
+ * cmocka_unit_test_teardown so failures do not show up as leaks). */
+int h_teardown(void **state);
 /* Sets the text printed with any failed check (a table row, say). */
 void h_label(h_harness *h, const char *label);
 /* Fails the test, printing the label and the message. */
@@ -99,8 +108,7 @@ const h_out *h_expect(h_harness *h, uint8_t flags, uint32_t seq, uint32_t ack);
 const h_out *h_expect_len(h_harness *h, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len);
 /* Checks the stack has nothing to send. */
 void h_expect_none(h_harness *h);
-/* Number of packets waiting in the output queue (taken off and put back is not possible:
- * this pops nothing). */
+/* 1 when a packet waits in the output queue, else 0; takes nothing off. */
 uint32_t h_pending(h_harness *h);
 
 /* Moves virtual time forward by dt (runs due timers). */
@@ -113,6 +121,10 @@ void h_events(h_harness *h);
 ltcp_state h_state(h_harness *h);
 /* Forgets the tracked connection: the next one with the remote endpoint is adopted. */
 void h_track_next(h_harness *h);
+/* Forgets the logged state events. */
+void h_log_clear(h_harness *h);
+/* The first logged state event from -> to (any connection), or NULL. */
+const ltcp_event *h_log_find(h_harness *h, ltcp_state from, ltcp_state to);
 /* Sum of every drop counter. */
 uint64_t h_drops(const h_harness *h);
 
