@@ -176,8 +176,10 @@ void ltcp_stack_tx_unwait(ltcp_stack *st, ltcp_tcb *tcb) {
   tcb->in_tx_wait = 0;
 }
 
-/* Connections that found the queue full send again now that it has room. */
+/* Connections that found the queue full, or owe an ACK, send now that the driver takes the
+ * output. Bounded: each pass removes a TCB; one that fills the queue ends the loop. */
 static void stack_tx_resume(ltcp_stack *st) {
+  st->flushing = 1;
   while (st->tx_wait_head && st->tx_count < st->tx_cap) {
     ltcp_tcb *t = st->tx_wait_head;
     st->tx_wait_head = t->tx_next;
@@ -189,10 +191,11 @@ static void stack_tx_resume(ltcp_stack *st) {
       ltcp_timer_update(st, t);
     }
   }
+  st->flushing = 0;
 }
 
 size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt) {
-  if (st->tx_count == 0) stack_tx_resume(st);
+  if (st->tx_wait_head) stack_tx_resume(st);
   if (st->tx_count == 0) return 0;
   *pkt = st->tx_buf + (size_t)st->tx_head * st->tx_slot;
   return st->tx_len[st->tx_head];

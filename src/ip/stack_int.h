@@ -54,6 +54,7 @@ struct ltcp_stack {
   uint32_t *tx_len;
   uint32_t tx_slot, tx_cap, tx_head, tx_count;
   ltcp_tcb *tx_wait_head, *tx_wait_tail;
+  uint8_t flushing;       /* in ltcp_stack_tx_peek: owed ACKs go out now */
 
   ltcp_event *events;
   uint32_t ev_head, ev_count;

@@ -69,7 +69,13 @@ void ltcp_out_syn(ltcp_stack *st, ltcp_tcb *tcb) {
 }
 
 void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb) {
-  ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, tcb->snd_nxt);
+  /* <SEQ=SND.NXT>, unless a zero-window probe took SND.NXT past the peer's window: a zero
+   * window accepts only SEG.SEQ = RCV.NXT (§3.10.7.4, Table 6), so the peer would drop the ACK
+   * unread. Use the window's right edge then, as Linux's tcp_acceptable_seq does. */
+  uint32_t edge = tcb->snd_una + tcb->snd_wnd;
+  uint32_t seq = ltcp_seq_gt(tcb->snd_nxt, edge) && ltcp_tcb_synchronized(tcb->state) ? edge
+                                                                                   : tcb->snd_nxt;
+  ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, seq);
   out_send(st, tcb, &seg);
 }
 
@@ -172,7 +178,12 @@ void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
       }
     }
   }
-  if (tcb->ack_now) ltcp_out_ack(st, tcb);
+  /* MUST-58/59: a bare ACK waits until the driver takes the output, so every segment that
+   * arrived before then is processed first and one ACK answers them all. */
+  if (tcb->ack_now) {
+    if (st->flushing) ltcp_out_ack(st, tcb);
+    else ltcp_stack_tx_wait(st, tcb);
+  }
   int unsent = ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u));
   /* Data left waiting with nothing in flight (the window is zero, or too small for SWS
    * avoidance) needs the persist timer: a lost window update would otherwise deadlock

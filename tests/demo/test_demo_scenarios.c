@@ -180,12 +180,15 @@ static void test_demo_abort_peer_sees_reset(void **state) {
   assert_true(has_note(&t, DEMO_SERVER, "ECONNRESET"));
 }
 
-/* Every scenario also finishes under 10% loss for a handful of seeds. */
+/* Every scenario also finishes under 10% loss for a handful of seeds; all but abort: a RST is
+ * never retransmitted, so when the network loses it the peer stays ESTABLISHED, half-open,
+ * until it sends something (RFC 9293 §3.5.2) - which the abort scenario's server never does. */
 static void test_demo_every_scenario_survives_loss(void **state) {
   (void)state;
   size_t n;
   const demo_scenario *sc = demo_scenarios(&n);
   for (size_t i = 0; i < n; i++) {
+    if (strcmp(sc[i].name, "abort") == 0) continue;
     for (uint64_t seed = 1; seed <= 20; seed++) {
       trace t;
       memset(&t, 0, sizeof t);
