@@ -412,6 +412,8 @@ static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint32_t nxt = ltcp_reasm_advance(&tcb->reasm, seq + n);
   tcb->rcvbuf.len += nxt - tcb->rcv_nxt;
   tcb->rcv_nxt = nxt;
+  /* Text past the offered window but within the buffer is taken; the edge follows it. */
+  if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
   if (tcb->rcv_shut) ltcp_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len); /* SHUT_RD discards */
 }
 

@@ -144,7 +144,11 @@ uint32_t ltcp_tcb_rcv_wnd(const ltcp_tcb *tcb) {
   if (free_space > 65535) free_space = 65535; /* no window scaling yet */
   /* §3.10.7.4 seventh: the total of RCV.NXT and RCV.WND should not be reduced. */
   uint32_t promised = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-  return free_space > promised ? free_space : promised;
+  if (free_space <= promised) return promised;
+  /* RFC 1122 4.2.3.3 (MUST-39), receiver SWS avoidance: the right edge moves only by at
+   * least min(half the buffer, one MSS). */
+  uint32_t step = tcb->rcvbuf.cap / 2 < tcb->rcv_mss ? tcb->rcvbuf.cap / 2 : tcb->rcv_mss;
+  return free_space - promised < step ? promised : free_space;
 }
 
 void ltcp_tcb_check(const ltcp_tcb *tcb) {

@@ -48,13 +48,14 @@ int32_t ltcp_user_send(ltcp_stack *st, ltcp_tcb *tcb, const uint8_t *data, uint3
   return (int32_t)n;
 }
 
-/* RFC 1122 4.2.3.3 receiver SWS avoidance: tell the peer of a larger window once it has grown
- * by min(half the buffer, one MSS) since we last advertised it. */
+/* Reading opened the window by a significant amount (ltcp_tcb_rcv_wnd applies RFC 1122
+ * 4.2.3.3): tell the peer, with an ACK that may yet ride on data or a FIN (MUST-58). */
 static void user_window_update(ltcp_stack *st, ltcp_tcb *tcb) {
-  uint32_t wnd = ltcp_tcb_rcv_wnd(tcb);
   uint32_t adv = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-  uint32_t step = tcb->rcvbuf.cap / 2 < tcb->rcv_mss ? tcb->rcvbuf.cap / 2 : tcb->rcv_mss;
-  if (wnd >= adv + step || (adv == 0 && wnd > 0)) ltcp_out_ack(st, tcb);
+  if (ltcp_tcb_rcv_wnd(tcb) > adv) {
+    tcb->ack_now = 1;
+    ltcp_output(st, tcb);
+  }
 }
 
 int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek) {
