@@ -1,12 +1,20 @@
 /* The randomized property test: two stacks over one faulty simulated link, a random payload each
- * way, a random close order. For every seed: every byte arrives intact and in order, both ends
- * read EOF, both stacks end with no connection (CLOSED after TIME-WAIT) before a virtual
- * deadline, and no invariant check fires. One seed sets everything and replays exactly:
+ * way (up to 1 MiB, log-uniform), a random close order (client first, server first, or both at
+ * the same virtual instant; the second closer may use close() alone). For every seed:
+ *   - every byte arrives intact and in order, and both ends read EOF;
+ *   - both stacks end with no connection, each having reached CLOSED without an error, one at
+ *     least through TIME-WAIT, before a virtual deadline and within a bounded number of steps;
+ *   - nothing comes back to life afterwards, poll() agrees with send() and recv(), and no
+ *     invariant check fires (LTCP_ASSERT aborts; the seed is printed before the process dies).
+ * Half of the seeds aim the ISNs so that sequence numbers wrap mid-transfer. One seed sets
+ * everything and replays exactly:
  *
  *   test_property --seed N [--pcap FILE]      one seed, with its parameters and every event
  *   test_property --seeds A-B                 a range
  *   test_property --count N [--start S]       N seeds from S (default 1)
  *   test_property --regressions FILE          the seeds listed in FILE (one per line, # comments)
+ *   --replay-check                            run each seed twice: the traces must be identical
+ *   --list                                    one line per seed (steps, end time, trace digest)
  *
  * Faults come first; at a random time the link heals (no loss, duplication, reordering or
  * corruption) and the connection must then converge. */
@@ -76,6 +84,7 @@ typedef struct prop_side {
   uint64_t stack_seed, stream_seed, app_seed;
   uint32_t wrap_after;          /* with wrap: bytes sent before sequence numbers wrap */
   uint32_t isn_offset;          /* the stack's isn_offset, aimed when wrap is set */
+  int rfc1337;                  /* the stack ignores an RST in TIME-WAIT (RFC 1337 TW-1) */
 } prop_side;
 
 typedef struct prop_params {
@@ -142,6 +151,7 @@ static void prop_derive(uint64_t seed, prop_params *p) {
   p->wrap = (int)ltcp_rng_below(&r, 2);
   for (int i = 0; i < 2; i++)
     p->side[i].wrap_after = (uint32_t)ltcp_rng_below(&r, (uint64_t)p->side[i].payload + 2);
+  for (int i = 0; i < 2; i++) p->side[i].rfc1337 = ltcp_rng_below(&r, 4) == 0;
 }
 
 static void prop_print_params(const prop_params *p) {
@@ -155,10 +165,11 @@ static void prop_print_params(const prop_params *p) {
     const prop_side *s = &p->side[i];
     const ltcp_sim_path *l = &p->path[i];
     printf("  %s: %u bytes, sndbuf %u rcvbuf %u mss %d, calls <= %u, %s, close delay %.3f s, "
-           "stall %.3f (<= %.3f s)\n",
+           "stall %.3f (<= %.3f s)%s\n",
            prop_side_name[i], s->payload, s->sndbuf, s->rcvbuf, s->mss, s->chunk_max,
            s->close_only ? "close() only" : "shutdown then close()",
-           (double)s->close_delay_ns / 1e9, s->stall, (double)s->stall_max_ns / 1e9);
+           (double)s->close_delay_ns / 1e9, s->stall, (double)s->stall_max_ns / 1e9,
+           s->rfc1337 ? ", rfc1337" : "");
     printf("  %s->%s: latency %.3f ms, %llu bit/s, queue %u, loss %.3f dup %.3f reorder %.3f "
            "(hold %.3f ms) corrupt %.4f\n",
            prop_side_name[i], prop_side_name[1 - i], (double)l->latency_ns / 1e6,
@@ -245,6 +256,7 @@ static ltcp_stack *prop_stack_new(uint32_t addr, const prop_side *side) {
   cfg.addr = addr;
   cfg.seed = side->stack_seed;
   cfg.isn_offset = side->isn_offset;
+  cfg.rfc1337 = (uint8_t)side->rfc1337;
   cfg.msl_ns = PROP_MSL_NS;
   cfg.syn_retries = PROP_RETRIES;
   cfg.data_retries = PROP_RETRIES;
