@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in cmake gcc clang make libcmocka-dev tshark; do
+# curl, iproute2 (ip, ss, tc) and python3: the interop suite (tests/interop) against the kernel.
+for p in cmake gcc clang make libcmocka-dev tshark curl iproute2 python3; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,4 +1,4 @@
-/* lucidtcp: the command. Subcommands: demo (the main job). */
+/* lucidtcp: the command. Subcommands: demo (the main job); serve, connect, get (a TUN device). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
+#include "serve.h"
 
 #define EXIT_USAGE 2
 
@@ -17,6 +18,10 @@ static const char usage_main[] =
     "commands:\n"
     "  demo      two lucidtcp stacks talk over the built-in simulated network; the terminal\n"
     "            shows a ladder diagram of every segment and every state change of both ends\n"
+    "  serve     a server (echo, discard, chargen, http:DIR) on lucidtcp's stack, reached\n"
+    "            through a TUN device\n"
+    "  connect   like nc: standard input to a connection, the connection to standard output\n"
+    "  get       download a URL over HTTP/1.1, with a progress bar on a terminal\n"
     "  help CMD  the options of a command\n"
     "\n"
     "options:\n"
@@ -198,9 +203,30 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "help") == 0) {
     if (argc < 3) fputs(usage_main, stdout);
     else if (strcmp(argv[2], "demo") == 0) fputs(usage_demo, stdout);
+    else if (strcmp(argv[2], "serve") == 0) fputs(serve_usage(), stdout);
+    else if (strcmp(argv[2], "connect") == 0) fputs(connect_usage(), stdout);
+    else if (strcmp(argv[2], "get") == 0) fputs(get_usage(), stdout);
     else return usage_error("help: no command '%s'", argv[2]);
     return 0;
   }
   if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
+  /* The commands on a TUN device. */
+  static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *(*usage)(void);
+  } tun_cmds[] = {{"serve", serve_main, serve_usage},
+                  {"connect", connect_main, connect_usage},
+                  {"get", get_main, get_usage}};
+  for (size_t k = 0; k < sizeof tun_cmds / sizeof tun_cmds[0]; k++) {
+    if (strcmp(cmd, tun_cmds[k].name) != 0) continue;
+    for (int i = 2; i < argc; i++) {
+      if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        fputs(tun_cmds[k].usage(), stdout);
+        return 0;
+      }
+    }
+    return tun_cmds[k].run(argc - 2, argv + 2);
+  }
   return usage_error("unknown command '%s'", cmd);
 }

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""The kernel's side of the interop scenarios: small TCP peers on Linux sockets.
+
+Each subcommand does one thing, bounded in time (every socket has a timeout), prints what it saw
+as "key value" lines on standard output and exits 0 when it saw what the scenario expects.
+Run inside the scenario's namespace only; it talks to 198.18.0.0/15 addresses given to it.
+"""
+import argparse
+import errno
+import hashlib
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+TIMEOUT = 60
+
+
+def listen(host, port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen(8)
+    s.settimeout(TIMEOUT)
+    print("listening", port, flush=True)
+    c, peer = s.accept()
+    s.close()
+    c.settimeout(TIMEOUT)
+    return c
+
+
+def connect(host, port):
+    c = socket.create_connection((host, port), timeout=TIMEOUT)
+    c.settimeout(TIMEOUT)
+    return c
+
+
+def read_all(c, limit=None):
+    """Reads until the end of the stream: (bytes count, sha256 hex, data kept up to 1 MiB)."""
+    h, n, kept = hashlib.sha256(), 0, bytearray()
+    while True:
+        d = c.recv(65536)
+        if not d:
+            return n, h.hexdigest(), bytes(kept)
+        h.update(d)
+        n += len(d)
+        if len(kept) < (1 << 20):
+            kept += d[: (1 << 20) - len(kept)]
+        if limit is not None and n >= limit:
+            return n, h.hexdigest(), bytes(kept)
+
+
+def send_file(c, path):
+    with open(path, "rb") as f:
+        while True:
+            d = f.read(65536)
+            if not d:
+                return
+            c.sendall(d)
+
+
+def abort(c):
+    """close() with SO_LINGER 0: a RST instead of a FIN."""
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+
+
+def sleep_until(t):
+    d = t - time.time()
+    if d > 0:
+        time.sleep(min(d, TIMEOUT))
+
+
+def cmd_echo_server(a):
+    c = listen(a.host, a.port)
+    n = 0
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        c.sendall(d)
+        n += len(d)
+    c.shutdown(socket.SHUT_WR)
+    c.close()
+    print("echoed", n)
+
+
+def cmd_echo_client(a):
+    """Sends FILE and reads the echo at the same time; the echo goes to OUT."""
+    c = connect(a.host, a.port)
+    err = []
+
+    def sender():
+        try:
+            send_file(c, a.file)
+            c.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            err.append(e)
+
+    t = threading.Thread(target=sender)
+    t.start()
+    with open(a.out, "wb") as out:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            out.write(d)
+    t.join(TIMEOUT)
+    c.close()
+    if err:
+        print("send-error", err[0])
+        sys.exit(1)
+    print("done")
+
+
+def cmd_read_then_reply(a):
+    """Half-close, peer first: read to the end of the peer's stream, then send FILE and close."""
+    c = listen(a.host, a.port)
+    n, digest, _ = read_all(c)
+    print("received", n, digest, flush=True)
+    send_file(c, a.file)
+    c.shutdown(socket.SHUT_WR)
+    rest = c.recv(1)
+    c.close()
+    print("after-reply-eof", len(rest) == 0)
+
+
+def cmd_send_shut_then_read(a):
+    """Half-close, kernel first: send FILE, shut down the sending direction at once, then read
+    the peer's stream to its end. As server (--listen) or client."""
+    c = listen(a.host, a.port) if a.listen else connect(a.host, a.port)
+    send_file(c, a.file)
+    c.shutdown(socket.SHUT_WR)
+    print("shut", flush=True)
+    n, digest, _ = read_all(c)
+    c.close()
+    print("received", n, digest)
+
+
+def cmd_expect_refused(a):
+    try:
+        connect(a.host, a.port)
+    except ConnectionRefusedError:
+        print("ECONNREFUSED")
+        return
+    except OSError as e:
+        print("error", e)
+        sys.exit(1)
+    print("connected")
+    sys.exit(1)
+
+
+def cmd_expect_reset(a):
+    """Reads (as server or client) until the stream fails; expects ECONNRESET."""
+    c = listen(a.host, a.port) if a.listen else connect(a.host, a.port)
+    n = 0
+    try:
+        while True:
+            if a.send:
+                c.sendall(b"x" * 65536)
+                n += 65536
+            else:
+                d = c.recv(65536)
+                if not d:
+                    print("eof-after", n)
+                    sys.exit(1)
+                n += len(d)
+    except ConnectionResetError:
+        print("ECONNRESET after", n)
+        return
+    except BrokenPipeError:
+        print("EPIPE after", n)
+        sys.exit(1)
+
+
+def cmd_abort_after(a):
+    """Reads BYTES of the peer's stream (it is still sending), then resets the connection."""
+    c = listen(a.host, a.port)
+    n = 0
+    while n < a.bytes:
+        d = c.recv(65536)
+        if not d:
+            print("eof-after", n)
+            sys.exit(1)
+        n += len(d)
+    abort(c)
+    print("aborted after", n)
+
+
+def cmd_close_first(a):
+    """Connects, sends a line, closes at once (the kernel closes first), waits for the peer's FIN
+    to have arrived so the socket is in TIME-WAIT."""
+    c = connect(a.host, a.port)
+    c.sendall(b"bye\n")
+    c.shutdown(socket.SHUT_WR)
+    n, _, _ = read_all(c)
+    c.close()
+    print("closed", n)
+
+
+def cmd_close_after_eof(a):
+    """Server: reads to the end of the peer's stream (the peer closes first), then closes."""
+    c = listen(a.host, a.port)
+    n, _, _ = read_all(c)
+    c.close()
+    print("received", n)
+
+
+def cmd_close_at(a):
+    """Server: accepts, waits until time AT, shuts down its sending direction, reads to the end."""
+    c = listen(a.host, a.port)
+    sleep_until(a.at)
+    c.shutdown(socket.SHUT_WR)
+    n, _, _ = read_all(c)
+    c.close()
+    print("received", n)
+
+
+def cmd_simultaneous_open(a):
+    """Binds LPORT, connects to HOST:PORT at time AT, or as soon as file GO exists (the peer
+    does the same to us)."""
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((a.bind, a.lport))
+    c.settimeout(TIMEOUT)
+    print("bound", flush=True)
+    if a.go:  # wait for the file to appear (bounded), then connect at once
+        for _ in range(TIMEOUT * 500):
+            if os.path.exists(a.go):
+                break
+            time.sleep(0.002)
+    else:
+        sleep_until(a.at)
+    c.connect((a.host, a.port))
+    c.sendall(b"from the kernel\n")
+    c.shutdown(socket.SHUT_WR)
+    n, _, data = read_all(c)
+    c.close()
+    print("connected", data.decode(errors="replace").strip())
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def add(name, fn, *extra):
+        s = sub.add_parser(name)
+        s.add_argument("host")
+        s.add_argument("port", type=int)
+        for e in extra:
+            e(s)
+        s.set_defaults(fn=fn)
+
+    add("echo-server", cmd_echo_server)
+    add("echo-client", cmd_echo_client, lambda s: s.add_argument("file"), lambda s: s.add_argument("out"))
+    add("read-then-reply", cmd_read_then_reply, lambda s: s.add_argument("file"))
+    add("send-shut-then-read", cmd_send_shut_then_read, lambda s: s.add_argument("file"),
+        lambda s: s.add_argument("--listen", action="store_true"))
+    add("expect-refused", cmd_expect_refused)
+    add("expect-reset", cmd_expect_reset, lambda s: s.add_argument("--listen", action="store_true"),
+        lambda s: s.add_argument("--send", action="store_true"))
+    add("abort-after", cmd_abort_after, lambda s: s.add_argument("bytes", type=int))
+    add("close-first", cmd_close_first)
+    add("close-after-eof", cmd_close_after_eof)
+    add("close-at", cmd_close_at, lambda s: s.add_argument("at", type=float))
+    add("simultaneous-open", cmd_simultaneous_open, lambda s: s.add_argument("bind"),
+        lambda s: s.add_argument("lport", type=int), lambda s: s.add_argument("at", type=float),
+        lambda s: s.add_argument("--go"))
+    a = p.parse_args()
+    a.fn(a)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Scenario 2: 16 MiB echoed in both directions at once (each side sends while it receives),
+# with lucidtcp as the echo server and as the client; sha256 of what came back.
+LUCIDTCP=$1
+source "$(dirname "$0")/lib.sh"
+interop_setup echo
+SIZE=$((16 * 1024 * 1024))
+make_file "$TMP/data" $SIZE
+
+# The kernel (python3, a sending thread and a reading one) against serve echo.
+start_serve serve echo 7 --trace
+t0=$(date +%s.%N)
+rc=0
+nsx timeout 120 python3 "$PEER" echo-client "$L" 7 "$TMP/data" "$TMP/back1" >"$TMP/kclient.log" 2>&1 || rc=$?
+t1=$(date +%s.%N)
+stop_pid "$SERVE_PID"
+echo "serve echo: 16 MiB each way in $(python3 -c "print(f'{$t1-$t0:.2f}')") s"
+check "kernel client finished" test "$rc" = 0
+check "serve echo: 16 MiB came back whole (sha256)" same_file "$TMP/back1" "$TMP/data"
+check "serve exits 0 on SIGTERM" rc_is 0
+check "capture serve" capture_ok "$TMP/serve.pcap"
+
+# lucidtcp connect (standard input in, standard output out) against a kernel echo server.
+bg kserver 120 python3 "$PEER" echo-server "$K" 7007
+KPID=$BG_PID
+wait_line "$TMP/kserver.out" "^listening" 10
+t0=$(date +%s.%N)
+rc=0
+nsx timeout 120 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --msl 0.2 --pcap "$TMP/connect.pcap" \
+  "$K" 7007 <"$TMP/data" >"$TMP/back2" 2>"$TMP/connect.err" || rc=$?
+t1=$(date +%s.%N)
+wait_pid "$KPID" 10
+echo "connect to a kernel echo server: 16 MiB each way in $(python3 -c "print(f'{$t1-$t0:.2f}')") s (TIME-WAIT 0.4 s included)"
+check "connect exits 0" test "$rc" = 0
+check "kernel echo server saw 16 MiB" grep -q "^echoed $SIZE" "$TMP/kserver.out"
+check "connect: 16 MiB came back whole (sha256)" same_file "$TMP/back2" "$TMP/data"
+check "capture connect" capture_ok "$TMP/connect.pcap"
+interop_finish

@@ -1,0 +1,26 @@
+# The interop suite: lucidtcp against the Linux kernel's TCP through a TUN device, each scenario
+# in a network namespace of its own (198.18.0.0/15 inside it only). Needs root and /dev/net/tun;
+# without them every scenario is skipped (exit 77) with a message that says which is missing.
+set(LTCP_INTEROP_SCENARIOS
+    resets          # 6: ECONNREFUSED both ways; an abort gives the peer ECONNRESET
+    half_close      # 3: each side shuts down first and keeps reading
+    echo            # 2: 16 MiB echoed both ways at once
+    http            # 1: curl and lucidtcp get, 64 MiB each
+    time_wait       # 7: TIME-WAIT lasts 2*MSL here; ss shows the kernel's
+    simultaneous_close # 5: FIN-WAIT-1 -> CLOSING -> TIME-WAIT
+    simultaneous_open  # 4: both SYNs cross; one connection
+    impair          # 8: scenarios 1 and 2 over an impaired link
+    cli             # the commands' errors: bad flags, missing device file, busy device, ...
+)
+foreach(s ${LTCP_INTEROP_SCENARIOS})
+  set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)
+  if(EXISTS ${script})
+    add_test(NAME interop_${s} COMMAND bash ${script} $<TARGET_FILE:lucidtcp_cmd>)
+    # Scenario 9 (tshark on every capture) runs inside each scenario.
+    set_tests_properties(interop_${s} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+                         LABELS interop)
+    if(s STREQUAL "impair")
+      set_tests_properties(interop_${s} PROPERTIES TIMEOUT 430)
+    endif()
+  endif()
+endforeach()
