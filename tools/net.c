@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "net.h"
 
+#include "demo/demo.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -239,36 +241,12 @@ int net_run(net_ctx *n) {
 
 /* ---- the trace: the demo's words for each state change */
 
-static void net_cause(const ltcp_event *ev, char *buf, size_t cap) {
-  char flags[12];
-  switch (ev->cause) {
-    case LTCP_CAUSE_SEGMENT:
-      snprintf(buf, cap, "rcvd %s", ltcp_flags_format(ev->seg.flags, flags));
-      break;
-    case LTCP_CAUSE_CALL:
-      snprintf(buf, cap, "%s()", ltcp_call_name(ev->call));
-      break;
-    default:
-      snprintf(buf, cap, "%s timer", ltcp_timer_name(ev->timer));
-      break;
-  }
-}
-
 void net_trace_event(net_ctx *n, const ltcp_event *ev) {
   if (!n->trace) return;
   if (ev->kind == LTCP_EV_DROP && ev->local.port == 0) return; /* not TCP: IPv6, ARP noise */
-  char la[16], ra[24], text[200], cause[48], flags[12];
+  char la[16], ra[24], text[200];
   double t = (double)(ev->time - ltcp_loop_start_time(n->loop)) / 1e9;
-  if (ev->kind == LTCP_EV_STATE) {
-    net_cause(ev, cause, sizeof cause);
-    snprintf(text, sizeof text, "%s -> %s  (%s)%s%s", ltcp_state_name(ev->old_state),
-             ltcp_state_name(ev->new_state), cause, ev->error ? " " : "",
-             ev->error ? ltcp_errname(ev->error) : "");
-  } else {
-    const char *why = ltcp_drop_text(ev->drop);
-    if (strncmp(why, "TCP: ", 5) == 0) why += 5;
-    snprintf(text, sizeof text, "rcvd %s: %s", ltcp_flags_format(ev->seg.flags, flags), why);
-  }
+  demo_event_text(ev, text, sizeof text);
   if (ev->remote.port == 0) snprintf(ra, sizeof ra, "*");
   else snprintf(ra, sizeof ra, "%s:%u", ltcp_ipv4_format(ev->remote.addr, la), ev->remote.port);
   fprintf(n->trace, "%10.3f s  %s  %s:%u - %s\n", t, text, ltcp_ipv4_format(ev->local.addr, la),

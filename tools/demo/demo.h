@@ -61,6 +61,10 @@ typedef struct demo_sink {
  * a message passed to sink->end (unknown scenario, pcap file not writable, bound exceeded). */
 int demo_run(const demo_options *o, const demo_sink *sink);
 
+/* One event in the words the ladder and every --trace use: "SYN-SENT -> ESTABLISHED  (rcvd S.)"
+ * for a state change (with the error, if any), "rcvd F.: <why>" for a drop. */
+void demo_event_text(const ltcp_event *ev, char *buf, size_t cap);
+
 /* Renderers: a ladder diagram (client left, server right) or JSON Lines. */
 typedef struct demo_ladder {
   FILE *out;

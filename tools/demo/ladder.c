@@ -68,46 +68,43 @@ static void ladder_segment(demo_ladder *l, const demo_record *r) {
   fputc('\n', l->out);
 }
 
-static void ladder_cause(const ltcp_event *ev, char *buf, size_t cap) {
-  char flags[12];
-  switch (ev->cause) {
-    case LTCP_CAUSE_SEGMENT:
-      snprintf(buf, cap, "rcvd %s", ltcp_flags_format(ev->seg.flags, flags));
-      break;
-    case LTCP_CAUSE_CALL:
-      snprintf(buf, cap, "%s()", ltcp_call_name(ev->call));
-      break;
-    default:
-      snprintf(buf, cap, "%s timer", ltcp_timer_name(ev->timer));
-      break;
+/* "SYN-SENT -> ESTABLISHED  (rcvd S.)", or for a drop "rcvd F.: <why>". */
+void demo_event_text(const ltcp_event *ev, char *buf, size_t cap) {
+  char flags[12], cause[48];
+  if (ev->kind == LTCP_EV_DROP) {
+    const char *why = ltcp_drop_text(ev->drop);
+    if (strncmp(why, "TCP: ", 5) == 0) why += 5;
+    snprintf(buf, cap, "rcvd %s: %s", ltcp_flags_format(ev->seg.flags, flags), why);
+    return;
   }
+  if (ev->cause == LTCP_CAUSE_SEGMENT)
+    snprintf(cause, sizeof cause, "rcvd %s", ltcp_flags_format(ev->seg.flags, flags));
+  else if (ev->cause == LTCP_CAUSE_CALL)
+    snprintf(cause, sizeof cause, "%s()", ltcp_call_name(ev->call));
+  else
+    snprintf(cause, sizeof cause, "%s timer", ltcp_timer_name(ev->timer));
+  snprintf(buf, cap, "%s -> %s  (%s)%s%s", ltcp_state_name(ev->old_state),
+           ltcp_state_name(ev->new_state), cause, ev->error ? " " : "",
+           ev->error ? ltcp_errname(ev->error) : "");
 }
 
 static void ladder_record(void *ctx, const demo_record *r) {
   demo_ladder *l = ctx;
-  char text[160], cause[48];
+  char text[160];
   ladder_time(l, r->time);
   switch (r->kind) {
     case DEMO_REC_SEGMENT:
       ladder_segment(l, r);
       return;
     case DEMO_REC_STATE:
-      ladder_cause(&r->ev, cause, sizeof cause);
-      snprintf(text, sizeof text, "%s -> %s  (%s)%s%s", ltcp_state_name(r->ev.old_state),
-               ltcp_state_name(r->ev.new_state), cause, r->ev.error ? " " : "",
-               r->ev.error ? ltcp_errname(r->ev.error) : "");
+      demo_event_text(&r->ev, text, sizeof text);
       ladder_side_line(l, r->side, C_BOLD, text);
       return;
     case DEMO_REC_NOTE:
       ladder_side_line(l, r->side, C_DIM, r->note);
       return;
     case DEMO_REC_DROP:
-      {
-        const char *why = ltcp_drop_text(r->ev.drop);
-        if (strncmp(why, "TCP: ", 5) == 0) why += 5;
-        char flags[12];
-        snprintf(text, sizeof text, "rcvd %s: %s", ltcp_flags_format(r->ev.seg.flags, flags), why);
-      }
+      demo_event_text(&r->ev, text, sizeof text);
       ladder_side_line(l, r->side, C_DIM, text);
       return;
   }
