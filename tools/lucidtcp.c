@@ -7,6 +7,7 @@
 
 #include "demo/demo.h"
 #include "serve.h"
+#include "script/script.h"
 
 #define EXIT_USAGE 2
 
@@ -22,6 +23,7 @@ static const char usage_main[] =
     "            through a TUN device\n"
     "  connect   like nc: standard input to a connection, the connection to standard output\n"
     "  get       download a URL over HTTP/1.1, with a progress bar on a terminal\n"
+    "  script    run packetdrill scripts against the stack in virtual time (PASS/FAIL/SKIP)\n"
     "  help CMD  the options of a command\n"
     "\n"
     "options:\n"
@@ -203,6 +205,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "help") == 0) {
     if (argc < 3) fputs(usage_main, stdout);
     else if (strcmp(argv[2], "demo") == 0) fputs(usage_demo, stdout);
+    else if (strcmp(argv[2], "script") == 0) fputs(script_usage, stdout);
     else if (strcmp(argv[2], "serve") == 0) fputs(serve_usage(), stdout);
     else if (strcmp(argv[2], "connect") == 0) fputs(connect_usage(), stdout);
     else if (strcmp(argv[2], "get") == 0) fputs(get_usage(), stdout);
@@ -210,6 +213,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
+  if (strcmp(cmd, "script") == 0) return script_main(argc - 2, argv + 2);
   /* The commands on a TUN device. */
   static const struct {
     const char *name;

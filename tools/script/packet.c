@@ -1,0 +1,429 @@
+/* lucidtcp script: packets. '<' lines become IPv4 packets from the script's address; '>' lines
+ * are compared field by field with what the stack sent, in packetdrill's notation. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/run.h"
+#include "wire/bytes.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+#include "wire/tcp_wire.h"
+
+#define PKT_TEXT 384
+
+/* A packet the stack sent, decoded. */
+typedef struct pkt_actual {
+  int ok;                    /* IPv4 that parsed */
+  ltcp_ipv4_hdr ip;
+  int is_tcp, is_icmp;
+  ltcp_drop_reason tcp_why;  /* why the TCP header did not parse */
+  ltcp_seg seg;
+  size_t nopts;
+  sc_tcpopt opts[SC_MAX_TCP_OPTS];
+  int opts_bad;
+  ltcp_icmp_hdr icmp;
+} pkt_actual;
+
+void sc_flow_set(sc_run *r, uint16_t lport, uint16_t rport) {
+  r->flow.known = 1;
+  r->flow.lport = lport;
+  r->flow.rport = rport;
+  r->flow.isn_known = 0;
+  r->flow.isn = 0;
+}
+
+static void flow_default(sc_run *r) {
+  if (!r->flow.known) sc_flow_set(r, r->o.bind_port, SC_REMOTE_PORT);
+}
+
+/* The stack's sequence number for a number relative to its ISN. */
+static uint32_t local_seq(const sc_run *r, uint32_t rel, int absolute) {
+  return absolute || !r->flow.isn_known ? rel : r->flow.isn + rel;
+}
+
+/* ---- text ---- */
+
+static void fmt_flags(uint8_t f, char *out) {
+  static const struct { uint8_t bit; char c; } order[] = {
+      {LTCP_FIN, 'F'}, {LTCP_SYN, 'S'}, {LTCP_RST, 'R'}, {LTCP_PSH, 'P'}, {LTCP_URG, 'U'},
+      {LTCP_ECE, 'E'}, {LTCP_CWR, 'W'}, {LTCP_ACK, '.'}};
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    if (f & order[i].bit) out[n++] = order[i].c;
+  out[n] = '\0';
+}
+
+typedef struct text {
+  char *buf;
+  size_t cap, len;
+} text;
+
+static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(text *t, const char *fmt, ...) {
+  if (t->len + 1 >= t->cap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+  va_end(ap);
+  if (n > 0) t->len = t->len + (size_t)n < t->cap ? t->len + (size_t)n : t->cap - 1;
+}
+
+static void fmt_opts(text *t, const sc_tcpopt *o, size_t n) {
+  put(t, " <");
+  for (size_t i = 0; i < n; i++) {
+    if (i) put(t, ",");
+    switch (o[i].kind) {
+      case SC_OPT_EOL: put(t, "eol"); break;
+      case SC_OPT_NOP: put(t, "nop"); break;
+      case SC_OPT_MSS: put(t, "mss %u", o[i].a); break;
+      case SC_OPT_WSCALE: put(t, "wscale %u", o[i].a); break;
+      case SC_OPT_SACK_OK: put(t, "sackOK"); break;
+      case SC_OPT_TS: put(t, "TS val %u ecr %u", o[i].a, o[i].b); break;
+      case SC_OPT_SACK:
+        put(t, "sack");
+        for (uint8_t k = 0; k < o[i].nblocks; k++) put(t, " %u:%u", o[i].blocks[k][0], o[i].blocks[k][1]);
+        break;
+    }
+  }
+  put(t, ">");
+}
+
+static const char *fmt_ecn(int ecn) {
+  static const char *const names[] = {"[noecn] ", "[ect1] ", "[ect0] ", "[ce] "};
+  return ecn >= 0 && ecn <= 3 ? names[ecn] : "";
+}
+
+/* The script's line, as packetdrill writes it. */
+static const char *fmt_expected(const sc_packet *p, char *buf, size_t cap) {
+  text t = {buf, cap, 0};
+  char fl[12];
+  buf[0] = '\0';
+  put(&t, "%c %s", p->dir, fmt_ecn(p->ecn));
+  if (p->is_icmp) {
+    if (p->has_echoed) put(&t, "[%u:%u(%u)] ", p->echoed.start, p->echoed.end, p->echoed.len);
+    put(&t, "icmp type %u code %u", p->icmp_type, p->icmp_code);
+    if (p->has_mtu) put(&t, " mtu %u", p->mtu);
+    return buf;
+  }
+  fmt_flags(p->flags, fl);
+  if (p->seq.any) put(&t, "%s ...(%u)", fl, p->seq.len);
+  else put(&t, "%s %s%u:%u(%u)", fl, p->seq.absolute ? "!" : "", p->seq.start, p->seq.end, p->seq.len);
+  if (p->has_ack) put(&t, " ack %s%u", p->ack_absolute ? "!" : "", p->ack);
+  if (p->has_win) put(&t, " win %u", p->win);
+  if (p->has_urg) put(&t, " urg %u", p->urg);
+  if (p->opts_any) put(&t, " <...>");
+  else if (p->nopts) fmt_opts(&t, p->opts, p->nopts);
+  return buf;
+}
+
+/* What the stack sent, in the same notation: seq relative to its ISN when known. */
+static const char *fmt_actual(const sc_run *r, const pkt_actual *a, char *buf, size_t cap) {
+  text t = {buf, cap, 0};
+  char fl[12];
+  buf[0] = '\0';
+  if (!a->ok) return "> (not an IPv4 packet)";
+  put(&t, "> %s", (a->ip.tos & 3) ? fmt_ecn(a->ip.tos & 3) : "");
+  if (a->is_icmp) {
+    put(&t, "icmp type %u code %u", a->icmp.type, a->icmp.code);
+    return buf;
+  }
+  if (!a->is_tcp) {
+    put(&t, "(protocol %u, %u bytes)", a->ip.proto, a->ip.total_len);
+    return buf;
+  }
+  if (a->tcp_why != LTCP_DROP_NONE) {
+    put(&t, "(TCP that does not parse: %s)", ltcp_drop_text(a->tcp_why));
+    return buf;
+  }
+  const ltcp_seg *s = &a->seg;
+  fmt_flags(s->flags, fl);
+  if (r->flow.isn_known) put(&t, "%s %u:%u(%u)", fl, s->seq - r->flow.isn, s->seq - r->flow.isn + s->len, s->len);
+  else put(&t, "%s !%u:%u(%u)", fl, s->seq, s->seq + s->len, s->len);
+  if (s->flags & LTCP_ACK) put(&t, " ack %u", s->ack);
+  put(&t, " win %u", s->wnd);
+  if (s->flags & LTCP_URG) put(&t, " urg %u", s->urp);
+  if (a->nopts) fmt_opts(&t, a->opts, a->nopts);
+  if (r->flow.known && (s->src_port != r->flow.lport || s->dst_port != r->flow.rport))
+    put(&t, "  (ports %u > %u)", s->src_port, s->dst_port);
+  return buf;
+}
+
+/* ---- decoding what the stack sent ---- */
+
+static int parse_raw_opts(const uint8_t *o, size_t len, sc_tcpopt *out, size_t *n) {
+  *n = 0;
+  for (size_t i = 0; i < len && *n < SC_MAX_TCP_OPTS;) {
+    sc_tcpopt *x = &out[(*n)++];
+    memset(x, 0, sizeof *x);
+    if (o[i] == LTCP_TCPOPT_EOL) {
+      x->kind = SC_OPT_EOL;
+      return 0; /* the rest is padding */
+    }
+    if (o[i] == LTCP_TCPOPT_NOP) {
+      x->kind = SC_OPT_NOP;
+      i++;
+      continue;
+    }
+    if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len) return -1;
+    uint8_t kind = o[i], olen = o[i + 1];
+    const uint8_t *v = o + i + 2;
+    if (kind == LTCP_TCPOPT_MSS && olen == 4) *x = (sc_tcpopt){.kind = SC_OPT_MSS, .a = ltcp_get16(v)};
+    else if (kind == LTCP_TCPOPT_WSCALE && olen == 3) *x = (sc_tcpopt){.kind = SC_OPT_WSCALE, .a = v[0]};
+    else if (kind == LTCP_TCPOPT_SACK_PERMITTED && olen == 2) x->kind = SC_OPT_SACK_OK;
+    else if (kind == LTCP_TCPOPT_TIMESTAMP && olen == 10)
+      *x = (sc_tcpopt){.kind = SC_OPT_TS, .a = ltcp_get32(v), .b = ltcp_get32(v + 4)};
+    else if (kind == LTCP_TCPOPT_SACK && (olen - 2) % 8 == 0 && olen <= 2 + 8 * SC_MAX_SACK_BLOCKS) {
+      x->kind = SC_OPT_SACK;
+      for (x->nblocks = 0; x->nblocks < (olen - 2) / 8; x->nblocks++) {
+        x->blocks[x->nblocks][0] = ltcp_get32(v + 8 * x->nblocks);
+        x->blocks[x->nblocks][1] = ltcp_get32(v + 8 * x->nblocks + 4);
+      }
+    } else {
+      return -1;
+    }
+    i += olen;
+  }
+  return 0;
+}
+
+static void decode(const uint8_t *pkt, size_t len, pkt_actual *a) {
+  memset(a, 0, sizeof *a);
+  if (ltcp_ipv4_parse(pkt, len, &a->ip) != LTCP_DROP_NONE) return;
+  a->ok = 1;
+  const uint8_t *l4 = pkt + a->ip.hdr_len;
+  size_t l4len = a->ip.total_len - a->ip.hdr_len;
+  if (a->ip.proto == LTCP_IPPROTO_ICMP) {
+    a->is_icmp = ltcp_icmp_parse(l4, l4len, &a->icmp) == LTCP_DROP_NONE;
+    return;
+  }
+  if (a->ip.proto != LTCP_IPPROTO_TCP) return;
+  a->is_tcp = 1;
+  a->tcp_why = ltcp_tcp_parse(l4, l4len, a->ip.src, a->ip.dst, &a->seg);
+  if (a->tcp_why != LTCP_DROP_NONE) return;
+  size_t hlen = (size_t)(l4[12] >> 4) * 4;
+  a->opts_bad = parse_raw_opts(l4 + LTCP_TCP_HDR_LEN, hlen - LTCP_TCP_HDR_LEN, a->opts, &a->nopts) != 0;
+}
+
+void sc_packet_trace(sc_run *r, const uint8_t *pkt, size_t len) {
+  pkt_actual a;
+  char buf[PKT_TEXT];
+  decode(pkt, len, &a);
+  sc_trace(r, "%s", fmt_actual(r, &a, buf, sizeof buf));
+}
+
+/* ---- comparing ---- */
+
+static int opt_equal(const sc_tcpopt *e, const sc_tcpopt *a) {
+  if (e->kind != a->kind) return 0;
+  switch (e->kind) {
+    case SC_OPT_MSS:
+    case SC_OPT_WSCALE: return e->a == a->a;
+    case SC_OPT_TS: return e->b == a->b; /* the value is the sender's clock: not checked */
+    case SC_OPT_SACK:
+      if (e->nblocks != a->nblocks) return 0;
+      for (uint8_t k = 0; k < e->nblocks; k++)
+        if (e->blocks[k][0] != a->blocks[k][0] || e->blocks[k][1] != a->blocks[k][1]) return 0;
+      return 1;
+    default: return 1;
+  }
+}
+
+static void why_add(text *w, const char *field) { put(w, "%s%s", w->len ? ", " : "", field); }
+
+/* Lists the fields that differ into why; returns 1 if all match. */
+static int compare_tcp(const sc_run *r, const sc_packet *e, const pkt_actual *a, text *w) {
+  const ltcp_seg *s = &a->seg;
+  if (r->flow.known && (s->src_port != r->flow.lport || s->dst_port != r->flow.rport))
+    why_add(w, "ports: another connection");
+  if (s->flags != e->flags) why_add(w, "flags");
+  if (!e->seq.any && s->seq != local_seq(r, e->seq.start, e->seq.absolute)) why_add(w, "seq");
+  if (s->len != e->seq.len) why_add(w, "length");
+  if (e->has_ack && s->ack != e->ack) why_add(w, "ack");
+  if (e->has_win && s->wnd != e->win) why_add(w, "win");
+  if (e->has_urg && s->urp != e->urg) why_add(w, "urg");
+  if (!e->opts_any) {
+    int same = !a->opts_bad && a->nopts == e->nopts;
+    for (size_t i = 0; same && i < e->nopts; i++) same = opt_equal(&e->opts[i], &a->opts[i]);
+    if (!same) why_add(w, "options");
+  }
+  if (e->ecn != SC_ECN_NONE && (a->ip.tos & 3) != e->ecn) why_add(w, "ecn");
+  return w->len == 0;
+}
+
+static int compare(const sc_run *r, const sc_packet *e, const pkt_actual *a, text *w) {
+  if (!a->ok) why_add(w, "not an IPv4 packet");
+  else if (e->is_icmp && !a->is_icmp) why_add(w, "not ICMP");
+  else if (e->is_icmp && (a->icmp.type != e->icmp_type || a->icmp.code != e->icmp_code)) why_add(w, "ICMP type or code");
+  else if (!e->is_icmp && !a->is_tcp) why_add(w, "not TCP");
+  else if (!e->is_icmp && a->tcp_why != LTCP_DROP_NONE) why_add(w, "TCP header does not parse");
+  else if (!e->is_icmp) return compare_tcp(r, e, a, w);
+  return w->len == 0;
+}
+
+/* A SYN from the stack starts its sequence space: learn the ISN (a new one on a reopened
+ * connection; a retransmitted SYN carries the same). */
+static void learn_isn(sc_run *r, const pkt_actual *a) {
+  if (!a->is_tcp || a->tcp_why != LTCP_DROP_NONE) return;
+  if (!r->flow.known) sc_flow_set(r, a->seg.src_port, a->seg.dst_port);
+  if ((a->seg.flags & LTCP_SYN) && a->seg.src_port == r->flow.lport && a->seg.dst_port == r->flow.rport) {
+    r->flow.isn = a->seg.seq;
+    r->flow.isn_known = 1;
+  }
+}
+
+static void rows(sc_run *r, ltcp_time_ns te, const char *exp, ltcp_time_ns ta, const char *act) {
+  char a[32], b[32];
+  sc_detail(r, "expected  %12s  %s", sc_fmt_time(te, a), exp);
+  sc_detail(r, "actual    %12s  %s", ta == LTCP_TIME_NEVER ? "-" : sc_fmt_time(ta, b), act);
+}
+
+static void expect_check(sc_run *r, const sc_event *ev, ltcp_time_ns t, ltcp_time_ns lo,
+                         ltcp_time_ns hi, ltcp_time_ns tol, const sc_outpkt *o) {
+  const sc_packet *e = ev->packet;
+  pkt_actual a;
+  char eb[PKT_TEXT], ab[PKT_TEXT], wb[160], x[32], y[32], z[32];
+  decode(o->bytes, o->len, &a);
+  learn_isn(r, &a);
+  text w = {wb, sizeof wb, 0};
+  wb[0] = '\0';
+  int same = compare(r, e, &a, &w);
+  int on_time = ev->time.kind == SC_TIME_ANY || (o->t >= lo && o->t <= hi);
+  if (same && on_time) return;
+  if (!same)
+    sc_fail(r, ev->line, "outbound packet differs in %s", wb);
+  else
+    sc_fail(r, ev->line, "timing: the packet was expected at %s s but sent at %s s (tolerance %s s)",
+            sc_fmt_time(t, x), sc_fmt_time(o->t, y), sc_fmt_time(tol, z));
+  rows(r, t, fmt_expected(e, eb, sizeof eb), o->t, fmt_actual(r, &a, ab, sizeof ab));
+}
+
+void sc_packet_expect(sc_run *r, const sc_event *ev, ltcp_time_ns t, ltcp_time_ns end) {
+  ltcp_time_ns lo = 0, hi, tol = sc_tolerance(r, t);
+  char eb[PKT_TEXT], x[32];
+  if (ev->time.kind == SC_TIME_ANY) {
+    hi = sc_now(r) + SC_ANY_WAIT_NS;
+  } else {
+    lo = t > tol ? t - tol : 0;
+    hi = end + tol;
+  }
+  if (r->out_lost) {
+    sc_fail(r, ev->line, "the stack sent more than %d packets that no '>' line matched", SC_OUTQ_CAP);
+    return;
+  }
+  sc_run_until(r, hi, 1);
+  if (r->done) return;
+  if (r->out_count == 0) {
+    sc_fail(r, ev->line, "expected an outbound packet by %s s, the stack sent nothing", sc_fmt_time(hi, x));
+    rows(r, t, fmt_expected(ev->packet, eb, sizeof eb), LTCP_TIME_NEVER, "(nothing sent)");
+    return;
+  }
+  sc_outpkt o = r->outq[r->out_head];
+  r->out_head = (r->out_head + 1) % SC_OUTQ_CAP;
+  r->out_count--;
+  r->last_t = o.t;
+  expect_check(r, ev, t, lo, hi, tol, &o);
+  free(o.bytes);
+}
+
+/* ---- injecting ---- */
+
+static size_t write_opts(const sc_run *r, const sc_packet *p, uint8_t *o) {
+  size_t n = 0;
+  for (size_t i = 0; i < p->nopts; i++) {
+    const sc_tcpopt *x = &p->opts[i];
+    size_t need = x->kind == SC_OPT_EOL || x->kind == SC_OPT_NOP ? 1 : x->kind == SC_OPT_SACK ? 2u + 8u * x->nblocks : 10;
+    if (n + need > 40) return (size_t)-1;
+    switch (x->kind) {
+      case SC_OPT_EOL: o[n++] = LTCP_TCPOPT_EOL; break;
+      case SC_OPT_NOP: o[n++] = LTCP_TCPOPT_NOP; break;
+      case SC_OPT_MSS: o[n] = LTCP_TCPOPT_MSS, o[n + 1] = 4, ltcp_put16(o + n + 2, (uint16_t)x->a), n += 4; break;
+      case SC_OPT_WSCALE: o[n] = LTCP_TCPOPT_WSCALE, o[n + 1] = 3, o[n + 2] = (uint8_t)x->a, n += 3; break;
+      case SC_OPT_SACK_OK: o[n] = LTCP_TCPOPT_SACK_PERMITTED, o[n + 1] = 2, n += 2; break;
+      case SC_OPT_TS:
+        o[n] = LTCP_TCPOPT_TIMESTAMP, o[n + 1] = 10;
+        ltcp_put32(o + n + 2, x->a);
+        ltcp_put32(o + n + 6, x->b);
+        n += 10;
+        break;
+      case SC_OPT_SACK: /* blocks the script acknowledges are in the stack's sequence space */
+        o[n] = LTCP_TCPOPT_SACK, o[n + 1] = (uint8_t)(2 + 8 * x->nblocks);
+        for (uint8_t k = 0; k < x->nblocks; k++) {
+          ltcp_put32(o + n + 2 + 8 * k, local_seq(r, x->blocks[k][0], 0));
+          ltcp_put32(o + n + 6 + 8 * k, local_seq(r, x->blocks[k][1], 0));
+        }
+        n += 2u + 8u * x->nblocks;
+        break;
+    }
+  }
+  while (n % 4) o[n++] = LTCP_TCPOPT_EOL;
+  return n;
+}
+
+static size_t write_ip(sc_run *r, uint8_t *pkt, uint8_t proto, size_t l4len, int ecn, uint32_t src,
+                       uint32_t dst) {
+  ltcp_ipv4_hdr ip = {.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + l4len), .id = r->ip_id++,
+                      .frag = LTCP_IPV4_DF, .ttl = 64, .proto = proto, .src = src, .dst = dst};
+  ip.tos = ecn == SC_ECN_NONE ? 0 : (uint8_t)ecn;
+  return ltcp_ipv4_write(pkt, &ip);
+}
+
+static size_t build_tcp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap) {
+  uint8_t *t = pkt + LTCP_IPV4_HDR_LEN;
+  uint8_t opts[48];
+  size_t olen = write_opts(r, p, opts);
+  if (olen == (size_t)-1) {
+    sc_fail(r, r->ev->line, "the TCP options take more than 40 bytes");
+    return 0;
+  }
+  size_t tlen = LTCP_TCP_HDR_LEN + olen + p->seq.len;
+  if (LTCP_IPV4_HDR_LEN + tlen > cap) {
+    sc_fail(r, r->ev->line, "the packet is larger than %zu bytes", cap);
+    return 0;
+  }
+  memset(t, 0, tlen);
+  ltcp_put16(t, r->flow.rport);
+  ltcp_put16(t + 2, r->flow.lport);
+  ltcp_put32(t + 4, p->seq.start);
+  ltcp_put32(t + 8, p->has_ack ? local_seq(r, p->ack, p->ack_absolute) : 0);
+  t[12] = (uint8_t)(((LTCP_TCP_HDR_LEN + olen) / 4) << 4);
+  t[13] = p->flags;
+  ltcp_put16(t + 14, (uint16_t)(p->has_win ? p->win : 65535));
+  ltcp_put16(t + 18, (uint16_t)(p->has_urg ? p->urg : 0));
+  memcpy(t + LTCP_TCP_HDR_LEN, opts, olen);
+  ltcp_tcp_set_checksum(t, tlen, r->o.remote_ip, r->o.local_ip);
+  return write_ip(r, pkt, LTCP_IPPROTO_TCP, tlen, p->ecn, r->o.remote_ip, r->o.local_ip) + tlen;
+}
+
+/* ICMP about a packet the stack sent: its IPv4 header and the first 8 bytes of TCP. */
+static size_t build_icmp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap) {
+  uint8_t inner[LTCP_IPV4_HDR_LEN + 8];
+  uint32_t seq = local_seq(r, p->has_echoed ? p->echoed.start : 0, p->has_echoed && p->echoed.absolute);
+  size_t inner_l4 = LTCP_TCP_HDR_LEN + (p->has_echoed ? p->echoed.len : 0);
+  write_ip(r, inner, LTCP_IPPROTO_TCP, inner_l4, SC_ECN_NONE, r->o.local_ip, r->o.remote_ip);
+  ltcp_put16(inner + 20, r->flow.lport);
+  ltcp_put16(inner + 22, r->flow.rport);
+  ltcp_put32(inner + 24, seq);
+  ltcp_icmp_hdr h = {.type = p->icmp_type, .code = p->icmp_code, .rest = p->has_mtu ? p->mtu : 0,
+                     .data = inner, .data_len = sizeof inner};
+  size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, cap - LTCP_IPV4_HDR_LEN, &h);
+  return write_ip(r, pkt, LTCP_IPPROTO_ICMP, n, p->ecn, r->o.remote_ip, r->o.local_ip) + n;
+}
+
+void sc_packet_inject(sc_run *r, const sc_event *ev, ltcp_time_ns t) {
+  const sc_packet *p = ev->packet;
+  size_t cap = LTCP_IPV4_HDR_LEN + LTCP_TCP_MAX_HDR_LEN + 65535;
+  uint8_t *pkt = malloc(cap);
+  char buf[PKT_TEXT];
+  if (!pkt) abort();
+  flow_default(r);
+  size_t len = p->is_icmp ? build_icmp(r, p, pkt, cap) : build_tcp(r, p, pkt, cap);
+  if (len) {
+    sc_trace(r, "%s", fmt_expected(p, buf, sizeof buf));
+    r->stack_used = 1;
+    ltcp_stack_input(sc_stack(r), t, pkt, len);
+    sc_settle(r);
+  }
+  free(pkt);
+}
