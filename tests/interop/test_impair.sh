@@ -18,10 +18,11 @@ IMPAIR=()
 if nsx tc qdisc add dev "$DEV" root netem $NETEM 2>"$TMP/tc.err"; then
   echo "netem on the kernel's side of $DEV: $NETEM"
 else
-  seed=$(( $$ % 100000 ))
+  seed=${LUCIDTCP_IMPAIR_SEED:-$(( $$ % 100000 ))}
   IMPAIR=(--impair "delay=10ms,jitter=5ms,reorder=10%,duplicate=1%,corrupt=0.5%,loss=5%,seed=$seed")
   echo "netem is not available here ($(head -n1 "$TMP/tc.err")): lucidtcp's side of the link"
   echo "injects the faults in both directions instead: ${IMPAIR[1]}"
+  echo "(replay these faults: LUCIDTCP_IMPAIR_SEED=$seed ctest -R interop_impair)"
 fi
 mkdir -p "$TMP/www"
 make_file "$TMP/www/file.bin" $HTTP_SIZE

@@ -18,7 +18,8 @@ trap 'rm -f "$fields"' EXIT
 if ! tshark -r "$pcap" -n -d tcp.port==1-65535,data -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -T fields \
     -E separator='|' -E occurrence=a -E aggregator=';' -e frame.number -e ip.src \
     -e ip.checksum.status -e tcp.checksum.status -e _ws.malformed -e _ws.expert.severity \
-    -e _ws.expert.message >"$fields" 2>"$fields.err"; then
+    -e _ws.expert.message -e tcp.stream -e tcp.seq -e tcp.len -e tcp.ack -e tcp.flags.syn \
+    -e tcp.flags.fin >"$fields" 2>"$fields.err"; then
   echo "tshark cannot read $pcap:"
   cat "$fields.err"
   rm -f "$fields.err"
@@ -32,28 +33,40 @@ WARN = 0x600000  # tshark's severity: chat 0x200000, note 0x400000, warn 0x60000
 normal = re.compile(r"retransmission|out-of-order|duplicate ack|zero window|window is full|completely full|"
                     r"window update|connection reset|keep-alive|port numbers reused", re.I)
 problems, frames, ours = [], 0, 0
+sent_end = {}  # per TCP stream: the highest relative sequence number lucidtcp has sent so far
+
+def num(x):
+    return int(x) if x.strip().isdigit() else 0
+
 for line in open(path, encoding="utf-8", errors="replace"):
     f = line.rstrip("\n").split("|")
-    if len(f) < 7:
+    if len(f) < 13:
         continue
     frames += 1
-    num, src, ipsum, tcpsum, malformed, sev, msg = f[:7]
+    num_, src, ipsum, tcpsum, malformed, sev, msg = f[:7]
+    stream, seq, tlen, ack, syn, fin = f[7:13]
     sevs = [int(s) for s in sev.split(";") if s.strip().isdigit()]
     msgs = msg.split(";") if msg else []
-    if "ACKed segment that wasn't captured" in msg:
-        problems.append(f"frame {num} ({src}): ACKed unseen segment")
+    end = num(seq) + num(tlen) + (1 if syn in ("1", "True") else 0) + (1 if fin in ("1", "True") else 0)
+    if src == addr:
+        sent_end[stream] = max(sent_end.get(stream, 0), end)
+    # tshark flags an ACK as "unseen" when a segment it took for a retransmission also carried new
+    # data (go-back-N after a timeout repacketizes, as BSD does), so check it against the capture:
+    # only an ACK beyond everything lucidtcp sent on the stream points at a real error.
+    if "ACKed segment that wasn't captured" in msg and (src == addr or num(ack) > sent_end.get(stream, 0)):
+        problems.append(f"frame {num_} ({src}): ACKed unseen segment")
     if src != addr:
         continue
     ours += 1
     if malformed:
-        problems.append(f"frame {num}: malformed")
+        problems.append(f"frame {num_}: malformed")
     if ipsum != "1":
-        problems.append(f"frame {num}: IPv4 checksum status {ipsum or 'absent'} (want 1, good)")
+        problems.append(f"frame {num_}: IPv4 checksum status {ipsum or 'absent'} (want 1, good)")
     if tcpsum and tcpsum != "1":
-        problems.append(f"frame {num}: TCP checksum status {tcpsum} (want 1, good)")
+        problems.append(f"frame {num_}: TCP checksum status {tcpsum} (want 1, good)")
     for s, m in zip(sevs, msgs):
         if s >= WARN and not normal.search(m) and "ACKed segment" not in m:
-            problems.append(f"frame {num}: expert warning: {m}")
+            problems.append(f"frame {num_}: expert warning: {m}")
 for p in problems[:30]:
     print("  " + p)
 if problems:
