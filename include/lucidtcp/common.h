@@ -40,6 +40,7 @@ typedef uint64_t ltcp_time_ns;
   X(OPNOTSUPP, EOPNOTSUPP, "operation not supported")                        \
   X(NOPROTOOPT, ENOPROTOOPT, "protocol option not available")                \
   X(HOSTUNREACH, EHOSTUNREACH, "no route to host")                           \
+  X(NETUNREACH, ENETUNREACH, "network is unreachable")                       \
   X(MSGSIZE, EMSGSIZE, "message too long")                                   \
   X(IO, EIO, "input/output error")
 

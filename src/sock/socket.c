@@ -166,6 +166,9 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     return sock_fail(state == LTCP_SYN_SENT || state == LTCP_SYN_RECEIVED ? EALREADY : EISCONN);
   }
   if (!remote || remote->port == 0 || remote->addr == 0) return sock_fail(EINVAL);
+  /* RFC 9293 §3.9.1.1 MUST-46: an OPEN to a broadcast or multicast address is refused (as
+   * Linux, ENETUNREACH). */
+  if ((remote->addr >> 28) == 0xe || remote->addr == 0xffffffffu) return sock_fail(ENETUNREACH);
   if (!s->bound) {
     int rc = sock_bind_to(st, s, 0);
     if (rc) return sock_fail(rc);

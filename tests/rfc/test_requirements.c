@@ -239,6 +239,23 @@ static void test_acks_aggregated_over_queued_segments(void **state) {
   h_free(&h);
 }
 
+/* §3.9.1.1 MUST-46: an OPEN to a broadcast or multicast address is refused, nothing is sent. */
+static void test_connect_to_broadcast_or_multicast_refused(void **state) {
+  (void)state;
+  h_harness h;
+  h_init(&h, NULL);
+  const uint32_t bad[] = {0xffffffffu, LTCP_IPV4(224, 0, 0, 1), LTCP_IPV4(239, 255, 255, 250)};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int fd = ltcp_socket(h.st);
+    ltcp_endpoint to = {bad[i], 80};
+    assert_int_equal(ltcp_connect(h.st, fd, &to), -1);
+    assert_int_equal(errno, ENETUNREACH);
+    ltcp_close(h.st, fd);
+  }
+  h_expect_none(&h);
+  h_free(&h);
+}
+
 int main(void) {
   for (size_t i = 0; i < sizeof payload; i++) payload[i] = (uint8_t)(i * 7);
   const struct CMUnitTest tests[] = {
@@ -252,6 +269,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_sender_sws_avoidance_holds_small_window, h_teardown),
       cmocka_unit_test_teardown(test_receiver_sws_avoidance_waits_for_an_mss, h_teardown),
       cmocka_unit_test_teardown(test_acks_aggregated_over_queued_segments, h_teardown),
+      cmocka_unit_test_teardown(test_connect_to_broadcast_or_multicast_refused, h_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
