@@ -3,7 +3,7 @@ BUILD      ?= build
 CC_TEST    ?= gcc
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test deps build build-asan build-clang clean
+.PHONY: all run test bench deps bench-deps build build-asan build-clang clean
 
 all: build
 
@@ -30,6 +30,18 @@ build-clang: deps
 
 test: build-asan build-clang
 	@cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
+
+# The benchmark suite (bench/): its own CMake project, optimised (-O2, NDEBUG, no sanitizers),
+# never built by `make test`. BENCH_REPS=N runs each figure N times (default 5).
+bench-deps: deps
+	@scripts/install-bench-deps.sh
+
+bench: bench-deps
+	@cmake -S bench -B $(BUILD)/bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD)/bench -j $(JOBS) --target ltcp_bench kernel_bench lucidtcp_cmd -- --no-print-directory
+	@cmake --build $(BUILD)/bench -j $(JOBS) --target lwip_bench -- --no-print-directory 2>/dev/null || \
+	  echo "bench: no lwip_bench (liblwip-dev missing); the lwIP rows are left out"
+	@bench/run.sh $(BUILD)/bench
 
 clean:
 	rm -rf $(BUILD)

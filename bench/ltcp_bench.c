@@ -1,0 +1,450 @@
+/* lucidtcp's in-process benchmarks: stacks joined by an in-memory link in virtual time.
+ *
+ *   ltcp_bench bulk   --mss 1460 --bytes N     one connection, Gbit/s of payload, CPU-ns/segment
+ *   ltcp_bench cycles --count N --inflight B   open, 1 byte each way, close; TIME-WAIT kept
+ *   ltcp_bench rr     --count N                1-byte request/response on one connection
+ *   ltcp_bench mem    --count N                bytes per ESTABLISHED / TIME-WAIT / SYN-RECEIVED
+ *
+ * Each prints one line of key=value pairs. The link hands the receiving stack the sender's packet
+ * buffer (no copy, like a shared-memory ring); the stacks compute and verify every checksum.
+ * Time is virtual (1 us per link round, jumping to the next deadline when idle); CPU time is
+ * CLOCK_PROCESS_CPUTIME_ID. Every loop is bounded. */
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lucidtcp/lucidtcp.h>
+
+#define BENCH_MAX_STACKS 32
+#define BENCH_SERVER_PORT 5001
+
+typedef struct bench_net {
+  ltcp_stack *st[BENCH_MAX_STACKS];
+  uint32_t n;
+  ltcp_time_ns now;
+  int drop_to_clients;        /* 1: packets to stacks other than st[0] are dropped */
+  int no_copy;                /* 1: the receiver reads the sender's buffer (no wire copy) */
+  uint64_t data_segs;         /* packets with payload delivered to st[1] */
+} bench_net;
+
+static double bench_cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double bench_wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Bytes in use from malloc, mmapped chunks included. */
+static size_t bench_heap(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+static long bench_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "VmRSS:", 6) == 0) kib = strtol(line + 6, NULL, 10);
+  fclose(f);
+  return kib;
+}
+
+static void bench_die(const char *what) {
+  fprintf(stderr, "ltcp_bench: %s (errno %d: %s)\n", what, errno, strerror(errno));
+  exit(1);
+}
+
+static uint32_t bench_addr(uint32_t i) { return LTCP_IPV4(198, 18, 0, 1 + i); }
+
+static ltcp_stack *bench_stack(uint32_t i, uint16_t mtu, uint32_t buf, uint32_t conns) {
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  cfg.addr = bench_addr(i);
+  cfg.mtu = mtu;
+  cfg.seed = 1 + i;
+  cfg.max_connections = conns;
+  cfg.max_sockets = conns;
+  cfg.sndbuf = buf;
+  cfg.rcvbuf = buf;
+  cfg.tx_queue_packets = 8192; /* room for a batch of 1k-4k SYNs */
+  ltcp_stack *st = ltcp_stack_new(&cfg);
+  if (!st && buf > 65535) { /* the engine may not take buffers above 64 KiB yet */
+    cfg.sndbuf = cfg.rcvbuf = 65535;
+    st = ltcp_stack_new(&cfg);
+  }
+  if (!st) bench_die("ltcp_stack_new");
+  return st;
+}
+
+static uint32_t bench_payload_len(const uint8_t *p, size_t len) {
+  uint32_t ihl = (uint32_t)(p[0] & 15) * 4;
+  if (len < ihl + 20) return 0;
+  uint32_t doff = (uint32_t)(p[ihl + 12] >> 4) * 4;
+  return (uint32_t)len > ihl + doff ? (uint32_t)len - ihl - doff : 0;
+}
+
+/* One round: every packet each stack queued goes to the stack owning its destination. */
+static uint64_t bench_pump_round(bench_net *net) {
+  uint64_t moved = 0;
+  net->now += 1000;
+  for (uint32_t i = 0; i < net->n; i++) {
+    ltcp_stack *src = net->st[i];
+    if (ltcp_stack_next_deadline(src) <= net->now) ltcp_stack_advance(src, net->now);
+    const uint8_t *pkt;
+    size_t len;
+    for (uint32_t k = 0; k < 1u << 20 && (len = ltcp_stack_tx_peek(src, &pkt)) != 0; k++) {
+      uint32_t dst = ((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
+                      (uint32_t)pkt[18] << 8 | pkt[19]) - bench_addr(0);
+      if (dst < net->n && !(net->drop_to_clients && dst != 0)) {
+        if (dst == 1 && bench_payload_len(pkt, len)) net->data_segs++;
+        if (!net->no_copy) { /* a real link copies the packet once, as lwIP's loopback does */
+          static uint8_t wire[65536];
+          memcpy(wire, pkt, len);
+          pkt = wire;
+        }
+        ltcp_stack_input(net->st[dst], net->now, pkt, len);
+      }
+      ltcp_stack_tx_pop(src);
+      moved++;
+    }
+  }
+  return moved;
+}
+
+/* Moves packets until the link is quiet; if nothing moved at all, jumps to the next deadline. */
+static void bench_pump(bench_net *net) {
+  uint64_t total = 0, moved;
+  for (uint32_t r = 0; r < 100000 && (moved = bench_pump_round(net)) != 0; r++) total += moved;
+  if (total) return;
+  ltcp_time_ns next = LTCP_TIME_NEVER;
+  for (uint32_t i = 0; i < net->n; i++) {
+    ltcp_time_ns d = ltcp_stack_next_deadline(net->st[i]);
+    if (d < next) next = d;
+  }
+  if (next != LTCP_TIME_NEVER && next > net->now) net->now = next - 1000;
+}
+
+static int bench_listen(ltcp_stack *st, uint16_t port, int backlog) {
+  int fd = ltcp_socket(st);
+  ltcp_endpoint any = {0, port};
+  if (fd < 0 || ltcp_bind(st, fd, &any) != 0 || ltcp_listen(st, fd, backlog) != 0)
+    bench_die("listen");
+  return fd;
+}
+
+static int bench_connect(ltcp_stack *st, uint32_t addr, uint16_t lport, uint16_t rport) {
+  int fd = ltcp_socket(st);
+  if (fd < 0) bench_die("socket");
+  ltcp_setsockopt(st, fd, LTCP_SO_REUSEADDR, 1);
+  ltcp_setsockopt(st, fd, LTCP_TCP_NODELAY, 1);
+  if (lport) {
+    ltcp_endpoint local = {0, lport};
+    if (ltcp_bind(st, fd, &local) != 0) bench_die("bind");
+  }
+  ltcp_endpoint remote = {addr, rport};
+  if (ltcp_connect(st, fd, &remote) != 0 && errno != EINPROGRESS) bench_die("connect");
+  return fd;
+}
+
+/* Accepts up to n connections into fds; pumps until they all arrived (bounded). */
+static void bench_accept_n(bench_net *net, ltcp_stack *st, int lfd, int *fds, uint32_t n) {
+  uint32_t got = 0;
+  for (uint32_t tries = 0; got < n && tries < 1000; tries++) {
+    bench_pump(net);
+    int fd;
+    while (got < n && (fd = ltcp_accept(st, lfd, NULL)) >= 0) {
+      ltcp_setsockopt(st, fd, LTCP_TCP_NODELAY, 1);
+      fds[got++] = fd;
+    }
+  }
+  if (got < n) bench_die("accept: connections missing");
+}
+
+/* Reads exactly n bytes from fd, pumping while it waits (bounded). */
+static void bench_read_n(bench_net *net, ltcp_stack *st, int fd, size_t n) {
+  uint8_t buf[64];
+  for (uint32_t tries = 0; n && tries < 1000; tries++) {
+    ssize_t r;
+    while (n && (r = ltcp_recv(st, fd, buf, n < sizeof buf ? n : sizeof buf, 0)) > 0) n -= (size_t)r;
+    if (n) bench_pump(net);
+  }
+  if (n) bench_die("recv: data missing");
+}
+
+/* ---- bulk ---- */
+
+static void bench_bulk_run(bench_net *net, ltcp_stack *tx, int tfd, ltcp_stack *rx, int rfd,
+                           uint64_t bytes) {
+  static uint8_t out[1 << 16], in[1 << 16];
+  uint64_t sent = 0, got = 0;
+  for (uint64_t i = 0; i < sizeof out; i++) out[i] = (uint8_t)(i * 7);
+  for (uint64_t rounds = 0; got < bytes && rounds < (bytes / 64) + 1000000; rounds++) {
+    int progress = 0;
+    ssize_t r;
+    while (sent < bytes) {
+      size_t want = bytes - sent < sizeof out ? (size_t)(bytes - sent) : sizeof out;
+      if ((r = ltcp_send(tx, tfd, out, want, 0)) <= 0) break;
+      sent += (uint64_t)r, progress = 1;
+    }
+    progress |= bench_pump_round(net) != 0;
+    while ((r = ltcp_recv(rx, rfd, in, sizeof in, 0)) > 0) got += (uint64_t)r, progress = 1;
+    if (!progress) bench_pump(net);
+  }
+  if (got != bytes) bench_die("bulk: transfer incomplete");
+}
+
+static void bench_bulk(uint16_t mss, uint64_t bytes, uint32_t buf, int no_copy) {
+  bench_net net = {.n = 2, .now = LTCP_SEC(1), .no_copy = no_copy};
+  net.st[0] = bench_stack(0, (uint16_t)(mss + 40), buf, 16);
+  net.st[1] = bench_stack(1, (uint16_t)(mss + 40), buf, 16);
+  int lfd = bench_listen(net.st[1], BENCH_SERVER_PORT, 4);
+  int cfd = bench_connect(net.st[0], bench_addr(1), 0, BENCH_SERVER_PORT), sfd;
+  bench_accept_n(&net, net.st[1], lfd, &sfd, 1);
+  int window = 0;
+  ltcp_tcp_info info;
+  if (ltcp_status(net.st[0], cfd, &info) == 0) window = (int)info.snd_wnd;
+  double c0 = bench_cpu_s(), w0 = bench_wall_s();
+  bench_bulk_run(&net, net.st[0], cfd, net.st[1], sfd, bytes);
+  double cpu = bench_cpu_s() - c0, wall = bench_wall_s() - w0;
+  printf("bulk mss=%u bytes=%llu no_copy=%d snd_wnd=%d gbps=%.3f cpu_ns_per_seg=%.1f segs=%llu cpu_s=%.3f "
+         "wall_s=%.3f\n", mss, (unsigned long long)bytes, no_copy, window, (double)bytes * 8 / cpu / 1e9,
+         cpu * 1e9 / (double)net.data_segs, (unsigned long long)net.data_segs, cpu, wall);
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+}
+
+/* ---- connection cycles ---- */
+
+/* One batch of b cycles; client i binds port ports[i]. */
+static void bench_cycle_batch(bench_net *net, int lfd, uint32_t b, const uint16_t *lports,
+                              uint16_t rport, int *cfd, int *sfd) {
+  ltcp_stack *c = net->st[0], *s = net->st[1];
+  uint8_t byte = 'x';
+  for (uint32_t i = 0; i < b; i++) cfd[i] = bench_connect(c, bench_addr(1), lports[i], rport);
+  bench_accept_n(net, s, lfd, sfd, b);
+  for (uint32_t i = 0; i < b; i++)
+    if (ltcp_send(c, cfd[i], &byte, 1, 0) != 1) bench_die("cycle: client send");
+  bench_pump(net);
+  for (uint32_t i = 0; i < b; i++) {
+    bench_read_n(net, s, sfd[i], 1);
+    if (ltcp_send(s, sfd[i], &byte, 1, 0) != 1) bench_die("cycle: server send");
+  }
+  bench_pump(net);
+  for (uint32_t i = 0; i < b; i++) {
+    bench_read_n(net, c, cfd[i], 1);
+    ltcp_close(c, cfd[i]); /* the client closes first: its end keeps TIME-WAIT */
+  }
+  bench_pump(net);
+  for (uint32_t i = 0; i < b; i++) {
+    uint8_t eof;
+    for (uint32_t t = 0; t < 100 && ltcp_recv(s, sfd[i], &eof, 1, 0) != 0; t++) bench_pump(net);
+    ltcp_close(s, sfd[i]);
+  }
+  bench_pump(net);
+}
+
+static void bench_cycles(uint32_t count, uint32_t inflight) {
+  /* Every TIME-WAIT is kept, so each cycle needs its own 4-tuple: client ports 1024..65023
+   * times server ports 5001, 5002, ... */
+  const uint32_t per_port = 64000;
+  uint32_t nports = (count + per_port - 1) / per_port;
+  bench_net net = {.n = 2, .now = LTCP_SEC(1)};
+  net.st[0] = bench_stack(0, 1500, 65535, count + inflight + 16);
+  net.st[1] = bench_stack(1, 1500, 65535, 2 * inflight + nports + 16);
+  int lfd[64];
+  if (nports > 64) bench_die("cycles: count too large");
+  for (uint32_t p = 0; p < nports; p++) lfd[p] = bench_listen(net.st[1], (uint16_t)(BENCH_SERVER_PORT + p), 4096);
+  int *cfd = calloc(inflight, sizeof *cfd), *sfd = calloc(inflight, sizeof *sfd);
+  uint16_t *lports = calloc(inflight, sizeof *lports);
+  if (!cfd || !sfd || !lports) bench_die("calloc");
+  double c0 = bench_cpu_s(), w0 = bench_wall_s();
+  for (uint32_t done = 0; done < count;) {
+    uint32_t p = done / per_port, b = inflight;
+    if (b > per_port - done % per_port) b = per_port - done % per_port;
+    if (b > count - done) b = count - done;
+    for (uint32_t i = 0; i < b; i++) lports[i] = (uint16_t)(1024 + (done + i) % per_port);
+    bench_cycle_batch(&net, lfd[p], b, lports, (uint16_t)(BENCH_SERVER_PORT + p), cfd, sfd);
+    done += b;
+  }
+  double cpu = bench_cpu_s() - c0, wall = bench_wall_s() - w0;
+  uint32_t tw = ltcp_stack_count_state(net.st[0], LTCP_TIME_WAIT);
+  printf("cycles count=%u inflight=%u conn_per_s=%.0f time_wait_kept=%u cpu_s=%.3f wall_s=%.3f "
+         "virtual_s=%.3f\n", count, inflight, count / cpu, tw, cpu, wall,
+         (double)(net.now - LTCP_SEC(1)) / 1e9);
+  free(cfd), free(sfd), free(lports);
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+}
+
+/* ---- request/response ---- */
+
+static void bench_rr(uint32_t count) {
+  bench_net net = {.n = 2, .now = LTCP_SEC(1)};
+  net.st[0] = bench_stack(0, 1500, 65535, 16);
+  net.st[1] = bench_stack(1, 1500, 65535, 16);
+  int lfd = bench_listen(net.st[1], BENCH_SERVER_PORT, 4);
+  int cfd = bench_connect(net.st[0], bench_addr(1), 0, BENCH_SERVER_PORT), sfd;
+  bench_accept_n(&net, net.st[1], lfd, &sfd, 1);
+  uint8_t q = 'q', a = 'a', b;
+  double c0 = bench_cpu_s(), w0 = bench_wall_s();
+  ltcp_time_ns v0 = net.now;
+  for (uint32_t i = 0; i < count; i++) {
+    if (ltcp_send(net.st[0], cfd, &q, 1, 0) != 1) bench_die("rr: send");
+    for (uint32_t t = 0; t < 1000 && ltcp_recv(net.st[1], sfd, &b, 1, 0) != 1; t++) bench_pump_round(&net);
+    if (ltcp_send(net.st[1], sfd, &a, 1, 0) != 1) bench_die("rr: reply");
+    uint32_t t = 0;
+    for (; t < 1000 && ltcp_recv(net.st[0], cfd, &b, 1, 0) != 1; t++) bench_pump_round(&net);
+    if (t == 1000) bench_die("rr: reply missing");
+  }
+  double cpu = bench_cpu_s() - c0, wall = bench_wall_s() - w0;
+  printf("rr count=%u trans_per_s=%.0f cpu_s=%.3f wall_s=%.3f virtual_us_per_trans=%.1f\n", count,
+         count / cpu, cpu, wall, (double)(net.now - v0) / 1e3 / count);
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+}
+
+/* ---- memory ---- */
+
+/* Bytes one stack allocates per unit of capacity (tables sized at ltcp_stack_new). */
+static double bench_table_bytes_per_conn(uint32_t n) {
+  size_t h0 = bench_heap();
+  ltcp_stack *small = bench_stack(0, 1500, 65535, 16);
+  size_t h1 = bench_heap();
+  ltcp_stack *big = bench_stack(0, 1500, 65535, n + 16);
+  size_t h2 = bench_heap();
+  ltcp_stack_free(small);
+  ltcp_stack_free(big);
+  return ((double)(h2 - h1) - (double)(h1 - h0)) / n;
+}
+
+/* n idle ESTABLISHED connections: clients in stacks 1.., the server (measured) in stack 0. */
+static void bench_mem_established(uint32_t n) {
+  const uint32_t per_client = 60000;
+  uint32_t nclients = (n + per_client - 1) / per_client;
+  if (nclients + 1 > BENCH_MAX_STACKS) bench_die("mem: count too large");
+  long rss0 = bench_rss_kib();
+  bench_net net = {.n = nclients + 1, .now = LTCP_SEC(1)};
+  net.st[0] = bench_stack(0, 1500, 65535, n + 16);
+  for (uint32_t i = 1; i <= nclients; i++) net.st[i] = bench_stack(i, 1500, 65535, per_client + 16);
+  int lfd = bench_listen(net.st[0], BENCH_SERVER_PORT, 4096);
+  int *sfd = calloc(4096, sizeof *sfd);
+  size_t client_bytes = 0, server_bytes = 0;
+  for (uint32_t done = 0; done < n;) {
+    uint32_t b = n - done < 4000 ? n - done : 4000;
+    size_t h0 = bench_heap();
+    for (uint32_t i = 0; i < b; i++) {
+      uint32_t k = done + i, c = 1 + k / per_client;
+      bench_connect(net.st[c], bench_addr(0), (uint16_t)(1024 + k % per_client), BENCH_SERVER_PORT);
+    }
+    size_t h1 = bench_heap();
+    bench_accept_n(&net, net.st[0], lfd, sfd, b);
+    bench_pump(&net);
+    size_t h2 = bench_heap();
+    client_bytes += h1 - h0, server_bytes += h2 - h1;
+    done += b;
+  }
+  long rss1 = bench_rss_kib();
+  uint32_t est = ltcp_stack_count_state(net.st[0], LTCP_ESTABLISHED);
+  /* Per-segment cost at this size: 64 MiB over one more connection between stacks 1 and 0. */
+  bench_net bulk = {.n = 2, .now = net.now};
+  bulk.st[0] = net.st[0], bulk.st[1] = net.st[1];
+  int lb = bench_listen(net.st[1], 65500, 4), bfd; /* above every client port */
+  int cb = bench_connect(net.st[0], bench_addr(1), 0, 65500);
+  bench_accept_n(&bulk, net.st[1], lb, &bfd, 1);
+  uint64_t segs0 = bulk.data_segs;
+  double c0 = bench_cpu_s();
+  bench_bulk_run(&bulk, net.st[0], cb, net.st[1], bfd, 64ull << 20);
+  double ns_seg = (bench_cpu_s() - c0) * 1e9 / (double)(bulk.data_segs - segs0);
+  printf("mem_established count=%u established=%u server_bytes_per_conn=%.1f "
+         "client_bytes_per_conn=%.1f rss_mib_both_sides=%.1f bulk_cpu_ns_per_seg_at_size=%.1f\n",
+         n, est, (double)server_bytes / n, (double)client_bytes / n,
+         (double)(rss1 - rss0) / 1024.0, ns_seg);
+  free(sfd);
+  for (uint32_t i = 0; i < net.n; i++) ltcp_stack_free(net.st[i]);
+}
+
+/* n TIME-WAIT entries left by n cycles in the client stack. */
+static void bench_mem_time_wait(uint32_t n) {
+  bench_net net = {.n = 2, .now = LTCP_SEC(1)};
+  net.st[0] = bench_stack(0, 1500, 65535, n + 16);
+  net.st[1] = bench_stack(1, 1500, 65535, 2100);
+  int lfd = bench_listen(net.st[1], BENCH_SERVER_PORT, 4096);
+  int cfd[1000], sfd[1000];
+  uint16_t lports[1000];
+  size_t h0 = bench_heap();
+  for (uint32_t done = 0; done < n;) {
+    uint32_t b = n - done < 1000 ? n - done : 1000;
+    for (uint32_t i = 0; i < b; i++) lports[i] = (uint16_t)(1024 + done + i);
+    bench_cycle_batch(&net, lfd, b, lports, BENCH_SERVER_PORT, cfd, sfd);
+    done += b;
+  }
+  size_t h1 = bench_heap();
+  printf("mem_time_wait count=%u time_wait=%u bytes_per_entry=%.1f\n", n,
+         ltcp_stack_count_state(net.st[0], LTCP_TIME_WAIT), (double)(h1 - h0) / n);
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+}
+
+/* n half-open SYN-RECEIVED entries in the server: its SYN,ACKs never reach the client. */
+static void bench_mem_syn_received(uint32_t n) {
+  bench_net net = {.n = 2, .now = LTCP_SEC(1), .drop_to_clients = 1};
+  net.st[1] = bench_stack(1, 1500, 65535, n + 16);
+  net.st[0] = bench_stack(0, 1500, 65535, n + 16);
+  bench_listen(net.st[0], BENCH_SERVER_PORT, (int)n);
+  for (uint32_t i = 0; i < n; i++)
+    bench_connect(net.st[1], bench_addr(0), (uint16_t)(1024 + i), BENCH_SERVER_PORT);
+  size_t h0 = bench_heap();
+  bench_pump_round(&net); /* SYNs to the server; one round, before any retransmission */
+  bench_pump_round(&net);
+  size_t h1 = bench_heap();
+  printf("mem_syn_received count=%u syn_received=%u bytes_per_entry=%.1f\n", n,
+         ltcp_stack_count_state(net.st[0], LTCP_SYN_RECEIVED), (double)(h1 - h0) / n);
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+}
+
+static void bench_mem(uint32_t n) {
+  printf("mem_table bytes_per_conn_slot=%.1f\n", bench_table_bytes_per_conn(n));
+  bench_mem_syn_received(n < 4096 ? n : 4096);
+  bench_mem_time_wait(n < 60000 ? n : 60000);
+  bench_mem_established(n);
+}
+
+static uint64_t bench_arg(int argc, char **argv, const char *name, uint64_t dflt) {
+  for (int i = 2; i + 1 < argc; i++)
+    if (strcmp(argv[i], name) == 0) return strtoull(argv[i + 1], NULL, 0);
+  return dflt;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: ltcp_bench bulk|cycles|rr|mem [--mss N] [--bytes N] [--buf N] "
+                    "[--no-copy 1] [--count N] [--inflight N]\n");
+    return 2;
+  }
+  const char *what = argv[1];
+  if (strcmp(what, "bulk") == 0)
+    bench_bulk((uint16_t)bench_arg(argc, argv, "--mss", 1460), bench_arg(argc, argv, "--bytes", 1ull << 30),
+               (uint32_t)bench_arg(argc, argv, "--buf", 4u << 20), (int)bench_arg(argc, argv, "--no-copy", 0));
+  else if (strcmp(what, "cycles") == 0)
+    bench_cycles((uint32_t)bench_arg(argc, argv, "--count", 100000),
+                 (uint32_t)bench_arg(argc, argv, "--inflight", 1));
+  else if (strcmp(what, "rr") == 0)
+    bench_rr((uint32_t)bench_arg(argc, argv, "--count", 1000000));
+  else if (strcmp(what, "mem") == 0)
+    bench_mem((uint32_t)bench_arg(argc, argv, "--count", 100000));
+  else
+    return 2;
+  return 0;
+}

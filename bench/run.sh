@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Runs every benchmark figure BENCH_REPS times (default 5) for lucidtcp and each peer, then
+# writes bench/results/latest.md, bench/results/raw.txt and a plot (bench/results/latest.png).
+#
+#   bench/run.sh BUILD_DIR        (make bench calls it with build/bench)
+#
+# Kernel figures run in fresh network namespaces (lucidtcp-bench-PID-N) that only ever hold
+# loopback, a veth pair or a TUN device with 198.18.0.0/15 addresses; the trap deletes them and
+# stops the processes this script started, by PID. Without root the kernel and TUN rows are
+# skipped (and say so). Every command runs under `timeout`.
+set -euo pipefail
+
+BUILD=${1:-build/bench}
+REPS=${BENCH_REPS:-5}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT="$HERE/results"
+RAW="$OUT/raw.txt"
+LT="$BUILD/ltcp_bench"
+KB="$BUILD/kernel_bench"
+LW="$BUILD/lwip_bench"
+CMD="$BUILD/lucidtcp/lucidtcp"
+GIB=$((1 << 30))
+mkdir -p "$OUT"
+: >"$RAW"
+NSS=()
+PIDS=()
+NSN=0
+
+cleanup() {
+  set +e
+  local p ns
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  sleep 0.2
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  for ns in "${NSS[@]}"; do
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+note() { echo "note|$*" >>"$RAW"; echo "bench: $*" >&2; }
+
+# rec FIGURE IMPL KEY CMD...: runs CMD REPS times, records KEY=value of each run.
+rec() {
+  local fig=$1 impl=$2 key=$3 i line v
+  shift 3
+  for ((i = 0; i < REPS; i++)); do
+    if ! line=$(timeout -k 5 300 "$@" 2>&1); then
+      note "$fig / $impl failed: $(echo "$line" | tail -1)"
+      return 0
+    fi
+    v=$(echo "$line" | tr ' ' '\n' | sed -n "s/^$key=//p" | tail -1)
+    echo "row|$fig|$impl|$v" >>"$RAW"
+    echo "  $fig  $impl  $key=$v" >&2
+  done
+}
+
+# once FIGURE IMPL KEY CMD...: a deterministic figure (memory), one run.
+once() { REPS=1 rec "$@"; }
+
+CAN_NS=0
+if [ "$(id -u)" -eq 0 ] && ip netns add "lucidtcp-bench-$$-probe" 2>/dev/null; then
+  ip netns del "lucidtcp-bench-$$-probe"
+  CAN_NS=1
+else
+  note "not root or no network namespaces: the kernel and TUN rows are skipped"
+fi
+
+# kns MODE: a fresh namespace for one kernel run; prints its name.
+# MODE lo1500off: loopback at MTU 1500, TSO/GSO/GRO off (true 1500-byte packets);
+#      lo1500on: MTU 1500, offloads on; lo64k: loopback's default MTU 65536.
+kns() {
+  local ns="lucidtcp-bench-$$-$((NSN++))"
+  ip netns add "$ns"
+  NSS+=("$ns")
+  ip netns exec "$ns" ip link set lo up
+  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_max_tw_buckets=2000000
+  case $1 in
+  lo1500*) ip netns exec "$ns" ip link set lo mtu 1500 ;;
+  esac
+  if [ "$1" = lo1500off ]; then
+    if command -v ethtool >/dev/null; then
+      ip netns exec "$ns" ethtool -K lo tso off gso off gro off >/dev/null 2>&1 || true
+    fi
+  fi
+  echo "$ns"
+}
+
+# krec FIGURE IMPL KEY MODE ARGS...: a kernel run, each repetition in a fresh namespace.
+krec() {
+  local fig=$1 impl=$2 key=$3 mode=$4 i ns
+  shift 4
+  [ $CAN_NS -eq 1 ] || return 0
+  for ((i = 0; i < REPS; i++)); do
+    ns=$(kns "$mode")
+    REPS=1 rec "$fig" "$impl" "$key" ip netns exec "$ns" "$KB" "$@"
+    ip netns del "$ns"
+  done
+}
+
+echo "bench: $REPS runs per figure; machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+
+# BENCH_FIGURES="bulk cycles rr mem tun" (the default: all) picks figures.
+want() { [[ " ${BENCH_FIGURES:-bulk cycles rr mem tun} " == *" $1 "* ]]; }
+
+# 1. Bulk transfer, one process.
+if want bulk; then
+F="bulk MSS 1460, 1 GiB (Gbit/s of payload per CPU)"
+rec "$F" lucidtcp gbps "$LT" bulk --mss 1460 --bytes $GIB
+[ -x "$LW" ] && rec "$F" lwip gbps "$LW" bulk --bytes $GIB
+krec "$F" "kernel lo MTU 1500 offloads off" gbps lo1500off bulk --bytes $GIB
+krec "$F" "kernel lo MTU 1500 offloads on" gbps lo1500on bulk --bytes $GIB
+F="bulk MSS 1460: CPU-ns per segment"
+rec "$F" lucidtcp cpu_ns_per_seg "$LT" bulk --mss 1460 --bytes $GIB
+F="bulk MSS 65495, 1 GiB (Gbit/s per CPU)"
+rec "$F" lucidtcp gbps "$LT" bulk --mss 65495 --bytes $GIB
+krec "$F" "kernel lo MTU 65536" gbps lo64k bulk --bytes $GIB
+[ -x "$LW" ] && note "lwIP: Debian builds it with TCP_MSS 1460, so it has no MSS 65495 row"
+fi
+
+# 2. Connection cycles, every TIME-WAIT kept (the client closes first).
+if want cycles; then
+F="cycles, 1 in flight, TIME-WAIT kept (conn/s per CPU)"
+rec "$F" lucidtcp conn_per_s "$LT" cycles --count 100000 --inflight 1
+[ -x "$LW" ] && rec "$F" "lwip (20k cycles: TIME-WAIT list is linear)" conn_per_s "$LW" cycles --count 20000
+[ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped" conn_per_s "$LW" cycles --count 100000 --drop-tw 1
+krec "$F" "kernel lo MTU 1500" conn_per_s lo1500on cycles --count 100000 --inflight 1
+F="cycles, 1k in flight, TIME-WAIT kept (conn/s per CPU)"
+rec "$F" lucidtcp conn_per_s "$LT" cycles --count 100000 --inflight 1000
+[ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped (20k cycles)" conn_per_s "$LW" cycles --count 20000 --inflight 1000 --drop-tw 1
+krec "$F" "kernel lo MTU 1500" conn_per_s lo1500on cycles --count 100000 --inflight 1000
+fi
+
+# 3. Request/response.
+if want rr; then
+F="request/response, 1 byte (transactions/s per CPU)"
+rec "$F" lucidtcp trans_per_s "$LT" rr --count 1000000
+[ -x "$LW" ] && rec "$F" lwip trans_per_s "$LW" rr --count 1000000
+krec "$F" "kernel lo MTU 1500" trans_per_s lo1500on rr --count 200000
+fi
+
+# 4. Memory (deterministic: one run).
+if want mem; then
+MEMN=${BENCH_MEM_CONNS:-1000000}
+F="memory"
+memline=$(timeout -k 5 600 "$LT" mem --count "$MEMN")
+echo "$memline" >&2
+# getv LINE-PREFIX KEY: a value from ltcp_bench mem's output.
+getv() { echo "$memline" | grep "^$1 " | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp|$(getv mem_established server_bytes_per_conn)" >>"$RAW"
+echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp|$(getv mem_time_wait bytes_per_entry)" >>"$RAW"
+echo "row|bytes per SYN-RECEIVED entry (malloc)|lucidtcp|$(getv mem_syn_received bytes_per_entry)" >>"$RAW"
+echo "row|table bytes per connection slot (preallocated)|lucidtcp|$(getv mem_table bytes_per_conn_slot)" >>"$RAW"
+echo "row|RSS MiB, $MEMN idle ESTABLISHED pairs (both ends in-process)|lucidtcp|$(getv mem_established rss_mib_both_sides)" >>"$RAW"
+echo "row|bulk CPU-ns/segment with $MEMN idle connections|lucidtcp|$(getv mem_established bulk_cpu_ns_per_seg_at_size)" >>"$RAW"
+if [ -x "$LW" ]; then
+  lw=$(timeout -k 5 120 "$LW" mem --count 10000 || true)
+  echo "$lw" >&2
+  echo "row|bytes per idle ESTABLISHED (malloc)|lwip (both ends / 2, 10k)|$(echo "$lw" | tr ' ' '\n' |
+    sed -n 's/^bytes_per_established_pair=//p' | awk '{print $1/2}')" >>"$RAW"
+  echo "row|sizeof(struct tcp_pcb), also its TIME-WAIT entry|lwip|$(echo "$lw" | tr ' ' '\n' | sed -n 's/^sizeof_tcp_pcb=//p')" >>"$RAW"
+fi
+if [ -r /proc/slabinfo ]; then
+  slab() { awk -v n="$1" '$1 == n {print $4}' /proc/slabinfo; }
+  echo "row|bytes per idle ESTABLISHED (malloc)|kernel slab TCP (socket not counted)|$(slab TCP)" >>"$RAW"
+  echo "row|bytes per TIME-WAIT entry (malloc)|kernel slab tw_sock_TCP|$(slab tw_sock_TCP)" >>"$RAW"
+  echo "row|bytes per SYN-RECEIVED entry (malloc)|kernel slab request_sock_TCP|$(slab request_sock_TCP)" >>"$RAW"
+fi
+fi
+
+# tun_serve NS PORT SERVICE: lucidtcp serve in the background, until it says it listens.
+SERVE_PID=""
+tun_serve() {
+  local err="$OUT/.serve.err" i
+  ip netns exec "$1" timeout -k 2 600 "$CMD" serve --tun ltun0 --addr 198.18.0.2/24 --port "$2" \
+    --service "$3" >/dev/null 2>"$err" </dev/null &
+  SERVE_PID=$!
+  PIDS+=("$SERVE_PID")
+  for ((i = 0; i < 100; i++)); do
+    grep -q "on 198.18.0.2:$2" "$err" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  note "lucidtcp serve did not start: $(tail -1 "$err")"
+}
+tun_stop() {
+  kill -TERM "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+  rm -f "$OUT/.serve.err"
+}
+
+# 5. Over TUN against the kernel, and kernel to kernel over veth, in fresh namespaces.
+tun_figures() {
+  local ns="lucidtcp-bench-$$-tun" bytes=${BENCH_TUN_BYTES:-$GIB} i
+  ip netns add "$ns"
+  NSS+=("$ns")
+  ip netns exec "$ns" ip link set lo up
+  ip netns exec "$ns" ip tuntap add dev ltun0 mode tun
+  ip netns exec "$ns" ip addr add 198.18.0.1/24 dev ltun0
+  ip netns exec "$ns" ip link set ltun0 up
+  F="over TUN, MTU 1500, no offloads, $((bytes >> 20)) MiB (Gbit/s, wall)"
+  # One lucidtcp serve at a time: a TUN device (no IFF_MULTI_QUEUE) has one reader.
+  tun_serve "$ns" 9 discard
+  rec "$F" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 19 chargen
+  rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
+  tun_stop
+  # Kernel to kernel over a veth pair (MTU 1500, offloads on), the sink in a second namespace.
+  local ns2="lucidtcp-bench-$$-veth"
+  ip netns add "$ns2"
+  NSS+=("$ns2")
+  ip link add lbv0 netns "$ns" type veth peer name lbv1 netns "$ns2"
+  ip netns exec "$ns" ip addr add 198.19.0.1/24 dev lbv0
+  ip netns exec "$ns2" ip addr add 198.19.0.2/24 dev lbv1
+  ip netns exec "$ns" ip link set lbv0 up
+  ip netns exec "$ns2" ip link set lbv1 up
+  ip netns exec "$ns2" ip link set lo up
+  for ((i = 0; i < REPS; i++)); do
+    ip netns exec "$ns2" timeout -k 2 120 "$KB" sink --addr 198.19.0.2 --port 9 >/dev/null 2>&1 &
+    PIDS+=($!)
+    sleep 0.3
+    REPS=1 rec "$F" "kernel -> kernel, veth MTU 1500 offloads on" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes"
+    wait "${PIDS[-1]}" 2>/dev/null || true
+  done
+}
+if ! want tun; then
+  :
+elif [ $CAN_NS -eq 1 ] && [ -c /dev/net/tun ] && [ -x "$CMD" ]; then
+  tun_figures
+else
+  note "no root, /dev/net/tun or lucidtcp command: the TUN rows are skipped"
+fi
+note "TUN offloads (IFF_VNET_HDR) are not implemented yet: no offload rows over TUN"
+
+python3 "$HERE/report.py" "$RAW" "$OUT"
