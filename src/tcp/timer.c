@@ -8,6 +8,9 @@ void ltcp_timer_start_time_wait(ltcp_stack *st, ltcp_tcb *tcb) {
   tcb->tw_at = st->now + 2 * st->cfg.msl_ns;
   tcb->rtx_at = tcb->ut_at = tcb->fw2_at = LTCP_TIME_NEVER;
   ltcp_ring_clear(&tcb->sndbuf);
+  /* Nothing can arrive after the peer's FIN: a read-out receive buffer goes too, so a TIME-WAIT
+   * entry holds no buffer memory. */
+  if (tcb->rcvbuf.len == 0) ltcp_ring_clear(&tcb->rcvbuf);
   ltcp_timer_update(st, tcb);
 }
 

@@ -76,6 +76,8 @@ int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t 
   ltcp_ring_copy_out(&tcb->rcvbuf, 0, buf, n);
   if (peek) return (int32_t)n;
   ltcp_ring_consume(&tcb->rcvbuf, n);
+  /* After the peer's FIN nothing more can arrive: the emptied buffer's memory goes back. */
+  if (tcb->fin_rcvd && tcb->rcvbuf.len == 0) ltcp_ring_clear(&tcb->rcvbuf);
   if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(st, tcb);
   return (int32_t)n;
 }
