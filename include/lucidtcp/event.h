@@ -32,12 +32,13 @@ typedef enum ltcp_timer {
   LTCP_TIMER_TIME_WAIT,    /* 2*MSL (RFC 9293 §3.10.8) */
   LTCP_TIMER_USER_TIMEOUT, /* user timeout or retry limit reached (RFC 9293 §3.10.8) */
   LTCP_TIMER_FIN_WAIT_2,   /* an orphaned FIN-WAIT-2 gave up waiting for the FIN (as Linux) */
+  LTCP_TIMER_KEEPALIVE,    /* keep-alive probes went unanswered (RFC 9293 §3.8.4) */
   LTCP_TIMER_COUNT
 } ltcp_timer;
 
 /* "connect", "listen", "send", ...; never NULL. */
 const char *ltcp_call_name(ltcp_call call);
-/* "retransmit", "time-wait", "user-timeout", "fin-wait-2"; never NULL. */
+/* "retransmit", "time-wait", "user-timeout", "fin-wait-2", "keep-alive"; never NULL. */
 const char *ltcp_timer_name(ltcp_timer timer);
 
 /* A segment as the stack saw it: absolute sequence numbers, window as sent on the wire. */

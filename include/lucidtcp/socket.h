@@ -60,12 +60,18 @@ int ltcp_socket_error(ltcp_stack *st, int fd);
 /* Options, all int-valued. */
 typedef enum ltcp_sockopt {
   LTCP_SO_REUSEADDR,     /* bind may reuse a port held by a connection in TIME-WAIT */
-  LTCP_SO_SNDBUF,        /* send buffer, bytes (before connect/listen) */
-  LTCP_SO_RCVBUF,        /* receive buffer, bytes (before connect/listen); window <= 65535 */
+  LTCP_SO_SNDBUF,        /* send buffer, bytes (before connect/listen), at most LTCP_BUF_MAX */
+  LTCP_SO_RCVBUF,        /* receive buffer, bytes (before connect/listen), at most LTCP_BUF_MAX;
+                          * the window exceeds 65535 only when window scaling is negotiated */
   LTCP_SO_ERROR,         /* get only: pending error, cleared */
   LTCP_TCP_MAXSEG,       /* MSS to announce (before connect/listen); get: the send MSS */
-  LTCP_TCP_NODELAY,      /* accepted; segments are sent at once in this version */
-  LTCP_TCP_USER_TIMEOUT  /* milliseconds; RFC 9293 USER TIMEOUT (RFC 5482's value), 0 = off */
+  LTCP_TCP_NODELAY,      /* 1: Nagle's algorithm off (RFC 9293 §3.7.4); default cfg.nodelay */
+  LTCP_TCP_USER_TIMEOUT, /* milliseconds; RFC 9293 USER TIMEOUT (RFC 5482's value), 0 = off */
+  LTCP_SO_KEEPALIVE,     /* 1: keep-alive probes on an idle connection (RFC 9293 §3.8.4). Off */
+  LTCP_TCP_KEEPIDLE,     /* seconds of silence before the first probe, 1..32767. Default 7200 */
+  LTCP_TCP_KEEPINTVL,    /* seconds between probes, 1..32767. Default 75 */
+  LTCP_TCP_KEEPCNT,      /* unanswered probes before ETIMEDOUT, 1..127. Default 9 */
+  LTCP_TCP_CONGESTION    /* LTCP_CC_CUBIC or LTCP_CC_NEWRENO (stack.h); default cfg.congestion */
 } ltcp_sockopt;
 int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value);
 int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value);
@@ -100,6 +106,14 @@ typedef struct ltcp_tcp_info {
   ltcp_time_ns srtt_ns, rttvar_ns, rto_ns;
   uint32_t retransmits;      /* consecutive timeouts of the current segment */
   uint64_t conn_id;
+  uint8_t wscale_ok;         /* RFC 7323 window scaling negotiated (both SYNs had it) */
+  uint8_t snd_wscale;        /* the peer's shift, applied to the windows it sends */
+  uint8_t rcv_wscale;        /* our shift, applied to the windows we send */
+  uint8_t timestamps_ok;     /* RFC 7323 timestamps negotiated */
+  uint8_t sack_ok;           /* RFC 2018 SACK negotiated */
+  uint8_t congestion;        /* LTCP_CC_CUBIC or LTCP_CC_NEWRENO */
+  uint8_t in_recovery;       /* in fast recovery (RFC 5681 3.2, RFC 6582, RFC 6675) */
+  uint32_t cwnd, ssthresh;   /* congestion window and slow start threshold, bytes */
 } ltcp_tcp_info;
 /* Fills *info; ENOTCONN if the socket has no connection (after a reset, the last state). */
 int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info);

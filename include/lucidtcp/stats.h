@@ -46,6 +46,8 @@ extern "C" {
   X(TCP_REASSEMBLY_FULL, "TCP: out-of-order segment could not be held")                   \
   X(TCP_TIME_WAIT_RST, "TCP: RST ignored in TIME-WAIT (RFC 1337)")                        \
   X(TCP_TEXT_AFTER_FIN, "TCP: text or FIN beyond the peer's FIN (3.10.7.4 seventh)")      \
+  X(TCP_PAWS, "TCP: old timestamp, an old duplicate (RFC 7323 5.3 R1): ACK it, drop")   \
+  X(TCP_TS_MISSING, "TCP: no timestamp after both SYNs had one (RFC 7323 3.2)")          \
   X(TX_QUEUE_FULL, "output queue full")
 
 typedef enum ltcp_drop_reason {
@@ -65,7 +67,9 @@ typedef struct ltcp_stats {
   uint64_t ip_out;           /* IPv4 packets the stack queued for output */
   uint64_t segs_in;          /* TCP segments that passed header checks */
   uint64_t segs_out;         /* TCP segments sent (retransmissions included) */
-  uint64_t retransmits;      /* segments sent again by the retransmission timer */
+  uint64_t retransmits;      /* segments sent again (timeouts, fast retransmit, recovery) */
+  uint64_t rto_expirations;  /* retransmission timeouts of data (not SYNs or window probes) */
+  uint64_t fast_retransmits; /* fast recoveries entered on duplicate ACKs (RFC 5681 3.2) */
   uint64_t rst_in;           /* segments with RST received */
   uint64_t rst_out;          /* segments with RST sent */
   uint64_t challenge_acks;   /* RFC 5961 challenge ACKs sent */

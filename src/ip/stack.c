@@ -25,13 +25,20 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->tx_queue_packets = 512;
   cfg->time_wait_reuse = 1;
   cfg->rst_on_unread_close = 1;
+  cfg->window_scale = 1;
+  cfg->timestamps = 1;
   cfg->fin_wait_2_timeout_ns = LTCP_SEC(60);
+  cfg->delayed_ack_ns = LTCP_MS(40);
+  cfg->congestion = LTCP_CC_CUBIC;
+  cfg->sack = 1;
 }
 
 static int stack_config_valid(const ltcp_stack_config *c) {
+  if (c->delayed_ack_ns >= LTCP_MS(500)) return 0; /* RFC 1122 4.2.3.2: MUST be < 0.5 s */
+  if (c->congestion >= LTCP_CC_COUNT) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
-         c->rcvbuf <= 65535 && c->rto_min_ns > 0 && c->rto_min_ns <= c->rto_max_ns;
+         c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 && c->rto_min_ns <= c->rto_max_ns;
 }
 
 static int stack_alloc(ltcp_stack *st) {
@@ -239,12 +246,12 @@ static void stack_icmp_input(ltcp_stack *st, const ltcp_ipv4_hdr *ip, const uint
 }
 
 /* RFC 9293 §3.6 (MAY-2), as Linux and FreeBSD: a new SYN above the old connection's RCV.NXT
- * may end TIME-WAIT and open a new connection, with an ISS above the old SND.NXT. Returns 1
- * when the SYN went to the listener. */
+ * (or, with timestamps, a newer TSval: RFC 6191, SHLD-4) may end TIME-WAIT and open a new
+ * connection, with an ISS above the old SND.NXT. Returns 1 when the SYN went to the listener. */
 static int stack_time_wait_reuse(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (!st->cfg.time_wait_reuse || tcb->state != LTCP_TIME_WAIT ||
       (seg->flags & (LTCP_SYN | LTCP_ACK | LTCP_RST)) != LTCP_SYN ||
-      !ltcp_seq_gt(seg->seq, tcb->rcv_nxt))
+      !ltcp_opts_time_wait_syn_ok(tcb, seg))
     return 0;
   ltcp_tcb *lst = ltcp_table_listener(st, seg->dst_port);
   if (!lst) return 0;

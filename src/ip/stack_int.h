@@ -22,6 +22,7 @@ typedef struct ltcp_sock {
   uint32_t sndbuf, rcvbuf;
   uint16_t mss;
   uint32_t user_timeout_ms;
+  ltcp_conn_opts opts;    /* TCP_NODELAY and keep-alive, copied into the TCB */
   int32_t next_free;
 } ltcp_sock;
 

@@ -152,6 +152,8 @@ void ltcp_timer_update(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb->tw_at < d) d = tcb->tw_at;
   if (tcb->ut_at < d) d = tcb->ut_at;
   if (tcb->fw2_at < d) d = tcb->fw2_at;
+  if (tcb->dack_at < d) d = tcb->dack_at;
+  if (tcb->ka_at < d) d = tcb->ka_at;
   tcb->deadline = d;
   if (d == LTCP_TIME_NEVER) {
     if (tcb->heap_idx >= 0) heap_remove(st, tcb);

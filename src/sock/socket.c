@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ip/stack_int.h"
+#include "tcp/keepalive.h"
 #include "util/assert.h"
 
 #define SOCK_EPHEMERAL_LO 49152u /* RFC 6335 §6 dynamic ports */
@@ -42,6 +43,7 @@ int ltcp_socket(ltcp_stack *st) {
   s->rcvbuf = st->cfg.rcvbuf;
   s->mss = (uint16_t)(st->cfg.mtu - 40);
   s->user_timeout_ms = (uint32_t)(st->cfg.user_timeout_ns / LTCP_MS(1));
+  ltcp_conn_opts_default(&s->opts, &st->cfg);
   return fd;
 }
 
@@ -105,6 +107,7 @@ static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
   tcb->rcvbuf.cap = tcb->rcvbuf_size = s->rcvbuf;
   tcb->rcv_mss = s->mss;
   tcb->user_timeout_ns = LTCP_MS(s->user_timeout_ms);
+  tcb->opts = s->opts;
   tcb->reuseaddr = s->reuseaddr;
   s->tcb = tcb;
   return tcb;
@@ -149,6 +152,7 @@ int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
   lst->child_count--;
   ltcp_sock *ns = &st->socks[nfd];
   ns->tcb = child;
+  ns->opts = child->opts; /* inherited from the listener, as Linux */
   ns->local = child->local;
   ns->bound = 1;
   ns->connect_called = 1;
@@ -341,6 +345,25 @@ int ltcp_socket_error(ltcp_stack *st, int fd) {
   return err;
 }
 
+/* TCP_NODELAY and keep-alive: on the socket, and on its connection at once (Linux's ranges). */
+static int sock_set_conn_opt(ltcp_stack *st, ltcp_sock *s, ltcp_sockopt opt, int value) {
+  ltcp_conn_opts o = s->opts;
+  if (opt == LTCP_TCP_NODELAY) o.nodelay = value != 0;
+  else if (opt == LTCP_SO_KEEPALIVE) o.keepalive = value != 0;
+  else if (value < 1 || value > (opt == LTCP_TCP_KEEPCNT ? 127 : 32767)) return sock_fail(EINVAL);
+  else if (opt == LTCP_TCP_KEEPIDLE) o.keep_idle_s = (uint32_t)value;
+  else if (opt == LTCP_TCP_KEEPINTVL) o.keep_intvl_s = (uint32_t)value;
+  else o.keep_cnt = (uint32_t)value;
+  int turned_on = o.keepalive && !s->opts.keepalive;
+  s->opts = o;
+  if (s->tcb) {
+    s->tcb->opts = o;
+    ltcp_conn_opts_apply(st, s->tcb, turned_on);
+    ltcp_stack_reap(st);
+  }
+  return 0;
+}
+
 int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
@@ -351,17 +374,29 @@ int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
       return 0;
     case LTCP_SO_SNDBUF:
       if (value < 1 || configured) return sock_fail(EINVAL);
-      s->sndbuf = (uint32_t)value;
+      s->sndbuf = (uint32_t)value > LTCP_BUF_MAX ? LTCP_BUF_MAX : (uint32_t)value;
       return 0;
     case LTCP_SO_RCVBUF:
       if (value < 1 || configured) return sock_fail(EINVAL);
-      s->rcvbuf = value > 65535 ? 65535u : (uint32_t)value;
+      s->rcvbuf = (uint32_t)value > LTCP_BUF_MAX ? LTCP_BUF_MAX : (uint32_t)value;
       return 0;
     case LTCP_TCP_MAXSEG:
       if (value < 88 || value > st->cfg.mtu - 40 || configured) return sock_fail(EINVAL);
       s->mss = (uint16_t)value;
       return 0;
     case LTCP_TCP_NODELAY:
+    case LTCP_SO_KEEPALIVE:
+    case LTCP_TCP_KEEPIDLE:
+    case LTCP_TCP_KEEPINTVL:
+    case LTCP_TCP_KEEPCNT:
+      return sock_set_conn_opt(st, s, opt, value);
+    case LTCP_TCP_CONGESTION:
+      if (value < 0 || value >= LTCP_CC_COUNT) return sock_fail(EINVAL);
+      s->opts.congestion = (uint8_t)value;
+      if (s->tcb) { /* takes over from the next ACK, as Linux allows */
+        s->tcb->opts.congestion = s->tcb->cc.id = (uint8_t)value;
+        s->tcb->cc.t_epoch = LTCP_TIME_NEVER;
+      }
       return 0;
     case LTCP_TCP_USER_TIMEOUT:
       if (value < 0) return sock_fail(EINVAL);
@@ -383,8 +418,13 @@ int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value) {
     case LTCP_SO_RCVBUF: *value = (int)s->rcvbuf; return 0;
     case LTCP_SO_ERROR: *value = ltcp_socket_error(st, fd); return 0;
     case LTCP_TCP_MAXSEG: *value = s->tcb ? s->tcb->snd_mss : s->mss; return 0;
-    case LTCP_TCP_NODELAY: *value = 1; return 0;
+    case LTCP_TCP_NODELAY: *value = s->opts.nodelay; return 0;
+    case LTCP_SO_KEEPALIVE: *value = s->opts.keepalive; return 0;
+    case LTCP_TCP_KEEPIDLE: *value = (int)s->opts.keep_idle_s; return 0;
+    case LTCP_TCP_KEEPINTVL: *value = (int)s->opts.keep_intvl_s; return 0;
+    case LTCP_TCP_KEEPCNT: *value = (int)s->opts.keep_cnt; return 0;
     case LTCP_TCP_USER_TIMEOUT: *value = (int)s->user_timeout_ms; return 0;
+    case LTCP_TCP_CONGESTION: *value = s->opts.congestion; return 0;
     default: return sock_fail(ENOPROTOOPT);
   }
 }

@@ -1,5 +1,8 @@
 /* SEGMENT ARRIVES (RFC 9293 §3.10.7), one short function per step, in the RFC's order. */
 #include "ip/stack_int.h"
+#include "tcp/delack.h"
+#include "tcp/keepalive.h"
+#include "tcp/recovery.h"
 #include "tcp/tcb.h"
 #include "util/assert.h"
 
@@ -11,17 +14,15 @@ static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint16_t peer = seg->opts.mss ? seg->opts.mss : 536;
   tcb->snd_mss = peer < tcb->rcv_mss ? peer : tcb->rcv_mss;
   if (tcb->snd_mss < 64) tcb->snd_mss = 64; /* a hostile MSS of 1 must not make 40x overhead */
-  /* RFC 5681 §3.1 initial window. */
-  uint32_t mss = tcb->snd_mss;
-  tcb->cwnd = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
-  tcb->ssthresh = UINT32_MAX;
+  ltcp_cc_init(tcb); /* RFC 6928 initial window (tcp/cc.c) */
 }
 
 static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
-  tcb->snd_wnd = seg->wnd;
+  uint32_t wnd = ltcp_opts_seg_wnd(tcb, seg); /* RFC 7323 §2.3: SEG.WND << Snd.Wind.Shift */
+  tcb->snd_wnd = wnd;
   tcb->snd_wl1 = seg->seq;
   tcb->snd_wl2 = seg->ack;
-  if (seg->wnd > tcb->snd_max_wnd) tcb->snd_max_wnd = seg->wnd;
+  if (wnd > tcb->snd_max_wnd) tcb->snd_max_wnd = wnd;
 }
 
 /* The first SYN of a connection: IRS and RCV.NXT. */
@@ -63,6 +64,7 @@ void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const
   tcb->sndbuf.cap = lst->sndbuf_size;
   tcb->rcvbuf.cap = lst->rcvbuf_size;
   tcb->user_timeout_ns = lst->user_timeout_ns;
+  tcb->opts = lst->opts; /* TCP_NODELAY and keep-alive, as the listener had them */
   if (ltcp_table_insert(st, tcb) != 0) {
     st->state_count[LTCP_LISTEN]--;
     ltcp_tcb_free(tcb);
@@ -76,6 +78,8 @@ void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
    * it is not acknowledged, so the peer sends it again. */
   in_take_syn(tcb, seg);
+  ltcp_opts_take_syn(st, tcb, seg); /* RFC 7323 negotiation */
+  ltcp_sack_take_syn(st, tcb, seg); /* RFC 2018 */
   tcb->iss = isn ? *isn : ltcp_isn_select(st, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
   tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
@@ -133,6 +137,8 @@ void ltcp_input_syn_sent(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   }
   /* Fourth: the SYN. */
   in_take_syn(tcb, seg);
+  ltcp_opts_take_syn(st, tcb, seg); /* RFC 7323 negotiation */
+  ltcp_sack_take_syn(st, tcb, seg); /* RFC 2018 */
   if (ack_ok && ltcp_seq_gt(seg->ack, tcb->iss)) {
     in_syn_sent_synced(st, tcb, seg, &why);
     return;
@@ -266,9 +272,8 @@ static void in_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltc
 }
 
 /* New data acknowledged (SND.UNA < SEG.ACK =< SND.NXT): free the buffer, time the round
- * trip, grow cwnd, restart or stop the retransmission timer. */
+ * trip, restart or stop the retransmission timer (cwnd grows in tcp/recovery.c). */
 static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
-  uint32_t acked = ack - tcb->snd_una;
   in_rto_after_timeout(st, tcb, tcb->snd_una == tcb->iss); /* before any new sample */
   int32_t data = (int32_t)(ack - tcb->snd_buf_seq);
   if (data > 0) {
@@ -278,16 +283,13 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   }
   tcb->snd_una = ack;
   if (ltcp_seq_lt(tcb->snd_retx, ack)) tcb->snd_retx = ack;
+  if (ltcp_opts_rtt_sample(st, tcb)) tcb->rtt_start = LTCP_TIME_NEVER; /* RFC 7323 §4.1 */
   if (tcb->rtt_start != LTCP_TIME_NEVER && ltcp_seq_ge(ack, tcb->rtt_seq)) {
     ltcp_rtt_sample(st, tcb, st->now - tcb->rtt_start);
     tcb->rtt_start = LTCP_TIME_NEVER;
   }
   tcb->retries = 0;
   tcb->probes = 0;
-  /* RFC 5681 §3.1: slow start, then congestion avoidance. */
-  if (tcb->cwnd < tcb->ssthresh) tcb->cwnd += acked < tcb->snd_mss ? acked : tcb->snd_mss;
-  else tcb->cwnd += (uint32_t)((uint64_t)tcb->snd_mss * tcb->snd_mss / tcb->cwnd) + 1;
-  if (tcb->cwnd > 4u * 65535u) tcb->cwnd = 4u * 65535u;
   /* RFC 6298 §5.2 and §5.3. */
   tcb->rtx_at = LTCP_TIME_NEVER;
   tcb->ut_at = LTCP_TIME_NEVER;
@@ -309,7 +311,7 @@ static void in_window_reopened(ltcp_stack *st, ltcp_tcb *tcb) {
 
 /* §3.10.7.4 fifth, ESTABLISHED processing, shared by every synchronized state. */
 static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
-  uint32_t ack = seg->ack, old_wnd = tcb->snd_wnd;
+  uint32_t ack = seg->ack, old_wnd = tcb->snd_wnd, old_una = tcb->snd_una;
   /* RFC 5961 §5 (MAY-12): (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT, else ACK and drop.
    * SEG.ACK > SND.NXT is also §3.10.7.4's "acks something not yet sent". */
   if (ltcp_seq_gt(ack, tcb->snd_nxt) || ltcp_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd)) {
@@ -327,6 +329,8 @@ static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg
   }
   if (old_wnd == 0 && tcb->snd_wnd > 0 && tcb->retries > 0 && !tcb->rto_backed_off)
     in_window_reopened(st, tcb);
+  /* Congestion control, duplicate ACKs and fast recovery (tcp/recovery.c). */
+  ltcp_recovery_on_ack(st, tcb, seg, old_una, old_wnd);
   return IN_CONTINUE;
 }
 
@@ -387,15 +391,20 @@ static int in_text_orphaned(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) 
 }
 
 /* Seventh: the segment text. Data beyond RCV.NXT goes to its place in the ring and is
- * recorded in the reassembly list (SHLD-31); each data segment is acknowledged at once. */
+ * recorded in the reassembly list (SHLD-31); it is acknowledged at once, and so is data that
+ * fills a hole or is old. In-order data may wait for a delayed ACK (delack.c). */
 static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->len == 0) return;
   uint32_t seq = seg->seq + ((seg->flags & LTCP_SYN) ? 1u : 0u), n = seg->len;
   const uint8_t *data = seg->data;
+  int owed = tcb->ack_now; /* an ACK already owed stays owed (delack.c) */
   tcb->ack_now = 1;
   if (ltcp_seq_lt(seq, tcb->rcv_nxt)) { /* only the new part is processed */
     uint32_t skip = tcb->rcv_nxt - seq;
-    if (skip >= n) return;
+    if (skip >= n) {
+      ltcp_sack_rcv_dup(tcb, seq, seq + n); /* RFC 2883 D-SACK */
+      return;
+    }
     data += skip;
     n -= skip;
     seq = tcb->rcv_nxt;
@@ -407,14 +416,17 @@ static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (off > 0) {
     if (ltcp_reasm_add(&tcb->reasm, seq, seq + n) != 0)
       ltcp_stack_drop(st, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
+    else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
     return;
   }
+  int hole = tcb->reasm.count > 0; /* RFC 5681 §4.2: a segment into a gap is ACKed at once */
   uint32_t nxt = ltcp_reasm_advance(&tcb->reasm, seq + n);
   tcb->rcvbuf.len += nxt - tcb->rcv_nxt;
   tcb->rcv_nxt = nxt;
   /* Text past the offered window but within the buffer is taken; the edge follows it. */
   if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
   if (tcb->rcv_shut) ltcp_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len); /* SHUT_RD discards */
+  if (!hole) ltcp_delack_hold(st, tcb, owed);
 }
 
 static int in_can_take_text(ltcp_state s) {
@@ -466,10 +478,13 @@ static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
 void ltcp_input_other(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_cause why = ltcp_cause_segment(seg);
   int simopen = in_is_simopen_synack(tcb, seg);
+  if (ltcp_opts_reject(st, tcb, seg)) return; /* RFC 7323 §3.2, PAWS §5.3 R1: before R2 */
   if (!simopen && !in_acceptable(tcb, seg)) { /* first */
     in_unacceptable(st, tcb, seg);
     return;
   }
+  ltcp_opts_take_ts(st, tcb, seg); /* RFC 7323 §5.3 R3: TS.Recent */
+  ltcp_keepalive_heard(st, tcb);
   if (seg->flags & LTCP_RST) { /* second */
     in_rst(st, tcb, seg, &why);
     return;

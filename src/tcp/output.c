@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "ip/stack_int.h"
+#include "tcp/delack.h"
+#include "tcp/recovery.h"
 #include "tcp/tcb.h"
 #include "util/assert.h"
 #include "wire/ipv4.h"
@@ -44,16 +46,19 @@ static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
   seg.flags = flags;
   if (flags & LTCP_ACK) {
     seg.ack = tcb->rcv_nxt;
-    seg.wnd = (uint16_t)ltcp_tcb_rcv_wnd(tcb);
+    seg.wnd = ltcp_opts_wnd_field(tcb, flags);
   }
   return seg;
 }
 
 static int out_send(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
+  ltcp_opts_stamp(st, tcb, seg); /* RFC 7323 options */
+  ltcp_sack_stamp(st, tcb, seg); /* RFC 2018: SACK-permitted, SACK blocks */
   if (out_emit(st, seg, &tcb->sndbuf, seg->seq - tcb->snd_buf_seq) != 0) return -1;
   if (seg->flags & LTCP_ACK) {
-    tcb->rcv_adv = tcb->rcv_nxt + seg->wnd;
+    tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, seg);
     tcb->ack_now = 0;
+    ltcp_delack_sent(st, tcb);
   }
   return 0;
 }
@@ -63,7 +68,7 @@ void ltcp_out_syn(ltcp_stack *st, ltcp_tcb *tcb) {
    * §3.7.1 MUST-14: the MSS option goes in every SYN. */
   uint8_t flags = LTCP_SYN | (tcb->state == LTCP_SYN_SENT ? 0 : LTCP_ACK);
   ltcp_seg seg = out_seg_from(tcb, flags, tcb->iss);
-  if (!(flags & LTCP_ACK)) seg.wnd = (uint16_t)ltcp_tcb_rcv_wnd(tcb);
+  if (!(flags & LTCP_ACK)) seg.wnd = ltcp_opts_wnd_field(tcb, flags); /* never scaled */
   seg.opts.mss = tcb->rcv_mss;
   out_send(st, tcb, &seg);
 }
@@ -79,8 +84,15 @@ void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb) {
   out_send(st, tcb, &seg);
 }
 
+void ltcp_out_keepalive(ltcp_stack *st, ltcp_tcb *tcb) {
+  /* One below SND.NXT: outside the peer's window, so it must answer with an ACK (§3.8.4). */
+  ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, tcb->snd_nxt - 1);
+  out_send(st, tcb, &seg);
+}
+
 void ltcp_out_rst(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
   ltcp_seg seg = out_seg_from(tcb, LTCP_RST, seq);
+  if (tcb->rfc7323.ts_ok) ltcp_opts_stamp(st, tcb, &seg); /* RFC 7323 §5.2 SHOULD */
   out_emit(st, &seg, NULL, 0);
 }
 
@@ -100,6 +112,7 @@ void ltcp_out_reset_reply(ltcp_stack *st, const ltcp_seg *in) {
     seg.ack = in->seq + ltcp_seg_seqlen(in);
     seg.flags = LTCP_RST | LTCP_ACK;
   }
+  ltcp_opts_reset_reply(in, &seg); /* RFC 7323 §5.2 */
   out_emit(st, &seg, NULL, 0);
 }
 
@@ -125,11 +138,12 @@ static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_e
     uint32_t left = data_end - seq, fit = left < tcb->snd_mss ? left : tcb->snd_mss;
     return tcb->snd_wnd == 0 ? 1 : tcb->snd_wnd < fit ? tcb->snd_wnd : fit;
   }
-  uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
-  uint32_t edge = tcb->snd_una + wnd;
+  uint32_t edge = tcb->snd_una + tcb->snd_wnd, cc_edge = ltcp_cc_send_edge(tcb); /* tcp/cc.c */
+  if (ltcp_seq_lt(cc_edge, edge)) edge = cc_edge;
   if (!ltcp_seq_lt(seq, edge)) return 0;
   uint32_t room = edge - seq, pending = data_end - seq;
   uint32_t n = pending < tcb->snd_mss ? pending : tcb->snd_mss;
+  if (ltcp_nagle_hold(tcb, seq, n)) return 0;
   if (room >= n) return n;
   /* SWS avoidance governs new data only: bytes already sent (a probe that filled a small
    * window) must be retransmitted as they fit, or they never would be (RFC 1122 4.2.3.4). */
@@ -151,6 +165,24 @@ static uint32_t out_one(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
     ltcp_stack_tx_wait(st, tcb);
     return 0;
   }
+  ltcp_nagle_sent(tcb, seq, n);
+  return n + (fin ? 1u : 0u);
+}
+
+uint32_t ltcp_out_resend(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq, uint32_t max) {
+  if (!ltcp_seq_in(seq, tcb->snd_una, tcb->snd_nxt) || !out_can_send_data(tcb->state)) return 0;
+  uint32_t data_end = ltcp_tcb_fin_seq(tcb);
+  uint32_t n = ltcp_seq_lt(seq, data_end) ? ltcp_seq_min(data_end, tcb->snd_nxt) - seq : 0;
+  if (n > max) n = max;
+  if (n > tcb->snd_mss) n = tcb->snd_mss;
+  int fin = tcb->fin_queued && seq + n == data_end && ltcp_seq_gt(tcb->snd_nxt, data_end);
+  if (n == 0 && !fin) return 0;
+  uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
+  ltcp_seg seg = out_seg_from(tcb, flags, seq);
+  seg.len = n;
+  if (out_send(st, tcb, &seg) != 0) return 0;
+  st->stats.retransmits++;
+  tcb->rtt_start = LTCP_TIME_NEVER; /* Karn (MUST-18): no sample across a retransmission */
   return n + (fin ? 1u : 0u);
 }
 

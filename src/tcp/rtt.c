@@ -31,3 +31,20 @@ ltcp_time_ns ltcp_rtt_backed_off(const ltcp_stack *st, const ltcp_tcb *tcb) {
   for (uint32_t i = 0; i < tcb->retries && rto < st->cfg.rto_max_ns; i++) rto *= 2;
   return rtt_clamp(st, rto);
 }
+
+void ltcp_rtt_sample_weighted(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns r, uint32_t expected) {
+  if (tcb->srtt == 0 || expected <= 1) {
+    ltcp_rtt_sample(st, tcb, r);
+    return;
+  }
+  /* RTTVAR <- (1 - beta') RTTVAR + beta' |SRTT - R'|, SRTT <- (1 - alpha') SRTT + alpha' R',
+   * alpha' = 1/(8 expected), beta' = 1/(4 expected). Signed steps, so rounding never drifts. */
+  int64_t e = expected, srtt = (int64_t)tcb->srtt, rttvar = (int64_t)tcb->rttvar;
+  int64_t diff = srtt > (int64_t)r ? srtt - (int64_t)r : (int64_t)r - srtt;
+  rttvar += (diff - rttvar) / (4 * e);
+  srtt += ((int64_t)r - srtt) / (8 * e);
+  tcb->rttvar = (ltcp_time_ns)(rttvar > 0 ? rttvar : 0);
+  tcb->srtt = (ltcp_time_ns)(srtt > 0 ? srtt : 1);
+  ltcp_time_ns k_rttvar = 4 * tcb->rttvar;
+  tcb->rto = rtt_clamp(st, tcb->srtt + (k_rttvar > RTT_GRANULARITY_NS ? k_rttvar : RTT_GRANULARITY_NS));
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ip/stack_int.h"
+#include "tcp/keepalive.h"
 #include "util/assert.h"
 
 ltcp_cause ltcp_cause_call(ltcp_call call) {
@@ -35,6 +36,9 @@ ltcp_tcb *ltcp_tcb_new(ltcp_stack *st, ltcp_state state) {
   tcb->fd = -1;
   tcb->heap_idx = -1;
   tcb->rtx_at = tcb->tw_at = tcb->ut_at = tcb->fw2_at = tcb->deadline = LTCP_TIME_NEVER;
+  tcb->dack_at = tcb->ka_at = LTCP_TIME_NEVER;
+  tcb->rcv_at = st->now;
+  ltcp_conn_opts_default(&tcb->opts, &st->cfg);
   tcb->rtt_start = LTCP_TIME_NEVER;
   tcb->rto = st->cfg.rto_initial_ns;
   tcb->sndbuf_size = st->cfg.sndbuf;
@@ -78,6 +82,7 @@ void ltcp_tcb_set_state(ltcp_stack *st, ltcp_tcb *tcb, ltcp_state next, const lt
   if (tcb->state == next) return;
   ltcp_state old = tcb->state;
   tcb_enter(st, tcb, next, 0, why);
+  if (next == LTCP_ESTABLISHED) ltcp_keepalive_start(st, tcb);
   if (next == LTCP_ESTABLISHED && tcb->parent && old == LTCP_SYN_RECEIVED) {
     /* A passive child is ready for accept(). */
     ltcp_tcb *lst = tcb->parent;
@@ -114,6 +119,7 @@ static void tcb_bury(ltcp_stack *st, ltcp_tcb *tcb, int error) {
   if (tcb->fd >= 0) ltcp_sock_tcb_gone(st, tcb, error);
   if (tcb->in_table) ltcp_table_remove(st, tcb);
   tcb->rtx_at = tcb->tw_at = tcb->ut_at = tcb->fw2_at = LTCP_TIME_NEVER;
+  tcb->dack_at = tcb->ka_at = LTCP_TIME_NEVER;
   ltcp_timer_update(st, tcb);
   ltcp_ring_clear(&tcb->sndbuf);
   ltcp_ring_clear(&tcb->rcvbuf);
@@ -141,13 +147,18 @@ void ltcp_tcb_free(ltcp_tcb *tcb) {
 
 uint32_t ltcp_tcb_rcv_wnd(const ltcp_tcb *tcb) {
   uint32_t free_space = tcb->rcvbuf.cap - tcb->rcvbuf.len;
-  if (free_space > 65535) free_space = 65535; /* no window scaling yet */
+  uint32_t max_wnd = ltcp_opts_max_rcv_wnd(tcb); /* 65535 << Rcv.Wind.Shift (RFC 7323) */
+  if (free_space > max_wnd) free_space = max_wnd;
   /* §3.10.7.4 seventh: the total of RCV.NXT and RCV.WND should not be reduced. */
   uint32_t promised = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
   if (free_space <= promised) return promised;
   /* RFC 1122 4.2.3.3 (MUST-39), receiver SWS avoidance: the right edge moves only by at
    * least min(half the buffer, one MSS). */
   uint32_t step = tcb->rcvbuf.cap / 2 < tcb->rcv_mss ? tcb->rcvbuf.cap / 2 : tcb->rcv_mss;
+  /* A scaled window moves in units of 2^Rcv.Wind.Shift (RFC 7323 §2.3): a smaller step would
+   * send updates that repeat the same window field (duplicate ACKs to the peer). */
+  uint32_t unit = 1u << tcb->rfc7323.rcv_wscale;
+  if (step < unit && unit <= tcb->rcvbuf.cap / 2) step = unit;
   return free_space - promised < step ? promised : free_space;
 }
 

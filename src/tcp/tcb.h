@@ -6,12 +6,23 @@
 #include "lucidtcp/event.h"
 #include "lucidtcp/socket.h"
 #include "lucidtcp/stack.h"
+#include "tcp/cc.h"
 #include "tcp/reasm.h"
+#include "tcp/opts.h"
 #include "tcp/ring.h"
+#include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "wire/tcp_wire.h"
 
 typedef struct ltcp_tcb ltcp_tcb;
+
+/* Per-connection options a socket sets, a TCB keeps and a listener's children inherit. */
+typedef struct ltcp_conn_opts {
+  uint8_t nodelay;         /* TCP_NODELAY: 1 turns Nagle's algorithm off */
+  uint8_t keepalive;       /* SO_KEEPALIVE */
+  uint32_t keep_idle_s, keep_intvl_s, keep_cnt; /* TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT */
+  uint8_t congestion;      /* TCP_CONGESTION: LTCP_CC_CUBIC or LTCP_CC_NEWRENO (tcp/cc.h) */
+} ltcp_conn_opts;
 
 struct ltcp_tcb {
   ltcp_state state;
@@ -25,6 +36,8 @@ struct ltcp_tcb {
   uint32_t snd_retx;       /* after a timeout, the next sequence number to send again */
   uint32_t snd_buf_seq;    /* sequence number of sndbuf's first byte */
   uint32_t cwnd, ssthresh; /* RFC 5681 */
+  ltcp_cc cc;              /* the algorithm and its state, fast recovery (tcp/cc.h) */
+  ltcp_sack sack;          /* RFC 2018 negotiation and scoreboard (tcp/sack.h) */
   /* Receive sequence variables. */
   uint32_t irs, rcv_nxt, rcv_up;
   uint32_t rcv_adv;        /* right edge of the window we last advertised (never moves left) */
@@ -42,9 +55,17 @@ struct ltcp_tcb {
   uint32_t retries;        /* consecutive retransmission timeouts */
   uint32_t probes;         /* zero-window probes the peer has not answered */
   ltcp_time_ns user_timeout_ns;
+  ltcp_rfc7323 rfc7323;    /* window scaling, timestamps, PAWS (tcp/opts.h) */
 
   /* Timers: each a deadline; 'deadline' is their minimum, kept in the stack's heap. */
   ltcp_time_ns rtx_at, tw_at, ut_at, fw2_at, deadline;
+  ltcp_time_ns dack_at;    /* delayed ACK (RFC 1122 4.2.3.2); see tcp/delack.h */
+  ltcp_time_ns ka_at;      /* keep-alive (RFC 9293 §3.8.4); see tcp/keepalive.h */
+  ltcp_time_ns rcv_at;     /* when an acceptable segment last arrived (keep-alive idle) */
+  uint32_t rcv_acked;      /* RCV.NXT in the last ACK we sent */
+  uint32_t ka_probes;      /* keep-alive probes the peer has not answered */
+  uint32_t snd_sml;        /* end of the last small segment sent (Nagle, Minshall's variant) */
+  ltcp_conn_opts opts;     /* Nagle and keep-alive settings from the socket */
   int32_t heap_idx;
 
   unsigned passive : 1;     /* came from a listener (§3.10.7.4: RST returns it to LISTEN) */
@@ -116,11 +137,16 @@ uint32_t ltcp_isn_select(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_
 /* rtt.c: RFC 6298. */
 void ltcp_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns rtt);
 ltcp_time_ns ltcp_rtt_backed_off(const ltcp_stack *st, const ltcp_tcb *tcb);
+/* One of several samples per round trip (RFC 7323 Appendix G): alpha and beta divided by
+ * expected (>= 1). */
+void ltcp_rtt_sample_weighted(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns rtt, uint32_t expected);
 
 /* output.c */
 void ltcp_out_syn(ltcp_stack *st, ltcp_tcb *tcb);            /* SYN or SYN,ACK at iss */
 void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb);            /* <SEQ=SND.NXT><ACK=RCV.NXT> */
 void ltcp_out_rst(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq); /* RST from a TCB */
+/* RFC 9293 §3.8.4 SHLD-12: a keep-alive probe <SEQ=SND.NXT-1><ACK=RCV.NXT>, no data. */
+void ltcp_out_keepalive(ltcp_stack *st, ltcp_tcb *tcb);
 /* Sends what the windows allow (data, then FIN), and an owed ACK if nothing carried it. */
 void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb);
 /* §3.10.7.1 reset for a segment that matches no connection. */

@@ -1,6 +1,10 @@
 /* Timeouts (RFC 9293 §3.10.8): retransmission (RFC 6298), zero-window probes, user timeout,
- * TIME-WAIT, and the orphaned FIN-WAIT-2 limit. */
+ * TIME-WAIT, and the orphaned FIN-WAIT-2 limit; the delayed ACK (delack.c) and keep-alive
+ * (keepalive.c) are dispatched from here too. */
 #include "ip/stack_int.h"
+#include "tcp/delack.h"
+#include "tcp/keepalive.h"
+#include "tcp/recovery.h"
 #include "tcp/tcb.h"
 
 void ltcp_timer_start_time_wait(ltcp_stack *st, ltcp_tcb *tcb) {
@@ -68,9 +72,7 @@ static void timer_retransmit(ltcp_stack *st, ltcp_tcb *tcb) {
   }
   tcb->retries++;
   tcb->rto_backed_off = 1;
-  uint32_t flight = tcb->snd_nxt - tcb->snd_una;
-  tcb->ssthresh = flight / 2 > 2u * tcb->snd_mss ? flight / 2 : 2u * tcb->snd_mss;
-  tcb->cwnd = tcb->snd_mss;
+  ltcp_recovery_on_rto(st, tcb); /* ssthresh, cwnd = 1 SMSS (tcp/recovery.c) */
   tcb->snd_retx = tcb->snd_una;
   ltcp_output(st, tcb);
 }
@@ -104,5 +106,7 @@ void ltcp_timer_expire(ltcp_stack *st, ltcp_tcb *tcb) {
   } else if (tcb->rtx_at <= now) {
     timer_rtx_expired(st, tcb);
   }
+  if (!tcb->dead && tcb->dack_at <= now) ltcp_delack_expire(st, tcb);
+  if (!tcb->dead && tcb->ka_at <= now) ltcp_keepalive_expire(st, tcb);
   if (!tcb->dead) ltcp_timer_update(st, tcb);
 }

@@ -151,4 +151,13 @@ void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   info->rto_ns = tcb->rto;
   info->retransmits = tcb->retries;
   info->conn_id = tcb->id;
+  info->wscale_ok = tcb->rfc7323.ws_ok;
+  info->snd_wscale = tcb->rfc7323.snd_wscale;
+  info->rcv_wscale = tcb->rfc7323.rcv_wscale;
+  info->timestamps_ok = tcb->rfc7323.ts_ok;
+  info->sack_ok = tcb->sack.ok;
+  info->congestion = tcb->cc.id;
+  info->in_recovery = tcb->cc.in_recovery;
+  info->cwnd = tcb->cwnd;
+  info->ssthresh = tcb->ssthresh;
 }

@@ -166,6 +166,7 @@ static const char *const names_timers[LTCP_TIMER_COUNT] = {
     [LTCP_TIMER_TIME_WAIT] = "time-wait",
     [LTCP_TIMER_USER_TIMEOUT] = "user-timeout",
     [LTCP_TIMER_FIN_WAIT_2] = "fin-wait-2",
+    [LTCP_TIMER_KEEPALIVE] = "keep-alive",
 };
 
 const char *ltcp_call_name(ltcp_call call) {

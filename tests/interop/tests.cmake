@@ -10,6 +10,8 @@ set(LTCP_INTEROP_SCENARIOS
     simultaneous_close # 5: FIN-WAIT-1 -> CLOSING -> TIME-WAIT
     simultaneous_open  # 4: both SYNs cross; one connection
     impair          # 8: scenarios 1 and 2 over an impaired link
+    rfc7323         # issue 5: window scaling and timestamps negotiated with the kernel, lossy link
+    sack            # issue 5: SACK negotiated with the kernel, blocks both ways over a lossy link
     cli             # the commands' errors: bad flags, missing device file, busy device, ...
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})

@@ -85,6 +85,8 @@ typedef struct prop_side {
   uint32_t wrap_after;          /* with wrap: bytes sent before sequence numbers wrap */
   uint32_t isn_offset;          /* the stack's isn_offset, aimed when wrap is set */
   int rfc1337;                  /* the stack ignores an RST in TIME-WAIT (RFC 1337 TW-1) */
+  int window_scale, timestamps; /* RFC 7323 offers (cfg.window_scale, cfg.timestamps) */
+  int sack, congestion;         /* RFC 2018 offer (cfg.sack), cfg.congestion */
 } prop_side;
 
 typedef struct prop_params {
@@ -135,6 +137,13 @@ static void prop_derive_side(ltcp_rng *r, prop_side *s) {
   s->stack_seed = ltcp_rng_next(r);
   s->stream_seed = ltcp_rng_next(r);
   s->app_seed = ltcp_rng_next(r);
+  /* RFC 7323 on or off, and a receive buffer up to 1 MiB (window shift up to 5), from bits of
+   * the stack seed: no extra draw, so every other parameter of a seed stays as it was. */
+  s->window_scale = (int)((s->stack_seed >> 40) & 1);
+  s->timestamps = (int)((s->stack_seed >> 41) & 1);
+  if ((s->stack_seed >> 42) & 1) s->rcvbuf *= 16;
+  s->sack = (int)((s->stack_seed >> 43) & 1);       /* the same way: SACK on or off, */
+  s->congestion = (int)((s->stack_seed >> 44) & 1); /* CUBIC or NewReno */
 }
 
 static void prop_derive(uint64_t seed, prop_params *p) {
@@ -165,11 +174,13 @@ static void prop_print_params(const prop_params *p) {
     const prop_side *s = &p->side[i];
     const ltcp_sim_path *l = &p->path[i];
     printf("  %s: %u bytes, sndbuf %u rcvbuf %u mss %d, calls <= %u, %s, close delay %.3f s, "
-           "stall %.3f (<= %.3f s)%s\n",
+           "stall %.3f (<= %.3f s)%s%s%s%s, %s\n",
            prop_side_name[i], s->payload, s->sndbuf, s->rcvbuf, s->mss, s->chunk_max,
            s->close_only ? "close() only" : "shutdown then close()",
            (double)s->close_delay_ns / 1e9, s->stall, (double)s->stall_max_ns / 1e9,
-           s->rfc1337 ? ", rfc1337" : "");
+           s->rfc1337 ? ", rfc1337" : "", s->window_scale ? ", wscale" : "",
+           s->timestamps ? ", timestamps" : "", s->sack ? ", sack" : "",
+           s->congestion == LTCP_CC_NEWRENO ? "newreno" : "cubic");
     printf("  %s->%s: latency %.3f ms, %llu bit/s, queue %u, loss %.3f dup %.3f reorder %.3f "
            "(hold %.3f ms) corrupt %.4f\n",
            prop_side_name[i], prop_side_name[1 - i], (double)l->latency_ns / 1e6,
@@ -257,6 +268,10 @@ static ltcp_stack *prop_stack_new(uint32_t addr, const prop_side *side) {
   cfg.seed = side->stack_seed;
   cfg.isn_offset = side->isn_offset;
   cfg.rfc1337 = (uint8_t)side->rfc1337;
+  cfg.window_scale = (uint8_t)side->window_scale;
+  cfg.timestamps = (uint8_t)side->timestamps;
+  cfg.sack = (uint8_t)side->sack;
+  cfg.congestion = (uint8_t)side->congestion;
   cfg.msl_ns = PROP_MSL_NS;
   cfg.syn_retries = PROP_RETRIES;
   cfg.data_retries = PROP_RETRIES;

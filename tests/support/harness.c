@@ -16,6 +16,10 @@ void h_config(ltcp_stack_config *cfg) {
   ltcp_stack_config_default(cfg);
   cfg->addr = H_LOCAL;
   cfg->event_capacity = H_EVENTS;
+  /* The RFC 9293 tests pin down an ACK for every data segment and every write sent at once;
+   * tests of delayed ACKs and Nagle turn them back on. */
+  cfg->delayed_ack_ns = 0;
+  cfg->nodelay = 1;
 }
 
 /* The harness whose stack is alive, so a failed check (which leaves the test by longjmp) does
@@ -78,6 +82,11 @@ size_t h_build(const h_harness *h, const h_seg *s, uint8_t *out, size_t cap) {
   seg.wnd = s->wnd;
   seg.urp = s->urp;
   seg.opts.mss = s->mss;
+  seg.opts.has_wscale = s->has_wscale;
+  seg.opts.wscale = s->wscale;
+  seg.opts.has_timestamps = s->has_ts;
+  seg.opts.ts_val = s->ts_val;
+  seg.opts.ts_ecr = s->ts_ecr;
   size_t hl = ltcp_tcp_write_header(out + LTCP_IPV4_HDR_LEN, cap - LTCP_IPV4_HDR_LEN, &seg);
   assert_true(hl > 0 && LTCP_IPV4_HDR_LEN + hl + s->len <= cap);
   if (s->len) memcpy(out + LTCP_IPV4_HDR_LEN + hl, s->data, s->len);

@@ -36,6 +36,9 @@ typedef struct h_seg {
   const void *data;
   uint32_t len;
   uint16_t src_port, dst_port;
+  uint8_t has_wscale, wscale;  /* RFC 7323 Window Scale option */
+  uint8_t has_ts;              /* RFC 7323 Timestamps option: ts_val, ts_ecr */
+  uint32_t ts_val, ts_ecr;
 } h_seg;
 
 /* A segment the stack sent, with a copy of its payload. */
@@ -78,7 +81,8 @@ typedef struct h_harness {
   h_out out;                 /* the last segment taken by h_next / h_expect */
 } h_harness;
 
-/* The harness's stack config: defaults, address H_LOCAL, events on. */
+/* The harness's stack config: defaults, address H_LOCAL, events on, delayed ACKs off and
+ * TCP_NODELAY on (one ACK per data segment, every write sent at once). */
 void h_config(ltcp_stack_config *cfg);
 /* Creates the stack (cfg NULL: h_config). The remote's ISN is H_IRS. */
 void h_init(h_harness *h, const ltcp_stack_config *cfg);

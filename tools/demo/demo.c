@@ -107,6 +107,9 @@ static void demo_tap(void *ctx, ltcp_time_ns now, int from, int to, ltcp_sim_fat
   r->time = now;
   r->seg = (ltcp_seg_summary){seg.flags, seg.seq, seg.ack, seg.wnd, seg.len};
   r->mss = seg.opts.mss;
+  r->wscale = seg.opts.has_wscale ? (int8_t)seg.opts.wscale : -1;
+  r->sack_ok = seg.opts.sack_permitted;
+  r->ts = seg.opts.has_timestamps;
   r->fate = LTCP_SIM_DELIVERED;
   r->rel_seq = seg.seq - (d->iss_known[side] ? d->iss[side] : 0);
   r->rel_ack = seg.ack - (d->iss_known[!side] ? d->iss[!side] : 0);

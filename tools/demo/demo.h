@@ -44,6 +44,8 @@ typedef struct demo_record {
   ltcp_event ev;            /* DEMO_REC_STATE, DEMO_REC_DROP */
   ltcp_seg_summary seg;     /* DEMO_REC_SEGMENT (absolute numbers) */
   uint16_t mss;             /* MSS option of the segment, 0 if none */
+  int8_t wscale;            /* window scale option, -1 if none */
+  uint8_t sack_ok, ts;      /* SACK-permitted and timestamp options present */
   ltcp_sim_fate fate;       /* DEMO_REC_SEGMENT: LTCP_SIM_DELIVERED, LOST, ... */
   uint32_t rel_seq, rel_ack;/* relative to the sender's ISS and the receiver's ISS */
   const char *note;         /* DEMO_REC_NOTE */

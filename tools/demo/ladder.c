@@ -5,7 +5,7 @@
 #include "demo/demo.h"
 
 #define LADDER_SIDE_W 40 /* the client's column */
-#define LADDER_MID_W 46  /* the space between the two lines of the ladder */
+#define LADDER_MID_W 56  /* the space between the two lines of the ladder */
 
 enum { C_RESET, C_CLIENT, C_SERVER, C_LOST, C_DIM, C_BOLD };
 static const char *const ladder_sgr[] = {"\033[0m", "\033[36m", "\033[33m", "\033[31m",
@@ -27,7 +27,12 @@ static void ladder_seg_text(const demo_ladder *l, const demo_record *r, char *bu
   if (r->seg.flags & LTCP_ACK) n += snprintf(buf + n, cap - (size_t)n, " ack=%u", ack);
   n += snprintf(buf + n, cap - (size_t)n, " win=%u", r->seg.wnd);
   if (r->seg.len) n += snprintf(buf + n, cap - (size_t)n, " len=%u", r->seg.len);
-  if (r->mss) snprintf(buf + n, cap - (size_t)n, " mss=%u", r->mss);
+  if (r->mss) n += snprintf(buf + n, cap - (size_t)n, " mss=%u", r->mss);
+  if (r->seg.flags & LTCP_SYN) { /* what the SYNs negotiate; later segments carry TS silently */
+    if (r->wscale >= 0) n += snprintf(buf + n, cap - (size_t)n, " ws=%d", r->wscale);
+    if (r->sack_ok) n += snprintf(buf + n, cap - (size_t)n, " sackOK");
+    if (r->ts) snprintf(buf + n, cap - (size_t)n, " TS");
+  }
 }
 
 /* One line of text in the client's or the server's column, the ladder drawn between. */
@@ -163,9 +168,11 @@ static void json_record(void *ctx, const demo_record *r) {
   switch (r->kind) {
     case DEMO_REC_SEGMENT:
       fprintf(out, "\"type\":\"segment\",\"flags\":\"%s\",\"seq\":%u,\"ack\":%u,\"win\":%u,"
-                   "\"len\":%u,\"rel_seq\":%u,\"rel_ack\":%u,\"mss\":%u,\"fate\":\"%s\"}\n",
+                   "\"len\":%u,\"rel_seq\":%u,\"rel_ack\":%u,\"mss\":%u,\"wscale\":%d,"
+                   "\"sack_ok\":%s,\"ts\":%s,\"fate\":\"%s\"}\n",
               ltcp_flags_format(r->seg.flags, flags), r->seg.seq, r->seg.ack, r->seg.wnd,
-              r->seg.len, r->rel_seq, r->rel_ack, r->mss, ltcp_sim_fate_name(r->fate));
+              r->seg.len, r->rel_seq, r->rel_ack, r->mss, r->wscale, r->sack_ok ? "true" : "false",
+              r->ts ? "true" : "false", ltcp_sim_fate_name(r->fate));
       return;
     case DEMO_REC_STATE:
       fprintf(out, "\"type\":\"state\",\"conn\":%llu,\"from\":\"%s\",\"to\":\"%s\",",

@@ -110,8 +110,10 @@ static const sysctl_def sysctls[] = {
     {"net.inet.tcp.rexmit_min", SYS_MS, CFG(rto_min_ns), NULL},
     {"net.inet.tcp.rexmit_initial", SYS_MS, CFG(rto_initial_ns), NULL},
     {"net.inet.tcp.finwait2_timeout", SYS_MS, CFG(fin_wait_2_timeout_ns), NULL},
-    {"net.ipv4.tcp_timestamps", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_sack", SYS_FEATURE, 0, "0"},
-    {"net.ipv4.tcp_window_scaling", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_dsack", SYS_FEATURE, 0, "0"},
+    {"net.ipv4.tcp_timestamps", SYS_BOOL, CFG(timestamps), NULL},
+    {"net.ipv4.tcp_sack", SYS_BOOL, CFG(sack), NULL},
+    {"net.ipv4.tcp_window_scaling", SYS_BOOL, CFG(window_scale), NULL},
+    {"net.ipv4.tcp_dsack", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_fack", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_ecn", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_fastopen", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_syncookies", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_mtu_probing", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_tw_reuse", SYS_FEATURE, 0, "0"},
@@ -146,7 +148,7 @@ static int sysctl_store(cmd_ctx *x, const sysctl_def *d, const char *value) {
     if (sscanf(value, "%llu %llu %llu", (unsigned long long *)&lo, (unsigned long long *)&mid,
                (unsigned long long *)&hi) != 3)
       return unmapped(x, "sysctl: bad value '%s'", value);
-    v = mid > 65535 && d->off == CFG(rcvbuf) ? 65535 : mid;
+    v = mid > LTCP_BUF_MAX ? LTCP_BUF_MAX : mid;
     uint32_t u = (uint32_t)v;
     memcpy(cfg + d->off, &u, sizeof u);
     return CMD_OK;

@@ -184,6 +184,14 @@ static void run_config(sc_run *r) {
   r->cfg.addr = r->o.local_ip;
   r->cfg.mtu = r->o.mtu;
   r->cfg.event_capacity = 4096;
+  /* The conformance scripts pin down one ACK per data segment and every write sent at once. */
+  r->cfg.delayed_ack_ns = 0;
+  r->cfg.nodelay = 1;
+  /* Their SYNs carry only the MSS; net.ipv4.tcp_window_scaling / tcp_timestamps turn the
+   * RFC 7323 options on. */
+  r->cfg.window_scale = 0;
+  r->cfg.timestamps = 0;
+  r->cfg.sack = 0; /* net.ipv4.tcp_sack turns SACK-permitted on (RFC 2018) */
 }
 
 ltcp_stack *sc_stack(sc_run *r) {

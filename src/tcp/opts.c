@@ -1,0 +1,184 @@
+/* RFC 7323: window scaling (§2), timestamps and RTTM (§3, §4), PAWS (§5); RFC 6191 in
+ * TIME-WAIT. */
+#include "tcp/opts.h"
+
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+#include "util/siphash.h"
+#include "wire/bytes.h"
+
+/* §5.5: TS.Recent is no longer trusted after 24 days without an update. */
+#define OPTS_TS_IDLE_NS LTCP_SEC(24ull * 24 * 3600)
+
+uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf) {
+  uint8_t shift = 0;
+  while (shift < LTCP_OPTS_WSCALE_MAX && (rcvbuf >> shift) > 65535u) shift++;
+  return shift;
+}
+
+uint32_t ltcp_opts_ts_now(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  return (uint32_t)(st->now / LTCP_MS(1)) + tcb->rfc7323.ts_offset;
+}
+
+/* §5.4 and §7.1: a random per-connection offset, the ISN's keyed hash over the 4-tuple with
+ * a different tweak, so TSval tells nothing about the host's uptime. */
+static uint32_t opts_ts_offset(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  uint8_t tuple[13];
+  ltcp_put32(tuple, tcb->local.addr);
+  ltcp_put16(tuple + 4, tcb->local.port);
+  ltcp_put32(tuple + 6, tcb->remote.addr);
+  ltcp_put16(tuple + 10, tcb->remote.port);
+  tuple[12] = 'T';
+  return (uint32_t)ltcp_siphash(st->isn_key, tuple, sizeof tuple);
+}
+
+void ltcp_opts_init(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  if (o->inited) return;
+  o->inited = 1;
+  o->ws_offered = st->cfg.window_scale != 0;
+  o->ts_offered = st->cfg.timestamps != 0;
+  o->wscale_offer = ltcp_opts_wscale_for(tcb->rcvbuf.cap);
+  o->ts_offset = opts_ts_offset(st, tcb);
+  o->ts_recent_at = LTCP_TIME_NEVER;
+}
+
+void ltcp_opts_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_opts_init(st, tcb);
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  /* §2.3: Snd.Wind.Shift = S and Rcv.Wind.Shift = R, or both zero. */
+  o->ws_ok = o->ws_offered && seg->opts.has_wscale;
+  o->snd_wscale = 0;
+  o->rcv_wscale = 0;
+  if (o->ws_ok) {
+    uint8_t s = seg->opts.wscale;
+    o->snd_wscale = s > LTCP_OPTS_WSCALE_MAX ? LTCP_OPTS_WSCALE_MAX : s;
+    o->rcv_wscale = o->wscale_offer;
+  }
+  /* §3.2: Snd.TS.OK when both SYNs carry TSopt; TS.Recent from the SYN (§5.2). */
+  int had_ts = o->ts_ok;
+  o->ts_ok = o->ts_offered && seg->opts.has_timestamps;
+  if (o->ts_ok) {
+    o->ts_recent = seg->opts.ts_val;
+    o->ts_recent_at = st->now;
+    /* Every segment carries 12 more bytes of options: the payload shrinks to keep the
+     * packet within the peer's MSS (RFC 6691), as Linux's mss_cache. */
+    if (!had_ts && tcb->snd_mss > 64 + LTCP_OPTS_TS_LEN) tcb->snd_mss -= LTCP_OPTS_TS_LEN;
+  }
+}
+
+void ltcp_opts_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  int syn = (seg->flags & LTCP_SYN) != 0, ack = (seg->flags & LTCP_ACK) != 0;
+  if (syn) ltcp_opts_init(st, tcb);
+  /* An initial SYN offers; a SYN,ACK answers only what the peer's SYN offered (§2.2, §3.2). */
+  if (syn && (ack ? o->ws_ok : o->ws_offered)) {
+    seg->opts.has_wscale = 1;
+    seg->opts.wscale = o->wscale_offer;
+  }
+  if (syn ? (ack ? o->ts_ok : o->ts_offered) : o->ts_ok) {
+    seg->opts.has_timestamps = 1;
+    seg->opts.ts_val = ltcp_opts_ts_now(st, tcb);
+    seg->opts.ts_ecr = ack ? o->ts_recent : 0; /* §3.2: TSecr zero without ACK */
+  }
+  if (ack) o->last_ack_sent = seg->ack;
+}
+
+uint32_t ltcp_opts_max_rcv_wnd(const ltcp_tcb *tcb) {
+  return 65535u << tcb->rfc7323.rcv_wscale;
+}
+
+uint16_t ltcp_opts_wnd_field(const ltcp_tcb *tcb, uint8_t flags) {
+  uint32_t wnd = ltcp_tcb_rcv_wnd(tcb);
+  if (flags & LTCP_SYN) return (uint16_t)(wnd > 65535u ? 65535u : wnd);
+  uint8_t shift = tcb->rfc7323.rcv_wscale;
+  uint32_t field = wnd >> shift;
+  /* §2.4 and Appendix F: rounding down would retract the right edge already promised;
+   * round up instead (as Linux), at most 2^shift - 1 bytes beyond the buffer. */
+  uint32_t promised = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+  if ((field << shift) < promised) field++;
+  return (uint16_t)(field > 65535u ? 65535u : field);
+}
+
+uint32_t ltcp_opts_wnd_bytes(const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (seg->flags & LTCP_SYN) return seg->wnd;
+  return (uint32_t)seg->wnd << tcb->rfc7323.rcv_wscale;
+}
+
+uint32_t ltcp_opts_seg_wnd(const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (seg->flags & LTCP_SYN) return seg->wnd;
+  return (uint32_t)seg->wnd << tcb->rfc7323.snd_wscale;
+}
+
+/* §5.2: timestamps compare like sequence numbers. */
+static int opts_ts_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+static int opts_ts_recent_valid(const ltcp_stack *st, const ltcp_rfc7323 *o) {
+  return o->ts_recent_at != LTCP_TIME_NEVER && st->now - o->ts_recent_at <= OPTS_TS_IDLE_NS;
+}
+
+int ltcp_opts_reject(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  if (!o->ts_ok || (seg->flags & LTCP_RST)) return 0; /* §5.2: no PAWS check on an RST */
+  if (!seg->opts.has_timestamps) {
+    /* §3.2: a non-RST segment without TSopt SHOULD be silently dropped. */
+    ltcp_stack_drop(st, LTCP_DROP_TCP_TS_MISSING, seg);
+    return 1;
+  }
+  /* §5.3 R1, before the acceptability test: an old TSval marks an old duplicate. An idle
+   * connection's TS.Recent is invalid (§5.5): the segment passes and R3 replaces it. */
+  if (!opts_ts_lt(seg->opts.ts_val, o->ts_recent)) return 0;
+  if (!opts_ts_recent_valid(st, o)) {
+    o->ts_recent_at = LTCP_TIME_NEVER;
+    return 0;
+  }
+  ltcp_out_ack(st, tcb);
+  ltcp_stack_drop(st, LTCP_DROP_TCP_PAWS, seg);
+  return 1;
+}
+
+void ltcp_opts_take_ts(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  o->ack_tsecr = 0;
+  if (!o->ts_ok || !seg->opts.has_timestamps || (seg->flags & LTCP_RST)) return;
+  /* §4.3 (2) and §5.3 R3: SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent. */
+  int fresh = o->ts_recent_at == LTCP_TIME_NEVER || !opts_ts_lt(seg->opts.ts_val, o->ts_recent);
+  if (fresh && ltcp_seq_le(seg->seq, o->last_ack_sent)) {
+    o->ts_recent = seg->opts.ts_val;
+    o->ts_recent_at = st->now;
+  }
+  if (seg->flags & LTCP_ACK) o->ack_tsecr = seg->opts.ts_ecr;
+}
+
+int ltcp_opts_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb) {
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  uint32_t tsecr = o->ack_tsecr;
+  o->ack_tsecr = 0;
+  if (!o->ts_ok || tsecr == 0) return 0;
+  uint32_t ticks = ltcp_opts_ts_now(st, tcb) - tsecr;
+  if ((int32_t)ticks < 0 || ticks > 60u * 60u * 1000u) return 0; /* not a TSval of ours */
+  /* The segment left in tick TSecr: at most ticks ms plus the part of the current ms ago. */
+  ltcp_time_ns r = (ltcp_time_ns)ticks * LTCP_MS(1) + st->now % LTCP_MS(1);
+  if (r == 0) r = 1; /* below the clock's granularity; 0 would read as "no sample yet" */
+  /* Appendix G: several samples per round trip weigh as one would. */
+  uint32_t smss2 = 2u * tcb->snd_mss, flight = tcb->snd_nxt - tcb->snd_una;
+  uint32_t expected = flight / smss2 + (flight % smss2 ? 1u : 0u);
+  ltcp_rtt_sample_weighted(st, tcb, r, expected ? expected : 1u);
+  return 1;
+}
+
+int ltcp_opts_time_wait_syn_ok(const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  const ltcp_rfc7323 *o = &tcb->rfc7323;
+  /* RFC 6191 §2: with timestamps on both incarnations, a newer TSval admits the SYN and an
+   * older one marks an old duplicate; an equal one falls back to sequence numbers. */
+  if (o->ts_ok && seg->opts.has_timestamps && seg->opts.ts_val != o->ts_recent)
+    return !opts_ts_lt(seg->opts.ts_val, o->ts_recent);
+  return ltcp_seq_gt(seg->seq, tcb->rcv_nxt);
+}
+
+void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst) {
+  if (!in->opts.has_timestamps) return;
+  rst->opts.has_timestamps = 1;
+  rst->opts.ts_val = 0;
+  rst->opts.ts_ecr = in->opts.ts_val;
+}

@@ -1,0 +1,180 @@
+/* SACK (RFC 2018) and the sender's scoreboard for RFC 6675 loss recovery. */
+#include "tcp/sack.h"
+
+#include <string.h>
+
+#include "ip/stack_int.h"
+#include "tcp/tcb.h"
+
+void ltcp_sack_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_sack *s = &tcb->sack;
+  /* A SYN without ACK is answered with our own offer; a SYN,ACK answers the one we sent. */
+  if (!(seg->flags & LTCP_ACK)) s->offered = st->cfg.sack != 0;
+  s->ok = s->offered && seg->opts.sack_permitted;
+}
+
+/* RFC 2018 §4: the first block holds the newest arrival, then the ones reported recently,
+ * then any other range (highest first). Fills blocks, at most max; returns how many. */
+static uint8_t sack_blocks(const ltcp_tcb *tcb, ltcp_sack_block *b, uint8_t max) {
+  const ltcp_reasm *q = &tcb->reasm;
+  uint8_t n = 0, used[LTCP_REASM_MAX] = {0};
+  for (uint8_t i = 0; i < tcb->sack.recent_count && n < max; i++) {
+    for (uint8_t j = 0; j < q->count; j++) {
+      if (used[j] || !ltcp_seq_in(tcb->sack.recent[i], q->r[j].start, q->r[j].end)) continue;
+      used[j] = 1;
+      b[n++] = (ltcp_sack_block){q->r[j].start, q->r[j].end};
+      break;
+    }
+  }
+  for (int j = (int)q->count - 1; j >= 0 && n < max; j--) {
+    if (used[j]) continue;
+    b[n++] = (ltcp_sack_block){q->r[j].start, q->r[j].end};
+  }
+  return n;
+}
+
+void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
+  ltcp_sack *s = &tcb->sack;
+  if (seg->flags & LTCP_SYN) {
+    if (!(seg->flags & LTCP_ACK)) s->offered = st->cfg.sack != 0;
+    seg->opts.sack_permitted = (seg->flags & LTCP_ACK) ? s->ok : s->offered;
+    return;
+  }
+  if (!s->ok || !(seg->flags & LTCP_ACK) || (tcb->reasm.count == 0 && !s->has_dsack)) return;
+  /* As many blocks as the 40 bytes of options and the packet slot leave room for. */
+  uint8_t max = LTCP_TCP_MAX_SACK_BLOCKS, n = 0;
+  seg->opts.sack_count = 0;
+  size_t base = ltcp_tcp_options_len(&seg->opts);
+  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + seg->len > st->tx_slot))
+    max--;
+  if (max > 0 && s->has_dsack) { /* RFC 2883 §4: the D-SACK block goes first, once */
+    seg->opts.sack[n++] = (ltcp_sack_block){s->dsack_start, s->dsack_end};
+    s->has_dsack = 0;
+  }
+  seg->opts.sack_count = (uint8_t)(n + sack_blocks(tcb, seg->opts.sack + n, (uint8_t)(max - n)));
+}
+
+void ltcp_sack_rcv_dup(ltcp_tcb *tcb, uint32_t start, uint32_t end) {
+  ltcp_sack *s = &tcb->sack;
+  if (!s->ok || !ltcp_seq_lt(start, end)) return;
+  s->has_dsack = 1;
+  s->dsack_start = start;
+  s->dsack_end = end;
+}
+
+void ltcp_sack_rcv_note(ltcp_tcb *tcb, uint32_t start, uint32_t end) {
+  ltcp_sack *s = &tcb->sack;
+  (void)end;
+  uint8_t n = s->recent_count < LTCP_TCP_MAX_SACK_BLOCKS ? s->recent_count : LTCP_TCP_MAX_SACK_BLOCKS - 1;
+  memmove(&s->recent[1], &s->recent[0], n * sizeof s->recent[0]);
+  s->recent[0] = start;
+  s->recent_count = (uint8_t)(n + 1);
+}
+
+static void sack_remove(ltcp_sack *s, int i) {
+  memmove(&s->r[i], &s->r[i + 1], (size_t)(s->count - i - 1) * sizeof s->r[0]);
+  s->count--;
+}
+
+/* Records [start, end) in the sorted, disjoint list; returns the bytes it added. When the list
+ * is full a new separate range is not kept (recovery is then more conservative, not wrong). */
+static uint32_t sack_add(ltcp_sack *s, uint32_t start, uint32_t end) {
+  int i = 0;
+  while (i < s->count && ltcp_seq_lt(s->r[i].end, start)) i++;
+  uint32_t before = 0, after;
+  int j = i;
+  while (j < s->count && ltcp_seq_le(s->r[j].start, end)) {
+    before += s->r[j].end - s->r[j].start;
+    start = ltcp_seq_min(start, s->r[j].start);
+    end = ltcp_seq_max(end, s->r[j].end);
+    j++;
+  }
+  after = end - start;
+  if (j > i) {
+    s->r[i].start = start;
+    s->r[i].end = end;
+    while (j > i + 1) sack_remove(s, --j);
+    return after - before;
+  }
+  if (s->count == LTCP_SACK_RANGES) return 0;
+  memmove(&s->r[i + 1], &s->r[i], (size_t)(s->count - i) * sizeof s->r[0]);
+  s->r[i].start = start;
+  s->r[i].end = end;
+  s->count++;
+  return after;
+}
+
+uint32_t ltcp_sack_update(ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_sack *s = &tcb->sack;
+  uint32_t una = tcb->snd_una, added = 0;
+  while (s->count > 0 && ltcp_seq_le(s->r[0].end, una)) sack_remove(s, 0);
+  if (s->count > 0 && ltcp_seq_lt(s->r[0].start, una)) s->r[0].start = una;
+  if (ltcp_seq_lt(s->high_rxt, una)) s->high_rxt = una;
+  if (!s->ok) return 0;
+  for (uint8_t i = 0; i < seg->opts.sack_count && i < LTCP_TCP_MAX_SACK_BLOCKS; i++) {
+    uint32_t l = seg->opts.sack[i].left, r = seg->opts.sack[i].right;
+    /* RFC 2018 §4 / RFC 2883: a block at or below SND.UNA (a D-SACK) or beyond what was sent
+     * says nothing about the holes. */
+    if (!ltcp_seq_lt(l, r) || !ltcp_seq_gt(r, una) || ltcp_seq_gt(r, tcb->snd_nxt)) continue;
+    if (ltcp_seq_lt(l, una)) l = una;
+    added += sack_add(s, l, r);
+  }
+  return added;
+}
+
+void ltcp_sack_clear(ltcp_tcb *tcb) {
+  tcb->sack.count = 0;
+  tcb->sack.high_rxt = tcb->snd_una;
+}
+
+/* RFC 6675 IsLost for the bytes of the hole below range i: DupThresh discontiguous SACKed
+ * ranges above it, or more than (DupThresh - 1) * SMSS SACKed bytes above it. */
+static int sack_hole_lost(const ltcp_tcb *tcb, int i) {
+  const ltcp_sack *s = &tcb->sack;
+  if (s->count - i >= LTCP_SACK_DUPTHRESH) return 1;
+  uint32_t above = 0;
+  for (int j = i; j < s->count; j++) above += s->r[j].end - s->r[j].start;
+  return above > (LTCP_SACK_DUPTHRESH - 1) * (uint32_t)tcb->snd_mss;
+}
+
+int ltcp_sack_first_lost(const ltcp_tcb *tcb) {
+  return tcb->sack.count > 0 && sack_hole_lost(tcb, 0);
+}
+
+/* Bytes of [a, b) at or above x. */
+static uint32_t sack_part_from(uint32_t a, uint32_t b, uint32_t x) {
+  if (!ltcp_seq_lt(x, b)) return 0;
+  return ltcp_seq_lt(x, a) ? b - a : b - x;
+}
+
+uint32_t ltcp_sack_pipe(const ltcp_tcb *tcb) {
+  const ltcp_sack *s = &tcb->sack;
+  uint32_t pipe = 0, from = tcb->snd_una;
+  uint32_t rxt = ltcp_seq_max(s->high_rxt, tcb->snd_una);
+  for (int i = 0; i <= s->count; i++) {
+    uint32_t to = i < s->count ? s->r[i].start : tcb->snd_nxt;
+    if (ltcp_seq_lt(from, to)) {
+      uint32_t hole = to - from;
+      /* Every hole byte not lost is in flight; a retransmitted one (below HighRxt) too. */
+      if (i == s->count || !sack_hole_lost(tcb, i)) pipe += hole;
+      pipe += hole - sack_part_from(from, to, rxt);
+    }
+    if (i < s->count) from = s->r[i].end;
+  }
+  return pipe;
+}
+
+uint32_t ltcp_sack_next_lost(const ltcp_tcb *tcb, uint32_t max, uint32_t *seq) {
+  const ltcp_sack *s = &tcb->sack;
+  uint32_t from = tcb->snd_una, rxt = ltcp_seq_max(s->high_rxt, tcb->snd_una);
+  for (int i = 0; i < s->count; i++) {
+    uint32_t to = s->r[i].start;
+    uint32_t start = ltcp_seq_max(from, rxt);
+    if (ltcp_seq_lt(start, to) && sack_hole_lost(tcb, i)) {
+      *seq = start;
+      return to - start < max ? to - start : max;
+    }
+    from = s->r[i].end;
+  }
+  return 0;
+}
