@@ -6,26 +6,48 @@
 #include "lucidtcp/common.h"
 #include "util/assert.h"
 
-static int ring_ensure(ltcp_ring *r) {
-  if (r->buf) return 0;
-  if (r->cap == 0) return LTCP_ENOMEM;
-  r->buf = malloc(r->cap);
-  r->head = 0;
-  return r->buf ? 0 : LTCP_ENOMEM;
+#define RING_MIN_ALLOC 2048u
+
+/* Copies n bytes from position pos (wrapping at alloc) into dst. */
+static void ring_get(const ltcp_ring *r, uint32_t pos, uint8_t *dst, uint32_t n) {
+  pos %= r->alloc;
+  uint32_t first = r->alloc - pos < n ? r->alloc - pos : n;
+  memcpy(dst, r->buf + pos, first);
+  memcpy(dst + first, r->buf, n - first);
 }
 
-/* Copies n bytes into the ring at absolute offset pos (wrapping). */
+/* Copies n bytes into the ring at position pos (wrapping at alloc). */
 static void ring_put(ltcp_ring *r, uint32_t pos, const uint8_t *data, uint32_t n) {
-  pos %= r->cap;
-  uint32_t first = r->cap - pos < n ? r->cap - pos : n;
+  pos %= r->alloc;
+  uint32_t first = r->alloc - pos < n ? r->alloc - pos : n;
   memcpy(r->buf + pos, data, first);
   memcpy(r->buf, data + first, n - first);
+}
+
+/* Makes room for offsets [0, need) from head: grows the allocation by doubling (bounded by cap),
+ * moving what it holds, out-of-order bytes beyond len included, to the start of the new one. */
+static int ring_reserve(ltcp_ring *r, uint32_t need) {
+  LTCP_ASSERT(need <= r->cap);
+  if (r->buf && need <= r->alloc) return 0;
+  uint32_t size = r->alloc ? r->alloc : RING_MIN_ALLOC;
+  while (size < need) size = size > r->cap / 2 ? r->cap : size * 2;
+  if (size > r->cap) size = r->cap;
+  uint8_t *buf = malloc(size);
+  if (!buf) return LTCP_ENOMEM;
+  if (r->buf) {
+    ring_get(r, r->head, buf, r->alloc);
+    free(r->buf);
+  }
+  r->buf = buf;
+  r->alloc = size;
+  r->head = 0;
+  return 0;
 }
 
 uint32_t ltcp_ring_append(ltcp_ring *r, const uint8_t *data, uint32_t n) {
   uint32_t room = ltcp_ring_free_space(r);
   if (n > room) n = room;
-  if (n == 0 || ring_ensure(r) != 0) return 0;
+  if (n == 0 || ring_reserve(r, r->len + n) != 0) return 0;
   ring_put(r, r->head + r->len, data, n);
   r->len += n;
   return n;
@@ -34,7 +56,7 @@ uint32_t ltcp_ring_append(ltcp_ring *r, const uint8_t *data, uint32_t n) {
 int ltcp_ring_write_at(ltcp_ring *r, uint32_t off, const uint8_t *data, uint32_t n) {
   LTCP_ASSERT(off + n <= r->cap);
   if (n == 0) return 0;
-  int rc = ring_ensure(r);
+  int rc = ring_reserve(r, off + n);
   if (rc != 0) return rc;
   ring_put(r, r->head + off, data, n);
   return 0;
@@ -43,22 +65,20 @@ int ltcp_ring_write_at(ltcp_ring *r, uint32_t off, const uint8_t *data, uint32_t
 void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n) {
   LTCP_ASSERT(off + n <= r->cap);
   if (n == 0) return;
-  LTCP_ASSERT(r->buf != NULL);
-  uint32_t pos = (r->head + off) % r->cap;
-  uint32_t first = r->cap - pos < n ? r->cap - pos : n;
-  memcpy(dst, r->buf + pos, first);
-  memcpy(dst + first, r->buf, n - first);
+  LTCP_ASSERT(r->buf != NULL && off + n <= r->alloc);
+  ring_get(r, r->head + off, dst, n);
 }
 
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n) {
   LTCP_ASSERT(n <= r->len);
   r->len -= n;
-  r->head = (r->head + n) % r->cap; /* out-of-order bytes beyond len stay where they are */
+  if (r->alloc) r->head = (r->head + n) % r->alloc; /* out-of-order bytes beyond len stay put */
 }
 
 void ltcp_ring_clear(ltcp_ring *r) {
   free(r->buf);
   r->buf = NULL;
+  r->alloc = 0;
   r->head = 0;
   r->len = 0;
 }

@@ -1,13 +1,15 @@
-/* A byte ring for the send and receive buffers. Memory is taken on first use (a connection that
- * never carries data holds none) and kept until the connection ends. */
+/* A byte ring for the send and receive buffers. cap is the buffer size the user asked for; memory
+ * is taken as data arrives (starting small and doubling up to cap), so a connection that never
+ * carries data holds none and one that carries a few bytes holds a few KiB, not cap. */
 #ifndef LTCP_TCP_RING_H
 #define LTCP_TCP_RING_H
 
 #include <stdint.h>
 
 typedef struct ltcp_ring {
-  uint8_t *buf;  /* NULL until the first write */
-  uint32_t cap;  /* bytes */
+  uint8_t *buf;   /* NULL until the first write */
+  uint32_t cap;   /* bytes the ring may hold */
+  uint32_t alloc; /* bytes allocated (<= cap); positions wrap at alloc */
   uint32_t head; /* offset of the first byte held */
   uint32_t len;  /* bytes held from head on */
 } ltcp_ring;

@@ -7,3 +7,4 @@ ltcp_add_test(test_wire_ipv4 ${CMAKE_CURRENT_LIST_DIR}/test_wire_ipv4.c ltcp_wir
 ltcp_add_test(test_wire_tcp ${CMAKE_CURRENT_LIST_DIR}/test_wire_tcp.c ltcp_wire)
 ltcp_add_test(test_wire_icmp ${CMAKE_CURRENT_LIST_DIR}/test_wire_icmp.c ltcp_wire)
 ltcp_add_test(test_wire_random_bytes ${CMAKE_CURRENT_LIST_DIR}/test_wire_random_bytes.c ltcp_wire)
+ltcp_add_test(test_tcp_ring ${CMAKE_CURRENT_LIST_DIR}/test_tcp_ring.c lucidtcp)

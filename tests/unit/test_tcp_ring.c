@@ -1,0 +1,70 @@
+/* The byte ring behind the send and receive buffers: it allocates as data arrives, doubling up to
+ * its capacity, and keeps every byte where it belongs (out-of-order ones too) when it grows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tcp/ring.h"
+
+static uint8_t pattern(uint32_t i) { return (uint8_t)(i * 31 + 7); }
+
+static void test_ring_append_allocates_small_then_doubles(void **state) {
+  (void)state;
+  ltcp_ring r = {.cap = 65536};
+  uint8_t b[1] = {42};
+  assert_int_equal(ltcp_ring_append(&r, b, 1), 1);
+  assert_true(r.alloc > 0 && r.alloc <= 4096); /* one byte does not cost the whole capacity */
+  uint8_t big[65536];
+  for (uint32_t i = 0; i < sizeof big; i++) big[i] = pattern(i);
+  assert_int_equal(ltcp_ring_append(&r, big, sizeof big), 65535); /* capped at cap */
+  assert_int_equal(r.alloc, 65536);
+  uint8_t out[65536];
+  ltcp_ring_copy_out(&r, 0, out, 65536);
+  assert_int_equal(out[0], 42);
+  assert_memory_equal(out + 1, big, 65535);
+  ltcp_ring_clear(&r);
+}
+
+static void test_ring_growth_keeps_wrapped_and_out_of_order_bytes(void **state) {
+  (void)state;
+  ltcp_ring r = {.cap = 100000};
+  uint8_t data[100000];
+  for (uint32_t i = 0; i < sizeof data; i++) data[i] = pattern(i);
+  /* Wrap the small allocation: append 1500, consume 1200, append 1000 (wraps at 2048). */
+  assert_int_equal(ltcp_ring_append(&r, data, 1500), 1500);
+  ltcp_ring_consume(&r, 1200);
+  assert_int_equal(ltcp_ring_append(&r, data + 1500, 1000), 1000);
+  /* Out-of-order bytes 500 beyond len, forcing growth. */
+  assert_int_equal(ltcp_ring_write_at(&r, r.len + 500, data + 3000, 5000), 0);
+  assert_true(r.alloc >= r.len + 5500);
+  uint8_t out[8000];
+  ltcp_ring_copy_out(&r, 0, out, r.len);
+  assert_memory_equal(out, data + 1200, 1300);
+  ltcp_ring_copy_out(&r, r.len + 500, out, 5000);
+  assert_memory_equal(out, data + 3000, 5000);
+  ltcp_ring_clear(&r);
+  assert_null(r.buf);
+  assert_int_equal(r.alloc, 0);
+}
+
+static void test_ring_tiny_capacity_allocates_only_cap(void **state) {
+  (void)state;
+  ltcp_ring r = {.cap = 100};
+  uint8_t data[200] = {0};
+  assert_int_equal(ltcp_ring_append(&r, data, 200), 100);
+  assert_int_equal(r.alloc, 100);
+  ltcp_ring_clear(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ring_append_allocates_small_then_doubles),
+      cmocka_unit_test(test_ring_growth_keeps_wrapped_and_out_of_order_bytes),
+      cmocka_unit_test(test_ring_tiny_capacity_allocates_only_cap),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
