@@ -207,3 +207,24 @@ interop_finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" -eq 0 ]
 }
+
+# lossy_exchange NAME IMPAIR: lucidtcp connects to a kernel peer and 8 MiB go each way at once
+# through lucidtcp's fault injector (IMPAIR, without the seed); both ends must read the other's
+# bytes whole. Leaves the capture in $TMP/NAME.pcap. The seed is printed with a replay command.
+lossy_exchange() {
+  local name=$1 impair=$2 seed=${LUCIDTCP_IMPAIR_SEED:-$RANDOM} rc=0
+  echo "(replay these faults: LUCIDTCP_IMPAIR_SEED=$seed ctest -R interop_$name)"
+  make_file "$TMP/a" 8388608
+  make_file "$TMP/b" 8388608
+  bg kpeer 120 python3 "$PEER" read-then-reply "$K" 6001 "$TMP/b"
+  local kpid=$BG_PID
+  wait_line "$TMP/kpeer.out" "^listening" 10
+  nsx timeout 120 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --msl 0.5 \
+    --impair "$impair,seed=$seed" --pcap "$TMP/$name.pcap" "$K" 6001 \
+    <"$TMP/a" >"$TMP/$name.data" 2>"$TMP/$name.err" || rc=$?
+  wait_pid "$kpid" 20
+  check "connect exits 0" test "$rc" = 0
+  check "kernel read a whole" grep -q "^received 8388608 $(sha "$TMP/a")" "$TMP/kpeer.out"
+  check "lucidtcp read b whole" same_file "$TMP/$name.data" "$TMP/b"
+  check "capture" capture_ok "$TMP/$name.pcap"
+}

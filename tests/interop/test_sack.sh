@@ -6,22 +6,7 @@
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
 interop_setup sack
-seed=${LUCIDTCP_IMPAIR_SEED:-$RANDOM}
-echo "(replay these faults: LUCIDTCP_IMPAIR_SEED=$seed ctest -R interop_sack)"
-make_file "$TMP/a" 8388608
-make_file "$TMP/b" 8388608
-bg kpeer 120 python3 "$PEER" read-then-reply "$K" 6001 "$TMP/b"
-KPID=$BG_PID
-wait_line "$TMP/kpeer.out" "^listening" 10
-rc=0
-nsx timeout 120 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --msl 0.5 \
-  --impair "loss=1%,delay=2ms,seed=$seed" --pcap "$TMP/sack.pcap" "$K" 6001 \
-  <"$TMP/a" >"$TMP/sack.data" 2>"$TMP/sack.err" || rc=$?
-wait_pid "$KPID" 20
-check "connect exits 0" test "$rc" = 0
-check "kernel read a whole" grep -q "^received 8388608 $(sha "$TMP/a")" "$TMP/kpeer.out"
-check "lucidtcp read b whole" same_file "$TMP/sack.data" "$TMP/b"
-check "capture" capture_ok "$TMP/sack.pcap"
+lossy_exchange sack "loss=1%,delay=2ms"
 
 # One line per segment: source, SYN flag, SACK-permitted present, first SACK left edge, TSval.
 tshark -r "$TMP/sack.pcap" -n -T fields -E separator='|' -e ip.src -e tcp.flags.syn \
