@@ -80,6 +80,7 @@ typedef struct ltcp_stats {
   uint64_t resets;           /* connections ended by a RST received */
   uint64_t timeouts;         /* connections ended by retransmission or user timeout */
   uint64_t time_wait_reuse;  /* TIME-WAIT connections replaced by a new SYN (RFC 9293 3.6) */
+  uint64_t time_wait_compact; /* TIME-WAIT TCBs replaced by 64-byte records (tcp/timewait.h) */
   uint64_t events_lost;      /* events dropped because the event queue was full */
   uint64_t drops[LTCP_DROP_COUNT];
 } ltcp_stats;

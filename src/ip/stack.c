@@ -163,7 +163,7 @@ void ltcp_stack_tx_commit(ltcp_stack *st, uint32_t len) {
 }
 
 void ltcp_stack_tx_wait(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->in_tx_wait) return;
+  if (tcb->in_tx_wait || tcb->view) return;
   tcb->in_tx_wait = 1;
   tcb->tx_next = NULL;
   if (st->tx_wait_tail) st->tx_wait_tail->tx_next = tcb;
@@ -196,6 +196,7 @@ static void stack_tx_resume(ltcp_stack *st) {
     if (!t->dead) {
       ltcp_output(st, t);
       ltcp_timer_update(st, t);
+      ltcp_tw_compact(st, t); /* the ACK that ended FIN-WAIT went: TIME-WAIT may shrink */
     }
   }
   st->flushing = 0;
@@ -274,11 +275,20 @@ static void stack_tcp_input(ltcp_stack *st, const ltcp_ipv4_hdr *ip, const uint8
   st->stats.segs_in++;
   ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
   ltcp_tcb *tcb = ltcp_table_lookup(st, &local, &remote);
+  if (!tcb && (tcb = ltcp_tw_view(st, &local, &remote)) != NULL) {
+    /* A compact TIME-WAIT record, through its view (tcp/timewait.h). */
+    if (!stack_time_wait_reuse(st, tcb, &seg)) ltcp_input_other(st, tcb, &seg);
+    ltcp_tw_view_done(st, tcb);
+    return;
+  }
   if (tcb && stack_time_wait_reuse(st, tcb, &seg)) return;
   if (tcb) {
     if (tcb->state == LTCP_SYN_SENT) ltcp_input_syn_sent(st, tcb, &seg);
     else ltcp_input_other(st, tcb, &seg);
-    if (!tcb->dead) ltcp_tcb_check(tcb);
+    if (!tcb->dead) {
+      ltcp_tcb_check(tcb);
+      ltcp_tw_compact(st, tcb);
+    }
     return;
   }
   ltcp_tcb *lst = ltcp_table_listener(st, seg.dst_port);
@@ -322,10 +332,18 @@ void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size
 
 void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now) {
   if (now > st->now) st->now = now;
-  /* Bounded: each expiry either deletes the TCB or moves its deadline past now. */
-  uint64_t bound = 4ull * (st->heap_len + 1);
+  /* Bounded: each expiry either deletes the TCB (or record) or moves its deadline past now.
+   * The heap and the TIME-WAIT FIFO expire in one order: by deadline, then connection id. */
+  uint64_t bound = 4ull * (st->heap_len + 1) + st->tw.count;
   for (uint64_t i = 0; i < bound; i++) {
     ltcp_tcb *t = ltcp_timer_peek(st);
+    uint64_t tw_id = 0;
+    ltcp_time_ns tw = ltcp_tw_next_expiry(st, &tw_id);
+    if (tw <= st->now &&
+        (!t || tw < t->deadline || (tw == t->deadline && tw_id < t->id))) {
+      ltcp_tw_expire_oldest(st);
+      continue;
+    }
     if (!t || t->deadline > st->now) break;
     ltcp_timer_expire(st, t);
     LTCP_ASSERT(t->dead || t->deadline > st->now);
@@ -335,7 +353,8 @@ void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now) {
 
 ltcp_time_ns ltcp_stack_next_deadline(const ltcp_stack *st) {
   const ltcp_tcb *t = ltcp_timer_peek(st);
-  return t ? t->deadline : LTCP_TIME_NEVER;
+  ltcp_time_ns tw = ltcp_tw_next_expiry(st, NULL);
+  return t && t->deadline < tw ? t->deadline : tw;
 }
 
 ltcp_time_ns ltcp_stack_now(const ltcp_stack *st) { return st->now; }

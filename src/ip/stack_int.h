@@ -4,6 +4,7 @@
 
 #include "lucidtcp/stack.h"
 #include "tcp/tcb.h"
+#include "tcp/timewait.h"
 #include "util/rng.h"
 
 typedef struct ltcp_sock {
@@ -43,6 +44,10 @@ struct ltcp_stack {
   uint32_t listeners_mask;
   uint32_t *port_refs;    /* per local port: bound sockets and connections using it */
 
+  /* Compact TIME-WAIT records, and the TCB through which the engine sees one. */
+  ltcp_tw_table tw;
+  ltcp_tcb tw_view;
+
   /* Timers: a binary min-heap of TCBs by deadline. */
   ltcp_tcb **heap;
   uint32_t heap_len, heap_cap;
@@ -77,6 +82,7 @@ void ltcp_stack_reap(ltcp_stack *st);
 /* table.c: connections, listeners, ports, timers. */
 int ltcp_table_init(ltcp_stack *st);
 void ltcp_table_free(ltcp_stack *st);
+uint32_t ltcp_table_hash(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r);
 ltcp_tcb *ltcp_table_lookup(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 int ltcp_table_insert(ltcp_stack *st, ltcp_tcb *tcb);
 void ltcp_table_remove(ltcp_stack *st, ltcp_tcb *tcb);

@@ -20,17 +20,19 @@ int ltcp_table_init(ltcp_stack *st) {
   st->port_refs = calloc(65536, sizeof *st->port_refs);
   st->heap_cap = st->cfg.max_connections + st->cfg.max_sockets;
   st->heap = calloc(st->heap_cap, sizeof *st->heap);
-  return st->conns && st->listeners && st->port_refs && st->heap ? 0 : LTCP_ENOMEM;
+  if (!st->conns || !st->listeners || !st->port_refs || !st->heap) return LTCP_ENOMEM;
+  return ltcp_tw_init(st);
 }
 
 void ltcp_table_free(ltcp_stack *st) {
+  ltcp_tw_free(st);
   free(st->conns);
   free(st->listeners);
   free(st->port_refs);
   free(st->heap);
 }
 
-static uint32_t table_hash(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
+uint32_t ltcp_table_hash(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
   uint64_t x = ((uint64_t)r->addr << 32 | (uint64_t)r->port << 16 | l->port) ^ st->hash_key;
   x ^= (uint64_t)l->addr * 0x9e3779b97f4a7c15ull;
   x ^= x >> 33;
@@ -46,7 +48,7 @@ static int table_same(const ltcp_endpoint *a, const ltcp_endpoint *b) {
 }
 
 ltcp_tcb *ltcp_table_lookup(ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
-  ltcp_tcb *t = st->conns[table_hash(st, l, r) & st->conns_mask];
+  ltcp_tcb *t = st->conns[ltcp_table_hash(st, l, r) & st->conns_mask];
   for (; t; t = t->hash_next)
     if (table_same(&t->local, l) && table_same(&t->remote, r)) return t;
   return NULL;
@@ -54,7 +56,7 @@ ltcp_tcb *ltcp_table_lookup(ltcp_stack *st, const ltcp_endpoint *l, const ltcp_e
 
 int ltcp_table_insert(ltcp_stack *st, ltcp_tcb *tcb) {
   if (st->conn_count >= st->cfg.max_connections) return LTCP_ENOBUFS;
-  ltcp_tcb **b = &st->conns[table_hash(st, &tcb->local, &tcb->remote) & st->conns_mask];
+  ltcp_tcb **b = &st->conns[ltcp_table_hash(st, &tcb->local, &tcb->remote) & st->conns_mask];
   tcb->hash_next = *b;
   *b = tcb;
   tcb->in_table = 1;
@@ -64,7 +66,7 @@ int ltcp_table_insert(ltcp_stack *st, ltcp_tcb *tcb) {
 }
 
 void ltcp_table_remove(ltcp_stack *st, ltcp_tcb *tcb) {
-  ltcp_tcb **pp = &st->conns[table_hash(st, &tcb->local, &tcb->remote) & st->conns_mask];
+  ltcp_tcb **pp = &st->conns[ltcp_table_hash(st, &tcb->local, &tcb->remote) & st->conns_mask];
   while (*pp && *pp != tcb) pp = &(*pp)->hash_next;
   LTCP_ASSERT(*pp == tcb);
   *pp = tcb->hash_next;
@@ -148,6 +150,7 @@ static void heap_remove(ltcp_stack *st, ltcp_tcb *tcb) {
 }
 
 void ltcp_timer_update(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (tcb->view) return; /* a TIME-WAIT record's expiry lives in its FIFO (tcp/timewait.c) */
   ltcp_time_ns d = tcb->rtx_at;
   if (tcb->tw_at < d) d = tcb->tw_at;
   if (tcb->ut_at < d) d = tcb->ut_at;

@@ -213,7 +213,8 @@ void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
   /* MUST-58/59: a bare ACK waits until the driver takes the output, so every segment that
    * arrived before then is processed first and one ACK answers them all. */
   if (tcb->ack_now) {
-    if (st->flushing) ltcp_out_ack(st, tcb);
+    /* A TIME-WAIT record's view answers at once, as Linux's tcp_timewait_state_process. */
+    if (st->flushing || tcb->view) ltcp_out_ack(st, tcb);
     else ltcp_stack_tx_wait(st, tcb);
   }
   int unsent = ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u));

@@ -124,6 +124,10 @@ static void tcb_bury(ltcp_stack *st, ltcp_tcb *tcb, int error) {
   ltcp_ring_clear(&tcb->sndbuf);
   ltcp_ring_clear(&tcb->rcvbuf);
   st->state_count[tcb->state]--;
+  if (tcb->view) { /* a TIME-WAIT record's view: the record goes, the view is the stack's */
+    ltcp_tw_view_gone(st);
+    return;
+  }
   tcb->list_next = st->graveyard;
   st->graveyard = tcb;
 }

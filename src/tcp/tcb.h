@@ -82,6 +82,8 @@ struct ltcp_tcb {
   unsigned rto_backed_off : 1; /* a retransmission timeout (not a probe) doubled the RTO */
   unsigned in_table : 1;    /* in the connection table (4-tuple) */
   unsigned is_listener : 1; /* in the listener table */
+  unsigned view : 1;        /* the stack's view of a compact TIME-WAIT record (tcp/timewait.h):
+                             * in no table, heap or list */
 
   int error;                /* error to report to the user (positive errno) */
 

@@ -1,0 +1,270 @@
+/* Compact TIME-WAIT records: pool, hash table, FIFO, and the view through which the engine
+ * handles them (see timewait.h). */
+#include "tcp/timewait.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip/stack_int.h"
+#include "util/assert.h"
+
+#define LTCP_TW_BLOCK 1024u /* records per pool block (64 KiB) */
+
+enum {
+  LTCP_TW_TS_OK = 1,        /* RFC 7323 timestamps negotiated */
+  LTCP_TW_WS_OK = 2,        /* window scaling negotiated */
+  LTCP_TW_SACK_OK = 4,      /* RFC 2018 SACK negotiated */
+  LTCP_TW_TS_RECENT = 8,    /* TS.Recent holds a value (§5.5) */
+};
+
+static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx1) {
+  uint32_t i = idx1 - 1;
+  return &t->blocks[i / LTCP_TW_BLOCK][i % LTCP_TW_BLOCK];
+}
+
+int ltcp_tw_init(ltcp_stack *st) {
+  ltcp_tw_table *t = &st->tw;
+  uint32_t nb = st->conns_mask + 1; /* as many buckets as the connection table */
+  t->buckets = calloc(nb, sizeof *t->buckets);
+  t->mask = nb - 1;
+  t->max_blocks = (st->cfg.max_connections + LTCP_TW_BLOCK - 1) / LTCP_TW_BLOCK;
+  t->blocks = calloc(t->max_blocks, sizeof *t->blocks);
+  return t->buckets && t->blocks ? 0 : LTCP_ENOMEM;
+}
+
+void ltcp_tw_free(ltcp_stack *st) {
+  ltcp_tw_table *t = &st->tw;
+  for (uint32_t i = 0; t->blocks && i < t->nblocks; i++) free(t->blocks[i]);
+  free(t->blocks);
+  free(t->buckets);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---- pool */
+
+static uint32_t tw_alloc(ltcp_tw_table *t) {
+  if (!t->free_head) {
+    if (t->nblocks == t->max_blocks) return 0;
+    ltcp_tw_rec *b = malloc(LTCP_TW_BLOCK * sizeof *b);
+    if (!b) return 0;
+    t->blocks[t->nblocks++] = b;
+    uint32_t base = (t->nblocks - 1) * LTCP_TW_BLOCK;
+    for (uint32_t i = LTCP_TW_BLOCK; i-- > 0;) { /* lowest index first on the free list */
+      b[i].next = t->free_head;
+      t->free_head = base + i + 1;
+    }
+  }
+  uint32_t idx = t->free_head;
+  t->free_head = tw_at(t, idx)->next;
+  return idx;
+}
+
+static void tw_release(ltcp_tw_table *t, uint32_t idx) {
+  tw_at(t, idx)->next = t->free_head;
+  t->free_head = idx;
+}
+
+/* ---- hash table */
+
+static uint32_t tw_bucket(const ltcp_stack *st, uint32_t remote_addr, uint16_t remote_port,
+                          uint16_t local_port) {
+  ltcp_endpoint l = {st->cfg.addr, local_port}, r = {remote_addr, remote_port};
+  return ltcp_table_hash(st, &l, &r) & st->tw.mask;
+}
+
+static uint32_t tw_find(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
+  const ltcp_tw_table *t = &st->tw;
+  if (t->count == 0 || l->addr != st->cfg.addr) return 0;
+  uint32_t idx = t->buckets[tw_bucket(st, r->addr, r->port, l->port)];
+  for (uint32_t n = 0; idx && n <= t->count; n++) {
+    const ltcp_tw_rec *w = tw_at(t, idx);
+    if (w->remote_addr == r->addr && w->remote_port == r->port && w->local_port == l->port)
+      return idx;
+    idx = w->hash_next;
+  }
+  return 0;
+}
+
+/* ---- FIFO */
+
+static void tw_fifo_unlink(ltcp_tw_table *t, uint32_t idx) {
+  ltcp_tw_rec *w = tw_at(t, idx);
+  if (w->prev) tw_at(t, w->prev)->next = w->next;
+  else t->head = w->next;
+  if (w->next) tw_at(t, w->next)->prev = w->prev;
+  else t->tail = w->prev;
+  w->prev = w->next = 0;
+}
+
+static void tw_fifo_append(ltcp_tw_table *t, uint32_t idx) {
+  ltcp_tw_rec *w = tw_at(t, idx);
+  w->prev = t->tail;
+  w->next = 0;
+  if (t->tail) tw_at(t, t->tail)->next = idx;
+  else t->head = idx;
+  t->tail = idx;
+}
+
+/* ---- records */
+
+static void tw_remove(ltcp_stack *st, uint32_t idx) {
+  ltcp_tw_table *t = &st->tw;
+  ltcp_tw_rec *w = tw_at(t, idx);
+  uint32_t *pp = &t->buckets[tw_bucket(st, w->remote_addr, w->remote_port, w->local_port)];
+  for (uint32_t n = 0; *pp != idx && n <= t->count; n++) pp = &tw_at(t, *pp)->hash_next;
+  LTCP_ASSERT(*pp == idx);
+  *pp = w->hash_next;
+  tw_fifo_unlink(t, idx);
+  ltcp_port_unref(st, w->local_port);
+  st->conn_count--;
+  t->count--;
+  tw_release(t, idx);
+}
+
+static int tw_may_compact(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  const ltcp_tw_table *t = &st->tw;
+  /* The user can no longer see it, and it owes nothing: what TIME-WAIT does with a record
+   * is then all it would do with the TCB. */
+  if (tcb->view || tcb->dead || tcb->state != LTCP_TIME_WAIT || tcb->fd >= 0 || !tcb->orphan ||
+      tcb->parent || tcb->in_tx_wait || tcb->ack_now || tcb->rcvbuf.len || !tcb->in_table ||
+      tcb->local.addr != st->cfg.addr || tcb->snd_una != tcb->snd_nxt)
+    return 0;
+  /* The FIFO stays sorted: a TCB that entered TIME-WAIT before the newest record (its user
+   * closed the socket late) keeps its TCB, and its timer in the heap. */
+  return !t->tail || tw_at(t, t->tail)->expiry <= tcb->tw_at;
+}
+
+int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (!tw_may_compact(st, tcb)) return 0;
+  ltcp_tw_table *t = &st->tw;
+  uint32_t idx = tw_alloc(t);
+  if (!idx) return 0; /* no memory: the TCB stays as it is */
+  ltcp_tw_rec *w = tw_at(t, idx);
+  const ltcp_rfc7323 *o = &tcb->rfc7323;
+  memset(w, 0, sizeof *w);
+  w->remote_addr = tcb->remote.addr;
+  w->remote_port = tcb->remote.port;
+  w->local_port = tcb->local.port;
+  w->snd_nxt = tcb->snd_nxt;
+  w->rcv_nxt = tcb->rcv_nxt;
+  w->snd_max_wnd = tcb->snd_max_wnd;
+  w->rcv_wnd = ltcp_tcb_rcv_wnd(tcb); /* constant in TIME-WAIT: RCV.NXT no longer moves */
+  w->ts_recent = o->ts_recent;
+  w->ts_offset = o->ts_offset;
+  w->rcv_wscale = o->rcv_wscale;
+  w->flags = (uint8_t)((o->ts_ok ? LTCP_TW_TS_OK : 0) | (o->ws_ok ? LTCP_TW_WS_OK : 0) |
+                       (tcb->sack.ok ? LTCP_TW_SACK_OK : 0) |
+                       (o->ts_recent_at != LTCP_TIME_NEVER ? LTCP_TW_TS_RECENT : 0));
+  w->snd_mss = tcb->snd_mss;
+  w->expiry = tcb->tw_at;
+  w->id = tcb->id;
+  /* The TCB leaves the tables (its state stays counted: the record is in TIME-WAIT). */
+  ltcp_tcb_delete(st, tcb);
+  st->state_count[LTCP_TIME_WAIT]++;
+  uint32_t *b = &t->buckets[tw_bucket(st, w->remote_addr, w->remote_port, w->local_port)];
+  w->hash_next = *b;
+  *b = idx;
+  tw_fifo_append(t, idx);
+  ltcp_port_ref(st, w->local_port);
+  st->conn_count++;
+  t->count++;
+  st->stats.time_wait_compact++;
+  return 1;
+}
+
+/* The view: the stack's scratch TCB, as the record's TCB would be in TIME-WAIT. */
+static ltcp_tcb *tw_fill_view(ltcp_stack *st, uint32_t idx) {
+  const ltcp_tw_rec *w = tw_at(&st->tw, idx);
+  ltcp_tcb *v = &st->tw_view;
+  memset(v, 0, sizeof *v);
+  v->view = 1;
+  v->state = LTCP_TIME_WAIT;
+  v->local = (ltcp_endpoint){st->cfg.addr, w->local_port};
+  v->remote = (ltcp_endpoint){w->remote_addr, w->remote_port};
+  v->id = w->id;
+  v->fd = -1;
+  v->heap_idx = -1;
+  v->orphan = 1;
+  v->fin_queued = 1; /* our FIN is SND.NXT - 1, acknowledged */
+  v->fin_rcvd = 1;
+  v->snd_una = v->snd_nxt = v->snd_retx = w->snd_nxt;
+  v->snd_buf_seq = w->snd_nxt - 1;
+  v->snd_max_wnd = w->snd_max_wnd;
+  v->snd_mss = w->snd_mss;
+  v->rcv_mss = (uint16_t)(st->cfg.mtu - 40);
+  v->rcv_nxt = w->rcv_nxt;
+  v->rcvbuf.cap = w->rcv_wnd; /* empty: ltcp_tcb_rcv_wnd gives back rcv_wnd */
+  v->rcv_adv = w->rcv_nxt + w->rcv_wnd;
+  v->rcv_acked = w->rcv_nxt;
+  v->rcv_at = st->now;
+  v->opts.congestion = st->cfg.congestion;
+  v->sack.ok = (w->flags & LTCP_TW_SACK_OK) != 0;
+  ltcp_rfc7323 *o = &v->rfc7323;
+  o->inited = 1;
+  o->ts_ok = (w->flags & LTCP_TW_TS_OK) != 0;
+  o->ws_ok = (w->flags & LTCP_TW_WS_OK) != 0;
+  o->rcv_wscale = w->rcv_wscale;
+  o->ts_recent = w->ts_recent;
+  o->ts_offset = w->ts_offset;
+  o->last_ack_sent = w->rcv_nxt;
+  /* TS.Recent is at most 2 MSL old here, far from §5.5's 24 days: valid when it was set. */
+  o->ts_recent_at = (w->flags & LTCP_TW_TS_RECENT) ? st->now : LTCP_TIME_NEVER;
+  v->srtt = v->rttvar = 0;
+  v->rto = st->cfg.rto_initial_ns;
+  v->rtt_start = LTCP_TIME_NEVER;
+  v->rtx_at = v->ut_at = v->fw2_at = v->dack_at = v->ka_at = v->deadline = LTCP_TIME_NEVER;
+  v->tw_at = w->expiry;
+  st->tw.view_idx = idx;
+  return v;
+}
+
+int ltcp_tw_exists(const ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  return tw_find(st, local, remote) != 0;
+}
+
+ltcp_tcb *ltcp_tw_view(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  uint32_t idx = tw_find(st, local, remote);
+  return idx ? tw_fill_view(st, idx) : NULL;
+}
+
+void ltcp_tw_view_done(ltcp_stack *st, ltcp_tcb *v) {
+  ltcp_tw_table *t = &st->tw;
+  LTCP_ASSERT(v == &st->tw_view);
+  uint32_t idx = t->view_idx;
+  t->view_idx = 0;
+  if (v->dead || !idx) return; /* closed: ltcp_tw_view_gone freed the record */
+  LTCP_ASSERT(v->state == LTCP_TIME_WAIT && v->rcv_nxt == tw_at(t, idx)->rcv_nxt);
+  ltcp_tw_rec *w = tw_at(t, idx);
+  w->ts_recent = v->rfc7323.ts_recent;
+  if (v->rfc7323.ts_recent_at != LTCP_TIME_NEVER) w->flags |= LTCP_TW_TS_RECENT;
+  else w->flags &= (uint8_t)~LTCP_TW_TS_RECENT;
+  if (v->tw_at != w->expiry) {
+    /* §3.10.7.4: a retransmitted FIN restarts the 2 MSL timeout: now the newest record. */
+    LTCP_ASSERT(!t->tail || v->tw_at >= tw_at(t, t->tail)->expiry);
+    w->expiry = v->tw_at;
+    tw_fifo_unlink(t, idx);
+    tw_fifo_append(t, idx);
+  }
+}
+
+void ltcp_tw_view_gone(ltcp_stack *st) {
+  uint32_t idx = st->tw.view_idx;
+  if (!idx) return;
+  st->tw.view_idx = 0;
+  tw_remove(st, idx);
+}
+
+ltcp_time_ns ltcp_tw_next_expiry(const ltcp_stack *st, uint64_t *id) {
+  const ltcp_tw_table *t = &st->tw;
+  if (!t->head) return LTCP_TIME_NEVER;
+  const ltcp_tw_rec *w = tw_at(t, t->head);
+  if (id) *id = w->id;
+  return w->expiry;
+}
+
+void ltcp_tw_expire_oldest(ltcp_stack *st) {
+  if (!st->tw.head) return;
+  ltcp_tcb *v = tw_fill_view(st, st->tw.head);
+  ltcp_timer_expire(st, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
+  ltcp_tw_view_done(st, v);
+}
