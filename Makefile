@@ -38,7 +38,7 @@ bench-deps: deps
 
 bench: bench-deps
 	@cmake -S bench -B $(BUILD)/bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BUILD)/bench -j $(JOBS) --target ltcp_bench kernel_bench lucidtcp_cmd -- --no-print-directory
+	@cmake --build $(BUILD)/bench -j $(JOBS) --target ltcp_bench kernel_bench tun_rate lucidtcp_cmd -- --no-print-directory
 	@cmake --build $(BUILD)/bench -j $(JOBS) --target lwip_bench -- --no-print-directory 2>/dev/null || \
 	  echo "bench: no lwip_bench (liblwip-dev missing); the lwIP rows are left out"
 	@bench/run.sh $(BUILD)/bench

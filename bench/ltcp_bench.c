@@ -390,8 +390,9 @@ static void bench_mem_time_wait(uint32_t n) {
     done += b;
   }
   size_t h1 = bench_heap();
-  printf("mem_time_wait count=%u time_wait=%u bytes_per_entry=%.1f\n", n,
-         ltcp_stack_count_state(net.st[0], LTCP_TIME_WAIT), (double)(h1 - h0) / n);
+  printf("mem_time_wait count=%u time_wait=%u compact_records=%llu bytes_per_entry=%.1f\n", n,
+         ltcp_stack_count_state(net.st[0], LTCP_TIME_WAIT),
+         (unsigned long long)ltcp_stack_stats(net.st[0])->time_wait_compact, (double)(h1 - h0) / n);
   ltcp_stack_free(net.st[0]);
   ltcp_stack_free(net.st[1]);
 }

@@ -18,6 +18,7 @@ RAW="$OUT/raw.txt"
 LT="$BUILD/ltcp_bench"
 KB="$BUILD/kernel_bench"
 LW="$BUILD/lwip_bench"
+TR="$BUILD/tun_rate"
 CMD="$BUILD/lucidtcp/lucidtcp"
 GIB=$((1 << 30))
 mkdir -p "$OUT"
@@ -106,18 +107,19 @@ note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 # BENCH_FIGURES="bulk cycles rr mem tun" (the default: all) picks figures.
 want() { [[ " ${BENCH_FIGURES:-bulk cycles rr mem tun} " == *" $1 "* ]]; }
 
-# 1. Bulk transfer, one process.
+# 1. Bulk transfer, one process: 2 GiB, as the issue asks.
 if want bulk; then
-F="bulk MSS 1460, 1 GiB (Gbit/s of payload per CPU)"
-rec "$F" lucidtcp gbps "$LT" bulk --mss 1460 --bytes $GIB
-[ -x "$LW" ] && rec "$F" lwip gbps "$LW" bulk --bytes $GIB
-krec "$F" "kernel lo MTU 1500 offloads off" gbps lo1500off bulk --bytes $GIB
-krec "$F" "kernel lo MTU 1500 offloads on" gbps lo1500on bulk --bytes $GIB
+BULK=$((2 * GIB))
+F="bulk MSS 1460, 2 GiB (Gbit/s of payload per CPU)"
+rec "$F" lucidtcp gbps "$LT" bulk --mss 1460 --bytes $BULK
+[ -x "$LW" ] && rec "$F" lwip gbps "$LW" bulk --bytes $BULK
+krec "$F" "kernel lo MTU 1500 offloads off" gbps lo1500off bulk --bytes $BULK
+krec "$F" "kernel lo MTU 1500 offloads on" gbps lo1500on bulk --bytes $BULK
 F="bulk MSS 1460: CPU-ns per segment"
-rec "$F" lucidtcp cpu_ns_per_seg "$LT" bulk --mss 1460 --bytes $GIB
-F="bulk MSS 65495, 1 GiB (Gbit/s per CPU)"
-rec "$F" lucidtcp gbps "$LT" bulk --mss 65495 --bytes $GIB
-krec "$F" "kernel lo MTU 65536" gbps lo64k bulk --bytes $GIB
+rec "$F" lucidtcp cpu_ns_per_seg "$LT" bulk --mss 1460 --bytes $BULK
+F="bulk MSS 65495, 2 GiB (Gbit/s per CPU)"
+rec "$F" lucidtcp gbps "$LT" bulk --mss 65495 --bytes $BULK
+krec "$F" "kernel lo MTU 65536" gbps lo64k bulk --bytes $BULK
 [ -x "$LW" ] && note "lwIP: Debian builds it with TCP_MSS 1460, so it has no MSS 65495 row"
 fi
 
@@ -171,12 +173,13 @@ if [ -r /proc/slabinfo ]; then
 fi
 fi
 
-# tun_serve NS PORT SERVICE: lucidtcp serve in the background, until it says it listens.
+# tun_serve NS PORT SERVICE [OPTIONS...]: lucidtcp serve in the background, until it says it
+# listens.
 SERVE_PID=""
 tun_serve() {
   local err="$OUT/.serve.err" i
   ip netns exec "$1" timeout -k 2 600 "$CMD" serve --tun ltun0 --addr 198.18.0.2/24 --port "$2" \
-    --service "$3" >/dev/null 2>"$err" </dev/null &
+    --service "$3" "${@:4}" >/dev/null 2>"$err" </dev/null &
   SERVE_PID=$!
   PIDS+=("$SERVE_PID")
   for ((i = 0; i < 100; i++)); do
@@ -191,9 +194,19 @@ tun_stop() {
   rm -f "$OUT/.serve.err"
 }
 
-# 5. Over TUN against the kernel, and kernel to kernel over veth, in fresh namespaces.
+# copy_rows FROM TO IMPL-PREFIX NEW-IMPL: repeats rows of figure FROM whose implementation starts
+# with IMPL-PREFIX under figure TO (named NEW-IMPL), so a figure holds its comparison.
+copy_rows() {
+  awk -F'|' -v f="$1" -v t="$2" -v p="$3" -v n="$4" \
+    '$1 == "row" && $2 == f && index($3, p) == 1 {print "row|" t "|" n "|" $4}' "$RAW" >>"$RAW.tmp"
+  cat "$RAW.tmp" >>"$RAW"
+  rm -f "$RAW.tmp"
+}
+
+# 5. Over TUN against the kernel, with and without TUN offloads (IFF_VNET_HDR: TSO and GRO);
+# kernel to kernel over veth; and the TUN device alone at 1500-byte packets. Fresh namespaces.
 tun_figures() {
-  local ns="lucidtcp-bench-$$-tun" bytes=${BENCH_TUN_BYTES:-$GIB} i
+  local ns="lucidtcp-bench-$$-tun" bytes=${BENCH_TUN_BYTES:-$((4 * GIB))} i
   ip netns add "$ns"
   NSS+=("$ns")
   ip netns exec "$ns" ip link set lo up
@@ -208,6 +221,25 @@ tun_figures() {
   tun_serve "$ns" 19 chargen
   rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
+  local FO="over TUN, MTU 1500, TUN offloads (--offload: TSO, GRO), $((bytes >> 20)) MiB (Gbit/s, wall)"
+  tun_serve "$ns" 9 discard --offload
+  rec "$FO" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 19 chargen --offload
+  rec "$FO" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
+  tun_stop
+  # The device alone: 1500-byte UDP packets written into it or read off it, no TCP on our side.
+  local FR="1500-byte packets off a TUN device: kernel -> reader (Gbit/s, wall)"
+  local FW="1500-byte packets into a TUN device: writer -> kernel (Gbit/s, wall)"
+  if [ -x "$TR" ]; then
+    rec "$FR" "TUN device alone (kernel UDP -> tun_rate read)" gbps ip netns exec "$ns" "$TR" read --dev ltun0 --seconds 3
+    rec "$FW" "TUN device alone (tun_rate write -> kernel UDP)" gbps ip netns exec "$ns" "$TR" write --dev ltun0 --seconds 3
+    copy_rows "$F" "$FR" "kernel -> lucidtcp" "kernel -> lucidtcp, no offloads (TCP payload)"
+    copy_rows "$F" "$FW" "lucidtcp -> kernel" "lucidtcp -> kernel, no offloads (TCP payload)"
+    note "TUN device alone: Gbit/s of whole 1500-byte packets; TCP carries 1448 payload bytes in each (timestamps on), so lucidtcp's best is 0.965x of it"
+  else
+    note "no tun_rate: the TUN-device-alone rows are left out"
+  fi
   # Kernel to kernel over a veth pair (MTU 1500, offloads on), the sink in a second namespace.
   local ns2="lucidtcp-bench-$$-veth"
   ip netns add "$ns2"
@@ -225,6 +257,7 @@ tun_figures() {
     REPS=1 rec "$F" "kernel -> kernel, veth MTU 1500 offloads on" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes"
     wait "${PIDS[-1]}" 2>/dev/null || true
   done
+  copy_rows "$F" "$FO" "kernel -> kernel" "kernel -> kernel, veth MTU 1500 offloads on"
 }
 if ! want tun; then
   :
@@ -233,6 +266,5 @@ elif [ $CAN_NS -eq 1 ] && [ -c /dev/net/tun ] && [ -x "$CMD" ]; then
 else
   note "no root, /dev/net/tun or lucidtcp command: the TUN rows are skipped"
 fi
-note "TUN offloads (IFF_VNET_HDR) are not implemented yet: no offload rows over TUN"
 
 python3 "$HERE/report.py" "$RAW" "$OUT"

@@ -62,6 +62,7 @@ Give lucidtcp another address on the link, e.g.:
   lucidtcp serve --tun $dev --addr $laddr --port 8080 --service http:. &
   curl http://${laddr%/*}:8080/
   lucidtcp connect --tun $dev --addr $laddr ${base} 7
+Add --offload to either for TUN offloads (TSO and GRO: packets of up to 64 KB both ways).
 Leave with 'exit': the namespace and everything in it go away.
 EOF
 if [ $# -gt 0 ]; then

@@ -13,7 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NET_SNDBUF (256u * 1024u)
+/* 1 MiB each way: a window of 64 KB let the kernel send one window per turn of the loop and
+ * then wait (kernel -> lucidtcp over TUN went from 6.4 to 9.7 Gbit/s without offloads), and
+ * with offloads one packet carries up to 64 KB. The rings grow only as far as they are used. */
+#define NET_SNDBUF (1024u * 1024u)
+#define NET_RCVBUF (1024u * 1024u)
+#define NET_TX_OFFLOAD 128u /* output slots of 64 KB each with TSO */
 #define NET_EVENTS 4096u
 #define NET_MTU_MIN 576u
 #define NET_MTU_MAX 9000u
@@ -125,6 +130,10 @@ int net_parse_option(net_opts *o, int argc, char **argv, int *i) {
     o->trace = 1;
     return 1;
   }
+  if (strcmp(argv[*i], "--offload") == 0) {
+    o->offload = 1;
+    return 1;
+  }
   for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
     int err = 0;
     const char *v = net_value(o->cmd, argc, argv, i, valued[k], &err);
@@ -155,7 +164,8 @@ static uint32_t net_peer_hint(const net_opts *o) {
 static int net_open_tun(net_ctx *n) {
   int sys_errno;
   char msg[320];
-  ltcp_tun_error te = ltcp_tun_open(&n->tun, n->o.tun, &sys_errno);
+  ltcp_tun_error te =
+      ltcp_tun_open_flags(&n->tun, n->o.tun, n->o.offload ? LTCP_TUN_OFFLOAD : 0, &sys_errno);
   if (te != LTCP_TUN_OK) {
     net_error(&n->o, "%s", ltcp_tun_strerror(te, sys_errno, n->o.tun, msg, sizeof msg));
     return 1;
@@ -186,7 +196,13 @@ static int net_open_stack(net_ctx *n) {
   cfg.seed = ltcp_loop_random_seed();
   cfg.msl_ns = n->o.msl_ns;
   cfg.sndbuf = NET_SNDBUF;
+  cfg.rcvbuf = NET_RCVBUF;
   cfg.event_capacity = NET_EVENTS;
+  /* Large packets out (TSO), unless a fault injector holds them: it keeps bytes only. */
+  if (n->o.offload && !(n->o.impair && n->o.impair_cfg.out)) {
+    cfg.tso_max = 65535;
+    cfg.tx_queue_packets = NET_TX_OFFLOAD;
+  }
   n->st = ltcp_stack_new(&cfg);
   if (!n->st) {
     net_error(&n->o, "cannot create the stack: out of memory");

@@ -1,5 +1,6 @@
 /* What serve, connect and get share: the options for a stack on a TUN device (--tun, --addr,
- * --trace, --pcap, --msl, --impair), opening all of it with clear errors, and the trace. */
+ * --trace, --pcap, --msl, --impair, --offload), opening all of it with clear errors, and the
+ * trace. */
 #ifndef LTCP_TOOLS_NET_H
 #define LTCP_TOOLS_NET_H
 
@@ -21,6 +22,7 @@ typedef struct net_opts {
   ltcp_time_ns msl_ns;    /* --msl SECONDS (default 30) */
   const char *impair;     /* --impair SPEC */
   ltcp_impair_config impair_cfg;
+  int offload;            /* --offload: the TUN device with IFF_VNET_HDR, TSO and GRO */
 } net_opts;
 
 typedef struct net_ctx {

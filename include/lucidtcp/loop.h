@@ -40,7 +40,9 @@ typedef struct ltcp_loop_hooks {
 } ltcp_loop_hooks;
 
 typedef struct ltcp_loop_config {
-  ltcp_stack *st;                   /* driven by the loop; not owned */
+  ltcp_stack *st;                   /* driven by the loop; not owned. Its tso_max may be set
+                                     * only when tun has offloads and impair->out is off
+                                     * (ltcp_loop_new fails with LTCP_EINVAL otherwise) */
   ltcp_tun *tun;                    /* the link; not owned */
   ltcp_pcap *pcap;                  /* NULL, or every packet in and out is written here */
   const ltcp_impair_config *impair; /* NULL, or faults injected on the link's directions */
@@ -77,6 +79,9 @@ typedef struct ltcp_loop_stats {
   uint64_t packets_in, packets_out;
   uint64_t bytes_in, bytes_out;
   uint64_t write_errors; /* packets the link refused (lost, as on a wire) */
+  uint64_t large_in;     /* packets read that stood for several segments (TUN offloads, GRO);
+                          * counted when neither a capture nor an input injector is on */
+  uint64_t large_out;    /* packets written for the kernel to cut into segments (TSO/GSO) */
   uint64_t turns;
 } ltcp_loop_stats;
 const ltcp_loop_stats *ltcp_loop_get_stats(const ltcp_loop *loop);

@@ -66,6 +66,11 @@ typedef struct ltcp_stack_config {
   uint8_t congestion;             /* congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)
                                    * or LTCP_CC_NEWRENO (RFC 5681, RFC 6582). Default CUBIC */
   uint8_t sack;                   /* 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
+  uint32_t tso_max;               /* TCP segmentation offload: the largest IPv4 packet the link
+                                   * takes and cuts into segments of one MSS each (a TUN device
+                                   * with TUN_F_TSO4); up to 65535. 0: off, every packet is one
+                                   * segment of at most one MSS (RFC 9293 §3.7.1). Output slots
+                                   * are this large when it is on. Default 0 */
 } ltcp_stack_config;
 
 /* Fills cfg with the defaults documented above. */
@@ -78,6 +83,16 @@ void ltcp_stack_free(ltcp_stack *st);
 
 /* Hands the stack one IPv4 packet that arrived at time now. The stack does not keep pkt. */
 void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len);
+/* Flags of ltcp_stack_input_flags: what the link vouches for. */
+#define LTCP_INPUT_CSUM_OK 0x1u /* the TCP checksum need not be verified: the packet never
+                                 * crossed a wire (it comes from this host's kernel, whose
+                                 * checksum field may hold only the pseudo-header sum: Linux's
+                                 * CHECKSUM_PARTIAL, virtio's NEEDS_CSUM), or the link checked it
+                                 * (CHECKSUM_UNNECESSARY, virtio's DATA_VALID) */
+/* As ltcp_stack_input, with flags (LTCP_INPUT_*). The packet may be a TCP segment of more than
+ * one MSS, as a link that coalesces segments delivers them (GRO): it is taken whole. */
+void ltcp_stack_input_flags(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len,
+                            uint32_t flags);
 /* Moves the stack's clock to now (never backwards) and runs every timer due by then. */
 void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now);
 /* The earliest time a timer is due, or LTCP_TIME_NEVER. */
@@ -88,6 +103,11 @@ ltcp_time_ns ltcp_stack_now(const ltcp_stack *st);
 /* The oldest packet waiting to be sent: sets *pkt and returns its length, or returns 0 if none.
  * The bytes stay valid until ltcp_stack_tx_pop or any other call on the stack. */
 size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt);
+/* For the packet ltcp_stack_tx_peek returned: 0 when it is one segment; else (cfg.tso_max set)
+ * it is a TCP packet the link must cut into segments of this many payload bytes each, the last
+ * one possibly shorter, each with the headers copied and only the last keeping FIN and PSH, as
+ * TCP segmentation offload does (virtio_net_hdr gso_size). Its checksum is complete. */
+uint32_t ltcp_stack_tx_seg_size(const ltcp_stack *st);
 /* Removes the packet ltcp_stack_tx_peek returned. */
 void ltcp_stack_tx_pop(ltcp_stack *st);
 

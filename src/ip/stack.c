@@ -36,6 +36,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
 static int stack_config_valid(const ltcp_stack_config *c) {
   if (c->delayed_ack_ns >= LTCP_MS(500)) return 0; /* RFC 1122 4.2.3.2: MUST be < 0.5 s */
   if (c->congestion >= LTCP_CC_COUNT) return 0;
+  if (c->tso_max && (c->tso_max <= c->mtu || c->tso_max > 65535)) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 && c->rto_min_ns <= c->rto_max_ns;
@@ -43,10 +44,11 @@ static int stack_config_valid(const ltcp_stack_config *c) {
 
 static int stack_alloc(ltcp_stack *st) {
   const ltcp_stack_config *c = &st->cfg;
-  st->tx_slot = c->mtu;
+  st->tx_slot = c->tso_max ? c->tso_max : c->mtu; /* slots grow only with TSO on */
   st->tx_cap = c->tx_queue_packets;
   st->tx_buf = malloc((size_t)st->tx_slot * st->tx_cap);
   st->tx_len = calloc(st->tx_cap, sizeof *st->tx_len);
+  if (c->tso_max && !(st->tx_seg = calloc(st->tx_cap, sizeof *st->tx_seg))) return -1;
   st->socks = calloc(c->max_sockets, sizeof *st->socks);
   if (c->event_capacity) st->events = calloc(c->event_capacity, sizeof *st->events);
   if (!st->tx_buf || !st->tx_len || !st->socks || (c->event_capacity && !st->events)) return -1;
@@ -101,6 +103,7 @@ void ltcp_stack_free(ltcp_stack *st) {
   ltcp_table_free(st);
   free(st->tx_buf);
   free(st->tx_len);
+  free(st->tx_seg);
   free(st->socks);
   free(st->events);
   free(st);
@@ -157,9 +160,17 @@ uint8_t *ltcp_stack_tx_alloc(ltcp_stack *st) {
 
 void ltcp_stack_tx_commit(ltcp_stack *st, uint32_t len) {
   LTCP_ASSERT(st->tx_count < st->tx_cap && len <= st->tx_slot);
-  st->tx_len[(st->tx_head + st->tx_count) % st->tx_cap] = len;
+  uint32_t slot = (st->tx_head + st->tx_count) % st->tx_cap;
+  st->tx_len[slot] = len;
+  if (st->tx_seg) st->tx_seg[slot] = 0;
   st->tx_count++;
   st->stats.ip_out++;
+}
+
+void ltcp_stack_tx_set_seg_size(ltcp_stack *st, uint32_t seg_size) {
+  LTCP_ASSERT(st->tx_seg && st->tx_count > 0 && seg_size > 0);
+  st->tx_seg[(st->tx_head + st->tx_count - 1) % st->tx_cap] = seg_size;
+  st->stats.tso_out++;
 }
 
 void ltcp_stack_tx_wait(ltcp_stack *st, ltcp_tcb *tcb) {
@@ -196,10 +207,11 @@ static void stack_tx_resume(ltcp_stack *st) {
     if (!t->dead) {
       ltcp_output(st, t);
       ltcp_timer_update(st, t);
-      ltcp_tw_compact(st, t); /* the ACK that ended FIN-WAIT went: TIME-WAIT may shrink */
+      ltcp_stack_compact(st, t); /* the owed ACK went: TIME-WAIT may shrink */
     }
   }
   st->flushing = 0;
+  ltcp_stack_reap(st); /* TCBs that became records here are freed now, not at the next call */
 }
 
 size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt) {
@@ -207,6 +219,10 @@ size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt) {
   if (st->tx_count == 0) return 0;
   *pkt = st->tx_buf + (size_t)st->tx_head * st->tx_slot;
   return st->tx_len[st->tx_head];
+}
+
+uint32_t ltcp_stack_tx_seg_size(const ltcp_stack *st) {
+  return st->tx_seg && st->tx_count ? st->tx_seg[st->tx_head] : 0;
 }
 
 void ltcp_stack_tx_pop(ltcp_stack *st) {
@@ -246,6 +262,23 @@ static void stack_icmp_input(ltcp_stack *st, const ltcp_ipv4_hdr *ip, const uint
   st->stats.icmp_echo_in++;
 }
 
+/* ---- records (tcp/timewait.h, tcp/synrcvd.h) */
+
+int ltcp_stack_compact(ltcp_stack *st, ltcp_tcb *tcb) {
+  return ltcp_tw_compact(st, tcb) || ltcp_syn_compact(st, tcb);
+}
+
+int ltcp_stack_tuple_in_use(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  return ltcp_table_lookup(st, local, remote) || ltcp_tw_exists(st, local, remote) ||
+         ltcp_syn_exists(st, local, remote);
+}
+
+static void stack_compact_tuple(ltcp_stack *st, const ltcp_endpoint *local,
+                                const ltcp_endpoint *remote) {
+  ltcp_tcb *t = ltcp_table_lookup(st, local, remote);
+  if (t && !t->dead) ltcp_stack_compact(st, t);
+}
+
 /* RFC 9293 §3.6 (MAY-2), as Linux and FreeBSD: a new SYN above the old connection's RCV.NXT
  * (or, with timestamps, a newer TSval: RFC 6191, SHLD-4) may end TIME-WAIT and open a new
  * connection, with an ISS above the old SND.NXT. Returns 1 when the SYN went to the listener. */
@@ -261,20 +294,28 @@ static int stack_time_wait_reuse(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *
   ltcp_tcb_close(st, tcb, 0, &why);
   st->stats.time_wait_reuse++;
   ltcp_input_listen(st, lst, seg, &isn);
+  ltcp_endpoint local = {seg->dst_addr, seg->dst_port}, remote = {seg->src_addr, seg->src_port};
+  stack_compact_tuple(st, &local, &remote);
   return 1;
 }
 
 static void stack_tcp_input(ltcp_stack *st, const ltcp_ipv4_hdr *ip, const uint8_t *tcp,
-                            size_t len) {
+                            size_t len, uint32_t flags) {
   ltcp_seg seg;
-  ltcp_drop_reason why = ltcp_tcp_parse(tcp, len, ip->src, ip->dst, &seg);
+  ltcp_drop_reason why = flags & LTCP_INPUT_CSUM_OK
+                             ? ltcp_tcp_parse_unchecked(tcp, len, ip->src, ip->dst, &seg)
+                             : ltcp_tcp_parse(tcp, len, ip->src, ip->dst, &seg);
   if (why != LTCP_DROP_NONE) {
     ltcp_stack_drop(st, why, NULL);
     return;
   }
   st->stats.segs_in++;
+  /* A segment above our MSS (RFC 9293 §3.7.1) from a link that coalesced several (GRO): taken
+   * whole, as the text and ACK steps work on byte ranges. */
+  if (seg.len + 40u > st->cfg.mtu) st->stats.large_in++;
   ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
   ltcp_tcb *tcb = ltcp_table_lookup(st, &local, &remote);
+  if (!tcb) tcb = ltcp_syn_expand(st, &local, &remote); /* a half-open record: its TCB again */
   if (!tcb && (tcb = ltcp_tw_view(st, &local, &remote)) != NULL) {
     /* A compact TIME-WAIT record, through its view (tcp/timewait.h). */
     if (!stack_time_wait_reuse(st, tcb, &seg)) ltcp_input_other(st, tcb, &seg);
@@ -287,13 +328,14 @@ static void stack_tcp_input(ltcp_stack *st, const ltcp_ipv4_hdr *ip, const uint8
     else ltcp_input_other(st, tcb, &seg);
     if (!tcb->dead) {
       ltcp_tcb_check(tcb);
-      ltcp_tw_compact(st, tcb);
+      ltcp_stack_compact(st, tcb);
     }
     return;
   }
   ltcp_tcb *lst = ltcp_table_listener(st, seg.dst_port);
   if (lst) {
     ltcp_input_listen(st, lst, &seg, NULL);
+    stack_compact_tuple(st, &local, &remote); /* the new child, waiting for the ACK */
     return;
   }
   /* §3.10.7.1 CLOSED: a reset for anything but a reset. */
@@ -311,6 +353,11 @@ static int stack_bad_source(const ltcp_stack *st, uint32_t src) {
 }
 
 void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len) {
+  ltcp_stack_input_flags(st, now, pkt, len, 0);
+}
+
+void ltcp_stack_input_flags(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len,
+                            uint32_t flags) {
   ltcp_stack_advance(st, now);
   st->stats.ip_in++;
   ltcp_ipv4_hdr ip;
@@ -320,7 +367,7 @@ void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size
   if (why == LTCP_DROP_NONE) {
     const uint8_t *payload = pkt + ip.hdr_len;
     size_t plen = (size_t)ip.total_len - ip.hdr_len;
-    if (ip.proto == LTCP_IPPROTO_TCP) stack_tcp_input(st, &ip, payload, plen);
+    if (ip.proto == LTCP_IPPROTO_TCP) stack_tcp_input(st, &ip, payload, plen, flags);
     else if (ip.proto == LTCP_IPPROTO_ICMP) stack_icmp_input(st, &ip, payload, plen);
     else why = LTCP_DROP_IP_PROTO;
   }
@@ -333,28 +380,35 @@ void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size
 void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now) {
   if (now > st->now) st->now = now;
   /* Bounded: each expiry either deletes the TCB (or record) or moves its deadline past now.
-   * The heap and the TIME-WAIT FIFO expire in one order: by deadline, then connection id. */
-  uint64_t bound = 4ull * (st->heap_len + 1) + st->tw.count;
+   * The heap and the records' FIFOs expire in one order: by deadline, then connection id. A
+   * half-open record due becomes its TCB, whose timer then runs as any other. */
+  uint64_t bound = 4ull * (st->heap_len + st->syn.recs.count + 1) + st->tw.recs.count;
   for (uint64_t i = 0; i < bound; i++) {
     ltcp_tcb *t = ltcp_timer_peek(st);
-    uint64_t tw_id = 0;
-    ltcp_time_ns tw = ltcp_tw_next_expiry(st, &tw_id);
-    if (tw <= st->now &&
-        (!t || tw < t->deadline || (tw == t->deadline && tw_id < t->id))) {
+    uint64_t tw_id = 0, syn_id = 0;
+    ltcp_time_ns tw = ltcp_tw_next_expiry(st, &tw_id), syn = ltcp_syn_next_expiry(st, &syn_id);
+    if (syn <= st->now && (!t || syn < t->deadline || (syn == t->deadline && syn_id < t->id)) &&
+        (syn < tw || (syn == tw && syn_id < tw_id))) {
+      t = ltcp_syn_expand_earliest(st); /* now at the top of the heap */
+      if (!t) break;                    /* no memory: it is retried at the next call */
+    } else if (tw <= st->now &&
+               (!t || tw < t->deadline || (tw == t->deadline && tw_id < t->id))) {
       ltcp_tw_expire_oldest(st);
       continue;
     }
     if (!t || t->deadline > st->now) break;
     ltcp_timer_expire(st, t);
     LTCP_ASSERT(t->dead || t->deadline > st->now);
+    if (!t->dead) ltcp_stack_compact(st, t); /* a SYN,ACK sent again: waiting once more */
   }
   ltcp_stack_reap(st);
 }
 
 ltcp_time_ns ltcp_stack_next_deadline(const ltcp_stack *st) {
   const ltcp_tcb *t = ltcp_timer_peek(st);
-  ltcp_time_ns tw = ltcp_tw_next_expiry(st, NULL);
-  return t && t->deadline < tw ? t->deadline : tw;
+  ltcp_time_ns d = ltcp_tw_next_expiry(st, NULL), syn = ltcp_syn_next_expiry(st, NULL);
+  if (syn < d) d = syn;
+  return t && t->deadline < d ? t->deadline : d;
 }
 
 ltcp_time_ns ltcp_stack_now(const ltcp_stack *st) { return st->now; }

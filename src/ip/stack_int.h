@@ -4,6 +4,7 @@
 
 #include "lucidtcp/stack.h"
 #include "tcp/tcb.h"
+#include "tcp/synrcvd.h"
 #include "tcp/timewait.h"
 #include "util/rng.h"
 
@@ -47,6 +48,8 @@ struct ltcp_stack {
   /* Compact TIME-WAIT records, and the TCB through which the engine sees one. */
   ltcp_tw_table tw;
   ltcp_tcb tw_view;
+  /* Compact half-open (SYN-RECEIVED) records. */
+  ltcp_syn_table syn;
 
   /* Timers: a binary min-heap of TCBs by deadline. */
   ltcp_tcb **heap;
@@ -58,6 +61,7 @@ struct ltcp_stack {
   /* Output: a ring of packet slots. */
   uint8_t *tx_buf;
   uint32_t *tx_len;
+  uint32_t *tx_seg;       /* per slot: ltcp_stack_tx_seg_size (NULL unless cfg.tso_max) */
   uint32_t tx_slot, tx_cap, tx_head, tx_count;
   ltcp_tcb *tx_wait_head, *tx_wait_tail;
   uint8_t flushing;       /* in ltcp_stack_tx_peek: owed ACKs go out now */
@@ -74,6 +78,9 @@ void ltcp_stack_drop(ltcp_stack *st, ltcp_drop_reason why, const ltcp_seg *seg);
 /* A slot for one outgoing IPv4 packet of up to tx_slot bytes, or NULL when the queue is full. */
 uint8_t *ltcp_stack_tx_alloc(ltcp_stack *st);
 void ltcp_stack_tx_commit(ltcp_stack *st, uint32_t len);
+/* Marks the packet committed last as one the link cuts into segments of seg_size payload
+ * bytes (TCP segmentation offload; cfg.tso_max must be set). */
+void ltcp_stack_tx_set_seg_size(ltcp_stack *st, uint32_t seg_size);
 void ltcp_stack_tx_wait(ltcp_stack *st, ltcp_tcb *tcb);
 void ltcp_stack_tx_unwait(ltcp_stack *st, ltcp_tcb *tcb);
 /* Frees TCBs deleted during this call; every public entry point ends with it. */
@@ -94,6 +101,12 @@ void ltcp_port_unref(ltcp_stack *st, uint16_t port);
 /* Recomputes tcb->deadline from its timers and fixes its place in the heap. */
 void ltcp_timer_update(ltcp_stack *st, ltcp_tcb *tcb);
 ltcp_tcb *ltcp_timer_peek(const ltcp_stack *st);
+
+/* stack.c: the records' entry points. Replaces a TCB in TIME-WAIT or a waiting half-open one
+ * by its record (tcp/timewait.h, tcp/synrcvd.h) when it may: 1 if it did. */
+int ltcp_stack_compact(ltcp_stack *st, ltcp_tcb *tcb);
+/* Whether a connection or a record holds the 4-tuple. */
+int ltcp_stack_tuple_in_use(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 
 /* socket.c: the connection's socket learns that the TCB is gone. */
 void ltcp_sock_tcb_gone(ltcp_stack *st, ltcp_tcb *tcb, int error);

@@ -21,11 +21,12 @@ int ltcp_table_init(ltcp_stack *st) {
   st->heap_cap = st->cfg.max_connections + st->cfg.max_sockets;
   st->heap = calloc(st->heap_cap, sizeof *st->heap);
   if (!st->conns || !st->listeners || !st->port_refs || !st->heap) return LTCP_ENOMEM;
-  return ltcp_tw_init(st);
+  return ltcp_tw_init(st) || ltcp_syn_init(st) ? LTCP_ENOMEM : 0;
 }
 
 void ltcp_table_free(ltcp_stack *st) {
   ltcp_tw_free(st);
+  ltcp_syn_free(st);
   free(st->conns);
   free(st->listeners);
   free(st->port_refs);

@@ -22,6 +22,7 @@
 #define LOOP_FLUSH_BOUND 65536u /* packets written per turn */
 #define LOOP_RX_BUF 65536       /* the largest IPv4 packet */
 #define LOOP_IMPAIR_CAP 4096    /* packets held by each fault injector */
+#define LOOP_IMPAIR_CAP_LARGE 256 /* the same with offloads, whose packets are up to 64 KB */
 
 typedef struct loop_watch {
   int fd;
@@ -94,6 +95,9 @@ static int loop_init(ltcp_loop *loop) {
   if (loop->tfd < 0) return -errno;
   int rc = loop_signals(loop);
   if (rc) return rc;
+  /* Packets for the link to cut (the stack's tso_max) need a device with offloads. */
+  if (ltcp_stack_get_config(loop->cfg.st)->tso_max && !loop->cfg.tun->offload)
+    return LTCP_EINVAL;
   if ((rc = loop_epoll_add(loop, loop->cfg.tun->fd, EPOLLIN)) != 0) return rc;
   if ((rc = loop_epoll_add(loop, loop->tfd, EPOLLIN)) != 0) return rc;
   if ((rc = loop_epoll_add(loop, loop->sfd, EPOLLIN)) != 0) return rc;
@@ -101,11 +105,15 @@ static int loop_init(ltcp_loop *loop) {
   if (ic) {
     /* A slot holds the largest packet either side may send on this link. */
     uint32_t slot = ltcp_stack_get_config(loop->cfg.st)->mtu, dev = loop->cfg.tun->mtu;
+    uint32_t cap = LOOP_IMPAIR_CAP;
     if (dev > slot) slot = dev < LOOP_RX_BUF ? dev : LOOP_RX_BUF;
+    if (loop->cfg.tun->offload) slot = LOOP_RX_BUF, cap = LOOP_IMPAIR_CAP_LARGE;
+    /* A packet for the link to cut (TSO) cannot wait in an injector, which keeps bytes only. */
+    if (ic->out && ltcp_stack_get_config(loop->cfg.st)->tso_max) return LTCP_EINVAL;
     ltcp_impair_config out = *ic;
     out.seed = ic->seed ^ 0x9e3779b97f4a7c15ull; /* the two directions draw independently */
-    if (ic->in) loop->im_in = ltcp_impair_new(ic, LOOP_IMPAIR_CAP, slot);
-    if (ic->out) loop->im_out = ltcp_impair_new(&out, LOOP_IMPAIR_CAP, slot);
+    if (ic->in) loop->im_in = ltcp_impair_new(ic, cap, slot);
+    if (ic->out) loop->im_out = ltcp_impair_new(&out, cap, slot);
     if ((ic->in && !loop->im_in) || (ic->out && !loop->im_out)) return LTCP_ENOMEM;
   }
   return 0;
@@ -212,14 +220,16 @@ static void loop_set_out_blocked(ltcp_loop *loop, int blocked) {
   epoll_ctl(loop->epfd, EPOLL_CTL_MOD, loop->cfg.tun->fd, &ev);
 }
 
-/* Writes one packet to the device: 1 when it was taken (or lost), 0 when the device is full. */
-static int loop_link_write(ltcp_loop *loop, const uint8_t *pkt, size_t len) {
-  int rc = ltcp_tun_write(loop->cfg.tun, pkt, len);
+/* Writes one packet to the device (seg_size: ltcp_stack_tx_seg_size): 1 when it was taken (or
+ * lost), 0 when the device is full. */
+static int loop_link_write(ltcp_loop *loop, const uint8_t *pkt, size_t len, uint32_t seg_size) {
+  int rc = ltcp_tun_write_seg(loop->cfg.tun, pkt, len, seg_size);
   if (rc == LTCP_EAGAIN) {
     loop_set_out_blocked(loop, 1);
     return 0;
   }
   if (rc) loop->stats.write_errors++;
+  if (seg_size) loop->stats.large_out++;
   loop->stats.packets_out++;
   loop->stats.bytes_out += len;
   return 1;
@@ -235,21 +245,26 @@ static void loop_flush(ltcp_loop *loop, ltcp_time_ns now) {
       loop_pcap(loop, now, pkt, len); /* as sent, before the faults: the sender's view */
       ltcp_impair_push(loop->im_out, now, pkt, len);
     } else {
-      if (!loop_link_write(loop, pkt, len)) break;
+      if (!loop_link_write(loop, pkt, len, ltcp_stack_tx_seg_size(st))) break;
       loop_pcap(loop, now, pkt, len);
     }
     ltcp_stack_tx_pop(st);
   }
   for (uint32_t i = 0; loop->im_out && i < LOOP_FLUSH_BOUND && !loop->out_blocked; i++) {
     if (!(len = ltcp_impair_peek(loop->im_out, now, &pkt))) break;
-    if (!loop_link_write(loop, pkt, len)) break;
+    if (!loop_link_write(loop, pkt, len, 0)) break;
     ltcp_impair_pop(loop->im_out);
   }
 }
 
 static void loop_read_link(ltcp_loop *loop, ltcp_time_ns now) {
+  /* A packet that goes to a capture or waits in a fault injector is made whole first; one going
+   * straight to the stack keeps a partial checksum the stack need not verify. */
+  int whole = loop->cfg.pcap || loop->im_in;
   for (int i = 0; i < LOOP_READ_BATCH; i++) {
-    ssize_t n = ltcp_tun_read(loop->cfg.tun, loop->rx, sizeof loop->rx);
+    uint32_t rx_flags = 0;
+    ssize_t n = whole ? ltcp_tun_read(loop->cfg.tun, loop->rx, sizeof loop->rx)
+                      : ltcp_tun_read_flags(loop->cfg.tun, loop->rx, sizeof loop->rx, &rx_flags);
     if (n < 0) { /* the device is gone (deleted under us): nothing more will come */
       loop->link_error = (int)-n;
       ltcp_loop_stop(loop, 1);
@@ -257,9 +272,11 @@ static void loop_read_link(ltcp_loop *loop, ltcp_time_ns now) {
     if (n <= 0) break;
     loop->stats.packets_in++;
     loop->stats.bytes_in += (uint64_t)n;
+    if (rx_flags & LTCP_TUN_RX_LARGE) loop->stats.large_in++;
     loop_pcap(loop, now, loop->rx, (size_t)n);
     if (loop->im_in) ltcp_impair_push(loop->im_in, now, loop->rx, (size_t)n);
-    else ltcp_stack_input(loop->cfg.st, now, loop->rx, (size_t)n);
+    else ltcp_stack_input_flags(loop->cfg.st, now, loop->rx, (size_t)n,
+                                rx_flags & LTCP_TUN_RX_CSUM_OK ? LTCP_INPUT_CSUM_OK : 0);
   }
 }
 

@@ -1,4 +1,5 @@
-/* The TUN link driver (Linux): one IPv4 packet per read or write, no packet-information header. */
+/* The TUN link driver (Linux): one IPv4 packet per read or write, no packet-information header;
+ * with offloads a struct virtio_net_hdr before each (link/vnet.h). */
 #define _GNU_SOURCE
 #include "lucidtcp/tun.h"
 
@@ -12,9 +13,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "link/vnet.h"
+#include "wire/bytes.h"
+#include "wire/ipv4.h"
+
 #define TUN_CLONE_PATH "/dev/net/tun"
+#define TUN_TCP_HDR_MAX 60 /* RFC 9293 §3.1: data offset of 15 words */
 
 static int tun_name_ok(const char *name) {
   size_t n = name ? strlen(name) : 0;
@@ -69,7 +76,27 @@ static ltcp_tun_error tun_fail(ltcp_tun *tun, int err, int *sys_errno) {
   }
 }
 
+/* linux/if_tun.h: IFF_VNET_HDR puts a virtio_net_hdr before every packet; TUNSETOFFLOAD with
+ * TUN_F_CSUM | TUN_F_TSO4 lets the kernel hand us partial checksums and TCPv4 packets of up to
+ * 64 KB, and take the same from us. Without offloads, features a previous user turned on are
+ * turned off (the device may be persistent), or the kernel would send us what we cannot read. */
+static int tun_set_offload(ltcp_tun *tun, int on) {
+  if (on) {
+    int sz = (int)LTCP_VNET_HDR_LEN;
+    if (ioctl(tun->fd, TUNSETVNETHDRSZ, &sz) < 0) return -errno;
+  }
+  unsigned int features = on ? TUN_F_CSUM | TUN_F_TSO4 : 0;
+  if (ioctl(tun->fd, TUNSETOFFLOAD, features) < 0 && on) return -errno;
+  tun->offload = on;
+  return 0;
+}
+
 ltcp_tun_error ltcp_tun_open(ltcp_tun *tun, const char *name, int *sys_errno) {
+  return ltcp_tun_open_flags(tun, name, 0, sys_errno);
+}
+
+ltcp_tun_error ltcp_tun_open_flags(ltcp_tun *tun, const char *name, uint32_t flags,
+                                   int *sys_errno) {
   memset(tun, 0, sizeof *tun);
   tun->fd = -1;
   *sys_errno = 0;
@@ -83,9 +110,15 @@ ltcp_tun_error ltcp_tun_open(ltcp_tun *tun, const char *name, int *sys_errno) {
   if (tun->fd < 0) return tun_fail(tun, errno, sys_errno);
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  int offload = (flags & LTCP_TUN_OFFLOAD) != 0;
+  ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0));
   snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
   if (ioctl(tun->fd, TUNSETIFF, &ifr) < 0) return tun_fail(tun, errno, sys_errno);
+  int orc = tun_set_offload(tun, offload);
+  if (orc < 0) { /* a kernel without TUN offloads: not a device that is busy */
+    tun_fail(tun, -orc, sys_errno);
+    return LTCP_TUN_SYSTEM;
+  }
   tun->created = !existed;
   if (tun->created) {
     int rc = tun_bring_up(name);
@@ -127,24 +160,93 @@ const char *ltcp_tun_strerror(ltcp_tun_error err, int sys_errno, const char *nam
   return buf;
 }
 
-ssize_t ltcp_tun_read(ltcp_tun *tun, uint8_t *buf, size_t cap) {
+/* One read: the packet's length (with *h filled when there are offloads), 0, or -errno. */
+static ssize_t tun_readv(ltcp_tun *tun, uint8_t *buf, size_t cap, struct virtio_net_hdr *h) {
+  struct iovec iov[2] = {{h, LTCP_VNET_HDR_LEN}, {buf, cap}};
   for (int tries = 0; tries < 8; tries++) { /* bounded retry on EINTR */
-    ssize_t n = read(tun->fd, buf, cap);
-    if (n >= 0) return n;
+    /* Plain read(2) without offloads: readv costs an iovec import per packet. */
+    ssize_t n = tun->offload ? readv(tun->fd, iov, 2) : read(tun->fd, buf, cap);
+    if (n >= 0 && !tun->offload) return n;
+    if (n >= (ssize_t)LTCP_VNET_HDR_LEN) return n - (ssize_t)LTCP_VNET_HDR_LEN;
+    if (n >= 0) return 0; /* shorter than the header: the kernel never sends that */
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
     if (errno != EINTR) return -errno;
   }
   return 0;
 }
 
-int ltcp_tun_write(ltcp_tun *tun, const uint8_t *pkt, size_t len) {
+/* Reads the next packet we can take; complete: finish a partial checksum in software. */
+static ssize_t tun_read_next(ltcp_tun *tun, uint8_t *buf, size_t cap, uint32_t *rx_flags,
+                             int complete) {
+  *rx_flags = 0;
+  for (int tries = 0; tries < 8; tries++) { /* bounded: headers we never asked for are skipped */
+    struct virtio_net_hdr h;
+    ssize_t n = tun_readv(tun, buf, cap, &h);
+    if (n <= 0 || !tun->offload) return n;
+    int f = ltcp_vnet_rx_check(&h, (size_t)n);
+    if (f < 0) continue;
+    /* NEEDS_CSUM comes only with a packet this host's kernel made (CHECKSUM_PARTIAL): it never
+     * crossed a wire, and Linux trusts it as it is. We trust it too unless asked to make the
+     * packet whole (for a capture or a fault injector that passes it on later). */
+    if ((f & (int)LTCP_VNET_RX_CSUM_PARTIAL) && complete) {
+      ltcp_vnet_csum_complete(buf, (size_t)n, &h);
+    } else if (f & (int)(LTCP_VNET_RX_CSUM_PARTIAL | LTCP_VNET_RX_CSUM_VALID)) {
+      *rx_flags |= LTCP_TUN_RX_CSUM_OK;
+    }
+    if (f & (int)LTCP_VNET_RX_LARGE) *rx_flags |= LTCP_TUN_RX_LARGE;
+    return n;
+  }
+  return 0;
+}
+
+ssize_t ltcp_tun_read(ltcp_tun *tun, uint8_t *buf, size_t cap) {
+  uint32_t rx_flags;
+  return tun_read_next(tun, buf, cap, &rx_flags, 1);
+}
+
+ssize_t ltcp_tun_read_flags(ltcp_tun *tun, uint8_t *buf, size_t cap, uint32_t *rx_flags) {
+  return tun_read_next(tun, buf, cap, rx_flags, 0);
+}
+
+static int tun_writev(ltcp_tun *tun, const struct iovec *iov, int n) {
   for (int tries = 0; tries < 8; tries++) {
-    ssize_t n = write(tun->fd, pkt, len);
-    if (n >= 0) return 0;
+    if (writev(tun->fd, iov, n) >= 0) return 0;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return LTCP_EAGAIN;
     if (errno != EINTR) return -errno;
   }
   return LTCP_EAGAIN;
+}
+
+int ltcp_tun_write(ltcp_tun *tun, const uint8_t *pkt, size_t len) {
+  return ltcp_tun_write_seg(tun, pkt, len, 0);
+}
+
+int ltcp_tun_write_seg(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32_t seg_size) {
+  if (!tun->offload) {
+    if (seg_size) return LTCP_EINVAL;
+    for (int tries = 0; tries < 8; tries++) {
+      if (write(tun->fd, pkt, len) >= 0) return 0;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return LTCP_EAGAIN;
+      if (errno != EINTR) return -errno;
+    }
+    return LTCP_EAGAIN;
+  }
+  struct virtio_net_hdr h;
+  if (ltcp_vnet_tx_hdr(&h, pkt, len, seg_size) != 0) return LTCP_EINVAL;
+  if (!seg_size) {
+    struct iovec iov[2] = {{&h, LTCP_VNET_HDR_LEN}, {(void *)(uintptr_t)pkt, len}};
+    return tun_writev(tun, iov, 2);
+  }
+  /* The headers go from a copy whose checksum field holds the pseudo-header sum, as NEEDS_CSUM
+   * wants (the kernel sums from csum_start for each segment it cuts, or trusts it when the
+   * packet stays on this host); the payload goes from the stack's buffer as it is. */
+  uint8_t hdrs[LTCP_IPV4_HDR_LEN + TUN_TCP_HDR_MAX];
+  memcpy(hdrs, pkt, h.hdr_len);
+  ltcp_put16(hdrs + h.csum_start + h.csum_offset, ltcp_vnet_partial_csum(pkt, len));
+  struct iovec iov[3] = {{&h, LTCP_VNET_HDR_LEN},
+                         {hdrs, h.hdr_len},
+                         {(void *)(uintptr_t)(pkt + h.hdr_len), len - h.hdr_len}};
+  return tun_writev(tun, iov, 3);
 }
 
 int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr) {

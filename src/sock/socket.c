@@ -177,8 +177,7 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     int rc = sock_bind_to(st, s, 0);
     if (rc) return sock_fail(rc);
   }
-  if (ltcp_table_lookup(st, &s->local, remote) || ltcp_tw_exists(st, &s->local, remote))
-    return sock_fail(EADDRINUSE);
+  if (ltcp_stack_tuple_in_use(st, &s->local, remote)) return sock_fail(EADDRINUSE);
   ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
   if (!tcb) return sock_fail(ENOMEM);
   tcb->remote = *remote;
@@ -280,7 +279,7 @@ int ltcp_close(ltcp_stack *st, int fd) {
       tcb->fd = -1; /* an orphan now; it lives on until CLOSED */
       tcb->orphan = 1;
       ltcp_timer_orphan_fin_wait_2(st, tcb);
-      ltcp_tw_compact(st, tcb); /* a TIME-WAIT its user held: now a compact record */
+      ltcp_stack_compact(st, tcb); /* a TIME-WAIT its user held: now a compact record */
     }
   }
   sock_release(st, fd);

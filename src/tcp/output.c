@@ -19,9 +19,14 @@ static int out_emit(ltcp_stack *st, const ltcp_seg *seg, const ltcp_ring *payloa
   }
   size_t hl = ltcp_tcp_write_header(pkt + LTCP_IPV4_HDR_LEN, st->tx_slot - LTCP_IPV4_HDR_LEN, seg);
   LTCP_ASSERT(hl > 0 && LTCP_IPV4_HDR_LEN + hl + seg->len <= st->tx_slot);
-  if (seg->len) ltcp_ring_copy_out(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl, seg->len);
+  /* The payload is summed as it is copied; only the header is read again for the checksum. */
+  uint32_t payload_sum = 0;
+  if (seg->len)
+    payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl,
+                                         seg->len);
   size_t tcp_len = hl + seg->len;
-  ltcp_tcp_set_checksum(pkt + LTCP_IPV4_HDR_LEN, tcp_len, seg->src_addr, seg->dst_addr);
+  ltcp_tcp_set_checksum_payload(pkt + LTCP_IPV4_HDR_LEN, hl, tcp_len, payload_sum,
+                                seg->src_addr, seg->dst_addr);
   ltcp_ipv4_hdr ip = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = st->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
   ip.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
   ip.id = (uint16_t)st->stats.ip_out;
@@ -128,9 +133,20 @@ static int out_can_send_data(ltcp_state s) {
          s == LTCP_CLOSING || s == LTCP_LAST_ACK;
 }
 
-/* How many bytes from seq the windows let us send now (RFC 9293 §3.8.6, RFC 5681 cwnd),
- * with sender-side silly window avoidance (RFC 1122 4.2.3.4). */
-static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_end) {
+/* The most payload one packet carries: one MSS (RFC 9293 §3.7.1: SEG.LEN <= Eff.snd.MSS), or
+ * with TCP segmentation offload (cfg.tso_max) as many whole MSS as fit with the largest
+ * headers; the link cuts it into segments of one MSS, each within the rule. */
+static uint32_t out_seg_limit(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  uint32_t mss = tcb->snd_mss;
+  if (!st->cfg.tso_max) return mss;
+  uint32_t segs = (st->cfg.tso_max - LTCP_IPV4_HDR_LEN - LTCP_TCP_MAX_HDR_LEN) / mss;
+  return segs > 1 ? segs * mss : mss;
+}
+
+/* How many bytes from seq the windows let us send now (RFC 9293 §3.8.6, RFC 5681 cwnd), at
+ * most limit, with sender-side silly window avoidance (RFC 1122 4.2.3.4). */
+static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_end,
+                              uint32_t limit) {
   if (tcb->probe_now) {
     /* A zero-window probe: one byte (§3.8.6.1). A window too small for SWS avoidance: what
      * fits, as the override timeout of RFC 1122 4.2.3.4 (Linux's tcp_write_wakeup). */
@@ -142,9 +158,11 @@ static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_e
   if (ltcp_seq_lt(cc_edge, edge)) edge = cc_edge;
   if (!ltcp_seq_lt(seq, edge)) return 0;
   uint32_t room = edge - seq, pending = data_end - seq;
-  uint32_t n = pending < tcb->snd_mss ? pending : tcb->snd_mss;
+  uint32_t n = pending < limit ? pending : limit;
   if (ltcp_nagle_hold(tcb, seq, n)) return 0;
   if (room >= n) return n;
+  /* TSO: the whole MSS that fit go as one packet; a partial one is decided below, as alone. */
+  if (n > tcb->snd_mss && room >= tcb->snd_mss) return room - room % tcb->snd_mss;
   /* SWS avoidance governs new data only: bytes already sent (a probe that filled a small
    * window) must be retransmitted as they fit, or they never would be (RFC 1122 4.2.3.4). */
   if (ltcp_seq_lt(seq, tcb->snd_nxt)) return room;
@@ -155,7 +173,9 @@ static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_e
 /* Sends one segment from seq (data, FIN or both). Returns the sequence space it used. */
 static uint32_t out_one(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
   uint32_t data_end = ltcp_tcb_fin_seq(tcb);
-  uint32_t n = ltcp_seq_lt(seq, data_end) ? out_data_room(tcb, seq, data_end) : 0;
+  uint32_t n = ltcp_seq_lt(seq, data_end)
+                   ? out_data_room(tcb, seq, data_end, out_seg_limit(st, tcb))
+                   : 0;
   int fin = tcb->fin_queued && seq + n == data_end;
   if (n == 0 && !fin) return 0;
   uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
@@ -165,7 +185,14 @@ static uint32_t out_one(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
     ltcp_stack_tx_wait(st, tcb);
     return 0;
   }
-  ltcp_nagle_sent(tcb, seq, n);
+  if (n > tcb->snd_mss) {
+    /* The link cuts it (TSO): FIN and PSH stay on the last piece, which alone may be small
+     * and so counts for Nagle (RFC 1122 4.2.3.4). */
+    ltcp_stack_tx_set_seg_size(st, tcb->snd_mss);
+    ltcp_nagle_sent(tcb, seq + n - n % tcb->snd_mss, n % tcb->snd_mss);
+  } else {
+    ltcp_nagle_sent(tcb, seq, n);
+  }
   return n + (fin ? 1u : 0u);
 }
 

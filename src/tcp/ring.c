@@ -5,6 +5,7 @@
 
 #include "lucidtcp/common.h"
 #include "util/assert.h"
+#include "wire/checksum.h"
 
 #define RING_MIN_ALLOC 2048u
 
@@ -67,6 +68,18 @@ void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t
   if (n == 0) return;
   LTCP_ASSERT(r->buf != NULL && off + n <= r->alloc);
   ring_get(r, r->head + off, dst, n);
+}
+
+uint32_t ltcp_ring_copy_out_sum(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n) {
+  LTCP_ASSERT(off + n <= r->cap);
+  if (n == 0) return 0;
+  LTCP_ASSERT(r->buf != NULL && off + n <= r->alloc);
+  uint32_t pos = (r->head + off) % r->alloc;
+  uint32_t first = r->alloc - pos < n ? r->alloc - pos : n;
+  uint32_t sum = ltcp_cksum_copy(0, dst, r->buf + pos, first);
+  if (first == n) return sum;
+  /* Wrapped: the rest starts at byte first of the payload, which may be odd (RFC 1071 §2(B)). */
+  return ltcp_cksum_combine(sum, ltcp_cksum_copy(0, dst + first, r->buf, n - first), first);
 }
 
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n) {

@@ -22,6 +22,9 @@ uint32_t ltcp_ring_append(ltcp_ring *r, const uint8_t *data, uint32_t n);
 int ltcp_ring_write_at(ltcp_ring *r, uint32_t off, const uint8_t *data, uint32_t n);
 /* Copies n bytes starting at offset off from head (off + n <= cap). */
 void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+/* The same, returning the Internet checksum sum of the n bytes (ltcp_cksum_add from 0) taken
+ * during the copy, so a packet's payload is read once. */
+uint32_t ltcp_ring_copy_out_sum(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
 /* Drops n bytes from the head (n <= len). */
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n);
 /* Frees the memory and forgets the contents. */

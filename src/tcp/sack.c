@@ -41,11 +41,13 @@ void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
     return;
   }
   if (!s->ok || !(seg->flags & LTCP_ACK) || (tcb->reasm.count == 0 && !s->has_dsack)) return;
-  /* As many blocks as the 40 bytes of options and the packet slot leave room for. */
+  /* As many blocks as the 40 bytes of options and the MTU leave room for; a packet the link
+   * cuts up (TSO) repeats the options in segments of at most one MSS each. */
   uint8_t max = LTCP_TCP_MAX_SACK_BLOCKS, n = 0;
   seg->opts.sack_count = 0;
   size_t base = ltcp_tcp_options_len(&seg->opts);
-  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + seg->len > st->tx_slot))
+  uint32_t piece = seg->len < tcb->snd_mss ? seg->len : tcb->snd_mss;
+  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + piece > st->cfg.mtu))
     max--;
   if (max > 0 && s->has_dsack) { /* RFC 2883 §4: the D-SACK block goes first, once */
     seg->opts.sack[n++] = (ltcp_sack_block){s->dsack_start, s->dsack_end};

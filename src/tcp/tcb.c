@@ -29,10 +29,16 @@ ltcp_cause ltcp_cause_segment(const ltcp_seg *seg) {
 }
 
 ltcp_tcb *ltcp_tcb_new(ltcp_stack *st, ltcp_state state) {
+  ltcp_tcb *tcb = ltcp_tcb_new_with_id(st, state, st->next_conn_id + 1);
+  if (tcb) st->next_conn_id++;
+  return tcb;
+}
+
+ltcp_tcb *ltcp_tcb_new_with_id(ltcp_stack *st, ltcp_state state, uint64_t id) {
   ltcp_tcb *tcb = calloc(1, sizeof *tcb);
   if (!tcb) return NULL;
   tcb->state = state;
-  tcb->id = ++st->next_conn_id;
+  tcb->id = id;
   tcb->fd = -1;
   tcb->heap_idx = -1;
   tcb->rtx_at = tcb->tw_at = tcb->ut_at = tcb->fw2_at = tcb->deadline = LTCP_TIME_NEVER;
@@ -132,9 +138,27 @@ static void tcb_bury(ltcp_stack *st, ltcp_tcb *tcb, int error) {
   st->graveyard = tcb;
 }
 
+/* A listener goes: its half-open children go with it, without a reset (as Linux's
+ * inet_csk_listen_stop drops its request socks). Records come back as TCBs first. This walks
+ * the connection table once: closing a listener is rare, and no other path scans. */
+static void tcb_drop_children(ltcp_stack *st, ltcp_tcb *lst) {
+  if (lst->child_count == 0) return;
+  ltcp_syn_expand_port(st, lst->local.port);
+  ltcp_cause why = ltcp_cause_call(LTCP_CALL_CLOSE);
+  for (uint32_t b = 0; lst->child_count && b <= st->conns_mask; b++) {
+    for (ltcp_tcb *t = st->conns[b], *next; t; t = next) {
+      next = t->hash_next;
+      if (t->parent == lst && !t->dead) ltcp_tcb_close(st, t, 0, &why);
+    }
+  }
+}
+
 void ltcp_tcb_close(ltcp_stack *st, ltcp_tcb *tcb, int error, const ltcp_cause *why) {
   if (tcb->dead) return;
-  if (tcb->is_listener) ltcp_table_remove_listener(st, tcb);
+  if (tcb->is_listener) {
+    tcb_drop_children(st, tcb);
+    ltcp_table_remove_listener(st, tcb);
+  }
   tcb_enter(st, tcb, LTCP_CLOSED, error, why);
   tcb_bury(st, tcb, error);
 }

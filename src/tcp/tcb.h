@@ -114,6 +114,8 @@ ltcp_cause ltcp_cause_segment(const ltcp_seg *seg);
 
 /* tcb.c: life cycle and state. */
 ltcp_tcb *ltcp_tcb_new(ltcp_stack *st, ltcp_state state);
+/* The same with a given id (a record turned back into its TCB keeps its connection's id). */
+ltcp_tcb *ltcp_tcb_new_with_id(ltcp_stack *st, ltcp_state state, uint64_t id);
 void ltcp_tcb_set_state(ltcp_stack *st, ltcp_tcb *tcb, ltcp_state next, const ltcp_cause *why);
 /* Enters CLOSED with the error the user will see (0 for none) and deletes the TCB. */
 void ltcp_tcb_close(ltcp_stack *st, ltcp_tcb *tcb, int error, const ltcp_cause *why);

@@ -8,8 +8,6 @@
 #include "ip/stack_int.h"
 #include "util/assert.h"
 
-#define LTCP_TW_BLOCK 1024u /* records per pool block (64 KiB) */
-
 enum {
   LTCP_TW_TS_OK = 1,        /* RFC 7323 timestamps negotiated */
   LTCP_TW_WS_OK = 2,        /* window scaling negotiated */
@@ -17,92 +15,36 @@ enum {
   LTCP_TW_TS_RECENT = 8,    /* TS.Recent holds a value (§5.5) */
 };
 
-static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx1) {
-  uint32_t i = idx1 - 1;
-  return &t->blocks[i / LTCP_TW_BLOCK][i % LTCP_TW_BLOCK];
+static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx) {
+  return (ltcp_tw_rec *)ltcp_recs_at(&t->recs, idx);
 }
 
 int ltcp_tw_init(ltcp_stack *st) {
-  ltcp_tw_table *t = &st->tw;
-  uint32_t nb = st->conns_mask + 1; /* as many buckets as the connection table */
-  t->buckets = calloc(nb, sizeof *t->buckets);
-  t->mask = nb - 1;
-  t->max_blocks = (st->cfg.max_connections + LTCP_TW_BLOCK - 1) / LTCP_TW_BLOCK;
-  t->blocks = calloc(t->max_blocks, sizeof *t->blocks);
-  return t->buckets && t->blocks ? 0 : LTCP_ENOMEM;
+  return ltcp_recs_init(&st->tw.recs, sizeof(ltcp_tw_rec), st->cfg.max_connections,
+                        st->conns_mask + 1);
 }
 
-void ltcp_tw_free(ltcp_stack *st) {
-  ltcp_tw_table *t = &st->tw;
-  for (uint32_t i = 0; t->blocks && i < t->nblocks; i++) free(t->blocks[i]);
-  free(t->blocks);
-  free(t->buckets);
-  memset(t, 0, sizeof *t);
-}
-
-/* ---- pool */
-
-static uint32_t tw_alloc(ltcp_tw_table *t) {
-  if (!t->free_head) {
-    if (t->nblocks == t->max_blocks) return 0;
-    ltcp_tw_rec *b = malloc(LTCP_TW_BLOCK * sizeof *b);
-    if (!b) return 0;
-    t->blocks[t->nblocks++] = b;
-    uint32_t base = (t->nblocks - 1) * LTCP_TW_BLOCK;
-    for (uint32_t i = LTCP_TW_BLOCK; i-- > 0;) { /* lowest index first on the free list */
-      b[i].next = t->free_head;
-      t->free_head = base + i + 1;
-    }
-  }
-  uint32_t idx = t->free_head;
-  t->free_head = tw_at(t, idx)->next;
-  return idx;
-}
-
-static void tw_release(ltcp_tw_table *t, uint32_t idx) {
-  tw_at(t, idx)->next = t->free_head;
-  t->free_head = idx;
-}
+void ltcp_tw_free(ltcp_stack *st) { ltcp_recs_free(&st->tw.recs); }
 
 /* ---- hash table */
 
-static uint32_t tw_bucket(const ltcp_stack *st, uint32_t remote_addr, uint16_t remote_port,
-                          uint16_t local_port) {
+static uint32_t tw_hash(const ltcp_stack *st, uint32_t remote_addr, uint16_t remote_port,
+                        uint16_t local_port) {
   ltcp_endpoint l = {st->cfg.addr, local_port}, r = {remote_addr, remote_port};
-  return ltcp_table_hash(st, &l, &r) & st->tw.mask;
+  return ltcp_table_hash(st, &l, &r);
 }
 
 static uint32_t tw_find(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
   const ltcp_tw_table *t = &st->tw;
-  if (t->count == 0 || l->addr != st->cfg.addr) return 0;
-  uint32_t idx = t->buckets[tw_bucket(st, r->addr, r->port, l->port)];
-  for (uint32_t n = 0; idx && n <= t->count; n++) {
+  if (t->recs.count == 0 || l->addr != st->cfg.addr) return 0;
+  uint32_t idx = ltcp_recs_first(&t->recs, tw_hash(st, r->addr, r->port, l->port));
+  for (uint32_t n = 0; idx && n <= t->recs.count; n++) {
     const ltcp_tw_rec *w = tw_at(t, idx);
     if (w->remote_addr == r->addr && w->remote_port == r->port && w->local_port == l->port)
       return idx;
-    idx = w->hash_next;
+    idx = w->link.hash_next;
   }
   return 0;
-}
-
-/* ---- FIFO */
-
-static void tw_fifo_unlink(ltcp_tw_table *t, uint32_t idx) {
-  ltcp_tw_rec *w = tw_at(t, idx);
-  if (w->prev) tw_at(t, w->prev)->next = w->next;
-  else t->head = w->next;
-  if (w->next) tw_at(t, w->next)->prev = w->prev;
-  else t->tail = w->prev;
-  w->prev = w->next = 0;
-}
-
-static void tw_fifo_append(ltcp_tw_table *t, uint32_t idx) {
-  ltcp_tw_rec *w = tw_at(t, idx);
-  w->prev = t->tail;
-  w->next = 0;
-  if (t->tail) tw_at(t, t->tail)->next = idx;
-  else t->head = idx;
-  t->tail = idx;
 }
 
 /* ---- records */
@@ -110,15 +52,11 @@ static void tw_fifo_append(ltcp_tw_table *t, uint32_t idx) {
 static void tw_remove(ltcp_stack *st, uint32_t idx) {
   ltcp_tw_table *t = &st->tw;
   ltcp_tw_rec *w = tw_at(t, idx);
-  uint32_t *pp = &t->buckets[tw_bucket(st, w->remote_addr, w->remote_port, w->local_port)];
-  for (uint32_t n = 0; *pp != idx && n <= t->count; n++) pp = &tw_at(t, *pp)->hash_next;
-  LTCP_ASSERT(*pp == idx);
-  *pp = w->hash_next;
-  tw_fifo_unlink(t, idx);
+  ltcp_recs_hash_remove(&t->recs, idx, tw_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
   ltcp_port_unref(st, w->local_port);
   st->conn_count--;
-  t->count--;
-  tw_release(t, idx);
+  ltcp_recs_release(&t->recs, idx);
 }
 
 static int tw_may_compact(const ltcp_stack *st, const ltcp_tcb *tcb) {
@@ -131,17 +69,16 @@ static int tw_may_compact(const ltcp_stack *st, const ltcp_tcb *tcb) {
     return 0;
   /* The FIFO stays sorted: a TCB that entered TIME-WAIT before the newest record (its user
    * closed the socket late) keeps its TCB, and its timer in the heap. */
-  return !t->tail || tw_at(t, t->tail)->expiry <= tcb->tw_at;
+  return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= tcb->tw_at;
 }
 
 int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   if (!tw_may_compact(st, tcb)) return 0;
   ltcp_tw_table *t = &st->tw;
-  uint32_t idx = tw_alloc(t);
+  uint32_t idx = ltcp_recs_alloc(&t->recs);
   if (!idx) return 0; /* no memory: the TCB stays as it is */
   ltcp_tw_rec *w = tw_at(t, idx);
   const ltcp_rfc7323 *o = &tcb->rfc7323;
-  memset(w, 0, sizeof *w);
   w->remote_addr = tcb->remote.addr;
   w->remote_port = tcb->remote.port;
   w->local_port = tcb->local.port;
@@ -161,13 +98,10 @@ int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   /* The TCB leaves the tables (its state stays counted: the record is in TIME-WAIT). */
   ltcp_tcb_delete(st, tcb);
   st->state_count[LTCP_TIME_WAIT]++;
-  uint32_t *b = &t->buckets[tw_bucket(st, w->remote_addr, w->remote_port, w->local_port)];
-  w->hash_next = *b;
-  *b = idx;
-  tw_fifo_append(t, idx);
+  ltcp_recs_hash_insert(&t->recs, idx, tw_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
   ltcp_port_ref(st, w->local_port);
   st->conn_count++;
-  t->count++;
   st->stats.time_wait_compact++;
   return 1;
 }
@@ -240,10 +174,10 @@ void ltcp_tw_view_done(ltcp_stack *st, ltcp_tcb *v) {
   else w->flags &= (uint8_t)~LTCP_TW_TS_RECENT;
   if (v->tw_at != w->expiry) {
     /* §3.10.7.4: a retransmitted FIN restarts the 2 MSL timeout: now the newest record. */
-    LTCP_ASSERT(!t->tail || v->tw_at >= tw_at(t, t->tail)->expiry);
+    LTCP_ASSERT(!t->fifo.tail || v->tw_at >= tw_at(t, t->fifo.tail)->expiry);
     w->expiry = v->tw_at;
-    tw_fifo_unlink(t, idx);
-    tw_fifo_append(t, idx);
+    ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
+    ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
   }
 }
 
@@ -256,15 +190,15 @@ void ltcp_tw_view_gone(ltcp_stack *st) {
 
 ltcp_time_ns ltcp_tw_next_expiry(const ltcp_stack *st, uint64_t *id) {
   const ltcp_tw_table *t = &st->tw;
-  if (!t->head) return LTCP_TIME_NEVER;
-  const ltcp_tw_rec *w = tw_at(t, t->head);
+  if (!t->fifo.head) return LTCP_TIME_NEVER;
+  const ltcp_tw_rec *w = tw_at(t, t->fifo.head);
   if (id) *id = w->id;
   return w->expiry;
 }
 
 void ltcp_tw_expire_oldest(ltcp_stack *st) {
-  if (!st->tw.head) return;
-  ltcp_tcb *v = tw_fill_view(st, st->tw.head);
+  if (!st->tw.fifo.head) return;
+  ltcp_tcb *v = tw_fill_view(st, st->tw.fifo.head);
   ltcp_timer_expire(st, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
   ltcp_tw_view_done(st, v);
 }

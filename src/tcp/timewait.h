@@ -18,13 +18,13 @@
 
 #include "lucidtcp/common.h"
 #include "lucidtcp/stack.h"
+#include "ip/records.h"
 
 typedef struct ltcp_tcb ltcp_tcb;
 
 /* One TIME-WAIT connection: 64 bytes. The local address is the stack's own. */
 typedef struct ltcp_tw_rec {
-  uint32_t hash_next;      /* index + 1 of the next record in the bucket; 0: none */
-  uint32_t prev, next;     /* FIFO neighbours (index + 1); next also links the free list */
+  ltcp_rec_hdr link;       /* bucket and FIFO (ip/records.h) */
   uint32_t remote_addr;
   uint16_t local_port, remote_port;
   uint32_t snd_nxt, rcv_nxt;
@@ -40,13 +40,8 @@ typedef struct ltcp_tw_rec {
 
 /* The stack's records. */
 typedef struct ltcp_tw_table {
-  ltcp_tw_rec **blocks;    /* the pool: blocks of LTCP_TW_BLOCK records, taken as needed */
-  uint32_t nblocks, max_blocks;
-  uint32_t free_head;      /* index + 1 of the first free record */
-  uint32_t *buckets;       /* hash table: index + 1 of the first record */
-  uint32_t mask;
-  uint32_t head, tail;     /* the FIFO, oldest first */
-  uint32_t count;
+  ltcp_recs recs;
+  ltcp_rec_fifo fifo;      /* by expiry, oldest first */
   uint32_t view_idx;       /* index + 1 of the record the view shows; 0: none */
 } ltcp_tw_table;
 

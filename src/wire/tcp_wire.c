@@ -74,13 +74,13 @@ static int tcp_wire_parse_options(const uint8_t *p, size_t len, ltcp_tcp_options
   return 0;
 }
 
-ltcp_drop_reason ltcp_tcp_parse(const uint8_t *tcp, size_t len, uint32_t src, uint32_t dst,
-                                ltcp_seg *seg) {
+static ltcp_drop_reason tcp_wire_parse(const uint8_t *tcp, size_t len, uint32_t src,
+                                       uint32_t dst, ltcp_seg *seg, int verify) {
   memset(seg, 0, sizeof *seg);
   if (len < LTCP_TCP_HDR_LEN) return LTCP_DROP_TCP_TRUNCATED;
   size_t hdr_len = (size_t)(tcp[12] >> 4) * 4; /* RFC 9293 §3.1 Data Offset, 32-bit words */
   if (hdr_len < LTCP_TCP_HDR_LEN || hdr_len > len) return LTCP_DROP_TCP_DATA_OFFSET;
-  if (tcp_wire_checksum(tcp, len, src, dst) != 0) return LTCP_DROP_TCP_CHECKSUM;
+  if (verify && tcp_wire_checksum(tcp, len, src, dst) != 0) return LTCP_DROP_TCP_CHECKSUM;
   seg->src_port = ltcp_get16(tcp);
   seg->dst_port = ltcp_get16(tcp + 2);
   if (seg->src_port == 0 || seg->dst_port == 0) return LTCP_DROP_TCP_BAD_PORT;
@@ -96,6 +96,16 @@ ltcp_drop_reason ltcp_tcp_parse(const uint8_t *tcp, size_t len, uint32_t src, ui
   seg->data = tcp + hdr_len;
   seg->len = (uint32_t)(len - hdr_len);
   return LTCP_DROP_NONE;
+}
+
+ltcp_drop_reason ltcp_tcp_parse(const uint8_t *tcp, size_t len, uint32_t src, uint32_t dst,
+                                ltcp_seg *seg) {
+  return tcp_wire_parse(tcp, len, src, dst, seg, 1);
+}
+
+ltcp_drop_reason ltcp_tcp_parse_unchecked(const uint8_t *tcp, size_t len, uint32_t src,
+                                          uint32_t dst, ltcp_seg *seg) {
+  return tcp_wire_parse(tcp, len, src, dst, seg, 0);
 }
 
 /* Layout, each part a multiple of 4: MSS(4); SACKOK+TS(12), NOP NOP TS(12) or NOP NOP SACKOK(4);
@@ -197,4 +207,13 @@ void ltcp_tcp_set_checksum(uint8_t *tcp, size_t tcp_len, uint32_t src, uint32_t 
   LTCP_ASSERT(tcp_len >= LTCP_TCP_HDR_LEN);
   ltcp_put16(tcp + 16, 0);
   ltcp_put16(tcp + 16, tcp_wire_checksum(tcp, tcp_len, src, dst));
+}
+
+void ltcp_tcp_set_checksum_payload(uint8_t *tcp, size_t hdr_len, size_t tcp_len,
+                                   uint32_t payload_sum, uint32_t src, uint32_t dst) {
+  LTCP_ASSERT(hdr_len >= LTCP_TCP_HDR_LEN && hdr_len <= tcp_len && tcp_len <= UINT16_MAX);
+  ltcp_put16(tcp + 16, 0);
+  uint32_t sum = ltcp_cksum_pseudo_ipv4(src, dst, LTCP_IPPROTO_TCP, (uint16_t)tcp_len);
+  sum = ltcp_cksum_combine(ltcp_cksum_add(sum, tcp, hdr_len), payload_sum, hdr_len);
+  ltcp_put16(tcp + 16, ltcp_cksum_finish(sum));
 }

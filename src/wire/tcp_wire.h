@@ -63,6 +63,11 @@ static inline uint32_t ltcp_seg_seqlen(const ltcp_seg *s) {
 ltcp_drop_reason ltcp_tcp_parse(const uint8_t *tcp, size_t len, uint32_t src, uint32_t dst,
                                 ltcp_seg *seg);
 
+/* As ltcp_tcp_parse without verifying the checksum, for a packet the link vouches for
+ * (LTCP_INPUT_CSUM_OK: Linux's CHECKSUM_PARTIAL or CHECKSUM_UNNECESSARY). */
+ltcp_drop_reason ltcp_tcp_parse_unchecked(const uint8_t *tcp, size_t len, uint32_t src,
+                                          uint32_t dst, ltcp_seg *seg);
+
 /* Bytes of options ltcp_tcp_write_header would write for opts (a multiple of 4). */
 size_t ltcp_tcp_options_len(const ltcp_tcp_options *opts);
 /* Writes the header with its options (MSS, window scale, SACK-permitted, timestamps, SACK
@@ -71,5 +76,10 @@ size_t ltcp_tcp_options_len(const ltcp_tcp_options *opts);
 size_t ltcp_tcp_write_header(uint8_t *out, size_t cap, const ltcp_seg *seg);
 /* Computes and stores the checksum of the tcp_len bytes at tcp (header + payload). */
 void ltcp_tcp_set_checksum(uint8_t *tcp, size_t tcp_len, uint32_t src, uint32_t dst);
+/* The same, where payload_sum is the sum (ltcp_cksum_add from 0, or the ltcp_cksum_copy that
+ * put it there) of the tcp_len - hdr_len payload bytes after the header: only the header and
+ * the pseudo-header are summed here. */
+void ltcp_tcp_set_checksum_payload(uint8_t *tcp, size_t hdr_len, size_t tcp_len,
+                                   uint32_t payload_sum, uint32_t src, uint32_t dst);
 
 #endif

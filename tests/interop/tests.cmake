@@ -12,6 +12,7 @@ set(LTCP_INTEROP_SCENARIOS
     impair          # 8: scenarios 1 and 2 over an impaired link
     rfc7323         # issue 5: window scaling and timestamps negotiated with the kernel, lossy link
     sack            # issue 5: SACK negotiated with the kernel, blocks both ways over a lossy link
+    offload         # issue 6: --offload (virtio_net_hdr, TSO and GRO over TUN), both ways, sha256
     cli             # the commands' errors: bad flags, missing device file, busy device, ...
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})

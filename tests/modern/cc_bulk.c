@@ -54,6 +54,7 @@ static ltcp_stack *cb_stack(const cb_conf *c, uint32_t addr) {
   cfg.sack = (uint8_t)c->sack;
   cfg.sndbuf = cfg.rcvbuf = 4u << 20;
   cfg.tx_queue_packets = 4096;
+  if (c->tso_max) cfg.tso_max = c->tso_max, cfg.tx_queue_packets = 256; /* 64 KB slots */
   ltcp_stack *st = ltcp_stack_new(&cfg);
   assert_non_null(st);
   return st;

@@ -22,6 +22,8 @@ typedef struct cb_conf {
   ltcp_sim_path fwd, back; /* client -> server, server -> client */
   uint32_t drop_off[CB_DROPS_MAX]; /* lose the first transmission of the segment holding each */
   uint32_t ndrop;
+  uint32_t tso_max;        /* cfg.tso_max of both stacks (0: off); the simulated link carries
+                            * such packets whole, as a link that coalesces (GRO) would */
 } cb_conf;
 
 typedef struct cb_run {

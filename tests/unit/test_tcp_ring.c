@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "tcp/ring.h"
+#include "wire/checksum.h"
 
 static uint8_t pattern(uint32_t i) { return (uint8_t)(i * 31 + 7); }
 
@@ -60,11 +61,38 @@ static void test_ring_tiny_capacity_allocates_only_cap(void **state) {
   ltcp_ring_clear(&r);
 }
 
+/* Copy-out with the checksum: every wrap point (odd ones swap the second piece's sum, RFC 1071
+ * §2(B)) gives the bytes copy_out gives and the sum of those bytes. */
+static void test_ring_copy_out_sum_across_the_wrap(void **state) {
+  (void)state;
+  ltcp_ring r = {.cap = 2048};
+  uint8_t data[2048], want[1500], got[1500 + 1];
+  for (uint32_t i = 0; i < sizeof data; i++) data[i] = pattern(i * 13);
+  assert_int_equal(ltcp_ring_append(&r, data, 1), 1); /* allocates 2048: wraps there */
+  ltcp_ring_consume(&r, 1);
+  for (uint32_t step = 0; step < 2048; step += 1 + step % 7) {
+    ltcp_ring_consume(&r, r.len);
+    assert_int_equal(ltcp_ring_append(&r, data, 1 + step % 5), 1 + step % 5);
+    ltcp_ring_consume(&r, r.len); /* moves head through every residue, odd and even */
+    assert_int_equal(ltcp_ring_append(&r, data + step % 500, 1500), 1500);
+    uint32_t off = step % 3, n = 1500 - off - step % 11;
+    ltcp_ring_copy_out(&r, off, want, n);
+    got[n] = 0x5a;
+    uint32_t sum = ltcp_ring_copy_out_sum(&r, off, got, n);
+    assert_memory_equal(got, want, n);
+    assert_int_equal(got[n], 0x5a);
+    assert_int_equal(ltcp_cksum_finish(sum), ltcp_cksum_finish(ltcp_cksum_add(0, want, n)));
+  }
+  assert_int_equal(ltcp_ring_copy_out_sum(&r, 0, got, 0), 0);
+  ltcp_ring_clear(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ring_append_allocates_small_then_doubles),
       cmocka_unit_test(test_ring_growth_keeps_wrapped_and_out_of_order_bytes),
       cmocka_unit_test(test_ring_tiny_capacity_allocates_only_cap),
+      cmocka_unit_test(test_ring_copy_out_sum_across_the_wrap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

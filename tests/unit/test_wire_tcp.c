@@ -228,6 +228,24 @@ static void test_tcp_set_checksum_odd_payload(void **state) {
   assert_memory_equal(out.data, "abc", 3);
 }
 
+/* A payload summed while copied, the header summed here: the same checksum as the whole. */
+static void test_tcp_set_checksum_payload_matches_whole(void **state) {
+  (void)state;
+  uint8_t a[LTCP_TCP_MAX_HDR_LEN + 1500], b[sizeof a], payload[1500];
+  for (size_t i = 0; i < sizeof payload; i++) payload[i] = (uint8_t)(i * 151 + 13);
+  ltcp_seg s = sample_seg(), out;
+  s.opts.has_timestamps = 1;
+  s.opts.ts_val = 0x89abcdefu;
+  for (size_t n = 0; n <= sizeof payload; n += n < 70 ? 1 : 97) {
+    size_t len = build(a, sizeof a, &s, payload, n), hl = len - n;
+    ltcp_tcp_write_header(b, sizeof b, &s);
+    uint32_t sum = ltcp_cksum_copy(0, b + hl, payload, n);
+    ltcp_tcp_set_checksum_payload(b, hl, len, sum, SRC, DST);
+    assert_memory_equal(a, b, len);
+    assert_int_equal(ltcp_tcp_parse(b, len, SRC, DST, &out), LTCP_DROP_NONE);
+  }
+}
+
 static void test_tcp_parse_port_0(void **state) {
   (void)state;
   uint8_t buf[64];
@@ -381,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_tcp_parse_data_offset_beyond_len),
       cmocka_unit_test(test_tcp_parse_bad_checksum),
       cmocka_unit_test(test_tcp_set_checksum_odd_payload),
+      cmocka_unit_test(test_tcp_set_checksum_payload_matches_whole),
       cmocka_unit_test(test_tcp_parse_port_0),
       cmocka_unit_test(test_tcp_parse_option_len_0),
       cmocka_unit_test(test_tcp_parse_option_len_1),

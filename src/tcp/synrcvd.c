@@ -1,0 +1,243 @@
+/* Compact half-open connections: records, their timers, and the way back to a TCB (see
+ * synrcvd.h). */
+#include "tcp/synrcvd.h"
+
+#include <string.h>
+
+#include "ip/stack_int.h"
+#include "util/assert.h"
+
+enum {
+  LTCP_SYN_TS_OK = 1,     /* RFC 7323 timestamps negotiated */
+  LTCP_SYN_WS_OK = 2,     /* window scaling negotiated */
+  LTCP_SYN_SACK_OK = 4,   /* RFC 2018 SACK negotiated */
+  LTCP_SYN_TS_RECENT = 8, /* TS.Recent holds a value */
+};
+
+_Static_assert(sizeof(ltcp_syn_rec) == 64, "a half-open record is 64 bytes");
+
+static ltcp_syn_rec *syn_at(const ltcp_syn_table *t, uint32_t idx) {
+  return (ltcp_syn_rec *)ltcp_recs_at(&t->recs, idx);
+}
+
+int ltcp_syn_init(ltcp_stack *st) {
+  return ltcp_recs_init(&st->syn.recs, sizeof(ltcp_syn_rec), st->cfg.max_connections,
+                        st->conns_mask + 1);
+}
+
+void ltcp_syn_free(ltcp_stack *st) { ltcp_recs_free(&st->syn.recs); }
+
+static uint32_t syn_hash(const ltcp_stack *st, uint32_t remote_addr, uint16_t remote_port,
+                         uint16_t local_port) {
+  ltcp_endpoint l = {st->cfg.addr, local_port}, r = {remote_addr, remote_port};
+  return ltcp_table_hash(st, &l, &r);
+}
+
+static uint32_t syn_find(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
+  const ltcp_syn_table *t = &st->syn;
+  if (t->recs.count == 0 || l->addr != st->cfg.addr) return 0;
+  uint32_t idx = ltcp_recs_first(&t->recs, syn_hash(st, r->addr, r->port, l->port));
+  for (uint32_t n = 0; idx && n <= t->recs.count; n++) {
+    const ltcp_syn_rec *w = syn_at(t, idx);
+    if (w->remote_addr == r->addr && w->remote_port == r->port && w->local_port == l->port)
+      return idx;
+    idx = w->link.hash_next;
+  }
+  return 0;
+}
+
+int ltcp_syn_exists(const ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  return syn_find(st, local, remote) != 0;
+}
+
+/* Only a child that waits for the handshake's ACK and nothing else, with every value a record
+ * drops equal to what the way back restores. */
+static int syn_may_compact(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  if (tcb->view || tcb->dead || tcb->state != LTCP_SYN_RECEIVED || !tcb->passive ||
+      !tcb->parent || tcb->fd >= 0 || tcb->accepted || tcb->orphan || !tcb->in_table ||
+      tcb->local.addr != st->cfg.addr)
+    return 0;
+  if (tcb->sndbuf.len || tcb->rcvbuf.len || tcb->reasm.count || tcb->fin_queued ||
+      tcb->fin_rcvd || tcb->ack_now || tcb->in_tx_wait || tcb->probes || tcb->rcv_shut)
+    return 0;
+  if (tcb->snd_una != tcb->iss || tcb->snd_nxt != tcb->iss + 1 || tcb->snd_retx != tcb->iss + 1 ||
+      tcb->rcv_nxt != tcb->irs + 1 || tcb->snd_wnd > 0xffff || tcb->snd_max_wnd != tcb->snd_wnd)
+    return 0;
+  if (tcb->rtx_at == LTCP_TIME_NEVER || tcb->ut_at != LTCP_TIME_NEVER ||
+      tcb->fw2_at != LTCP_TIME_NEVER || tcb->tw_at != LTCP_TIME_NEVER ||
+      tcb->dack_at != LTCP_TIME_NEVER || tcb->ka_at != LTCP_TIME_NEVER)
+    return 0;
+  if (tcb->retries >= LTCP_SYN_LEVELS || tcb->rto_backed_off != (tcb->retries > 0) ||
+      tcb->rto != st->cfg.rto_initial_ns || tcb->srtt != 0)
+    return 0;
+  /* The RTT timing of the first SYN,ACK restarts from the deadline (RFC 6298 §3). */
+  ltcp_time_ns rtt_start =
+      tcb->retries ? LTCP_TIME_NEVER : tcb->rtx_at - ltcp_rtt_backed_off(st, tcb);
+  if (tcb->rtt_start != rtt_start) return 0;
+  const ltcp_tcb *lst = tcb->parent;
+  if (tcb->rcv_mss != lst->rcv_mss || tcb->sndbuf.cap != lst->sndbuf_size ||
+      tcb->rcvbuf.cap != lst->rcvbuf_size || tcb->user_timeout_ns != lst->user_timeout_ns ||
+      memcmp(&tcb->opts, &lst->opts, sizeof tcb->opts) != 0)
+    return 0;
+  /* Each FIFO stays sorted by deadline. */
+  const ltcp_rec_fifo *f = &st->syn.fifo[tcb->retries];
+  return !f->tail || syn_at(&st->syn, f->tail)->deadline <= tcb->rtx_at;
+}
+
+int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
+  if (!syn_may_compact(st, tcb)) return 0;
+  ltcp_syn_table *t = &st->syn;
+  uint32_t idx = ltcp_recs_alloc(&t->recs);
+  if (!idx) return 0;
+  ltcp_syn_rec *w = syn_at(t, idx);
+  const ltcp_rfc7323 *o = &tcb->rfc7323;
+  ltcp_tcb *lst = tcb->parent;
+  w->remote_addr = tcb->remote.addr;
+  w->remote_port = tcb->remote.port;
+  w->local_port = tcb->local.port;
+  w->iss = tcb->iss;
+  w->irs = tcb->irs;
+  w->ts_recent = o->ts_recent;
+  w->ts_offset = o->ts_offset;
+  w->snd_wnd = (uint16_t)tcb->snd_wnd;
+  w->snd_mss = tcb->snd_mss;
+  w->flags = (uint8_t)((o->ts_ok ? LTCP_SYN_TS_OK : 0) | (o->ws_ok ? LTCP_SYN_WS_OK : 0) |
+                       (tcb->sack.ok ? LTCP_SYN_SACK_OK : 0) |
+                       (o->ts_recent_at != LTCP_TIME_NEVER ? LTCP_SYN_TS_RECENT : 0));
+  w->snd_wscale = o->snd_wscale;
+  w->rcv_wscale = o->rcv_wscale;
+  w->retries = (uint8_t)tcb->retries;
+  w->deadline = tcb->rtx_at;
+  w->id = tcb->id;
+  /* The TCB leaves the tables; the record keeps its place in every count. */
+  ltcp_tcb_delete(st, tcb);
+  st->state_count[LTCP_SYN_RECEIVED]++;
+  lst->child_count++;
+  ltcp_recs_hash_insert(&t->recs, idx, syn_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_recs_fifo_append(&t->recs, &t->fifo[w->retries], idx);
+  ltcp_port_ref(st, w->local_port);
+  st->conn_count++;
+  st->stats.syn_received_compact++;
+  return 1;
+}
+
+/* The TCB the record stands for, as ltcp_input_listen and the timers left it. */
+static void syn_fill_tcb(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_syn_rec *w, ltcp_tcb *lst) {
+  tcb->local = (ltcp_endpoint){st->cfg.addr, w->local_port};
+  tcb->remote = (ltcp_endpoint){w->remote_addr, w->remote_port};
+  tcb->passive = 1;
+  tcb->parent = lst;
+  tcb->rcv_mss = lst->rcv_mss;
+  tcb->sndbuf.cap = lst->sndbuf_size;
+  tcb->rcvbuf.cap = lst->rcvbuf_size;
+  tcb->user_timeout_ns = lst->user_timeout_ns;
+  tcb->opts = lst->opts;
+  tcb->iss = tcb->snd_una = tcb->snd_wl2 = w->iss;
+  tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = w->iss + 1;
+  tcb->irs = tcb->snd_wl1 = w->irs;
+  tcb->rcv_nxt = tcb->rcv_adv = tcb->rcv_acked = w->irs + 1;
+  tcb->snd_wnd = tcb->snd_max_wnd = w->snd_wnd;
+  tcb->snd_mss = w->snd_mss;
+  ltcp_cc_init(tcb); /* as in_take_mss did */
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  o->inited = 1;
+  o->ws_offered = st->cfg.window_scale != 0;
+  o->ts_offered = st->cfg.timestamps != 0;
+  o->wscale_offer = ltcp_opts_wscale_for(tcb->rcvbuf.cap);
+  o->ws_ok = (w->flags & LTCP_SYN_WS_OK) != 0;
+  o->ts_ok = (w->flags & LTCP_SYN_TS_OK) != 0;
+  o->snd_wscale = w->snd_wscale;
+  o->rcv_wscale = w->rcv_wscale;
+  o->ts_offset = w->ts_offset;
+  o->ts_recent = w->ts_recent;
+  o->ts_recent_at = (w->flags & LTCP_SYN_TS_RECENT) ? st->now : LTCP_TIME_NEVER;
+  o->last_ack_sent = w->irs + 1;
+  tcb->sack.offered = st->cfg.sack != 0;
+  tcb->sack.ok = (w->flags & LTCP_SYN_SACK_OK) != 0;
+  /* The window our SYN,ACK advertised (never scaled in a SYN): its right edge. */
+  ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK};
+  synack.wnd = ltcp_opts_wnd_field(tcb, synack.flags);
+  tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, &synack);
+  tcb->retries = w->retries;
+  tcb->rto_backed_off = w->retries > 0;
+  tcb->rtx_at = w->deadline;
+  tcb->rtt_seq = w->iss + 1;
+  tcb->rtt_start = w->retries ? LTCP_TIME_NEVER : w->deadline - ltcp_rtt_backed_off(st, tcb);
+}
+
+static void syn_remove(ltcp_stack *st, uint32_t idx) {
+  ltcp_syn_table *t = &st->syn;
+  ltcp_syn_rec *w = syn_at(t, idx);
+  ltcp_recs_hash_remove(&t->recs, idx, syn_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_recs_fifo_unlink(&t->recs, &t->fifo[w->retries], idx);
+  ltcp_port_unref(st, w->local_port);
+  st->conn_count--;
+  st->state_count[LTCP_SYN_RECEIVED]--;
+  ltcp_recs_release(&t->recs, idx);
+}
+
+static ltcp_tcb *syn_expand_idx(ltcp_stack *st, uint32_t idx) {
+  const ltcp_syn_rec *w = syn_at(&st->syn, idx);
+  ltcp_tcb *lst = ltcp_table_listener(st, w->local_port);
+  LTCP_ASSERT(lst != NULL); /* a listener that goes expands its records first */
+  ltcp_tcb *tcb = ltcp_tcb_new_with_id(st, LTCP_SYN_RECEIVED, w->id);
+  if (!tcb) return NULL;
+  syn_fill_tcb(st, tcb, w, lst);
+  lst->child_count--; /* counted again below, as the TCB's */
+  syn_remove(st, idx);
+  int rc = ltcp_table_insert(st, tcb);
+  LTCP_ASSERT(rc == 0); /* the record's place in the table was just given back */
+  (void)rc;
+  lst->child_count++;
+  ltcp_timer_update(st, tcb);
+  return tcb;
+}
+
+ltcp_tcb *ltcp_syn_expand(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  uint32_t idx = syn_find(st, local, remote);
+  return idx ? syn_expand_idx(st, idx) : NULL;
+}
+
+/* The FIFO whose head is due first (ties: the lower connection id), or -1. */
+static int syn_earliest_level(const ltcp_stack *st) {
+  const ltcp_syn_table *t = &st->syn;
+  int best = -1;
+  for (int i = 0; t->recs.count && i < LTCP_SYN_LEVELS; i++) {
+    if (!t->fifo[i].head) continue;
+    const ltcp_syn_rec *w = syn_at(t, t->fifo[i].head);
+    const ltcp_syn_rec *b = best < 0 ? NULL : syn_at(t, t->fifo[best].head);
+    if (!b || w->deadline < b->deadline || (w->deadline == b->deadline && w->id < b->id))
+      best = i;
+  }
+  return best;
+}
+
+ltcp_time_ns ltcp_syn_next_expiry(const ltcp_stack *st, uint64_t *id) {
+  int l = syn_earliest_level(st);
+  if (l < 0) return LTCP_TIME_NEVER;
+  const ltcp_syn_rec *w = syn_at(&st->syn, st->syn.fifo[l].head);
+  if (id) *id = w->id;
+  return w->deadline;
+}
+
+ltcp_tcb *ltcp_syn_expand_earliest(ltcp_stack *st) {
+  int l = syn_earliest_level(st);
+  return l < 0 ? NULL : syn_expand_idx(st, st->syn.fifo[l].head);
+}
+
+void ltcp_syn_expand_port(ltcp_stack *st, uint16_t port) {
+  ltcp_syn_table *t = &st->syn;
+  for (int i = 0; i < LTCP_SYN_LEVELS; i++) {
+    uint32_t idx = t->fifo[i].head;
+    for (uint32_t n = 0; idx && n <= t->recs.count + 1; n++) {
+      uint32_t next = syn_at(t, idx)->link.next;
+      if (syn_at(t, idx)->local_port == port && !syn_expand_idx(st, idx)) {
+        /* No memory for the TCB: the record just goes (its listener is closing). */
+        ltcp_tcb *lst = ltcp_table_listener(st, port);
+        if (lst) lst->child_count--;
+        syn_remove(st, idx);
+      }
+      idx = next;
+    }
+  }
+}
