@@ -8,10 +8,13 @@
 
 #include <stdint.h>
 
-/* The links every record starts with. */
+/* What every record starts with: its links and its 4-tuple (the local address is the
+ * stack's own). */
 typedef struct ltcp_rec_hdr {
   uint32_t hash_next;     /* next record in the bucket; on the free list, the next free one */
   uint32_t prev, next;    /* FIFO neighbours */
+  uint32_t remote_addr;
+  uint16_t local_port, remote_port;
 } ltcp_rec_hdr;
 
 /* A FIFO of records, oldest first. */

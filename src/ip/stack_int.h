@@ -96,6 +96,15 @@ void ltcp_table_remove(ltcp_stack *st, ltcp_tcb *tcb);
 ltcp_tcb *ltcp_table_listener(ltcp_stack *st, uint16_t port);
 void ltcp_table_add_listener(ltcp_stack *st, ltcp_tcb *tcb);
 void ltcp_table_remove_listener(ltcp_stack *st, ltcp_tcb *tcb);
+/* Records (ip/records.h) in the stack's tables: found by 4-tuple, and holding their place in
+ * the connection count and the port's use like a TCB. */
+uint32_t ltcp_table_rec_find(const ltcp_stack *st, const ltcp_recs *r, const ltcp_endpoint *local,
+                             const ltcp_endpoint *remote);
+void ltcp_table_rec_insert(ltcp_stack *st, ltcp_recs *r, uint32_t idx, const ltcp_tcb *tcb);
+void ltcp_table_rec_remove(ltcp_stack *st, ltcp_recs *r, uint32_t idx);
+/* The endpoints of a record. */
+void ltcp_table_rec_tuple(const ltcp_stack *st, const ltcp_rec_hdr *h, ltcp_endpoint *local,
+                          ltcp_endpoint *remote);
 void ltcp_port_ref(ltcp_stack *st, uint16_t port);
 void ltcp_port_unref(ltcp_stack *st, uint16_t port);
 /* Recomputes tcb->deadline from its timers and fixes its place in the heap. */

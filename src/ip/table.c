@@ -99,6 +99,50 @@ void ltcp_table_remove_listener(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_port_unref(st, tcb->local.port);
 }
 
+/* ---- records */
+
+void ltcp_table_rec_tuple(const ltcp_stack *st, const ltcp_rec_hdr *h, ltcp_endpoint *local,
+                          ltcp_endpoint *remote) {
+  *local = (ltcp_endpoint){st->cfg.addr, h->local_port};
+  *remote = (ltcp_endpoint){h->remote_addr, h->remote_port};
+}
+
+static uint32_t table_rec_hash(const ltcp_stack *st, const ltcp_rec_hdr *h) {
+  ltcp_endpoint l, r;
+  ltcp_table_rec_tuple(st, h, &l, &r);
+  return ltcp_table_hash(st, &l, &r);
+}
+
+uint32_t ltcp_table_rec_find(const ltcp_stack *st, const ltcp_recs *r, const ltcp_endpoint *l,
+                             const ltcp_endpoint *rem) {
+  if (r->count == 0 || l->addr != st->cfg.addr) return 0;
+  uint32_t idx = ltcp_recs_first(r, ltcp_table_hash(st, l, rem));
+  for (uint32_t n = 0; idx && n <= r->count; n++) {
+    const ltcp_rec_hdr *h = ltcp_recs_hdr(r, idx);
+    if (h->remote_addr == rem->addr && h->remote_port == rem->port && h->local_port == l->port)
+      return idx;
+    idx = h->hash_next;
+  }
+  return 0;
+}
+
+void ltcp_table_rec_insert(ltcp_stack *st, ltcp_recs *r, uint32_t idx, const ltcp_tcb *tcb) {
+  ltcp_rec_hdr *h = ltcp_recs_hdr(r, idx);
+  h->remote_addr = tcb->remote.addr;
+  h->remote_port = tcb->remote.port;
+  h->local_port = tcb->local.port;
+  ltcp_recs_hash_insert(r, idx, table_rec_hash(st, h));
+  ltcp_port_ref(st, h->local_port);
+  st->conn_count++;
+}
+
+void ltcp_table_rec_remove(ltcp_stack *st, ltcp_recs *r, uint32_t idx) {
+  ltcp_rec_hdr *h = ltcp_recs_hdr(r, idx);
+  ltcp_recs_hash_remove(r, idx, table_rec_hash(st, h));
+  ltcp_port_unref(st, h->local_port);
+  st->conn_count--;
+}
+
 void ltcp_port_ref(ltcp_stack *st, uint16_t port) { st->port_refs[port]++; }
 
 void ltcp_port_unref(ltcp_stack *st, uint16_t port) {

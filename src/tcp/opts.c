@@ -176,6 +176,23 @@ int ltcp_opts_time_wait_syn_ok(const ltcp_tcb *tcb, const ltcp_seg *seg) {
   return ltcp_seq_gt(seg->seq, tcb->rcv_nxt);
 }
 
+enum { OPTS_TS_OK = 1, OPTS_WS_OK = 2, OPTS_SACK_OK = 4, OPTS_TS_RECENT = 8 };
+
+uint8_t ltcp_opts_pack_flags(const ltcp_tcb *tcb) {
+  const ltcp_rfc7323 *o = &tcb->rfc7323;
+  return (uint8_t)((o->ts_ok ? OPTS_TS_OK : 0) | (o->ws_ok ? OPTS_WS_OK : 0) |
+                   (tcb->sack.ok ? OPTS_SACK_OK : 0) |
+                   (o->ts_recent_at != LTCP_TIME_NEVER ? OPTS_TS_RECENT : 0));
+}
+
+void ltcp_opts_unpack_flags(const ltcp_stack *st, ltcp_tcb *tcb, uint8_t flags) {
+  ltcp_rfc7323 *o = &tcb->rfc7323;
+  o->ts_ok = (flags & OPTS_TS_OK) != 0;
+  o->ws_ok = (flags & OPTS_WS_OK) != 0;
+  tcb->sack.ok = (flags & OPTS_SACK_OK) != 0;
+  o->ts_recent_at = (flags & OPTS_TS_RECENT) ? st->now : LTCP_TIME_NEVER;
+}
+
 void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst) {
   if (!in->opts.has_timestamps) return;
   rst->opts.has_timestamps = 1;

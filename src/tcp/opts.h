@@ -63,6 +63,11 @@ int ltcp_opts_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb);
 /* TIME-WAIT: may a new SYN reopen the connection? RFC 6191 with timestamps, else the
  * sequence-number rule of RFC 9293 §3.6 (SEG.SEQ > RCV.NXT). */
 int ltcp_opts_time_wait_syn_ok(const ltcp_tcb *tcb, const ltcp_seg *seg);
+/* What a compact record (tcp/timewait.h, tcp/synrcvd.h) keeps of the negotiation in one byte:
+ * Snd.TS.OK, Snd.WS.OK, SACK-permitted (RFC 2018), and whether TS.Recent holds a value; and
+ * back (a valid TS.Recent is dated now: a record lives far less than §5.5's 24 days). */
+uint8_t ltcp_opts_pack_flags(const ltcp_tcb *tcb);
+void ltcp_opts_unpack_flags(const ltcp_stack *st, ltcp_tcb *tcb, uint8_t flags);
 /* §5.2: a reset answering a segment with TSopt echoes its TSval, with TSval zero. */
 void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst);
 

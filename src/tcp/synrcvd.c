@@ -7,13 +7,6 @@
 #include "ip/stack_int.h"
 #include "util/assert.h"
 
-enum {
-  LTCP_SYN_TS_OK = 1,     /* RFC 7323 timestamps negotiated */
-  LTCP_SYN_WS_OK = 2,     /* window scaling negotiated */
-  LTCP_SYN_SACK_OK = 4,   /* RFC 2018 SACK negotiated */
-  LTCP_SYN_TS_RECENT = 8, /* TS.Recent holds a value */
-};
-
 _Static_assert(sizeof(ltcp_syn_rec) == 64, "a half-open record is 64 bytes");
 
 static ltcp_syn_rec *syn_at(const ltcp_syn_table *t, uint32_t idx) {
@@ -27,23 +20,8 @@ int ltcp_syn_init(ltcp_stack *st) {
 
 void ltcp_syn_free(ltcp_stack *st) { ltcp_recs_free(&st->syn.recs); }
 
-static uint32_t syn_hash(const ltcp_stack *st, uint32_t remote_addr, uint16_t remote_port,
-                         uint16_t local_port) {
-  ltcp_endpoint l = {st->cfg.addr, local_port}, r = {remote_addr, remote_port};
-  return ltcp_table_hash(st, &l, &r);
-}
-
 static uint32_t syn_find(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
-  const ltcp_syn_table *t = &st->syn;
-  if (t->recs.count == 0 || l->addr != st->cfg.addr) return 0;
-  uint32_t idx = ltcp_recs_first(&t->recs, syn_hash(st, r->addr, r->port, l->port));
-  for (uint32_t n = 0; idx && n <= t->recs.count; n++) {
-    const ltcp_syn_rec *w = syn_at(t, idx);
-    if (w->remote_addr == r->addr && w->remote_port == r->port && w->local_port == l->port)
-      return idx;
-    idx = w->link.hash_next;
-  }
-  return 0;
+  return ltcp_table_rec_find(st, &st->syn.recs, l, r);
 }
 
 int ltcp_syn_exists(const ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
@@ -92,18 +70,13 @@ int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_syn_rec *w = syn_at(t, idx);
   const ltcp_rfc7323 *o = &tcb->rfc7323;
   ltcp_tcb *lst = tcb->parent;
-  w->remote_addr = tcb->remote.addr;
-  w->remote_port = tcb->remote.port;
-  w->local_port = tcb->local.port;
   w->iss = tcb->iss;
   w->irs = tcb->irs;
   w->ts_recent = o->ts_recent;
   w->ts_offset = o->ts_offset;
   w->snd_wnd = (uint16_t)tcb->snd_wnd;
   w->snd_mss = tcb->snd_mss;
-  w->flags = (uint8_t)((o->ts_ok ? LTCP_SYN_TS_OK : 0) | (o->ws_ok ? LTCP_SYN_WS_OK : 0) |
-                       (tcb->sack.ok ? LTCP_SYN_SACK_OK : 0) |
-                       (o->ts_recent_at != LTCP_TIME_NEVER ? LTCP_SYN_TS_RECENT : 0));
+  w->flags = ltcp_opts_pack_flags(tcb);
   w->snd_wscale = o->snd_wscale;
   w->rcv_wscale = o->rcv_wscale;
   w->retries = (uint8_t)tcb->retries;
@@ -113,18 +86,15 @@ int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_tcb_delete(st, tcb);
   st->state_count[LTCP_SYN_RECEIVED]++;
   lst->child_count++;
-  ltcp_recs_hash_insert(&t->recs, idx, syn_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_table_rec_insert(st, &t->recs, idx, tcb);
   ltcp_recs_fifo_append(&t->recs, &t->fifo[w->retries], idx);
-  ltcp_port_ref(st, w->local_port);
-  st->conn_count++;
   st->stats.syn_received_compact++;
   return 1;
 }
 
 /* The TCB the record stands for, as ltcp_input_listen and the timers left it. */
 static void syn_fill_tcb(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_syn_rec *w, ltcp_tcb *lst) {
-  tcb->local = (ltcp_endpoint){st->cfg.addr, w->local_port};
-  tcb->remote = (ltcp_endpoint){w->remote_addr, w->remote_port};
+  ltcp_table_rec_tuple(st, &w->link, &tcb->local, &tcb->remote);
   tcb->passive = 1;
   tcb->parent = lst;
   tcb->rcv_mss = lst->rcv_mss;
@@ -144,16 +114,13 @@ static void syn_fill_tcb(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_syn_rec *w, l
   o->ws_offered = st->cfg.window_scale != 0;
   o->ts_offered = st->cfg.timestamps != 0;
   o->wscale_offer = ltcp_opts_wscale_for(tcb->rcvbuf.cap);
-  o->ws_ok = (w->flags & LTCP_SYN_WS_OK) != 0;
-  o->ts_ok = (w->flags & LTCP_SYN_TS_OK) != 0;
   o->snd_wscale = w->snd_wscale;
   o->rcv_wscale = w->rcv_wscale;
   o->ts_offset = w->ts_offset;
   o->ts_recent = w->ts_recent;
-  o->ts_recent_at = (w->flags & LTCP_SYN_TS_RECENT) ? st->now : LTCP_TIME_NEVER;
   o->last_ack_sent = w->irs + 1;
   tcb->sack.offered = st->cfg.sack != 0;
-  tcb->sack.ok = (w->flags & LTCP_SYN_SACK_OK) != 0;
+  ltcp_opts_unpack_flags(st, tcb, w->flags);
   /* The window our SYN,ACK advertised (never scaled in a SYN): its right edge. */
   ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK};
   synack.wnd = ltcp_opts_wnd_field(tcb, synack.flags);
@@ -168,27 +135,23 @@ static void syn_fill_tcb(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_syn_rec *w, l
 static void syn_remove(ltcp_stack *st, uint32_t idx) {
   ltcp_syn_table *t = &st->syn;
   ltcp_syn_rec *w = syn_at(t, idx);
-  ltcp_recs_hash_remove(&t->recs, idx, syn_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_table_rec_remove(st, &t->recs, idx);
   ltcp_recs_fifo_unlink(&t->recs, &t->fifo[w->retries], idx);
-  ltcp_port_unref(st, w->local_port);
-  st->conn_count--;
   st->state_count[LTCP_SYN_RECEIVED]--;
   ltcp_recs_release(&t->recs, idx);
 }
 
 static ltcp_tcb *syn_expand_idx(ltcp_stack *st, uint32_t idx) {
   const ltcp_syn_rec *w = syn_at(&st->syn, idx);
-  ltcp_tcb *lst = ltcp_table_listener(st, w->local_port);
+  ltcp_tcb *lst = ltcp_table_listener(st, w->link.local_port);
   LTCP_ASSERT(lst != NULL); /* a listener that goes expands its records first */
   ltcp_tcb *tcb = ltcp_tcb_new_with_id(st, LTCP_SYN_RECEIVED, w->id);
   if (!tcb) return NULL;
   syn_fill_tcb(st, tcb, w, lst);
-  lst->child_count--; /* counted again below, as the TCB's */
-  syn_remove(st, idx);
+  syn_remove(st, idx); /* its place in the backlog is now the TCB's */
   int rc = ltcp_table_insert(st, tcb);
   LTCP_ASSERT(rc == 0); /* the record's place in the table was just given back */
   (void)rc;
-  lst->child_count++;
   ltcp_timer_update(st, tcb);
   return tcb;
 }
@@ -231,7 +194,7 @@ void ltcp_syn_expand_port(ltcp_stack *st, uint16_t port) {
     uint32_t idx = t->fifo[i].head;
     for (uint32_t n = 0; idx && n <= t->recs.count + 1; n++) {
       uint32_t next = syn_at(t, idx)->link.next;
-      if (syn_at(t, idx)->local_port == port && !syn_expand_idx(st, idx)) {
+      if (syn_at(t, idx)->link.local_port == port && !syn_expand_idx(st, idx)) {
         /* No memory for the TCB: the record just goes (its listener is closing). */
         ltcp_tcb *lst = ltcp_table_listener(st, port);
         if (lst) lst->child_count--;

@@ -26,14 +26,12 @@ typedef struct ltcp_tcb ltcp_tcb;
 
 /* One half-open connection: 64 bytes. The local address is the stack's own. */
 typedef struct ltcp_syn_rec {
-  ltcp_rec_hdr link;       /* bucket and FIFO (ip/records.h) */
-  uint32_t remote_addr;
-  uint16_t local_port, remote_port;
+  ltcp_rec_hdr link;       /* bucket, FIFO and 4-tuple (ip/records.h) */
   uint32_t iss, irs;
   uint32_t ts_recent, ts_offset; /* RFC 7323 TS.Recent (from the SYN) and our TSval base */
   uint16_t snd_wnd;        /* the SYN's window (never scaled, RFC 7323 §2.2) */
   uint16_t snd_mss;
-  uint8_t flags;           /* LTCP_SYN_* in synrcvd.c */
+  uint8_t flags;           /* ltcp_opts_pack_flags (tcp/opts.h) */
   uint8_t snd_wscale, rcv_wscale;
   uint8_t retries;         /* SYN,ACKs sent again */
   uint32_t reserved;

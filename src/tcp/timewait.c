@@ -8,13 +8,6 @@
 #include "ip/stack_int.h"
 #include "util/assert.h"
 
-enum {
-  LTCP_TW_TS_OK = 1,        /* RFC 7323 timestamps negotiated */
-  LTCP_TW_WS_OK = 2,        /* window scaling negotiated */
-  LTCP_TW_SACK_OK = 4,      /* RFC 2018 SACK negotiated */
-  LTCP_TW_TS_RECENT = 8,    /* TS.Recent holds a value (§5.5) */
-};
-
 static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx) {
   return (ltcp_tw_rec *)ltcp_recs_at(&t->recs, idx);
 }
@@ -26,36 +19,16 @@ int ltcp_tw_init(ltcp_stack *st) {
 
 void ltcp_tw_free(ltcp_stack *st) { ltcp_recs_free(&st->tw.recs); }
 
-/* ---- hash table */
-
-static uint32_t tw_hash(const ltcp_stack *st, uint32_t remote_addr, uint16_t remote_port,
-                        uint16_t local_port) {
-  ltcp_endpoint l = {st->cfg.addr, local_port}, r = {remote_addr, remote_port};
-  return ltcp_table_hash(st, &l, &r);
-}
-
 static uint32_t tw_find(const ltcp_stack *st, const ltcp_endpoint *l, const ltcp_endpoint *r) {
-  const ltcp_tw_table *t = &st->tw;
-  if (t->recs.count == 0 || l->addr != st->cfg.addr) return 0;
-  uint32_t idx = ltcp_recs_first(&t->recs, tw_hash(st, r->addr, r->port, l->port));
-  for (uint32_t n = 0; idx && n <= t->recs.count; n++) {
-    const ltcp_tw_rec *w = tw_at(t, idx);
-    if (w->remote_addr == r->addr && w->remote_port == r->port && w->local_port == l->port)
-      return idx;
-    idx = w->link.hash_next;
-  }
-  return 0;
+  return ltcp_table_rec_find(st, &st->tw.recs, l, r);
 }
 
 /* ---- records */
 
 static void tw_remove(ltcp_stack *st, uint32_t idx) {
   ltcp_tw_table *t = &st->tw;
-  ltcp_tw_rec *w = tw_at(t, idx);
-  ltcp_recs_hash_remove(&t->recs, idx, tw_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_table_rec_remove(st, &t->recs, idx);
   ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
-  ltcp_port_unref(st, w->local_port);
-  st->conn_count--;
   ltcp_recs_release(&t->recs, idx);
 }
 
@@ -79,9 +52,6 @@ int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   if (!idx) return 0; /* no memory: the TCB stays as it is */
   ltcp_tw_rec *w = tw_at(t, idx);
   const ltcp_rfc7323 *o = &tcb->rfc7323;
-  w->remote_addr = tcb->remote.addr;
-  w->remote_port = tcb->remote.port;
-  w->local_port = tcb->local.port;
   w->snd_nxt = tcb->snd_nxt;
   w->rcv_nxt = tcb->rcv_nxt;
   w->snd_max_wnd = tcb->snd_max_wnd;
@@ -89,19 +59,15 @@ int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   w->ts_recent = o->ts_recent;
   w->ts_offset = o->ts_offset;
   w->rcv_wscale = o->rcv_wscale;
-  w->flags = (uint8_t)((o->ts_ok ? LTCP_TW_TS_OK : 0) | (o->ws_ok ? LTCP_TW_WS_OK : 0) |
-                       (tcb->sack.ok ? LTCP_TW_SACK_OK : 0) |
-                       (o->ts_recent_at != LTCP_TIME_NEVER ? LTCP_TW_TS_RECENT : 0));
+  w->flags = ltcp_opts_pack_flags(tcb);
   w->snd_mss = tcb->snd_mss;
   w->expiry = tcb->tw_at;
   w->id = tcb->id;
   /* The TCB leaves the tables (its state stays counted: the record is in TIME-WAIT). */
   ltcp_tcb_delete(st, tcb);
   st->state_count[LTCP_TIME_WAIT]++;
-  ltcp_recs_hash_insert(&t->recs, idx, tw_hash(st, w->remote_addr, w->remote_port, w->local_port));
+  ltcp_table_rec_insert(st, &t->recs, idx, tcb);
   ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
-  ltcp_port_ref(st, w->local_port);
-  st->conn_count++;
   st->stats.time_wait_compact++;
   return 1;
 }
@@ -113,8 +79,7 @@ static ltcp_tcb *tw_fill_view(ltcp_stack *st, uint32_t idx) {
   memset(v, 0, sizeof *v);
   v->view = 1;
   v->state = LTCP_TIME_WAIT;
-  v->local = (ltcp_endpoint){st->cfg.addr, w->local_port};
-  v->remote = (ltcp_endpoint){w->remote_addr, w->remote_port};
+  ltcp_table_rec_tuple(st, &w->link, &v->local, &v->remote);
   v->id = w->id;
   v->fd = -1;
   v->heap_idx = -1;
@@ -132,18 +97,13 @@ static ltcp_tcb *tw_fill_view(ltcp_stack *st, uint32_t idx) {
   v->rcv_acked = w->rcv_nxt;
   v->rcv_at = st->now;
   v->opts.congestion = st->cfg.congestion;
-  v->sack.ok = (w->flags & LTCP_TW_SACK_OK) != 0;
+  ltcp_opts_unpack_flags(st, v, w->flags);
   ltcp_rfc7323 *o = &v->rfc7323;
   o->inited = 1;
-  o->ts_ok = (w->flags & LTCP_TW_TS_OK) != 0;
-  o->ws_ok = (w->flags & LTCP_TW_WS_OK) != 0;
   o->rcv_wscale = w->rcv_wscale;
   o->ts_recent = w->ts_recent;
   o->ts_offset = w->ts_offset;
   o->last_ack_sent = w->rcv_nxt;
-  /* TS.Recent is at most 2 MSL old here, far from §5.5's 24 days: valid when it was set. */
-  o->ts_recent_at = (w->flags & LTCP_TW_TS_RECENT) ? st->now : LTCP_TIME_NEVER;
-  v->srtt = v->rttvar = 0;
   v->rto = st->cfg.rto_initial_ns;
   v->rtt_start = LTCP_TIME_NEVER;
   v->rtx_at = v->ut_at = v->fw2_at = v->dack_at = v->ka_at = v->deadline = LTCP_TIME_NEVER;
@@ -170,8 +130,7 @@ void ltcp_tw_view_done(ltcp_stack *st, ltcp_tcb *v) {
   LTCP_ASSERT(v->state == LTCP_TIME_WAIT && v->rcv_nxt == tw_at(t, idx)->rcv_nxt);
   ltcp_tw_rec *w = tw_at(t, idx);
   w->ts_recent = v->rfc7323.ts_recent;
-  if (v->rfc7323.ts_recent_at != LTCP_TIME_NEVER) w->flags |= LTCP_TW_TS_RECENT;
-  else w->flags &= (uint8_t)~LTCP_TW_TS_RECENT;
+  w->flags = ltcp_opts_pack_flags(v);
   if (v->tw_at != w->expiry) {
     /* §3.10.7.4: a retransmitted FIN restarts the 2 MSL timeout: now the newest record. */
     LTCP_ASSERT(!t->fifo.tail || v->tw_at >= tw_at(t, t->fifo.tail)->expiry);

@@ -24,15 +24,13 @@ typedef struct ltcp_tcb ltcp_tcb;
 
 /* One TIME-WAIT connection: 64 bytes. The local address is the stack's own. */
 typedef struct ltcp_tw_rec {
-  ltcp_rec_hdr link;       /* bucket and FIFO (ip/records.h) */
-  uint32_t remote_addr;
-  uint16_t local_port, remote_port;
+  ltcp_rec_hdr link;       /* bucket, FIFO and 4-tuple (ip/records.h) */
   uint32_t snd_nxt, rcv_nxt;
   uint32_t snd_max_wnd;    /* RFC 5961 §5 MAX.SND.WND, for the ACK acceptability check */
   uint32_t rcv_wnd;        /* the window every ACK from TIME-WAIT advertises, in bytes */
   uint32_t ts_recent, ts_offset; /* RFC 7323 TS.Recent and our TSval base */
   uint8_t rcv_wscale;      /* RFC 7323 Rcv.Wind.Shift */
-  uint8_t flags;           /* LTCP_TW_* */
+  uint8_t flags;           /* ltcp_opts_pack_flags (tcp/opts.h) */
   uint16_t snd_mss;
   ltcp_time_ns expiry;     /* the end of 2 MSL */
   uint64_t id;             /* the connection's id, for its events */
