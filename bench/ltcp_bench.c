@@ -23,12 +23,14 @@
 #define BENCH_SERVER_PORT 5001
 
 typedef struct bench_net {
-  ltcp_stack *st[BENCH_MAX_STACKS];
+  ltcp_stack *st[BENCH_MAX_STACKS]; /* NULL: no stack at that address (freed or not yet made) */
   uint32_t n;
   ltcp_time_ns now;
   int drop_to_clients;        /* 1: packets to stacks other than st[0] are dropped */
   int no_copy;                /* 1: the receiver reads the sender's buffer (no wire copy) */
-  uint64_t data_segs;         /* packets with payload delivered to st[1] */
+  uint32_t data_dst;          /* the stack whose incoming payload packets data_segs counts */
+  uint64_t data_segs;         /* packets with payload delivered to st[data_dst] */
+  uint64_t absent_drops;      /* packets to an address with no stack, dropped */
 } bench_net;
 
 static double bench_cpu_s(void) {
@@ -94,20 +96,23 @@ static uint32_t bench_payload_len(const uint8_t *p, size_t len) {
   return (uint32_t)len > ihl + doff ? (uint32_t)len - ihl - doff : 0;
 }
 
-/* One round: every packet each stack queued goes to the stack owning its destination. */
+/* One round: every packet each stack queued goes to the stack owning its destination; a packet
+ * to an address with no stack is dropped, as a link drops one to a host that is gone. */
 static uint64_t bench_pump_round(bench_net *net) {
   uint64_t moved = 0;
   net->now += 1000;
   for (uint32_t i = 0; i < net->n; i++) {
     ltcp_stack *src = net->st[i];
+    if (!src) continue;
     if (ltcp_stack_next_deadline(src) <= net->now) ltcp_stack_advance(src, net->now);
     const uint8_t *pkt;
     size_t len;
     for (uint32_t k = 0; k < 1u << 20 && (len = ltcp_stack_tx_peek(src, &pkt)) != 0; k++) {
       uint32_t dst = ((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
                       (uint32_t)pkt[18] << 8 | pkt[19]) - bench_addr(0);
-      if (dst < net->n && !(net->drop_to_clients && dst != 0)) {
-        if (dst == 1 && bench_payload_len(pkt, len)) net->data_segs++;
+      if (dst < net->n && !net->st[dst]) net->absent_drops++;
+      else if (dst < net->n && !(net->drop_to_clients && dst != 0)) {
+        if (dst == net->data_dst && bench_payload_len(pkt, len)) net->data_segs++;
         if (!net->no_copy) { /* a real link copies the packet once, as lwIP's loopback does */
           static uint8_t wire[65536];
           memcpy(wire, pkt, len);
@@ -129,6 +134,7 @@ static void bench_pump(bench_net *net) {
   if (total) return;
   ltcp_time_ns next = LTCP_TIME_NEVER;
   for (uint32_t i = 0; i < net->n; i++) {
+    if (!net->st[i]) continue;
     ltcp_time_ns d = ltcp_stack_next_deadline(net->st[i]);
     if (d < next) next = d;
   }
@@ -205,7 +211,7 @@ static void bench_bulk_run(bench_net *net, ltcp_stack *tx, int tfd, ltcp_stack *
 }
 
 static void bench_bulk(uint16_t mss, uint64_t bytes, uint32_t buf, int no_copy) {
-  bench_net net = {.n = 2, .now = LTCP_SEC(1), .no_copy = no_copy};
+  bench_net net = {.n = 2, .now = LTCP_SEC(1), .no_copy = no_copy, .data_dst = 1};
   net.st[0] = bench_stack(0, (uint16_t)(mss + 40), buf, 16);
   net.st[1] = bench_stack(1, (uint16_t)(mss + 40), buf, 16);
   int lfd = bench_listen(net.st[1], BENCH_SERVER_PORT, 4);
@@ -328,48 +334,94 @@ static double bench_table_bytes_per_conn(uint32_t n) {
   return ((double)(h2 - h1) - (double)(h1 - h0)) / n;
 }
 
-/* n idle ESTABLISHED connections: clients in stacks 1.., the server (measured) in stack 0. */
+/* 1 when no stack has a packet queued: nothing is in flight on the link. */
+static int bench_quiet(bench_net *net) {
+  const uint8_t *pkt;
+  for (uint32_t i = 0; i < net->n; i++)
+    if (net->st[i] && ltcp_stack_tx_peek(net->st[i], &pkt) != 0) return 0;
+  return 1;
+}
+
+/* Client stack c opens b connections (ports 1024..) to the server in st[0], which accepts them;
+ * once all are ESTABLISHED and nothing is in flight, the client stack is freed (it sends
+ * nothing). Idle connections exchange no packets with keep-alive off, so the server's ends stay
+ * ESTABLISHED. Returns the bytes the client's connections held: what its free gave back, less
+ * what the empty stack took at ltcp_stack_new. */
+static size_t bench_mem_client(bench_net *net, uint32_t c, int lfd, int *sfd, uint32_t b) {
+  size_t h0 = bench_heap();
+  net->st[c] = bench_stack(c, 1500, 65535, b + 16);
+  size_t h1 = bench_heap();
+  for (uint32_t done = 0; done < b;) {
+    uint32_t k = b - done < 4000 ? b - done : 4000; /* within the backlog and the tx queue */
+    for (uint32_t i = 0; i < k; i++)
+      bench_connect(net->st[c], bench_addr(0), (uint16_t)(1024 + done + i), BENCH_SERVER_PORT);
+    bench_accept_n(net, net->st[0], lfd, sfd, k);
+    bench_pump(net);
+    done += k;
+  }
+  if (ltcp_stack_count_state(net->st[c], LTCP_ESTABLISHED) != b) bench_die("mem: client not established");
+  if (!bench_quiet(net)) bench_die("mem: packets left in flight");
+  if (ltcp_stack_next_deadline(net->st[c]) != LTCP_TIME_NEVER) bench_die("mem: client timer armed");
+  size_t h2 = bench_heap();
+  ltcp_stack_free(net->st[c]);
+  net->st[c] = NULL; /* from now on, packets to its address are dropped */
+  size_t h3 = bench_heap();
+  return (h2 - h3) - (h1 - h0);
+}
+
+/* CPU-ns per segment of 64 MiB sent by the server in st[0] to a new client stack in st[c]. */
+static double bench_mem_bulk(bench_net *net, uint32_t c) {
+  net->st[c] = bench_stack(c, 1500, 65535, 16);
+  net->data_dst = c;
+  int lfd = bench_listen(net->st[c], BENCH_SERVER_PORT, 4), rfd;
+  int tfd = bench_connect(net->st[0], bench_addr(c), 0, BENCH_SERVER_PORT);
+  bench_accept_n(net, net->st[c], lfd, &rfd, 1);
+  uint64_t segs0 = net->data_segs;
+  double c0 = bench_cpu_s();
+  bench_bulk_run(net, net->st[0], tfd, net->st[c], rfd, 64ull << 20);
+  return (bench_cpu_s() - c0) * 1e9 / (double)(net->data_segs - segs0);
+}
+
+/* n idle ESTABLISHED connections with only the server's ends (stack 0) in the process: client
+ * stacks 1.. come one at a time, 60000 connections each, and are freed once established. RSS and
+ * heap are the growth since before the server existed, measured after the last client is gone;
+ * then the bulk cost with the n present, over one more client stack. */
 static void bench_mem_established(uint32_t n) {
-  const uint32_t per_client = 60000;
+  const uint32_t per_client = 60000; /* client ports 1024..61023 at one address */
   uint32_t nclients = (n + per_client - 1) / per_client;
-  if (nclients + 1 > BENCH_MAX_STACKS) bench_die("mem: count too large");
-  long rss0 = bench_rss_kib();
-  bench_net net = {.n = nclients + 1, .now = LTCP_SEC(1)};
-  net.st[0] = bench_stack(0, 1500, 65535, n + 16);
-  for (uint32_t i = 1; i <= nclients; i++) net.st[i] = bench_stack(i, 1500, 65535, per_client + 16);
-  int lfd = bench_listen(net.st[0], BENCH_SERVER_PORT, 4096);
+  if (nclients + 2 > BENCH_MAX_STACKS) bench_die("mem: count too large");
   int *sfd = calloc(4096, sizeof *sfd);
-  size_t client_bytes = 0, server_bytes = 0;
-  for (uint32_t done = 0; done < n;) {
-    uint32_t b = n - done < 4000 ? n - done : 4000;
-    size_t h0 = bench_heap();
-    for (uint32_t i = 0; i < b; i++) {
-      uint32_t k = done + i, c = 1 + k / per_client;
-      bench_connect(net.st[c], bench_addr(0), (uint16_t)(1024 + k % per_client), BENCH_SERVER_PORT);
-    }
-    size_t h1 = bench_heap();
-    bench_accept_n(&net, net.st[0], lfd, sfd, b);
-    bench_pump(&net);
-    size_t h2 = bench_heap();
-    client_bytes += h1 - h0, server_bytes += h2 - h1;
+  if (!sfd) bench_die("calloc");
+  malloc_trim(0); /* what the earlier measurements freed is not counted as ours */
+  long rss0 = bench_rss_kib();
+  bench_net net = {.n = nclients + 2, .now = LTCP_SEC(1)};
+  net.st[0] = bench_stack(0, 1500, 65535, n + 16);
+  size_t h0 = bench_heap();
+  int lfd = bench_listen(net.st[0], BENCH_SERVER_PORT, 4096);
+  size_t client_bytes = 0;
+  for (uint32_t c = 1, done = 0; c <= nclients; c++) {
+    uint32_t b = n - done < per_client ? n - done : per_client;
+    client_bytes += bench_mem_client(&net, c, lfd, sfd, b);
     done += b;
   }
+  /* Idle for two seconds: each server TCB gives back the part only a busy connection needs
+   * (src/tcp/tcb.h, LTCP_TCB_SLEEP_NS). */
+  net.now += LTCP_SEC(2);
+  ltcp_stack_advance(net.st[0], net.now);
+  size_t h1 = bench_heap();
+  long rss_untrimmed = bench_rss_kib();
+  malloc_trim(0); /* give back the pages the clients' frees left empty inside the heap */
   long rss1 = bench_rss_kib();
   uint32_t est = ltcp_stack_count_state(net.st[0], LTCP_ESTABLISHED);
-  /* Per-segment cost at this size: 64 MiB over one more connection between stacks 1 and 0. */
-  bench_net bulk = {.n = 2, .now = net.now};
-  bulk.st[0] = net.st[0], bulk.st[1] = net.st[1];
-  int lb = bench_listen(net.st[1], 65500, 4), bfd; /* above every client port */
-  int cb = bench_connect(net.st[0], bench_addr(1), 0, 65500);
-  bench_accept_n(&bulk, net.st[1], lb, &bfd, 1);
-  uint64_t segs0 = bulk.data_segs;
-  double c0 = bench_cpu_s();
-  bench_bulk_run(&bulk, net.st[0], cb, net.st[1], bfd, 64ull << 20);
-  double ns_seg = (bench_cpu_s() - c0) * 1e9 / (double)(bulk.data_segs - segs0);
+  if (est != n) bench_die("mem: server connections not all ESTABLISHED");
+  double ns_seg = bench_mem_bulk(&net, nclients + 1);
+  if (ltcp_stack_count_state(net.st[0], LTCP_ESTABLISHED) != n + 1)
+    bench_die("mem: idle connections lost during bulk");
   printf("mem_established count=%u established=%u server_bytes_per_conn=%.1f "
-         "client_bytes_per_conn=%.1f rss_mib_both_sides=%.1f bulk_cpu_ns_per_seg_at_size=%.1f\n",
-         n, est, (double)server_bytes / n, (double)client_bytes / n,
-         (double)(rss1 - rss0) / 1024.0, ns_seg);
+         "client_bytes_per_conn=%.1f rss_mib=%.1f rss_mib_before_trim=%.1f dropped_to_freed=%llu "
+         "bulk_cpu_ns_per_seg_at_size=%.1f\n",
+         n, est, (double)(h1 - h0) / n, (double)client_bytes / n, (double)(rss1 - rss0) / 1024.0,
+         (double)(rss_untrimmed - rss0) / 1024.0, (unsigned long long)net.absent_drops, ns_seg);
   free(sfd);
   for (uint32_t i = 0; i < net.n; i++) ltcp_stack_free(net.st[i]);
 }

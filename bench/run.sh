@@ -156,7 +156,7 @@ echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp|$(getv mem_established se
 echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp|$(getv mem_time_wait bytes_per_entry)" >>"$RAW"
 echo "row|bytes per SYN-RECEIVED entry (malloc)|lucidtcp|$(getv mem_syn_received bytes_per_entry)" >>"$RAW"
 echo "row|table bytes per connection slot (preallocated)|lucidtcp|$(getv mem_table bytes_per_conn_slot)" >>"$RAW"
-echo "row|RSS MiB, $MEMN idle ESTABLISHED pairs (both ends in-process)|lucidtcp|$(getv mem_established rss_mib_both_sides)" >>"$RAW"
+echo "row|RSS MiB, $MEMN idle ESTABLISHED (server ends; clients discarded once established)|lucidtcp|$(getv mem_established rss_mib)" >>"$RAW"
 echo "row|bulk CPU-ns/segment with $MEMN idle connections|lucidtcp|$(getv mem_established bulk_cpu_ns_per_seg_at_size)" >>"$RAW"
 if [ -x "$LW" ]; then
   lw=$(timeout -k 5 120 "$LW" mem --count 10000 || true)

@@ -48,7 +48,8 @@ extern "C" {
   X(TCP_TEXT_AFTER_FIN, "TCP: text or FIN beyond the peer's FIN (3.10.7.4 seventh)")      \
   X(TCP_PAWS, "TCP: old timestamp, an old duplicate (RFC 7323 5.3 R1): ACK it, drop")   \
   X(TCP_TS_MISSING, "TCP: no timestamp after both SYNs had one (RFC 7323 3.2)")          \
-  X(TX_QUEUE_FULL, "output queue full")
+  X(TX_QUEUE_FULL, "output queue full")                                                   \
+  X(TCP_NO_MEMORY, "TCP: no memory to wake an idle connection")
 
 typedef enum ltcp_drop_reason {
 #define LTCP_DROP_ENUM(name, text) LTCP_DROP_##name,
@@ -87,6 +88,8 @@ typedef struct ltcp_stats {
                               * (cfg.tso_max: TCP segmentation offload) */
   uint64_t large_in;         /* TCP segments received with more payload than our MSS (a link
                               * that coalesces, as Linux GRO or a TUN device with offloads) */
+  uint64_t busy_wakes;       /* idle connections that took their busy part back (tcp/tcb.h) */
+  uint64_t busy_sleeps;      /* connections that gave it up, idle again */
   uint64_t drops[LTCP_DROP_COUNT];
 } ltcp_stats;
 

@@ -82,16 +82,18 @@ static void stack_free_tcbs(ltcp_stack *st) {
   for (uint32_t b = 0; st->conns && b <= st->conns_mask; b++) {
     for (ltcp_tcb *t = st->conns[b], *n; t; t = n) {
       n = t->hash_next;
-      ltcp_tcb_free(t);
+      ltcp_tcb_free(st, t);
     }
   }
   for (uint32_t b = 0; st->listeners && b <= st->listeners_mask; b++) {
     for (ltcp_tcb *t = st->listeners[b], *n; t; t = n) {
       n = t->hash_next;
-      ltcp_tcb_free(t);
+      ltcp_tcb_free(st, t);
     }
   }
+  st->touched = NULL; /* all freed */
   ltcp_stack_reap(st);
+  ltcp_tcb_busy_pool_free(st);
 }
 
 void ltcp_stack_free(ltcp_stack *st) {
@@ -110,10 +112,11 @@ void ltcp_stack_free(ltcp_stack *st) {
 }
 
 void ltcp_stack_reap(ltcp_stack *st) {
+  if (st->touched || st->idle_head) ltcp_tcb_sleep_idle(st);
   for (uint32_t i = 0; st->graveyard && i < UINT32_MAX; i++) {
     ltcp_tcb *t = st->graveyard;
-    st->graveyard = t->list_next;
-    ltcp_tcb_free(t);
+    st->graveyard = t->hash_next;
+    ltcp_tcb_free(st, t);
   }
 }
 
@@ -176,8 +179,8 @@ void ltcp_stack_tx_set_seg_size(ltcp_stack *st, uint32_t seg_size) {
 void ltcp_stack_tx_wait(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb->in_tx_wait || tcb->view) return;
   tcb->in_tx_wait = 1;
-  tcb->tx_next = NULL;
-  if (st->tx_wait_tail) st->tx_wait_tail->tx_next = tcb;
+  tcb->busy->tx_next = NULL;
+  if (st->tx_wait_tail) st->tx_wait_tail->busy->tx_next = tcb;
   else st->tx_wait_head = tcb;
   st->tx_wait_tail = tcb;
 }
@@ -187,9 +190,9 @@ void ltcp_stack_tx_unwait(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_tcb **pp = &st->tx_wait_head, *prev = NULL;
   while (*pp != tcb) {
     prev = *pp;
-    pp = &(*pp)->tx_next;
+    pp = &(*pp)->busy->tx_next;
   }
-  *pp = tcb->tx_next;
+  *pp = tcb->busy->tx_next;
   if (st->tx_wait_tail == tcb) st->tx_wait_tail = prev;
   tcb->in_tx_wait = 0;
 }
@@ -200,11 +203,12 @@ static void stack_tx_resume(ltcp_stack *st) {
   st->flushing = 1;
   while (st->tx_wait_head && st->tx_count < st->tx_cap) {
     ltcp_tcb *t = st->tx_wait_head;
-    st->tx_wait_head = t->tx_next;
+    st->tx_wait_head = t->busy->tx_next;
     if (!st->tx_wait_head) st->tx_wait_tail = NULL;
     t->in_tx_wait = 0;
-    t->tx_next = NULL;
+    t->busy->tx_next = NULL;
     if (!t->dead) {
+      ltcp_tcb_touch(st, t); /* awake (waiting keeps it so); the ACK it owed may go now */
       ltcp_output(st, t);
       ltcp_timer_update(st, t);
       ltcp_stack_compact(st, t); /* the owed ACK went: TIME-WAIT may shrink */
@@ -322,6 +326,11 @@ static void stack_tcp_input(ltcp_stack *st, const ltcp_ipv4_hdr *ip, const uint8
     ltcp_tw_view_done(st, tcb);
     return;
   }
+  if (tcb && ltcp_tcb_wake(st, tcb) != 0) {
+    ltcp_stack_drop(st, LTCP_DROP_TCP_NO_MEMORY, &seg); /* as lost on the way: resent */
+    return;
+  }
+  if (tcb) ltcp_tcb_touch(st, tcb);
   if (tcb && stack_time_wait_reuse(st, tcb, &seg)) return;
   if (tcb) {
     if (tcb->state == LTCP_SYN_SENT) ltcp_input_syn_sent(st, tcb, &seg);
@@ -397,6 +406,13 @@ void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now) {
       continue;
     }
     if (!t || t->deadline > st->now) break;
+    if (ltcp_tcb_wake(st, t) != 0) {
+      /* Asleep, so keep-alive's timer: it runs when memory allows (checked each second). */
+      t->ka_at = st->now + LTCP_SEC(1);
+      ltcp_timer_update(st, t);
+      continue;
+    }
+    ltcp_tcb_touch(st, t);
     ltcp_timer_expire(st, t);
     LTCP_ASSERT(t->dead || t->deadline > st->now);
     if (!t->dead) ltcp_stack_compact(st, t); /* a SYN,ACK sent again: waiting once more */

@@ -48,6 +48,7 @@ struct ltcp_stack {
   /* Compact TIME-WAIT records, and the TCB through which the engine sees one. */
   ltcp_tw_table tw;
   ltcp_tcb tw_view;
+  ltcp_tcb_busy tw_view_busy;
   /* Compact half-open (SYN-RECEIVED) records. */
   ltcp_syn_table syn;
 
@@ -69,7 +70,11 @@ struct ltcp_stack {
   ltcp_event *events;
   uint32_t ev_head, ev_count;
 
-  ltcp_tcb *graveyard;
+  ltcp_tcb *graveyard;     /* deleted TCBs, freed at the end of the call (through hash_next) */
+  ltcp_tcb *touched;       /* TCBs used during this call (tcp/tcb.h: ltcp_tcb_wake) */
+  ltcp_tcb *idle_head, *idle_tail; /* idle TCBs that hold buffers, oldest first (tcp/tcb.h) */
+  ltcp_tcb_busy *busy_pool; /* busy parts kept for reuse */
+  uint32_t busy_pool_count;
 };
 
 /* stack.c */

@@ -196,12 +196,15 @@ static void heap_remove(ltcp_stack *st, ltcp_tcb *tcb) {
 
 void ltcp_timer_update(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb->view) return; /* a TIME-WAIT record's expiry lives in its FIFO (tcp/timewait.c) */
-  ltcp_time_ns d = tcb->rtx_at;
-  if (tcb->tw_at < d) d = tcb->tw_at;
-  if (tcb->ut_at < d) d = tcb->ut_at;
-  if (tcb->fw2_at < d) d = tcb->fw2_at;
-  if (tcb->dack_at < d) d = tcb->dack_at;
-  if (tcb->ka_at < d) d = tcb->ka_at;
+  ltcp_time_ns d = tcb->ka_at;
+  const ltcp_tcb_busy *b = tcb->busy; /* asleep: keep-alive's is the only timer */
+  if (b) {
+    if (b->rtx_at < d) d = b->rtx_at;
+    if (b->tw_at < d) d = b->tw_at;
+    if (b->ut_at < d) d = b->ut_at;
+    if (b->fw2_at < d) d = b->fw2_at;
+    if (b->dack_at < d) d = b->dack_at;
+  }
   tcb->deadline = d;
   if (d == LTCP_TIME_NEVER) {
     if (tcb->heap_idx >= 0) heap_remove(st, tcb);

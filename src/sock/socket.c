@@ -23,6 +23,18 @@ static ltcp_sock *sock_get(ltcp_stack *st, int fd) {
   return &st->socks[fd];
 }
 
+/* The socket's connection, awake (tcp/tcb.h): the engine may use all of it. Returns 0 (also
+ * without a connection) or a positive errno. A call that may leave it idle touches it too. */
+static int sock_wake(ltcp_stack *st, ltcp_sock *s) {
+  return s->tcb && ltcp_tcb_wake(st, s->tcb) != 0 ? ENOMEM : 0;
+}
+
+static int sock_wake_touch(ltcp_stack *st, ltcp_sock *s) {
+  if (sock_wake(st, s)) return ENOMEM;
+  if (s->tcb) ltcp_tcb_touch(st, s->tcb);
+  return 0;
+}
+
 /* The TCB's timers may have changed during a call; put it right in the heap. */
 static void sock_done(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb && !tcb->dead) {
@@ -103,10 +115,10 @@ static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
   if (!tcb) return NULL;
   tcb->fd = fd;
   tcb->local = s->local;
-  tcb->sndbuf.cap = tcb->sndbuf_size = s->sndbuf;
-  tcb->rcvbuf.cap = tcb->rcvbuf_size = s->rcvbuf;
+  tcb->busy->sndbuf.cap = tcb->busy->sndbuf_size = s->sndbuf;
+  tcb->busy->rcvbuf.cap = tcb->busy->rcvbuf_size = s->rcvbuf;
   tcb->rcv_mss = s->mss;
-  tcb->user_timeout_ns = LTCP_MS(s->user_timeout_ms);
+  tcb->user_timeout_ms = s->user_timeout_ms;
   tcb->opts = s->opts;
   tcb->reuseaddr = s->reuseaddr;
   s->tcb = tcb;
@@ -118,7 +130,7 @@ int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
   if (!s) return sock_fail(EBADF);
   uint32_t bl = backlog < 1 ? 1u : backlog > SOCK_BACKLOG_MAX ? SOCK_BACKLOG_MAX : (uint32_t)backlog;
   if (s->tcb && s->tcb->state == LTCP_LISTEN) {
-    s->tcb->backlog = bl;
+    s->tcb->busy->backlog = bl;
     return 0;
   }
   if (s->tcb || s->connect_called) return sock_fail(EINVAL);
@@ -140,16 +152,17 @@ int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
   if (!s) return sock_fail(EBADF);
   ltcp_tcb *lst = s->tcb;
   if (!lst || lst->state != LTCP_LISTEN) return sock_fail(EINVAL);
-  ltcp_tcb *child = lst->acceptq_head;
+  ltcp_tcb *child = lst->busy->acceptq_head;
   if (!child) return sock_fail(EAGAIN);
   int nfd = ltcp_socket(st);
   if (nfd < 0) return -1;
-  lst->acceptq_head = child->accept_next;
-  if (!lst->acceptq_head) lst->acceptq_tail = NULL;
-  child->accept_next = NULL;
-  child->parent = NULL;
+  lst->busy->acceptq_head = child->busy->accept_next;
+  if (!lst->busy->acceptq_head) lst->busy->acceptq_tail = NULL;
+  child->busy->accept_next = NULL;
+  child->busy->parent = NULL;
   child->accepted = 1;
-  lst->child_count--;
+  ltcp_tcb_touch(st, child); /* awake (it had a parent): it may sleep once idle */
+  lst->busy->child_count--;
   ltcp_sock *ns = &st->socks[nfd];
   ns->tcb = child;
   ns->opts = child->opts; /* inherited from the listener, as Linux */
@@ -184,7 +197,7 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
   if (ltcp_table_insert(st, tcb) != 0) {
     s->tcb = NULL;
     st->state_count[LTCP_CLOSED]--;
-    ltcp_tcb_free(tcb);
+    ltcp_tcb_free(st, tcb);
     return sock_fail(ENOBUFS);
   }
   s->connect_called = 1;
@@ -208,6 +221,7 @@ ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags
   if (s->shut_wr) return sock_fail(EPIPE);
   if (!s->tcb) return sock_gone_error(s, s->connect_called ? EPIPE : ENOTCONN);
   if (len > INT32_MAX) len = INT32_MAX;
+  if (sock_wake(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
   int32_t n = ltcp_user_send(st, tcb, buf, (uint32_t)len);
   sock_done(st, tcb);
@@ -235,8 +249,10 @@ ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
     return s->connect_called ? 0 : sock_fail(ENOTCONN);
   }
   if (s->shut_rd) return 0;
+  if (sock_wake(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
   int32_t n = ltcp_user_receive(st, tcb, buf, (uint32_t)len, (flags & LTCP_MSG_PEEK) != 0);
+  if (n > 0) ltcp_tcb_touch(st, tcb); /* the buffer emptied, a window update went: idle? */
   sock_done(st, tcb);
   return n < 0 ? sock_fail(n) : n;
 }
@@ -247,10 +263,11 @@ int ltcp_shutdown(ltcp_stack *st, int fd, int how) {
   if (how != LTCP_SHUT_RD && how != LTCP_SHUT_WR && how != LTCP_SHUT_RDWR) return sock_fail(EINVAL);
   ltcp_tcb *tcb = s->tcb;
   if (!tcb || tcb->state == LTCP_LISTEN) return sock_fail(ENOTCONN);
+  if (sock_wake_touch(st, s)) return sock_fail(ENOMEM);
   if (how != LTCP_SHUT_WR) {
     s->shut_rd = 1;
     tcb->rcv_shut = 1;
-    ltcp_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len);
+    ltcp_ring_consume(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len);
   }
   if (how != LTCP_SHUT_RD && !s->shut_wr) {
     s->shut_wr = 1;
@@ -263,14 +280,15 @@ int ltcp_shutdown(ltcp_stack *st, int fd, int how) {
 int ltcp_close(ltcp_stack *st, int fd) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
+  if (sock_wake_touch(st, s)) return sock_fail(ENOMEM); /* nothing done: the call may be repeated */
   ltcp_tcb *tcb = s->tcb;
   if (tcb) {
     if (tcb->state == LTCP_LISTEN) {
       /* Connections the user never accepted are reset, as Linux does. */
-      for (uint32_t i = 0; tcb->acceptq_head && i <= tcb->backlog; i++)
-        ltcp_user_abort(st, tcb->acceptq_head);
+      for (uint32_t i = 0; tcb->busy->acceptq_head && i <= tcb->busy->backlog; i++)
+        ltcp_user_abort(st, tcb->busy->acceptq_head);
       ltcp_user_close(st, tcb);
-    } else if (tcb->rcvbuf.len > 0 && st->cfg.rst_on_unread_close) {
+    } else if (tcb->busy->rcvbuf.len > 0 && st->cfg.rst_on_unread_close) {
       ltcp_user_abort(st, tcb); /* RFC 1122 4.2.2.13: data would be lost; say so */
     } else if (!s->shut_wr) {
       ltcp_user_close(st, tcb);
@@ -290,11 +308,12 @@ int ltcp_close(ltcp_stack *st, int fd) {
 int ltcp_abort(ltcp_stack *st, int fd) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
+  if (sock_wake_touch(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
   if (tcb) {
     if (tcb->state == LTCP_LISTEN) {
-      for (uint32_t i = 0; tcb->acceptq_head && i <= tcb->backlog; i++)
-        ltcp_user_abort(st, tcb->acceptq_head);
+      for (uint32_t i = 0; tcb->busy->acceptq_head && i <= tcb->busy->backlog; i++)
+        ltcp_user_abort(st, tcb->busy->acceptq_head);
     }
     ltcp_user_abort(st, tcb);
   }
@@ -313,10 +332,10 @@ void ltcp_sock_tcb_gone(ltcp_stack *st, ltcp_tcb *tcb, int error) {
   /* An orderly end (TIME-WAIT over, or an RST in TIME-WAIT, CLOSING or LAST-ACK) does not take
    * away data already acknowledged to the peer: the user may still read it, then EOF, as on
    * BSD and Linux. A reset flushes it (RFC 9293 §3.10.7.4 second). */
-  if (error == 0 && tcb->rcvbuf.len > 0 && !s->shut_rd) {
+  if (error == 0 && ltcp_tcb_rcv_queued(tcb) > 0 && !s->shut_rd) {
     ltcp_ring_clear(&s->rcv_left);
-    s->rcv_left = tcb->rcvbuf;
-    tcb->rcvbuf = (ltcp_ring){0};
+    s->rcv_left = tcb->busy->rcvbuf;
+    tcb->busy->rcvbuf = (ltcp_ring){0};
   }
   tcb->fd = -1;
 }
@@ -356,6 +375,7 @@ static int sock_set_conn_opt(ltcp_stack *st, ltcp_sock *s, ltcp_sockopt opt, int
   else if (opt == LTCP_TCP_KEEPINTVL) o.keep_intvl_s = (uint32_t)value;
   else o.keep_cnt = (uint32_t)value;
   int turned_on = o.keepalive && !s->opts.keepalive;
+  if (sock_wake_touch(st, s)) return sock_fail(ENOMEM);
   s->opts = o;
   if (s->tcb) {
     s->tcb->opts = o;
@@ -396,13 +416,13 @@ int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
       s->opts.congestion = (uint8_t)value;
       if (s->tcb) { /* takes over from the next ACK, as Linux allows */
         s->tcb->opts.congestion = s->tcb->cc.id = (uint8_t)value;
-        s->tcb->cc.t_epoch = LTCP_TIME_NEVER;
+        s->tcb->cubic.t_epoch = LTCP_TIME_NEVER;
       }
       return 0;
     case LTCP_TCP_USER_TIMEOUT:
       if (value < 0) return sock_fail(EINVAL);
       s->user_timeout_ms = (uint32_t)value;
-      if (s->tcb) s->tcb->user_timeout_ns = LTCP_MS(value);
+      if (s->tcb) s->tcb->user_timeout_ms = (uint32_t)value;
       return 0;
     default:
       return sock_fail(ENOPROTOOPT);
@@ -436,17 +456,17 @@ static short sock_revents(const ltcp_sock *s) {
   if (!t) return ev | LTCP_POLLHUP | LTCP_POLLIN | LTCP_POLLOUT;
   switch (t->state) {
     case LTCP_LISTEN:
-      return ev | (t->acceptq_head ? LTCP_POLLIN : 0);
+      return ev | (t->busy->acceptq_head ? LTCP_POLLIN : 0); /* a listener is always awake */
     case LTCP_SYN_SENT:
     case LTCP_SYN_RECEIVED:
       return ev;
     default:
       break;
   }
-  if (t->rcvbuf.len > 0 || t->fin_rcvd || s->shut_rd) ev |= LTCP_POLLIN;
+  if (ltcp_tcb_rcv_queued(t) > 0 || t->fin_rcvd || s->shut_rd) ev |= LTCP_POLLIN;
   if (t->fin_rcvd) ev |= LTCP_POLLRDHUP;
   if ((t->state == LTCP_ESTABLISHED || t->state == LTCP_CLOSE_WAIT) && !s->shut_wr &&
-      ltcp_ring_free_space(&t->sndbuf) > 0)
+      ltcp_tcb_snd_space(t) > 0)
     ev |= LTCP_POLLOUT;
   if (t->fin_rcvd && t->fin_queued) ev |= LTCP_POLLHUP;
   return ev;

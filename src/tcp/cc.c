@@ -12,8 +12,8 @@ const ltcp_cc_ops *ltcp_cc_ops_of(const ltcp_tcb *tcb) {
 void ltcp_cc_init(ltcp_tcb *tcb) {
   ltcp_cc *cc = &tcb->cc;
   cc->id = tcb->opts.congestion < LTCP_CC_COUNT ? tcb->opts.congestion : LTCP_CC_CUBIC;
-  cc->t_epoch = LTCP_TIME_NEVER;
-  cc->w_max = 0;
+  tcb->cubic.t_epoch = LTCP_TIME_NEVER;
+  tcb->cubic.w_max = 0;
   cc->recover_set = 0;
   /* RFC 6928 §2: IW = min(10*MSS, max(2*MSS, 14600)). */
   uint32_t mss = tcb->snd_mss, iw = 2 * mss > 14600 ? 2 * mss : 14600;
@@ -37,7 +37,7 @@ void ltcp_cc_on_ack(ltcp_tcb *tcb, uint32_t acked, uint32_t flight, ltcp_time_ns
 
 uint32_t ltcp_cc_send_edge(const ltcp_tcb *tcb) {
   const ltcp_cc *cc = &tcb->cc;
-  if (cc->in_recovery && tcb->sack.ok) {
+  if (cc->in_recovery && tcb->sack_ok) {
     /* RFC 6675 §5 (C): new data while cwnd - pipe >= 1 SMSS. */
     uint32_t pipe = ltcp_sack_pipe(tcb);
     return tcb->snd_nxt + (tcb->cwnd > pipe ? tcb->cwnd - pipe : 0);

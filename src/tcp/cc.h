@@ -19,14 +19,17 @@ typedef struct ltcp_cc {
   uint8_t recover_set;     /* recover holds a value (a recovery or timeout happened) */
   uint32_t recover;        /* RFC 6582 "recover", RFC 6675 RecoveryPoint */
   uint32_t bytes_acked;    /* RFC 3465 byte counting in congestion avoidance */
-  /* CUBIC (RFC 9438 §4), windows in segments. */
+  uint32_t carry;          /* CUBIC: the fraction of a byte of cwnd growth not yet added, in
+                            * units of 2^-32 byte (here, not in ltcp_cubic, to pack the TCB) */
+} ltcp_cc;
+
+/* CUBIC's state (RFC 9438 §4), windows in segments; beside ltcp_cc in the TCB. */
+typedef struct ltcp_cubic {
   double w_max;            /* window before the last reduction */
   double k;                /* time to reach w_max again, seconds */
-  double cwnd_epoch;       /* cwnd when the epoch began */
   double w_est;            /* the Reno-friendly estimate (§4.3) */
   ltcp_time_ns t_epoch;    /* start of the current epoch; LTCP_TIME_NEVER: none */
-  double carry;            /* fraction of a byte of cwnd growth not yet added */
-} ltcp_cc;
+} ltcp_cubic;
 
 typedef struct ltcp_cc_ops {
   const char *name;

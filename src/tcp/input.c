@@ -48,7 +48,7 @@ void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const
     ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
     return;
   }
-  if (lst->child_count >= lst->backlog) {
+  if (lst->busy->child_count >= lst->busy->backlog) {
     ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
     return;
   }
@@ -61,18 +61,18 @@ void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const
   tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
   tcb->passive = 1;
   tcb->rcv_mss = lst->rcv_mss;
-  tcb->sndbuf.cap = lst->sndbuf_size;
-  tcb->rcvbuf.cap = lst->rcvbuf_size;
-  tcb->user_timeout_ns = lst->user_timeout_ns;
+  tcb->busy->sndbuf.cap = lst->busy->sndbuf_size;
+  tcb->busy->rcvbuf.cap = lst->busy->rcvbuf_size;
+  tcb->user_timeout_ms = lst->user_timeout_ms;
   tcb->opts = lst->opts; /* TCP_NODELAY and keep-alive, as the listener had them */
   if (ltcp_table_insert(st, tcb) != 0) {
     st->state_count[LTCP_LISTEN]--;
-    ltcp_tcb_free(tcb);
+    ltcp_tcb_free(st, tcb);
     ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
     return;
   }
-  tcb->parent = lst;
-  lst->child_count++;
+  tcb->busy->parent = lst;
+  lst->busy->child_count++;
   st->stats.passive_opens++;
   /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
@@ -82,13 +82,13 @@ void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const
   ltcp_sack_take_syn(st, tcb, seg); /* RFC 2018 */
   tcb->iss = isn ? *isn : ltcp_isn_select(st, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
-  tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
+  tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
   in_take_window(tcb, seg);
   tcb->snd_wl2 = tcb->iss;
   ltcp_cause why = ltcp_cause_segment(seg);
   ltcp_tcb_set_state(st, tcb, LTCP_SYN_RECEIVED, &why);
-  tcb->rtt_start = st->now;
-  tcb->rtt_seq = tcb->iss + 1;
+  tcb->busy->rtt_start = st->now;
+  tcb->busy->rtt_seq = tcb->iss + 1;
   ltcp_out_syn(st, tcb);
   ltcp_out_arm_rtx(st, tcb);
 }
@@ -146,8 +146,8 @@ void ltcp_input_syn_sent(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   /* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
   in_take_window(tcb, seg);
   ltcp_tcb_set_state(st, tcb, LTCP_SYN_RECEIVED, &why);
-  tcb->rtt_start = LTCP_TIME_NEVER;
-  tcb->rtx_at = LTCP_TIME_NEVER;
+  tcb->busy->rtt_start = LTCP_TIME_NEVER;
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
   ltcp_out_syn(st, tcb);
   ltcp_out_arm_rtx(st, tcb);
 }
@@ -159,13 +159,13 @@ static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
 static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg,
                                const ltcp_cause *why) {
   tcb->snd_una = seg->ack;
-  if (tcb->rtt_start != LTCP_TIME_NEVER && tcb->retries == 0)
-    ltcp_rtt_sample(st, tcb, st->now - tcb->rtt_start); /* Karn: never a retransmitted SYN */
-  tcb->rtt_start = LTCP_TIME_NEVER;
+  if (tcb->busy->rtt_start != LTCP_TIME_NEVER && tcb->busy->retries == 0)
+    ltcp_rtt_sample(st, tcb, st->now - tcb->busy->rtt_start); /* Karn: never a retransmitted SYN */
+  tcb->busy->rtt_start = LTCP_TIME_NEVER;
   in_rto_after_timeout(st, tcb, 1);
-  tcb->retries = 0;
-  tcb->rtx_at = LTCP_TIME_NEVER;
-  tcb->ut_at = LTCP_TIME_NEVER;
+  tcb->busy->retries = 0;
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
+  tcb->busy->ut_at = LTCP_TIME_NEVER;
   in_take_window(tcb, seg);
   ltcp_tcb_set_state(st, tcb, LTCP_ESTABLISHED, why);
   tcb->ack_now = 1; /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
@@ -277,22 +277,22 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   in_rto_after_timeout(st, tcb, tcb->snd_una == tcb->iss); /* before any new sample */
   int32_t data = (int32_t)(ack - tcb->snd_buf_seq);
   if (data > 0) {
-    uint32_t n = (uint32_t)data < tcb->sndbuf.len ? (uint32_t)data : tcb->sndbuf.len;
-    ltcp_ring_consume(&tcb->sndbuf, n);
+    uint32_t n = (uint32_t)data < tcb->busy->sndbuf.len ? (uint32_t)data : tcb->busy->sndbuf.len;
+    ltcp_ring_consume(&tcb->busy->sndbuf, n);
     tcb->snd_buf_seq += n;
   }
   tcb->snd_una = ack;
-  if (ltcp_seq_lt(tcb->snd_retx, ack)) tcb->snd_retx = ack;
-  if (ltcp_opts_rtt_sample(st, tcb)) tcb->rtt_start = LTCP_TIME_NEVER; /* RFC 7323 §4.1 */
-  if (tcb->rtt_start != LTCP_TIME_NEVER && ltcp_seq_ge(ack, tcb->rtt_seq)) {
-    ltcp_rtt_sample(st, tcb, st->now - tcb->rtt_start);
-    tcb->rtt_start = LTCP_TIME_NEVER;
+  if (ltcp_seq_lt(tcb->busy->snd_retx, ack)) tcb->busy->snd_retx = ack;
+  if (ltcp_opts_rtt_sample(st, tcb)) tcb->busy->rtt_start = LTCP_TIME_NEVER; /* RFC 7323 §4.1 */
+  if (tcb->busy->rtt_start != LTCP_TIME_NEVER && ltcp_seq_ge(ack, tcb->busy->rtt_seq)) {
+    ltcp_rtt_sample(st, tcb, st->now - tcb->busy->rtt_start);
+    tcb->busy->rtt_start = LTCP_TIME_NEVER;
   }
-  tcb->retries = 0;
-  tcb->probes = 0;
+  tcb->busy->retries = 0;
+  tcb->busy->probes = 0;
   /* RFC 6298 §5.2 and §5.3. */
-  tcb->rtx_at = LTCP_TIME_NEVER;
-  tcb->ut_at = LTCP_TIME_NEVER;
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
+  tcb->busy->ut_at = LTCP_TIME_NEVER;
   if (tcb->snd_una != tcb->snd_nxt) ltcp_out_arm_rtx(st, tcb);
   else ltcp_timer_update(st, tcb);
 }
@@ -302,10 +302,10 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
  * rather than when the probes' backed-off timer expires; that back-off was the persist timer's
  * (RFC 1122 4.2.2.17), and a byte sent twice gives no RTT sample (Karn, MUST-18). */
 static void in_window_reopened(ltcp_stack *st, ltcp_tcb *tcb) {
-  tcb->retries = 0;
-  tcb->snd_retx = tcb->snd_una;
-  tcb->rtt_start = LTCP_TIME_NEVER;
-  tcb->rtx_at = LTCP_TIME_NEVER;
+  tcb->busy->retries = 0;
+  tcb->busy->snd_retx = tcb->snd_una;
+  tcb->busy->rtt_start = LTCP_TIME_NEVER;
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
   ltcp_timer_update(st, tcb);
 }
 
@@ -319,7 +319,7 @@ static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg
     ltcp_stack_drop(st, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
     return IN_DONE;
   }
-  tcb->probes = 0; /* the peer answers: zero-window probing may go on */
+  tcb->busy->probes = 0; /* the peer answers: zero-window probing may go on */
   if (ltcp_seq_lt(tcb->snd_una, ack)) in_ack_new(st, tcb, ack);
   /* SND.UNA =< SEG.ACK =< SND.NXT: update the send window from the newest segment. */
   if (ltcp_seq_le(tcb->snd_una, ack) &&
@@ -327,7 +327,7 @@ static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg
        (tcb->snd_wl1 == seg->seq && ltcp_seq_le(tcb->snd_wl2, ack)))) {
     in_take_window(tcb, seg);
   }
-  if (old_wnd == 0 && tcb->snd_wnd > 0 && tcb->retries > 0 && !tcb->rto_backed_off)
+  if (old_wnd == 0 && tcb->snd_wnd > 0 && tcb->busy->retries > 0 && !tcb->rto_backed_off)
     in_window_reopened(st, tcb);
   /* Congestion control, duplicate ACKs and fast recovery (tcp/recovery.c). */
   ltcp_recovery_on_ack(st, tcb, seg, old_una, old_wnd);
@@ -409,23 +409,23 @@ static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
     n -= skip;
     seq = tcb->rcv_nxt;
   }
-  uint32_t off = seq - tcb->rcv_nxt, room = ltcp_ring_free_space(&tcb->rcvbuf);
+  uint32_t off = seq - tcb->rcv_nxt, room = ltcp_ring_free_space(&tcb->busy->rcvbuf);
   if (off >= room) return;
   if (n > room - off) n = room - off;
-  if (ltcp_ring_write_at(&tcb->rcvbuf, tcb->rcvbuf.len + off, data, n) != 0) return;
+  if (ltcp_ring_write_at(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len + off, data, n) != 0) return;
   if (off > 0) {
-    if (ltcp_reasm_add(&tcb->reasm, seq, seq + n) != 0)
+    if (ltcp_reasm_add(&tcb->busy->reasm, seq, seq + n) != 0)
       ltcp_stack_drop(st, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
     else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
     return;
   }
-  int hole = tcb->reasm.count > 0; /* RFC 5681 §4.2: a segment into a gap is ACKed at once */
-  uint32_t nxt = ltcp_reasm_advance(&tcb->reasm, seq + n);
-  tcb->rcvbuf.len += nxt - tcb->rcv_nxt;
+  int hole = tcb->busy->reasm.count > 0; /* RFC 5681 §4.2: a segment into a gap is ACKed at once */
+  uint32_t nxt = ltcp_reasm_advance(&tcb->busy->reasm, seq + n);
+  tcb->busy->rcvbuf.len += nxt - tcb->rcv_nxt;
   tcb->rcv_nxt = nxt;
   /* Text past the offered window but within the buffer is taken; the edge follows it. */
   if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
-  if (tcb->rcv_shut) ltcp_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len); /* SHUT_RD discards */
+  if (tcb->rcv_shut) ltcp_ring_consume(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len); /* SHUT_RD discards */
   if (!hole) ltcp_delack_hold(st, tcb, owed);
 }
 
@@ -438,16 +438,16 @@ static int in_can_take_text(ltcp_state s) {
 static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   if (seg->flags & LTCP_FIN) {
     uint32_t fin_seq = seg->seq + ltcp_seg_seqlen(seg) - 1;
-    uint32_t edge = tcb->rcv_nxt + ltcp_ring_free_space(&tcb->rcvbuf) + 1;
+    uint32_t edge = tcb->rcv_nxt + ltcp_ring_free_space(&tcb->busy->rcvbuf) + 1;
     if (ltcp_seq_gt(fin_seq, tcb->rcv_nxt) && ltcp_seq_lt(fin_seq, edge) && !tcb->fin_rcvd) {
-      tcb->reasm.has_fin = 1;
-      tcb->reasm.fin_seq = fin_seq;
+      tcb->busy->reasm.has_fin = 1;
+      tcb->busy->reasm.fin_seq = fin_seq;
     }
   }
   int fin_here = (seg->flags & LTCP_FIN) && seg->seq + ltcp_seg_seqlen(seg) - 1 == tcb->rcv_nxt;
-  int fin_held = tcb->reasm.has_fin && tcb->reasm.fin_seq == tcb->rcv_nxt;
+  int fin_held = tcb->busy->reasm.has_fin && tcb->busy->reasm.fin_seq == tcb->rcv_nxt;
   if (tcb->fin_rcvd || !(fin_here || fin_held)) return IN_CONTINUE;
-  tcb->reasm.has_fin = 0;
+  tcb->busy->reasm.has_fin = 0;
   tcb->fin_rcvd = 1;
   tcb->rcv_nxt += 1; /* advance RCV.NXT over the FIN and acknowledge it */
   tcb->ack_now = 1;
@@ -497,8 +497,8 @@ void ltcp_input_other(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (in_ack(st, tcb, seg, &why) == IN_DONE) return; /* fifth */
   /* Sixth, URG: RCV.UP <- max(RCV.UP, SEG.UP); the urgent data stays inline (RFC 6093). */
   if ((seg->flags & LTCP_URG) && in_can_take_text(tcb->state) &&
-      ltcp_seq_gt(seg->seq + seg->urp, tcb->rcv_up))
-    tcb->rcv_up = seg->seq + seg->urp;
+      ltcp_seq_gt(seg->seq + seg->urp, tcb->busy->rcv_up))
+    tcb->busy->rcv_up = seg->seq + seg->urp;
   if (in_can_take_text(tcb->state)) { /* seventh */
     if (in_text_orphaned(st, tcb, seg)) return;
     in_text(st, tcb, seg);

@@ -15,7 +15,7 @@ void ltcp_conn_opts_default(ltcp_conn_opts *o, const ltcp_stack_config *cfg) {
 
 void ltcp_keepalive_heard(ltcp_stack *st, ltcp_tcb *tcb) {
   tcb->rcv_at = st->now;
-  tcb->ka_probes = 0;
+  tcb->busy->ka_probes = 0;
 }
 
 void ltcp_keepalive_start(ltcp_stack *st, ltcp_tcb *tcb) {
@@ -56,13 +56,13 @@ void ltcp_keepalive_expire(ltcp_stack *st, ltcp_tcb *tcb) {
     tcb->ka_at = tcb->rcv_at + idle;
     return;
   }
-  if (tcb->ka_probes >= o->keep_cnt) { /* MUST-29: never one lost probe alone, but keep_cnt */
+  if (tcb->busy->ka_probes >= o->keep_cnt) { /* MUST-29: never one lost probe alone, but keep_cnt */
     ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_KEEPALIVE);
     st->stats.timeouts++;
     ltcp_tcb_close(st, tcb, ETIMEDOUT, &why);
     return;
   }
-  tcb->ka_probes++;
+  tcb->busy->ka_probes++;
   ltcp_out_keepalive(st, tcb); /* SHLD-12: <SEQ=SND.NXT-1>, no data */
   tcb->ka_at = st->now + LTCP_SEC(o->keep_intvl_s);
 }

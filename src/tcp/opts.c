@@ -8,7 +8,10 @@
 #include "wire/bytes.h"
 
 /* §5.5: TS.Recent is no longer trusted after 24 days without an update. */
-#define OPTS_TS_IDLE_NS LTCP_SEC(24ull * 24 * 3600)
+#define OPTS_TS_IDLE_S (24u * 24 * 3600)
+
+/* The stack's clock in whole seconds (below LTCP_OPTS_TS_NONE for 136 years). */
+static uint32_t opts_clock_s(const ltcp_stack *st) { return (uint32_t)(st->now / LTCP_SEC(1)); }
 
 uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf) {
   uint8_t shift = 0;
@@ -38,9 +41,9 @@ void ltcp_opts_init(ltcp_stack *st, ltcp_tcb *tcb) {
   o->inited = 1;
   o->ws_offered = st->cfg.window_scale != 0;
   o->ts_offered = st->cfg.timestamps != 0;
-  o->wscale_offer = ltcp_opts_wscale_for(tcb->rcvbuf.cap);
+  o->wscale_offer = ltcp_opts_wscale_for(ltcp_tcb_rcv_cap(tcb));
   o->ts_offset = opts_ts_offset(st, tcb);
-  o->ts_recent_at = LTCP_TIME_NEVER;
+  tcb->ts_recent_s = LTCP_OPTS_TS_NONE;
 }
 
 void ltcp_opts_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
@@ -60,7 +63,7 @@ void ltcp_opts_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   o->ts_ok = o->ts_offered && seg->opts.has_timestamps;
   if (o->ts_ok) {
     o->ts_recent = seg->opts.ts_val;
-    o->ts_recent_at = st->now;
+    tcb->ts_recent_s = opts_clock_s(st);
     /* Every segment carries 12 more bytes of options: the payload shrinks to keep the
      * packet within the peer's MSS (RFC 6691), as Linux's mss_cache. */
     if (!had_ts && tcb->snd_mss > 64 + LTCP_OPTS_TS_LEN) tcb->snd_mss -= LTCP_OPTS_TS_LEN;
@@ -113,8 +116,8 @@ uint32_t ltcp_opts_seg_wnd(const ltcp_tcb *tcb, const ltcp_seg *seg) {
 /* §5.2: timestamps compare like sequence numbers. */
 static int opts_ts_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
-static int opts_ts_recent_valid(const ltcp_stack *st, const ltcp_rfc7323 *o) {
-  return o->ts_recent_at != LTCP_TIME_NEVER && st->now - o->ts_recent_at <= OPTS_TS_IDLE_NS;
+static int opts_ts_recent_valid(const ltcp_stack *st, const ltcp_tcb *tcb) {
+  return tcb->ts_recent_s != LTCP_OPTS_TS_NONE && opts_clock_s(st) - tcb->ts_recent_s <= OPTS_TS_IDLE_S;
 }
 
 int ltcp_opts_reject(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
@@ -128,8 +131,8 @@ int ltcp_opts_reject(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   /* §5.3 R1, before the acceptability test: an old TSval marks an old duplicate. An idle
    * connection's TS.Recent is invalid (§5.5): the segment passes and R3 replaces it. */
   if (!opts_ts_lt(seg->opts.ts_val, o->ts_recent)) return 0;
-  if (!opts_ts_recent_valid(st, o)) {
-    o->ts_recent_at = LTCP_TIME_NEVER;
+  if (!opts_ts_recent_valid(st, tcb)) {
+    tcb->ts_recent_s = LTCP_OPTS_TS_NONE;
     return 0;
   }
   ltcp_out_ack(st, tcb);
@@ -139,21 +142,21 @@ int ltcp_opts_reject(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
 
 void ltcp_opts_take_ts(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
-  o->ack_tsecr = 0;
+  tcb->busy->ack_tsecr = 0;
   if (!o->ts_ok || !seg->opts.has_timestamps || (seg->flags & LTCP_RST)) return;
   /* §4.3 (2) and §5.3 R3: SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent. */
-  int fresh = o->ts_recent_at == LTCP_TIME_NEVER || !opts_ts_lt(seg->opts.ts_val, o->ts_recent);
+  int fresh = tcb->ts_recent_s == LTCP_OPTS_TS_NONE || !opts_ts_lt(seg->opts.ts_val, o->ts_recent);
   if (fresh && ltcp_seq_le(seg->seq, o->last_ack_sent)) {
     o->ts_recent = seg->opts.ts_val;
-    o->ts_recent_at = st->now;
+    tcb->ts_recent_s = opts_clock_s(st);
   }
-  if (seg->flags & LTCP_ACK) o->ack_tsecr = seg->opts.ts_ecr;
+  if (seg->flags & LTCP_ACK) tcb->busy->ack_tsecr = seg->opts.ts_ecr;
 }
 
 int ltcp_opts_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
-  uint32_t tsecr = o->ack_tsecr;
-  o->ack_tsecr = 0;
+  uint32_t tsecr = tcb->busy->ack_tsecr;
+  tcb->busy->ack_tsecr = 0;
   if (!o->ts_ok || tsecr == 0) return 0;
   uint32_t ticks = ltcp_opts_ts_now(st, tcb) - tsecr;
   if ((int32_t)ticks < 0 || ticks > 60u * 60u * 1000u) return 0; /* not a TSval of ours */
@@ -181,16 +184,16 @@ enum { OPTS_TS_OK = 1, OPTS_WS_OK = 2, OPTS_SACK_OK = 4, OPTS_TS_RECENT = 8 };
 uint8_t ltcp_opts_pack_flags(const ltcp_tcb *tcb) {
   const ltcp_rfc7323 *o = &tcb->rfc7323;
   return (uint8_t)((o->ts_ok ? OPTS_TS_OK : 0) | (o->ws_ok ? OPTS_WS_OK : 0) |
-                   (tcb->sack.ok ? OPTS_SACK_OK : 0) |
-                   (o->ts_recent_at != LTCP_TIME_NEVER ? OPTS_TS_RECENT : 0));
+                   (tcb->sack_ok ? OPTS_SACK_OK : 0) |
+                   (tcb->ts_recent_s != LTCP_OPTS_TS_NONE ? OPTS_TS_RECENT : 0));
 }
 
 void ltcp_opts_unpack_flags(const ltcp_stack *st, ltcp_tcb *tcb, uint8_t flags) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   o->ts_ok = (flags & OPTS_TS_OK) != 0;
   o->ws_ok = (flags & OPTS_WS_OK) != 0;
-  tcb->sack.ok = (flags & OPTS_SACK_OK) != 0;
-  o->ts_recent_at = (flags & OPTS_TS_RECENT) ? st->now : LTCP_TIME_NEVER;
+  tcb->sack_ok = (flags & OPTS_SACK_OK) != 0;
+  tcb->ts_recent_s = (flags & OPTS_TS_RECENT) ? opts_clock_s(st) : LTCP_OPTS_TS_NONE;
 }
 
 void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst) {

@@ -10,6 +10,7 @@
 
 #define LTCP_OPTS_WSCALE_MAX 14     /* §2.3: a larger shift.cnt is used as 14 */
 #define LTCP_OPTS_TS_LEN 12         /* NOP NOP TS: what a timestamp costs every segment */
+#define LTCP_OPTS_TS_NONE UINT32_MAX /* tcb->ts_recent_s: TS.Recent not valid */
 
 typedef struct ltcp_tcb ltcp_tcb;
 
@@ -25,8 +26,6 @@ typedef struct ltcp_rfc7323 {
   uint32_t ts_offset;      /* per-connection base of our TSval (§5.4, §7.1) */
   uint32_t ts_recent;      /* TS.Recent (§4.3) */
   uint32_t last_ack_sent;  /* Last.ACK.sent (§4.3) */
-  ltcp_time_ns ts_recent_at; /* when TS.Recent was set; LTCP_TIME_NEVER: not valid (§5.5) */
-  uint32_t ack_tsecr;      /* TSecr of the segment being processed, 0 if none (§4.1) */
 } ltcp_rfc7323;
 
 /* The shift that lets a window of rcvbuf bytes fit the 16-bit field (as Linux), at most 14. */

@@ -59,7 +59,7 @@ static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
 static int out_send(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
   ltcp_opts_stamp(st, tcb, seg); /* RFC 7323 options */
   ltcp_sack_stamp(st, tcb, seg); /* RFC 2018: SACK-permitted, SACK blocks */
-  if (out_emit(st, seg, &tcb->sndbuf, seg->seq - tcb->snd_buf_seq) != 0) return -1;
+  if (out_emit(st, seg, &tcb->busy->sndbuf, seg->seq - tcb->snd_buf_seq) != 0) return -1;
   if (seg->flags & LTCP_ACK) {
     tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, seg);
     tcb->ack_now = 0;
@@ -122,9 +122,9 @@ void ltcp_out_reset_reply(ltcp_stack *st, const ltcp_seg *in) {
 }
 
 void ltcp_out_arm_rtx(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->rtx_at == LTCP_TIME_NEVER) tcb->rtx_at = st->now + ltcp_rtt_backed_off(st, tcb);
-  if (tcb->ut_at == LTCP_TIME_NEVER && tcb->user_timeout_ns)
-    tcb->ut_at = st->now + tcb->user_timeout_ns;
+  if (tcb->busy->rtx_at == LTCP_TIME_NEVER) tcb->busy->rtx_at = st->now + ltcp_rtt_backed_off(st, tcb);
+  if (tcb->busy->ut_at == LTCP_TIME_NEVER && tcb->user_timeout_ms)
+    tcb->busy->ut_at = st->now + LTCP_MS(tcb->user_timeout_ms);
   ltcp_timer_update(st, tcb);
 }
 
@@ -209,7 +209,7 @@ uint32_t ltcp_out_resend(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq, uint32_t m
   seg.len = n;
   if (out_send(st, tcb, &seg) != 0) return 0;
   st->stats.retransmits++;
-  tcb->rtt_start = LTCP_TIME_NEVER; /* Karn (MUST-18): no sample across a retransmission */
+  tcb->busy->rtt_start = LTCP_TIME_NEVER; /* Karn (MUST-18): no sample across a retransmission */
   return n + (fin ? 1u : 0u);
 }
 
@@ -217,23 +217,23 @@ void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb->dead) return;
   /* Data waits for the SYN to be acknowledged; a FIN alone may go before (§3.10.4). */
   if (out_can_send_data(tcb->state) &&
-      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || tcb->sndbuf.len == 0)) {
+      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || tcb->busy->sndbuf.len == 0)) {
     /* Bounded: every pass sends at least one byte of a buffer of at most sndbuf bytes. */
-    for (uint32_t i = 0; i <= tcb->sndbuf.cap + 1; i++) {
-      int resend = ltcp_seq_lt(tcb->snd_retx, tcb->snd_nxt);
-      uint32_t used = out_one(st, tcb, tcb->snd_retx);
+    for (uint32_t i = 0; i <= tcb->busy->sndbuf.cap + 1; i++) {
+      int resend = ltcp_seq_lt(tcb->busy->snd_retx, tcb->snd_nxt);
+      uint32_t used = out_one(st, tcb, tcb->busy->snd_retx);
       if (used == 0) break;
       if (resend) {
         st->stats.retransmits++;
-        tcb->snd_retx += used;
-        if (ltcp_seq_gt(tcb->snd_retx, tcb->snd_nxt)) tcb->snd_nxt = tcb->snd_retx;
+        tcb->busy->snd_retx += used;
+        if (ltcp_seq_gt(tcb->busy->snd_retx, tcb->snd_nxt)) tcb->snd_nxt = tcb->busy->snd_retx;
       } else {
-        if (tcb->rtt_start == LTCP_TIME_NEVER) {
-          tcb->rtt_start = st->now; /* RFC 6298 §3: time one segment at a time */
-          tcb->rtt_seq = tcb->snd_nxt + used;
+        if (tcb->busy->rtt_start == LTCP_TIME_NEVER) {
+          tcb->busy->rtt_start = st->now; /* RFC 6298 §3: time one segment at a time */
+          tcb->busy->rtt_seq = tcb->snd_nxt + used;
         }
         tcb->snd_nxt += used;
-        tcb->snd_retx = tcb->snd_nxt;
+        tcb->busy->snd_retx = tcb->snd_nxt;
       }
     }
   }

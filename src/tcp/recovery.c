@@ -22,7 +22,7 @@ static void rec_sack_send(ltcp_stack *st, ltcp_tcb *tcb) {
     if (tcb->cwnd < ltcp_sack_pipe(tcb) + tcb->snd_mss) return;
     uint32_t seq, n = ltcp_sack_next_lost(tcb, tcb->snd_mss, &seq);
     if (n == 0 || ltcp_out_resend(st, tcb, seq, n) == 0) return;
-    tcb->sack.high_rxt = seq + n;
+    tcb->busy->sack.high_rxt = seq + n;
   }
 }
 
@@ -32,8 +32,8 @@ static void rec_sack_send(ltcp_stack *st, ltcp_tcb *tcb) {
 static void rec_resend_first(ltcp_stack *st, ltcp_tcb *tcb) {
   uint32_t n = ltcp_out_resend(st, tcb, tcb->snd_una, tcb->snd_mss);
   if (n == 0) return;
-  if (ltcp_seq_lt(tcb->sack.high_rxt, tcb->snd_una + n)) tcb->sack.high_rxt = tcb->snd_una + n;
-  tcb->rtx_at = LTCP_TIME_NEVER;
+  if (ltcp_seq_lt(tcb->busy->sack.high_rxt, tcb->snd_una + n)) tcb->busy->sack.high_rxt = tcb->snd_una + n;
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
   ltcp_out_arm_rtx(st, tcb);
 }
 
@@ -47,9 +47,9 @@ static void rec_enter(ltcp_stack *st, ltcp_tcb *tcb) {
   cc->recover = tcb->snd_nxt;
   cc->recover_set = 1;
   tcb->ssthresh = ltcp_cc_ops_of(tcb)->on_congestion(tcb, st->now);
-  tcb->sack.high_rxt = tcb->snd_una;
+  tcb->busy->sack.high_rxt = tcb->snd_una;
   rec_resend_first(st, tcb);
-  if (tcb->sack.ok) {
+  if (tcb->sack_ok) {
     tcb->cwnd = tcb->ssthresh;
     rec_sack_send(st, tcb);
   } else {
@@ -71,8 +71,8 @@ static void rec_exit(ltcp_stack *st, ltcp_tcb *tcb) {
 /* RFC 6582 step 5 (partial acknowledgment): resend the first unacknowledged segment, deflate
  * cwnd by the bytes acknowledged, add back one SMSS if that was at least one. */
 static void rec_partial(ltcp_stack *st, ltcp_tcb *tcb, uint32_t acked) {
-  if (tcb->sack.ok) {
-    if (!ltcp_seq_lt(tcb->snd_una, tcb->sack.high_rxt)) rec_resend_first(st, tcb);
+  if (tcb->sack_ok) {
+    if (!ltcp_seq_lt(tcb->snd_una, tcb->busy->sack.high_rxt)) rec_resend_first(st, tcb);
     rec_sack_send(st, tcb);
     return;
   }
@@ -91,10 +91,10 @@ void ltcp_recovery_on_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, ui
     if (!rec_is_dupack(tcb, seg, old_una, old_wnd, sacked)) return;
     if (cc->dupacks < UINT8_MAX) cc->dupacks++;
     if (cc->in_recovery) {
-      if (tcb->sack.ok) rec_sack_send(st, tcb);
+      if (tcb->sack_ok) rec_sack_send(st, tcb);
       else tcb->cwnd += tcb->snd_mss; /* RFC 5681 §3.2 step 4 */
     } else if (cc->dupacks >= LTCP_SACK_DUPTHRESH ||
-               (tcb->sack.ok && ltcp_sack_first_lost(tcb))) {
+               (tcb->sack_ok && ltcp_sack_first_lost(tcb))) {
       rec_enter(st, tcb);
     }
     return;

@@ -28,7 +28,7 @@ void ltcp_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns r) {
 ltcp_time_ns ltcp_rtt_backed_off(const ltcp_stack *st, const ltcp_tcb *tcb) {
   /* §5.5: double the timer on each expiry, bounded by the maximum. */
   ltcp_time_ns rto = tcb->rto;
-  for (uint32_t i = 0; i < tcb->retries && rto < st->cfg.rto_max_ns; i++) rto *= 2;
+  for (uint32_t i = 0; i < tcb->busy->retries && rto < st->cfg.rto_max_ns; i++) rto *= 2;
   return rtt_clamp(st, rto);
 }
 

@@ -7,20 +7,19 @@
 #include "tcp/tcb.h"
 
 void ltcp_sack_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
-  ltcp_sack *s = &tcb->sack;
   /* A SYN without ACK is answered with our own offer; a SYN,ACK answers the one we sent. */
-  if (!(seg->flags & LTCP_ACK)) s->offered = st->cfg.sack != 0;
-  s->ok = s->offered && seg->opts.sack_permitted;
+  if (!(seg->flags & LTCP_ACK)) tcb->sack_offered = st->cfg.sack != 0;
+  tcb->sack_ok = tcb->sack_offered && seg->opts.sack_permitted;
 }
 
 /* RFC 2018 §4: the first block holds the newest arrival, then the ones reported recently,
  * then any other range (highest first). Fills blocks, at most max; returns how many. */
 static uint8_t sack_blocks(const ltcp_tcb *tcb, ltcp_sack_block *b, uint8_t max) {
-  const ltcp_reasm *q = &tcb->reasm;
+  const ltcp_reasm *q = &tcb->busy->reasm;
   uint8_t n = 0, used[LTCP_REASM_MAX] = {0};
-  for (uint8_t i = 0; i < tcb->sack.recent_count && n < max; i++) {
+  for (uint8_t i = 0; i < tcb->busy->sack.recent_count && n < max; i++) {
     for (uint8_t j = 0; j < q->count; j++) {
-      if (used[j] || !ltcp_seq_in(tcb->sack.recent[i], q->r[j].start, q->r[j].end)) continue;
+      if (used[j] || !ltcp_seq_in(tcb->busy->sack.recent[i], q->r[j].start, q->r[j].end)) continue;
       used[j] = 1;
       b[n++] = (ltcp_sack_block){q->r[j].start, q->r[j].end};
       break;
@@ -34,13 +33,13 @@ static uint8_t sack_blocks(const ltcp_tcb *tcb, ltcp_sack_block *b, uint8_t max)
 }
 
 void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
-  ltcp_sack *s = &tcb->sack;
+  ltcp_sack *s = &tcb->busy->sack;
   if (seg->flags & LTCP_SYN) {
-    if (!(seg->flags & LTCP_ACK)) s->offered = st->cfg.sack != 0;
-    seg->opts.sack_permitted = (seg->flags & LTCP_ACK) ? s->ok : s->offered;
+    if (!(seg->flags & LTCP_ACK)) tcb->sack_offered = st->cfg.sack != 0;
+    seg->opts.sack_permitted = (seg->flags & LTCP_ACK) ? tcb->sack_ok : tcb->sack_offered;
     return;
   }
-  if (!s->ok || !(seg->flags & LTCP_ACK) || (tcb->reasm.count == 0 && !s->has_dsack)) return;
+  if (!tcb->sack_ok || !(seg->flags & LTCP_ACK) || (tcb->busy->reasm.count == 0 && !s->has_dsack)) return;
   /* As many blocks as the 40 bytes of options and the MTU leave room for; a packet the link
    * cuts up (TSO) repeats the options in segments of at most one MSS each. */
   uint8_t max = LTCP_TCP_MAX_SACK_BLOCKS, n = 0;
@@ -57,15 +56,15 @@ void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
 }
 
 void ltcp_sack_rcv_dup(ltcp_tcb *tcb, uint32_t start, uint32_t end) {
-  ltcp_sack *s = &tcb->sack;
-  if (!s->ok || !ltcp_seq_lt(start, end)) return;
+  ltcp_sack *s = &tcb->busy->sack;
+  if (!tcb->sack_ok || !ltcp_seq_lt(start, end)) return;
   s->has_dsack = 1;
   s->dsack_start = start;
   s->dsack_end = end;
 }
 
 void ltcp_sack_rcv_note(ltcp_tcb *tcb, uint32_t start, uint32_t end) {
-  ltcp_sack *s = &tcb->sack;
+  ltcp_sack *s = &tcb->busy->sack;
   (void)end;
   uint8_t n = s->recent_count < LTCP_TCP_MAX_SACK_BLOCKS ? s->recent_count : LTCP_TCP_MAX_SACK_BLOCKS - 1;
   memmove(&s->recent[1], &s->recent[0], n * sizeof s->recent[0]);
@@ -107,12 +106,12 @@ static uint32_t sack_add(ltcp_sack *s, uint32_t start, uint32_t end) {
 }
 
 uint32_t ltcp_sack_update(ltcp_tcb *tcb, const ltcp_seg *seg) {
-  ltcp_sack *s = &tcb->sack;
+  ltcp_sack *s = &tcb->busy->sack;
   uint32_t una = tcb->snd_una, added = 0;
   while (s->count > 0 && ltcp_seq_le(s->r[0].end, una)) sack_remove(s, 0);
   if (s->count > 0 && ltcp_seq_lt(s->r[0].start, una)) s->r[0].start = una;
   if (ltcp_seq_lt(s->high_rxt, una)) s->high_rxt = una;
-  if (!s->ok) return 0;
+  if (!tcb->sack_ok) return 0;
   for (uint8_t i = 0; i < seg->opts.sack_count && i < LTCP_TCP_MAX_SACK_BLOCKS; i++) {
     uint32_t l = seg->opts.sack[i].left, r = seg->opts.sack[i].right;
     /* RFC 2018 §4 / RFC 2883: a block at or below SND.UNA (a D-SACK) or beyond what was sent
@@ -125,14 +124,14 @@ uint32_t ltcp_sack_update(ltcp_tcb *tcb, const ltcp_seg *seg) {
 }
 
 void ltcp_sack_clear(ltcp_tcb *tcb) {
-  tcb->sack.count = 0;
-  tcb->sack.high_rxt = tcb->snd_una;
+  tcb->busy->sack.count = 0;
+  tcb->busy->sack.high_rxt = tcb->snd_una;
 }
 
 /* RFC 6675 IsLost for the bytes of the hole below range i: DupThresh discontiguous SACKed
  * ranges above it, or more than (DupThresh - 1) * SMSS SACKed bytes above it. */
 static int sack_hole_lost(const ltcp_tcb *tcb, int i) {
-  const ltcp_sack *s = &tcb->sack;
+  const ltcp_sack *s = &tcb->busy->sack;
   if (s->count - i >= LTCP_SACK_DUPTHRESH) return 1;
   uint32_t above = 0;
   for (int j = i; j < s->count; j++) above += s->r[j].end - s->r[j].start;
@@ -140,7 +139,7 @@ static int sack_hole_lost(const ltcp_tcb *tcb, int i) {
 }
 
 int ltcp_sack_first_lost(const ltcp_tcb *tcb) {
-  return tcb->sack.count > 0 && sack_hole_lost(tcb, 0);
+  return tcb->busy->sack.count > 0 && sack_hole_lost(tcb, 0);
 }
 
 /* Bytes of [a, b) at or above x. */
@@ -150,7 +149,7 @@ static uint32_t sack_part_from(uint32_t a, uint32_t b, uint32_t x) {
 }
 
 uint32_t ltcp_sack_pipe(const ltcp_tcb *tcb) {
-  const ltcp_sack *s = &tcb->sack;
+  const ltcp_sack *s = &tcb->busy->sack;
   uint32_t pipe = 0, from = tcb->snd_una;
   uint32_t rxt = ltcp_seq_max(s->high_rxt, tcb->snd_una);
   for (int i = 0; i <= s->count; i++) {
@@ -167,7 +166,7 @@ uint32_t ltcp_sack_pipe(const ltcp_tcb *tcb) {
 }
 
 uint32_t ltcp_sack_next_lost(const ltcp_tcb *tcb, uint32_t max, uint32_t *seq) {
-  const ltcp_sack *s = &tcb->sack;
+  const ltcp_sack *s = &tcb->busy->sack;
   uint32_t from = tcb->snd_una, rxt = ltcp_seq_max(s->high_rxt, tcb->snd_una);
   for (int i = 0; i < s->count; i++) {
     uint32_t to = s->r[i].start;

@@ -15,8 +15,6 @@
 typedef struct ltcp_tcb ltcp_tcb;
 
 typedef struct ltcp_sack {
-  uint8_t ok;              /* both SYNs carried SACK-permitted */
-  uint8_t offered;         /* our SYN carries (or would carry) SACK-permitted */
   uint8_t count;           /* scoreboard ranges in use */
   uint8_t recent_count;    /* receiver: entries in recent[] */
   uint32_t recent[LTCP_TCP_MAX_SACK_BLOCKS]; /* receiver: first byte of recent out-of-order

@@ -31,35 +31,35 @@ int ltcp_syn_exists(const ltcp_stack *st, const ltcp_endpoint *local, const ltcp
 /* Only a child that waits for the handshake's ACK and nothing else, with every value a record
  * drops equal to what the way back restores. */
 static int syn_may_compact(const ltcp_stack *st, const ltcp_tcb *tcb) {
-  if (tcb->view || tcb->dead || tcb->state != LTCP_SYN_RECEIVED || !tcb->passive ||
-      !tcb->parent || tcb->fd >= 0 || tcb->accepted || tcb->orphan || !tcb->in_table ||
+  if (!tcb->busy || tcb->view || tcb->dead || tcb->state != LTCP_SYN_RECEIVED || !tcb->passive ||
+      !tcb->busy->parent || tcb->fd >= 0 || tcb->accepted || tcb->orphan || !tcb->in_table ||
       tcb->local.addr != st->cfg.addr)
     return 0;
-  if (tcb->sndbuf.len || tcb->rcvbuf.len || tcb->reasm.count || tcb->fin_queued ||
-      tcb->fin_rcvd || tcb->ack_now || tcb->in_tx_wait || tcb->probes || tcb->rcv_shut)
+  if (tcb->busy->sndbuf.len || tcb->busy->rcvbuf.len || tcb->busy->reasm.count || tcb->fin_queued ||
+      tcb->fin_rcvd || tcb->ack_now || tcb->in_tx_wait || tcb->busy->probes || tcb->rcv_shut)
     return 0;
-  if (tcb->snd_una != tcb->iss || tcb->snd_nxt != tcb->iss + 1 || tcb->snd_retx != tcb->iss + 1 ||
+  if (tcb->snd_una != tcb->iss || tcb->snd_nxt != tcb->iss + 1 || tcb->busy->snd_retx != tcb->iss + 1 ||
       tcb->rcv_nxt != tcb->irs + 1 || tcb->snd_wnd > 0xffff || tcb->snd_max_wnd != tcb->snd_wnd)
     return 0;
-  if (tcb->rtx_at == LTCP_TIME_NEVER || tcb->ut_at != LTCP_TIME_NEVER ||
-      tcb->fw2_at != LTCP_TIME_NEVER || tcb->tw_at != LTCP_TIME_NEVER ||
-      tcb->dack_at != LTCP_TIME_NEVER || tcb->ka_at != LTCP_TIME_NEVER)
+  if (tcb->busy->rtx_at == LTCP_TIME_NEVER || tcb->busy->ut_at != LTCP_TIME_NEVER ||
+      tcb->busy->fw2_at != LTCP_TIME_NEVER || tcb->busy->tw_at != LTCP_TIME_NEVER ||
+      tcb->busy->dack_at != LTCP_TIME_NEVER || tcb->ka_at != LTCP_TIME_NEVER)
     return 0;
-  if (tcb->retries >= LTCP_SYN_LEVELS || tcb->rto_backed_off != (tcb->retries > 0) ||
+  if (tcb->busy->retries >= LTCP_SYN_LEVELS || tcb->rto_backed_off != (tcb->busy->retries > 0) ||
       tcb->rto != st->cfg.rto_initial_ns || tcb->srtt != 0)
     return 0;
   /* The RTT timing of the first SYN,ACK restarts from the deadline (RFC 6298 §3). */
   ltcp_time_ns rtt_start =
-      tcb->retries ? LTCP_TIME_NEVER : tcb->rtx_at - ltcp_rtt_backed_off(st, tcb);
-  if (tcb->rtt_start != rtt_start) return 0;
-  const ltcp_tcb *lst = tcb->parent;
-  if (tcb->rcv_mss != lst->rcv_mss || tcb->sndbuf.cap != lst->sndbuf_size ||
-      tcb->rcvbuf.cap != lst->rcvbuf_size || tcb->user_timeout_ns != lst->user_timeout_ns ||
+      tcb->busy->retries ? LTCP_TIME_NEVER : tcb->busy->rtx_at - ltcp_rtt_backed_off(st, tcb);
+  if (tcb->busy->rtt_start != rtt_start) return 0;
+  const ltcp_tcb *lst = tcb->busy->parent;
+  if (tcb->rcv_mss != lst->rcv_mss || tcb->busy->sndbuf.cap != lst->busy->sndbuf_size ||
+      tcb->busy->rcvbuf.cap != lst->busy->rcvbuf_size || tcb->user_timeout_ms != lst->user_timeout_ms ||
       memcmp(&tcb->opts, &lst->opts, sizeof tcb->opts) != 0)
     return 0;
   /* Each FIFO stays sorted by deadline. */
-  const ltcp_rec_fifo *f = &st->syn.fifo[tcb->retries];
-  return !f->tail || syn_at(&st->syn, f->tail)->deadline <= tcb->rtx_at;
+  const ltcp_rec_fifo *f = &st->syn.fifo[tcb->busy->retries];
+  return !f->tail || syn_at(&st->syn, f->tail)->deadline <= tcb->busy->rtx_at;
 }
 
 int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
@@ -69,7 +69,7 @@ int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   if (!idx) return 0;
   ltcp_syn_rec *w = syn_at(t, idx);
   const ltcp_rfc7323 *o = &tcb->rfc7323;
-  ltcp_tcb *lst = tcb->parent;
+  ltcp_tcb *lst = tcb->busy->parent;
   w->iss = tcb->iss;
   w->irs = tcb->irs;
   w->ts_recent = o->ts_recent;
@@ -79,13 +79,13 @@ int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   w->flags = ltcp_opts_pack_flags(tcb);
   w->snd_wscale = o->snd_wscale;
   w->rcv_wscale = o->rcv_wscale;
-  w->retries = (uint8_t)tcb->retries;
-  w->deadline = tcb->rtx_at;
+  w->retries = (uint8_t)tcb->busy->retries;
+  w->deadline = tcb->busy->rtx_at;
   w->id = tcb->id;
   /* The TCB leaves the tables; the record keeps its place in every count. */
   ltcp_tcb_delete(st, tcb);
   st->state_count[LTCP_SYN_RECEIVED]++;
-  lst->child_count++;
+  lst->busy->child_count++;
   ltcp_table_rec_insert(st, &t->recs, idx, tcb);
   ltcp_recs_fifo_append(&t->recs, &t->fifo[w->retries], idx);
   st->stats.syn_received_compact++;
@@ -96,16 +96,16 @@ int ltcp_syn_compact(ltcp_stack *st, ltcp_tcb *tcb) {
 static void syn_fill_tcb(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_syn_rec *w, ltcp_tcb *lst) {
   ltcp_table_rec_tuple(st, &w->link, &tcb->local, &tcb->remote);
   tcb->passive = 1;
-  tcb->parent = lst;
+  tcb->busy->parent = lst;
   tcb->rcv_mss = lst->rcv_mss;
-  tcb->sndbuf.cap = lst->sndbuf_size;
-  tcb->rcvbuf.cap = lst->rcvbuf_size;
-  tcb->user_timeout_ns = lst->user_timeout_ns;
+  tcb->busy->sndbuf.cap = lst->busy->sndbuf_size;
+  tcb->busy->rcvbuf.cap = lst->busy->rcvbuf_size;
+  tcb->user_timeout_ms = lst->user_timeout_ms;
   tcb->opts = lst->opts;
   tcb->iss = tcb->snd_una = tcb->snd_wl2 = w->iss;
-  tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = w->iss + 1;
+  tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = w->iss + 1;
   tcb->irs = tcb->snd_wl1 = w->irs;
-  tcb->rcv_nxt = tcb->rcv_adv = tcb->rcv_acked = w->irs + 1;
+  tcb->rcv_nxt = tcb->rcv_adv = tcb->busy->rcv_acked = w->irs + 1;
   tcb->snd_wnd = tcb->snd_max_wnd = w->snd_wnd;
   tcb->snd_mss = w->snd_mss;
   ltcp_cc_init(tcb); /* as in_take_mss did */
@@ -113,23 +113,23 @@ static void syn_fill_tcb(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_syn_rec *w, l
   o->inited = 1;
   o->ws_offered = st->cfg.window_scale != 0;
   o->ts_offered = st->cfg.timestamps != 0;
-  o->wscale_offer = ltcp_opts_wscale_for(tcb->rcvbuf.cap);
+  o->wscale_offer = ltcp_opts_wscale_for(tcb->busy->rcvbuf.cap);
   o->snd_wscale = w->snd_wscale;
   o->rcv_wscale = w->rcv_wscale;
   o->ts_offset = w->ts_offset;
   o->ts_recent = w->ts_recent;
   o->last_ack_sent = w->irs + 1;
-  tcb->sack.offered = st->cfg.sack != 0;
+  tcb->sack_offered = st->cfg.sack != 0;
   ltcp_opts_unpack_flags(st, tcb, w->flags);
   /* The window our SYN,ACK advertised (never scaled in a SYN): its right edge. */
   ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK};
   synack.wnd = ltcp_opts_wnd_field(tcb, synack.flags);
   tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, &synack);
-  tcb->retries = w->retries;
+  tcb->busy->retries = w->retries;
   tcb->rto_backed_off = w->retries > 0;
-  tcb->rtx_at = w->deadline;
-  tcb->rtt_seq = w->iss + 1;
-  tcb->rtt_start = w->retries ? LTCP_TIME_NEVER : w->deadline - ltcp_rtt_backed_off(st, tcb);
+  tcb->busy->rtx_at = w->deadline;
+  tcb->busy->rtt_seq = w->iss + 1;
+  tcb->busy->rtt_start = w->retries ? LTCP_TIME_NEVER : w->deadline - ltcp_rtt_backed_off(st, tcb);
 }
 
 static void syn_remove(ltcp_stack *st, uint32_t idx) {
@@ -197,7 +197,7 @@ void ltcp_syn_expand_port(ltcp_stack *st, uint16_t port) {
       if (syn_at(t, idx)->link.local_port == port && !syn_expand_idx(st, idx)) {
         /* No memory for the TCB: the record just goes (its listener is closing). */
         ltcp_tcb *lst = ltcp_table_listener(st, port);
-        if (lst) lst->child_count--;
+        if (lst) lst->busy->child_count--;
         syn_remove(st, idx);
       }
       idx = next;

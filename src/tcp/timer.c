@@ -9,18 +9,18 @@
 
 void ltcp_timer_start_time_wait(ltcp_stack *st, ltcp_tcb *tcb) {
   /* §3.10.7.4 eighth: start the time-wait timer, turn off the other timers. */
-  tcb->tw_at = st->now + 2 * st->cfg.msl_ns;
-  tcb->rtx_at = tcb->ut_at = tcb->fw2_at = LTCP_TIME_NEVER;
-  ltcp_ring_clear(&tcb->sndbuf);
+  tcb->busy->tw_at = st->now + 2 * st->cfg.msl_ns;
+  tcb->busy->rtx_at = tcb->busy->ut_at = tcb->busy->fw2_at = LTCP_TIME_NEVER;
+  ltcp_ring_clear(&tcb->busy->sndbuf);
   /* Nothing can arrive after the peer's FIN: a read-out receive buffer goes too, so a TIME-WAIT
    * entry holds no buffer memory. */
-  if (tcb->rcvbuf.len == 0) ltcp_ring_clear(&tcb->rcvbuf);
+  if (tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf);
   ltcp_timer_update(st, tcb);
 }
 
 void ltcp_timer_orphan_fin_wait_2(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->state != LTCP_FIN_WAIT_2 || !tcb->orphan || tcb->fw2_at != LTCP_TIME_NEVER) return;
-  tcb->fw2_at = st->now + st->cfg.fin_wait_2_timeout_ns;
+  if (tcb->state != LTCP_FIN_WAIT_2 || !tcb->orphan || tcb->busy->fw2_at != LTCP_TIME_NEVER) return;
+  tcb->busy->fw2_at = st->now + st->cfg.fin_wait_2_timeout_ns;
   ltcp_timer_update(st, tcb);
 }
 
@@ -36,28 +36,28 @@ static void timer_give_up(ltcp_stack *st, ltcp_tcb *tcb) {
 
 /* Our SYN (or SYN,ACK) is still unacknowledged: send it again, then anything queued behind. */
 static void timer_resend_syn(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->retries >= st->cfg.syn_retries) {
+  if (tcb->busy->retries >= st->cfg.syn_retries) {
     timer_give_up(st, tcb);
     return;
   }
-  tcb->retries++;
+  tcb->busy->retries++;
   tcb->rto_backed_off = 1;
   st->stats.retransmits++;
   ltcp_out_syn(st, tcb);
-  tcb->snd_retx = tcb->iss + 1;
+  tcb->busy->snd_retx = tcb->iss + 1;
   ltcp_output(st, tcb);
 }
 
 /* RFC 9293 §3.8.6.1: with a zero window, probe it with one byte. The probe is not counted
  * against the retry limit while the peer answers (RFC 1122 4.2.2.17). */
 static void timer_probe(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->probes >= st->cfg.data_retries) {
+  if (tcb->busy->probes >= st->cfg.data_retries) {
     timer_give_up(st, tcb);
     return;
   }
-  tcb->probes++;
-  if (tcb->retries < 16) tcb->retries++; /* back off, as for a retransmission */
-  tcb->snd_retx = tcb->snd_una;
+  tcb->busy->probes++;
+  if (tcb->busy->retries < 16) tcb->busy->retries++; /* back off, as for a retransmission */
+  tcb->busy->snd_retx = tcb->snd_una;
   tcb->probe_now = 1;
   ltcp_output(st, tcb);
   tcb->probe_now = 0;
@@ -66,20 +66,20 @@ static void timer_probe(ltcp_stack *st, ltcp_tcb *tcb) {
 /* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: send the earliest unacknowledged segment again
  * (go-back-N from SND.UNA in slow start), back the timer off. */
 static void timer_retransmit(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->retries >= st->cfg.data_retries) {
+  if (tcb->busy->retries >= st->cfg.data_retries) {
     timer_give_up(st, tcb);
     return;
   }
-  tcb->retries++;
+  tcb->busy->retries++;
   tcb->rto_backed_off = 1;
   ltcp_recovery_on_rto(st, tcb); /* ssthresh, cwnd = 1 SMSS (tcp/recovery.c) */
-  tcb->snd_retx = tcb->snd_una;
+  tcb->busy->snd_retx = tcb->snd_una;
   ltcp_output(st, tcb);
 }
 
 static void timer_rtx_expired(ltcp_stack *st, ltcp_tcb *tcb) {
-  tcb->rtx_at = LTCP_TIME_NEVER;
-  tcb->rtt_start = LTCP_TIME_NEVER; /* Karn: no sample from a retransmitted segment */
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
+  tcb->busy->rtt_start = LTCP_TIME_NEVER; /* Karn: no sample from a retransmitted segment */
   int waiting = ltcp_seq_lt(tcb->snd_una, ltcp_tcb_fin_seq(tcb));
   if (tcb->snd_una == tcb->iss) timer_resend_syn(st, tcb);
   /* Unsent data and a zero window, or nothing in flight (a window SWS avoidance would not
@@ -87,7 +87,7 @@ static void timer_rtx_expired(ltcp_stack *st, ltcp_tcb *tcb) {
   else if (waiting && (tcb->snd_wnd == 0 || tcb->snd_una == tcb->snd_nxt)) timer_probe(st, tcb);
   else if (tcb->snd_una != tcb->snd_nxt) timer_retransmit(st, tcb);
   if (tcb->dead) return;
-  tcb->rtx_at = LTCP_TIME_NEVER;
+  tcb->busy->rtx_at = LTCP_TIME_NEVER;
   if (tcb->snd_una != tcb->snd_nxt || tcb->snd_wnd == 0 ||
       ltcp_seq_lt(tcb->snd_una, ltcp_tcb_fin_seq(tcb)))
     ltcp_out_arm_rtx(st, tcb);
@@ -95,18 +95,18 @@ static void timer_rtx_expired(ltcp_stack *st, ltcp_tcb *tcb) {
 
 void ltcp_timer_expire(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_time_ns now = st->now;
-  if (tcb->tw_at <= now) {
+  if (tcb->busy->tw_at <= now) {
     ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_TIME_WAIT);
     ltcp_tcb_close(st, tcb, 0, &why);
-  } else if (tcb->fw2_at <= now) {
+  } else if (tcb->busy->fw2_at <= now) {
     ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_FIN_WAIT_2);
     ltcp_tcb_close(st, tcb, 0, &why);
-  } else if (tcb->ut_at <= now) {
+  } else if (tcb->busy->ut_at <= now) {
     timer_give_up(st, tcb); /* §3.10.8 USER TIMEOUT */
-  } else if (tcb->rtx_at <= now) {
+  } else if (tcb->busy->rtx_at <= now) {
     timer_rtx_expired(st, tcb);
   }
-  if (!tcb->dead && tcb->dack_at <= now) ltcp_delack_expire(st, tcb);
+  if (!tcb->dead && tcb->busy->dack_at <= now) ltcp_delack_expire(st, tcb);
   if (!tcb->dead && tcb->ka_at <= now) ltcp_keepalive_expire(st, tcb);
   if (!tcb->dead) ltcp_timer_update(st, tcb);
 }

@@ -36,13 +36,13 @@ static int tw_may_compact(const ltcp_stack *st, const ltcp_tcb *tcb) {
   const ltcp_tw_table *t = &st->tw;
   /* The user can no longer see it, and it owes nothing: what TIME-WAIT does with a record
    * is then all it would do with the TCB. */
-  if (tcb->view || tcb->dead || tcb->state != LTCP_TIME_WAIT || tcb->fd >= 0 || !tcb->orphan ||
-      tcb->parent || tcb->in_tx_wait || tcb->ack_now || tcb->rcvbuf.len || !tcb->in_table ||
+  if (!tcb->busy || tcb->view || tcb->dead || tcb->state != LTCP_TIME_WAIT || tcb->fd >= 0 || !tcb->orphan ||
+      tcb->busy->parent || tcb->in_tx_wait || tcb->ack_now || tcb->busy->rcvbuf.len || !tcb->in_table ||
       tcb->local.addr != st->cfg.addr || tcb->snd_una != tcb->snd_nxt)
     return 0;
   /* The FIFO stays sorted: a TCB that entered TIME-WAIT before the newest record (its user
    * closed the socket late) keeps its TCB, and its timer in the heap. */
-  return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= tcb->tw_at;
+  return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= tcb->busy->tw_at;
 }
 
 int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
@@ -61,7 +61,7 @@ int ltcp_tw_compact(ltcp_stack *st, ltcp_tcb *tcb) {
   w->rcv_wscale = o->rcv_wscale;
   w->flags = ltcp_opts_pack_flags(tcb);
   w->snd_mss = tcb->snd_mss;
-  w->expiry = tcb->tw_at;
+  w->expiry = tcb->busy->tw_at;
   w->id = tcb->id;
   /* The TCB leaves the tables (its state stays counted: the record is in TIME-WAIT). */
   ltcp_tcb_delete(st, tcb);
@@ -77,6 +77,8 @@ static ltcp_tcb *tw_fill_view(ltcp_stack *st, uint32_t idx) {
   const ltcp_tw_rec *w = tw_at(&st->tw, idx);
   ltcp_tcb *v = &st->tw_view;
   memset(v, 0, sizeof *v);
+  memset(&st->tw_view_busy, 0, sizeof st->tw_view_busy);
+  v->busy = &st->tw_view_busy;
   v->view = 1;
   v->state = LTCP_TIME_WAIT;
   ltcp_table_rec_tuple(st, &w->link, &v->local, &v->remote);
@@ -86,15 +88,15 @@ static ltcp_tcb *tw_fill_view(ltcp_stack *st, uint32_t idx) {
   v->orphan = 1;
   v->fin_queued = 1; /* our FIN is SND.NXT - 1, acknowledged */
   v->fin_rcvd = 1;
-  v->snd_una = v->snd_nxt = v->snd_retx = w->snd_nxt;
+  v->snd_una = v->snd_nxt = v->busy->snd_retx = w->snd_nxt;
   v->snd_buf_seq = w->snd_nxt - 1;
   v->snd_max_wnd = w->snd_max_wnd;
   v->snd_mss = w->snd_mss;
   v->rcv_mss = (uint16_t)(st->cfg.mtu - 40);
   v->rcv_nxt = w->rcv_nxt;
-  v->rcvbuf.cap = w->rcv_wnd; /* empty: ltcp_tcb_rcv_wnd gives back rcv_wnd */
+  v->busy->rcvbuf.cap = v->rcvbuf_cap = w->rcv_wnd; /* empty: ltcp_tcb_rcv_wnd gives back rcv_wnd */
   v->rcv_adv = w->rcv_nxt + w->rcv_wnd;
-  v->rcv_acked = w->rcv_nxt;
+  v->busy->rcv_acked = w->rcv_nxt;
   v->rcv_at = st->now;
   v->opts.congestion = st->cfg.congestion;
   ltcp_opts_unpack_flags(st, v, w->flags);
@@ -105,9 +107,9 @@ static ltcp_tcb *tw_fill_view(ltcp_stack *st, uint32_t idx) {
   o->ts_offset = w->ts_offset;
   o->last_ack_sent = w->rcv_nxt;
   v->rto = st->cfg.rto_initial_ns;
-  v->rtt_start = LTCP_TIME_NEVER;
-  v->rtx_at = v->ut_at = v->fw2_at = v->dack_at = v->ka_at = v->deadline = LTCP_TIME_NEVER;
-  v->tw_at = w->expiry;
+  v->busy->rtt_start = LTCP_TIME_NEVER;
+  v->busy->rtx_at = v->busy->ut_at = v->busy->fw2_at = v->busy->dack_at = v->ka_at = v->deadline = LTCP_TIME_NEVER;
+  v->busy->tw_at = w->expiry;
   st->tw.view_idx = idx;
   return v;
 }
@@ -131,10 +133,10 @@ void ltcp_tw_view_done(ltcp_stack *st, ltcp_tcb *v) {
   ltcp_tw_rec *w = tw_at(t, idx);
   w->ts_recent = v->rfc7323.ts_recent;
   w->flags = ltcp_opts_pack_flags(v);
-  if (v->tw_at != w->expiry) {
+  if (v->busy->tw_at != w->expiry) {
     /* §3.10.7.4: a retransmitted FIN restarts the 2 MSL timeout: now the newest record. */
-    LTCP_ASSERT(!t->fifo.tail || v->tw_at >= tw_at(t, t->fifo.tail)->expiry);
-    w->expiry = v->tw_at;
+    LTCP_ASSERT(!t->fifo.tail || v->busy->tw_at >= tw_at(t, t->fifo.tail)->expiry);
+    w->expiry = v->busy->tw_at;
     ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
     ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
   }

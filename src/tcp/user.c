@@ -11,11 +11,11 @@ int ltcp_user_open_active(ltcp_stack *st, ltcp_tcb *tcb) {
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_ACTIVE);
   tcb->iss = ltcp_isn_select(st, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
-  tcb->snd_nxt = tcb->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
+  tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
   ltcp_tcb_set_state(st, tcb, LTCP_SYN_SENT, &why);
   st->stats.active_opens++;
-  tcb->rtt_start = st->now;
-  tcb->rtt_seq = tcb->iss + 1;
+  tcb->busy->rtt_start = st->now;
+  tcb->busy->rtt_seq = tcb->iss + 1;
   ltcp_out_syn(st, tcb);
   ltcp_out_arm_rtx(st, tcb);
   return 0;
@@ -23,7 +23,7 @@ int ltcp_user_open_active(ltcp_stack *st, ltcp_tcb *tcb) {
 
 int ltcp_user_open_passive(ltcp_stack *st, ltcp_tcb *tcb, uint32_t backlog) {
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_PASSIVE);
-  tcb->backlog = backlog;
+  tcb->busy->backlog = backlog;
   ltcp_tcb_set_state(st, tcb, LTCP_LISTEN, &why);
   return 0;
 }
@@ -42,7 +42,7 @@ int32_t ltcp_user_send(ltcp_stack *st, ltcp_tcb *tcb, const uint8_t *data, uint3
     default:
       return LTCP_EPIPE; /* "error: connection closing" */
   }
-  uint32_t n = ltcp_ring_append(&tcb->sndbuf, data, len);
+  uint32_t n = ltcp_ring_append(&tcb->busy->sndbuf, data, len);
   if (n == 0) return len == 0 ? 0 : LTCP_EAGAIN;
   ltcp_output(st, tcb);
   return (int32_t)n;
@@ -68,16 +68,16 @@ int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t 
     default:
       break;
   }
-  uint32_t n = len < tcb->rcvbuf.len ? len : tcb->rcvbuf.len;
+  uint32_t n = len < tcb->busy->rcvbuf.len ? len : tcb->busy->rcvbuf.len;
   if (n == 0) {
     if (len == 0) return 0;
     return tcb->fin_rcvd ? 0 : LTCP_EAGAIN; /* after the FIN: "connection closing" = EOF */
   }
-  ltcp_ring_copy_out(&tcb->rcvbuf, 0, buf, n);
+  ltcp_ring_copy_out(&tcb->busy->rcvbuf, 0, buf, n);
   if (peek) return (int32_t)n;
-  ltcp_ring_consume(&tcb->rcvbuf, n);
+  ltcp_ring_consume(&tcb->busy->rcvbuf, n);
   /* After the peer's FIN nothing more can arrive: the emptied buffer's memory goes back. */
-  if (tcb->fin_rcvd && tcb->rcvbuf.len == 0) ltcp_ring_clear(&tcb->rcvbuf);
+  if (tcb->fin_rcvd && tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf);
   if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(st, tcb);
   return (int32_t)n;
 }
@@ -92,7 +92,7 @@ int ltcp_user_close(ltcp_stack *st, ltcp_tcb *tcb) {
     case LTCP_SYN_RECEIVED:
       tcb->fin_queued = 1;
       /* With nothing to send, the FIN goes now; else after ESTABLISHED (the ACK step). */
-      if (tcb->sndbuf.len == 0) ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_1, &why);
+      if (tcb->busy->sndbuf.len == 0) ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_1, &why);
       break;
     case LTCP_ESTABLISHED:
       tcb->fin_queued = 1; /* the FIN follows the data already queued */
@@ -144,18 +144,18 @@ void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   info->rcv_mss = tcb->rcv_mss;
   uint32_t data_end = ltcp_tcb_fin_seq(tcb);
   info->unsent = ltcp_seq_lt(tcb->snd_nxt, data_end) ? data_end - tcb->snd_nxt : 0;
-  info->unacked = tcb->sndbuf.len - info->unsent;
-  info->readable = tcb->rcvbuf.len;
+  info->unacked = ltcp_tcb_snd_queued(tcb) - info->unsent;
+  info->readable = ltcp_tcb_rcv_queued(tcb);
   info->srtt_ns = tcb->srtt;
   info->rttvar_ns = tcb->rttvar;
   info->rto_ns = tcb->rto;
-  info->retransmits = tcb->retries;
+  info->retransmits = tcb->busy ? tcb->busy->retries : 0;
   info->conn_id = tcb->id;
   info->wscale_ok = tcb->rfc7323.ws_ok;
   info->snd_wscale = tcb->rfc7323.snd_wscale;
   info->rcv_wscale = tcb->rfc7323.rcv_wscale;
   info->timestamps_ok = tcb->rfc7323.ts_ok;
-  info->sack_ok = tcb->sack.ok;
+  info->sack_ok = tcb->sack_ok;
   info->congestion = tcb->cc.id;
   info->in_recovery = tcb->cc.in_recovery;
   info->cwnd = tcb->cwnd;

@@ -12,14 +12,22 @@
 #include "tcp/sack.h"
 #include "tcp/tcb.h"
 
+/* A bare TCB with its busy part in the same block (freed with free(t)). */
+typedef struct sb_block {
+  ltcp_tcb tcb;
+  ltcp_tcb_busy busy;
+} sb_block;
+
 static ltcp_tcb *sb_tcb(uint32_t una, uint32_t nxt) {
-  ltcp_tcb *t = calloc(1, sizeof *t);
-  assert_non_null(t);
+  sb_block *blk = calloc(1, sizeof *blk);
+  assert_non_null(blk);
+  ltcp_tcb *t = &blk->tcb;
+  t->busy = &blk->busy;
   t->snd_una = una;
   t->snd_nxt = nxt;
   t->snd_mss = 1000;
-  t->sack.ok = 1;
-  t->sack.high_rxt = una;
+  t->sack_ok = 1;
+  t->busy->sack.high_rxt = una;
   return t;
 }
 
@@ -40,22 +48,22 @@ static void test_sack_update_merges_and_ignores_old_blocks(void **state) {
   uint32_t e1[] = {5000, 6000, 3000, 4000, 500, 900, 19000, 21000};
   ltcp_seg s = sb_ack(1000, 4, e1);
   assert_int_equal(ltcp_sack_update(t, &s), 2000);
-  assert_int_equal(t->sack.count, 2);
-  assert_int_equal(t->sack.r[0].start, 3000);
-  assert_int_equal(t->sack.r[1].end, 6000);
+  assert_int_equal(t->busy->sack.count, 2);
+  assert_int_equal(t->busy->sack.r[0].start, 3000);
+  assert_int_equal(t->busy->sack.r[1].end, 6000);
   uint32_t e2[] = {4000, 5000};
   s = sb_ack(1000, 1, e2);
   assert_int_equal(ltcp_sack_update(t, &s), 1000);
-  assert_int_equal(t->sack.count, 1);
-  assert_int_equal(t->sack.r[0].start, 3000);
-  assert_int_equal(t->sack.r[0].end, 6000);
+  assert_int_equal(t->busy->sack.count, 1);
+  assert_int_equal(t->busy->sack.r[0].start, 3000);
+  assert_int_equal(t->busy->sack.r[0].end, 6000);
   t->snd_una = 4000; /* a cumulative ACK into the range */
   s = sb_ack(4000, 0, NULL);
   assert_int_equal(ltcp_sack_update(t, &s), 0);
-  assert_int_equal(t->sack.r[0].start, 4000);
+  assert_int_equal(t->busy->sack.r[0].start, 4000);
   t->snd_una = 6000;
   ltcp_sack_update(t, &s);
-  assert_int_equal(t->sack.count, 0);
+  assert_int_equal(t->busy->sack.count, 0);
   free(t);
 }
 
@@ -78,11 +86,11 @@ static void test_sack_is_lost_pipe_and_next_seg(void **state) {
   assert_int_equal(ltcp_sack_pipe(t), 5000); /* the lost hole leaves the pipe */
   assert_int_equal(ltcp_sack_next_lost(t, 1000, &seq), 1000);
   assert_int_equal(seq, 1000);
-  t->sack.high_rxt = 2000; /* resent: in the pipe again, and NextSeg moves on */
+  t->busy->sack.high_rxt = 2000; /* resent: in the pipe again, and NextSeg moves on */
   assert_int_equal(ltcp_sack_pipe(t), 6000);
   assert_int_equal(ltcp_sack_next_lost(t, 1000, &seq), 0);
   ltcp_sack_clear(t);
-  assert_int_equal(t->sack.count, 0);
+  assert_int_equal(t->busy->sack.count, 0);
   free(t);
 }
 
@@ -99,7 +107,7 @@ static void test_sack_receiver_blocks_newest_first(void **state) {
   t->rcv_nxt = 1000;
   uint32_t arrivals[][2] = {{5000, 6000}, {2000, 3000}, {8000, 9000}, {11000, 12000}, {3000, 4000}};
   for (int i = 0; i < 5; i++) {
-    assert_int_equal(ltcp_reasm_add(&t->reasm, arrivals[i][0], arrivals[i][1]), 0);
+    assert_int_equal(ltcp_reasm_add(&t->busy->reasm, arrivals[i][0], arrivals[i][1]), 0);
     ltcp_sack_rcv_note(t, arrivals[i][0], arrivals[i][1]);
   }
   ltcp_seg s = {0};
@@ -130,7 +138,7 @@ static void test_sack_receiver_blocks_newest_first(void **state) {
   s.flags = LTCP_ACK;
   ltcp_sack_stamp(st, t, &s);
   assert_int_equal(s.opts.sack[0].left, 2000);
-  t->sack.ok = 0;
+  t->sack_ok = 0;
   s = (ltcp_seg){0};
   s.flags = LTCP_ACK;
   ltcp_sack_stamp(st, t, &s);

@@ -6,4 +6,5 @@ ltcp_add_test(test_seq_wrap ${CMAKE_CURRENT_LIST_DIR}/test_seq_wrap.c ltcp_harne
 ltcp_add_test(test_malformed ${CMAKE_CURRENT_LIST_DIR}/test_malformed.c ltcp_harness lucidtcp)
 ltcp_add_test(test_requirements ${CMAKE_CURRENT_LIST_DIR}/test_requirements.c ltcp_harness lucidtcp)
 ltcp_add_test(test_time_wait_records ${CMAKE_CURRENT_LIST_DIR}/test_time_wait_records.c ltcp_harness lucidtcp)
+ltcp_add_test(test_idle_sleep ${CMAKE_CURRENT_LIST_DIR}/test_idle_sleep.c ltcp_harness lucidtcp)
 ltcp_add_test(test_syn_received_records ${CMAKE_CURRENT_LIST_DIR}/test_syn_received_records.c ltcp_harness lucidtcp)
