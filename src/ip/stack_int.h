@@ -33,6 +33,9 @@ struct ltcp_stack {
   ltcp_time_ns now;
   ltcp_rng rng;
   uint8_t isn_key[16];
+  uint8_t isn_tuple[12];  /* the 4-tuple isn_hash was computed for (isn.c: one SipHash each) */
+  uint8_t isn_cached;     /* 1 once isn_tuple and isn_hash hold a pair */
+  uint64_t isn_hash;
   uint64_t hash_key;
   uint64_t next_conn_id;
   ltcp_stats stats;

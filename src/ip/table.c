@@ -205,6 +205,7 @@ void ltcp_timer_update(ltcp_stack *st, ltcp_tcb *tcb) {
     if (b->fw2_at < d) d = b->fw2_at;
     if (b->dack_at < d) d = b->dack_at;
   }
+  if (d == tcb->deadline && (tcb->heap_idx >= 0) == (d != LTCP_TIME_NEVER)) return; /* in place */
   tcb->deadline = d;
   if (d == LTCP_TIME_NEVER) {
     if (tcb->heap_idx >= 0) heap_remove(st, tcb);

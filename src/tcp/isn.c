@@ -7,13 +7,25 @@
 #include "util/siphash.h"
 #include "wire/bytes.h"
 
-uint32_t ltcp_isn_select(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+/* SipHash-2-4 of the 4-tuple under the stack's secret: its low half is F (the ISN), its high
+ * half the TSval offset (RFC 7323 §7.1), independent bits of one keyed PRF. A connection asks
+ * for both at its start, so the last tuple's hash is kept and the second ask costs no hash. */
+uint64_t ltcp_isn_hash(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
   uint8_t tuple[12];
   ltcp_put32(tuple, local->addr);
   ltcp_put16(tuple + 4, local->port);
   ltcp_put32(tuple + 6, remote->addr);
   ltcp_put16(tuple + 10, remote->port);
-  uint32_t f = (uint32_t)ltcp_siphash(st->isn_key, tuple, sizeof tuple);
+  if (!st->isn_cached || memcmp(tuple, st->isn_tuple, sizeof tuple) != 0) {
+    st->isn_cached = 1;
+    memcpy(st->isn_tuple, tuple, sizeof tuple);
+    st->isn_hash = ltcp_siphash(st->isn_key, tuple, sizeof tuple);
+  }
+  return st->isn_hash;
+}
+
+uint32_t ltcp_isn_select(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  uint32_t f = (uint32_t)ltcp_isn_hash(st, local, remote);
   uint32_t m = (uint32_t)(st->now / 4000u);
   return m + f + st->cfg.isn_offset;
 }

@@ -4,8 +4,6 @@
 
 #include "ip/stack_int.h"
 #include "tcp/tcb.h"
-#include "util/siphash.h"
-#include "wire/bytes.h"
 
 /* §5.5: TS.Recent is no longer trusted after 24 days without an update. */
 #define OPTS_TS_IDLE_S (24u * 24 * 3600)
@@ -23,16 +21,10 @@ uint32_t ltcp_opts_ts_now(const ltcp_stack *st, const ltcp_tcb *tcb) {
   return (uint32_t)(st->now / LTCP_MS(1)) + tcb->rfc7323.ts_offset;
 }
 
-/* §5.4 and §7.1: a random per-connection offset, the ISN's keyed hash over the 4-tuple with
- * a different tweak, so TSval tells nothing about the host's uptime. */
-static uint32_t opts_ts_offset(const ltcp_stack *st, const ltcp_tcb *tcb) {
-  uint8_t tuple[13];
-  ltcp_put32(tuple, tcb->local.addr);
-  ltcp_put16(tuple + 4, tcb->local.port);
-  ltcp_put32(tuple + 6, tcb->remote.addr);
-  ltcp_put16(tuple + 10, tcb->remote.port);
-  tuple[12] = 'T';
-  return (uint32_t)ltcp_siphash(st->isn_key, tuple, sizeof tuple);
+/* §5.4 and §7.1: a random per-connection offset, the high half of the ISN's keyed hash over the
+ * 4-tuple, so TSval tells nothing about the host's uptime. */
+static uint32_t opts_ts_offset(ltcp_stack *st, const ltcp_tcb *tcb) {
+  return (uint32_t)(ltcp_isn_hash(st, &tcb->local, &tcb->remote) >> 32);
 }
 
 void ltcp_opts_init(ltcp_stack *st, ltcp_tcb *tcb) {

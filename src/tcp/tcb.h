@@ -194,6 +194,8 @@ void ltcp_tcb_check(const ltcp_tcb *tcb);
 
 /* isn.c: RFC 9293 §3.4.1 / RFC 6528. */
 uint32_t ltcp_isn_select(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+/* The keyed hash of the 4-tuple: low half the ISN's F, high half the TSval offset. */
+uint64_t ltcp_isn_hash(ltcp_stack *st, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 
 /* rtt.c: RFC 6298. */
 void ltcp_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb, ltcp_time_ns rtt);

@@ -51,6 +51,30 @@ static void test_isn_prf_depends_on_secret_and_tuple(void **state) {
   assert_true(other_port - base > 1000000u && base - other_port > 1000000u);
 }
 
+/* The same: one stack opening from ports 5000, 5001 and 5002 (the hash of the last tuple is
+ * kept for the TSval offset) gives each the ISS a fresh stack gives it; none takes another's. */
+static void test_isn_of_each_tuple_is_its_own_in_one_stack(void **state) {
+  (void)state;
+  static const uint16_t ports[] = {5000, 5001, 5002};
+  uint32_t want[3];
+  for (int i = 0; i < 3; i++) want[i] = iss_at(1, LTCP_SEC(1), ports[i]); /* one harness at a time */
+  h_harness h;
+  ltcp_stack_config cfg;
+  h_config(&cfg);
+  cfg.seed = 1;
+  h_init(&h, &cfg);
+  h_advance_to(&h, LTCP_SEC(1));
+  for (int i = 0; i < 3; i++) {
+    int fd = ltcp_socket(h.st);
+    ltcp_endpoint local = {0, ports[i]}, remote = {H_REMOTE, H_RPORT};
+    assert_int_equal(ltcp_bind(h.st, fd, &local), 0);
+    ltcp_connect(h.st, fd, &remote);
+    assert_true(h_next(&h));
+    assert_int_equal(h.out.seg.seq, want[i]);
+  }
+  h_free(&h);
+}
+
 /* §3.9.1 MUST-49: the TTL of outgoing packets is configurable. */
 static void test_ttl_configurable(void **state) {
   (void)state;
@@ -261,6 +285,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_isn_clock_advances_every_4_microseconds, h_teardown),
       cmocka_unit_test_teardown(test_isn_prf_depends_on_secret_and_tuple, h_teardown),
+      cmocka_unit_test_teardown(test_isn_of_each_tuple_is_its_own_in_one_stack, h_teardown),
       cmocka_unit_test_teardown(test_ttl_configurable, h_teardown),
       cmocka_unit_test_teardown(test_options_in_any_segment_are_parsed_and_unknown_ignored, h_teardown),
       cmocka_unit_test_teardown(test_ip_options_ignored, h_teardown),

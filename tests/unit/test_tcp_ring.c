@@ -35,7 +35,7 @@ static void test_ring_growth_keeps_wrapped_and_out_of_order_bytes(void **state) 
   ltcp_ring r = {.cap = 100000};
   uint8_t data[100000];
   for (uint32_t i = 0; i < sizeof data; i++) data[i] = pattern(i);
-  /* Wrap the small allocation: append 1500, consume 1200, append 1000 (wraps at 2048). */
+  /* Wrap a small allocation: append 1500 (2048 bytes), consume 1200, append 1000 (wraps). */
   assert_int_equal(ltcp_ring_append(&r, data, 1500), 1500);
   ltcp_ring_consume(&r, 1200);
   assert_int_equal(ltcp_ring_append(&r, data + 1500, 1000), 1000);
@@ -68,8 +68,8 @@ static void test_ring_copy_out_sum_across_the_wrap(void **state) {
   ltcp_ring r = {.cap = 2048};
   uint8_t data[2048], want[1500], got[1500 + 1];
   for (uint32_t i = 0; i < sizeof data; i++) data[i] = pattern(i * 13);
-  assert_int_equal(ltcp_ring_append(&r, data, 1), 1); /* allocates 2048: wraps there */
-  ltcp_ring_consume(&r, 1);
+  assert_int_equal(ltcp_ring_append(&r, data, 1500), 1500); /* allocates 2048: wraps there */
+  ltcp_ring_consume(&r, 1500);
   for (uint32_t step = 0; step < 2048; step += 1 + step % 7) {
     ltcp_ring_consume(&r, r.len);
     assert_int_equal(ltcp_ring_append(&r, data, 1 + step % 5), 1 + step % 5);
