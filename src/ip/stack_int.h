@@ -78,6 +78,8 @@ struct ltcp_stack {
   ltcp_tcb *idle_head, *idle_tail; /* idle TCBs that hold buffers, oldest first (tcp/tcb.h) */
   ltcp_tcb_busy *busy_pool; /* busy parts kept for reuse */
   uint32_t busy_pool_count;
+  ltcp_tcb *tcb_pool;       /* freed TCBs kept for reuse, linked through hash_next */
+  uint32_t tcb_pool_count;
 };
 
 /* stack.c */

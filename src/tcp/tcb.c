@@ -7,6 +7,7 @@
 #include "ip/stack_int.h"
 #include "tcp/keepalive.h"
 #include "util/assert.h"
+#include "util/poison.h"
 
 ltcp_cause ltcp_cause_call(ltcp_call call) {
   ltcp_cause c = {.kind = LTCP_CAUSE_CALL, .call = call};
@@ -31,11 +32,14 @@ ltcp_cause ltcp_cause_segment(const ltcp_seg *seg) {
 /* ---- asleep and awake (tcb.h: ltcp_tcb_busy) */
 
 #define TCB_BUSY_POOL_MAX 64 /* busy parts kept for reuse: fewer mallocs when connections come and go */
+#define TCB_POOL_MAX 64      /* the same for TCBs (each SYN, accepted connection and TIME-WAIT
+                              * passes through one) */
 
 /* A busy part with the values an idle connection's holds (tcb_idle): what it gave back. */
 static ltcp_tcb_busy *tcb_busy_take(ltcp_stack *st, const ltcp_tcb *tcb) {
   ltcp_tcb_busy *b = st->busy_pool;
   if (b) {
+    LTCP_UNPOISON(b, sizeof *b);
     st->busy_pool = b->pool_next;
     st->busy_pool_count--;
   } else if (!(b = malloc(sizeof *b))) {
@@ -131,6 +135,7 @@ static void tcb_busy_release(ltcp_stack *st, ltcp_tcb_busy *b) {
   b->pool_next = st->busy_pool;
   st->busy_pool = b;
   st->busy_pool_count++;
+  LTCP_POISON(b, sizeof *b);
 }
 
 static void tcb_sleep(ltcp_stack *st, ltcp_tcb *tcb) {
@@ -168,10 +173,32 @@ void ltcp_tcb_sleep_idle(ltcp_stack *st) {
 void ltcp_tcb_busy_pool_free(ltcp_stack *st) {
   while (st->busy_pool) {
     ltcp_tcb_busy *b = st->busy_pool;
+    LTCP_UNPOISON(b, sizeof *b);
     st->busy_pool = b->pool_next;
     free(b);
   }
   st->busy_pool_count = 0;
+  while (st->tcb_pool) {
+    ltcp_tcb *t = st->tcb_pool;
+    LTCP_UNPOISON(t, sizeof *t);
+    st->tcb_pool = t->hash_next;
+    free(t);
+  }
+  st->tcb_pool_count = 0;
+}
+
+/* A zeroed TCB: from the pool, or from malloc. */
+static ltcp_tcb *tcb_take(ltcp_stack *st) {
+  ltcp_tcb *tcb = st->tcb_pool;
+  if (tcb) {
+    LTCP_UNPOISON(tcb, sizeof *tcb);
+    st->tcb_pool = tcb->hash_next;
+    st->tcb_pool_count--;
+  } else if (!(tcb = malloc(sizeof *tcb))) {
+    return NULL;
+  }
+  memset(tcb, 0, sizeof *tcb);
+  return tcb;
 }
 
 /* ---- life cycle */
@@ -183,9 +210,8 @@ ltcp_tcb *ltcp_tcb_new(ltcp_stack *st, ltcp_state state) {
 }
 
 ltcp_tcb *ltcp_tcb_new_with_id(ltcp_stack *st, ltcp_state state, uint64_t id) {
-  ltcp_tcb *tcb = malloc(sizeof *tcb); /* not calloc: glibc's calloc bypasses its tcache */
+  ltcp_tcb *tcb = tcb_take(st);
   if (!tcb) return NULL;
-  memset(tcb, 0, sizeof *tcb);
   tcb->state = state;
   tcb->id = id;
   tcb->fd = -1;
@@ -200,7 +226,7 @@ ltcp_tcb *ltcp_tcb_new_with_id(ltcp_stack *st, ltcp_state state, uint64_t id) {
   tcb->sndbuf_cap = st->cfg.sndbuf;
   tcb->rcvbuf_cap = st->cfg.rcvbuf;
   if (!(tcb->busy = tcb_busy_take(st, tcb))) {
-    free(tcb);
+    ltcp_tcb_free(st, tcb);
     return NULL;
   }
   ltcp_tcb_touch(st, tcb);
@@ -328,7 +354,14 @@ void ltcp_tcb_free(ltcp_stack *st, ltcp_tcb *tcb) {
     tcb_idle_unlink(st, tcb);
     tcb_busy_release(st, tcb->busy);
   }
-  free(tcb);
+  if (st->tcb_pool_count >= TCB_POOL_MAX) {
+    free(tcb);
+    return;
+  }
+  tcb->hash_next = st->tcb_pool;
+  st->tcb_pool = tcb;
+  st->tcb_pool_count++;
+  LTCP_POISON(tcb, sizeof *tcb);
 }
 
 uint32_t ltcp_tcb_rcv_wnd(const ltcp_tcb *tcb) {

@@ -165,7 +165,7 @@ static inline void ltcp_tcb_touch(ltcp_stack *st, ltcp_tcb *tcb) {
  * its busy part back at once when it holds no buffer memory, else after LTCP_TCB_SLEEP_NS idle
  * (freeing its buffers too). */
 void ltcp_tcb_sleep_idle(ltcp_stack *st);
-/* Returns every busy part kept for reuse to the allocator (ltcp_stack_free). */
+/* Returns every busy part and TCB kept for reuse to the allocator (ltcp_stack_free). */
 void ltcp_tcb_busy_pool_free(ltcp_stack *st);
 /* Unread bytes, and room in the send buffer, whether awake or asleep. */
 static inline uint32_t ltcp_tcb_rcv_queued(const ltcp_tcb *tcb) {
