@@ -194,11 +194,11 @@ tun_stop() {
   rm -f "$OUT/.serve.err"
 }
 
-# copy_rows FROM TO IMPL-PREFIX NEW-IMPL: repeats rows of figure FROM whose implementation starts
-# with IMPL-PREFIX under figure TO (named NEW-IMPL), so a figure holds its comparison.
+# copy_rows FROM TO IMPL NEW-IMPL: repeats the rows of figure FROM whose implementation is IMPL
+# under figure TO (named NEW-IMPL), so a figure holds its comparison.
 copy_rows() {
   awk -F'|' -v f="$1" -v t="$2" -v p="$3" -v n="$4" \
-    '$1 == "row" && $2 == f && index($3, p) == 1 {print "row|" t "|" n "|" $4}' "$RAW" >>"$RAW.tmp"
+    '$1 == "row" && $2 == f && $3 == p {print "row|" t "|" n "|" $4}' "$RAW" >>"$RAW.tmp"
   cat "$RAW.tmp" >>"$RAW"
   rm -f "$RAW.tmp"
 }
@@ -218,12 +218,18 @@ tun_figures() {
   tun_serve "$ns" 9 discard
   rec "$F" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
   tun_stop
+  tun_serve "$ns" 9 discard --busy-poll 50
+  rec "$F" "kernel -> lucidtcp, --busy-poll 50" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
   tun_serve "$ns" 19 chargen
   rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
   local FO="over TUN, MTU 1500, TUN offloads (--offload: TSO, GRO), $((bytes >> 20)) MiB (Gbit/s, wall)"
   tun_serve "$ns" 9 discard --offload
   rec "$FO" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 9 discard --offload --busy-poll 50
+  rec "$FO" "kernel -> lucidtcp, --busy-poll 50" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
   tun_stop
   tun_serve "$ns" 19 chargen --offload
   rec "$FO" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
@@ -235,6 +241,7 @@ tun_figures() {
     rec "$FR" "TUN device alone (kernel UDP -> tun_rate read)" gbps ip netns exec "$ns" "$TR" read --dev ltun0 --seconds 3
     rec "$FW" "TUN device alone (tun_rate write -> kernel UDP)" gbps ip netns exec "$ns" "$TR" write --dev ltun0 --seconds 3
     copy_rows "$F" "$FR" "kernel -> lucidtcp" "kernel -> lucidtcp, no offloads (TCP payload)"
+    copy_rows "$F" "$FR" "kernel -> lucidtcp, --busy-poll 50" "kernel -> lucidtcp, no offloads, --busy-poll 50 (TCP payload)"
     copy_rows "$F" "$FW" "lucidtcp -> kernel" "lucidtcp -> kernel, no offloads (TCP payload)"
     note "TUN device alone: Gbit/s of whole 1500-byte packets; TCP carries 1448 payload bytes in each (timestamps on), so lucidtcp's best is 0.965x of it"
   else
@@ -257,7 +264,7 @@ tun_figures() {
     REPS=1 rec "$F" "kernel -> kernel, veth MTU 1500 offloads on" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes"
     wait "${PIDS[-1]}" 2>/dev/null || true
   done
-  copy_rows "$F" "$FO" "kernel -> kernel" "kernel -> kernel, veth MTU 1500 offloads on"
+  copy_rows "$F" "$FO" "kernel -> kernel, veth MTU 1500 offloads on" "kernel -> kernel, veth MTU 1500 offloads on"
 }
 if ! want tun; then
   :

@@ -120,12 +120,20 @@ static int net_set_option(net_opts *o, const char *name, const char *v) {
     if (ltcp_impair_parse(v, &o->impair_cfg, bad, sizeof bad) != 0)
       return net_usage_error(o->cmd, NET_EXIT_USAGE, "--impair: bad item '%s' in '%s'", bad, v);
     o->impair = v;
+  } else if (strcmp(name, "--busy-poll") == 0) {
+    char *end;
+    unsigned long us = strtoul(v, &end, 10);
+    if (end == v || *end || v[0] == '-' || us > 1000000)
+      return net_usage_error(o->cmd, NET_EXIT_USAGE,
+                             "--busy-poll wants microseconds from 0 to 1000000, not '%s'", v);
+    o->busy_poll_ns = (ltcp_time_ns)us * 1000;
   }
   return 0;
 }
 
 int net_parse_option(net_opts *o, int argc, char **argv, int *i) {
-  static const char *const valued[] = {"--tun", "--addr", "--pcap", "--msl", "--impair"};
+  static const char *const valued[] = {"--tun", "--addr", "--pcap", "--msl", "--impair",
+                                       "--busy-poll"};
   if (strcmp(argv[*i], "--trace") == 0) {
     o->trace = 1;
     return 1;
@@ -221,7 +229,8 @@ int net_open(net_ctx *n, const net_opts *o, const ltcp_loop_hooks *hooks) {
     net_error(o, "cannot write capture '%s': %s", o->pcap_path, strerror(errno));
     goto fail;
   }
-  ltcp_loop_config lc = {.st = n->st, .tun = &n->tun, .pcap = n->pcap, .hooks = *hooks};
+  ltcp_loop_config lc = {.st = n->st, .tun = &n->tun, .pcap = n->pcap, .hooks = *hooks,
+                         .busy_poll_ns = o->busy_poll_ns};
   if (o->impair) lc.impair = &n->o.impair_cfg;
   int err;
   n->loop = ltcp_loop_new(&lc, &err);
@@ -240,6 +249,15 @@ fail:
 
 int net_run(net_ctx *n) {
   int rc = ltcp_loop_run(n->loop);
+  if (n->trace) {
+    const ltcp_loop_stats *ls = ltcp_loop_get_stats(n->loop);
+    fprintf(n->trace,
+            "lucidtcp %s: link: %llu packets in, %llu out (%llu large in, %llu large out); "
+            "%llu turns, %llu busy polls\n",
+            n->o.cmd, (unsigned long long)ls->packets_in, (unsigned long long)ls->packets_out,
+            (unsigned long long)ls->large_in, (unsigned long long)ls->large_out,
+            (unsigned long long)ls->turns, (unsigned long long)ls->polls);
+  }
   if (ltcp_loop_link_error(n->loop))
     net_error(&n->o, "reading from %s failed (%s): was the device deleted?", n->tun.name,
               strerror(ltcp_loop_link_error(n->loop)));

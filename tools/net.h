@@ -1,5 +1,5 @@
 /* What serve, connect and get share: the options for a stack on a TUN device (--tun, --addr,
- * --trace, --pcap, --msl, --impair, --offload), opening all of it with clear errors, and the
+ * --trace, --pcap, --msl, --impair, --offload, --busy-poll), opening all of it with clear errors, and the
  * trace. */
 #ifndef LTCP_TOOLS_NET_H
 #define LTCP_TOOLS_NET_H
@@ -23,6 +23,7 @@ typedef struct net_opts {
   const char *impair;     /* --impair SPEC */
   ltcp_impair_config impair_cfg;
   int offload;            /* --offload: the TUN device with IFF_VNET_HDR, TSO and GRO */
+  ltcp_time_ns busy_poll_ns; /* --busy-poll US: poll this long before sleeping (0: never) */
 } net_opts;
 
 typedef struct net_ctx {

@@ -47,6 +47,10 @@ typedef struct ltcp_loop_config {
   ltcp_pcap *pcap;                  /* NULL, or every packet in and out is written here */
   const ltcp_impair_config *impair; /* NULL, or faults injected on the link's directions */
   ltcp_loop_hooks hooks;
+  ltcp_time_ns busy_poll_ns;        /* 0 (default): sleep in epoll_wait when nothing is ready.
+                                     * Otherwise poll without sleeping for up to this long
+                                     * before sleeping (as Linux's net.core.busy_poll): less
+                                     * latency and no wake-ups, for a core's worth of CPU */
 } ltcp_loop_config;
 
 /* Creates a loop; blocks SIGINT and SIGTERM (delivered through the loop from now on) and ignores
@@ -83,6 +87,7 @@ typedef struct ltcp_loop_stats {
                           * counted when neither a capture nor an input injector is on */
   uint64_t large_out;    /* packets written for the kernel to cut into segments (TSO/GSO) */
   uint64_t turns;
+  uint64_t polls;        /* busy-poll rounds that found nothing ready (busy_poll_ns) */
 } ltcp_loop_stats;
 const ltcp_loop_stats *ltcp_loop_get_stats(const ltcp_loop *loop);
 

@@ -378,10 +378,26 @@ static int loop_has_always(const ltcp_loop *loop) {
   return 0;
 }
 
+/* Waits for readiness: at once with an always-ready descriptor; with busy polling, polls
+ * without sleeping until something is ready or busy_poll_ns has passed (bounded in time), and
+ * only then sleeps. */
+static int loop_wait(ltcp_loop *loop, struct epoll_event *evs) {
+  if (loop_has_always(loop)) return epoll_wait(loop->epfd, evs, LOOP_EPOLL_BATCH, 0);
+  if (loop->cfg.busy_poll_ns) {
+    ltcp_time_ns until = loop_clock(CLOCK_MONOTONIC) + loop->cfg.busy_poll_ns;
+    do {
+      int n = epoll_wait(loop->epfd, evs, LOOP_EPOLL_BATCH, 0);
+      if (n != 0) return n;
+      loop->stats.polls++;
+    } while (loop_clock(CLOCK_MONOTONIC) < until);
+  }
+  return epoll_wait(loop->epfd, evs, LOOP_EPOLL_BATCH, -1);
+}
+
 static void loop_turn(ltcp_loop *loop) {
   struct epoll_event evs[LOOP_EPOLL_BATCH];
   loop_arm(loop);
-  int n = epoll_wait(loop->epfd, evs, LOOP_EPOLL_BATCH, loop_has_always(loop) ? 0 : -1);
+  int n = loop_wait(loop, evs);
   ltcp_time_ns now = loop_clock(CLOCK_MONOTONIC);
   loop->stats.turns++;
   for (int i = 0; i < n; i++) loop_dispatch(loop, &evs[i], now);

@@ -34,6 +34,8 @@ bad "serve http: not a directory" "not a directory" "${S[@]}" --port 80 --servic
 bad "serve unknown flag" "unknown option '--bogus'" "${S[@]}" --port 7 --service echo --bogus
 bad "--msl -1" "--msl wants seconds" "${S[@]}" --port 7 --service echo --msl -1
 bad "missing value" "option --port needs a value" "${S[@]}" --port
+bad "--busy-poll not a number" "--busy-poll wants microseconds from 0 to 1000000" "${S[@]}" --port 7 --service echo --busy-poll soon
+bad "--busy-poll negative" "--busy-poll wants microseconds" "${S[@]}" --port 7 --service echo --busy-poll -5
 bad "--impair bad item" "--impair: bad item 'loss=200%'" "${S[@]}" --port 7 --service echo --impair loss=200%
 bad "connect without PORT" "wants HOST and PORT" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.18.0.1
 bad "connect off the link" "is not another host on lucidtcp's link" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.19.0.1 80

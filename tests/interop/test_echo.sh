@@ -20,6 +20,18 @@ check "serve echo: 16 MiB came back whole (sha256)" same_file "$TMP/back1" "$TMP
 check "serve exits 0 on SIGTERM" rc_is 0
 check "capture serve" capture_ok "$TMP/serve.pcap"
 
+# The same with busy polling (--busy-poll): the loop polls instead of sleeping while the
+# transfer runs, and the data is the same.
+start_serve serve_poll echo 7 --trace --busy-poll 200
+rc=0
+nsx timeout 120 python3 "$PEER" echo-client "$L" 7 "$TMP/data" "$TMP/back3" >"$TMP/kclient3.log" 2>&1 || rc=$?
+stop_pid "$SERVE_PID"
+check "kernel client finished (busy polling)" test "$rc" = 0
+check "serve echo --busy-poll: 16 MiB came back whole (sha256)" same_file "$TMP/back3" "$TMP/data"
+polls() { grep -o '[0-9]* busy polls' "$TMP/$1.err" | cut -d' ' -f1; }
+check "serve --busy-poll: the loop polled (trace: busy polls > 0)" test "$(polls serve_poll)" -gt 0
+check "serve without --busy-poll never polls (trace: 0 busy polls)" test "$(polls serve)" = 0
+
 # lucidtcp connect (standard input in, standard output out) against a kernel echo server.
 bg kserver 120 python3 "$PEER" echo-server "$K" 7007
 KPID=$BG_PID
