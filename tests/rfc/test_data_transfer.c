@@ -152,6 +152,43 @@ static void test_established_out_of_order_segments_reassembled(void **state) {
   h_free(&h);
 }
 
+/* §3.1 (MUST-2, MUST-3) with a full-sized payload: a bit flipped in flight makes the segment a
+ * drop that leaves nothing behind: no new byte to read, no ACK, RCV.NXT where it was; the intact
+ * segment then brings its own bytes. The next payload wraps the receive ring at an odd offset
+ * (byte 1011 of its first 1024 bytes) and arrives whole. */
+static void test_established_bad_checksum_payload_leaves_no_trace(void **state) {
+  (void)state;
+  h_harness h;
+  h_init(&h, NULL);
+  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  const ltcp_stats *st = ltcp_stack_stats(h.st);
+  uint32_t base = h.irs + 1;
+  uint8_t pkt[2048], buf[2048];
+  h_send(&h, LTCP_PSH | LTCP_ACK, base, h.iss + 1, pattern, 10);
+  h_expect(&h, LTCP_ACK, h.iss + 1, base + 10);
+  h_seg s = {.flags = LTCP_PSH | LTCP_ACK, .seq = base + 10, .ack = h.iss + 1, .wnd = H_WND,
+             .data = pattern + 10, .len = 1001};
+  size_t n = h_build(&h, &s, pkt, sizeof pkt);
+  uint64_t bad0 = st->drops[LTCP_DROP_TCP_CHECKSUM];
+  pkt[n - 500] ^= 0x01; /* a payload bit flipped in flight */
+  h_send_raw(&h, pkt, n);
+  assert_int_equal(st->drops[LTCP_DROP_TCP_CHECKSUM], bad0 + 1);
+  h_expect_none(&h);
+  assert_int_equal(ltcp_recv(h.st, h.fd, buf, sizeof buf, 0), 10); /* nothing of the bad one */
+  assert_memory_equal(buf, pattern, 10);
+  pkt[n - 500] ^= 0x01;
+  h_send_raw(&h, pkt, n);
+  h_expect(&h, LTCP_ACK, h.iss + 1, base + 1011);
+  assert_int_equal(ltcp_recv(h.st, h.fd, buf, 1000, 0), 1000); /* one byte left unread */
+  assert_memory_equal(buf, pattern + 10, 1000);
+  h_send(&h, LTCP_PSH | LTCP_ACK, base + 1011, h.iss + 1, pattern + 1011, 1000);
+  h_expect(&h, LTCP_ACK, h.iss + 1, base + 2011);
+  assert_int_equal(ltcp_recv(h.st, h.fd, buf, sizeof buf, 0), 1001);
+  assert_memory_equal(buf, pattern + 1010, 1001);
+  assert_int_equal(st->drops[LTCP_DROP_TCP_CHECKSUM], bad0 + 1);
+  h_free(&h);
+}
+
 /* §3.10.7.4 eighth: a FIN beyond a hole counts only once the bytes before it arrive. */
 static void test_established_out_of_order_fin_waits_for_the_hole(void **state) {
   (void)state;
@@ -342,6 +379,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_established_no_mss_option_uses_536, h_teardown),
       cmocka_unit_test_teardown(test_established_large_peer_mss_bounded_by_mtu, h_teardown),
       cmocka_unit_test_teardown(test_established_out_of_order_segments_reassembled, h_teardown),
+      cmocka_unit_test_teardown(test_established_bad_checksum_payload_leaves_no_trace, h_teardown),
       cmocka_unit_test_teardown(test_established_out_of_order_fin_waits_for_the_hole, h_teardown),
       cmocka_unit_test_teardown(test_established_data_beyond_window_trimmed, h_teardown),
       cmocka_unit_test_teardown(test_established_zero_receive_window_still_takes_ack_and_rst, h_teardown),
