@@ -239,9 +239,11 @@ tun_figures() {
   local FW="1500-byte packets into a TUN device: writer -> kernel (Gbit/s, wall)"
   if [ -x "$TR" ]; then
     rec "$FR" "TUN device alone (kernel UDP -> tun_rate read)" gbps ip netns exec "$ns" "$TR" read --dev ltun0 --seconds 3
+    local FRB="1500-byte packets off a TUN device, reader busy polling: kernel -> reader (Gbit/s, wall)"
+    rec "$FRB" "TUN device alone (kernel UDP -> tun_rate read --busy-poll 1)" gbps ip netns exec "$ns" "$TR" read --dev ltun0 --seconds 3 --busy-poll 1
     rec "$FW" "TUN device alone (tun_rate write -> kernel UDP)" gbps ip netns exec "$ns" "$TR" write --dev ltun0 --seconds 3
     copy_rows "$F" "$FR" "kernel -> lucidtcp" "kernel -> lucidtcp, no offloads (TCP payload)"
-    copy_rows "$F" "$FR" "kernel -> lucidtcp, --busy-poll 50" "kernel -> lucidtcp, no offloads, --busy-poll 50 (TCP payload)"
+    copy_rows "$F" "$FRB" "kernel -> lucidtcp, --busy-poll 50" "kernel -> lucidtcp, no offloads, --busy-poll 50 (TCP payload)"
     copy_rows "$F" "$FW" "lucidtcp -> kernel" "lucidtcp -> kernel, no offloads (TCP payload)"
     note "TUN device alone: Gbit/s of whole 1500-byte packets; TCP carries 1448 payload bytes in each (timestamps on), so lucidtcp's best is 0.965x of it"
   else

@@ -10,6 +10,9 @@
  *                                          198.18.0.2:9 through DEV (64 KB per send, cut by
  *                                          the kernel: UDP_SEGMENT, as TCP's GSO cuts its own
  *                                          before a device without offloads); this reads them
+ *                 [--busy-poll 1]          reading again at once when the device is empty
+ *                                          instead of sleeping in poll (as lucidtcp's
+ *                                          --busy-poll), for the rows that busy-poll
  *
  * One line: gbps=... (1500-byte packets, wall clock) pps=... packets=... */
 #include <arpa/inet.h>
@@ -125,7 +128,7 @@ static void *tr_sender(void *arg) {
   return NULL;
 }
 
-static void tr_read(int fd, double secs) {
+static void tr_read(int fd, double secs, int busy) {
   pthread_t th;
   if (pthread_create(&th, NULL, tr_sender, NULL) != 0) tr_die("pthread_create");
   /* Non-blocking reads after poll: the loop ends on time even if the sender stalls. */
@@ -136,7 +139,7 @@ static void tr_read(int fd, double secs) {
   double t0 = tr_now(), t1 = t0;
   while (t1 - t0 < secs) {
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    (void)poll(&pfd, 1, 100); /* sleep while empty, as an event loop does */
+    if (!busy) (void)poll(&pfd, 1, 100); /* sleep while empty, as an event loop does */
     for (int i = 0; i < 256; i++) {
       ssize_t r = read(fd, buf, sizeof buf);
       if (r < 0) break;
@@ -152,18 +155,20 @@ static void tr_read(int fd, double secs) {
 int main(int argc, char **argv) {
   const char *dev = "ltun0";
   double secs = 3;
+  int busy = 0;
   if (argc < 2) {
-    fprintf(stderr, "usage: tun_rate write|read [--dev DEV] [--seconds S]\n");
+    fprintf(stderr, "usage: tun_rate write|read [--dev DEV] [--seconds S] [--busy-poll 1]\n");
     return 2;
   }
   for (int i = 2; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--dev") == 0) dev = argv[i + 1];
     else if (strcmp(argv[i], "--seconds") == 0) secs = atof(argv[i + 1]);
+    else if (strcmp(argv[i], "--busy-poll") == 0) busy = atoi(argv[i + 1]) != 0;
   }
   if (!(secs > 0 && secs <= 600)) secs = 3;
   int fd = tr_open(dev);
   if (strcmp(argv[1], "write") == 0) tr_write(fd, secs);
-  else if (strcmp(argv[1], "read") == 0) tr_read(fd, secs);
+  else if (strcmp(argv[1], "read") == 0) tr_read(fd, secs, busy);
   else return 2;
   close(fd);
   return 0;
