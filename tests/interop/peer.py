@@ -166,6 +166,8 @@ def cmd_expect_reset(a):
                 if not d:
                     print("eof-after", n)
                     sys.exit(1)
+                if n == 0:
+                    print("receiving", flush=True)  # the test resets only after data flowed
                 n += len(d)
     except ConnectionResetError:
         print("ECONNRESET after", n)

@@ -23,7 +23,7 @@ wait_line "$TMP/kreset.out" "^listening" 10
 bg_in abort-out 30 /dev/zero "${C[@]}" --pcap "$TMP/abort-out.pcap" "$K" 5001
 APID=$BG_PID
 wait_line "$TMP/abort-out.err" "SYN-SENT -> ESTABLISHED" 10
-sleep 0.3
+wait_line "$TMP/kreset.out" "^receiving" 10 # data has flowed (not a fixed sleep: CI may be slow)
 stop_pid "$APID"
 check "lucidtcp connect exits 143 on SIGTERM" rc_is 143
 wait_pid "$KPID" 10
@@ -37,7 +37,7 @@ start_serve chargen chargen 19 --trace
 bg kclient 30 python3 "$PEER" expect-reset "$L" 19
 KPID=$BG_PID
 wait_line "$TMP/chargen.err" "SYN-RECEIVED -> ESTABLISHED" 10
-sleep 0.3
+wait_line "$TMP/kclient.out" "^receiving" 10
 stop_pid "$SERVE_PID"
 check "serve exits 0 on SIGTERM" rc_is 0
 wait_pid "$KPID" 10
