@@ -238,6 +238,7 @@ ltcp_tcb *ltcp_tcb_new_with_id(ltcp_stack *st, ltcp_state state, uint64_t id) {
 
 static void tcb_event(ltcp_stack *st, const ltcp_tcb *tcb, ltcp_state old, int error,
                       const ltcp_cause *why) {
+  if (st->cfg.event_capacity == 0) return; /* events off: not even built */
   ltcp_event ev = {.kind = LTCP_EV_STATE, .time = st->now, .conn_id = tcb->id, .fd = tcb->fd};
   ev.local = tcb->local;
   ev.remote = tcb->remote;
