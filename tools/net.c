@@ -257,6 +257,15 @@ int net_run(net_ctx *n) {
             n->o.cmd, (unsigned long long)ls->packets_in, (unsigned long long)ls->packets_out,
             (unsigned long long)ls->large_in, (unsigned long long)ls->large_out,
             (unsigned long long)ls->turns, (unsigned long long)ls->polls);
+    const ltcp_stats *ss = ltcp_stack_stats(n->st);
+    uint64_t drops = 0;
+    for (int i = 0; i < LTCP_DROP_COUNT; i++) drops += ss->drops[i];
+    fprintf(n->trace,
+            "lucidtcp %s: stack: %llu segments in, %llu out, %llu retransmitted, %llu dropped; "
+            "%llu busy wakes, %llu busy sleeps\n",
+            n->o.cmd, (unsigned long long)ss->segs_in, (unsigned long long)ss->segs_out,
+            (unsigned long long)ss->retransmits, (unsigned long long)drops,
+            (unsigned long long)ss->busy_wakes, (unsigned long long)ss->busy_sleeps);
   }
   if (ltcp_loop_link_error(n->loop))
     net_error(&n->o, "reading from %s failed (%s): was the device deleted?", n->tun.name,

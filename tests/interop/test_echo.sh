@@ -31,6 +31,9 @@ check "serve echo --busy-poll: 16 MiB came back whole (sha256)" same_file "$TMP/
 polls() { grep -o '[0-9]* busy polls' "$TMP/$1.err" | cut -d' ' -f1; }
 check "serve --busy-poll: the loop polled (trace: busy polls > 0)" test "$(polls serve_poll)" -gt 0
 check "serve without --busy-poll never polls (trace: 0 busy polls)" test "$(polls serve)" = 0
+segs_in() { grep -o 'stack: [0-9]* segments in' "$TMP/$1.err" | cut -d' ' -f2; }
+check "trace ends with the stack's counters (16 MiB is over 10000 segments in)" \
+  test "$(segs_in serve_poll)" -gt 10000
 
 # lucidtcp connect (standard input in, standard output out) against a kernel echo server.
 bg kserver 120 python3 "$PEER" echo-server "$K" 7007
