@@ -210,6 +210,8 @@ static int net_open_stack(net_ctx *n) {
   if (n->o.offload && !(n->o.impair && n->o.impair_cfg.out)) {
     cfg.tso_max = 65535;
     cfg.tx_queue_packets = NET_TX_OFFLOAD;
+    /* The kernel sums what we send (NEEDS_CSUM), unless a capture wants the sums whole. */
+    cfg.csum_offload = n->o.pcap_path == NULL;
   }
   n->st = ltcp_stack_new(&cfg);
   if (!n->st) {

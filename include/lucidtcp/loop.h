@@ -41,7 +41,8 @@ typedef struct ltcp_loop_hooks {
 
 typedef struct ltcp_loop_config {
   ltcp_stack *st;                   /* driven by the loop; not owned. Its tso_max may be set
-                                     * only when tun has offloads and impair->out is off
+                                     * only when tun has offloads and impair->out is off, its
+                                     * csum_offload only when, besides, there is no pcap
                                      * (ltcp_loop_new fails with LTCP_EINVAL otherwise) */
   ltcp_tun *tun;                    /* the link; not owned */
   ltcp_pcap *pcap;                  /* NULL, or every packet in and out is written here */

@@ -71,6 +71,12 @@ typedef struct ltcp_stack_config {
                                    * with TUN_F_TSO4); up to 65535. 0: off, every packet is one
                                    * segment of at most one MSS (RFC 9293 §3.7.1). Output slots
                                    * are this large when it is on. Default 0 */
+  uint8_t csum_offload;           /* 1: the link completes TCP checksums (a TUN device with
+                                   * TUN_F_CSUM, written with NEEDS_CSUM, as Linux's
+                                   * CHECKSUM_PARTIAL): each TCP segment leaves with only the
+                                   * pseudo-header sum in its checksum field (folded, not
+                                   * complemented) and its payload copied without summing. The
+                                   * IPv4 header checksum stays complete. Default 0 */
 } ltcp_stack_config;
 
 /* Fills cfg with the defaults documented above. */
@@ -106,7 +112,8 @@ size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt);
 /* For the packet ltcp_stack_tx_peek returned: 0 when it is one segment; else (cfg.tso_max set)
  * it is a TCP packet the link must cut into segments of this many payload bytes each, the last
  * one possibly shorter, each with the headers copied and only the last keeping FIN and PSH, as
- * TCP segmentation offload does (virtio_net_hdr gso_size). Its checksum is complete. */
+ * TCP segmentation offload does (virtio_net_hdr gso_size). Its checksum is complete, unless
+ * cfg.csum_offload is set (then every TCP packet's checksum is partial). */
 uint32_t ltcp_stack_tx_seg_size(const ltcp_stack *st);
 /* Removes the packet ltcp_stack_tx_peek returned. */
 void ltcp_stack_tx_pop(ltcp_stack *st);

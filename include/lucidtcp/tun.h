@@ -78,6 +78,11 @@ int ltcp_tun_write(ltcp_tun *tun, const uint8_t *pkt, size_t len);
  * with gso_type TCPV4 and the checksum left partial (NEEDS_CSUM). LTCP_EINVAL without offloads
  * or for a packet that is not IPv4+TCP. */
 int ltcp_tun_write_seg(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32_t seg_size);
+/* As ltcp_tun_write_seg for a packet whose TCP checksum field already holds the pseudo-header
+ * sum (ltcp_stack_config.csum_offload): a TCP packet is written with NEEDS_CSUM, the kernel
+ * completing (or, delivering it to itself, trusting) the checksum; any other packet is written
+ * as it is. LTCP_EINVAL without offloads. */
+int ltcp_tun_write_partial(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32_t seg_size);
 /* The kernel's own (primary) IPv4 address on the device, host byte order: 0, or LTCP_EADDRNOTAVAIL
  * when the kernel's side has none yet. */
 int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr);

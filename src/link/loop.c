@@ -95,9 +95,11 @@ static int loop_init(ltcp_loop *loop) {
   if (loop->tfd < 0) return -errno;
   int rc = loop_signals(loop);
   if (rc) return rc;
-  /* Packets for the link to cut (the stack's tso_max) need a device with offloads. */
-  if (ltcp_stack_get_config(loop->cfg.st)->tso_max && !loop->cfg.tun->offload)
-    return LTCP_EINVAL;
+  /* Packets for the link to cut (the stack's tso_max) or to sum (csum_offload) need a device
+   * with offloads; partial checksums would also reach a capture, which wants them whole. */
+  const ltcp_stack_config *sc = ltcp_stack_get_config(loop->cfg.st);
+  if ((sc->tso_max || sc->csum_offload) && !loop->cfg.tun->offload) return LTCP_EINVAL;
+  if (sc->csum_offload && loop->cfg.pcap) return LTCP_EINVAL;
   if ((rc = loop_epoll_add(loop, loop->cfg.tun->fd, EPOLLIN)) != 0) return rc;
   if ((rc = loop_epoll_add(loop, loop->tfd, EPOLLIN)) != 0) return rc;
   if ((rc = loop_epoll_add(loop, loop->sfd, EPOLLIN)) != 0) return rc;
@@ -109,7 +111,7 @@ static int loop_init(ltcp_loop *loop) {
     if (dev > slot) slot = dev < LOOP_RX_BUF ? dev : LOOP_RX_BUF;
     if (loop->cfg.tun->offload) slot = LOOP_RX_BUF, cap = LOOP_IMPAIR_CAP_LARGE;
     /* A packet for the link to cut (TSO) cannot wait in an injector, which keeps bytes only. */
-    if (ic->out && ltcp_stack_get_config(loop->cfg.st)->tso_max) return LTCP_EINVAL;
+    if (ic->out && (sc->tso_max || sc->csum_offload)) return LTCP_EINVAL;
     ltcp_impair_config out = *ic;
     out.seed = ic->seed ^ 0x9e3779b97f4a7c15ull; /* the two directions draw independently */
     if (ic->in) loop->im_in = ltcp_impair_new(ic, cap, slot);
@@ -223,7 +225,9 @@ static void loop_set_out_blocked(ltcp_loop *loop, int blocked) {
 /* Writes one packet to the device (seg_size: ltcp_stack_tx_seg_size): 1 when it was taken (or
  * lost), 0 when the device is full. */
 static int loop_link_write(ltcp_loop *loop, const uint8_t *pkt, size_t len, uint32_t seg_size) {
-  int rc = ltcp_tun_write_seg(loop->cfg.tun, pkt, len, seg_size);
+  int rc = ltcp_stack_get_config(loop->cfg.st)->csum_offload
+               ? ltcp_tun_write_partial(loop->cfg.tun, pkt, len, seg_size)
+               : ltcp_tun_write_seg(loop->cfg.tun, pkt, len, seg_size);
   if (rc == LTCP_EAGAIN) {
     loop_set_out_blocked(loop, 1);
     return 0;

@@ -249,6 +249,14 @@ int ltcp_tun_write_seg(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32_t s
   return tun_writev(tun, iov, 3);
 }
 
+int ltcp_tun_write_partial(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32_t seg_size) {
+  if (!tun->offload) return LTCP_EINVAL;
+  struct virtio_net_hdr h;
+  if (ltcp_vnet_tx_hdr_partial(&h, pkt, len, seg_size) != 0) return LTCP_EINVAL;
+  struct iovec iov[2] = {{&h, LTCP_VNET_HDR_LEN}, {(void *)(uintptr_t)pkt, len}};
+  return tun_writev(tun, iov, 2);
+}
+
 int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);

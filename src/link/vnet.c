@@ -33,11 +33,22 @@ int ltcp_vnet_tx_hdr(struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, u
   return 0;
 }
 
+int ltcp_vnet_tx_hdr_partial(struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+                             uint32_t seg_size) {
+  if (seg_size) return ltcp_vnet_tx_hdr(h, pkt, len, seg_size);
+  memset(h, 0, sizeof *h);
+  if (vnet_tcp_headers(pkt, len) == 0) return 0; /* not TCP (ICMP): its checksum is whole */
+  h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  h->csum_start = LTCP_IPV4_HDR_LEN;
+  h->csum_offset = VNET_TCP_CSUM_OFFSET;
+  return 0;
+}
+
 uint16_t ltcp_vnet_partial_csum(const uint8_t *pkt, size_t len) {
-  uint32_t sum = ltcp_cksum_pseudo_ipv4(ltcp_get32(pkt + 12), ltcp_get32(pkt + 16),
-                                        LTCP_IPPROTO_TCP, (uint16_t)(len - LTCP_IPV4_HDR_LEN));
-  /* Folded, not complemented: ~ltcp_cksum_finish is the fold. */
-  return (uint16_t)~ltcp_cksum_finish(sum);
+  uint8_t tcp[LTCP_TCP_HDR_LEN]; /* a scratch header: only its checksum field is written */
+  ltcp_tcp_set_checksum_partial(tcp, len - LTCP_IPV4_HDR_LEN, ltcp_get32(pkt + 12),
+                                ltcp_get32(pkt + 16));
+  return ltcp_get16(tcp + 16);
 }
 
 int ltcp_vnet_rx_check(const struct virtio_net_hdr *h, size_t len) {

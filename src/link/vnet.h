@@ -28,6 +28,11 @@
  * checksum field, RFC 9293 §3.1), the field to hold ltcp_vnet_partial_csum. Returns 0, or -1
  * when seg_size is set and pkt is not a whole IPv4 (no options) + TCP packet. */
 int ltcp_vnet_tx_hdr(struct virtio_net_hdr *h, const uint8_t *pkt, size_t len, uint32_t seg_size);
+/* As ltcp_vnet_tx_hdr for a packet whose checksum field already holds the partial sum: an
+ * IPv4+TCP packet gets NEEDS_CSUM (and GSO when seg_size is set) whatever its size; any other
+ * packet a zero header. Returns 0, or -1 when seg_size is set and pkt is not IPv4+TCP. */
+int ltcp_vnet_tx_hdr_partial(struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+                             uint32_t seg_size);
 
 /* The value a TCP checksum field holds with NEEDS_CSUM: the folded pseudo-header sum of the
  * IPv4+TCP packet pkt (RFC 9293 §3.1), not complemented, as Linux's ~tcp_v4_check(len, saddr,

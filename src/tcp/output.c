@@ -19,14 +19,19 @@ static int out_emit(ltcp_stack *st, const ltcp_seg *seg, const ltcp_ring *payloa
   }
   size_t hl = ltcp_tcp_write_header(pkt + LTCP_IPV4_HDR_LEN, st->tx_slot - LTCP_IPV4_HDR_LEN, seg);
   LTCP_ASSERT(hl > 0 && LTCP_IPV4_HDR_LEN + hl + seg->len <= st->tx_slot);
-  /* The payload is summed as it is copied; only the header is read again for the checksum. */
-  uint32_t payload_sum = 0;
-  if (seg->len)
-    payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl,
-                                         seg->len);
   size_t tcp_len = hl + seg->len;
-  ltcp_tcp_set_checksum_payload(pkt + LTCP_IPV4_HDR_LEN, hl, tcp_len, payload_sum,
-                                seg->src_addr, seg->dst_addr);
+  if (st->cfg.csum_offload) { /* the link sums it (cfg.csum_offload): the payload is only copied */
+    if (seg->len) ltcp_ring_copy_out(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl, seg->len);
+    ltcp_tcp_set_checksum_partial(pkt + LTCP_IPV4_HDR_LEN, tcp_len, seg->src_addr, seg->dst_addr);
+  } else {
+    /* The payload is summed as it is copied; only the header is read again for the checksum. */
+    uint32_t payload_sum = 0;
+    if (seg->len)
+      payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl,
+                                           seg->len);
+    ltcp_tcp_set_checksum_payload(pkt + LTCP_IPV4_HDR_LEN, hl, tcp_len, payload_sum,
+                                  seg->src_addr, seg->dst_addr);
+  }
   ltcp_ipv4_hdr ip = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = st->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
   ip.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
   ip.id = (uint16_t)st->stats.ip_out;

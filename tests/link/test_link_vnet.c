@@ -69,6 +69,32 @@ static void test_link_vnet_tx_hdr_tso_fields(void **state) {
   assert_int_equal(h.csum_offset, 16);
 }
 
+/* A packet whose field already holds the partial sum (cfg.csum_offload): NEEDS_CSUM at the TCP
+ * header's checksum for TCP of any size, GSO only with a segment size; zero for anything else. */
+static void test_link_vnet_tx_hdr_partial_marks_every_tcp_packet(void **state) {
+  (void)state;
+  size_t n = vnet_packet(pkt, sizeof pkt, 100);
+  struct virtio_net_hdr h;
+  assert_int_equal(ltcp_vnet_tx_hdr_partial(&h, pkt, n, 0), 0);
+  assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+  assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+  assert_int_equal(h.gso_size, 0);
+  assert_int_equal(h.csum_start, 20);
+  assert_int_equal(h.csum_offset, 16);
+  n = vnet_packet(pkt, sizeof pkt, 3 * 1448);
+  assert_int_equal(ltcp_vnet_tx_hdr_partial(&h, pkt, n, 1448), 0);
+  assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+  assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+  assert_int_equal(h.gso_size, 1448);
+  pkt[9] = 1; /* ICMP: its own checksum is whole, nothing to complete */
+  struct virtio_net_hdr zero;
+  memset(&zero, 0, sizeof zero);
+  assert_int_equal(ltcp_vnet_tx_hdr_partial(&h, pkt, n, 0), 0);
+  assert_memory_equal(&h, &zero, sizeof h);
+  assert_int_equal(ltcp_vnet_tx_hdr_partial(&h, pkt, n, 1448), -1);
+  pkt[9] = LTCP_IPPROTO_TCP;
+}
+
 static void test_link_vnet_tx_hdr_rejects_what_is_not_ipv4_tcp(void **state) {
   (void)state;
   size_t n = vnet_packet(pkt, sizeof pkt, 3000);
@@ -141,6 +167,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_link_vnet_tx_hdr_one_segment_is_all_zero),
       cmocka_unit_test(test_link_vnet_tx_hdr_tso_fields),
+      cmocka_unit_test(test_link_vnet_tx_hdr_partial_marks_every_tcp_packet),
       cmocka_unit_test(test_link_vnet_tx_hdr_rejects_what_is_not_ipv4_tcp),
       cmocka_unit_test(test_link_vnet_partial_csum_completes_to_the_full_one),
       cmocka_unit_test(test_link_vnet_rx_check_flags),

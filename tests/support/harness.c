@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wire/bytes.h"
+#include "wire/checksum.h"
 #include "wire/ipv4.h"
 
 void h_config(ltcp_stack_config *cfg) {
@@ -120,6 +122,21 @@ void h_send(h_harness *h, uint8_t flags, uint32_t seq, uint32_t ack, const void 
 
 /* ---- output */
 
+/* With cfg.csum_offload the stack leaves the TCP checksum to the link: checks that the field
+ * holds the pseudo-header sum, then completes it as the kernel would (NEEDS_CSUM), in a copy. */
+static const uint8_t *h_complete_csum(h_harness *h, const uint8_t *pkt, const ltcp_ipv4_hdr *ip) {
+  static uint8_t copy[65536];
+  size_t tcp_len = (size_t)ip->total_len - ip->hdr_len;
+  memcpy(copy, pkt, ip->total_len);
+  uint8_t *tcp = copy + ip->hdr_len;
+  uint32_t pseudo = ltcp_cksum_pseudo_ipv4(ip->src, ip->dst, LTCP_IPPROTO_TCP, (uint16_t)tcp_len);
+  uint16_t partial = (uint16_t)~ltcp_cksum_finish(pseudo);
+  if (ltcp_get16(tcp + 16) != partial)
+    h_fail(h, "csum_offload: the checksum field is not the pseudo-header sum");
+  ltcp_put16(tcp + 16, ltcp_cksum_finish(ltcp_cksum_add(0, tcp, tcp_len)));
+  return copy;
+}
+
 int h_next(h_harness *h) {
   const uint8_t *pkt;
   size_t len = ltcp_stack_tx_peek(h->st, &pkt);
@@ -128,6 +145,7 @@ int h_next(h_harness *h) {
   if (ltcp_ipv4_parse(pkt, len, &ip) != LTCP_DROP_NONE) h_fail(h, "stack sent a bad IPv4 packet");
   if (ip.proto != LTCP_IPPROTO_TCP) h_fail(h, "stack sent protocol %u, not TCP", ip.proto);
   if (ip.src != H_LOCAL || ip.dst != H_REMOTE) h_fail(h, "stack sent to the wrong address");
+  if (h->cfg.csum_offload) pkt = h_complete_csum(h, pkt, &ip);
   size_t tcp_len = (size_t)ip.total_len - ip.hdr_len;
   ltcp_seg seg;
   ltcp_drop_reason why = ltcp_tcp_parse(pkt + ip.hdr_len, tcp_len, ip.src, ip.dst, &seg);
