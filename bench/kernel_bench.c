@@ -7,6 +7,8 @@
  *   kernel_bench rr     --count N                 1-byte transactions per CPU second
  *   kernel_bench send|recv --addr A --port P --bytes N   a client only (the TUN figure): sends N
  *                                                 bytes to a discard server, or reads N from chargen
+ *                          [--nodelay 0]          without TCP_NODELAY (on by default, as every
+ *                                                 client here sets it)
  *   kernel_bench sink --addr A --port P          accepts one connection, reads it to its end
  *
  * One line of key=value pairs per run, as ltcp_bench prints. */
@@ -33,6 +35,7 @@ typedef struct kb_job {
   struct in_addr addr;
   int lfd[64];
   uint32_t nports;
+  int nodelay; /* TCP_NODELAY on the client (--nodelay 0: the socket's default, Nagle on) */
 } kb_job;
 
 static void kb_die(const char *what) {
@@ -72,7 +75,7 @@ static int kb_connect(const kb_job *j, uint16_t lport, uint16_t rport) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) kb_die("socket");
   kb_opt(fd, SOL_SOCKET, SO_REUSEADDR);
-  kb_opt(fd, IPPROTO_TCP, TCP_NODELAY);
+  if (j->nodelay) kb_opt(fd, IPPROTO_TCP, TCP_NODELAY);
   if (lport) {
     struct sockaddr_in la = kb_sa(j->addr, lport);
     if (bind(fd, (struct sockaddr *)&la, sizeof la) != 0) kb_die("bind");
@@ -200,7 +203,8 @@ int main(int argc, char **argv) {
   }
   kb_job j = {.what = argv[1], .bytes = kb_arg(argc, argv, "--bytes", 1ull << 30),
               .count = (uint32_t)kb_arg(argc, argv, "--count", 100000),
-              .inflight = (uint32_t)kb_arg(argc, argv, "--inflight", 1)};
+              .inflight = (uint32_t)kb_arg(argc, argv, "--inflight", 1),
+              .nodelay = kb_arg(argc, argv, "--nodelay", 1) != 0};
   const char *addr = "127.0.0.1";
   for (int i = 2; i + 1 < argc; i++)
     if (strcmp(argv[i], "--addr") == 0) addr = argv[i + 1];

@@ -231,6 +231,15 @@ tun_figures() {
   tun_serve "$ns" 9 discard --offload --busy-poll 50
   rec "$FO" "kernel -> lucidtcp, --busy-poll 50" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
   tun_stop
+  # The same with the sender's socket at its defaults (no TCP_NODELAY, as iperf3 or curl): every
+  # client here sets TCP_NODELAY, which makes each 64 KB write end in a short segment of its own.
+  local FN="over TUN, MTU 1500, TUN offloads, sender without TCP_NODELAY, $((bytes >> 20)) MiB (Gbit/s, wall)"
+  tun_serve "$ns" 9 discard --offload
+  rec "$FN" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes" --nodelay 0
+  tun_stop
+  tun_serve "$ns" 9 discard --offload --busy-poll 50
+  rec "$FN" "kernel -> lucidtcp, --busy-poll 50" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes" --nodelay 0
+  tun_stop
   tun_serve "$ns" 19 chargen --offload
   rec "$FO" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
@@ -259,13 +268,20 @@ tun_figures() {
   ip netns exec "$ns" ip link set lbv0 up
   ip netns exec "$ns2" ip link set lbv1 up
   ip netns exec "$ns2" ip link set lo up
-  for ((i = 0; i < REPS; i++)); do
-    ip netns exec "$ns2" timeout -k 2 120 "$KB" sink --addr 198.19.0.2 --port 9 >/dev/null 2>&1 &
-    PIDS+=($!)
-    sleep 0.3
-    REPS=1 rec "$F" "kernel -> kernel, veth MTU 1500 offloads on" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes"
-    wait "${PIDS[-1]}" 2>/dev/null || true
-  done
+  # veth_send FIGURE [SEND OPTIONS...]: REPS runs of the kernel sender to a sink over the veth.
+  veth_send() {
+    local fig=$1 k
+    shift
+    for ((k = 0; k < REPS; k++)); do
+      ip netns exec "$ns2" timeout -k 2 120 "$KB" sink --addr 198.19.0.2 --port 9 >/dev/null 2>&1 &
+      PIDS+=($!)
+      sleep 0.3
+      REPS=1 rec "$fig" "kernel -> kernel, veth MTU 1500 offloads on" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes" "$@"
+      wait "${PIDS[-1]}" 2>/dev/null || true
+    done
+  }
+  veth_send "$F"
+  veth_send "$FN" --nodelay 0
   copy_rows "$F" "$FO" "kernel -> kernel, veth MTU 1500 offloads on" "kernel -> kernel, veth MTU 1500 offloads on"
 }
 if ! want tun; then
