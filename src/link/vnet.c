@@ -45,10 +45,8 @@ int ltcp_vnet_tx_hdr_partial(struct virtio_net_hdr *h, const uint8_t *pkt, size_
 }
 
 uint16_t ltcp_vnet_partial_csum(const uint8_t *pkt, size_t len) {
-  uint8_t tcp[LTCP_TCP_HDR_LEN]; /* a scratch header: only its checksum field is written */
-  ltcp_tcp_set_checksum_partial(tcp, len - LTCP_IPV4_HDR_LEN, ltcp_get32(pkt + 12),
-                                ltcp_get32(pkt + 16));
-  return ltcp_get16(tcp + 16);
+  return ltcp_tcp_partial_checksum(len - LTCP_IPV4_HDR_LEN, ltcp_get32(pkt + 12),
+                                   ltcp_get32(pkt + 16));
 }
 
 int ltcp_vnet_rx_check(const struct virtio_net_hdr *h, size_t len) {

@@ -6,6 +6,7 @@
 #include "tcp/recovery.h"
 #include "tcp/tcb.h"
 #include "util/assert.h"
+#include "wire/bytes.h"
 #include "wire/ipv4.h"
 
 /* Builds one IPv4+TCP packet from seg (seg->len payload bytes taken from payload at offset
@@ -22,7 +23,8 @@ static int out_emit(ltcp_stack *st, const ltcp_seg *seg, const ltcp_ring *payloa
   size_t tcp_len = hl + seg->len;
   if (st->cfg.csum_offload) { /* the link sums it (cfg.csum_offload): the payload is only copied */
     if (seg->len) ltcp_ring_copy_out(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl, seg->len);
-    ltcp_tcp_set_checksum_partial(pkt + LTCP_IPV4_HDR_LEN, tcp_len, seg->src_addr, seg->dst_addr);
+    ltcp_put16(pkt + LTCP_IPV4_HDR_LEN + 16,
+               ltcp_tcp_partial_checksum(tcp_len, seg->src_addr, seg->dst_addr));
   } else {
     /* The payload is summed as it is copied; only the header is read again for the checksum. */
     uint32_t payload_sum = 0;

@@ -209,10 +209,10 @@ void ltcp_tcp_set_checksum(uint8_t *tcp, size_t tcp_len, uint32_t src, uint32_t 
   ltcp_put16(tcp + 16, tcp_wire_checksum(tcp, tcp_len, src, dst));
 }
 
-void ltcp_tcp_set_checksum_partial(uint8_t *tcp, size_t tcp_len, uint32_t src, uint32_t dst) {
+uint16_t ltcp_tcp_partial_checksum(size_t tcp_len, uint32_t src, uint32_t dst) {
   LTCP_ASSERT(tcp_len >= LTCP_TCP_HDR_LEN && tcp_len <= UINT16_MAX);
   uint32_t sum = ltcp_cksum_pseudo_ipv4(src, dst, LTCP_IPPROTO_TCP, (uint16_t)tcp_len);
-  ltcp_put16(tcp + 16, (uint16_t)~ltcp_cksum_finish(sum)); /* folded, not complemented */
+  return (uint16_t)~ltcp_cksum_finish(sum); /* folded, not complemented */
 }
 
 void ltcp_tcp_set_checksum_payload(uint8_t *tcp, size_t hdr_len, size_t tcp_len,

@@ -76,10 +76,10 @@ size_t ltcp_tcp_options_len(const ltcp_tcp_options *opts);
 size_t ltcp_tcp_write_header(uint8_t *out, size_t cap, const ltcp_seg *seg);
 /* Computes and stores the checksum of the tcp_len bytes at tcp (header + payload). */
 void ltcp_tcp_set_checksum(uint8_t *tcp, size_t tcp_len, uint32_t src, uint32_t dst);
-/* Puts the pseudo-header sum alone in the checksum field (folded, not complemented), for a link
- * that sums the segment from its TCP header on and completes the field (virtio NEEDS_CSUM with
- * csum_start at the TCP header, Linux's CHECKSUM_PARTIAL). */
-void ltcp_tcp_set_checksum_partial(uint8_t *tcp, size_t tcp_len, uint32_t src, uint32_t dst);
+/* The pseudo-header sum alone (folded, not complemented), host order: what the checksum field
+ * holds for a link that sums the segment from its TCP header on and completes the field (virtio
+ * NEEDS_CSUM with csum_start at the TCP header, Linux's CHECKSUM_PARTIAL). */
+uint16_t ltcp_tcp_partial_checksum(size_t tcp_len, uint32_t src, uint32_t dst);
 /* The same, where payload_sum is the sum (ltcp_cksum_add from 0, or the ltcp_cksum_copy that
  * put it there) of the tcp_len - hdr_len payload bytes after the header: only the header and
  * the pseudo-header are summed here. */
