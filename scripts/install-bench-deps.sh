@@ -13,6 +13,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 # A failure here (no network, no root) leaves the peer out of the table rather than stopping.
-$sudo apt-get update -q >/dev/null || true
-$sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null ||
+# Another apt or dpkg run (unattended upgrades, a second make) holds the lock: wait for it.
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null || true
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >/dev/null ||
   echo "install-bench-deps: could not install ${need[*]}; those rows will be missing"

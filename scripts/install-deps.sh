@@ -13,5 +13,6 @@ echo "install-deps: installing ${need[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q >/dev/null
-$sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+# Another apt or dpkg run (unattended upgrades, a second make) holds the lock: wait for it.
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >/dev/null

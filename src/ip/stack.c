@@ -4,8 +4,8 @@
 
 #include "ip/stack_int.h"
 #include "util/assert.h"
-#include "wire/icmp.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/icmp.h"
+#include "lucidtcp/wire/ipv4.h"
 
 void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   memset(cfg, 0, sizeof *cfg);

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "link/vnet.h"
-#include "wire/bytes.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/ipv4.h"
 
 #define TUN_CLONE_PATH "/dev/net/tun"
 #define TUN_TCP_HDR_MAX 60 /* RFC 9293 §3.1: data offset of 15 words */

@@ -3,10 +3,10 @@
 
 #include <string.h>
 
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/ipv4.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define VNET_TCP_CSUM_OFFSET 16 /* RFC 9293 §3.1: the checksum field of the TCP header */
 

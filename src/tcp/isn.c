@@ -5,7 +5,7 @@
 #include "ip/stack_int.h"
 #include "tcp/tcb.h"
 #include "util/siphash.h"
-#include "wire/bytes.h"
+#include "lucidtcp/wire/bytes.h"
 
 /* SipHash-2-4 of the 4-tuple under the stack's secret: its low half is F (the ISN), its high
  * half the TSval offset (RFC 7323 §7.1), independent bits of one keyed PRF. A connection asks

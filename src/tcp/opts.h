@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "lucidtcp/stack.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define LTCP_OPTS_WSCALE_MAX 14     /* §2.3: a larger shift.cnt is used as 14 */
 #define LTCP_OPTS_TS_LEN 12         /* NOP NOP TS: what a timestamp costs every segment */

@@ -6,8 +6,8 @@
 #include "tcp/recovery.h"
 #include "tcp/tcb.h"
 #include "util/assert.h"
-#include "wire/bytes.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/ipv4.h"
 
 /* Builds one IPv4+TCP packet from seg (seg->len payload bytes taken from payload at offset
  * payload_off) into the output queue. Returns 0, or -1 when the queue is full. */

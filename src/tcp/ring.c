@@ -5,7 +5,7 @@
 
 #include "lucidtcp/common.h"
 #include "util/assert.h"
-#include "wire/checksum.h"
+#include "lucidtcp/wire/checksum.h"
 
 /* The first allocation: small enough for malloc's per-thread cache (glibc's tcache holds chunks
  * up to 1032 bytes), so a connection that sends or receives a few bytes costs no trip into the

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "lucidtcp/stack.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define LTCP_SACK_RANGES 16   /* sender's scoreboard: SACKed ranges above SND.UNA */
 #define LTCP_SACK_DUPTHRESH 3 /* RFC 6675 DupThresh */

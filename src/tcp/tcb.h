@@ -12,7 +12,7 @@
 #include "tcp/ring.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/tcp.h"
 
 typedef struct ltcp_tcb ltcp_tcb;
 

@@ -6,11 +6,11 @@
  * 64-bit sums and counts their carries separately, so no add waits on the one before it (one
  * end-around-carry chain held the old loop to a third of this speed). ltcp_cksum_copy sums
  * while it copies, so a sender reads its payload once. */
-#include "wire/checksum.h"
+#include "lucidtcp/wire/checksum.h"
 
 #include <string.h>
 
-#include "wire/bytes.h"
+#include "lucidtcp/wire/bytes.h"
 
 #define CKSUM_BLOCK 32 /* bytes per pass of the main loop: four 64-bit words */
 

@@ -1,10 +1,10 @@
 /* ICMPv4 messages (RFC 792). */
-#include "wire/icmp.h"
+#include "lucidtcp/wire/icmp.h"
 
 #include <string.h>
 
-#include "wire/bytes.h"
-#include "wire/checksum.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 
 ltcp_drop_reason ltcp_icmp_parse(const uint8_t *msg, size_t len, ltcp_icmp_hdr *h) {
   if (len < LTCP_ICMP_HDR_LEN) return LTCP_DROP_ICMP_TRUNCATED;

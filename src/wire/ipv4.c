@@ -1,8 +1,8 @@
 /* IPv4 headers (RFC 791 §3.1). */
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/ipv4.h"
 
-#include "wire/bytes.h"
-#include "wire/checksum.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 
 ltcp_drop_reason ltcp_ipv4_parse(const uint8_t *pkt, size_t len, ltcp_ipv4_hdr *h) {
   if (len < LTCP_IPV4_HDR_LEN) return LTCP_DROP_IP_TRUNCATED;

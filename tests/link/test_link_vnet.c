@@ -9,9 +9,9 @@
 #include <cmocka.h>
 
 #include "link/vnet.h"
-#include "wire/bytes.h"
-#include "wire/ipv4.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define SRC 0xc6120002u /* 198.18.0.2 */
 #define DST 0xc6120001u /* 198.18.0.1 */

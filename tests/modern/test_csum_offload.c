@@ -12,9 +12,9 @@
 #include <cmocka.h>
 
 #include "support/harness.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/ipv4.h"
 
 static uint8_t data[8192];
 

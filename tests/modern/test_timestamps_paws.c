@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "support/harness.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/ipv4.h"
 
 #define TS0 5000u /* the remote's first TSval */
 

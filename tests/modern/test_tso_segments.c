@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "support/harness.h"
-#include "wire/bytes.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/ipv4.h"
 
 #define MSS H_MSS /* the remote's MSS option, no timestamps: snd_mss is 1460 */
 #define IW 14600u /* RFC 6928 initial window: 10 segments of 1460 */

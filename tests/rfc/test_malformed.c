@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "support/harness.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/icmp.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/icmp.h"
+#include "lucidtcp/wire/ipv4.h"
 
 #define PKT_CAP 256
 

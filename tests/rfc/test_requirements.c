@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "support/harness.h"
-#include "wire/bytes.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/ipv4.h"
 
 static uint8_t payload[65536];
 

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/ipv4.h"
 
 void h_config(ltcp_stack_config *cfg) {
   ltcp_stack_config_default(cfg);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "lucidtcp/lucidtcp.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define H_LOCAL LTCP_IPV4(198, 18, 0, 1)
 #define H_REMOTE LTCP_IPV4(198, 18, 0, 2)

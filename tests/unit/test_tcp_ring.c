@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "tcp/ring.h"
-#include "wire/checksum.h"
+#include "lucidtcp/wire/checksum.h"
 
 static uint8_t pattern(uint32_t i) { return (uint8_t)(i * 31 + 7); }
 

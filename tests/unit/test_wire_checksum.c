@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "util/rng.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 
 /* The obvious byte-by-byte version, to compare the fast one against. */
 static uint16_t ref_checksum(const uint8_t *p, size_t len) {

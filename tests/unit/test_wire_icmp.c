@@ -7,9 +7,9 @@
 
 #include <string.h>
 
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/icmp.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/icmp.h"
 
 static ltcp_icmp_hdr echo_request(const char *data, size_t n) {
   ltcp_icmp_hdr h = {0};

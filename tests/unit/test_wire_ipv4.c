@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "lucidtcp/common.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/ipv4.h"
 
 #define PAYLOAD_LEN 12
 

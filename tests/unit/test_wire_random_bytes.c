@@ -13,11 +13,11 @@
 #include "lucidtcp/common.h"
 #include "lucidtcp/stats.h"
 #include "util/rng.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/icmp.h"
-#include "wire/ipv4.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/icmp.h"
+#include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define FUZZ_SEED 0x5eed0001ull
 #define FUZZ_ITERATIONS 200000

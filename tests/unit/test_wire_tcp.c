@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "lucidtcp/common.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define SRC LTCP_IPV4(192, 0, 2, 1)
 #define DST LTCP_IPV4(198, 51, 100, 7)

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "lucidtcp/pcap.h"
-#include "wire/ipv4.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define DEMO_CLIENT_ADDR LTCP_IPV4(198, 18, 0, 1)
 #define DEMO_SERVER_ADDR LTCP_IPV4(198, 18, 0, 2)

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "script/run.h"
-#include "wire/bytes.h"
-#include "wire/icmp.h"
-#include "wire/ipv4.h"
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/icmp.h"
+#include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/tcp.h"
 
 #define PKT_TEXT 384
 

@@ -1,11 +1,15 @@
 /* IPv4 headers (RFC 791): parse with every check, build without options. No state. */
-#ifndef LTCP_WIRE_IPV4_H
-#define LTCP_WIRE_IPV4_H
+#ifndef LUCIDTCP_WIRE_IPV4_H
+#define LUCIDTCP_WIRE_IPV4_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lucidtcp/stats.h"
+#include "../stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LTCP_IPV4_HDR_LEN 20
 #define LTCP_IPPROTO_ICMP 1
@@ -36,4 +40,7 @@ ltcp_drop_reason ltcp_ipv4_parse(const uint8_t *pkt, size_t len, ltcp_ipv4_hdr *
  * h->total_len must already count the payload. Returns 20. */
 size_t ltcp_ipv4_write(uint8_t *out, const ltcp_ipv4_hdr *h);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,11 +1,15 @@
 /* TCP headers and options (RFC 9293 §3.1, §3.2; RFC 7323; RFC 2018): parse and build. No state. */
-#ifndef LTCP_WIRE_TCP_WIRE_H
-#define LTCP_WIRE_TCP_WIRE_H
+#ifndef LUCIDTCP_WIRE_TCP_H
+#define LUCIDTCP_WIRE_TCP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lucidtcp/stats.h"
+#include "../stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LTCP_TCP_HDR_LEN 20
 #define LTCP_TCP_MAX_HDR_LEN 60
@@ -86,4 +90,7 @@ uint16_t ltcp_tcp_partial_checksum(size_t tcp_len, uint32_t src, uint32_t dst);
 void ltcp_tcp_set_checksum_payload(uint8_t *tcp, size_t hdr_len, size_t tcp_len,
                                    uint32_t payload_sum, uint32_t src, uint32_t dst);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,11 +1,15 @@
 /* ICMPv4 (RFC 792): the echo messages the stack answers, and the errors it may read. */
-#ifndef LTCP_WIRE_ICMP_H
-#define LTCP_WIRE_ICMP_H
+#ifndef LUCIDTCP_WIRE_ICMP_H
+#define LUCIDTCP_WIRE_ICMP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lucidtcp/stats.h"
+#include "../stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LTCP_ICMP_ECHO_REPLY 0
 #define LTCP_ICMP_DEST_UNREACH 3
@@ -27,4 +31,7 @@ ltcp_drop_reason ltcp_icmp_parse(const uint8_t *msg, size_t len, ltcp_icmp_hdr *
  * length, or 0 if cap is too small. */
 size_t ltcp_icmp_write(uint8_t *out, size_t cap, const ltcp_icmp_hdr *h);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,8 +1,12 @@
 /* Big-endian loads and stores on byte buffers (no alignment assumed). */
-#ifndef LTCP_WIRE_BYTES_H
-#define LTCP_WIRE_BYTES_H
+#ifndef LUCIDTCP_WIRE_BYTES_H
+#define LUCIDTCP_WIRE_BYTES_H
 
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 static inline uint16_t ltcp_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t ltcp_get32(const uint8_t *p) {
@@ -19,4 +23,7 @@ static inline void ltcp_put32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
+#ifdef __cplusplus
+}
+#endif
 #endif

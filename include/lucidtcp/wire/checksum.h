@@ -1,9 +1,13 @@
 /* The Internet checksum (RFC 1071): 16-bit ones' complement sum. */
-#ifndef LTCP_WIRE_CHECKSUM_H
-#define LTCP_WIRE_CHECKSUM_H
+#ifndef LUCIDTCP_WIRE_CHECKSUM_H
+#define LUCIDTCP_WIRE_CHECKSUM_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Adds len bytes (big-endian 16-bit words; an odd last byte padded with zero) to a running
  * 32-bit sum and returns it. Chain calls only where each earlier len is even; otherwise sum the
@@ -21,4 +25,7 @@ uint16_t ltcp_cksum_finish(uint32_t sum);
 /* The IPv4 pseudo-header sum (RFC 9293 §3.1): src, dst, zero, protocol, length. */
 uint32_t ltcp_cksum_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,12 +1,12 @@
 /* TCP headers and options (RFC 9293 §3.1, §3.2; RFC 7323; RFC 2018). */
-#include "wire/tcp_wire.h"
+#include "lucidtcp/wire/tcp.h"
 
 #include <string.h>
 
 #include "util/assert.h"
-#include "wire/bytes.h"
-#include "wire/checksum.h"
-#include "wire/ipv4.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
+#include "lucidtcp/wire/ipv4.h"
 
 #define TCP_WIRE_MAX_OPT_LEN (LTCP_TCP_MAX_HDR_LEN - LTCP_TCP_HDR_LEN)
 #define TCP_WIRE_WSCALE_MAX 14 /* RFC 7323 §2.3 */
