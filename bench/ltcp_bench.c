@@ -405,7 +405,7 @@ static void bench_mem_established(uint32_t n) {
     done += b;
   }
   /* Idle for two seconds: each server TCB gives back the part only a busy connection needs
-   * (src/tcp/tcb.h, LTCP_TCB_SLEEP_NS). */
+   * (src/tcp/busy.h, LTCP_BUSY_SLEEP_NS). */
   net.now += LTCP_SEC(2);
   ltcp_stack_advance(net.st[0], net.now);
   size_t h1 = bench_heap();

@@ -1,16 +1,20 @@
-/* The BSD-like socket API: descriptors, ports, options and readiness over the engine's calls.
- * Every call returns -1 with errno set on failure. */
+/* The BSD-like socket API: descriptors, ports, options and readiness over the engine's user
+ * calls (tcp/user.h) and the IP layer's tables (ip/ip.h). Every call returns -1 with errno set
+ * on failure. */
 #include "lucidtcp/socket.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "ip/stack_int.h"
-#include "tcp/keepalive.h"
+#include "sock/stack.h"
+#include "tcp/busy.h"
+#include "tcp/cc.h"
+#include "tcp/listen.h"
+#include "tcp/timer.h"
+#include "tcp/user.h"
 #include "util/assert.h"
 
-#define SOCK_EPHEMERAL_LO 49152u /* RFC 6335 §6 dynamic ports */
-#define SOCK_EPHEMERAL_HI 65535u
 #define SOCK_BACKLOG_MAX 4096
 
 static int sock_fail(int err) {
@@ -19,85 +23,92 @@ static int sock_fail(int err) {
 }
 
 static ltcp_sock *sock_get(ltcp_stack *st, int fd) {
-  if (fd < 0 || (uint32_t)fd >= st->cfg.max_sockets || !st->socks[fd].in_use) return NULL;
-  return &st->socks[fd];
+  if (fd < 0 || (uint32_t)fd >= st->socks.cap || !st->socks.socks[fd].in_use) return NULL;
+  return &st->socks.socks[fd];
 }
 
-/* The socket's connection, awake (tcp/tcb.h): the engine may use all of it. Returns 0 (also
+static ltcp_engine *sock_engine(ltcp_stack *st) { return &st->ip.tcp; }
+
+/* The socket's connection, awake (tcp/busy.h): the engine may use all of it. Returns 0 (also
  * without a connection) or a positive errno. A call that may leave it idle touches it too. */
 static int sock_wake(ltcp_stack *st, ltcp_sock *s) {
-  return s->tcb && ltcp_tcb_wake(st, s->tcb) != 0 ? ENOMEM : 0;
+  return s->tcb && ltcp_busy_wake(sock_engine(st), s->tcb) != 0 ? ENOMEM : 0;
 }
 
 static int sock_wake_touch(ltcp_stack *st, ltcp_sock *s) {
   if (sock_wake(st, s)) return ENOMEM;
-  if (s->tcb) ltcp_tcb_touch(st, s->tcb);
+  if (s->tcb) ltcp_busy_touch(sock_engine(st), s->tcb);
   return 0;
 }
 
-/* The TCB's timers may have changed during a call; put it right in the heap. */
+/* The end of a call on tcb: its invariants hold, its deadline is the host's, and the stack
+ * tidies up. */
 static void sock_done(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb && !tcb->dead) {
     ltcp_tcb_check(tcb);
-    ltcp_timer_update(st, tcb);
+    ltcp_timer_update(sock_engine(st), tcb);
   }
-  ltcp_stack_reap(st);
+  ltcp_ip_done(&st->ip);
+}
+
+/* ---- the descriptor table */
+
+int ltcp_sock_table_init(ltcp_sock_table *t, uint32_t cap) {
+  t->cap = cap;
+  t->socks = calloc(cap, sizeof *t->socks);
+  if (!t->socks) return LTCP_ENOMEM;
+  /* Descriptors are handed out lowest first, as POSIX does for a fresh table. */
+  for (uint32_t i = 0; i < cap; i++) t->socks[i].next_free = i + 1 < cap ? (int32_t)(i + 1) : -1;
+  t->free_head = 0;
+  return 0;
+}
+
+void ltcp_sock_table_free(ltcp_sock_table *t) {
+  /* Unread data that sockets kept from ended connections. */
+  for (uint32_t i = 0; t->socks && i < t->cap; i++) ltcp_ring_clear(&t->socks[i].rcv_left);
+  free(t->socks);
+  t->socks = NULL;
 }
 
 int ltcp_socket(ltcp_stack *st) {
-  if (st->sock_free < 0) return sock_fail(EMFILE);
-  int fd = st->sock_free;
-  ltcp_sock *s = &st->socks[fd];
-  st->sock_free = s->next_free;
+  ltcp_sock_table *t = &st->socks;
+  const ltcp_stack_config *cfg = &st->ip.cfg;
+  if (t->free_head < 0) return sock_fail(EMFILE);
+  int fd = t->free_head;
+  ltcp_sock *s = &t->socks[fd];
+  t->free_head = s->next_free;
   memset(s, 0, sizeof *s);
   s->in_use = 1;
-  s->sndbuf = st->cfg.sndbuf;
-  s->rcvbuf = st->cfg.rcvbuf;
-  s->mss = (uint16_t)(st->cfg.mtu - 40);
-  s->user_timeout_ms = (uint32_t)(st->cfg.user_timeout_ns / LTCP_MS(1));
-  ltcp_conn_opts_default(&s->opts, &st->cfg);
+  s->sndbuf = cfg->sndbuf;
+  s->rcvbuf = cfg->rcvbuf;
+  s->mss = (uint16_t)(cfg->mtu - 40);
+  s->user_timeout_ms = (uint32_t)(cfg->user_timeout_ns / LTCP_MS(1));
+  ltcp_conn_opts_default(&s->opts, cfg);
   return fd;
 }
 
 static void sock_release(ltcp_stack *st, int fd) {
-  ltcp_sock *s = &st->socks[fd];
-  if (s->bound) ltcp_port_unref(st, s->local.port);
+  ltcp_sock *s = &st->socks.socks[fd];
+  if (s->bound) ltcp_ip_port_release(&st->ip, s->local.port);
   ltcp_ring_clear(&s->rcv_left);
   s->in_use = 0;
-  s->next_free = st->sock_free;
-  st->sock_free = fd;
+  s->next_free = st->socks.free_head;
+  st->socks.free_head = fd;
 }
 
-static int sock_port_taken(ltcp_stack *st, const ltcp_sock *s, uint16_t port) {
-  if (ltcp_table_listener(st, port)) return 1;
-  return st->port_refs[port] > 0 && !s->reuseaddr;
-}
-
-/* An ephemeral port no one uses, starting at a random place (RFC 6056 §3.3.1 style). */
-static int sock_pick_port(ltcp_stack *st, uint16_t *port) {
-  uint32_t span = SOCK_EPHEMERAL_HI - SOCK_EPHEMERAL_LO + 1;
-  uint32_t start = (uint32_t)ltcp_rng_below(&st->rng, span);
-  for (uint32_t i = 0; i < span; i++) {
-    uint16_t p = (uint16_t)(SOCK_EPHEMERAL_LO + (start + i) % span);
-    if (st->port_refs[p] == 0 && !ltcp_table_listener(st, p)) {
-      *port = p;
-      return 0;
-    }
-  }
-  return LTCP_EADDRNOTAVAIL;
-}
+/* ---- binding, listening, connecting */
 
 static int sock_bind_to(ltcp_stack *st, ltcp_sock *s, uint16_t port) {
   if (port == 0) {
-    int rc = sock_pick_port(st, &port);
+    int rc = ltcp_ip_port_pick(&st->ip, &port);
     if (rc != 0) return rc;
-  } else if (sock_port_taken(st, s, port)) {
+  } else if (ltcp_ip_port_taken(&st->ip, port, s->reuseaddr)) {
     return LTCP_EADDRINUSE;
   }
-  s->local.addr = st->cfg.addr;
+  s->local.addr = st->ip.cfg.addr;
   s->local.port = port;
   s->bound = 1;
-  ltcp_port_ref(st, port);
+  ltcp_ip_port_hold(&st->ip, port);
   return 0;
 }
 
@@ -105,13 +116,13 @@ int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
   if (!local || s->bound || s->tcb) return sock_fail(EINVAL);
-  if (local->addr != 0 && local->addr != st->cfg.addr) return sock_fail(EADDRNOTAVAIL);
+  if (local->addr != 0 && local->addr != st->ip.cfg.addr) return sock_fail(EADDRNOTAVAIL);
   int rc = sock_bind_to(st, s, local->port);
   return rc ? sock_fail(rc) : 0;
 }
 
 static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
-  ltcp_tcb *tcb = ltcp_tcb_new(st, LTCP_CLOSED);
+  ltcp_tcb *tcb = ltcp_tcb_new(sock_engine(st), LTCP_CLOSED);
   if (!tcb) return NULL;
   tcb->fd = fd;
   tcb->local = s->local;
@@ -120,7 +131,6 @@ static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
   tcb->rcv_mss = s->mss;
   tcb->user_timeout_ms = s->user_timeout_ms;
   tcb->opts = s->opts;
-  tcb->reuseaddr = s->reuseaddr;
   s->tcb = tcb;
   return tcb;
 }
@@ -130,7 +140,7 @@ int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
   if (!s) return sock_fail(EBADF);
   uint32_t bl = backlog < 1 ? 1u : backlog > SOCK_BACKLOG_MAX ? SOCK_BACKLOG_MAX : (uint32_t)backlog;
   if (s->tcb && s->tcb->state == LTCP_LISTEN) {
-    s->tcb->busy->backlog = bl;
+    ltcp_user_set_backlog(s->tcb, bl);
     return 0;
   }
   if (s->tcb || s->connect_called) return sock_fail(EINVAL);
@@ -138,11 +148,11 @@ int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
     int rc = sock_bind_to(st, s, 0);
     if (rc) return sock_fail(rc);
   }
-  if (ltcp_table_listener(st, s->local.port)) return sock_fail(EADDRINUSE);
+  if (ltcp_ip_listener(&st->ip, s->local.port)) return sock_fail(EADDRINUSE);
   ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
   if (!tcb) return sock_fail(ENOMEM);
-  ltcp_table_add_listener(st, tcb);
-  ltcp_user_open_passive(st, tcb, bl);
+  ltcp_ip_listen(&st->ip, tcb);
+  ltcp_user_open_passive(sock_engine(st), tcb, bl);
   sock_done(st, tcb);
   return 0;
 }
@@ -152,24 +162,17 @@ int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
   if (!s) return sock_fail(EBADF);
   ltcp_tcb *lst = s->tcb;
   if (!lst || lst->state != LTCP_LISTEN) return sock_fail(EINVAL);
-  ltcp_tcb *child = lst->busy->acceptq_head;
-  if (!child) return sock_fail(EAGAIN);
+  if (!ltcp_listen_peek(lst)) return sock_fail(EAGAIN);
   int nfd = ltcp_socket(st);
   if (nfd < 0) return -1;
-  lst->busy->acceptq_head = child->busy->accept_next;
-  if (!lst->busy->acceptq_head) lst->busy->acceptq_tail = NULL;
-  child->busy->accept_next = NULL;
-  child->busy->parent = NULL;
-  child->accepted = 1;
-  ltcp_tcb_touch(st, child); /* awake (it had a parent): it may sleep once idle */
-  lst->busy->child_count--;
-  ltcp_sock *ns = &st->socks[nfd];
+  ltcp_tcb *child = ltcp_listen_accept(sock_engine(st), lst);
+  ltcp_sock *ns = &st->socks.socks[nfd];
   ns->tcb = child;
   ns->opts = child->opts; /* inherited from the listener, as Linux */
   ns->local = child->local;
   ns->bound = 1;
   ns->connect_called = 1;
-  ltcp_port_ref(st, child->local.port);
+  ltcp_ip_port_hold(&st->ip, child->local.port);
   child->fd = nfd;
   if (peer) *peer = child->remote;
   return nfd;
@@ -190,22 +193,24 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     int rc = sock_bind_to(st, s, 0);
     if (rc) return sock_fail(rc);
   }
-  if (ltcp_stack_tuple_in_use(st, &s->local, remote)) return sock_fail(EADDRINUSE);
+  if (ltcp_ip_tuple_in_use(&st->ip, &s->local, remote)) return sock_fail(EADDRINUSE);
   ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
   if (!tcb) return sock_fail(ENOMEM);
   tcb->remote = *remote;
-  if (ltcp_table_insert(st, tcb) != 0) {
+  if (ltcp_ip_attach(&st->ip, tcb) != 0) {
     s->tcb = NULL;
-    st->state_count[LTCP_CLOSED]--;
-    ltcp_tcb_free(st, tcb);
+    ltcp_tcb_discard(sock_engine(st), tcb);
+    sock_done(st, NULL);
     return sock_fail(ENOBUFS);
   }
   s->connect_called = 1;
   s->error = 0;
-  ltcp_user_open_active(st, tcb);
+  ltcp_user_open_active(sock_engine(st), tcb);
   sock_done(st, tcb);
   return sock_fail(EINPROGRESS);
 }
+
+/* ---- data */
 
 /* A call on a socket whose connection is gone: the pending error once, then what BSD says. */
 static int sock_gone_error(ltcp_sock *s, int otherwise) {
@@ -223,7 +228,7 @@ ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags
   if (len > INT32_MAX) len = INT32_MAX;
   if (sock_wake(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
-  int32_t n = ltcp_user_send(st, tcb, buf, (uint32_t)len);
+  int32_t n = ltcp_user_send(sock_engine(st), tcb, buf, (uint32_t)len);
   sock_done(st, tcb);
   return n < 0 ? sock_fail(n) : n;
 }
@@ -251,11 +256,14 @@ ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
   if (s->shut_rd) return 0;
   if (sock_wake(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
-  int32_t n = ltcp_user_receive(st, tcb, buf, (uint32_t)len, (flags & LTCP_MSG_PEEK) != 0);
-  if (n > 0) ltcp_tcb_touch(st, tcb); /* the buffer emptied, a window update went: idle? */
+  int32_t n =
+      ltcp_user_receive(sock_engine(st), tcb, buf, (uint32_t)len, (flags & LTCP_MSG_PEEK) != 0);
+  if (n > 0) ltcp_busy_touch(sock_engine(st), tcb); /* the buffer emptied, a window update went: idle? */
   sock_done(st, tcb);
   return n < 0 ? sock_fail(n) : n;
 }
+
+/* ---- closing */
 
 int ltcp_shutdown(ltcp_stack *st, int fd, int how) {
   ltcp_sock *s = sock_get(st, fd);
@@ -266,15 +274,23 @@ int ltcp_shutdown(ltcp_stack *st, int fd, int how) {
   if (sock_wake_touch(st, s)) return sock_fail(ENOMEM);
   if (how != LTCP_SHUT_WR) {
     s->shut_rd = 1;
-    tcb->rcv_shut = 1;
-    ltcp_ring_consume(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len);
+    ltcp_user_shutdown_read(tcb);
   }
   if (how != LTCP_SHUT_RD && !s->shut_wr) {
     s->shut_wr = 1;
-    ltcp_user_close(st, tcb); /* RFC 9293 CLOSE: our FIN after the queued data */
+    ltcp_user_close(sock_engine(st), tcb); /* RFC 9293 CLOSE: our FIN after the queued data */
   }
   sock_done(st, tcb);
   return 0;
+}
+
+/* Connections a listener's user never accepted are reset, as Linux does. Bounded by the
+ * backlog: each abort takes one off the accept queue. */
+static void sock_reset_unaccepted(ltcp_stack *st, ltcp_tcb *lst) {
+  for (uint32_t n = 0; ltcp_listen_peek(lst); n++) {
+    LTCP_ASSERT(n < SOCK_BACKLOG_MAX);
+    ltcp_user_abort(sock_engine(st), ltcp_listen_peek(lst));
+  }
 }
 
 int ltcp_close(ltcp_stack *st, int fd) {
@@ -282,22 +298,19 @@ int ltcp_close(ltcp_stack *st, int fd) {
   if (!s) return sock_fail(EBADF);
   if (sock_wake_touch(st, s)) return sock_fail(ENOMEM); /* nothing done: the call may be repeated */
   ltcp_tcb *tcb = s->tcb;
+  ltcp_engine *eng = sock_engine(st);
   if (tcb) {
     if (tcb->state == LTCP_LISTEN) {
-      /* Connections the user never accepted are reset, as Linux does. */
-      for (uint32_t i = 0; tcb->busy->acceptq_head && i <= tcb->busy->backlog; i++)
-        ltcp_user_abort(st, tcb->busy->acceptq_head);
-      ltcp_user_close(st, tcb);
-    } else if (tcb->busy->rcvbuf.len > 0 && st->cfg.rst_on_unread_close) {
-      ltcp_user_abort(st, tcb); /* RFC 1122 4.2.2.13: data would be lost; say so */
+      sock_reset_unaccepted(st, tcb);
+      ltcp_user_close(eng, tcb);
+    } else if (ltcp_tcb_rcv_queued(tcb) > 0 && st->ip.cfg.rst_on_unread_close) {
+      ltcp_user_abort(eng, tcb); /* RFC 1122 4.2.2.13: data would be lost; say so */
     } else if (!s->shut_wr) {
-      ltcp_user_close(st, tcb);
+      ltcp_user_close(eng, tcb);
     }
     if (!tcb->dead) {
-      tcb->fd = -1; /* an orphan now; it lives on until CLOSED */
-      tcb->orphan = 1;
-      ltcp_timer_orphan_fin_wait_2(st, tcb);
-      ltcp_stack_compact(st, tcb); /* a TIME-WAIT its user held: now a compact record */
+      ltcp_user_orphan(eng, tcb); /* it lives on until CLOSED */
+      ltcp_ip_compact(&st->ip, tcb); /* a TIME-WAIT its user held: now a compact record */
     }
   }
   sock_release(st, fd);
@@ -311,34 +324,30 @@ int ltcp_abort(ltcp_stack *st, int fd) {
   if (sock_wake_touch(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
   if (tcb) {
-    if (tcb->state == LTCP_LISTEN) {
-      for (uint32_t i = 0; tcb->busy->acceptq_head && i <= tcb->busy->backlog; i++)
-        ltcp_user_abort(st, tcb->busy->acceptq_head);
-    }
-    ltcp_user_abort(st, tcb);
+    if (tcb->state == LTCP_LISTEN) sock_reset_unaccepted(st, tcb);
+    ltcp_user_abort(sock_engine(st), tcb);
   }
   sock_release(st, fd);
   sock_done(st, NULL);
   return 0;
 }
 
-void ltcp_sock_tcb_gone(ltcp_stack *st, ltcp_tcb *tcb, int error) {
+void ltcp_sock_conn_gone(void *ctx, ltcp_tcb *tcb, int error) {
+  ltcp_stack *st = ctx;
   ltcp_sock *s = sock_get(st, tcb->fd);
   if (!s || s->tcb != tcb) return;
   s->tcb = NULL;
   s->final_error = error;
-  s->last_state = LTCP_CLOSED;
   if (error && error != ECONNABORTED) s->error = error;
   /* An orderly end (TIME-WAIT over, or an RST in TIME-WAIT, CLOSING or LAST-ACK) does not take
    * away data already acknowledged to the peer: the user may still read it, then EOF, as on
    * BSD and Linux. A reset flushes it (RFC 9293 §3.10.7.4 second). */
-  if (error == 0 && ltcp_tcb_rcv_queued(tcb) > 0 && !s->shut_rd) {
-    ltcp_ring_clear(&s->rcv_left);
-    s->rcv_left = tcb->busy->rcvbuf;
-    tcb->busy->rcvbuf = (ltcp_ring){0};
-  }
+  if (error == 0 && ltcp_tcb_rcv_queued(tcb) > 0 && !s->shut_rd)
+    ltcp_tcb_take_unread(tcb, &s->rcv_left);
   tcb->fd = -1;
 }
+
+/* ---- names, errors, options */
 
 int ltcp_getsockname(ltcp_stack *st, int fd, ltcp_endpoint *local) {
   ltcp_sock *s = sock_get(st, fd);
@@ -378,33 +387,43 @@ static int sock_set_conn_opt(ltcp_stack *st, ltcp_sock *s, ltcp_sockopt opt, int
   if (sock_wake_touch(st, s)) return sock_fail(ENOMEM);
   s->opts = o;
   if (s->tcb) {
-    s->tcb->opts = o;
-    ltcp_conn_opts_apply(st, s->tcb, turned_on);
-    ltcp_stack_reap(st);
+    ltcp_conn_opts_set(sock_engine(st), s->tcb, &o, turned_on);
+    ltcp_ip_done(&st->ip);
   }
   return 0;
+}
+
+/* Options that size a connection: set before connect or listen only. */
+static int sock_set_size_opt(ltcp_stack *st, ltcp_sock *s, ltcp_sockopt opt, int value) {
+  if (s->tcb) return sock_fail(EINVAL);
+  uint32_t v = (uint32_t)value > LTCP_BUF_MAX ? LTCP_BUF_MAX : (uint32_t)value;
+  switch (opt) {
+    case LTCP_SO_SNDBUF:
+      if (value < 1) return sock_fail(EINVAL);
+      s->sndbuf = v;
+      return 0;
+    case LTCP_SO_RCVBUF:
+      if (value < 1) return sock_fail(EINVAL);
+      s->rcvbuf = v;
+      return 0;
+    default: /* LTCP_TCP_MAXSEG */
+      if (value < 88 || value > st->ip.cfg.mtu - 40) return sock_fail(EINVAL);
+      s->mss = (uint16_t)value;
+      return 0;
+  }
 }
 
 int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
-  int configured = s->tcb != NULL;
   switch (opt) {
     case LTCP_SO_REUSEADDR:
       s->reuseaddr = value != 0;
       return 0;
     case LTCP_SO_SNDBUF:
-      if (value < 1 || configured) return sock_fail(EINVAL);
-      s->sndbuf = (uint32_t)value > LTCP_BUF_MAX ? LTCP_BUF_MAX : (uint32_t)value;
-      return 0;
     case LTCP_SO_RCVBUF:
-      if (value < 1 || configured) return sock_fail(EINVAL);
-      s->rcvbuf = (uint32_t)value > LTCP_BUF_MAX ? LTCP_BUF_MAX : (uint32_t)value;
-      return 0;
     case LTCP_TCP_MAXSEG:
-      if (value < 88 || value > st->cfg.mtu - 40 || configured) return sock_fail(EINVAL);
-      s->mss = (uint16_t)value;
-      return 0;
+      return sock_set_size_opt(st, s, opt, value);
     case LTCP_TCP_NODELAY:
     case LTCP_SO_KEEPALIVE:
     case LTCP_TCP_KEEPIDLE:
@@ -414,10 +433,7 @@ int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
     case LTCP_TCP_CONGESTION:
       if (value < 0 || value >= LTCP_CC_COUNT) return sock_fail(EINVAL);
       s->opts.congestion = (uint8_t)value;
-      if (s->tcb) { /* takes over from the next ACK, as Linux allows */
-        s->tcb->opts.congestion = s->tcb->cc.id = (uint8_t)value;
-        s->tcb->cubic.t_epoch = LTCP_TIME_NEVER;
-      }
+      if (s->tcb) ltcp_cc_select(s->tcb, (uint8_t)value); /* from the next ACK, as Linux */
       return 0;
     case LTCP_TCP_USER_TIMEOUT:
       if (value < 0) return sock_fail(EINVAL);
@@ -450,25 +466,19 @@ int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value) {
   }
 }
 
+/* ---- readiness and status */
+
 static short sock_revents(const ltcp_sock *s) {
-  const ltcp_tcb *t = s->tcb;
   short ev = s->error ? LTCP_POLLERR : 0;
-  if (!t) return ev | LTCP_POLLHUP | LTCP_POLLIN | LTCP_POLLOUT;
-  switch (t->state) {
-    case LTCP_LISTEN:
-      return ev | (t->busy->acceptq_head ? LTCP_POLLIN : 0); /* a listener is always awake */
-    case LTCP_SYN_SENT:
-    case LTCP_SYN_RECEIVED:
-      return ev;
-    default:
-      break;
-  }
-  if (ltcp_tcb_rcv_queued(t) > 0 || t->fin_rcvd || s->shut_rd) ev |= LTCP_POLLIN;
-  if (t->fin_rcvd) ev |= LTCP_POLLRDHUP;
-  if ((t->state == LTCP_ESTABLISHED || t->state == LTCP_CLOSE_WAIT) && !s->shut_wr &&
-      ltcp_tcb_snd_space(t) > 0)
-    ev |= LTCP_POLLOUT;
-  if (t->fin_rcvd && t->fin_queued) ev |= LTCP_POLLHUP;
+  if (!s->tcb) return ev | LTCP_POLLHUP | LTCP_POLLIN | LTCP_POLLOUT;
+  ltcp_user_ready r;
+  ltcp_user_readiness(s->tcb, &r);
+  if (r.listening) return ev | (r.acceptable ? LTCP_POLLIN : 0);
+  if (r.opening) return ev;
+  if (r.readable || s->shut_rd) ev |= LTCP_POLLIN;
+  if (r.peer_fin) ev |= LTCP_POLLRDHUP;
+  if (r.writable && !s->shut_wr) ev |= LTCP_POLLOUT;
+  if (r.both_closed) ev |= LTCP_POLLHUP;
   return ev;
 }
 

@@ -2,7 +2,6 @@
  * initial window, RFC 3042 limited transmit, RFC 6675's pipe as the sending limit). */
 #include "tcp/cc.h"
 
-#include "ip/stack_int.h"
 #include "tcp/tcb.h"
 
 const ltcp_cc_ops *ltcp_cc_ops_of(const ltcp_tcb *tcb) {
@@ -19,6 +18,11 @@ void ltcp_cc_init(ltcp_tcb *tcb) {
   uint32_t mss = tcb->snd_mss, iw = 2 * mss > 14600 ? 2 * mss : 14600;
   tcb->cwnd = iw < 10 * mss ? iw : 10 * mss;
   tcb->ssthresh = UINT32_MAX;
+}
+
+void ltcp_cc_select(ltcp_tcb *tcb, uint8_t id) {
+  tcb->opts.congestion = tcb->cc.id = id;
+  tcb->cubic.t_epoch = LTCP_TIME_NEVER;
 }
 
 void ltcp_cc_on_ack(ltcp_tcb *tcb, uint32_t acked, uint32_t flight, ltcp_time_ns now) {

@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #include "lucidtcp/common.h"
+#include "lucidtcp/config.h"
 
 typedef struct ltcp_tcb ltcp_tcb;
 
 /* Per-connection congestion state, beside cwnd and ssthresh in the TCB. */
 typedef struct ltcp_cc {
-  uint8_t id;              /* LTCP_CC_CUBIC or LTCP_CC_NEWRENO (lucidtcp/stack.h) */
+  uint8_t id;              /* LTCP_CC_CUBIC or LTCP_CC_NEWRENO (lucidtcp/config.h) */
   uint8_t in_recovery;     /* fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675) */
   uint8_t dupacks;         /* duplicate ACKs in a row (RFC 5681 §2) */
   uint8_t recover_set;     /* recover holds a value (a recovery or timeout happened) */
@@ -48,6 +49,9 @@ const ltcp_cc_ops *ltcp_cc_ops_of(const ltcp_tcb *tcb);
 /* RFC 6928 initial window, ssthresh "arbitrarily high" (RFC 5681 §3.1); the algorithm from
  * tcb->opts.congestion. Call once the send MSS is known. */
 void ltcp_cc_init(ltcp_tcb *tcb);
+/* TCP_CONGESTION: the connection's algorithm becomes id (< LTCP_CC_COUNT), taking over from
+ * the next ACK with a new epoch, as Linux allows. */
+void ltcp_cc_select(ltcp_tcb *tcb, uint8_t id);
 /* New data acknowledged outside recovery: slow start (RFC 5681 §3.1, at most one SMSS per
  * ACK) or the algorithm's congestion avoidance. flight: bytes outstanding before this ACK; a
  * window the sender did not use does not grow (RFC 7661, RFC 9438 §5.8). */

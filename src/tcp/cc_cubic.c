@@ -1,7 +1,7 @@
 /* CUBIC (RFC 9438): the window follows W_cubic(t) = C*(t - K)^3 + W_max from the last
  * reduction, never below the Reno-friendly estimate W_est (§4.3). Windows in segments. */
-#include "ip/stack_int.h"
 #include "tcp/cc.h"
+
 #include "tcp/tcb.h"
 
 #define CUBIC_C 0.4    /* §5: C */

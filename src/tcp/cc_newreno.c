@@ -1,8 +1,8 @@
 /* NewReno's congestion control (RFC 5681 §3.1): additive increase with byte counting
  * (RFC 3465, so delayed ACKs do not halve it), halving on congestion (equation 4). The
  * partial-ACK rules of RFC 6582 are in tcp/recovery.c. */
-#include "ip/stack_int.h"
 #include "tcp/cc.h"
+
 #include "tcp/tcb.h"
 
 /* Congestion avoidance: one SMSS per cwnd of bytes acknowledged. */

@@ -1,9 +1,17 @@
-/* SEGMENT ARRIVES (RFC 9293 §3.10.7), one short function per step, in the RFC's order. */
-#include "ip/stack_int.h"
+/* SEGMENT ARRIVES (RFC 9293 §3.10.7), one short function per step, in the RFC's order
+ * (input.h). */
+#include "tcp/input.h"
+
+#include "tcp/busy.h"
 #include "tcp/delack.h"
+#include "tcp/engine.h"
+#include "tcp/isn.h"
 #include "tcp/keepalive.h"
+#include "tcp/listen.h"
+#include "tcp/output.h"
 #include "tcp/recovery.h"
-#include "tcp/tcb.h"
+#include "tcp/rtt.h"
+#include "tcp/timer.h"
 #include "util/assert.h"
 
 enum { IN_CONTINUE = 0, IN_DONE = 1 };
@@ -35,67 +43,70 @@ static void in_take_syn(ltcp_tcb *tcb, const ltcp_seg *seg) {
 
 /* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
 
-void ltcp_input_listen(ltcp_stack *st, ltcp_tcb *lst, const ltcp_seg *seg, const uint32_t *isn) {
+/* A new child of lst for the SYN seg: in the host's table, holding one of lst's slots, with
+ * what it inherits from lst; NULL (the SYN dropped, counted) when the backlog, memory or the
+ * table is full. */
+static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  ltcp_tcb *tcb = ltcp_listen_has_room(lst) ? ltcp_tcb_new(eng, LTCP_LISTEN) : NULL;
+  if (tcb) {
+    tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
+    tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+    tcb->passive = 1;
+    ltcp_listen_inherit(lst, tcb);
+    if (eng->host.attach(eng->host.ctx, tcb) != 0) {
+      ltcp_tcb_discard(eng, tcb);
+      tcb = NULL;
+    }
+  }
+  if (!tcb) {
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
+    return NULL;
+  }
+  ltcp_listen_adopt(lst, tcb);
+  eng->stats->passive_opens++;
+  return tcb;
+}
+
+/* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. Returns the new child. */
+static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
+                           const uint32_t *isn) {
   if (seg->flags & LTCP_RST) { /* first: an incoming RST should be ignored */
-    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_RST, seg);
-    return;
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_LISTEN_RST, seg);
+    return NULL;
   }
   if (seg->flags & LTCP_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
-    ltcp_out_reset_reply(st, seg);
-    return;
+    ltcp_out_reset_reply(eng, seg);
+    return NULL;
   }
   if (!(seg->flags & LTCP_SYN)) { /* fourth: "any other control or text-bearing segment" */
-    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
-    return;
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
+    return NULL;
   }
-  if (lst->busy->child_count >= lst->busy->backlog) {
-    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
-    return;
-  }
-  ltcp_tcb *tcb = ltcp_tcb_new(st, LTCP_LISTEN);
-  if (!tcb) {
-    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
-    return;
-  }
-  tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
-  tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
-  tcb->passive = 1;
-  tcb->rcv_mss = lst->rcv_mss;
-  tcb->busy->sndbuf.cap = lst->busy->sndbuf_size;
-  tcb->busy->rcvbuf.cap = lst->busy->rcvbuf_size;
-  tcb->user_timeout_ms = lst->user_timeout_ms;
-  tcb->opts = lst->opts; /* TCP_NODELAY and keep-alive, as the listener had them */
-  if (ltcp_table_insert(st, tcb) != 0) {
-    st->state_count[LTCP_LISTEN]--;
-    ltcp_tcb_free(st, tcb);
-    ltcp_stack_drop(st, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
-    return;
-  }
-  tcb->busy->parent = lst;
-  lst->busy->child_count++;
-  st->stats.passive_opens++;
+  ltcp_tcb *tcb = in_listen_child(eng, lst, seg);
+  if (!tcb) return NULL;
   /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
    * it is not acknowledged, so the peer sends it again. */
   in_take_syn(tcb, seg);
-  ltcp_opts_take_syn(st, tcb, seg); /* RFC 7323 negotiation */
-  ltcp_sack_take_syn(st, tcb, seg); /* RFC 2018 */
-  tcb->iss = isn ? *isn : ltcp_isn_select(st, &tcb->local, &tcb->remote);
+  ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
+  ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
+  tcb->iss = isn ? *isn : ltcp_isn_select(eng, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
   tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
   in_take_window(tcb, seg);
   tcb->snd_wl2 = tcb->iss;
   ltcp_cause why = ltcp_cause_segment(seg);
-  ltcp_tcb_set_state(st, tcb, LTCP_SYN_RECEIVED, &why);
-  tcb->busy->rtt_start = st->now;
+  ltcp_tcb_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
+  tcb->busy->rtt_start = eng->now;
   tcb->busy->rtt_seq = tcb->iss + 1;
-  ltcp_out_syn(st, tcb);
-  ltcp_out_arm_rtx(st, tcb);
+  ltcp_out_syn(eng, tcb);
+  ltcp_out_arm_rtx(eng, tcb);
+  return tcb;
 }
 
 /* ------------------------------------------------------------------ §3.10.7.3 SYN-SENT */
 
-static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg,
+static void in_syn_sent_synced(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg,
                                const ltcp_cause *why);
 
 /* An ACK of new data after retransmission timeouts, which gives no RTT sample (Karn's
@@ -103,76 +114,76 @@ static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *se
  * recomputes it (RFC 6298 §5.5 and the note after §5.7); when it was our SYN that timed out,
  * data starts with RTO = 3 s instead (RFC 6298 §5.7). Zero-window probes back off their own
  * timer only (RFC 1122 4.2.2.17): they leave the RTO alone. */
-static void in_rto_after_timeout(ltcp_stack *st, ltcp_tcb *tcb, int syn_acked) {
+static void in_rto_after_timeout(ltcp_engine *eng, ltcp_tcb *tcb, int syn_acked) {
   if (!tcb->rto_backed_off) return;
   tcb->rto_backed_off = 0;
-  if (!syn_acked) tcb->rto = ltcp_rtt_backed_off(st, tcb);
+  if (!syn_acked) tcb->rto = ltcp_rtt_backed_off(eng, tcb);
   else if (tcb->rto < LTCP_SEC(3))
-    tcb->rto = st->cfg.rto_max_ns < LTCP_SEC(3) ? st->cfg.rto_max_ns : LTCP_SEC(3);
+    tcb->rto = eng->cfg.rto_max_ns < LTCP_SEC(3) ? eng->cfg.rto_max_ns : LTCP_SEC(3);
 }
 
-void ltcp_input_syn_sent(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_cause why = ltcp_cause_segment(seg);
   int ack_ok = 0;
   if (seg->flags & LTCP_ACK) { /* first: check the ACK */
     if (ltcp_seq_le(seg->ack, tcb->iss) || ltcp_seq_gt(seg->ack, tcb->snd_nxt)) {
-      ltcp_out_reset_reply(st, seg); /* <SEQ=SEG.ACK><CTL=RST>, unless RST is set */
-      ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_SENT_BAD_ACK, seg);
+      ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST>, unless RST is set */
+      ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_SENT_BAD_ACK, seg);
       return;
     }
     ack_ok = ltcp_seq_le(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt);
   }
   if (seg->flags & LTCP_RST) { /* second: RST, only with an acceptable ACK */
     if (!ack_ok) {
-      ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_SENT_RST, seg);
+      ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_SENT_RST, seg);
       return;
     }
-    st->stats.resets++;
-    ltcp_tcb_close(st, tcb, ECONNREFUSED, &why); /* "error: connection reset" */
+    eng->stats->resets++;
+    ltcp_tcb_close(eng, tcb, ECONNREFUSED, &why); /* "error: connection reset" */
     return;
   }
   if (!(seg->flags & LTCP_SYN)) { /* fifth: neither SYN nor RST */
-    ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_SENT_NO_SYN, seg);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_SENT_NO_SYN, seg);
     return;
   }
   /* Fourth: the SYN. */
   in_take_syn(tcb, seg);
-  ltcp_opts_take_syn(st, tcb, seg); /* RFC 7323 negotiation */
-  ltcp_sack_take_syn(st, tcb, seg); /* RFC 2018 */
+  ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
+  ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
   if (ack_ok && ltcp_seq_gt(seg->ack, tcb->iss)) {
-    in_syn_sent_synced(st, tcb, seg, &why);
+    in_syn_sent_synced(eng, tcb, seg, &why);
     return;
   }
   /* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
   in_take_window(tcb, seg);
-  ltcp_tcb_set_state(st, tcb, LTCP_SYN_RECEIVED, &why);
+  ltcp_tcb_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
   tcb->busy->rtt_start = LTCP_TIME_NEVER;
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
-  ltcp_out_syn(st, tcb);
-  ltcp_out_arm_rtx(st, tcb);
+  ltcp_out_syn(eng, tcb);
+  ltcp_out_arm_rtx(eng, tcb);
 }
 
-static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
-static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why);
+static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
+static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why);
 
 /* Our SYN is acknowledged: ESTABLISHED, then the rest of the segment from the sixth step. */
-static void in_syn_sent_synced(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg,
+static void in_syn_sent_synced(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg,
                                const ltcp_cause *why) {
   tcb->snd_una = seg->ack;
   if (tcb->busy->rtt_start != LTCP_TIME_NEVER && tcb->busy->retries == 0)
-    ltcp_rtt_sample(st, tcb, st->now - tcb->busy->rtt_start); /* Karn: never a retransmitted SYN */
+    ltcp_rtt_sample(eng, tcb, eng->now - tcb->busy->rtt_start); /* Karn: never a retransmitted SYN */
   tcb->busy->rtt_start = LTCP_TIME_NEVER;
-  in_rto_after_timeout(st, tcb, 1);
+  in_rto_after_timeout(eng, tcb, 1);
   tcb->busy->retries = 0;
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
   tcb->busy->ut_at = LTCP_TIME_NEVER;
   in_take_window(tcb, seg);
-  ltcp_tcb_set_state(st, tcb, LTCP_ESTABLISHED, why);
+  ltcp_tcb_set_state(eng, tcb, LTCP_ESTABLISHED, why);
   tcb->ack_now = 1; /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
-  in_text(st, tcb, seg);
-  if (in_fin(st, tcb, seg, why) == IN_DONE) return;
-  ltcp_output(st, tcb);
-  ltcp_timer_update(st, tcb);
+  in_text(eng, tcb, seg);
+  if (in_fin(eng, tcb, seg, why) == IN_DONE) return;
+  ltcp_output(eng, tcb);
+  ltcp_timer_update(eng, tcb);
 }
 
 /* ------------------------------------------------------------------ §3.10.7.4 other states */
@@ -198,83 +209,83 @@ static int in_is_simopen_synack(const ltcp_tcb *tcb, const ltcp_seg *seg) {
          seg->seq + 1 == tcb->rcv_nxt && seg->ack == tcb->snd_nxt && seg->len == 0;
 }
 
-static void in_unacceptable(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->flags & LTCP_RST) { /* RFC 5961 §3 check 1: silently drop */
-    ltcp_stack_drop(st, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
     return;
   }
   if (tcb->state == LTCP_TIME_WAIT && (seg->flags & LTCP_FIN) &&
       seg->seq + ltcp_seg_seqlen(seg) == tcb->rcv_nxt) {
     /* §3.10.7.4 fifth and eighth, TIME-WAIT: a retransmission of the remote FIN is
      * acknowledged and the 2 MSL timeout restarts. */
-    ltcp_timer_start_time_wait(st, tcb);
-    ltcp_out_ack(st, tcb);
-    ltcp_stack_drop(st, LTCP_DROP_TCP_TIME_WAIT_FIN, seg);
+    ltcp_timer_start_time_wait(eng, tcb);
+    ltcp_out_ack(eng, tcb);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_TIME_WAIT_FIN, seg);
     return;
   }
-  ltcp_out_ack(st, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
-  ltcp_stack_drop(st, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
+  ltcp_out_ack(eng, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+  ltcp_engine_drop(eng, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
 }
 
 /* SYN-RECEIVED from a passive OPEN goes back to LISTEN: the child disappears and its
  * listener carries on (§3.10.7.4 second and fourth). */
-static void in_return_to_listen(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_cause *why) {
-  ltcp_tcb_set_state(st, tcb, LTCP_LISTEN, why);
-  ltcp_tcb_delete(st, tcb);
+static void in_return_to_listen(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_cause *why) {
+  ltcp_tcb_set_state(eng, tcb, LTCP_LISTEN, why);
+  ltcp_tcb_delete(eng, tcb);
 }
 
 /* Second: the RST bit (RFC 5961 §3 checks, as RFC 9293 gives them). */
-static void in_rst(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
-  st->stats.rst_in++;
+static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+  eng->stats->rst_in++;
   if (seg->seq != tcb->rcv_nxt) { /* check 3: in the window but not exact: challenge ACK */
-    st->stats.challenge_acks++;
-    ltcp_out_ack(st, tcb);
-    ltcp_stack_drop(st, LTCP_DROP_TCP_RST_CHALLENGED, seg);
+    eng->stats->challenge_acks++;
+    ltcp_out_ack(eng, tcb);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_RST_CHALLENGED, seg);
     return;
   }
   switch (tcb->state) {
     case LTCP_SYN_RECEIVED:
       if (tcb->passive) {
-        in_return_to_listen(st, tcb, why);
+        in_return_to_listen(eng, tcb, why);
       } else {
-        st->stats.resets++;
-        ltcp_tcb_close(st, tcb, ECONNREFUSED, why); /* "connection refused" */
+        eng->stats->resets++;
+        ltcp_tcb_close(eng, tcb, ECONNREFUSED, why); /* "connection refused" */
       }
       return;
     case LTCP_TIME_WAIT:
-      if (st->cfg.rfc1337) { /* RFC 1337 TW-1: an RST does not end TIME-WAIT */
-        ltcp_stack_drop(st, LTCP_DROP_TCP_TIME_WAIT_RST, seg);
+      if (eng->cfg.rfc1337) { /* RFC 1337 TW-1: an RST does not end TIME-WAIT */
+        ltcp_engine_drop(eng, LTCP_DROP_TCP_TIME_WAIT_RST, seg);
         return;
       }
-      ltcp_tcb_close(st, tcb, 0, why);
+      ltcp_tcb_close(eng, tcb, 0, why);
       return;
     case LTCP_CLOSING:
     case LTCP_LAST_ACK:
-      ltcp_tcb_close(st, tcb, 0, why);
+      ltcp_tcb_close(eng, tcb, 0, why);
       return;
     default: /* ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "connection reset" */
-      st->stats.resets++;
-      ltcp_tcb_close(st, tcb, ECONNRESET, why);
+      eng->stats->resets++;
+      ltcp_tcb_close(eng, tcb, ECONNRESET, why);
       return;
   }
 }
 
 /* Fourth: the SYN bit. */
-static void in_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+static void in_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   if (tcb->state == LTCP_SYN_RECEIVED && tcb->passive) {
-    in_return_to_listen(st, tcb, why);
+    in_return_to_listen(eng, tcb, why);
     return;
   }
   /* Synchronized states: RFC 5961 §4 challenge ACK, irrespective of the sequence number. */
-  st->stats.challenge_acks++;
-  ltcp_out_ack(st, tcb);
-  ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
+  eng->stats->challenge_acks++;
+  ltcp_out_ack(eng, tcb);
+  ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
 }
 
 /* New data acknowledged (SND.UNA < SEG.ACK =< SND.NXT): free the buffer, time the round
  * trip, restart or stop the retransmission timer (cwnd grows in tcp/recovery.c). */
-static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
-  in_rto_after_timeout(st, tcb, tcb->snd_una == tcb->iss); /* before any new sample */
+static void in_ack_new(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t ack) {
+  in_rto_after_timeout(eng, tcb, tcb->snd_una == tcb->iss); /* before any new sample */
   int32_t data = (int32_t)(ack - tcb->snd_buf_seq);
   if (data > 0) {
     uint32_t n = (uint32_t)data < tcb->busy->sndbuf.len ? (uint32_t)data : tcb->busy->sndbuf.len;
@@ -283,9 +294,9 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   }
   tcb->snd_una = ack;
   if (ltcp_seq_lt(tcb->busy->snd_retx, ack)) tcb->busy->snd_retx = ack;
-  if (ltcp_opts_rtt_sample(st, tcb)) tcb->busy->rtt_start = LTCP_TIME_NEVER; /* RFC 7323 §4.1 */
+  if (ltcp_opts_rtt_sample(eng, tcb)) tcb->busy->rtt_start = LTCP_TIME_NEVER; /* RFC 7323 §4.1 */
   if (tcb->busy->rtt_start != LTCP_TIME_NEVER && ltcp_seq_ge(ack, tcb->busy->rtt_seq)) {
-    ltcp_rtt_sample(st, tcb, st->now - tcb->busy->rtt_start);
+    ltcp_rtt_sample(eng, tcb, eng->now - tcb->busy->rtt_start);
     tcb->busy->rtt_start = LTCP_TIME_NEVER;
   }
   tcb->busy->retries = 0;
@@ -293,34 +304,34 @@ static void in_ack_new(ltcp_stack *st, ltcp_tcb *tcb, uint32_t ack) {
   /* RFC 6298 §5.2 and §5.3. */
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
   tcb->busy->ut_at = LTCP_TIME_NEVER;
-  if (tcb->snd_una != tcb->snd_nxt) ltcp_out_arm_rtx(st, tcb);
-  else ltcp_timer_update(st, tcb);
+  if (tcb->snd_una != tcb->snd_nxt) ltcp_out_arm_rtx(eng, tcb);
+  else ltcp_timer_update(eng, tcb);
 }
 
 /* §3.8.6.1: the window reopened after zero-window probes. The probe bytes sent into the closed
  * window were not taken (the peer still acknowledges SND.UNA), so send again from SND.UNA now
  * rather than when the probes' backed-off timer expires; that back-off was the persist timer's
  * (RFC 1122 4.2.2.17), and a byte sent twice gives no RTT sample (Karn, MUST-18). */
-static void in_window_reopened(ltcp_stack *st, ltcp_tcb *tcb) {
+static void in_window_reopened(ltcp_engine *eng, ltcp_tcb *tcb) {
   tcb->busy->retries = 0;
   tcb->busy->snd_retx = tcb->snd_una;
   tcb->busy->rtt_start = LTCP_TIME_NEVER;
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
-  ltcp_timer_update(st, tcb);
+  ltcp_timer_update(eng, tcb);
 }
 
 /* §3.10.7.4 fifth, ESTABLISHED processing, shared by every synchronized state. */
-static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static int in_ack_established(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint32_t ack = seg->ack, old_wnd = tcb->snd_wnd, old_una = tcb->snd_una;
   /* RFC 5961 §5 (MAY-12): (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT, else ACK and drop.
    * SEG.ACK > SND.NXT is also §3.10.7.4's "acks something not yet sent". */
   if (ltcp_seq_gt(ack, tcb->snd_nxt) || ltcp_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd)) {
-    ltcp_out_ack(st, tcb);
-    ltcp_stack_drop(st, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
+    ltcp_out_ack(eng, tcb);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
     return IN_DONE;
   }
   tcb->busy->probes = 0; /* the peer answers: zero-window probing may go on */
-  if (ltcp_seq_lt(tcb->snd_una, ack)) in_ack_new(st, tcb, ack);
+  if (ltcp_seq_lt(tcb->snd_una, ack)) in_ack_new(eng, tcb, ack);
   /* SND.UNA =< SEG.ACK =< SND.NXT: update the send window from the newest segment. */
   if (ltcp_seq_le(tcb->snd_una, ack) &&
       (ltcp_seq_lt(tcb->snd_wl1, seg->seq) ||
@@ -328,33 +339,33 @@ static int in_ack_established(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg
     in_take_window(tcb, seg);
   }
   if (old_wnd == 0 && tcb->snd_wnd > 0 && tcb->busy->retries > 0 && !tcb->rto_backed_off)
-    in_window_reopened(st, tcb);
+    in_window_reopened(eng, tcb);
   /* Congestion control, duplicate ACKs and fast recovery (tcp/recovery.c). */
-  ltcp_recovery_on_ack(st, tcb, seg, old_una, old_wnd);
+  ltcp_recovery_on_ack(eng, tcb, seg, old_una, old_wnd);
   return IN_CONTINUE;
 }
 
 /* Fifth: the ACK field, per state. */
-static int in_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   if (!(seg->flags & LTCP_ACK)) {
-    ltcp_stack_drop(st, LTCP_DROP_TCP_NO_ACK, seg);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_NO_ACK, seg);
     return IN_DONE;
   }
   if (tcb->state == LTCP_SYN_RECEIVED) {
     if (!(ltcp_seq_lt(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt))) {
-      ltcp_out_reset_reply(st, seg); /* <SEQ=SEG.ACK><CTL=RST> */
-      ltcp_stack_drop(st, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
+      ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+      ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
       return IN_DONE;
     }
     in_take_window(tcb, seg);
-    ltcp_tcb_set_state(st, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
+    ltcp_tcb_set_state(eng, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
   }
-  if (in_ack_established(st, tcb, seg) == IN_DONE) return IN_DONE;
+  if (in_ack_established(eng, tcb, seg) == IN_DONE) return IN_DONE;
   switch (tcb->state) {
     case LTCP_FIN_WAIT_1:
       if (ltcp_tcb_fin_acked(tcb)) {
-        ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_2, why);
-        ltcp_timer_orphan_fin_wait_2(st, tcb);
+        ltcp_tcb_set_state(eng, tcb, LTCP_FIN_WAIT_2, why);
+        ltcp_timer_orphan_fin_wait_2(eng, tcb);
       }
       return IN_CONTINUE;
     case LTCP_CLOSING:
@@ -362,15 +373,15 @@ static int in_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
         /* §3.10.7.4 fifth, CLOSING: "otherwise, ignore the segment", but only after the
          * ESTABLISHED processing, whose ACK may open the window for data still queued before
          * our FIN: send it, or nothing would (no timer runs while all sent data is acked). */
-        ltcp_output(st, tcb);
+        ltcp_output(eng, tcb);
         return IN_DONE;
       }
-      ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
-      ltcp_timer_start_time_wait(st, tcb);
+      ltcp_tcb_set_state(eng, tcb, LTCP_TIME_WAIT, why);
+      ltcp_timer_start_time_wait(eng, tcb);
       return IN_CONTINUE;
     case LTCP_LAST_ACK:
       if (ltcp_tcb_fin_acked(tcb)) {
-        ltcp_tcb_close(st, tcb, 0, why);
+        ltcp_tcb_close(eng, tcb, 0, why);
         return IN_DONE;
       }
       return IN_CONTINUE;
@@ -381,19 +392,19 @@ static int in_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
 
 /* Data arriving after the user closed the socket cannot be delivered: RFC 1122 4.2.2.13,
  * as Linux does, answers with a reset. */
-static int in_text_orphaned(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static int in_text_orphaned(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (!tcb->orphan || seg->len == 0 || !ltcp_seq_gt(seg->seq + seg->len, tcb->rcv_nxt))
     return 0;
   ltcp_cause why = ltcp_cause_segment(seg);
-  ltcp_out_rst(st, tcb, tcb->snd_nxt);
-  ltcp_tcb_close(st, tcb, 0, &why);
+  ltcp_out_rst(eng, tcb, tcb->snd_nxt);
+  ltcp_tcb_close(eng, tcb, 0, &why);
   return 1;
 }
 
 /* Seventh: the segment text. Data beyond RCV.NXT goes to its place in the ring and is
  * recorded in the reassembly list (SHLD-31); it is acknowledged at once, and so is data that
  * fills a hole or is old. In-order data may wait for a delayed ACK (delack.c). */
-static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->len == 0) return;
   uint32_t seq = seg->seq + ((seg->flags & LTCP_SYN) ? 1u : 0u), n = seg->len;
   const uint8_t *data = seg->data;
@@ -415,7 +426,7 @@ static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (ltcp_ring_write_at(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len + off, data, n) != 0) return;
   if (off > 0) {
     if (ltcp_reasm_add(&tcb->busy->reasm, seq, seq + n) != 0)
-      ltcp_stack_drop(st, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
+      ltcp_engine_drop(eng, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
     else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
     return;
   }
@@ -426,7 +437,7 @@ static void in_text(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   /* Text past the offered window but within the buffer is taken; the edge follows it. */
   if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
   if (tcb->rcv_shut) ltcp_ring_consume(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len); /* SHUT_RD discards */
-  if (!hole) ltcp_delack_hold(st, tcb, owed);
+  if (!hole) ltcp_delack_hold(eng, tcb, owed);
 }
 
 static int in_can_take_text(ltcp_state s) {
@@ -435,7 +446,7 @@ static int in_can_take_text(ltcp_state s) {
 
 /* Eighth: the FIN bit. The FIN counts only once every byte before it has arrived; an early
  * FIN is remembered with the out-of-order data. */
-static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   if (seg->flags & LTCP_FIN) {
     uint32_t fin_seq = seg->seq + ltcp_seg_seqlen(seg) - 1;
     uint32_t edge = tcb->rcv_nxt + ltcp_ring_free_space(&tcb->busy->rcvbuf) + 1;
@@ -454,57 +465,110 @@ static int in_fin(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp
   switch (tcb->state) {
     case LTCP_SYN_RECEIVED:
     case LTCP_ESTABLISHED:
-      ltcp_tcb_set_state(st, tcb, LTCP_CLOSE_WAIT, why);
+      ltcp_tcb_set_state(eng, tcb, LTCP_CLOSE_WAIT, why);
       break;
     case LTCP_FIN_WAIT_1:
       if (ltcp_tcb_fin_acked(tcb)) {
-        ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
-        ltcp_timer_start_time_wait(st, tcb);
+        ltcp_tcb_set_state(eng, tcb, LTCP_TIME_WAIT, why);
+        ltcp_timer_start_time_wait(eng, tcb);
       } else {
-        ltcp_tcb_set_state(st, tcb, LTCP_CLOSING, why);
+        ltcp_tcb_set_state(eng, tcb, LTCP_CLOSING, why);
       }
       break;
     case LTCP_FIN_WAIT_2:
-      ltcp_tcb_set_state(st, tcb, LTCP_TIME_WAIT, why);
-      ltcp_timer_start_time_wait(st, tcb);
+      ltcp_tcb_set_state(eng, tcb, LTCP_TIME_WAIT, why);
+      ltcp_timer_start_time_wait(eng, tcb);
       break;
     default: /* CLOSE-WAIT, CLOSING, LAST-ACK remain; TIME-WAIT restarts 2 MSL */
-      if (tcb->state == LTCP_TIME_WAIT) ltcp_timer_start_time_wait(st, tcb);
+      if (tcb->state == LTCP_TIME_WAIT) ltcp_timer_start_time_wait(eng, tcb);
       break;
   }
   return IN_CONTINUE;
 }
 
-void ltcp_input_other(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_cause why = ltcp_cause_segment(seg);
   int simopen = in_is_simopen_synack(tcb, seg);
-  if (ltcp_opts_reject(st, tcb, seg)) return; /* RFC 7323 §3.2, PAWS §5.3 R1: before R2 */
+  if (ltcp_opts_reject(eng, tcb, seg)) return; /* RFC 7323 §3.2, PAWS §5.3 R1: before R2 */
   if (!simopen && !in_acceptable(tcb, seg)) { /* first */
-    in_unacceptable(st, tcb, seg);
+    in_unacceptable(eng, tcb, seg);
     return;
   }
-  ltcp_opts_take_ts(st, tcb, seg); /* RFC 7323 §5.3 R3: TS.Recent */
-  ltcp_keepalive_heard(st, tcb);
+  ltcp_opts_take_ts(eng, tcb, seg); /* RFC 7323 §5.3 R3: TS.Recent */
+  ltcp_keepalive_heard(eng, tcb);
   if (seg->flags & LTCP_RST) { /* second */
-    in_rst(st, tcb, seg, &why);
+    in_rst(eng, tcb, seg, &why);
     return;
   }
   /* Third, security/compartment: lucidtcp carries no IP security options; nothing to check. */
   if ((seg->flags & LTCP_SYN) && !simopen) { /* fourth */
-    in_syn(st, tcb, seg, &why);
+    in_syn(eng, tcb, seg, &why);
     return;
   }
-  if (in_ack(st, tcb, seg, &why) == IN_DONE) return; /* fifth */
+  if (in_ack(eng, tcb, seg, &why) == IN_DONE) return; /* fifth */
   /* Sixth, URG: RCV.UP <- max(RCV.UP, SEG.UP); the urgent data stays inline (RFC 6093). */
   if ((seg->flags & LTCP_URG) && in_can_take_text(tcb->state) &&
       ltcp_seq_gt(seg->seq + seg->urp, tcb->busy->rcv_up))
     tcb->busy->rcv_up = seg->seq + seg->urp;
   if (in_can_take_text(tcb->state)) { /* seventh */
-    if (in_text_orphaned(st, tcb, seg)) return;
-    in_text(st, tcb, seg);
+    if (in_text_orphaned(eng, tcb, seg)) return;
+    in_text(eng, tcb, seg);
   } else if (seg->len && ltcp_seq_ge(seg->seq + seg->len, tcb->rcv_nxt)) {
-    ltcp_stack_drop(st, LTCP_DROP_TCP_TEXT_AFTER_FIN, seg);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_TEXT_AFTER_FIN, seg);
   }
-  in_fin(st, tcb, seg, &why); /* eighth */
-  ltcp_output(st, tcb);
+  in_fin(eng, tcb, seg, &why); /* eighth */
+  ltcp_output(eng, tcb);
+}
+
+/* ------------------------------------------------------------------ the dispatch */
+
+/* §3.10.7.1 CLOSED (no connection, no listener): a reset for anything but a reset. */
+static void in_closed(ltcp_engine *eng, const ltcp_seg *seg) {
+  if (seg->flags & LTCP_RST) {
+    eng->stats->rst_in++;
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_RST_NO_CONN, seg);
+    return;
+  }
+  ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=...><CTL=RST,ACK> */
+}
+
+/* RFC 9293 §3.6 (MAY-2), as Linux and FreeBSD: a new SYN above the old connection's RCV.NXT
+ * (or, with timestamps, a newer TSval: RFC 6191, SHLD-4) may end TIME-WAIT and open a new
+ * connection, with an ISS above the old SND.NXT. Returns 1 when the SYN went to the listener
+ * (*child: the new connection, or NULL when it could not be made). */
+static int in_time_wait_reuse(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg,
+                              ltcp_tcb **child) {
+  if (!eng->cfg.time_wait_reuse || tcb->state != LTCP_TIME_WAIT ||
+      (seg->flags & (LTCP_SYN | LTCP_ACK | LTCP_RST)) != LTCP_SYN ||
+      !ltcp_opts_time_wait_syn_ok(tcb, seg))
+    return 0;
+  ltcp_tcb *lst = eng->host.listener(eng->host.ctx, seg);
+  if (!lst) return 0;
+  uint32_t isn = tcb->snd_nxt + 65535 + 2; /* as Linux's tcp_timewait_state_process */
+  ltcp_cause why = ltcp_cause_segment(seg);
+  ltcp_tcb_close(eng, tcb, 0, &why);
+  eng->stats->time_wait_reuse++;
+  *child = in_listen(eng, lst, seg, &isn);
+  return 1;
+}
+
+ltcp_tcb *ltcp_input_segment(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (!tcb) {
+    ltcp_tcb *lst = eng->host.listener(eng->host.ctx, seg);
+    if (lst) return in_listen(eng, lst, seg, NULL);
+    in_closed(eng, seg);
+    return NULL;
+  }
+  if (ltcp_busy_wake(eng, tcb) != 0) {
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_NO_MEMORY, seg); /* as lost on the way: resent */
+    return NULL;
+  }
+  ltcp_busy_touch(eng, tcb);
+  ltcp_tcb *child = NULL;
+  if (in_time_wait_reuse(eng, tcb, seg, &child)) return child;
+  if (tcb->state == LTCP_SYN_SENT) in_syn_sent(eng, tcb, seg);
+  else in_other(eng, tcb, seg); /* §3.10.7.4: every other state */
+  if (tcb->dead) return NULL;
+  if (!tcb->view) ltcp_tcb_check(tcb);
+  return tcb;
 }

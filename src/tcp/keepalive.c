@@ -2,37 +2,28 @@
  * segment that arrives only records the time, and the expiry works out what is due. */
 #include "tcp/keepalive.h"
 
-#include "ip/stack_int.h"
+#include "tcp/engine.h"
+#include "tcp/output.h"
+#include "tcp/timer.h"
 
-void ltcp_conn_opts_default(ltcp_conn_opts *o, const ltcp_stack_config *cfg) {
-  o->nodelay = cfg->nodelay != 0;
-  o->congestion = cfg->congestion; /* tcp/cc.h */
-  o->keepalive = 0; /* MUST-25: off by default; MUST-24: SO_KEEPALIVE turns it on */
-  o->keep_idle_s = LTCP_KEEPALIVE_IDLE_S;
-  o->keep_intvl_s = LTCP_KEEPALIVE_INTVL_S;
-  o->keep_cnt = LTCP_KEEPALIVE_CNT;
-}
-
-void ltcp_keepalive_heard(ltcp_stack *st, ltcp_tcb *tcb) {
-  tcb->rcv_at = st->now;
+void ltcp_keepalive_heard(ltcp_engine *eng, ltcp_tcb *tcb) {
+  tcb->rcv_at = eng->now;
   tcb->busy->ka_probes = 0;
 }
 
-void ltcp_keepalive_start(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_keepalive_start(ltcp_engine *eng, ltcp_tcb *tcb) {
   if (!tcb->opts.keepalive) return;
-  tcb->ka_at = st->now + LTCP_SEC(tcb->opts.keep_idle_s);
-  ltcp_timer_update(st, tcb);
+  tcb->ka_at = eng->now + LTCP_SEC(tcb->opts.keep_idle_s);
+  ltcp_timer_update(eng, tcb);
 }
 
-void ltcp_conn_opts_apply(ltcp_stack *st, ltcp_tcb *tcb, int keepalive_on_now) {
-  if (tcb->dead) return;
+void ltcp_keepalive_rearm(ltcp_engine *eng, ltcp_tcb *tcb, int on_now) {
   ltcp_time_ns idle = LTCP_SEC(tcb->opts.keep_idle_s);
   if (!tcb->opts.keepalive || !ltcp_tcb_synchronized(tcb->state))
     tcb->ka_at = LTCP_TIME_NEVER; /* ltcp_keepalive_start arms it in ESTABLISHED */
-  else if (keepalive_on_now) tcb->ka_at = st->now + idle; /* as Linux's SO_KEEPALIVE */
-  else tcb->ka_at = tcb->rcv_at + idle > st->now ? tcb->rcv_at + idle : st->now;
-  ltcp_timer_update(st, tcb);
-  if (tcb->opts.nodelay && ltcp_tcb_synchronized(tcb->state)) ltcp_output(st, tcb);
+  else if (on_now) tcb->ka_at = eng->now + idle; /* as Linux's SO_KEEPALIVE */
+  else tcb->ka_at = tcb->rcv_at + idle > eng->now ? tcb->rcv_at + idle : eng->now;
+  ltcp_timer_update(eng, tcb);
 }
 
 /* Whether the retransmission or persist timer already watches the peer: data in flight or
@@ -42,27 +33,27 @@ static int keepalive_busy(const ltcp_tcb *tcb) {
          ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb));
 }
 
-void ltcp_keepalive_expire(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_keepalive_expire(ltcp_engine *eng, ltcp_tcb *tcb) {
   const ltcp_conn_opts *o = &tcb->opts;
   tcb->ka_at = LTCP_TIME_NEVER;
   if (!o->keepalive || tcb->state == LTCP_TIME_WAIT || tcb->state == LTCP_LISTEN) return;
   ltcp_time_ns idle = LTCP_SEC(o->keep_idle_s);
   if (keepalive_busy(tcb)) {
-    tcb->ka_at = st->now + idle;
+    tcb->ka_at = eng->now + idle;
     return;
   }
   /* MUST-26: probe only after an interval with nothing received. */
-  if (st->now - tcb->rcv_at < idle) {
+  if (eng->now - tcb->rcv_at < idle) {
     tcb->ka_at = tcb->rcv_at + idle;
     return;
   }
   if (tcb->busy->ka_probes >= o->keep_cnt) { /* MUST-29: never one lost probe alone, but keep_cnt */
     ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_KEEPALIVE);
-    st->stats.timeouts++;
-    ltcp_tcb_close(st, tcb, ETIMEDOUT, &why);
+    eng->stats->timeouts++;
+    ltcp_tcb_close(eng, tcb, ETIMEDOUT, &why);
     return;
   }
   tcb->busy->ka_probes++;
-  ltcp_out_keepalive(st, tcb); /* SHLD-12: <SEQ=SND.NXT-1>, no data */
-  tcb->ka_at = st->now + LTCP_SEC(o->keep_intvl_s);
+  ltcp_out_keepalive(eng, tcb); /* SHLD-12: <SEQ=SND.NXT-1>, no data */
+  tcb->ka_at = eng->now + LTCP_SEC(o->keep_intvl_s);
 }

@@ -2,14 +2,16 @@
  * TIME-WAIT. */
 #include "tcp/opts.h"
 
-#include "ip/stack_int.h"
-#include "tcp/tcb.h"
+#include "tcp/engine.h"
+#include "tcp/isn.h"
+#include "tcp/output.h"
+#include "tcp/rtt.h"
 
 /* §5.5: TS.Recent is no longer trusted after 24 days without an update. */
 #define OPTS_TS_IDLE_S (24u * 24 * 3600)
 
 /* The stack's clock in whole seconds (below LTCP_OPTS_TS_NONE for 136 years). */
-static uint32_t opts_clock_s(const ltcp_stack *st) { return (uint32_t)(st->now / LTCP_SEC(1)); }
+static uint32_t opts_clock_s(const ltcp_engine *eng) { return (uint32_t)(eng->now / LTCP_SEC(1)); }
 
 uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf) {
   uint8_t shift = 0;
@@ -17,29 +19,29 @@ uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf) {
   return shift;
 }
 
-uint32_t ltcp_opts_ts_now(const ltcp_stack *st, const ltcp_tcb *tcb) {
-  return (uint32_t)(st->now / LTCP_MS(1)) + tcb->rfc7323.ts_offset;
+uint32_t ltcp_opts_ts_now(const ltcp_engine *eng, const ltcp_tcb *tcb) {
+  return (uint32_t)(eng->now / LTCP_MS(1)) + tcb->rfc7323.ts_offset;
 }
 
 /* §5.4 and §7.1: a random per-connection offset, the high half of the ISN's keyed hash over the
  * 4-tuple, so TSval tells nothing about the host's uptime. */
-static uint32_t opts_ts_offset(ltcp_stack *st, const ltcp_tcb *tcb) {
-  return (uint32_t)(ltcp_isn_hash(st, &tcb->local, &tcb->remote) >> 32);
+static uint32_t opts_ts_offset(ltcp_engine *eng, const ltcp_tcb *tcb) {
+  return (uint32_t)(ltcp_isn_hash(eng, &tcb->local, &tcb->remote) >> 32);
 }
 
-void ltcp_opts_init(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_opts_init(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   if (o->inited) return;
   o->inited = 1;
-  o->ws_offered = st->cfg.window_scale != 0;
-  o->ts_offered = st->cfg.timestamps != 0;
+  o->ws_offered = eng->cfg.window_scale != 0;
+  o->ts_offered = eng->cfg.timestamps != 0;
   o->wscale_offer = ltcp_opts_wscale_for(ltcp_tcb_rcv_cap(tcb));
-  o->ts_offset = opts_ts_offset(st, tcb);
+  o->ts_offset = opts_ts_offset(eng, tcb);
   tcb->ts_recent_s = LTCP_OPTS_TS_NONE;
 }
 
-void ltcp_opts_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
-  ltcp_opts_init(st, tcb);
+void ltcp_opts_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_opts_init(eng, tcb);
   ltcp_rfc7323 *o = &tcb->rfc7323;
   /* §2.3: Snd.Wind.Shift = S and Rcv.Wind.Shift = R, or both zero. */
   o->ws_ok = o->ws_offered && seg->opts.has_wscale;
@@ -55,17 +57,17 @@ void ltcp_opts_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   o->ts_ok = o->ts_offered && seg->opts.has_timestamps;
   if (o->ts_ok) {
     o->ts_recent = seg->opts.ts_val;
-    tcb->ts_recent_s = opts_clock_s(st);
+    tcb->ts_recent_s = opts_clock_s(eng);
     /* Every segment carries 12 more bytes of options: the payload shrinks to keep the
      * packet within the peer's MSS (RFC 6691), as Linux's mss_cache. */
     if (!had_ts && tcb->snd_mss > 64 + LTCP_OPTS_TS_LEN) tcb->snd_mss -= LTCP_OPTS_TS_LEN;
   }
 }
 
-void ltcp_opts_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
+void ltcp_opts_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   int syn = (seg->flags & LTCP_SYN) != 0, ack = (seg->flags & LTCP_ACK) != 0;
-  if (syn) ltcp_opts_init(st, tcb);
+  if (syn) ltcp_opts_init(eng, tcb);
   /* An initial SYN offers; a SYN,ACK answers only what the peer's SYN offered (§2.2, §3.2). */
   if (syn && (ack ? o->ws_ok : o->ws_offered)) {
     seg->opts.has_wscale = 1;
@@ -73,7 +75,7 @@ void ltcp_opts_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
   }
   if (syn ? (ack ? o->ts_ok : o->ts_offered) : o->ts_ok) {
     seg->opts.has_timestamps = 1;
-    seg->opts.ts_val = ltcp_opts_ts_now(st, tcb);
+    seg->opts.ts_val = ltcp_opts_ts_now(eng, tcb);
     seg->opts.ts_ecr = ack ? o->ts_recent : 0; /* §3.2: TSecr zero without ACK */
   }
   if (ack) o->last_ack_sent = seg->ack;
@@ -108,31 +110,31 @@ uint32_t ltcp_opts_seg_wnd(const ltcp_tcb *tcb, const ltcp_seg *seg) {
 /* §5.2: timestamps compare like sequence numbers. */
 static int opts_ts_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
-static int opts_ts_recent_valid(const ltcp_stack *st, const ltcp_tcb *tcb) {
-  return tcb->ts_recent_s != LTCP_OPTS_TS_NONE && opts_clock_s(st) - tcb->ts_recent_s <= OPTS_TS_IDLE_S;
+static int opts_ts_recent_valid(const ltcp_engine *eng, const ltcp_tcb *tcb) {
+  return tcb->ts_recent_s != LTCP_OPTS_TS_NONE && opts_clock_s(eng) - tcb->ts_recent_s <= OPTS_TS_IDLE_S;
 }
 
-int ltcp_opts_reject(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+int ltcp_opts_reject(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   if (!o->ts_ok || (seg->flags & LTCP_RST)) return 0; /* §5.2: no PAWS check on an RST */
   if (!seg->opts.has_timestamps) {
     /* §3.2: a non-RST segment without TSopt SHOULD be silently dropped. */
-    ltcp_stack_drop(st, LTCP_DROP_TCP_TS_MISSING, seg);
+    ltcp_engine_drop(eng, LTCP_DROP_TCP_TS_MISSING, seg);
     return 1;
   }
   /* §5.3 R1, before the acceptability test: an old TSval marks an old duplicate. An idle
    * connection's TS.Recent is invalid (§5.5): the segment passes and R3 replaces it. */
   if (!opts_ts_lt(seg->opts.ts_val, o->ts_recent)) return 0;
-  if (!opts_ts_recent_valid(st, tcb)) {
+  if (!opts_ts_recent_valid(eng, tcb)) {
     tcb->ts_recent_s = LTCP_OPTS_TS_NONE;
     return 0;
   }
-  ltcp_out_ack(st, tcb);
-  ltcp_stack_drop(st, LTCP_DROP_TCP_PAWS, seg);
+  ltcp_out_ack(eng, tcb);
+  ltcp_engine_drop(eng, LTCP_DROP_TCP_PAWS, seg);
   return 1;
 }
 
-void ltcp_opts_take_ts(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+void ltcp_opts_take_ts(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   tcb->busy->ack_tsecr = 0;
   if (!o->ts_ok || !seg->opts.has_timestamps || (seg->flags & LTCP_RST)) return;
@@ -140,25 +142,25 @@ void ltcp_opts_take_ts(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
   int fresh = tcb->ts_recent_s == LTCP_OPTS_TS_NONE || !opts_ts_lt(seg->opts.ts_val, o->ts_recent);
   if (fresh && ltcp_seq_le(seg->seq, o->last_ack_sent)) {
     o->ts_recent = seg->opts.ts_val;
-    tcb->ts_recent_s = opts_clock_s(st);
+    tcb->ts_recent_s = opts_clock_s(eng);
   }
   if (seg->flags & LTCP_ACK) tcb->busy->ack_tsecr = seg->opts.ts_ecr;
 }
 
-int ltcp_opts_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb) {
+int ltcp_opts_rtt_sample(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   uint32_t tsecr = tcb->busy->ack_tsecr;
   tcb->busy->ack_tsecr = 0;
   if (!o->ts_ok || tsecr == 0) return 0;
-  uint32_t ticks = ltcp_opts_ts_now(st, tcb) - tsecr;
+  uint32_t ticks = ltcp_opts_ts_now(eng, tcb) - tsecr;
   if ((int32_t)ticks < 0 || ticks > 60u * 60u * 1000u) return 0; /* not a TSval of ours */
   /* The segment left in tick TSecr: at most ticks ms plus the part of the current ms ago. */
-  ltcp_time_ns r = (ltcp_time_ns)ticks * LTCP_MS(1) + st->now % LTCP_MS(1);
+  ltcp_time_ns r = (ltcp_time_ns)ticks * LTCP_MS(1) + eng->now % LTCP_MS(1);
   if (r == 0) r = 1; /* below the clock's granularity; 0 would read as "no sample yet" */
   /* Appendix G: several samples per round trip weigh as one would. */
   uint32_t smss2 = 2u * tcb->snd_mss, flight = tcb->snd_nxt - tcb->snd_una;
   uint32_t expected = flight / smss2 + (flight % smss2 ? 1u : 0u);
-  ltcp_rtt_sample_weighted(st, tcb, r, expected ? expected : 1u);
+  ltcp_rtt_sample_weighted(eng, tcb, r, expected ? expected : 1u);
   return 1;
 }
 
@@ -180,12 +182,12 @@ uint8_t ltcp_opts_pack_flags(const ltcp_tcb *tcb) {
                    (tcb->ts_recent_s != LTCP_OPTS_TS_NONE ? OPTS_TS_RECENT : 0));
 }
 
-void ltcp_opts_unpack_flags(const ltcp_stack *st, ltcp_tcb *tcb, uint8_t flags) {
+void ltcp_opts_unpack_flags(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
   o->ts_ok = (flags & OPTS_TS_OK) != 0;
   o->ws_ok = (flags & OPTS_WS_OK) != 0;
   tcb->sack_ok = (flags & OPTS_SACK_OK) != 0;
-  tcb->ts_recent_s = (flags & OPTS_TS_RECENT) ? opts_clock_s(st) : LTCP_OPTS_TS_NONE;
+  tcb->ts_recent_s = (flags & OPTS_TS_RECENT) ? opts_clock_s(eng) : LTCP_OPTS_TS_NONE;
 }
 
 void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst) {

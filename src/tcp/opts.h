@@ -5,13 +5,14 @@
 
 #include <stdint.h>
 
-#include "lucidtcp/stack.h"
+#include "lucidtcp/common.h"
 #include "lucidtcp/wire/tcp.h"
 
 #define LTCP_OPTS_WSCALE_MAX 14     /* §2.3: a larger shift.cnt is used as 14 */
 #define LTCP_OPTS_TS_LEN 12         /* NOP NOP TS: what a timestamp costs every segment */
 #define LTCP_OPTS_TS_NONE UINT32_MAX /* tcb->ts_recent_s: TS.Recent not valid */
 
+typedef struct ltcp_engine ltcp_engine;
 typedef struct ltcp_tcb ltcp_tcb;
 
 typedef struct ltcp_rfc7323 {
@@ -31,15 +32,15 @@ typedef struct ltcp_rfc7323 {
 /* The shift that lets a window of rcvbuf bytes fit the 16-bit field (as Linux), at most 14. */
 uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf);
 /* Our timestamp clock: milliseconds of the stack's clock plus the connection's offset. */
-uint32_t ltcp_opts_ts_now(const ltcp_stack *st, const ltcp_tcb *tcb);
+uint32_t ltcp_opts_ts_now(const ltcp_engine *eng, const ltcp_tcb *tcb);
 
 /* Chooses what our SYN offers (from the stack config and the receive buffer); idempotent. */
-void ltcp_opts_init(ltcp_stack *st, ltcp_tcb *tcb);
+void ltcp_opts_init(ltcp_engine *eng, ltcp_tcb *tcb);
 /* A SYN or SYN,ACK arrived (LISTEN, SYN-SENT): negotiate from its options (§2.3, §3.2). */
-void ltcp_opts_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+void ltcp_opts_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 /* Fills the options of a segment the TCB sends: WSopt and TSopt in SYNs as negotiated or
  * offered, TSopt in every segment once negotiated; Last.ACK.sent. */
-void ltcp_opts_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg);
+void ltcp_opts_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg);
 
 /* The 16-bit window field for the window we advertise now (never scaled in a SYN, §2.2),
  * and the bytes that field promises. */
@@ -53,12 +54,12 @@ uint32_t ltcp_opts_max_rcv_wnd(const ltcp_tcb *tcb);
 /* Before the acceptability test of a synchronized connection (§3.2, §5.3 R1): 1 when the
  * segment must be dropped (a missing TSopt, or PAWS); the drop is counted and, for PAWS,
  * an ACK sent. Else 0. */
-int ltcp_opts_reject(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+int ltcp_opts_reject(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 /* After the acceptability test (§5.3 R3): TS.Recent, and the TSecr for RTTM. */
-void ltcp_opts_take_ts(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+void ltcp_opts_take_ts(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 /* In the ACK step, when SND.UNA advances: an RTT sample from TSecr (§4.1, Appendix G).
  * Returns 1 if a sample was taken. Call with SND.UNA not yet advanced. */
-int ltcp_opts_rtt_sample(ltcp_stack *st, ltcp_tcb *tcb);
+int ltcp_opts_rtt_sample(ltcp_engine *eng, ltcp_tcb *tcb);
 /* TIME-WAIT: may a new SYN reopen the connection? RFC 6191 with timestamps, else the
  * sequence-number rule of RFC 9293 §3.6 (SEG.SEQ > RCV.NXT). */
 int ltcp_opts_time_wait_syn_ok(const ltcp_tcb *tcb, const ltcp_seg *seg);
@@ -66,7 +67,7 @@ int ltcp_opts_time_wait_syn_ok(const ltcp_tcb *tcb, const ltcp_seg *seg);
  * Snd.TS.OK, Snd.WS.OK, SACK-permitted (RFC 2018), and whether TS.Recent holds a value; and
  * back (a valid TS.Recent is dated now: a record lives far less than §5.5's 24 days). */
 uint8_t ltcp_opts_pack_flags(const ltcp_tcb *tcb);
-void ltcp_opts_unpack_flags(const ltcp_stack *st, ltcp_tcb *tcb, uint8_t flags);
+void ltcp_opts_unpack_flags(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags);
 /* §5.2: a reset answering a segment with TSopt echoes its TSval, with TSval zero. */
 void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst);
 

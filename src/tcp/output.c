@@ -1,49 +1,43 @@
-/* Sending: SYN, ACK, RST and data segments; the send loop that fills the windows. */
-#include <string.h>
+/* Sending (output.h). */
+#include "tcp/output.h"
 
-#include "ip/stack_int.h"
-#include "tcp/delack.h"
-#include "tcp/recovery.h"
-#include "tcp/tcb.h"
-#include "util/assert.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "tcp/busy.h"
+#include "tcp/delack.h"
+#include "tcp/engine.h"
+#include "tcp/nagle.h"
+#include "tcp/recovery.h"
+#include "tcp/rtt.h"
+#include "tcp/timer.h"
+#include "util/assert.h"
 
-/* Builds one IPv4+TCP packet from seg (seg->len payload bytes taken from payload at offset
- * payload_off) into the output queue. Returns 0, or -1 when the queue is full. */
-static int out_emit(ltcp_stack *st, const ltcp_seg *seg, const ltcp_ring *payload,
-                    uint32_t payload_off) {
-  uint8_t *pkt = ltcp_stack_tx_alloc(st);
-  if (!pkt) {
-    ltcp_stack_drop(st, LTCP_DROP_TX_QUEUE_FULL, seg);
+/* Builds one TCP segment from seg (seg->len payload bytes taken from payload at offset
+ * payload_off) into the host's output queue; seg_size > 0 asks the link to cut it (TSO).
+ * Returns 0, or -1 when the queue is full. */
+static int out_emit(ltcp_engine *eng, const ltcp_seg *seg, const ltcp_ring *payload,
+                    uint32_t payload_off, uint32_t seg_size) {
+  uint32_t room;
+  uint8_t *tcp = eng->host.tx_slot(eng->host.ctx, &room);
+  if (!tcp) {
+    ltcp_engine_drop(eng, LTCP_DROP_TX_QUEUE_FULL, seg);
     return -1;
   }
-  size_t hl = ltcp_tcp_write_header(pkt + LTCP_IPV4_HDR_LEN, st->tx_slot - LTCP_IPV4_HDR_LEN, seg);
-  LTCP_ASSERT(hl > 0 && LTCP_IPV4_HDR_LEN + hl + seg->len <= st->tx_slot);
+  size_t hl = ltcp_tcp_write_header(tcp, room, seg);
+  LTCP_ASSERT(hl > 0 && hl + seg->len <= room);
   size_t tcp_len = hl + seg->len;
-  if (st->cfg.csum_offload) { /* the link sums it (cfg.csum_offload): the payload is only copied */
-    if (seg->len) ltcp_ring_copy_out(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl, seg->len);
-    ltcp_put16(pkt + LTCP_IPV4_HDR_LEN + 16,
-               ltcp_tcp_partial_checksum(tcp_len, seg->src_addr, seg->dst_addr));
+  if (eng->cfg.csum_offload) { /* the link sums it (cfg.csum_offload): the payload is only copied */
+    if (seg->len) ltcp_ring_copy_out(payload, payload_off, tcp + hl, seg->len);
+    ltcp_put16(tcp + 16, ltcp_tcp_partial_checksum(tcp_len, seg->src_addr, seg->dst_addr));
   } else {
     /* The payload is summed as it is copied; only the header is read again for the checksum. */
     uint32_t payload_sum = 0;
-    if (seg->len)
-      payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, pkt + LTCP_IPV4_HDR_LEN + hl,
-                                           seg->len);
-    ltcp_tcp_set_checksum_payload(pkt + LTCP_IPV4_HDR_LEN, hl, tcp_len, payload_sum,
-                                  seg->src_addr, seg->dst_addr);
+    if (seg->len) payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, tcp + hl, seg->len);
+    ltcp_tcp_set_checksum_payload(tcp, hl, tcp_len, payload_sum, seg->src_addr, seg->dst_addr);
   }
-  ltcp_ipv4_hdr ip = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = st->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
-  ip.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
-  ip.id = (uint16_t)st->stats.ip_out;
-  ip.frag = LTCP_IPV4_DF;
-  ip.src = seg->src_addr;
-  ip.dst = seg->dst_addr;
-  ltcp_ipv4_write(pkt, &ip);
-  ltcp_stack_tx_commit(st, (uint32_t)ip.total_len);
-  st->stats.segs_out++;
-  if (seg->flags & LTCP_RST) st->stats.rst_out++;
+  eng->host.tx_commit(eng->host.ctx, tcp, seg, (uint32_t)tcp_len, seg_size);
+  eng->stats->segs_out++;
+  if (seg->flags & LTCP_RST) eng->stats->rst_out++;
   return 0;
 }
 
@@ -63,29 +57,30 @@ static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
   return seg;
 }
 
-static int out_send(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
-  ltcp_opts_stamp(st, tcb, seg); /* RFC 7323 options */
-  ltcp_sack_stamp(st, tcb, seg); /* RFC 2018: SACK-permitted, SACK blocks */
-  if (out_emit(st, seg, &tcb->busy->sndbuf, seg->seq - tcb->snd_buf_seq) != 0) return -1;
+static int out_send(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg, uint32_t seg_size) {
+  ltcp_opts_stamp(eng, tcb, seg); /* RFC 7323 options */
+  ltcp_sack_stamp(eng, tcb, seg); /* RFC 2018: SACK-permitted, SACK blocks */
+  if (out_emit(eng, seg, &tcb->busy->sndbuf, seg->seq - tcb->snd_buf_seq, seg_size) != 0)
+    return -1;
   if (seg->flags & LTCP_ACK) {
     tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, seg);
     tcb->ack_now = 0;
-    ltcp_delack_sent(st, tcb);
+    ltcp_delack_sent(eng, tcb);
   }
   return 0;
 }
 
-void ltcp_out_syn(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_out_syn(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* §3.10.1 / §3.10.7.2: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
    * §3.7.1 MUST-14: the MSS option goes in every SYN. */
   uint8_t flags = LTCP_SYN | (tcb->state == LTCP_SYN_SENT ? 0 : LTCP_ACK);
   ltcp_seg seg = out_seg_from(tcb, flags, tcb->iss);
   if (!(flags & LTCP_ACK)) seg.wnd = ltcp_opts_wnd_field(tcb, flags); /* never scaled */
   seg.opts.mss = tcb->rcv_mss;
-  out_send(st, tcb, &seg);
+  out_send(eng, tcb, &seg, 0);
 }
 
-void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_out_ack(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* <SEQ=SND.NXT>, unless a zero-window probe took SND.NXT past the peer's window: a zero
    * window accepts only SEG.SEQ = RCV.NXT (§3.10.7.4, Table 6), so the peer would drop the ACK
    * unread. Use the window's right edge then, as Linux's tcp_acceptable_seq does. */
@@ -93,22 +88,22 @@ void ltcp_out_ack(ltcp_stack *st, ltcp_tcb *tcb) {
   uint32_t seq = ltcp_seq_gt(tcb->snd_nxt, edge) && ltcp_tcb_synchronized(tcb->state) ? edge
                                                                                    : tcb->snd_nxt;
   ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, seq);
-  out_send(st, tcb, &seg);
+  out_send(eng, tcb, &seg, 0);
 }
 
-void ltcp_out_keepalive(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_out_keepalive(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* One below SND.NXT: outside the peer's window, so it must answer with an ACK (§3.8.4). */
   ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, tcb->snd_nxt - 1);
-  out_send(st, tcb, &seg);
+  out_send(eng, tcb, &seg, 0);
 }
 
-void ltcp_out_rst(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
+void ltcp_out_rst(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq) {
   ltcp_seg seg = out_seg_from(tcb, LTCP_RST, seq);
-  if (tcb->rfc7323.ts_ok) ltcp_opts_stamp(st, tcb, &seg); /* RFC 7323 §5.2 SHOULD */
-  out_emit(st, &seg, NULL, 0);
+  if (tcb->rfc7323.ts_ok) ltcp_opts_stamp(eng, tcb, &seg); /* RFC 7323 §5.2 SHOULD */
+  out_emit(eng, &seg, NULL, 0, 0);
 }
 
-void ltcp_out_reset_reply(ltcp_stack *st, const ltcp_seg *in) {
+void ltcp_out_reset_reply(ltcp_engine *eng, const ltcp_seg *in) {
   /* §3.10.7.1: never answer a RST; with ACK off <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>,
    * with ACK on <SEQ=SEG.ACK><CTL=RST>. */
   if (in->flags & LTCP_RST) return;
@@ -125,14 +120,14 @@ void ltcp_out_reset_reply(ltcp_stack *st, const ltcp_seg *in) {
     seg.flags = LTCP_RST | LTCP_ACK;
   }
   ltcp_opts_reset_reply(in, &seg); /* RFC 7323 §5.2 */
-  out_emit(st, &seg, NULL, 0);
+  out_emit(eng, &seg, NULL, 0, 0);
 }
 
-void ltcp_out_arm_rtx(ltcp_stack *st, ltcp_tcb *tcb) {
-  if (tcb->busy->rtx_at == LTCP_TIME_NEVER) tcb->busy->rtx_at = st->now + ltcp_rtt_backed_off(st, tcb);
+void ltcp_out_arm_rtx(ltcp_engine *eng, ltcp_tcb *tcb) {
+  if (tcb->busy->rtx_at == LTCP_TIME_NEVER) tcb->busy->rtx_at = eng->now + ltcp_rtt_backed_off(eng, tcb);
   if (tcb->busy->ut_at == LTCP_TIME_NEVER && tcb->user_timeout_ms)
-    tcb->busy->ut_at = st->now + LTCP_MS(tcb->user_timeout_ms);
-  ltcp_timer_update(st, tcb);
+    tcb->busy->ut_at = eng->now + LTCP_MS(tcb->user_timeout_ms);
+  ltcp_timer_update(eng, tcb);
 }
 
 static int out_can_send_data(ltcp_state s) {
@@ -143,10 +138,10 @@ static int out_can_send_data(ltcp_state s) {
 /* The most payload one packet carries: one MSS (RFC 9293 §3.7.1: SEG.LEN <= Eff.snd.MSS), or
  * with TCP segmentation offload (cfg.tso_max) as many whole MSS as fit with the largest
  * headers; the link cuts it into segments of one MSS, each within the rule. */
-static uint32_t out_seg_limit(const ltcp_stack *st, const ltcp_tcb *tcb) {
+static uint32_t out_seg_limit(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   uint32_t mss = tcb->snd_mss;
-  if (!st->cfg.tso_max) return mss;
-  uint32_t segs = (st->cfg.tso_max - LTCP_IPV4_HDR_LEN - LTCP_TCP_MAX_HDR_LEN) / mss;
+  if (!eng->cfg.tso_max) return mss;
+  uint32_t segs = (eng->cfg.tso_max - LTCP_IPV4_HDR_LEN - LTCP_TCP_MAX_HDR_LEN) / mss;
   return segs > 1 ? segs * mss : mss;
 }
 
@@ -178,24 +173,23 @@ static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_e
 }
 
 /* Sends one segment from seq (data, FIN or both). Returns the sequence space it used. */
-static uint32_t out_one(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
+static uint32_t out_one(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq) {
   uint32_t data_end = ltcp_tcb_fin_seq(tcb);
   uint32_t n = ltcp_seq_lt(seq, data_end)
-                   ? out_data_room(tcb, seq, data_end, out_seg_limit(st, tcb))
+                   ? out_data_room(tcb, seq, data_end, out_seg_limit(eng, tcb))
                    : 0;
   int fin = tcb->fin_queued && seq + n == data_end;
   if (n == 0 && !fin) return 0;
   uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
   ltcp_seg seg = out_seg_from(tcb, flags, seq);
   seg.len = n;
-  if (out_send(st, tcb, &seg) != 0) {
-    ltcp_stack_tx_wait(st, tcb);
+  /* Over one MSS, the link cuts it (TSO): FIN and PSH stay on the last piece. */
+  if (out_send(eng, tcb, &seg, n > tcb->snd_mss ? tcb->snd_mss : 0) != 0) {
+    ltcp_output_wait(eng, tcb);
     return 0;
   }
   if (n > tcb->snd_mss) {
-    /* The link cuts it (TSO): FIN and PSH stay on the last piece, which alone may be small
-     * and so counts for Nagle (RFC 1122 4.2.3.4). */
-    ltcp_stack_tx_set_seg_size(st, tcb->snd_mss);
+    /* The last piece alone may be small, and so counts for Nagle (RFC 1122 4.2.3.4). */
     ltcp_nagle_sent(tcb, seq + n - n % tcb->snd_mss, n % tcb->snd_mss);
   } else {
     ltcp_nagle_sent(tcb, seq, n);
@@ -203,7 +197,7 @@ static uint32_t out_one(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq) {
   return n + (fin ? 1u : 0u);
 }
 
-uint32_t ltcp_out_resend(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq, uint32_t max) {
+uint32_t ltcp_out_resend(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t max) {
   if (!ltcp_seq_in(seq, tcb->snd_una, tcb->snd_nxt) || !out_can_send_data(tcb->state)) return 0;
   uint32_t data_end = ltcp_tcb_fin_seq(tcb);
   uint32_t n = ltcp_seq_lt(seq, data_end) ? ltcp_seq_min(data_end, tcb->snd_nxt) - seq : 0;
@@ -214,13 +208,13 @@ uint32_t ltcp_out_resend(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq, uint32_t m
   uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
   ltcp_seg seg = out_seg_from(tcb, flags, seq);
   seg.len = n;
-  if (out_send(st, tcb, &seg) != 0) return 0;
-  st->stats.retransmits++;
+  if (out_send(eng, tcb, &seg, 0) != 0) return 0;
+  eng->stats->retransmits++;
   tcb->busy->rtt_start = LTCP_TIME_NEVER; /* Karn (MUST-18): no sample across a retransmission */
   return n + (fin ? 1u : 0u);
 }
 
-void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_output(ltcp_engine *eng, ltcp_tcb *tcb) {
   if (tcb->dead) return;
   /* Data waits for the SYN to be acknowledged; a FIN alone may go before (§3.10.4). */
   if (out_can_send_data(tcb->state) &&
@@ -228,15 +222,15 @@ void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
     /* Bounded: every pass sends at least one byte of a buffer of at most sndbuf bytes. */
     for (uint32_t i = 0; i <= tcb->busy->sndbuf.cap + 1; i++) {
       int resend = ltcp_seq_lt(tcb->busy->snd_retx, tcb->snd_nxt);
-      uint32_t used = out_one(st, tcb, tcb->busy->snd_retx);
+      uint32_t used = out_one(eng, tcb, tcb->busy->snd_retx);
       if (used == 0) break;
       if (resend) {
-        st->stats.retransmits++;
+        eng->stats->retransmits++;
         tcb->busy->snd_retx += used;
         if (ltcp_seq_gt(tcb->busy->snd_retx, tcb->snd_nxt)) tcb->snd_nxt = tcb->busy->snd_retx;
       } else {
         if (tcb->busy->rtt_start == LTCP_TIME_NEVER) {
-          tcb->busy->rtt_start = st->now; /* RFC 6298 §3: time one segment at a time */
+          tcb->busy->rtt_start = eng->now; /* RFC 6298 §3: time one segment at a time */
           tcb->busy->rtt_seq = tcb->snd_nxt + used;
         }
         tcb->snd_nxt += used;
@@ -248,13 +242,58 @@ void ltcp_output(ltcp_stack *st, ltcp_tcb *tcb) {
    * arrived before then is processed first and one ACK answers them all. */
   if (tcb->ack_now) {
     /* A TIME-WAIT record's view answers at once, as Linux's tcp_timewait_state_process. */
-    if (st->flushing || tcb->view) ltcp_out_ack(st, tcb);
-    else ltcp_stack_tx_wait(st, tcb);
+    if (eng->txw.flushing || tcb->view) ltcp_out_ack(eng, tcb);
+    else ltcp_output_wait(eng, tcb);
   }
   int unsent = ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u));
   /* Data left waiting with nothing in flight (the window is zero, or too small for SWS
    * avoidance) needs the persist timer: a lost window update would otherwise deadlock
    * both ends (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17 and 4.2.3.4). */
   if (tcb->snd_una != tcb->snd_nxt || (unsent && out_can_send_data(tcb->state)))
-    ltcp_out_arm_rtx(st, tcb);
+    ltcp_out_arm_rtx(eng, tcb);
+}
+
+/* ---- connections waiting to send */
+
+void ltcp_output_wait(ltcp_engine *eng, ltcp_tcb *tcb) {
+  ltcp_output_wait_list *w = &eng->txw;
+  if (tcb->in_tx_wait || tcb->view) return;
+  tcb->in_tx_wait = 1;
+  tcb->busy->tx_next = NULL;
+  if (w->tail) w->tail->busy->tx_next = tcb;
+  else w->head = tcb;
+  w->tail = tcb;
+}
+
+void ltcp_output_unwait(ltcp_engine *eng, ltcp_tcb *tcb) {
+  if (!tcb->in_tx_wait) return;
+  ltcp_output_wait_list *w = &eng->txw;
+  ltcp_tcb **pp = &w->head, *prev = NULL;
+  /* Bounded by the TCBs in use: tcb is on the list, where each TCB is at most once. */
+  for (uint32_t n = 0; *pp != tcb; n++) {
+    LTCP_ASSERT(n < eng->life.in_use && *pp);
+    prev = *pp;
+    pp = &(*pp)->busy->tx_next;
+  }
+  *pp = tcb->busy->tx_next;
+  if (w->tail == tcb) w->tail = prev;
+  tcb->in_tx_wait = 0;
+}
+
+ltcp_tcb *ltcp_output_resume_next(ltcp_engine *eng) {
+  ltcp_output_wait_list *w = &eng->txw;
+  ltcp_tcb *t = w->head;
+  if (!t) return NULL;
+  w->head = t->busy->tx_next;
+  if (!w->head) w->tail = NULL;
+  t->in_tx_wait = 0;
+  t->busy->tx_next = NULL;
+  if (!t->dead) {
+    w->flushing = 1;
+    ltcp_busy_touch(eng, t); /* awake (waiting keeps it so); the ACK it owed may go now */
+    ltcp_output(eng, t);
+    ltcp_timer_update(eng, t);
+    w->flushing = 0;
+  }
+  return t;
 }

@@ -9,15 +9,11 @@
 /* After the ACK step took seg (SND.UNA was old_una, SND.WND old_wnd): counts duplicate ACKs,
  * updates the SACK scoreboard, enters, continues or ends fast recovery, grows cwnd. May send
  * retransmissions; new data goes out with the caller's ltcp_output. */
-void ltcp_recovery_on_ack(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg, uint32_t old_una,
+void ltcp_recovery_on_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, uint32_t old_una,
                           uint32_t old_wnd);
 /* A retransmission timeout of data: ssthresh from the algorithm, cwnd = 1 SMSS (RFC 5681
  * §3.1), recovery ends, "recover" = SND.NXT (RFC 6582 §3.2 step 4), the scoreboard is
  * forgotten (RFC 2018 §8). */
-void ltcp_recovery_on_rto(ltcp_stack *st, ltcp_tcb *tcb);
-
-/* output.c: sends one segment of at most max bytes from seq < SND.NXT again, outside the
- * congestion window (a fast retransmission). Returns the sequence space sent, 0 if none. */
-uint32_t ltcp_out_resend(ltcp_stack *st, ltcp_tcb *tcb, uint32_t seq, uint32_t max);
+void ltcp_recovery_on_rto(ltcp_engine *eng, ltcp_tcb *tcb);
 
 #endif

@@ -3,12 +3,11 @@
 
 #include <string.h>
 
-#include "ip/stack_int.h"
-#include "tcp/tcb.h"
+#include "tcp/engine.h"
 
-void ltcp_sack_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg) {
+void ltcp_sack_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   /* A SYN without ACK is answered with our own offer; a SYN,ACK answers the one we sent. */
-  if (!(seg->flags & LTCP_ACK)) tcb->sack_offered = st->cfg.sack != 0;
+  if (!(seg->flags & LTCP_ACK)) tcb->sack_offered = eng->cfg.sack != 0;
   tcb->sack_ok = tcb->sack_offered && seg->opts.sack_permitted;
 }
 
@@ -32,10 +31,10 @@ static uint8_t sack_blocks(const ltcp_tcb *tcb, ltcp_sack_block *b, uint8_t max)
   return n;
 }
 
-void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
+void ltcp_sack_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg) {
   ltcp_sack *s = &tcb->busy->sack;
   if (seg->flags & LTCP_SYN) {
-    if (!(seg->flags & LTCP_ACK)) tcb->sack_offered = st->cfg.sack != 0;
+    if (!(seg->flags & LTCP_ACK)) tcb->sack_offered = eng->cfg.sack != 0;
     seg->opts.sack_permitted = (seg->flags & LTCP_ACK) ? tcb->sack_ok : tcb->sack_offered;
     return;
   }
@@ -46,7 +45,7 @@ void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg) {
   seg->opts.sack_count = 0;
   size_t base = ltcp_tcp_options_len(&seg->opts);
   uint32_t piece = seg->len < tcb->snd_mss ? seg->len : tcb->snd_mss;
-  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + piece > st->cfg.mtu))
+  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + piece > eng->cfg.mtu))
     max--;
   if (max > 0 && s->has_dsack) { /* RFC 2883 §4: the D-SACK block goes first, once */
     seg->opts.sack[n++] = (ltcp_sack_block){s->dsack_start, s->dsack_end};

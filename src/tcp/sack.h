@@ -6,12 +6,13 @@
 
 #include <stdint.h>
 
-#include "lucidtcp/stack.h"
+#include "lucidtcp/common.h"
 #include "lucidtcp/wire/tcp.h"
 
 #define LTCP_SACK_RANGES 16   /* sender's scoreboard: SACKed ranges above SND.UNA */
 #define LTCP_SACK_DUPTHRESH 3 /* RFC 6675 DupThresh */
 
+typedef struct ltcp_engine ltcp_engine;
 typedef struct ltcp_tcb ltcp_tcb;
 
 typedef struct ltcp_sack {
@@ -26,10 +27,10 @@ typedef struct ltcp_sack {
 } ltcp_sack;
 
 /* A SYN or SYN,ACK arrived: SACK is on when we offer it and the peer's SYN has the option. */
-void ltcp_sack_take_syn(ltcp_stack *st, ltcp_tcb *tcb, const ltcp_seg *seg);
+void ltcp_sack_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 /* Adds SACK-permitted to a SYN (an initial SYN when cfg.sack, a SYN,ACK when negotiated), and
  * SACK blocks to an ACK while out-of-order data is held (as many as the options room takes). */
-void ltcp_sack_stamp(ltcp_stack *st, ltcp_tcb *tcb, ltcp_seg *seg);
+void ltcp_sack_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg);
 /* Receiver: out-of-order bytes [start, end) were just taken. */
 void ltcp_sack_rcv_note(ltcp_tcb *tcb, uint32_t start, uint32_t end);
 /* Receiver: [start, end) arrived again, all below RCV.NXT: the next ACK reports it as the

@@ -1,34 +1,40 @@
-/* User calls (RFC 9293 §3.10.1-§3.10.6), per state. */
+/* User calls (RFC 9293 §3.10.1-§3.10.6), per state (user.h). */
+#include "tcp/user.h"
+
 #include <string.h>
 
-#include "ip/stack_int.h"
-#include "tcp/tcb.h"
+#include "tcp/engine.h"
+#include "tcp/isn.h"
+#include "tcp/output.h"
+#include "tcp/timer.h"
 #include "util/assert.h"
 
-int ltcp_user_open_active(ltcp_stack *st, ltcp_tcb *tcb) {
+int ltcp_user_open_active(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* §3.10.1 CLOSED: select an ISS, send <SEQ=ISS><CTL=SYN>, SND.UNA <- ISS,
    * SND.NXT <- ISS+1, enter SYN-SENT. */
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_ACTIVE);
-  tcb->iss = ltcp_isn_select(st, &tcb->local, &tcb->remote);
+  tcb->iss = ltcp_isn_select(eng, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
   tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
-  ltcp_tcb_set_state(st, tcb, LTCP_SYN_SENT, &why);
-  st->stats.active_opens++;
-  tcb->busy->rtt_start = st->now;
+  ltcp_tcb_set_state(eng, tcb, LTCP_SYN_SENT, &why);
+  eng->stats->active_opens++;
+  tcb->busy->rtt_start = eng->now;
   tcb->busy->rtt_seq = tcb->iss + 1;
-  ltcp_out_syn(st, tcb);
-  ltcp_out_arm_rtx(st, tcb);
+  ltcp_out_syn(eng, tcb);
+  ltcp_out_arm_rtx(eng, tcb);
   return 0;
 }
 
-int ltcp_user_open_passive(ltcp_stack *st, ltcp_tcb *tcb, uint32_t backlog) {
+int ltcp_user_open_passive(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t backlog) {
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_PASSIVE);
   tcb->busy->backlog = backlog;
-  ltcp_tcb_set_state(st, tcb, LTCP_LISTEN, &why);
+  ltcp_tcb_set_state(eng, tcb, LTCP_LISTEN, &why);
   return 0;
 }
 
-int32_t ltcp_user_send(ltcp_stack *st, ltcp_tcb *tcb, const uint8_t *data, uint32_t len) {
+void ltcp_user_set_backlog(ltcp_tcb *lst, uint32_t backlog) { lst->busy->backlog = backlog; }
+
+int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len) {
   switch (tcb->state) {
     case LTCP_LISTEN:
       return LTCP_ENOTCONN; /* BSD; RFC 9293 would turn the listener active */
@@ -44,21 +50,21 @@ int32_t ltcp_user_send(ltcp_stack *st, ltcp_tcb *tcb, const uint8_t *data, uint3
   }
   uint32_t n = ltcp_ring_append(&tcb->busy->sndbuf, data, len);
   if (n == 0) return len == 0 ? 0 : LTCP_EAGAIN;
-  ltcp_output(st, tcb);
+  ltcp_output(eng, tcb);
   return (int32_t)n;
 }
 
 /* Reading opened the window by a significant amount (ltcp_tcb_rcv_wnd applies RFC 1122
  * 4.2.3.3): tell the peer, with an ACK that may yet ride on data or a FIN (MUST-58). */
-static void user_window_update(ltcp_stack *st, ltcp_tcb *tcb) {
+static void user_window_update(ltcp_engine *eng, ltcp_tcb *tcb) {
   uint32_t adv = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
   if (ltcp_tcb_rcv_wnd(tcb) > adv) {
     tcb->ack_now = 1;
-    ltcp_output(st, tcb);
+    ltcp_output(eng, tcb);
   }
 }
 
-int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek) {
+int32_t ltcp_user_receive(ltcp_engine *eng, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek) {
   switch (tcb->state) {
     case LTCP_LISTEN:
       return LTCP_ENOTCONN;
@@ -78,29 +84,34 @@ int32_t ltcp_user_receive(ltcp_stack *st, ltcp_tcb *tcb, uint8_t *buf, uint32_t 
   ltcp_ring_consume(&tcb->busy->rcvbuf, n);
   /* After the peer's FIN nothing more can arrive: the emptied buffer's memory goes back. */
   if (tcb->fin_rcvd && tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf);
-  if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(st, tcb);
+  if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(eng, tcb);
   return (int32_t)n;
 }
 
-int ltcp_user_close(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_user_shutdown_read(ltcp_tcb *tcb) {
+  tcb->rcv_shut = 1;
+  ltcp_ring_consume(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len);
+}
+
+int ltcp_user_close(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_CLOSE);
   switch (tcb->state) {
     case LTCP_LISTEN:
     case LTCP_SYN_SENT:
-      ltcp_tcb_close(st, tcb, 0, &why); /* delete the TCB */
+      ltcp_tcb_close(eng, tcb, 0, &why); /* delete the TCB */
       return 0;
     case LTCP_SYN_RECEIVED:
       tcb->fin_queued = 1;
       /* With nothing to send, the FIN goes now; else after ESTABLISHED (the ACK step). */
-      if (tcb->busy->sndbuf.len == 0) ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_1, &why);
+      if (tcb->busy->sndbuf.len == 0) ltcp_tcb_set_state(eng, tcb, LTCP_FIN_WAIT_1, &why);
       break;
     case LTCP_ESTABLISHED:
       tcb->fin_queued = 1; /* the FIN follows the data already queued */
-      ltcp_tcb_set_state(st, tcb, LTCP_FIN_WAIT_1, &why);
+      ltcp_tcb_set_state(eng, tcb, LTCP_FIN_WAIT_1, &why);
       break;
     case LTCP_CLOSE_WAIT:
       tcb->fin_queued = 1;
-      ltcp_tcb_set_state(st, tcb, LTCP_LAST_ACK, &why);
+      ltcp_tcb_set_state(eng, tcb, LTCP_LAST_ACK, &why);
       break;
     case LTCP_FIN_WAIT_1:
     case LTCP_FIN_WAIT_2:
@@ -108,11 +119,11 @@ int ltcp_user_close(ltcp_stack *st, ltcp_tcb *tcb) {
     default:
       return LTCP_EALREADY; /* CLOSING, LAST-ACK, TIME-WAIT: "error: connection closing" */
   }
-  ltcp_output(st, tcb);
+  ltcp_output(eng, tcb);
   return 0;
 }
 
-void ltcp_user_abort(ltcp_stack *st, ltcp_tcb *tcb) {
+void ltcp_user_abort(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_ABORT);
   switch (tcb->state) {
     case LTCP_SYN_RECEIVED:
@@ -120,12 +131,19 @@ void ltcp_user_abort(ltcp_stack *st, ltcp_tcb *tcb) {
     case LTCP_FIN_WAIT_1:
     case LTCP_FIN_WAIT_2:
     case LTCP_CLOSE_WAIT:
-      ltcp_out_rst(st, tcb, tcb->snd_nxt); /* §3.10.5: <SEQ=SND.NXT><CTL=RST> */
+      ltcp_out_rst(eng, tcb, tcb->snd_nxt); /* §3.10.5: <SEQ=SND.NXT><CTL=RST> */
       break;
     default:
       break; /* LISTEN, SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: no reset */
   }
-  ltcp_tcb_close(st, tcb, ECONNABORTED, &why);
+  ltcp_tcb_close(eng, tcb, ECONNABORTED, &why);
+}
+
+void ltcp_user_orphan(ltcp_engine *eng, ltcp_tcb *tcb) {
+  if (tcb->dead) return;
+  tcb->fd = -1;
+  tcb->orphan = 1;
+  ltcp_timer_orphan_fin_wait_2(eng, tcb);
 }
 
 void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
@@ -160,4 +178,25 @@ void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   info->in_recovery = tcb->cc.in_recovery;
   info->cwnd = tcb->cwnd;
   info->ssthresh = tcb->ssthresh;
+}
+
+void ltcp_user_readiness(const ltcp_tcb *tcb, ltcp_user_ready *r) {
+  memset(r, 0, sizeof *r);
+  switch (tcb->state) {
+    case LTCP_LISTEN:
+      r->listening = 1;
+      r->acceptable = tcb->busy->acceptq_head != NULL; /* a listener is always awake */
+      return;
+    case LTCP_SYN_SENT:
+    case LTCP_SYN_RECEIVED:
+      r->opening = 1;
+      return;
+    default:
+      break;
+  }
+  r->readable = ltcp_tcb_rcv_queued(tcb) > 0 || tcb->fin_rcvd;
+  r->peer_fin = tcb->fin_rcvd;
+  r->writable = (tcb->state == LTCP_ESTABLISHED || tcb->state == LTCP_CLOSE_WAIT) &&
+                ltcp_tcb_snd_space(tcb) > 0;
+  r->both_closed = tcb->fin_rcvd && tcb->fin_queued;
 }

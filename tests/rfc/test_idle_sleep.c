@@ -1,4 +1,4 @@
-/* Idle connections give back their busy part (src/tcp/tcb.h, ltcp_tcb_busy): an asleep
+/* Idle connections give back their busy part (src/tcp/tcb.h, ltcp_tcb_busy; src/tcp/busy.h): an asleep
  * ESTABLISHED connection costs its 248-byte TCB only, and behaves exactly as an awake one:
  * data, ACKs, keep-alive, close and reset all work from sleep (RFC 9293 §3.10). */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "support/harness.h"
-#include "tcp/tcb.h"
+#include "tcp/busy.h"
 
 static const ltcp_stats *is_stats(const h_harness *h) { return ltcp_stack_stats(h->st); }
 
@@ -80,14 +80,14 @@ static void test_asleep_connection_sends(void **state) {
 }
 
 /* A connection that carried data keeps its buffers while it pauses, and gives them back
- * with its busy part after LTCP_TCB_SLEEP_NS idle. */
+ * with its busy part after LTCP_BUSY_SLEEP_NS idle. */
 static void test_idle_connection_with_buffers_sleeps_after_a_while(void **state) {
   (void)state;
   h_harness h;
   is_established_asleep(&h);
   is_send_acked(&h);
   assert_int_equal(is_stats(&h)->busy_sleeps, 1);
-  h_advance(&h, LTCP_TCB_SLEEP_NS - 1);
+  h_advance(&h, LTCP_BUSY_SLEEP_NS - 1);
   assert_int_equal(is_stats(&h)->busy_sleeps, 1);
   h_advance(&h, 1);
   assert_int_equal(is_stats(&h)->busy_sleeps, 2);

@@ -1,4 +1,4 @@
-/* Compact half-open connections (src/tcp/synrcvd.h): a listener's child waiting in
+/* Compact half-open connections (src/tcp/synrcvd.h, src/ip/syn_table.h): a listener's child waiting in
  * SYN-RECEIVED is a 64-byte record that behaves as the TCB did (RFC 9293 §3.10.7.2, §3.10.7.4
  * SYN-RECEIVED, §3.10.8 retransmission timeout, RFC 6298). */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "support/harness.h"
-#include "tcp/synrcvd.h"
+#include "ip/syn_table.h"
 
 static const ltcp_stats *syn_stats(const h_harness *h) { return ltcp_stack_stats(h->st); }
 

@@ -1,4 +1,4 @@
-/* Compact TIME-WAIT records (src/tcp/timewait.h): an orphaned TIME-WAIT connection is replaced
+/* Compact TIME-WAIT records (src/tcp/timewait.h, src/ip/tw_table.h): an orphaned TIME-WAIT connection is replaced
  * by a 64-byte record that behaves as the TCB did (RFC 9293 §3.10.7.4 TIME-WAIT, §3.10.8). */
 #include <errno.h>
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "support/harness.h"
-#include "tcp/timewait.h"
+#include "ip/tw_table.h"
 
 static const ltcp_stats *tw_stats(const h_harness *h) { return ltcp_stack_stats(h->st); }
 

@@ -1,0 +1,40 @@
+/* The stack's configuration: its defaults (lucidtcp/config.h) and what is usable. */
+#include <string.h>
+
+#include "ip/ip.h"
+
+void ltcp_stack_config_default(ltcp_stack_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->mtu = 1500;
+  cfg->ttl = 64;
+  cfg->seed = 1;
+  cfg->msl_ns = LTCP_SEC(30);
+  cfg->rto_initial_ns = LTCP_SEC(1);
+  cfg->rto_min_ns = LTCP_MS(200);
+  cfg->rto_max_ns = LTCP_SEC(60);
+  cfg->syn_retries = 8; /* MUST-23: SYNs resent for at least 3 minutes (1+2+...+128 s) */
+  cfg->data_retries = 15;
+  cfg->sndbuf = 65535;
+  cfg->rcvbuf = 65535;
+  cfg->max_sockets = 1024;
+  cfg->max_connections = 4096;
+  cfg->tx_queue_packets = 512;
+  cfg->time_wait_reuse = 1;
+  cfg->rst_on_unread_close = 1;
+  cfg->window_scale = 1;
+  cfg->timestamps = 1;
+  cfg->fin_wait_2_timeout_ns = LTCP_SEC(60);
+  cfg->delayed_ack_ns = LTCP_MS(40);
+  cfg->congestion = LTCP_CC_CUBIC;
+  cfg->sack = 1;
+}
+
+int ltcp_ip_config_valid(const ltcp_stack_config *c) {
+  if (c->delayed_ack_ns >= LTCP_MS(500)) return 0; /* RFC 1122 4.2.3.2: MUST be < 0.5 s */
+  if (c->congestion >= LTCP_CC_COUNT) return 0;
+  if (c->tso_max && (c->tso_max <= c->mtu || c->tso_max > 65535)) return 0;
+  return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
+         c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
+         c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&
+         c->rto_min_ns <= c->rto_max_ns;
+}

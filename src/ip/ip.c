@@ -1,0 +1,298 @@
+/* The IP layer (ip.h): IPv4 in and out, demultiplexing to the engine, its host interface,
+ * timers, records and ports. */
+#include "ip/ip.h"
+
+#include <string.h>
+
+#include "ip/icmp.h"
+#include "lucidtcp/stack.h"
+#include "lucidtcp/wire/ipv4.h"
+#include "tcp/input.h"
+#include "tcp/output.h"
+#include "tcp/timer.h"
+#include "util/assert.h"
+
+#define IP_EPHEMERAL_LO 49152u /* RFC 6335 §6 dynamic ports */
+#define IP_EPHEMERAL_HI 65535u
+
+/* ---- the engine's host interface (tcp/engine.h) */
+
+static uint8_t *ip_tx_slot(void *ctx, uint32_t *room) {
+  ltcp_ip *ip = ctx;
+  uint8_t *pkt = ltcp_txq_alloc(&ip->txq);
+  if (!pkt) return NULL;
+  *room = ip->txq.slot - LTCP_IPV4_HDR_LEN;
+  return pkt + LTCP_IPV4_HDR_LEN;
+}
+
+static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
+                         uint32_t seg_size) {
+  ltcp_ip *ip = ctx;
+  uint8_t *pkt = tcp - LTCP_IPV4_HDR_LEN; /* the slot ip_tx_slot gave */
+  ltcp_ipv4_hdr h = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = ip->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
+  h.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
+  h.id = (uint16_t)ip->stats.ip_out;
+  h.frag = LTCP_IPV4_DF; /* TCP segments are never fragmented */
+  h.src = seg->src_addr;
+  h.dst = seg->dst_addr;
+  ltcp_ipv4_write(pkt, &h);
+  ltcp_txq_commit(&ip->txq, h.total_len, seg_size);
+  ip->stats.ip_out++;
+  if (seg_size) ip->stats.tso_out++;
+}
+
+static void ip_deadline_moved(void *ctx, ltcp_tcb *tcb) {
+  ltcp_ip *ip = ctx;
+  ltcp_timers_moved(&ip->timers, tcb);
+}
+
+static ltcp_tcb *ip_listener(void *ctx, const ltcp_seg *seg) {
+  ltcp_ip *ip = ctx;
+  return ltcp_table_listener(&ip->table, seg->dst_port);
+}
+
+static int ip_attach(void *ctx, ltcp_tcb *tcb) { return ltcp_ip_attach(ctx, tcb); }
+
+static void ip_expand_children(void *ctx, ltcp_tcb *lst) { ltcp_syn_table_expand_port(ctx, lst); }
+
+static void ip_detach(void *ctx, ltcp_tcb *tcb, int error) {
+  ltcp_ip *ip = ctx;
+  if (ip->upper.conn_gone) ip->upper.conn_gone(ip->upper.ctx, tcb, error);
+  if (tcb->in_table) {
+    ltcp_table_remove(&ip->table, tcb);
+    ltcp_ports_release(&ip->ports, tcb->local.port);
+  }
+  if (tcb->is_listener) {
+    ltcp_table_remove_listener(&ip->table, tcb);
+    ltcp_ports_release(&ip->ports, tcb->local.port);
+  }
+  if (tcb->view) ltcp_tw_table_view_gone(ip);
+}
+
+static const ltcp_engine_host ip_host = {
+    .tx_slot = ip_tx_slot,
+    .tx_commit = ip_tx_commit,
+    .deadline_moved = ip_deadline_moved,
+    .listener = ip_listener,
+    .attach = ip_attach,
+    .expand_children = ip_expand_children,
+    .detach = ip_detach,
+};
+
+/* ---- life */
+
+int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper *upper) {
+  memset(ip, 0, sizeof *ip);
+  ip->cfg = *cfg;
+  ip->upper = *upper;
+  ltcp_rng_seed(&ip->rng, cfg->seed);
+  uint8_t isn_key[16];
+  for (int i = 0; i < 16; i += 8) {
+    uint64_t k = ltcp_rng_next(&ip->rng);
+    memcpy(isn_key + i, &k, 8);
+  }
+  uint64_t hash_key = ltcp_rng_next(&ip->rng);
+  ltcp_engine_host host = ip_host;
+  host.ctx = ip;
+  uint32_t slot = cfg->tso_max ? cfg->tso_max : cfg->mtu; /* slots grow only with TSO on */
+  if (ltcp_engine_init(&ip->tcp, cfg, &ip->stats, &host, isn_key) != 0 ||
+      ltcp_txq_init(&ip->txq, cfg->tx_queue_packets, slot, cfg->tso_max != 0) != 0 ||
+      ltcp_table_init(&ip->table, cfg->max_connections, hash_key) != 0 ||
+      ltcp_ports_init(&ip->ports) != 0 ||
+      ltcp_timers_init(&ip->timers, cfg->max_connections + cfg->max_sockets) != 0 ||
+      ltcp_tw_table_init(ip) != 0 || ltcp_syn_table_init(ip) != 0)
+    return LTCP_ENOMEM;
+  return 0;
+}
+
+static void ip_free_tcb(void *ctx, ltcp_tcb *tcb) { ltcp_tcb_free(ctx, tcb); }
+
+void ltcp_ip_free(ltcp_ip *ip) {
+  ltcp_table_each(&ip->table, ip_free_tcb, &ip->tcp);
+  ltcp_engine_free(&ip->tcp);
+  ltcp_tw_table_free(ip);
+  ltcp_syn_table_free(ip);
+  ltcp_table_free(&ip->table);
+  ltcp_ports_free(&ip->ports);
+  ltcp_timers_free(&ip->timers);
+  ltcp_txq_free(&ip->txq);
+}
+
+/* ---- input */
+
+/* A segment for tcb's connection (or for no connection) went through the engine: the
+ * connection it left may become a compact record. */
+static void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_tcb *left = ltcp_input_segment(&ip->tcp, tcb, seg);
+  if (left && !left->view) ltcp_ip_compact(ip, left); /* tcb, or a listener's new child */
+}
+
+static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *tcp, size_t len,
+                         uint32_t flags) {
+  ltcp_seg seg;
+  ltcp_drop_reason why = flags & LTCP_INPUT_CSUM_OK
+                             ? ltcp_tcp_parse_unchecked(tcp, len, hdr->src, hdr->dst, &seg)
+                             : ltcp_tcp_parse(tcp, len, hdr->src, hdr->dst, &seg);
+  if (why != LTCP_DROP_NONE) {
+    ltcp_engine_drop(&ip->tcp, why, NULL);
+    return;
+  }
+  ip->stats.segs_in++;
+  /* A segment above our MSS (RFC 9293 §3.7.1) from a link that coalesced several (GRO): taken
+   * whole, as the text and ACK steps work on byte ranges. */
+  if (seg.len + 40u > ip->cfg.mtu) ip->stats.large_in++;
+  ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
+  ltcp_tcb *tcb = ltcp_table_lookup(&ip->table, &local, &remote);
+  if (!tcb) tcb = ltcp_syn_table_expand(ip, &local, &remote); /* a half-open record's TCB */
+  ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(ip, &local, &remote);
+  ip_tcp_deliver(ip, view ? view : tcb, &seg);
+  if (view) ltcp_tw_table_view_done(ip, view); /* a compact TIME-WAIT record, through its view */
+}
+
+static int ip_bad_source(const ltcp_ip *ip, uint32_t src) {
+  /* RFC 1122 3.2.1.3: drop a source that is broadcast, multicast, 0 or our own address. */
+  return src == 0 || src == 0xffffffffu || (src >> 28) == 0xe || src == ip->cfg.addr;
+}
+
+void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags) {
+  ltcp_ip_advance(ip, now);
+  ip->stats.ip_in++;
+  ltcp_ipv4_hdr hdr;
+  ltcp_drop_reason why = ltcp_ipv4_parse(pkt, len, &hdr);
+  if (why == LTCP_DROP_NONE && hdr.dst != ip->cfg.addr) why = LTCP_DROP_IP_NOT_LOCAL;
+  if (why == LTCP_DROP_NONE && ip_bad_source(ip, hdr.src)) why = LTCP_DROP_IP_BAD_SOURCE;
+  if (why == LTCP_DROP_NONE) {
+    const uint8_t *payload = pkt + hdr.hdr_len;
+    size_t plen = (size_t)hdr.total_len - hdr.hdr_len;
+    if (hdr.proto == LTCP_IPPROTO_TCP) ip_tcp_input(ip, &hdr, payload, plen, flags);
+    else if (hdr.proto == LTCP_IPPROTO_ICMP) ltcp_ip_icmp_input(ip, &hdr, payload, plen);
+    else why = LTCP_DROP_IP_PROTO;
+  }
+  if (why != LTCP_DROP_NONE) ltcp_engine_drop(&ip->tcp, why, NULL);
+  ltcp_ip_done(ip);
+}
+
+/* ---- time */
+
+/* The TCB whose timer is due first, heap and records together, in one order: by deadline,
+ * then connection id. A half-open record due becomes its TCB (now at the top of the heap); a
+ * TIME-WAIT record due expires here. Returns NULL when nothing is due (or memory for a
+ * record's TCB ran out: it is retried at the next call); *expired is set when a record
+ * expired instead. */
+static ltcp_tcb *ip_next_due(ltcp_ip *ip, int *expired) {
+  ltcp_time_ns now = ip->tcp.now;
+  ltcp_tcb *t = ltcp_timers_first(&ip->timers);
+  uint64_t tw_id = 0, syn_id = 0;
+  ltcp_time_ns tw = ltcp_tw_table_next_expiry(ip, &tw_id);
+  ltcp_time_ns syn = ltcp_syn_table_next_expiry(ip, &syn_id);
+  *expired = 0;
+  if (syn <= now && (!t || syn < t->deadline || (syn == t->deadline && syn_id < t->id)) &&
+      (syn < tw || (syn == tw && syn_id < tw_id)))
+    return ltcp_syn_table_expand_earliest(ip);
+  if (tw <= now && (!t || tw < t->deadline || (tw == t->deadline && tw_id < t->id))) {
+    ltcp_tw_table_expire_oldest(ip);
+    *expired = 1;
+    return NULL;
+  }
+  return t && t->deadline <= now ? t : NULL;
+}
+
+void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
+  ltcp_engine_clock(&ip->tcp, now);
+  /* Bounded: each expiry either deletes the TCB (or record) or moves its deadline past now; a
+   * TCB's timers expire at most four times in one call (rtx, then dack or keep-alive). */
+  uint64_t bound = 4ull * (ip->timers.len + ip->syn.recs.count + 1) + ip->tw.recs.count;
+  for (uint64_t i = 0; i < bound; i++) {
+    int expired;
+    ltcp_tcb *t = ip_next_due(ip, &expired);
+    if (expired) continue;
+    if (!t) break;
+    ltcp_timer_run(&ip->tcp, t);
+    if (!t->dead) ltcp_ip_compact(ip, t); /* a SYN,ACK sent again: waiting once more */
+  }
+  ltcp_ip_done(ip);
+}
+
+ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
+  const ltcp_tcb *t = ltcp_timers_first(&ip->timers);
+  ltcp_time_ns d = ltcp_tw_table_next_expiry(ip, NULL), syn = ltcp_syn_table_next_expiry(ip, NULL);
+  if (syn < d) d = syn;
+  return t && t->deadline < d ? t->deadline : d;
+}
+
+/* ---- output */
+
+/* Connections that found the queue full, or owe an ACK, send now that the driver takes the
+ * output. Bounded by the TCBs in use: each pass takes one off the waiting list, and one that
+ * fills the queue (and waits again) ends the loop. */
+static void ip_tx_resume(ltcp_ip *ip) {
+  for (uint32_t n = 0; !ltcp_txq_full(&ip->txq); n++) {
+    LTCP_ASSERT(n <= ip->tcp.life.in_use);
+    ltcp_tcb *t = ltcp_output_resume_next(&ip->tcp);
+    if (!t) break;
+    if (!t->dead) ltcp_ip_compact(ip, t); /* the owed ACK went: TIME-WAIT may shrink */
+  }
+  ltcp_ip_done(ip); /* TCBs that became records here are freed now, not at the next call */
+}
+
+size_t ltcp_ip_tx_peek(ltcp_ip *ip, const uint8_t **pkt) {
+  if (ltcp_output_waiting(&ip->tcp.txw)) ip_tx_resume(ip);
+  return ltcp_txq_peek(&ip->txq, pkt);
+}
+
+/* ---- connections, ports, records */
+
+uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state) {
+  if (state >= LTCP_STATE_COUNT) return 0;
+  uint32_t n = ltcp_engine_count_state(&ip->tcp, state);
+  if (state == LTCP_TIME_WAIT) n += ip->tw.recs.count;
+  if (state == LTCP_SYN_RECEIVED) n += ip->syn.recs.count;
+  return n;
+}
+
+int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) {
+  int rc = ltcp_table_insert(&ip->table, tcb);
+  if (rc == 0) ltcp_ports_hold(&ip->ports, tcb->local.port);
+  return rc;
+}
+
+void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) {
+  ltcp_table_add_listener(&ip->table, tcb);
+  ltcp_ports_hold(&ip->ports, tcb->local.port);
+}
+
+int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local,
+                         const ltcp_endpoint *remote) {
+  return ltcp_table_lookup(&ip->table, local, remote) ||
+         ltcp_tw_table_exists(ip, local, remote) || ltcp_syn_table_exists(ip, local, remote);
+}
+
+int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
+  switch (tcb->state) { /* only these two states have records */
+    case LTCP_TIME_WAIT: return ltcp_tw_table_compact(ip, tcb);
+    case LTCP_SYN_RECEIVED: return ltcp_syn_table_compact(ip, tcb);
+    default: return 0;
+  }
+}
+
+void ltcp_ip_port_hold(ltcp_ip *ip, uint16_t port) { ltcp_ports_hold(&ip->ports, port); }
+
+void ltcp_ip_port_release(ltcp_ip *ip, uint16_t port) { ltcp_ports_release(&ip->ports, port); }
+
+int ltcp_ip_port_taken(const ltcp_ip *ip, uint16_t port, int reuseaddr) {
+  if (ltcp_table_listener(&ip->table, port)) return 1;
+  return ltcp_ports_users(&ip->ports, port) > 0 && !reuseaddr;
+}
+
+int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t *port) {
+  uint32_t span = IP_EPHEMERAL_HI - IP_EPHEMERAL_LO + 1;
+  uint32_t start = (uint32_t)ltcp_rng_below(&ip->rng, span);
+  for (uint32_t i = 0; i < span; i++) {
+    uint16_t p = (uint16_t)(IP_EPHEMERAL_LO + (start + i) % span);
+    if (ltcp_ports_users(&ip->ports, p) == 0 && !ltcp_table_listener(&ip->table, p)) {
+      *port = p;
+      return 0;
+    }
+  }
+  return LTCP_EADDRNOTAVAIL;
+}

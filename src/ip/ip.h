@@ -1,0 +1,86 @@
+/* The IP layer: one host's IPv4 address, packets in and out, ICMP, demultiplexing to the TCP
+ * engine, the connection tables, local ports, the timer heap, compact records and the output
+ * queue. It drives the engine (tcp/engine.h) and is its host: it registers the engine's host
+ * interface. The socket layer above (sock/) reaches it through this header and registers the
+ * small interface below to learn when a connection it holds is gone. */
+#ifndef LTCP_IP_IP_H
+#define LTCP_IP_IP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ip/ports.h"
+#include "ip/syn_table.h"
+#include "ip/table.h"
+#include "ip/timers.h"
+#include "ip/tw_table.h"
+#include "ip/txq.h"
+#include "lucidtcp/config.h"
+#include "lucidtcp/stats.h"
+#include "tcp/engine.h"
+#include "util/rng.h"
+
+/* What the layer above registers: a connection it holds (tcb->fd >= 0) is gone, with the
+ * error its user sees (0 for an orderly end). Called before the TCB is unlinked, so unread
+ * data may still be taken (ltcp_tcb_take_unread). */
+typedef struct ltcp_ip_upper {
+  void *ctx;
+  void (*conn_gone)(void *ctx, ltcp_tcb *tcb, int error);
+} ltcp_ip_upper;
+
+typedef struct ltcp_ip {
+  ltcp_stack_config cfg;
+  ltcp_stats stats;
+  ltcp_rng rng;            /* seeded from cfg.seed: secrets, then ephemeral ports */
+  ltcp_engine tcp;         /* the engine, driven from here */
+  ltcp_conn_table table;
+  ltcp_ports ports;
+  ltcp_timer_heap timers;
+  ltcp_tw_table tw;        /* compact TIME-WAIT records */
+  ltcp_syn_table syn;      /* compact half-open records */
+  ltcp_txq txq;
+  ltcp_ip_upper upper;
+} ltcp_ip;
+
+/* Whether cfg is usable (ranges documented in lucidtcp/config.h). */
+int ltcp_ip_config_valid(const ltcp_stack_config *cfg);
+/* Sets up everything from cfg (valid); max_sockets more timers for the layer above. Returns 0
+ * or LTCP_ENOMEM (then ltcp_ip_free cleans up). */
+int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper *upper);
+/* Frees every connection and record without sending anything, and all memory. */
+void ltcp_ip_free(ltcp_ip *ip);
+
+/* The driver's calls (lucidtcp/stack.h). */
+void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags);
+void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now);
+ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip);
+size_t ltcp_ip_tx_peek(ltcp_ip *ip, const uint8_t **pkt);
+static inline uint32_t ltcp_ip_tx_seg_size(const ltcp_ip *ip) { return ltcp_txq_seg_size(&ip->txq); }
+static inline void ltcp_ip_tx_pop(ltcp_ip *ip) { ltcp_txq_pop(&ip->txq); }
+/* Connections in a state, compact records included. */
+uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state);
+
+/* What the socket layer asks. */
+/* A connection (endpoints set) enters the connection table and holds its local port: 0, or
+ * LTCP_ENOBUFS when the table is full. */
+int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb);
+/* Whether a connection or a record holds the 4-tuple. */
+int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+/* The listener of a port, or NULL; a new one enters the listener table. */
+static inline ltcp_tcb *ltcp_ip_listener(const ltcp_ip *ip, uint16_t port) {
+  return ltcp_table_listener(&ip->table, port);
+}
+void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb);
+/* Ports: held by a bound socket; taken (a listener, or a user without reuseaddr); an
+ * ephemeral one nobody uses, from a random start (RFC 6056 §3.3.1 style). */
+void ltcp_ip_port_hold(ltcp_ip *ip, uint16_t port);
+void ltcp_ip_port_release(ltcp_ip *ip, uint16_t port);
+int ltcp_ip_port_taken(const ltcp_ip *ip, uint16_t port, int reuseaddr);
+int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t *port); /* 0 or LTCP_EADDRNOTAVAIL */
+/* After a call on tcb: it becomes a compact record when it may (TIME-WAIT, half-open);
+ * returns 1 if it did (tcb is then freed when the call ends). */
+int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);
+/* The end of every call into the stack: idle connections sleep, deleted ones are freed. */
+static inline void ltcp_ip_done(ltcp_ip *ip) { ltcp_engine_reap(&ip->tcp); }
+
+#endif

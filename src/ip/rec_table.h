@@ -1,0 +1,26 @@
+/* Compact records (ip/records.h) in the stack's tables: found by 4-tuple through their own
+ * hash table (keyed as the connection table), and holding their place in the connection count
+ * and their port's use like a TCB. Shared by the TIME-WAIT and half-open tables. */
+#ifndef LTCP_IP_REC_TABLE_H
+#define LTCP_IP_REC_TABLE_H
+
+#include <stdint.h>
+
+#include "ip/records.h"
+#include "lucidtcp/common.h"
+
+typedef struct ltcp_ip ltcp_ip;
+
+/* The record of r holding the 4-tuple (its index), or 0. */
+uint32_t ltcp_rec_table_find(const ltcp_ip *ip, const ltcp_recs *r, const ltcp_endpoint *local,
+                             const ltcp_endpoint *remote);
+/* Record idx of r takes the 4-tuple: into r's hash table, the connection count, the port. */
+void ltcp_rec_table_insert(ltcp_ip *ip, ltcp_recs *r, uint32_t idx, const ltcp_endpoint *local,
+                           const ltcp_endpoint *remote);
+/* Record idx leaves the hash table, the count and its port. */
+void ltcp_rec_table_remove(ltcp_ip *ip, ltcp_recs *r, uint32_t idx);
+/* The endpoints of a record. */
+void ltcp_rec_table_tuple(const ltcp_ip *ip, const ltcp_rec_hdr *h, ltcp_endpoint *local,
+                          ltcp_endpoint *remote);
+
+#endif

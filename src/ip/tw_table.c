@@ -1,0 +1,111 @@
+/* Compact TIME-WAIT records, the IP layer's side (tw_table.h). */
+#include "ip/tw_table.h"
+
+#include "ip/ip.h"
+#include "ip/rec_table.h"
+#include "tcp/timer.h"
+#include "util/assert.h"
+
+_Static_assert(sizeof(ltcp_tw_rec) == 64, "a TIME-WAIT record is 64 bytes");
+
+static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx) {
+  return (ltcp_tw_rec *)ltcp_recs_at(&t->recs, idx);
+}
+
+int ltcp_tw_table_init(ltcp_ip *ip) {
+  return ltcp_recs_init(&ip->tw.recs, sizeof(ltcp_tw_rec), ip->cfg.max_connections,
+                        ip->table.conns_mask + 1);
+}
+
+void ltcp_tw_table_free(ltcp_ip *ip) { ltcp_recs_free(&ip->tw.recs); }
+
+static void tw_remove(ltcp_ip *ip, uint32_t idx) {
+  ltcp_tw_table *t = &ip->tw;
+  ltcp_rec_table_remove(ip, &t->recs, idx);
+  ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
+  ltcp_recs_release(&t->recs, idx);
+}
+
+/* The table's own conditions: a TCB of the connection table with the stack's address, whose
+ * expiry keeps the FIFO sorted (a TCB that entered TIME-WAIT before the newest record, because
+ * its user closed the socket late, keeps its TCB and its timer in the heap). */
+static int tw_may_hold(const ltcp_ip *ip, const ltcp_tcb *tcb) {
+  const ltcp_tw_table *t = &ip->tw;
+  if (!tcb->in_table || tcb->local.addr != ip->cfg.addr) return 0;
+  return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= ltcp_tw_expiry(tcb);
+}
+
+int ltcp_tw_table_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
+  if (!ltcp_tw_may_compact(tcb) || !tw_may_hold(ip, tcb)) return 0;
+  ltcp_tw_table *t = &ip->tw;
+  uint32_t idx = ltcp_recs_alloc(&t->recs);
+  if (!idx) return 0; /* no memory: the TCB stays as it is */
+  ltcp_tw_rec *w = tw_at(t, idx);
+  ltcp_tw_save(tcb, &w->s);
+  w->expiry = ltcp_tw_expiry(tcb);
+  w->id = tcb->id;
+  ltcp_endpoint local = tcb->local, remote = tcb->remote;
+  ltcp_tcb_retire(&ip->tcp, tcb); /* out of the table; the record takes its place */
+  ltcp_rec_table_insert(ip, &t->recs, idx, &local, &remote);
+  ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
+  ip->stats.time_wait_compact++;
+  return 1;
+}
+
+static ltcp_tcb *tw_fill_view(ltcp_ip *ip, uint32_t idx) {
+  ltcp_tw_table *t = &ip->tw;
+  const ltcp_tw_rec *w = tw_at(t, idx);
+  ltcp_endpoint local, remote;
+  ltcp_rec_table_tuple(ip, &w->link, &local, &remote);
+  ltcp_tw_view_fill(&ip->tcp, &t->view, &t->view_busy, &w->s, &local, &remote, w->expiry, w->id);
+  t->view_idx = idx;
+  return &t->view;
+}
+
+int ltcp_tw_table_exists(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  return ltcp_rec_table_find(ip, &ip->tw.recs, local, remote) != 0;
+}
+
+ltcp_tcb *ltcp_tw_table_view(ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
+  uint32_t idx = ltcp_rec_table_find(ip, &ip->tw.recs, local, remote);
+  return idx ? tw_fill_view(ip, idx) : NULL;
+}
+
+void ltcp_tw_table_view_done(ltcp_ip *ip, ltcp_tcb *v) {
+  ltcp_tw_table *t = &ip->tw;
+  LTCP_ASSERT(v == &t->view);
+  uint32_t idx = t->view_idx;
+  t->view_idx = 0;
+  if (v->dead || !idx) return; /* closed: ltcp_tw_table_view_gone freed the record */
+  ltcp_tw_rec *w = tw_at(t, idx);
+  ltcp_time_ns expiry = ltcp_tw_view_read_back(v, &w->s);
+  if (expiry != w->expiry) {
+    /* §3.10.7.4: a retransmitted FIN restarts the 2 MSL timeout: now the newest record. */
+    LTCP_ASSERT(!t->fifo.tail || expiry >= tw_at(t, t->fifo.tail)->expiry);
+    w->expiry = expiry;
+    ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
+    ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
+  }
+}
+
+void ltcp_tw_table_view_gone(ltcp_ip *ip) {
+  uint32_t idx = ip->tw.view_idx;
+  if (!idx) return;
+  ip->tw.view_idx = 0;
+  tw_remove(ip, idx);
+}
+
+ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_ip *ip, uint64_t *id) {
+  const ltcp_tw_table *t = &ip->tw;
+  if (!t->fifo.head) return LTCP_TIME_NEVER;
+  const ltcp_tw_rec *w = tw_at(t, t->fifo.head);
+  if (id) *id = w->id;
+  return w->expiry;
+}
+
+void ltcp_tw_table_expire_oldest(ltcp_ip *ip) {
+  if (!ip->tw.fifo.head) return;
+  ltcp_tcb *v = tw_fill_view(ip, ip->tw.fifo.head);
+  ltcp_timer_expire(&ip->tcp, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
+  ltcp_tw_table_view_done(ip, v);
+}

@@ -1,0 +1,42 @@
+/* The output queue: a ring of packet slots, filled by the IP layer and the engine (through the
+ * host interface, tcp/engine.h) and drained by the driver (ltcp_stack_tx_peek/pop). Slots are
+ * the MTU, or cfg.tso_max with TSO; a drained queue starts again at slot 0, so a transfer
+ * touches only as many slots as it ever holds at once. Owns the slots and their lengths. */
+#ifndef LTCP_IP_TXQ_H
+#define LTCP_IP_TXQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ltcp_txq {
+  uint8_t *buf;           /* cap slots of slot bytes */
+  uint32_t *len;
+  uint32_t *seg;          /* per slot: the TSO segment size (NULL without TSO) */
+  uint32_t slot, cap, head, count;
+} ltcp_txq;
+
+/* cap slots of slot bytes; tso: keep a segment size per slot. Returns 0 or LTCP_ENOMEM. */
+int ltcp_txq_init(ltcp_txq *q, uint32_t cap, uint32_t slot, int tso);
+void ltcp_txq_free(ltcp_txq *q);
+/* The next free slot (slot bytes), or NULL when the queue is full. */
+static inline uint8_t *ltcp_txq_alloc(const ltcp_txq *q) {
+  if (q->count == q->cap) return NULL;
+  return q->buf + (size_t)((q->head + q->count) % q->cap) * q->slot;
+}
+static inline int ltcp_txq_full(const ltcp_txq *q) { return q->count == q->cap; }
+/* The slot ltcp_txq_alloc gave holds a packet of len bytes (seg_size: 0, or the TSO segment
+ * size the link cuts it into). */
+void ltcp_txq_commit(ltcp_txq *q, uint32_t len, uint32_t seg_size);
+/* The oldest packet: sets *pkt and returns its length, or 0 when empty. */
+static inline size_t ltcp_txq_peek(const ltcp_txq *q, const uint8_t **pkt) {
+  if (q->count == 0) return 0;
+  *pkt = q->buf + (size_t)q->head * q->slot;
+  return q->len[q->head];
+}
+/* The oldest packet's TSO segment size (0: one segment). */
+static inline uint32_t ltcp_txq_seg_size(const ltcp_txq *q) {
+  return q->seg && q->count ? q->seg[q->head] : 0;
+}
+void ltcp_txq_pop(ltcp_txq *q);
+
+#endif

@@ -1,0 +1,65 @@
+/* The public stack calls (lucidtcp/stack.h): a thin front over the IP layer (ip/ip.h), which
+ * owns the work, and the socket table (sock/socket.h). */
+#include "sock/stack.h"
+
+#include <stdlib.h>
+
+ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg) {
+  if (!ltcp_ip_config_valid(cfg)) return NULL;
+  ltcp_stack *st = calloc(1, sizeof *st);
+  if (!st) return NULL;
+  ltcp_ip_upper upper = {.ctx = st, .conn_gone = ltcp_sock_conn_gone};
+  if (ltcp_ip_init(&st->ip, cfg, &upper) != 0 ||
+      ltcp_sock_table_init(&st->socks, cfg->max_sockets) != 0) {
+    ltcp_stack_free(st);
+    return NULL;
+  }
+  return st;
+}
+
+void ltcp_stack_free(ltcp_stack *st) {
+  if (!st) return;
+  st->ip.upper.conn_gone = NULL; /* nothing is told while everything goes */
+  ltcp_ip_free(&st->ip);
+  ltcp_sock_table_free(&st->socks);
+  free(st);
+}
+
+void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len) {
+  ltcp_ip_input(&st->ip, now, pkt, len, 0);
+}
+
+void ltcp_stack_input_flags(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len,
+                            uint32_t flags) {
+  ltcp_ip_input(&st->ip, now, pkt, len, flags);
+}
+
+void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now) { ltcp_ip_advance(&st->ip, now); }
+
+ltcp_time_ns ltcp_stack_next_deadline(const ltcp_stack *st) {
+  return ltcp_ip_next_deadline(&st->ip);
+}
+
+ltcp_time_ns ltcp_stack_now(const ltcp_stack *st) { return st->ip.tcp.now; }
+
+size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt) {
+  return ltcp_ip_tx_peek(&st->ip, pkt);
+}
+
+uint32_t ltcp_stack_tx_seg_size(const ltcp_stack *st) { return ltcp_ip_tx_seg_size(&st->ip); }
+
+void ltcp_stack_tx_pop(ltcp_stack *st) { ltcp_ip_tx_pop(&st->ip); }
+
+int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev) {
+  return ltcp_engine_next_event(&st->ip.tcp, ev);
+}
+
+const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st) { return &st->ip.stats; }
+
+const ltcp_stack_config *ltcp_stack_get_config(const ltcp_stack *st) { return &st->ip.cfg; }
+
+uint32_t ltcp_stack_connection_count(const ltcp_stack *st) { return st->ip.table.count; }
+
+uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state) {
+  return ltcp_ip_count_state(&st->ip, state);
+}

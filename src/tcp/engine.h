@@ -1,0 +1,93 @@
+/* The engine: what every connection of one stack shares (RFC 9293's TCP module, less the IP
+ * layer). It owns the configuration copy, the clock the host last gave it, the event queue,
+ * and through its modules the TCB and busy-part pools (tcb.h, busy.h), the ISN secret (isn.h)
+ * and the list of connections waiting to send (output.h).
+ *
+ * The engine is driven by a host, the IP layer (ip/ip.h), which finds the connection a
+ * segment belongs to, owns the tables, the timer heap and the output queue, and registers the
+ * small interface below. The engine never includes a header of the IP or socket layer and
+ * never calls them but through that interface; everything it has to tell goes through it or
+ * through the event queue. */
+#ifndef LTCP_TCP_ENGINE_H
+#define LTCP_TCP_ENGINE_H
+
+#include <stdint.h>
+
+#include "lucidtcp/common.h"
+#include "lucidtcp/config.h"
+#include "lucidtcp/event.h"
+#include "lucidtcp/stats.h"
+#include "lucidtcp/wire/tcp.h"
+#include "tcp/busy.h"
+#include "tcp/isn.h"
+#include "tcp/output.h"
+#include "tcp/tcb.h"
+
+/* What the engine needs from its host. Each call is made from inside an engine call, never
+ * re-entering the engine. */
+typedef struct ltcp_engine_host {
+  void *ctx;
+  /* Room for one outgoing segment: where its TCP header goes and how many bytes of header
+   * and payload fit (*room), or NULL when the output queue is full. */
+  uint8_t *(*tx_slot)(void *ctx, uint32_t *room);
+  /* The segment seg, tcp_len bytes with its checksum, is written at tcp, the place tx_slot
+   * gave: put the IP header before it and queue it. seg_size: 0 for one segment, else the
+   * payload size the link cuts it into (TCP segmentation offload). */
+  void (*tx_commit)(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
+                    uint32_t seg_size);
+  /* tcb->deadline changed (LTCP_TIME_NEVER: no timer runs). Never called for a view. */
+  void (*deadline_moved)(void *ctx, ltcp_tcb *tcb);
+  /* The listener for seg's destination port, or NULL. */
+  ltcp_tcb *(*listener)(void *ctx, const ltcp_seg *seg);
+  /* A new passive child (endpoints set) enters the connection table: 0, or LTCP_ENOBUFS
+   * when the table is full. */
+  int (*attach)(void *ctx, ltcp_tcb *tcb);
+  /* The listener lst is closing: every compact record of its children becomes a TCB again
+   * (ltcp_listen_readopt), so that each closes with it. */
+  void (*expand_children)(void *ctx, ltcp_tcb *lst);
+  /* The connection is deleted: out of the host's tables; the socket holding it (if any)
+   * learns error (0 for an orderly end) and may take its unread data (ltcp_tcb_take_unread).
+   * The TCB is freed when the host's call ends (ltcp_engine_reap). */
+  void (*detach)(void *ctx, ltcp_tcb *tcb, int error);
+} ltcp_engine_host;
+
+typedef struct ltcp_engine {
+  ltcp_stack_config cfg;   /* a copy, fixed at init */
+  ltcp_time_ns now;        /* the host's clock at its last call */
+  ltcp_stats *stats;       /* the host's counters; the engine adds to its own */
+  ltcp_engine_host host;
+  ltcp_event *events;      /* a ring of cfg.event_capacity; NULL when 0 */
+  uint32_t ev_head, ev_count;
+  ltcp_tcb_life life;      /* tcb.h */
+  ltcp_busy_lists busy;    /* busy.h */
+  ltcp_isn_key isn;        /* isn.h */
+  ltcp_output_wait_list txw; /* output.h */
+} ltcp_engine;
+
+/* Takes cfg (copied), the host's counters, the host interface and the 16-byte ISN secret.
+ * Returns 0 or LTCP_ENOMEM. */
+int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats *stats,
+                     const ltcp_engine_host *host, const uint8_t isn_key[16]);
+/* Frees the event queue, the graveyard and the pools. The host frees its live TCBs first
+ * (ltcp_tcb_free). */
+void ltcp_engine_free(ltcp_engine *eng);
+/* The host's clock moves to now (never backwards). */
+static inline void ltcp_engine_clock(ltcp_engine *eng, ltcp_time_ns now) {
+  if (now > eng->now) eng->now = now;
+}
+/* Ends a host call: idle TCBs give back their busy parts (busy.h), deleted TCBs are freed. */
+void ltcp_engine_reap(ltcp_engine *eng);
+
+/* Queues an event (counted in events_lost when the queue is full; nothing when events are
+ * off). */
+void ltcp_engine_emit(ltcp_engine *eng, const ltcp_event *ev);
+/* Takes the oldest event into *ev: 1, or 0 when there is none. */
+int ltcp_engine_next_event(ltcp_engine *eng, ltcp_event *ev);
+/* Counts a drop and reports it as an event; seg (may be NULL) gives the endpoints. */
+void ltcp_engine_drop(ltcp_engine *eng, ltcp_drop_reason why, const ltcp_seg *seg);
+/* Connections (TCBs) in a state; compact records are counted by their stores. */
+static inline uint32_t ltcp_engine_count_state(const ltcp_engine *eng, ltcp_state s) {
+  return eng->life.state_count[s];
+}
+
+#endif

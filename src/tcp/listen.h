@@ -1,0 +1,42 @@
+/* A listener's children (RFC 9293 §3.10.7.2): the backlog's slots, the children not yet
+ * accepted, and the queue of those ESTABLISHED, oldest first, that accept() takes. This module
+ * owns child_count, the child links and the accept queue (tcb.h, ltcp_tcb_busy); a compact
+ * half-open record (tcp/synrcvd.h) keeps its slot while its TCB is retired. */
+#ifndef LTCP_TCP_LISTEN_H
+#define LTCP_TCP_LISTEN_H
+
+#include <stdint.h>
+
+#include "tcp/tcb.h"
+
+/* Whether a new child may take a slot (RFC 9293 §3.10.7.2: the backlog bounds the
+ * connections not yet accepted, half-open ones included). */
+static inline int ltcp_listen_has_room(const ltcp_tcb *lst) {
+  return lst->busy->child_count < lst->busy->backlog;
+}
+/* What a child takes from its listener: the MSS it announces, buffer sizes, user timeout,
+ * TCP_NODELAY and keep-alive (tcp/conn_opts.h), as Linux's children. */
+void ltcp_listen_inherit(const ltcp_tcb *lst, ltcp_tcb *child);
+/* A new child of lst: it takes a slot. */
+void ltcp_listen_adopt(ltcp_tcb *lst, ltcp_tcb *child);
+/* A child whose record held its slot is a TCB again: it takes no new slot. */
+void ltcp_listen_readopt(ltcp_tcb *lst, ltcp_tcb *child);
+/* A child reached ESTABLISHED: it joins the accept queue. */
+void ltcp_listen_ready(ltcp_tcb *child);
+/* A child goes (deleted; keep_slot: retired into a record that holds the slot); any other
+ * TCB is left as it is. */
+void ltcp_listen_release_child(ltcp_tcb *child, int keep_slot);
+static inline void ltcp_listen_release(ltcp_tcb *tcb, int keep_slot) {
+  if (tcb->busy && tcb->busy->parent) ltcp_listen_release_child(tcb, keep_slot);
+}
+/* A record went without becoming a TCB again: its slot is free. */
+void ltcp_listen_release_slot(ltcp_tcb *lst);
+/* The oldest ESTABLISHED child, without taking it (NULL when none). */
+static inline ltcp_tcb *ltcp_listen_peek(const ltcp_tcb *lst) { return lst->busy->acceptq_head; }
+/* Takes the oldest ESTABLISHED child for the user: it leaves the listener (NULL when none). */
+ltcp_tcb *ltcp_listen_accept(ltcp_engine *eng, ltcp_tcb *lst);
+/* The listener closes: each child still a TCB is closed (no reset, as Linux's
+ * inet_csk_listen_stop drops its request socks). Records are the host's to bring back first. */
+void ltcp_listen_close_children(ltcp_engine *eng, ltcp_tcb *lst);
+
+#endif
