@@ -6,11 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/txq.h"
+#include "lucidtcp/config.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "tcp/engine.h"
 
-typedef struct ltcp_ip ltcp_ip;
-
-/* The len bytes at msg are the ICMP message of the packet with header ip. */
-void ltcp_ip_icmp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *msg, size_t len);
+/* The len bytes at msg are the ICMP message of the packet with header hdr, for the stack
+ * configured by cfg: an answer goes into q; drops are counted through tcp. */
+void ltcp_icmp_input(ltcp_txq *q, ltcp_engine *tcp, const ltcp_stack_config *cfg,
+                     const ltcp_ipv4_hdr *hdr, const uint8_t *msg, size_t len);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "ip/icmp.h"
-#include "lucidtcp/stack.h"
 #include "lucidtcp/wire/ipv4.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
@@ -53,7 +52,10 @@ static ltcp_tcb *ip_listener(void *ctx, const ltcp_seg *seg) {
 
 static int ip_attach(void *ctx, ltcp_tcb *tcb) { return ltcp_ip_attach(ctx, tcb); }
 
-static void ip_expand_children(void *ctx, ltcp_tcb *lst) { ltcp_syn_table_expand_port(ctx, lst); }
+static void ip_expand_children(void *ctx, ltcp_tcb *lst) {
+  ltcp_ip *ip = ctx;
+  ltcp_syn_table_expand_port(&ip->syn, lst);
+}
 
 static void ip_detach(void *ctx, ltcp_tcb *tcb, int error) {
   ltcp_ip *ip = ctx;
@@ -66,7 +68,7 @@ static void ip_detach(void *ctx, ltcp_tcb *tcb, int error) {
     ltcp_table_remove_listener(&ip->table, tcb);
     ltcp_ports_release(&ip->ports, tcb->local.port);
   }
-  if (tcb->view) ltcp_tw_table_view_gone(ip);
+  if (tcb->view) ltcp_tw_table_view_gone(&ip->tw);
 }
 
 static const ltcp_engine_host ip_host = {
@@ -99,8 +101,11 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
       ltcp_txq_init(&ip->txq, cfg->tx_queue_packets, slot, cfg->tso_max != 0) != 0 ||
       ltcp_table_init(&ip->table, cfg->max_connections, hash_key) != 0 ||
       ltcp_ports_init(&ip->ports) != 0 ||
-      ltcp_timers_init(&ip->timers, cfg->max_connections + cfg->max_sockets) != 0 ||
-      ltcp_tw_table_init(ip) != 0 || ltcp_syn_table_init(ip) != 0)
+      ltcp_timers_init(&ip->timers, cfg->max_connections + cfg->max_sockets) != 0)
+    return LTCP_ENOMEM;
+  ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .ports = &ip->ports,
+                        .stats = &ip->stats, .addr = cfg->addr, .max = cfg->max_connections};
+  if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &home) != 0)
     return LTCP_ENOMEM;
   return 0;
 }
@@ -110,8 +115,8 @@ static void ip_free_tcb(void *ctx, ltcp_tcb *tcb) { ltcp_tcb_free(ctx, tcb); }
 void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_table_each(&ip->table, ip_free_tcb, &ip->tcp);
   ltcp_engine_free(&ip->tcp);
-  ltcp_tw_table_free(ip);
-  ltcp_syn_table_free(ip);
+  ltcp_tw_table_free(&ip->tw);
+  ltcp_syn_table_free(&ip->syn);
   ltcp_table_free(&ip->table);
   ltcp_ports_free(&ip->ports);
   ltcp_timers_free(&ip->timers);
@@ -130,7 +135,7 @@ static void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
 static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *tcp, size_t len,
                          uint32_t flags) {
   ltcp_seg seg;
-  ltcp_drop_reason why = flags & LTCP_INPUT_CSUM_OK
+  ltcp_drop_reason why = flags & LTCP_IP_CSUM_OK
                              ? ltcp_tcp_parse_unchecked(tcp, len, hdr->src, hdr->dst, &seg)
                              : ltcp_tcp_parse(tcp, len, hdr->src, hdr->dst, &seg);
   if (why != LTCP_DROP_NONE) {
@@ -143,10 +148,10 @@ static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
   if (seg.len + 40u > ip->cfg.mtu) ip->stats.large_in++;
   ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
   ltcp_tcb *tcb = ltcp_table_lookup(&ip->table, &local, &remote);
-  if (!tcb) tcb = ltcp_syn_table_expand(ip, &local, &remote); /* a half-open record's TCB */
-  ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(ip, &local, &remote);
+  if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record's TCB */
+  ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(&ip->tw, &local, &remote);
   ip_tcp_deliver(ip, view ? view : tcb, &seg);
-  if (view) ltcp_tw_table_view_done(ip, view); /* a compact TIME-WAIT record, through its view */
+  if (view) ltcp_tw_table_view_done(&ip->tw, view); /* a compact TIME-WAIT record, through its view */
 }
 
 static int ip_bad_source(const ltcp_ip *ip, uint32_t src) {
@@ -165,7 +170,7 @@ void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len
     const uint8_t *payload = pkt + hdr.hdr_len;
     size_t plen = (size_t)hdr.total_len - hdr.hdr_len;
     if (hdr.proto == LTCP_IPPROTO_TCP) ip_tcp_input(ip, &hdr, payload, plen, flags);
-    else if (hdr.proto == LTCP_IPPROTO_ICMP) ltcp_ip_icmp_input(ip, &hdr, payload, plen);
+    else if (hdr.proto == LTCP_IPPROTO_ICMP) ltcp_icmp_input(&ip->txq, &ip->tcp, &ip->cfg, &hdr, payload, plen);
     else why = LTCP_DROP_IP_PROTO;
   }
   if (why != LTCP_DROP_NONE) ltcp_engine_drop(&ip->tcp, why, NULL);
@@ -183,14 +188,14 @@ static ltcp_tcb *ip_next_due(ltcp_ip *ip, int *expired) {
   ltcp_time_ns now = ip->tcp.now;
   ltcp_tcb *t = ltcp_timers_first(&ip->timers);
   uint64_t tw_id = 0, syn_id = 0;
-  ltcp_time_ns tw = ltcp_tw_table_next_expiry(ip, &tw_id);
-  ltcp_time_ns syn = ltcp_syn_table_next_expiry(ip, &syn_id);
+  ltcp_time_ns tw = ltcp_tw_table_next_expiry(&ip->tw, &tw_id);
+  ltcp_time_ns syn = ltcp_syn_table_next_expiry(&ip->syn, &syn_id);
   *expired = 0;
   if (syn <= now && (!t || syn < t->deadline || (syn == t->deadline && syn_id < t->id)) &&
       (syn < tw || (syn == tw && syn_id < tw_id)))
-    return ltcp_syn_table_expand_earliest(ip);
+    return ltcp_syn_table_expand_earliest(&ip->syn);
   if (tw <= now && (!t || tw < t->deadline || (tw == t->deadline && tw_id < t->id))) {
-    ltcp_tw_table_expire_oldest(ip);
+    ltcp_tw_table_expire_oldest(&ip->tw);
     *expired = 1;
     return NULL;
   }
@@ -215,7 +220,7 @@ void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
 
 ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
   const ltcp_tcb *t = ltcp_timers_first(&ip->timers);
-  ltcp_time_ns d = ltcp_tw_table_next_expiry(ip, NULL), syn = ltcp_syn_table_next_expiry(ip, NULL);
+  ltcp_time_ns d = ltcp_tw_table_next_expiry(&ip->tw, NULL), syn = ltcp_syn_table_next_expiry(&ip->syn, NULL);
   if (syn < d) d = syn;
   return t && t->deadline < d ? t->deadline : d;
 }
@@ -264,13 +269,13 @@ void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) {
 int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local,
                          const ltcp_endpoint *remote) {
   return ltcp_table_lookup(&ip->table, local, remote) ||
-         ltcp_tw_table_exists(ip, local, remote) || ltcp_syn_table_exists(ip, local, remote);
+         ltcp_tw_table_exists(&ip->tw, local, remote) || ltcp_syn_table_exists(&ip->syn, local, remote);
 }
 
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
   switch (tcb->state) { /* only these two states have records */
-    case LTCP_TIME_WAIT: return ltcp_tw_table_compact(ip, tcb);
-    case LTCP_SYN_RECEIVED: return ltcp_syn_table_compact(ip, tcb);
+    case LTCP_TIME_WAIT: return ltcp_tw_table_compact(&ip->tw, tcb);
+    case LTCP_SYN_RECEIVED: return ltcp_syn_table_compact(&ip->syn, tcb);
     default: return 0;
   }
 }

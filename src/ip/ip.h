@@ -50,7 +50,8 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
 /* Frees every connection and record without sending anything, and all memory. */
 void ltcp_ip_free(ltcp_ip *ip);
 
-/* The driver's calls (lucidtcp/stack.h). */
+/* The driver's calls (lucidtcp/stack.h). Input flags: */
+#define LTCP_IP_CSUM_OK 0x1u /* the link vouches for the TCP checksum (LTCP_INPUT_CSUM_OK) */
 void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags);
 void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now);
 ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip);

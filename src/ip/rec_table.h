@@ -6,21 +6,33 @@
 
 #include <stdint.h>
 
+#include "ip/ports.h"
 #include "ip/records.h"
+#include "ip/table.h"
 #include "lucidtcp/common.h"
+#include "lucidtcp/stats.h"
+#include "tcp/engine.h"
 
-typedef struct ltcp_ip ltcp_ip;
+/* What a record store works with, all the IP layer's (ip/ip.h), given at init. */
+typedef struct ltcp_rec_home {
+  ltcp_engine *tcp;        /* retires a TCB into a record, makes one again */
+  ltcp_conn_table *table;  /* the hash key, the connection count, the listeners */
+  ltcp_ports *ports;
+  ltcp_stats *stats;
+  uint32_t addr;           /* the stack's address: every record's local address */
+  uint32_t max;            /* records at most: the connection table's size */
+} ltcp_rec_home;
 
 /* The record of r holding the 4-tuple (its index), or 0. */
-uint32_t ltcp_rec_table_find(const ltcp_ip *ip, const ltcp_recs *r, const ltcp_endpoint *local,
+uint32_t ltcp_rec_table_find(const ltcp_rec_home *home, const ltcp_recs *r, const ltcp_endpoint *local,
                              const ltcp_endpoint *remote);
 /* Record idx of r takes the 4-tuple: into r's hash table, the connection count, the port. */
-void ltcp_rec_table_insert(ltcp_ip *ip, ltcp_recs *r, uint32_t idx, const ltcp_endpoint *local,
+void ltcp_rec_table_insert(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx, const ltcp_endpoint *local,
                            const ltcp_endpoint *remote);
 /* Record idx leaves the hash table, the count and its port. */
-void ltcp_rec_table_remove(ltcp_ip *ip, ltcp_recs *r, uint32_t idx);
+void ltcp_rec_table_remove(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx);
 /* The endpoints of a record. */
-void ltcp_rec_table_tuple(const ltcp_ip *ip, const ltcp_rec_hdr *h, ltcp_endpoint *local,
+void ltcp_rec_table_tuple(const ltcp_rec_home *home, const ltcp_rec_hdr *h, ltcp_endpoint *local,
                           ltcp_endpoint *remote);
 
 #endif

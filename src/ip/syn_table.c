@@ -1,8 +1,6 @@
 /* Compact half-open records, the IP layer's side (syn_table.h). */
 #include "ip/syn_table.h"
 
-#include "ip/ip.h"
-#include "ip/rec_table.h"
 #include "tcp/listen.h"
 #include "util/assert.h"
 
@@ -12,28 +10,28 @@ static ltcp_syn_rec *syn_at(const ltcp_syn_table *t, uint32_t idx) {
   return (ltcp_syn_rec *)ltcp_recs_at(&t->recs, idx);
 }
 
-int ltcp_syn_table_init(ltcp_ip *ip) {
-  return ltcp_recs_init(&ip->syn.recs, sizeof(ltcp_syn_rec), ip->cfg.max_connections,
-                        ip->table.conns_mask + 1);
+int ltcp_syn_table_init(ltcp_syn_table *t, const ltcp_rec_home *home) {
+  t->home = *home;
+  return ltcp_recs_init(&t->recs, sizeof(ltcp_syn_rec), home->max, home->table->conns_mask + 1);
 }
 
-void ltcp_syn_table_free(ltcp_ip *ip) { ltcp_recs_free(&ip->syn.recs); }
+void ltcp_syn_table_free(ltcp_syn_table *t) { ltcp_recs_free(&t->recs); }
 
-int ltcp_syn_table_exists(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
-  return ltcp_rec_table_find(ip, &ip->syn.recs, local, remote) != 0;
+int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_endpoint *local,
+                          const ltcp_endpoint *remote) {
+  return ltcp_rec_table_find(&t->home, &t->recs, local, remote) != 0;
 }
 
 /* The table's own conditions: a TCB of the connection table with the stack's address, whose
  * deadline keeps its FIFO sorted. */
-static int syn_may_hold(const ltcp_ip *ip, const ltcp_tcb *tcb) {
-  if (!tcb->in_table || tcb->local.addr != ip->cfg.addr) return 0;
-  const ltcp_rec_fifo *f = &ip->syn.fifo[ltcp_syn_retries(tcb)];
-  return !f->tail || syn_at(&ip->syn, f->tail)->deadline <= ltcp_syn_deadline(tcb);
+static int syn_may_hold(const ltcp_syn_table *t, const ltcp_tcb *tcb) {
+  if (!tcb->in_table || tcb->local.addr != t->home.addr) return 0;
+  const ltcp_rec_fifo *f = &t->fifo[ltcp_syn_retries(tcb)];
+  return !f->tail || syn_at(t, f->tail)->deadline <= ltcp_syn_deadline(tcb);
 }
 
-int ltcp_syn_table_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
-  if (!ltcp_syn_may_compact(&ip->tcp, tcb) || !syn_may_hold(ip, tcb)) return 0;
-  ltcp_syn_table *t = &ip->syn;
+int ltcp_syn_table_compact(ltcp_syn_table *t, ltcp_tcb *tcb) {
+  if (!ltcp_syn_may_compact(t->home.tcp, tcb) || !syn_may_hold(t, tcb)) return 0;
   uint32_t idx = ltcp_recs_alloc(&t->recs);
   if (!idx) return 0;
   ltcp_syn_rec *w = syn_at(t, idx);
@@ -41,43 +39,44 @@ int ltcp_syn_table_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
   w->deadline = ltcp_syn_deadline(tcb);
   w->id = tcb->id;
   ltcp_endpoint local = tcb->local, remote = tcb->remote;
-  ltcp_tcb_retire(&ip->tcp, tcb); /* out of the table; the record keeps its listener's slot */
-  ltcp_rec_table_insert(ip, &t->recs, idx, &local, &remote);
+  ltcp_tcb_retire(t->home.tcp, tcb); /* out of the table; the record keeps its listener's slot */
+  ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo[w->s.retries], idx);
-  ip->stats.syn_received_compact++;
+  t->home.stats->syn_received_compact++;
   return 1;
 }
 
-static void syn_remove(ltcp_ip *ip, uint32_t idx) {
-  ltcp_syn_table *t = &ip->syn;
+static void syn_remove(ltcp_syn_table *t, uint32_t idx) {
   ltcp_syn_rec *w = syn_at(t, idx);
-  ltcp_rec_table_remove(ip, &t->recs, idx);
+  ltcp_rec_table_remove(&t->home, &t->recs, idx);
   ltcp_recs_fifo_unlink(&t->recs, &t->fifo[w->s.retries], idx);
   ltcp_recs_release(&t->recs, idx);
 }
 
-static ltcp_tcb *syn_expand_idx(ltcp_ip *ip, uint32_t idx) {
-  const ltcp_syn_rec *w = syn_at(&ip->syn, idx);
-  ltcp_tcb *lst = ltcp_table_listener(&ip->table, w->link.local_port);
+static ltcp_tcb *syn_expand_idx(ltcp_syn_table *t, uint32_t idx) {
+  const ltcp_rec_home *home = &t->home;
+  const ltcp_syn_rec *w = syn_at(t, idx);
+  ltcp_tcb *lst = ltcp_table_listener(home->table, w->link.local_port);
   LTCP_ASSERT(lst != NULL); /* a listener that goes expands its records first */
-  ltcp_tcb *tcb = ltcp_tcb_new_with_id(&ip->tcp, LTCP_SYN_RECEIVED, w->id);
+  ltcp_tcb *tcb = ltcp_tcb_new_with_id(home->tcp, LTCP_SYN_RECEIVED, w->id);
   if (!tcb) return NULL;
   ltcp_endpoint local, remote;
-  ltcp_rec_table_tuple(ip, &w->link, &local, &remote);
+  ltcp_rec_table_tuple(home, &w->link, &local, &remote);
   ltcp_syn_state s = w->s;
   ltcp_time_ns deadline = w->deadline;
-  syn_remove(ip, idx); /* its place in the table is now the TCB's */
-  ltcp_syn_restore(&ip->tcp, tcb, &s, lst, &local, &remote, deadline);
-  int rc = ltcp_ip_attach(ip, tcb);
+  syn_remove(t, idx); /* its place in the table is now the TCB's */
+  ltcp_syn_restore(home->tcp, tcb, &s, lst, &local, &remote, deadline);
+  int rc = ltcp_table_insert(home->table, tcb);
   LTCP_ASSERT(rc == 0); /* the record's place in the table was just given back */
   (void)rc;
+  ltcp_ports_hold(home->ports, tcb->local.port);
   return tcb;
 }
 
-ltcp_tcb *ltcp_syn_table_expand(ltcp_ip *ip, const ltcp_endpoint *local,
+ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_endpoint *local,
                                 const ltcp_endpoint *remote) {
-  uint32_t idx = ltcp_rec_table_find(ip, &ip->syn.recs, local, remote);
-  return idx ? syn_expand_idx(ip, idx) : NULL;
+  uint32_t idx = ltcp_rec_table_find(&t->home, &t->recs, local, remote);
+  return idx ? syn_expand_idx(t, idx) : NULL;
 }
 
 /* The FIFO whose head is due first (ties: the lower connection id), or -1. */
@@ -93,21 +92,20 @@ static int syn_earliest_level(const ltcp_syn_table *t) {
   return best;
 }
 
-ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_ip *ip, uint64_t *id) {
-  int l = syn_earliest_level(&ip->syn);
+ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id) {
+  int l = syn_earliest_level(t);
   if (l < 0) return LTCP_TIME_NEVER;
-  const ltcp_syn_rec *w = syn_at(&ip->syn, ip->syn.fifo[l].head);
+  const ltcp_syn_rec *w = syn_at(t, t->fifo[l].head);
   if (id) *id = w->id;
   return w->deadline;
 }
 
-ltcp_tcb *ltcp_syn_table_expand_earliest(ltcp_ip *ip) {
-  int l = syn_earliest_level(&ip->syn);
-  return l < 0 ? NULL : syn_expand_idx(ip, ip->syn.fifo[l].head);
+ltcp_tcb *ltcp_syn_table_expand_earliest(ltcp_syn_table *t) {
+  int l = syn_earliest_level(t);
+  return l < 0 ? NULL : syn_expand_idx(t, t->fifo[l].head);
 }
 
-void ltcp_syn_table_expand_port(ltcp_ip *ip, ltcp_tcb *lst) {
-  ltcp_syn_table *t = &ip->syn;
+void ltcp_syn_table_expand_port(ltcp_syn_table *t, ltcp_tcb *lst) {
   uint16_t port = lst->local.port;
   /* Bounded by the records in use at the start: each pass moves one place along a FIFO, past
    * a record that was there then. */
@@ -117,10 +115,10 @@ void ltcp_syn_table_expand_port(ltcp_ip *ip, ltcp_tcb *lst) {
     for (uint32_t n = 0; idx; n++) {
       LTCP_ASSERT(n < bound);
       uint32_t next = syn_at(t, idx)->link.next;
-      if (syn_at(t, idx)->link.local_port == port && !syn_expand_idx(ip, idx)) {
+      if (syn_at(t, idx)->link.local_port == port && !syn_expand_idx(t, idx)) {
         /* No memory for the TCB: the record just goes (its listener is closing). */
         ltcp_listen_release_slot(lst);
-        syn_remove(ip, idx);
+        syn_remove(t, idx);
       }
       idx = next;
     }

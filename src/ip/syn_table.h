@@ -8,12 +8,11 @@
 
 #include <stdint.h>
 
+#include "ip/rec_table.h"
 #include "ip/records.h"
 #include "lucidtcp/common.h"
 #include "tcp/synrcvd.h"
 #include "tcp/tcb.h"
-
-typedef struct ltcp_ip ltcp_ip;
 
 /* One half-open connection: 64 bytes. The local address is the stack's own. */
 typedef struct ltcp_syn_rec {
@@ -25,26 +24,27 @@ typedef struct ltcp_syn_rec {
 } ltcp_syn_rec;
 
 typedef struct ltcp_syn_table {
+  ltcp_rec_home home;
   ltcp_recs recs;
   ltcp_rec_fifo fifo[LTCP_SYN_LEVELS]; /* by retransmission count, each sorted by deadline */
 } ltcp_syn_table;
 
-int ltcp_syn_table_init(ltcp_ip *ip);
-void ltcp_syn_table_free(ltcp_ip *ip);
+int ltcp_syn_table_init(ltcp_syn_table *t, const ltcp_rec_home *home); /* 0 or LTCP_ENOMEM */
+void ltcp_syn_table_free(ltcp_syn_table *t);
 /* Replaces a waiting child by a record when the engine and the table allow; returns 1 if it
  * did (tcb is then retired, and freed when the call ends). Call only where nothing else
  * holds tcb. */
-int ltcp_syn_table_compact(ltcp_ip *ip, ltcp_tcb *tcb);
+int ltcp_syn_table_compact(ltcp_syn_table *t, ltcp_tcb *tcb);
 /* Whether a record holds the 4-tuple. */
-int ltcp_syn_table_exists(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 /* The TCB again for a record's 4-tuple (the record goes), or NULL when there is none or no
  * memory (the record stays; the segment is then dropped as for a full queue). */
-ltcp_tcb *ltcp_syn_table_expand(ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 /* The earliest record deadline and its connection id (LTCP_TIME_NEVER when none). */
-ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_ip *ip, uint64_t *id);
+ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id);
 /* The record with the earliest deadline as a TCB again (in the timer heap, due). */
-ltcp_tcb *ltcp_syn_table_expand_earliest(ltcp_ip *ip);
+ltcp_tcb *ltcp_syn_table_expand_earliest(ltcp_syn_table *t);
 /* A listener is going: every record of its port becomes a TCB again (which closes with it). */
-void ltcp_syn_table_expand_port(ltcp_ip *ip, ltcp_tcb *lst);
+void ltcp_syn_table_expand_port(ltcp_syn_table *t, ltcp_tcb *lst);
 
 #endif

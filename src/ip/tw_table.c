@@ -1,8 +1,6 @@
 /* Compact TIME-WAIT records, the IP layer's side (tw_table.h). */
 #include "ip/tw_table.h"
 
-#include "ip/ip.h"
-#include "ip/rec_table.h"
 #include "tcp/timer.h"
 #include "util/assert.h"
 
@@ -12,16 +10,15 @@ static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx) {
   return (ltcp_tw_rec *)ltcp_recs_at(&t->recs, idx);
 }
 
-int ltcp_tw_table_init(ltcp_ip *ip) {
-  return ltcp_recs_init(&ip->tw.recs, sizeof(ltcp_tw_rec), ip->cfg.max_connections,
-                        ip->table.conns_mask + 1);
+int ltcp_tw_table_init(ltcp_tw_table *t, const ltcp_rec_home *home) {
+  t->home = *home;
+  return ltcp_recs_init(&t->recs, sizeof(ltcp_tw_rec), home->max, home->table->conns_mask + 1);
 }
 
-void ltcp_tw_table_free(ltcp_ip *ip) { ltcp_recs_free(&ip->tw.recs); }
+void ltcp_tw_table_free(ltcp_tw_table *t) { ltcp_recs_free(&t->recs); }
 
-static void tw_remove(ltcp_ip *ip, uint32_t idx) {
-  ltcp_tw_table *t = &ip->tw;
-  ltcp_rec_table_remove(ip, &t->recs, idx);
+static void tw_remove(ltcp_tw_table *t, uint32_t idx) {
+  ltcp_rec_table_remove(&t->home, &t->recs, idx);
   ltcp_recs_fifo_unlink(&t->recs, &t->fifo, idx);
   ltcp_recs_release(&t->recs, idx);
 }
@@ -29,15 +26,13 @@ static void tw_remove(ltcp_ip *ip, uint32_t idx) {
 /* The table's own conditions: a TCB of the connection table with the stack's address, whose
  * expiry keeps the FIFO sorted (a TCB that entered TIME-WAIT before the newest record, because
  * its user closed the socket late, keeps its TCB and its timer in the heap). */
-static int tw_may_hold(const ltcp_ip *ip, const ltcp_tcb *tcb) {
-  const ltcp_tw_table *t = &ip->tw;
-  if (!tcb->in_table || tcb->local.addr != ip->cfg.addr) return 0;
+static int tw_may_hold(const ltcp_tw_table *t, const ltcp_tcb *tcb) {
+  if (!tcb->in_table || tcb->local.addr != t->home.addr) return 0;
   return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= ltcp_tw_expiry(tcb);
 }
 
-int ltcp_tw_table_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
-  if (!ltcp_tw_may_compact(tcb) || !tw_may_hold(ip, tcb)) return 0;
-  ltcp_tw_table *t = &ip->tw;
+int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb) {
+  if (!ltcp_tw_may_compact(tcb) || !tw_may_hold(t, tcb)) return 0;
   uint32_t idx = ltcp_recs_alloc(&t->recs);
   if (!idx) return 0; /* no memory: the TCB stays as it is */
   ltcp_tw_rec *w = tw_at(t, idx);
@@ -45,34 +40,34 @@ int ltcp_tw_table_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
   w->expiry = ltcp_tw_expiry(tcb);
   w->id = tcb->id;
   ltcp_endpoint local = tcb->local, remote = tcb->remote;
-  ltcp_tcb_retire(&ip->tcp, tcb); /* out of the table; the record takes its place */
-  ltcp_rec_table_insert(ip, &t->recs, idx, &local, &remote);
+  ltcp_tcb_retire(t->home.tcp, tcb); /* out of the table; the record takes its place */
+  ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
-  ip->stats.time_wait_compact++;
+  t->home.stats->time_wait_compact++;
   return 1;
 }
 
-static ltcp_tcb *tw_fill_view(ltcp_ip *ip, uint32_t idx) {
-  ltcp_tw_table *t = &ip->tw;
+static ltcp_tcb *tw_fill_view(ltcp_tw_table *t, uint32_t idx) {
   const ltcp_tw_rec *w = tw_at(t, idx);
   ltcp_endpoint local, remote;
-  ltcp_rec_table_tuple(ip, &w->link, &local, &remote);
-  ltcp_tw_view_fill(&ip->tcp, &t->view, &t->view_busy, &w->s, &local, &remote, w->expiry, w->id);
+  ltcp_rec_table_tuple(&t->home, &w->link, &local, &remote);
+  ltcp_tw_view_fill(t->home.tcp, &t->view, &t->view_busy, &w->s, &local, &remote, w->expiry, w->id);
   t->view_idx = idx;
   return &t->view;
 }
 
-int ltcp_tw_table_exists(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
-  return ltcp_rec_table_find(ip, &ip->tw.recs, local, remote) != 0;
+int ltcp_tw_table_exists(const ltcp_tw_table *t, const ltcp_endpoint *local,
+                          const ltcp_endpoint *remote) {
+  return ltcp_rec_table_find(&t->home, &t->recs, local, remote) != 0;
 }
 
-ltcp_tcb *ltcp_tw_table_view(ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote) {
-  uint32_t idx = ltcp_rec_table_find(ip, &ip->tw.recs, local, remote);
-  return idx ? tw_fill_view(ip, idx) : NULL;
+ltcp_tcb *ltcp_tw_table_view(ltcp_tw_table *t, const ltcp_endpoint *local,
+                             const ltcp_endpoint *remote) {
+  uint32_t idx = ltcp_rec_table_find(&t->home, &t->recs, local, remote);
+  return idx ? tw_fill_view(t, idx) : NULL;
 }
 
-void ltcp_tw_table_view_done(ltcp_ip *ip, ltcp_tcb *v) {
-  ltcp_tw_table *t = &ip->tw;
+void ltcp_tw_table_view_done(ltcp_tw_table *t, ltcp_tcb *v) {
   LTCP_ASSERT(v == &t->view);
   uint32_t idx = t->view_idx;
   t->view_idx = 0;
@@ -88,24 +83,23 @@ void ltcp_tw_table_view_done(ltcp_ip *ip, ltcp_tcb *v) {
   }
 }
 
-void ltcp_tw_table_view_gone(ltcp_ip *ip) {
-  uint32_t idx = ip->tw.view_idx;
+void ltcp_tw_table_view_gone(ltcp_tw_table *t) {
+  uint32_t idx = t->view_idx;
   if (!idx) return;
-  ip->tw.view_idx = 0;
-  tw_remove(ip, idx);
+  t->view_idx = 0;
+  tw_remove(t, idx);
 }
 
-ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_ip *ip, uint64_t *id) {
-  const ltcp_tw_table *t = &ip->tw;
+ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_tw_table *t, uint64_t *id) {
   if (!t->fifo.head) return LTCP_TIME_NEVER;
   const ltcp_tw_rec *w = tw_at(t, t->fifo.head);
   if (id) *id = w->id;
   return w->expiry;
 }
 
-void ltcp_tw_table_expire_oldest(ltcp_ip *ip) {
-  if (!ip->tw.fifo.head) return;
-  ltcp_tcb *v = tw_fill_view(ip, ip->tw.fifo.head);
-  ltcp_timer_expire(&ip->tcp, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
-  ltcp_tw_table_view_done(ip, v);
+void ltcp_tw_table_expire_oldest(ltcp_tw_table *t) {
+  if (!t->fifo.head) return;
+  ltcp_tcb *v = tw_fill_view(t, t->fifo.head);
+  ltcp_timer_expire(t->home.tcp, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
+  ltcp_tw_table_view_done(t, v);
 }

@@ -8,12 +8,11 @@
 
 #include <stdint.h>
 
+#include "ip/rec_table.h"
 #include "ip/records.h"
 #include "lucidtcp/common.h"
 #include "tcp/tcb.h"
 #include "tcp/timewait.h"
-
-typedef struct ltcp_ip ltcp_ip;
 
 /* One TIME-WAIT connection: 64 bytes. The local address is the stack's own. */
 typedef struct ltcp_tw_rec {
@@ -24,6 +23,7 @@ typedef struct ltcp_tw_rec {
 } ltcp_tw_rec;
 
 typedef struct ltcp_tw_table {
+  ltcp_rec_home home;
   ltcp_recs recs;
   ltcp_rec_fifo fifo;      /* by expiry, oldest first */
   uint32_t view_idx;       /* the record the view shows; 0: none */
@@ -31,24 +31,24 @@ typedef struct ltcp_tw_table {
   ltcp_tcb_busy view_busy;
 } ltcp_tw_table;
 
-int ltcp_tw_table_init(ltcp_ip *ip);
-void ltcp_tw_table_free(ltcp_ip *ip);
+int ltcp_tw_table_init(ltcp_tw_table *t, const ltcp_rec_home *home); /* 0 or LTCP_ENOMEM */
+void ltcp_tw_table_free(ltcp_tw_table *t);
 /* Replaces tcb by a record when the engine and the table allow; returns 1 if it did (tcb is
  * then retired, and freed when the call ends). Call only where nothing holds tcb but the
  * caller: after a segment, after the output queue's flush, after the user's close. */
-int ltcp_tw_table_compact(ltcp_ip *ip, ltcp_tcb *tcb);
+int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb);
 /* Whether a record holds the 4-tuple. */
-int ltcp_tw_table_exists(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_tw_table_exists(const ltcp_tw_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 /* The record for a 4-tuple as a view, or NULL. The view is valid until ltcp_tw_table_view_done. */
-ltcp_tcb *ltcp_tw_table_view(ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+ltcp_tcb *ltcp_tw_table_view(ltcp_tw_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
 /* After the engine handled the view: keep what changed (or nothing, if the view closed). */
-void ltcp_tw_table_view_done(ltcp_ip *ip, ltcp_tcb *view);
+void ltcp_tw_table_view_done(ltcp_tw_table *t, ltcp_tcb *view);
 /* The view's connection closed (the engine's detach): its record goes. */
-void ltcp_tw_table_view_gone(ltcp_ip *ip);
+void ltcp_tw_table_view_gone(ltcp_tw_table *t);
 /* The earliest expiry and its connection id (LTCP_TIME_NEVER when there is no record). */
-ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_ip *ip, uint64_t *id);
+ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_tw_table *t, uint64_t *id);
 /* Ends the oldest record's TIME-WAIT (§3.10.8: "delete the TCB"), through the view so the
  * event is the engine's own. */
-void ltcp_tw_table_expire_oldest(ltcp_ip *ip);
+void ltcp_tw_table_expire_oldest(ltcp_tw_table *t);
 
 #endif

@@ -1,6 +1,6 @@
 /* The output queue: a ring of packet slots, filled by the IP layer and the engine (through the
- * host interface, tcp/engine.h) and drained by the driver (ltcp_stack_tx_peek/pop). Slots are
- * the MTU, or cfg.tso_max with TSO; a drained queue starts again at slot 0, so a transfer
+ * host interface, tcp/engine.h) and drained by the driver (lucidtcp/stack.h). Slots are the
+ * MTU, or cfg.tso_max with TSO; a drained queue starts again at slot 0, so a transfer
  * touches only as many slots as it ever holds at once. Owns the slots and their lengths. */
 #ifndef LTCP_IP_TXQ_H
 #define LTCP_IP_TXQ_H

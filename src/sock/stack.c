@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 
+_Static_assert(LTCP_INPUT_CSUM_OK == LTCP_IP_CSUM_OK, "the IP layer's input flags are the API's");
+
 ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg) {
   if (!ltcp_ip_config_valid(cfg)) return NULL;
   ltcp_stack *st = calloc(1, sizeof *st);
