@@ -1,5 +1,6 @@
 /* ICMPv4 (RFC 792) arriving at the stack: echo requests are answered; every other message is
- * a counted drop (the errors the suite of issue 13 needs will be parsed here). */
+ * a counted drop (the errors the suite of issue 13 needs will be parsed here).
+ * Private to src/ip/. */
 #ifndef LTCP_IP_ICMP_H
 #define LTCP_IP_ICMP_H
 

@@ -1,5 +1,5 @@
 /* Local port use: per port, the bound sockets and connections (TCBs and compact records) that
- * hold it. Only ltcp_ports_hold and ltcp_ports_release change a count. */
+ * hold it. Only ltcp_ports_hold and ltcp_ports_release change a count. Private to src/ip/. */
 #ifndef LTCP_IP_PORTS_H
 #define LTCP_IP_PORTS_H
 

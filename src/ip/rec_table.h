@@ -1,6 +1,7 @@
 /* Compact records (ip/records.h) in the stack's tables: found by 4-tuple through their own
  * hash table (keyed as the connection table), and holding their place in the connection count
- * and their port's use like a TCB. Shared by the TIME-WAIT and half-open tables. */
+ * and their port's use like a TCB. Shared by the TIME-WAIT and half-open tables.
+ * Private to src/ip/. */
 #ifndef LTCP_IP_REC_TABLE_H
 #define LTCP_IP_REC_TABLE_H
 

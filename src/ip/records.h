@@ -2,7 +2,7 @@
  * (tcp/timewait.h) and half-open SYN-RECEIVED entries (tcp/synrcvd.h). A store is a pool of
  * records addressed by 32-bit index (index + 1, so 0 means none), a hash table of its own
  * and FIFOs; every record begins with an ltcp_rec_hdr. Nothing here scans: allocation, hash
- * insertion and FIFO moves are O(1), removal from a bucket O(chain). */
+ * insertion and FIFO moves are O(1), removal from a bucket O(chain). Private to src/ip/. */
 #ifndef LTCP_IP_RECORDS_H
 #define LTCP_IP_RECORDS_H
 

@@ -2,7 +2,8 @@
  * pool, hash table and FIFOs, and the way back to a TCB. Timers: the deadline of a record is
  * its entry time plus the backed-off RTO for its retransmission count, so one FIFO per count
  * is sorted by deadline; the next expiry is the earliest of at most LTCP_SYN_LEVELS heads. A
- * record holds its place in the connection count, its port, and its listener's backlog. */
+ * record holds its place in the connection count, its port, and its listener's backlog.
+ * Private to src/ip/. */
 #ifndef LTCP_IP_SYN_TABLE_H
 #define LTCP_IP_SYN_TABLE_H
 

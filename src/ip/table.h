@@ -1,6 +1,7 @@
 /* The connection tables: connections (TCBs) by 4-tuple and listeners by local port, chained
  * through tcb->hash_next, with the count of connections, compact records included (only
- * this module changes it). Lookups are O(1) on average; nothing scans every connection. */
+ * this module changes it). Lookups are O(1) on average; nothing scans every connection.
+ * Private to src/ip/. */
 #ifndef LTCP_IP_TABLE_H
 #define LTCP_IP_TABLE_H
 

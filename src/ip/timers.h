@@ -1,7 +1,7 @@
 /* The timer heap: every TCB whose deadline is set (tcb->deadline, kept by tcp/timer.h), in a
  * binary min-heap by deadline, ties broken by connection id, each TCB knowing its index
  * (tcb->heap_idx, which only this module touches). Changes are O(log n); nothing scans.
- * A TCB is in the heap exactly when its deadline is not LTCP_TIME_NEVER. */
+ * A TCB is in the heap exactly when its deadline is not LTCP_TIME_NEVER. Private to src/ip/. */
 #ifndef LTCP_IP_TIMERS_H
 #define LTCP_IP_TIMERS_H
 

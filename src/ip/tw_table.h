@@ -2,7 +2,8 @@
  * pool, hash table and FIFO (ip/records.h), and the view through which the engine handles
  * one. Every record lasts the same 2 MSL, so the FIFO is sorted by expiry and arming or
  * expiring one costs O(1). A record holds its place in the connection count and its port like
- * a TCB; the number of records is the count of TIME-WAIT connections that are not TCBs. */
+ * a TCB; the number of records is the count of TIME-WAIT connections that are not TCBs.
+ * Private to src/ip/. */
 #ifndef LTCP_IP_TW_TABLE_H
 #define LTCP_IP_TW_TABLE_H
 

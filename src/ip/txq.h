@@ -1,7 +1,8 @@
 /* The output queue: a ring of packet slots, filled by the IP layer and the engine (through the
  * host interface, tcp/engine.h) and drained by the driver (lucidtcp/stack.h). Slots are the
  * MTU, or cfg.tso_max with TSO; a drained queue starts again at slot 0, so a transfer
- * touches only as many slots as it ever holds at once. Owns the slots and their lengths. */
+ * touches only as many slots as it ever holds at once. Owns the slots and their lengths.
+ * Private to src/ip/. */
 #ifndef LTCP_IP_TXQ_H
 #define LTCP_IP_TXQ_H
 

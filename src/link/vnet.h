@@ -4,7 +4,7 @@
  * checksum left for the other side to complete. Pure: building, checking, completing; no system
  * calls. The legacy 10-byte header is used, its 16-bit fields in host byte order, which is what
  * TUN reads and writes on a little-endian host unless TUNSETVNETBE is set (tun_is_little_endian;
- * on a big-endian host without TUNSETVNETLE it is native order too). */
+ * on a big-endian host without TUNSETVNETLE it is native order too). Private to src/link/. */
 #ifndef LTCP_LINK_VNET_H
 #define LTCP_LINK_VNET_H
 

@@ -2,7 +2,7 @@
  * apart from its connection (binding, options set before connect/listen, the pending error,
  * data left unread by a connection that ended in order). The public calls are in
  * lucidtcp/socket.h; this header is for sock/stack.c, which makes and frees the table and
- * registers ltcp_sock_conn_gone with the IP layer. */
+ * registers ltcp_sock_conn_gone with the IP layer. Private to src/sock/. */
 #ifndef LTCP_SOCK_SOCKET_H
 #define LTCP_SOCK_SOCKET_H
 

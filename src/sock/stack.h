@@ -1,5 +1,5 @@
 /* The stack its users hold (lucidtcp/stack.h, struct ltcp_stack): the IP layer, which drives
- * the engine, and the socket table over it. For the socket layer's files only. */
+ * the engine, and the socket table over it. Private to src/sock/. */
 #ifndef LTCP_SOCK_STACK_H
 #define LTCP_SOCK_STACK_H
 

@@ -1,6 +1,6 @@
 /* Delayed ACKs on the receiving side (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2):
  * when an ACK of in-order data may wait, and for how long. The decisions live here; input.c,
- * output.c and timer.c call them. The timer is busy->dack_at. */
+ * output.c and timer.c call them. The timer is busy->dack_at. Private to src/tcp/. */
 #ifndef LTCP_TCP_DELACK_H
 #define LTCP_TCP_DELACK_H
 

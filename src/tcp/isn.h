@@ -1,5 +1,6 @@
 /* Initial sequence numbers (RFC 9293 §3.4.1 MUST-8, RFC 6528) and the per-connection TSval
- * offset (RFC 7323 §7.1), both from one keyed hash of the 4-tuple. Owns the secret. */
+ * offset (RFC 7323 §7.1), both from one keyed hash of the 4-tuple. Owns the secret.
+ * Private to src/tcp/. */
 #ifndef LTCP_TCP_ISN_H
 #define LTCP_TCP_ISN_H
 

@@ -1,6 +1,6 @@
 /* Keep-alive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): off by default; when on, an idle
  * connection is probed and ends with ETIMEDOUT when the peer stays silent. The timer is
- * tcb->ka_at, the only one an asleep TCB keeps. */
+ * tcb->ka_at, the only one an asleep TCB keeps. Private to src/tcp/. */
 #ifndef LTCP_TCP_KEEPALIVE_H
 #define LTCP_TCP_KEEPALIVE_H
 

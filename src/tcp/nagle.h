@@ -1,5 +1,6 @@
 /* Nagle's algorithm on the sending side (RFC 1122 §4.2.3.4, RFC 9293 §3.7.4): fewer, fuller
- * segments. The decision lives here; output.c calls it. It owns busy->snd_sml. */
+ * segments. The decision lives here; output.c calls it. It owns busy->snd_sml.
+ * Private to src/tcp/. */
 #ifndef LTCP_TCP_NAGLE_H
 #define LTCP_TCP_NAGLE_H
 

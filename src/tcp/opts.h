@@ -1,5 +1,6 @@
 /* RFC 7323: window scaling, timestamps (RTTM) and PAWS, negotiated in the SYN and SYN,ACK.
- * The wire format is src/wire/tcp_wire.c's; this is the per-connection state and its rules. */
+ * The wire format is src/wire/tcp_wire.c's; this is the per-connection state and its rules.
+ * Private to src/tcp/. */
 #ifndef LTCP_TCP_OPTS_H
 #define LTCP_TCP_OPTS_H
 

@@ -1,6 +1,6 @@
 /* Out-of-order data (RFC 9293 §3.10.7.4 SHLD-31: segments beyond RCV.NXT are held). The bytes
  * themselves sit in the receive ring at their final offsets; this records which ranges are
- * there, and where an early FIN lies. */
+ * there, and where an early FIN lies. Private to src/tcp/. */
 #ifndef LTCP_TCP_REASM_H
 #define LTCP_TCP_REASM_H
 

@@ -1,6 +1,7 @@
 /* Loss detection and recovery on duplicate ACKs: fast retransmit and fast recovery (RFC 5681
  * §3.2), NewReno's partial ACKs (RFC 6582), SACK-based recovery (RFC 6675) and limited
- * transmit (RFC 3042). The timeout path (RFC 5681 §3.1 loss window) is here too. */
+ * transmit (RFC 3042). The timeout path (RFC 5681 §3.1 loss window) is here too.
+ * Private to src/tcp/. */
 #ifndef LTCP_TCP_RECOVERY_H
 #define LTCP_TCP_RECOVERY_H
 

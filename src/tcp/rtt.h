@@ -1,5 +1,6 @@
 /* Round-trip time and the retransmission timeout (RFC 6298): SRTT, RTTVAR and RTO from samples,
- * and the timeout backed off by consecutive expiries. Owns tcb->srtt, rttvar and rto. */
+ * and the timeout backed off by consecutive expiries. Owns tcb->srtt, rttvar and rto.
+ * Private to src/tcp/. */
 #ifndef LTCP_TCP_RTT_H
 #define LTCP_TCP_RTT_H
 

@@ -1,6 +1,6 @@
 /* SACK (RFC 2018): SACK-permitted in the handshake, the blocks a receiver reports from its
  * out-of-order ranges, and the sender's scoreboard with RFC 6675's IsLost, pipe and NextSeg.
- * Bounded: at most LTCP_SACK_RANGES ranges are kept; nothing is allocated. */
+ * Bounded: at most LTCP_SACK_RANGES ranges are kept; nothing is allocated. Private to src/tcp/. */
 #ifndef LTCP_TCP_SACK_H
 #define LTCP_TCP_SACK_H
 

@@ -1,4 +1,5 @@
-/* Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4). Nobody compares them with '<'. */
+/* Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4). Nobody compares them with '<'.
+ * Private to src/tcp/. */
 #ifndef LTCP_TCP_SEQ_H
 #define LTCP_TCP_SEQ_H
 

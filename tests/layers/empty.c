@@ -1,0 +1,1 @@
+/* Nothing: the layer under test is linked in whole (tests/layers/tests.cmake). */
