@@ -2,6 +2,7 @@
 #include "ip/icmp.h"
 
 #include "lucidtcp/wire/icmp.h"
+#include "tcp/events.h"
 
 /* RFC 792: answer an echo request with the same identifier, sequence and data. */
 void ltcp_icmp_input(ltcp_txq *q, ltcp_engine *tcp, const ltcp_stack_config *cfg,
@@ -10,12 +11,12 @@ void ltcp_icmp_input(ltcp_txq *q, ltcp_engine *tcp, const ltcp_stack_config *cfg
   ltcp_drop_reason why = ltcp_icmp_parse(msg, len, &h);
   if (why == LTCP_DROP_NONE && h.type != LTCP_ICMP_ECHO_REQUEST) why = LTCP_DROP_ICMP_UNHANDLED;
   if (why != LTCP_DROP_NONE) {
-    ltcp_engine_drop(tcp, why, NULL);
+    ltcp_events_drop(tcp, why, NULL);
     return;
   }
   uint8_t *pkt = ltcp_txq_alloc(q);
   if (!pkt || LTCP_IPV4_HDR_LEN + len > q->slot) {
-    ltcp_engine_drop(tcp, LTCP_DROP_TX_QUEUE_FULL, NULL);
+    ltcp_events_drop(tcp, LTCP_DROP_TX_QUEUE_FULL, NULL);
     return;
   }
   h.type = LTCP_ICMP_ECHO_REPLY;

@@ -6,8 +6,11 @@
 
 #include "ip/icmp.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "tcp/events.h"
 #include "tcp/input.h"
+#include "tcp/life.h"
 #include "tcp/output.h"
+#include "tcp/timeout.h"
 #include "tcp/timer.h"
 #include "util/assert.h"
 
@@ -110,7 +113,7 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   return 0;
 }
 
-static void ip_free_tcb(void *ctx, ltcp_tcb *tcb) { ltcp_tcb_free(ctx, tcb); }
+static void ip_free_tcb(void *ctx, ltcp_tcb *tcb) { ltcp_life_free(ctx, tcb); }
 
 void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_table_each(&ip->table, ip_free_tcb, &ip->tcp);
@@ -139,7 +142,7 @@ static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
                              ? ltcp_tcp_parse_unchecked(tcp, len, hdr->src, hdr->dst, &seg)
                              : ltcp_tcp_parse(tcp, len, hdr->src, hdr->dst, &seg);
   if (why != LTCP_DROP_NONE) {
-    ltcp_engine_drop(&ip->tcp, why, NULL);
+    ltcp_events_drop(&ip->tcp, why, NULL);
     return;
   }
   ip->stats.segs_in++;
@@ -173,7 +176,7 @@ void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len
     else if (hdr.proto == LTCP_IPPROTO_ICMP) ltcp_icmp_input(&ip->txq, &ip->tcp, &ip->cfg, &hdr, payload, plen);
     else why = LTCP_DROP_IP_PROTO;
   }
-  if (why != LTCP_DROP_NONE) ltcp_engine_drop(&ip->tcp, why, NULL);
+  if (why != LTCP_DROP_NONE) ltcp_events_drop(&ip->tcp, why, NULL);
   ltcp_ip_done(ip);
 }
 
@@ -212,7 +215,7 @@ void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
     ltcp_tcb *t = ip_next_due(ip, &expired);
     if (expired) continue;
     if (!t) break;
-    ltcp_timer_run(&ip->tcp, t);
+    ltcp_timeout_run(&ip->tcp, t);
     if (!t->dead) ltcp_ip_compact(ip, t); /* a SYN,ACK sent again: waiting once more */
   }
   ltcp_ip_done(ip);

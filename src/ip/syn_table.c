@@ -1,6 +1,7 @@
 /* Compact half-open records, the IP layer's side (syn_table.h). */
 #include "ip/syn_table.h"
 
+#include "tcp/life.h"
 #include "tcp/listen.h"
 #include "util/assert.h"
 
@@ -39,7 +40,7 @@ int ltcp_syn_table_compact(ltcp_syn_table *t, ltcp_tcb *tcb) {
   w->deadline = ltcp_syn_deadline(tcb);
   w->id = tcb->id;
   ltcp_endpoint local = tcb->local, remote = tcb->remote;
-  ltcp_tcb_retire(t->home.tcp, tcb); /* out of the table; the record keeps its listener's slot */
+  ltcp_life_retire(t->home.tcp, tcb); /* out of the table; the record keeps its listener's slot */
   ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo[w->s.retries], idx);
   t->home.stats->syn_received_compact++;
@@ -58,7 +59,7 @@ static ltcp_tcb *syn_expand_idx(ltcp_syn_table *t, uint32_t idx) {
   const ltcp_syn_rec *w = syn_at(t, idx);
   ltcp_tcb *lst = ltcp_table_listener(home->table, w->link.local_port);
   LTCP_ASSERT(lst != NULL); /* a listener that goes expands its records first */
-  ltcp_tcb *tcb = ltcp_tcb_new_with_id(home->tcp, LTCP_SYN_RECEIVED, w->id);
+  ltcp_tcb *tcb = ltcp_life_new_with_id(home->tcp, LTCP_SYN_RECEIVED, w->id);
   if (!tcb) return NULL;
   ltcp_endpoint local, remote;
   ltcp_rec_table_tuple(home, &w->link, &local, &remote);

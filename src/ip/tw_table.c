@@ -1,7 +1,8 @@
 /* Compact TIME-WAIT records, the IP layer's side (tw_table.h). */
 #include "ip/tw_table.h"
 
-#include "tcp/timer.h"
+#include "tcp/life.h"
+#include "tcp/timeout.h"
 #include "util/assert.h"
 
 _Static_assert(sizeof(ltcp_tw_rec) == 64, "a TIME-WAIT record is 64 bytes");
@@ -40,7 +41,7 @@ int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb) {
   w->expiry = ltcp_tw_expiry(tcb);
   w->id = tcb->id;
   ltcp_endpoint local = tcb->local, remote = tcb->remote;
-  ltcp_tcb_retire(t->home.tcp, tcb); /* out of the table; the record takes its place */
+  ltcp_life_retire(t->home.tcp, tcb); /* out of the table; the record takes its place */
   ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
   t->home.stats->time_wait_compact++;
@@ -100,6 +101,6 @@ ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_tw_table *t, uint64_t *id) {
 void ltcp_tw_table_expire_oldest(ltcp_tw_table *t) {
   if (!t->fifo.head) return;
   ltcp_tcb *v = tw_fill_view(t, t->fifo.head);
-  ltcp_timer_expire(t->home.tcp, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
+  ltcp_timeout_expire(t->home.tcp, v); /* §3.10.8 time-wait timeout: CLOSED, the record goes */
   ltcp_tw_table_view_done(t, v);
 }

@@ -10,6 +10,7 @@
 #include "sock/stack.h"
 #include "tcp/busy.h"
 #include "tcp/cc.h"
+#include "tcp/life.h"
 #include "tcp/listen.h"
 #include "tcp/timer.h"
 #include "tcp/user.h"
@@ -122,7 +123,7 @@ int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
 }
 
 static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
-  ltcp_tcb *tcb = ltcp_tcb_new(sock_engine(st), LTCP_CLOSED);
+  ltcp_tcb *tcb = ltcp_life_new(sock_engine(st), LTCP_CLOSED);
   if (!tcb) return NULL;
   tcb->fd = fd;
   tcb->local = s->local;
@@ -199,7 +200,7 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
   tcb->remote = *remote;
   if (ltcp_ip_attach(&st->ip, tcb) != 0) {
     s->tcb = NULL;
-    ltcp_tcb_discard(sock_engine(st), tcb);
+    ltcp_life_discard(sock_engine(st), tcb);
     sock_done(st, NULL);
     return sock_fail(ENOBUFS);
   }

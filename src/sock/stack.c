@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 
+#include "tcp/events.h"
+
 _Static_assert(LTCP_INPUT_CSUM_OK == LTCP_IP_CSUM_OK, "the IP layer's input flags are the API's");
 
 ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg) {
@@ -53,7 +55,7 @@ uint32_t ltcp_stack_tx_seg_size(const ltcp_stack *st) { return ltcp_ip_tx_seg_si
 void ltcp_stack_tx_pop(ltcp_stack *st) { ltcp_ip_tx_pop(&st->ip); }
 
 int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev) {
-  return ltcp_engine_next_event(&st->ip.tcp, ev);
+  return ltcp_events_next(&st->ip.tcp, ev);
 }
 
 const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st) { return &st->ip.stats; }

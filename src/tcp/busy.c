@@ -148,7 +148,7 @@ void ltcp_busy_sleep_idle(ltcp_engine *eng) {
     ltcp_tcb *tcb = l->touched;
     l->touched = tcb->busy->touched_next;
     tcb->touched = 0;
-    if (tcb->dead) continue; /* off the idle list already (ltcp_tcb_close) */
+    if (tcb->dead) continue; /* off the idle list already (ltcp_life_close) */
     if (!busy_idle(tcb)) ltcp_busy_unlist(eng, tcb);
     else if (!tcb->busy->sndbuf.buf && !tcb->busy->rcvbuf.buf) busy_sleep(eng, tcb);
     else if (!tcb->idle_listed) busy_idle_append(eng, tcb);

@@ -2,7 +2,6 @@
 #include "tcp/delack.h"
 
 #include "tcp/engine.h"
-#include "tcp/output.h"
 #include "tcp/timer.h"
 
 void ltcp_delack_hold(ltcp_engine *eng, ltcp_tcb *tcb, int owed_before) {
@@ -16,13 +15,6 @@ void ltcp_delack_hold(ltcp_engine *eng, ltcp_tcb *tcb, int owed_before) {
     tcb->busy->dack_at = eng->now + eng->cfg.delayed_ack_ns;
     ltcp_timer_update(eng, tcb);
   }
-}
-
-void ltcp_delack_expire(ltcp_engine *eng, ltcp_tcb *tcb) {
-  tcb->busy->dack_at = LTCP_TIME_NEVER;
-  /* Owed now: it goes out when the driver takes the output (MUST-58/59), or on data. */
-  tcb->ack_now = 1;
-  ltcp_output(eng, tcb);
 }
 
 void ltcp_delack_sent(ltcp_engine *eng, ltcp_tcb *tcb) {

@@ -11,8 +11,6 @@
  * was owed before this segment, and less than two full-sized segments are unacknowledged
  * (RFC 5681 §4.2, RFC 9293 SHLD-19). */
 void ltcp_delack_hold(ltcp_engine *eng, ltcp_tcb *tcb, int owed_before);
-/* The delayed-ACK timer expired: the ACK is owed now. */
-void ltcp_delack_expire(ltcp_engine *eng, ltcp_tcb *tcb);
 /* An ACK went out (alone or on data): nothing is owed any more. */
 void ltcp_delack_sent(ltcp_engine *eng, ltcp_tcb *tcb);
 

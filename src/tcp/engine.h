@@ -19,7 +19,9 @@
 #include "lucidtcp/stats.h"
 #include "lucidtcp/wire/tcp.h"
 #include "tcp/busy.h"
+#include "tcp/events.h"
 #include "tcp/isn.h"
+#include "tcp/life.h"
 #include "tcp/output.h"
 #include "tcp/tcb.h"
 
@@ -58,7 +60,7 @@ typedef struct ltcp_engine {
   ltcp_engine_host host;
   ltcp_event *events;      /* a ring of cfg.event_capacity; NULL when 0 */
   uint32_t ev_head, ev_count;
-  ltcp_tcb_life life;      /* tcb.h */
+  ltcp_life life;      /* tcb.h */
   ltcp_busy_lists busy;    /* busy.h */
   ltcp_isn_key isn;        /* isn.h */
   ltcp_output_wait_list txw; /* output.h */
@@ -69,22 +71,16 @@ typedef struct ltcp_engine {
 int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats *stats,
                      const ltcp_engine_host *host, const uint8_t isn_key[16]);
 /* Frees the event queue, the graveyard and the pools. The host frees its live TCBs first
- * (ltcp_tcb_free). */
+ * (ltcp_life_free). */
 void ltcp_engine_free(ltcp_engine *eng);
 /* The host's clock moves to now (never backwards). */
 static inline void ltcp_engine_clock(ltcp_engine *eng, ltcp_time_ns now) {
   if (now > eng->now) eng->now = now;
 }
-/* Ends a host call: idle TCBs give back their busy parts (busy.h), deleted TCBs are freed. */
+/* Ends a host call: idle TCBs give back their busy parts (busy.h), deleted TCBs are freed. The
+ * events and drops a call produced are in the queue (events.h). */
 void ltcp_engine_reap(ltcp_engine *eng);
 
-/* Queues an event (counted in events_lost when the queue is full; nothing when events are
- * off). */
-void ltcp_engine_emit(ltcp_engine *eng, const ltcp_event *ev);
-/* Takes the oldest event into *ev: 1, or 0 when there is none. */
-int ltcp_engine_next_event(ltcp_engine *eng, ltcp_event *ev);
-/* Counts a drop and reports it as an event; seg (may be NULL) gives the endpoints. */
-void ltcp_engine_drop(ltcp_engine *eng, ltcp_drop_reason why, const ltcp_seg *seg);
 /* Connections (TCBs) in a state; compact records are counted by their stores. */
 static inline uint32_t ltcp_engine_count_state(const ltcp_engine *eng, ltcp_state s) {
   return eng->life.state_count[s];

@@ -5,13 +5,16 @@
 #include "tcp/busy.h"
 #include "tcp/delack.h"
 #include "tcp/engine.h"
+#include "tcp/events.h"
 #include "tcp/isn.h"
 #include "tcp/keepalive.h"
+#include "tcp/life.h"
 #include "tcp/listen.h"
 #include "tcp/output.h"
 #include "tcp/recovery.h"
 #include "tcp/rtt.h"
 #include "tcp/timer.h"
+#include "tcp/window.h"
 #include "util/assert.h"
 
 enum { IN_CONTINUE = 0, IN_DONE = 1 };
@@ -26,7 +29,7 @@ static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
 }
 
 static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
-  uint32_t wnd = ltcp_opts_seg_wnd(tcb, seg); /* RFC 7323 §2.3: SEG.WND << Snd.Wind.Shift */
+  uint32_t wnd = ltcp_window_peer(tcb, seg); /* RFC 7323 §2.3: SEG.WND << Snd.Wind.Shift */
   tcb->snd_wnd = wnd;
   tcb->snd_wl1 = seg->seq;
   tcb->snd_wl2 = seg->ack;
@@ -47,19 +50,19 @@ static void in_take_syn(ltcp_tcb *tcb, const ltcp_seg *seg) {
  * what it inherits from lst; NULL (the SYN dropped, counted) when the backlog, memory or the
  * table is full. */
 static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
-  ltcp_tcb *tcb = ltcp_listen_has_room(lst) ? ltcp_tcb_new(eng, LTCP_LISTEN) : NULL;
+  ltcp_tcb *tcb = ltcp_listen_has_room(lst) ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
   if (tcb) {
     tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
     tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
     tcb->passive = 1;
     ltcp_listen_inherit(lst, tcb);
     if (eng->host.attach(eng->host.ctx, tcb) != 0) {
-      ltcp_tcb_discard(eng, tcb);
+      ltcp_life_discard(eng, tcb);
       tcb = NULL;
     }
   }
   if (!tcb) {
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
     return NULL;
   }
   ltcp_listen_adopt(lst, tcb);
@@ -71,7 +74,7 @@ static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
 static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
                            const uint32_t *isn) {
   if (seg->flags & LTCP_RST) { /* first: an incoming RST should be ignored */
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_LISTEN_RST, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_RST, seg);
     return NULL;
   }
   if (seg->flags & LTCP_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
@@ -79,7 +82,7 @@ static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
     return NULL;
   }
   if (!(seg->flags & LTCP_SYN)) { /* fourth: "any other control or text-bearing segment" */
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
     return NULL;
   }
   ltcp_tcb *tcb = in_listen_child(eng, lst, seg);
@@ -96,7 +99,7 @@ static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
   in_take_window(tcb, seg);
   tcb->snd_wl2 = tcb->iss;
   ltcp_cause why = ltcp_cause_segment(seg);
-  ltcp_tcb_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
+  ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
   tcb->busy->rtt_start = eng->now;
   tcb->busy->rtt_seq = tcb->iss + 1;
   ltcp_out_syn(eng, tcb);
@@ -128,22 +131,22 @@ static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->flags & LTCP_ACK) { /* first: check the ACK */
     if (ltcp_seq_le(seg->ack, tcb->iss) || ltcp_seq_gt(seg->ack, tcb->snd_nxt)) {
       ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST>, unless RST is set */
-      ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_SENT_BAD_ACK, seg);
+      ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_SENT_BAD_ACK, seg);
       return;
     }
     ack_ok = ltcp_seq_le(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt);
   }
   if (seg->flags & LTCP_RST) { /* second: RST, only with an acceptable ACK */
     if (!ack_ok) {
-      ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_SENT_RST, seg);
+      ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_SENT_RST, seg);
       return;
     }
     eng->stats->resets++;
-    ltcp_tcb_close(eng, tcb, ECONNREFUSED, &why); /* "error: connection reset" */
+    ltcp_life_close(eng, tcb, ECONNREFUSED, &why); /* "error: connection reset" */
     return;
   }
   if (!(seg->flags & LTCP_SYN)) { /* fifth: neither SYN nor RST */
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_SENT_NO_SYN, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_SENT_NO_SYN, seg);
     return;
   }
   /* Fourth: the SYN. */
@@ -156,7 +159,7 @@ static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   }
   /* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
   in_take_window(tcb, seg);
-  ltcp_tcb_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
+  ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
   tcb->busy->rtt_start = LTCP_TIME_NEVER;
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
   ltcp_out_syn(eng, tcb);
@@ -178,7 +181,7 @@ static void in_syn_sent_synced(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
   tcb->busy->ut_at = LTCP_TIME_NEVER;
   in_take_window(tcb, seg);
-  ltcp_tcb_set_state(eng, tcb, LTCP_ESTABLISHED, why);
+  ltcp_life_set_state(eng, tcb, LTCP_ESTABLISHED, why);
   tcb->ack_now = 1; /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
   in_text(eng, tcb, seg);
   if (in_fin(eng, tcb, seg, why) == IN_DONE) return;
@@ -190,7 +193,7 @@ static void in_syn_sent_synced(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *
 
 /* First: the acceptability test, Table 6. */
 static int in_acceptable(const ltcp_tcb *tcb, const ltcp_seg *seg) {
-  uint32_t len = ltcp_seg_seqlen(seg), wnd = ltcp_tcb_rcv_wnd(tcb);
+  uint32_t len = ltcp_seg_seqlen(seg), wnd = ltcp_window_rcv(tcb);
   uint32_t nxt = tcb->rcv_nxt, end = tcb->rcv_nxt + wnd;
   if (wnd == 0) {
     /* "Special allowance should be made to accept valid ACKs, URGs, and RSTs": a segment at
@@ -211,7 +214,7 @@ static int in_is_simopen_synack(const ltcp_tcb *tcb, const ltcp_seg *seg) {
 
 static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->flags & LTCP_RST) { /* RFC 5961 §3 check 1: silently drop */
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
     return;
   }
   if (tcb->state == LTCP_TIME_WAIT && (seg->flags & LTCP_FIN) &&
@@ -220,18 +223,18 @@ static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg
      * acknowledged and the 2 MSL timeout restarts. */
     ltcp_timer_start_time_wait(eng, tcb);
     ltcp_out_ack(eng, tcb);
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_TIME_WAIT_FIN, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_TIME_WAIT_FIN, seg);
     return;
   }
   ltcp_out_ack(eng, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
-  ltcp_engine_drop(eng, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
+  ltcp_events_drop(eng, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
 }
 
 /* SYN-RECEIVED from a passive OPEN goes back to LISTEN: the child disappears and its
  * listener carries on (§3.10.7.4 second and fourth). */
 static void in_return_to_listen(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_cause *why) {
-  ltcp_tcb_set_state(eng, tcb, LTCP_LISTEN, why);
-  ltcp_tcb_delete(eng, tcb);
+  ltcp_life_set_state(eng, tcb, LTCP_LISTEN, why);
+  ltcp_life_delete(eng, tcb);
 }
 
 /* Second: the RST bit (RFC 5961 §3 checks, as RFC 9293 gives them). */
@@ -240,7 +243,7 @@ static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const l
   if (seg->seq != tcb->rcv_nxt) { /* check 3: in the window but not exact: challenge ACK */
     eng->stats->challenge_acks++;
     ltcp_out_ack(eng, tcb);
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_RST_CHALLENGED, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_RST_CHALLENGED, seg);
     return;
   }
   switch (tcb->state) {
@@ -249,23 +252,23 @@ static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const l
         in_return_to_listen(eng, tcb, why);
       } else {
         eng->stats->resets++;
-        ltcp_tcb_close(eng, tcb, ECONNREFUSED, why); /* "connection refused" */
+        ltcp_life_close(eng, tcb, ECONNREFUSED, why); /* "connection refused" */
       }
       return;
     case LTCP_TIME_WAIT:
       if (eng->cfg.rfc1337) { /* RFC 1337 TW-1: an RST does not end TIME-WAIT */
-        ltcp_engine_drop(eng, LTCP_DROP_TCP_TIME_WAIT_RST, seg);
+        ltcp_events_drop(eng, LTCP_DROP_TCP_TIME_WAIT_RST, seg);
         return;
       }
-      ltcp_tcb_close(eng, tcb, 0, why);
+      ltcp_life_close(eng, tcb, 0, why);
       return;
     case LTCP_CLOSING:
     case LTCP_LAST_ACK:
-      ltcp_tcb_close(eng, tcb, 0, why);
+      ltcp_life_close(eng, tcb, 0, why);
       return;
     default: /* ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "connection reset" */
       eng->stats->resets++;
-      ltcp_tcb_close(eng, tcb, ECONNRESET, why);
+      ltcp_life_close(eng, tcb, ECONNRESET, why);
       return;
   }
 }
@@ -279,7 +282,7 @@ static void in_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const l
   /* Synchronized states: RFC 5961 §4 challenge ACK, irrespective of the sequence number. */
   eng->stats->challenge_acks++;
   ltcp_out_ack(eng, tcb);
-  ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
+  ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
 }
 
 /* New data acknowledged (SND.UNA < SEG.ACK =< SND.NXT): free the buffer, time the round
@@ -327,7 +330,7 @@ static int in_ack_established(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
    * SEG.ACK > SND.NXT is also §3.10.7.4's "acks something not yet sent". */
   if (ltcp_seq_gt(ack, tcb->snd_nxt) || ltcp_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd)) {
     ltcp_out_ack(eng, tcb);
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
     return IN_DONE;
   }
   tcb->busy->probes = 0; /* the peer answers: zero-window probing may go on */
@@ -348,23 +351,23 @@ static int in_ack_established(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
 /* Fifth: the ACK field, per state. */
 static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   if (!(seg->flags & LTCP_ACK)) {
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_NO_ACK, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_NO_ACK, seg);
     return IN_DONE;
   }
   if (tcb->state == LTCP_SYN_RECEIVED) {
     if (!(ltcp_seq_lt(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt))) {
       ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
-      ltcp_engine_drop(eng, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
+      ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
       return IN_DONE;
     }
     in_take_window(tcb, seg);
-    ltcp_tcb_set_state(eng, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
+    ltcp_life_set_state(eng, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
   }
   if (in_ack_established(eng, tcb, seg) == IN_DONE) return IN_DONE;
   switch (tcb->state) {
     case LTCP_FIN_WAIT_1:
       if (ltcp_tcb_fin_acked(tcb)) {
-        ltcp_tcb_set_state(eng, tcb, LTCP_FIN_WAIT_2, why);
+        ltcp_life_set_state(eng, tcb, LTCP_FIN_WAIT_2, why);
         ltcp_timer_orphan_fin_wait_2(eng, tcb);
       }
       return IN_CONTINUE;
@@ -376,12 +379,12 @@ static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
         ltcp_output(eng, tcb);
         return IN_DONE;
       }
-      ltcp_tcb_set_state(eng, tcb, LTCP_TIME_WAIT, why);
+      ltcp_life_set_state(eng, tcb, LTCP_TIME_WAIT, why);
       ltcp_timer_start_time_wait(eng, tcb);
       return IN_CONTINUE;
     case LTCP_LAST_ACK:
       if (ltcp_tcb_fin_acked(tcb)) {
-        ltcp_tcb_close(eng, tcb, 0, why);
+        ltcp_life_close(eng, tcb, 0, why);
         return IN_DONE;
       }
       return IN_CONTINUE;
@@ -397,7 +400,7 @@ static int in_text_orphaned(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg
     return 0;
   ltcp_cause why = ltcp_cause_segment(seg);
   ltcp_out_rst(eng, tcb, tcb->snd_nxt);
-  ltcp_tcb_close(eng, tcb, 0, &why);
+  ltcp_life_close(eng, tcb, 0, &why);
   return 1;
 }
 
@@ -426,7 +429,7 @@ static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (ltcp_ring_write_at(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len + off, data, n) != 0) return;
   if (off > 0) {
     if (ltcp_reasm_add(&tcb->busy->reasm, seq, seq + n) != 0)
-      ltcp_engine_drop(eng, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
+      ltcp_events_drop(eng, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
     else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
     return;
   }
@@ -465,18 +468,18 @@ static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
   switch (tcb->state) {
     case LTCP_SYN_RECEIVED:
     case LTCP_ESTABLISHED:
-      ltcp_tcb_set_state(eng, tcb, LTCP_CLOSE_WAIT, why);
+      ltcp_life_set_state(eng, tcb, LTCP_CLOSE_WAIT, why);
       break;
     case LTCP_FIN_WAIT_1:
       if (ltcp_tcb_fin_acked(tcb)) {
-        ltcp_tcb_set_state(eng, tcb, LTCP_TIME_WAIT, why);
+        ltcp_life_set_state(eng, tcb, LTCP_TIME_WAIT, why);
         ltcp_timer_start_time_wait(eng, tcb);
       } else {
-        ltcp_tcb_set_state(eng, tcb, LTCP_CLOSING, why);
+        ltcp_life_set_state(eng, tcb, LTCP_CLOSING, why);
       }
       break;
     case LTCP_FIN_WAIT_2:
-      ltcp_tcb_set_state(eng, tcb, LTCP_TIME_WAIT, why);
+      ltcp_life_set_state(eng, tcb, LTCP_TIME_WAIT, why);
       ltcp_timer_start_time_wait(eng, tcb);
       break;
     default: /* CLOSE-WAIT, CLOSING, LAST-ACK remain; TIME-WAIT restarts 2 MSL */
@@ -489,7 +492,12 @@ static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
 static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_cause why = ltcp_cause_segment(seg);
   int simopen = in_is_simopen_synack(tcb, seg);
-  if (ltcp_opts_reject(eng, tcb, seg)) return; /* RFC 7323 §3.2, PAWS §5.3 R1: before R2 */
+  ltcp_drop_reason paws = ltcp_opts_reject(eng, tcb, seg); /* RFC 7323 §3.2, §5.3 R1 */
+  if (paws != LTCP_DROP_NONE) {
+    if (paws == LTCP_DROP_TCP_PAWS) ltcp_out_ack(eng, tcb); /* R1: an old duplicate is ACKed */
+    ltcp_events_drop(eng, paws, seg);
+    return;
+  }
   if (!simopen && !in_acceptable(tcb, seg)) { /* first */
     in_unacceptable(eng, tcb, seg);
     return;
@@ -514,7 +522,7 @@ static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
     if (in_text_orphaned(eng, tcb, seg)) return;
     in_text(eng, tcb, seg);
   } else if (seg->len && ltcp_seq_ge(seg->seq + seg->len, tcb->rcv_nxt)) {
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_TEXT_AFTER_FIN, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_TEXT_AFTER_FIN, seg);
   }
   in_fin(eng, tcb, seg, &why); /* eighth */
   ltcp_output(eng, tcb);
@@ -526,7 +534,7 @@ static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
 static void in_closed(ltcp_engine *eng, const ltcp_seg *seg) {
   if (seg->flags & LTCP_RST) {
     eng->stats->rst_in++;
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_RST_NO_CONN, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TCP_RST_NO_CONN, seg);
     return;
   }
   ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=...><CTL=RST,ACK> */
@@ -546,7 +554,7 @@ static int in_time_wait_reuse(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
   if (!lst) return 0;
   uint32_t isn = tcb->snd_nxt + 65535 + 2; /* as Linux's tcp_timewait_state_process */
   ltcp_cause why = ltcp_cause_segment(seg);
-  ltcp_tcb_close(eng, tcb, 0, &why);
+  ltcp_life_close(eng, tcb, 0, &why);
   eng->stats->time_wait_reuse++;
   *child = in_listen(eng, lst, seg, &isn);
   return 1;
@@ -560,7 +568,7 @@ ltcp_tcb *ltcp_input_segment(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *se
     return NULL;
   }
   if (ltcp_busy_wake(eng, tcb) != 0) {
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_NO_MEMORY, seg); /* as lost on the way: resent */
+    ltcp_events_drop(eng, LTCP_DROP_TCP_NO_MEMORY, seg); /* as lost on the way: resent */
     return NULL;
   }
   ltcp_busy_touch(eng, tcb);

@@ -14,7 +14,5 @@ void ltcp_keepalive_start(ltcp_engine *eng, ltcp_tcb *tcb);
  * (on_now: just turned on, so the first probe comes keep_idle_s from now, as Linux's
  * SO_KEEPALIVE). */
 void ltcp_keepalive_rearm(ltcp_engine *eng, ltcp_tcb *tcb, int on_now);
-/* The keep-alive timer expired: probe, give up (ETIMEDOUT), or wait longer. */
-void ltcp_keepalive_expire(ltcp_engine *eng, ltcp_tcb *tcb);
 
 #endif

@@ -84,12 +84,3 @@ ltcp_tcb *ltcp_listen_accept(ltcp_engine *eng, ltcp_tcb *lst) {
   ltcp_busy_touch(eng, child); /* awake (it had a parent): it may sleep once idle */
   return child;
 }
-
-void ltcp_listen_close_children(ltcp_engine *eng, ltcp_tcb *lst) {
-  ltcp_cause why = ltcp_cause_call(LTCP_CALL_CLOSE);
-  /* Bounded by the backlog: each pass closes the first child, which leaves the list. */
-  for (uint32_t n = 0; lst->busy->children; n++) {
-    LTCP_ASSERT(n < lst->busy->backlog);
-    ltcp_tcb_close(eng, lst->busy->children, 0, &why);
-  }
-}

@@ -31,12 +31,11 @@ static inline void ltcp_listen_release(ltcp_tcb *tcb, int keep_slot) {
 }
 /* A record went without becoming a TCB again: its slot is free. */
 void ltcp_listen_release_slot(ltcp_tcb *lst);
+/* The newest child not yet accepted, or NULL. */
+static inline ltcp_tcb *ltcp_listen_first_child(const ltcp_tcb *lst) { return lst->busy->children; }
 /* The oldest ESTABLISHED child, without taking it (NULL when none). */
 static inline ltcp_tcb *ltcp_listen_peek(const ltcp_tcb *lst) { return lst->busy->acceptq_head; }
 /* Takes the oldest ESTABLISHED child for the user: it leaves the listener (NULL when none). */
 ltcp_tcb *ltcp_listen_accept(ltcp_engine *eng, ltcp_tcb *lst);
-/* The listener closes: each child still a TCB is closed (no reset, as Linux's
- * inet_csk_listen_stop drops its request socks). Records are the host's to bring back first. */
-void ltcp_listen_close_children(ltcp_engine *eng, ltcp_tcb *lst);
 
 #endif

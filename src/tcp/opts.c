@@ -4,7 +4,6 @@
 
 #include "tcp/engine.h"
 #include "tcp/isn.h"
-#include "tcp/output.h"
 #include "tcp/rtt.h"
 
 /* §5.5: TS.Recent is no longer trusted after 24 days without an update. */
@@ -81,32 +80,6 @@ void ltcp_opts_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg) {
   if (ack) o->last_ack_sent = seg->ack;
 }
 
-uint32_t ltcp_opts_max_rcv_wnd(const ltcp_tcb *tcb) {
-  return 65535u << tcb->rfc7323.rcv_wscale;
-}
-
-uint16_t ltcp_opts_wnd_field(const ltcp_tcb *tcb, uint8_t flags) {
-  uint32_t wnd = ltcp_tcb_rcv_wnd(tcb);
-  if (flags & LTCP_SYN) return (uint16_t)(wnd > 65535u ? 65535u : wnd);
-  uint8_t shift = tcb->rfc7323.rcv_wscale;
-  uint32_t field = wnd >> shift;
-  /* §2.4 and Appendix F: rounding down would retract the right edge already promised;
-   * round up instead (as Linux), at most 2^shift - 1 bytes beyond the buffer. */
-  uint32_t promised = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-  if ((field << shift) < promised) field++;
-  return (uint16_t)(field > 65535u ? 65535u : field);
-}
-
-uint32_t ltcp_opts_wnd_bytes(const ltcp_tcb *tcb, const ltcp_seg *seg) {
-  if (seg->flags & LTCP_SYN) return seg->wnd;
-  return (uint32_t)seg->wnd << tcb->rfc7323.rcv_wscale;
-}
-
-uint32_t ltcp_opts_seg_wnd(const ltcp_tcb *tcb, const ltcp_seg *seg) {
-  if (seg->flags & LTCP_SYN) return seg->wnd;
-  return (uint32_t)seg->wnd << tcb->rfc7323.snd_wscale;
-}
-
 /* §5.2: timestamps compare like sequence numbers. */
 static int opts_ts_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
@@ -114,24 +87,19 @@ static int opts_ts_recent_valid(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   return tcb->ts_recent_s != LTCP_OPTS_TS_NONE && opts_clock_s(eng) - tcb->ts_recent_s <= OPTS_TS_IDLE_S;
 }
 
-int ltcp_opts_reject(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+ltcp_drop_reason ltcp_opts_reject(const ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_rfc7323 *o = &tcb->rfc7323;
-  if (!o->ts_ok || (seg->flags & LTCP_RST)) return 0; /* §5.2: no PAWS check on an RST */
-  if (!seg->opts.has_timestamps) {
-    /* §3.2: a non-RST segment without TSopt SHOULD be silently dropped. */
-    ltcp_engine_drop(eng, LTCP_DROP_TCP_TS_MISSING, seg);
-    return 1;
-  }
+  if (!o->ts_ok || (seg->flags & LTCP_RST)) return LTCP_DROP_NONE; /* §5.2: no PAWS on an RST */
+  /* §3.2: a non-RST segment without TSopt SHOULD be silently dropped. */
+  if (!seg->opts.has_timestamps) return LTCP_DROP_TCP_TS_MISSING;
   /* §5.3 R1, before the acceptability test: an old TSval marks an old duplicate. An idle
    * connection's TS.Recent is invalid (§5.5): the segment passes and R3 replaces it. */
-  if (!opts_ts_lt(seg->opts.ts_val, o->ts_recent)) return 0;
+  if (!opts_ts_lt(seg->opts.ts_val, o->ts_recent)) return LTCP_DROP_NONE;
   if (!opts_ts_recent_valid(eng, tcb)) {
     tcb->ts_recent_s = LTCP_OPTS_TS_NONE;
-    return 0;
+    return LTCP_DROP_NONE;
   }
-  ltcp_out_ack(eng, tcb);
-  ltcp_engine_drop(eng, LTCP_DROP_TCP_PAWS, seg);
-  return 1;
+  return LTCP_DROP_TCP_PAWS;
 }
 
 void ltcp_opts_take_ts(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "lucidtcp/common.h"
+#include "lucidtcp/stats.h"
 #include "lucidtcp/wire/tcp.h"
 
 #define LTCP_OPTS_WSCALE_MAX 14     /* §2.3: a larger shift.cnt is used as 14 */
@@ -43,19 +44,10 @@ void ltcp_opts_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
  * offered, TSopt in every segment once negotiated; Last.ACK.sent. */
 void ltcp_opts_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg);
 
-/* The 16-bit window field for the window we advertise now (never scaled in a SYN, §2.2),
- * and the bytes that field promises. */
-uint16_t ltcp_opts_wnd_field(const ltcp_tcb *tcb, uint8_t flags);
-uint32_t ltcp_opts_wnd_bytes(const ltcp_tcb *tcb, const ltcp_seg *seg);
-/* The peer's window in bytes: SEG.WND << Snd.Wind.Shift, except in a SYN (§2.3). */
-uint32_t ltcp_opts_seg_wnd(const ltcp_tcb *tcb, const ltcp_seg *seg);
-/* The largest window we may advertise: 65535 << Rcv.Wind.Shift. */
-uint32_t ltcp_opts_max_rcv_wnd(const ltcp_tcb *tcb);
-
-/* Before the acceptability test of a synchronized connection (§3.2, §5.3 R1): 1 when the
- * segment must be dropped (a missing TSopt, or PAWS); the drop is counted and, for PAWS,
- * an ACK sent. Else 0. */
-int ltcp_opts_reject(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
+/* Before the acceptability test of a synchronized connection (§3.2, §5.3 R1): why the segment
+ * must be dropped (LTCP_DROP_TCP_TS_MISSING: silently; LTCP_DROP_TCP_PAWS: with an ACK, R1), or
+ * LTCP_DROP_NONE. */
+ltcp_drop_reason ltcp_opts_reject(const ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 /* After the acceptability test (§5.3 R3): TS.Recent, and the TSecr for RTTM. */
 void ltcp_opts_take_ts(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 /* In the ACK step, when SND.UNA advances: an RTT sample from TSecr (§4.1, Appendix G).

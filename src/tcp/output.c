@@ -6,10 +6,12 @@
 #include "tcp/busy.h"
 #include "tcp/delack.h"
 #include "tcp/engine.h"
+#include "tcp/events.h"
 #include "tcp/nagle.h"
 #include "tcp/recovery.h"
 #include "tcp/rtt.h"
 #include "tcp/timer.h"
+#include "tcp/window.h"
 #include "util/assert.h"
 
 /* Builds one TCP segment from seg (seg->len payload bytes taken from payload at offset
@@ -20,7 +22,7 @@ static int out_emit(ltcp_engine *eng, const ltcp_seg *seg, const ltcp_ring *payl
   uint32_t room;
   uint8_t *tcp = eng->host.tx_slot(eng->host.ctx, &room);
   if (!tcp) {
-    ltcp_engine_drop(eng, LTCP_DROP_TX_QUEUE_FULL, seg);
+    ltcp_events_drop(eng, LTCP_DROP_TX_QUEUE_FULL, seg);
     return -1;
   }
   size_t hl = ltcp_tcp_write_header(tcp, room, seg);
@@ -52,7 +54,7 @@ static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
   seg.flags = flags;
   if (flags & LTCP_ACK) {
     seg.ack = tcb->rcv_nxt;
-    seg.wnd = ltcp_opts_wnd_field(tcb, flags);
+    seg.wnd = ltcp_window_field(tcb, flags);
   }
   return seg;
 }
@@ -63,7 +65,7 @@ static int out_send(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg, uint32_t seg
   if (out_emit(eng, seg, &tcb->busy->sndbuf, seg->seq - tcb->snd_buf_seq, seg_size) != 0)
     return -1;
   if (seg->flags & LTCP_ACK) {
-    tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, seg);
+    tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_bytes(tcb, seg);
     tcb->ack_now = 0;
     ltcp_delack_sent(eng, tcb);
   }
@@ -75,7 +77,7 @@ void ltcp_out_syn(ltcp_engine *eng, ltcp_tcb *tcb) {
    * §3.7.1 MUST-14: the MSS option goes in every SYN. */
   uint8_t flags = LTCP_SYN | (tcb->state == LTCP_SYN_SENT ? 0 : LTCP_ACK);
   ltcp_seg seg = out_seg_from(tcb, flags, tcb->iss);
-  if (!(flags & LTCP_ACK)) seg.wnd = ltcp_opts_wnd_field(tcb, flags); /* never scaled */
+  if (!(flags & LTCP_ACK)) seg.wnd = ltcp_window_field(tcb, flags); /* never scaled */
   seg.opts.mss = tcb->rcv_mss;
   out_send(eng, tcb, &seg, 0);
 }

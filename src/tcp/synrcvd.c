@@ -8,6 +8,7 @@
 #include "tcp/listen.h"
 #include "tcp/rtt.h"
 #include "tcp/timer.h"
+#include "tcp/window.h"
 #include "util/assert.h"
 
 int ltcp_syn_may_compact(const ltcp_engine *eng, const ltcp_tcb *tcb) {
@@ -87,8 +88,8 @@ void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, 
   syn_restore_options(eng, tcb, s);
   /* The window our SYN,ACK advertised (never scaled in a SYN): its right edge. */
   ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK};
-  synack.wnd = ltcp_opts_wnd_field(tcb, synack.flags);
-  tcb->rcv_adv = tcb->rcv_nxt + ltcp_opts_wnd_bytes(tcb, &synack);
+  synack.wnd = ltcp_window_field(tcb, synack.flags);
+  tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_bytes(tcb, &synack);
   tcb->busy->retries = s->retries;
   tcb->rto_backed_off = s->retries > 0;
   tcb->busy->rtx_at = deadline;

@@ -39,10 +39,10 @@ int ltcp_syn_may_compact(const ltcp_engine *eng, const ltcp_tcb *tcb);
 ltcp_time_ns ltcp_syn_deadline(const ltcp_tcb *tcb);
 /* Its SYN,ACK retransmissions so far (below LTCP_SYN_LEVELS). */
 static inline uint8_t ltcp_syn_retries(const ltcp_tcb *tcb) { return (uint8_t)tcb->busy->retries; }
-/* What the record keeps (before the TCB is retired, ltcp_tcb_retire: the child keeps its slot
+/* What the record keeps (before the TCB is retired, ltcp_life_retire: the child keeps its slot
  * in the listener's backlog). */
 void ltcp_syn_save(const ltcp_tcb *tcb, ltcp_syn_state *s);
-/* A new TCB (ltcp_tcb_new_with_id, in SYN-RECEIVED) becomes the record's connection again, as
+/* A new TCB (ltcp_life_new_with_id, in SYN-RECEIVED) becomes the record's connection again, as
  * the LISTEN step and the timers left it, a child of lst again in the slot the record held,
  * its timer handed to the host. */
 void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, ltcp_tcb *lst,

@@ -1,9 +1,7 @@
 /* Timers (RFC 9293 §3.10.8): each is a deadline field of the TCB (rtx_at, tw_at, ut_at, fw2_at,
  * dack_at in the busy part; ka_at in the TCB). tcb->deadline is their minimum, what the engine
- * hands the host for its timer heap (ip/timers.h); this module keeps it current and runs the
- * timeouts when the host says one is due: retransmission (RFC 6298), zero-window probes, user
- * timeout, TIME-WAIT, the orphaned FIN-WAIT-2 limit, and through their modules the delayed ACK
- * (delack.h) and keep-alive (keepalive.h). */
+ * hands the host for its timer heap (ip/timers.h); this module keeps it current, and sets the
+ * timers a state change starts. What an expiry does is tcp/timeout.h's. */
 #ifndef LTCP_TCP_TIMER_H
 #define LTCP_TCP_TIMER_H
 
@@ -12,12 +10,6 @@
 /* Recomputes tcb->deadline from its timers; when it moved, tells the host (never for a
  * view, whose record keeps its own expiry). Call after changing any timer. */
 void ltcp_timer_update(ltcp_engine *eng, ltcp_tcb *tcb);
-/* The host's heap says tcb is due (tcb->deadline <= now): runs what expired. An asleep TCB is
- * woken first; when memory for that runs out, only keep-alive's timer can be due, and it is
- * put off by a second. */
-void ltcp_timer_run(ltcp_engine *eng, ltcp_tcb *tcb);
-/* Runs what expired on a TCB that is awake (a view included). */
-void ltcp_timer_expire(ltcp_engine *eng, ltcp_tcb *tcb);
 /* §3.10.7.4 eighth: the time-wait timer starts (again), the other timers stop. */
 void ltcp_timer_start_time_wait(ltcp_engine *eng, ltcp_tcb *tcb);
 /* An orphan in FIN-WAIT-2 waits for the peer's FIN only so long (as Linux's tcp_fin_timeout). */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tcp/engine.h"
+#include "tcp/window.h"
 #include "util/assert.h"
 
 int ltcp_tw_may_compact(const ltcp_tcb *tcb) {
@@ -21,7 +22,7 @@ void ltcp_tw_save(const ltcp_tcb *tcb, ltcp_tw_state *s) {
   s->snd_nxt = tcb->snd_nxt;
   s->rcv_nxt = tcb->rcv_nxt;
   s->snd_max_wnd = tcb->snd_max_wnd;
-  s->rcv_wnd = ltcp_tcb_rcv_wnd(tcb); /* constant in TIME-WAIT: RCV.NXT no longer moves */
+  s->rcv_wnd = ltcp_window_rcv(tcb); /* constant in TIME-WAIT: RCV.NXT no longer moves */
   s->ts_recent = o->ts_recent;
   s->ts_offset = o->ts_offset;
   s->rcv_wscale = o->rcv_wscale;
@@ -51,7 +52,7 @@ void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const lt
   v->snd_mss = s->snd_mss;
   v->rcv_mss = (uint16_t)(eng->cfg.mtu - 40);
   v->rcv_nxt = s->rcv_nxt;
-  b->rcvbuf.cap = v->rcvbuf_cap = s->rcv_wnd; /* empty: ltcp_tcb_rcv_wnd gives back rcv_wnd */
+  b->rcvbuf.cap = v->rcvbuf_cap = s->rcv_wnd; /* empty: ltcp_window_rcv gives back rcv_wnd */
   v->rcv_adv = s->rcv_nxt + s->rcv_wnd;
   b->rcv_acked = s->rcv_nxt;
   v->rcv_at = eng->now;

@@ -5,8 +5,10 @@
 
 #include "tcp/engine.h"
 #include "tcp/isn.h"
+#include "tcp/life.h"
 #include "tcp/output.h"
 #include "tcp/timer.h"
+#include "tcp/window.h"
 #include "util/assert.h"
 
 int ltcp_user_open_active(ltcp_engine *eng, ltcp_tcb *tcb) {
@@ -16,7 +18,7 @@ int ltcp_user_open_active(ltcp_engine *eng, ltcp_tcb *tcb) {
   tcb->iss = ltcp_isn_select(eng, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
   tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
-  ltcp_tcb_set_state(eng, tcb, LTCP_SYN_SENT, &why);
+  ltcp_life_set_state(eng, tcb, LTCP_SYN_SENT, &why);
   eng->stats->active_opens++;
   tcb->busy->rtt_start = eng->now;
   tcb->busy->rtt_seq = tcb->iss + 1;
@@ -28,7 +30,7 @@ int ltcp_user_open_active(ltcp_engine *eng, ltcp_tcb *tcb) {
 int ltcp_user_open_passive(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t backlog) {
   ltcp_cause why = ltcp_cause_call(LTCP_CALL_OPEN_PASSIVE);
   tcb->busy->backlog = backlog;
-  ltcp_tcb_set_state(eng, tcb, LTCP_LISTEN, &why);
+  ltcp_life_set_state(eng, tcb, LTCP_LISTEN, &why);
   return 0;
 }
 
@@ -54,11 +56,11 @@ int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uin
   return (int32_t)n;
 }
 
-/* Reading opened the window by a significant amount (ltcp_tcb_rcv_wnd applies RFC 1122
+/* Reading opened the window by a significant amount (ltcp_window_rcv applies RFC 1122
  * 4.2.3.3): tell the peer, with an ACK that may yet ride on data or a FIN (MUST-58). */
 static void user_window_update(ltcp_engine *eng, ltcp_tcb *tcb) {
   uint32_t adv = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-  if (ltcp_tcb_rcv_wnd(tcb) > adv) {
+  if (ltcp_window_rcv(tcb) > adv) {
     tcb->ack_now = 1;
     ltcp_output(eng, tcb);
   }
@@ -98,20 +100,20 @@ int ltcp_user_close(ltcp_engine *eng, ltcp_tcb *tcb) {
   switch (tcb->state) {
     case LTCP_LISTEN:
     case LTCP_SYN_SENT:
-      ltcp_tcb_close(eng, tcb, 0, &why); /* delete the TCB */
+      ltcp_life_close(eng, tcb, 0, &why); /* delete the TCB */
       return 0;
     case LTCP_SYN_RECEIVED:
       tcb->fin_queued = 1;
       /* With nothing to send, the FIN goes now; else after ESTABLISHED (the ACK step). */
-      if (tcb->busy->sndbuf.len == 0) ltcp_tcb_set_state(eng, tcb, LTCP_FIN_WAIT_1, &why);
+      if (tcb->busy->sndbuf.len == 0) ltcp_life_set_state(eng, tcb, LTCP_FIN_WAIT_1, &why);
       break;
     case LTCP_ESTABLISHED:
       tcb->fin_queued = 1; /* the FIN follows the data already queued */
-      ltcp_tcb_set_state(eng, tcb, LTCP_FIN_WAIT_1, &why);
+      ltcp_life_set_state(eng, tcb, LTCP_FIN_WAIT_1, &why);
       break;
     case LTCP_CLOSE_WAIT:
       tcb->fin_queued = 1;
-      ltcp_tcb_set_state(eng, tcb, LTCP_LAST_ACK, &why);
+      ltcp_life_set_state(eng, tcb, LTCP_LAST_ACK, &why);
       break;
     case LTCP_FIN_WAIT_1:
     case LTCP_FIN_WAIT_2:
@@ -136,7 +138,7 @@ void ltcp_user_abort(ltcp_engine *eng, ltcp_tcb *tcb) {
     default:
       break; /* LISTEN, SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: no reset */
   }
-  ltcp_tcb_close(eng, tcb, ECONNABORTED, &why);
+  ltcp_life_close(eng, tcb, ECONNABORTED, &why);
 }
 
 void ltcp_user_orphan(ltcp_engine *eng, ltcp_tcb *tcb) {
@@ -157,7 +159,7 @@ void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   info->snd_nxt = tcb->snd_nxt;
   info->snd_wnd = tcb->snd_wnd;
   info->rcv_nxt = tcb->rcv_nxt;
-  info->rcv_wnd = ltcp_tcb_rcv_wnd(tcb);
+  info->rcv_wnd = ltcp_window_rcv(tcb);
   info->snd_mss = tcb->snd_mss;
   info->rcv_mss = tcb->rcv_mss;
   uint32_t data_end = ltcp_tcb_fin_seq(tcb);

@@ -1,0 +1,36 @@
+/* The engine's event queue and drop counts (events.h). */
+#include "tcp/events.h"
+
+#include "tcp/engine.h"
+
+void ltcp_events_emit(ltcp_engine *eng, const ltcp_event *ev) {
+  uint32_t cap = eng->cfg.event_capacity;
+  if (cap == 0) return;
+  if (eng->ev_count == cap) {
+    eng->stats->events_lost++;
+    return;
+  }
+  eng->events[(eng->ev_head + eng->ev_count) % cap] = *ev;
+  eng->ev_count++;
+}
+
+int ltcp_events_next(ltcp_engine *eng, ltcp_event *ev) {
+  if (eng->ev_count == 0) return 0;
+  *ev = eng->events[eng->ev_head];
+  eng->ev_head = (eng->ev_head + 1) % eng->cfg.event_capacity;
+  eng->ev_count--;
+  return 1;
+}
+
+void ltcp_events_drop(ltcp_engine *eng, ltcp_drop_reason why, const ltcp_seg *seg) {
+  eng->stats->drops[why]++;
+  if (eng->cfg.event_capacity == 0) return;
+  ltcp_event ev = {.kind = LTCP_EV_DROP, .time = eng->now, .fd = -1, .drop = why};
+  ev.cause = LTCP_CAUSE_SEGMENT;
+  if (seg) {
+    ev.local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
+    ev.remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+    ev.seg = (ltcp_seg_summary){seg->flags, seg->seq, seg->ack, seg->wnd, seg->len};
+  }
+  ltcp_events_emit(eng, &ev);
+}
