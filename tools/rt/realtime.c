@@ -69,7 +69,7 @@ static int rt_wants_help(int argc, char **argv) {
 static int rt_parse(const rt_command *cmd, rt_ctx *rt, int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
     int rc = rt_opts_parse(&rt->o, argc, argv, &i);
-    if (rc == 0) rc = cmd->option(rt, argc, argv, &i);
+    if (rc == 0 && cmd->option) rc = cmd->option(rt, argc, argv, &i);
     if (rc == 0) return rt_usage_error(&rt->o, "unknown option '%s'", argv[i]);
     if (rc != 1) return rc;
   }

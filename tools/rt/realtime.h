@@ -5,10 +5,10 @@
  * trace (each state change, then the link's and the stack's counters); turns SIGINT and SIGTERM
  * into the command's choice of exit status; and closes everything in order.
  *
- * Exit statuses: 0 as the command says (RT_EXIT_OK), 1 when the device, the stack, the capture
- * or the command's own setup fails (RT_EXIT_FAIL), 2 for a bad option (RT_EXIT_USAGE), 128 +
- * the signal's number after SIGINT or SIGTERM (RT_EXIT_SIGNAL), unless the command says
- * otherwise. */
+ * Exit statuses, the same for every command: RT_EXIT_USAGE (2) for a bad option; RT_EXIT_FAIL
+ * (1) when the device, the stack, the capture or the command's own open fails, or the capture
+ * cannot be written; otherwise what the command stops the loop with (RT_EXIT_OK, RT_EXIT_FAIL)
+ * or returns from its signal callback (by default RT_EXIT_SIGNAL: 128 + the signal's number). */
 #ifndef LTCP_TOOLS_RT_REALTIME_H
 #define LTCP_TOOLS_RT_REALTIME_H
 
@@ -49,7 +49,7 @@ typedef struct rt_command {
   size_t size;            /* of the command's state */
   /* argv[*i] is not a shared option: takes it (moving *i past a value it takes) and returns 1;
    * returns 0 when it is none of the command's ("unknown option" follows), or RT_EXIT_USAGE
-   * after a message. Operands come here too. */
+   * after a message. Operands come here too (may be NULL: no options or operands of its own). */
   int (*option)(void *app, int argc, char **argv, int *i);
   /* After the arguments: checks what single arguments cannot (a required option, an operand
    * missing). 0, or RT_EXIT_USAGE after a message (may be NULL). */
@@ -57,8 +57,8 @@ typedef struct rt_command {
   /* The device, the stack and the loop are open: sockets, files. 0, or RT_EXIT_FAIL after a
    * message; the loop then ends at once with RT_EXIT_FAIL (may be NULL). */
   int (*open)(void *app);
-  /* Every turn of the loop, after input and timers: the command's socket calls. It ends the run
-   * with ltcp_loop_stop(rt->loop, status). */
+  /* Every turn of the loop, after input and timers: the command's socket calls (required). It
+   * ends the run with ltcp_loop_stop(rt->loop, status). */
   void (*step)(void *app);
   /* A descriptor the command watches (ltcp_loop_watch) is ready (may be NULL). */
   void (*fd_ready)(void *app, int fd, uint32_t ready);
