@@ -1,4 +1,5 @@
-/* lucidtcp: the command. Subcommands: demo (the main job); serve, connect, get (a TUN device). */
+/* lucidtcp: the command. Subcommands: demo (the main job), script (packetdrill scripts); serve,
+ * connect and get on a TUN device (tools/rt/, on the real-time skeleton). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,10 +7,22 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
-#include "serve.h"
+#include "rt/connect.h"
+#include "rt/get.h"
+#include "rt/serve.h"
 #include "script/script.h"
 
 #define EXIT_USAGE 2
+
+/* The commands on a TUN device, run by the real-time skeleton (rt/realtime.h). */
+static const rt_command *const rt_commands[] = {&serve_command, &connect_command, &get_command};
+#define RT_COMMANDS (sizeof rt_commands / sizeof rt_commands[0])
+
+static const rt_command *rt_find(const char *name) {
+  for (size_t k = 0; k < RT_COMMANDS; k++)
+    if (strcmp(name, rt_commands[k]->name) == 0) return rt_commands[k];
+  return NULL;
+}
 
 static const char usage_main[] =
     "usage: lucidtcp <command> [options]\n"
@@ -206,31 +219,13 @@ int main(int argc, char **argv) {
     if (argc < 3) fputs(usage_main, stdout);
     else if (strcmp(argv[2], "demo") == 0) fputs(usage_demo, stdout);
     else if (strcmp(argv[2], "script") == 0) fputs(script_usage, stdout);
-    else if (strcmp(argv[2], "serve") == 0) fputs(serve_usage(), stdout);
-    else if (strcmp(argv[2], "connect") == 0) fputs(connect_usage(), stdout);
-    else if (strcmp(argv[2], "get") == 0) fputs(get_usage(), stdout);
+    else if (rt_find(argv[2])) fputs(rt_find(argv[2])->usage, stdout);
     else return usage_error("help: no command '%s'", argv[2]);
     return 0;
   }
   if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
   if (strcmp(cmd, "script") == 0) return script_main(argc - 2, argv + 2);
-  /* The commands on a TUN device. */
-  static const struct {
-    const char *name;
-    int (*run)(int, char **);
-    const char *(*usage)(void);
-  } tun_cmds[] = {{"serve", serve_main, serve_usage},
-                  {"connect", connect_main, connect_usage},
-                  {"get", get_main, get_usage}};
-  for (size_t k = 0; k < sizeof tun_cmds / sizeof tun_cmds[0]; k++) {
-    if (strcmp(cmd, tun_cmds[k].name) != 0) continue;
-    for (int i = 2; i < argc; i++) {
-      if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-        fputs(tun_cmds[k].usage(), stdout);
-        return 0;
-      }
-    }
-    return tun_cmds[k].run(argc - 2, argv + 2);
-  }
+  const rt_command *rt = rt_find(cmd);
+  if (rt) return rt_main(rt, argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
 }

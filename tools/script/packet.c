@@ -1,15 +1,17 @@
 /* lucidtcp script: packets. '<' lines become IPv4 packets from the script's address; '>' lines
  * are compared field by field with what the stack sent, in packetdrill's notation. */
+#include "script/packet.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "script/run.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/icmp.h"
 #include "lucidtcp/wire/ipv4.h"
 #include "lucidtcp/wire/tcp.h"
+#include "script/report.h"
 
 #define PKT_TEXT 384
 
@@ -55,13 +57,13 @@ static void fmt_flags(uint8_t f, char *out) {
   out[n] = '\0';
 }
 
-typedef struct text {
+typedef struct pkt_text {
   char *buf;
   size_t cap, len;
-} text;
+} pkt_text;
 
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...) {
+static void pkt_put(pkt_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void pkt_put(pkt_text *t, const char *fmt, ...) {
   if (t->len + 1 >= t->cap) return;
   va_list ap;
   va_start(ap, fmt);
@@ -70,24 +72,24 @@ static void put(text *t, const char *fmt, ...) {
   if (n > 0) t->len = t->len + (size_t)n < t->cap ? t->len + (size_t)n : t->cap - 1;
 }
 
-static void fmt_opts(text *t, const sc_tcpopt *o, size_t n) {
-  put(t, " <");
+static void fmt_opts(pkt_text *t, const sc_tcpopt *o, size_t n) {
+  pkt_put(t, " <");
   for (size_t i = 0; i < n; i++) {
-    if (i) put(t, ",");
+    if (i) pkt_put(t, ",");
     switch (o[i].kind) {
-      case SC_OPT_EOL: put(t, "eol"); break;
-      case SC_OPT_NOP: put(t, "nop"); break;
-      case SC_OPT_MSS: put(t, "mss %u", o[i].a); break;
-      case SC_OPT_WSCALE: put(t, "wscale %u", o[i].a); break;
-      case SC_OPT_SACK_OK: put(t, "sackOK"); break;
-      case SC_OPT_TS: put(t, "TS val %u ecr %u", o[i].a, o[i].b); break;
+      case SC_OPT_EOL: pkt_put(t, "eol"); break;
+      case SC_OPT_NOP: pkt_put(t, "nop"); break;
+      case SC_OPT_MSS: pkt_put(t, "mss %u", o[i].a); break;
+      case SC_OPT_WSCALE: pkt_put(t, "wscale %u", o[i].a); break;
+      case SC_OPT_SACK_OK: pkt_put(t, "sackOK"); break;
+      case SC_OPT_TS: pkt_put(t, "TS val %u ecr %u", o[i].a, o[i].b); break;
       case SC_OPT_SACK:
-        put(t, "sack");
-        for (uint8_t k = 0; k < o[i].nblocks; k++) put(t, " %u:%u", o[i].blocks[k][0], o[i].blocks[k][1]);
+        pkt_put(t, "sack");
+        for (uint8_t k = 0; k < o[i].nblocks; k++) pkt_put(t, " %u:%u", o[i].blocks[k][0], o[i].blocks[k][1]);
         break;
     }
   }
-  put(t, ">");
+  pkt_put(t, ">");
 }
 
 static const char *fmt_ecn(int ecn) {
@@ -97,56 +99,56 @@ static const char *fmt_ecn(int ecn) {
 
 /* The script's line, as packetdrill writes it. */
 static const char *fmt_expected(const sc_packet *p, char *buf, size_t cap) {
-  text t = {buf, cap, 0};
+  pkt_text t = {buf, cap, 0};
   char fl[12];
   buf[0] = '\0';
-  put(&t, "%c %s", p->dir, fmt_ecn(p->ecn));
+  pkt_put(&t, "%c %s", p->dir, fmt_ecn(p->ecn));
   if (p->is_icmp) {
-    if (p->has_echoed) put(&t, "[%u:%u(%u)] ", p->echoed.start, p->echoed.end, p->echoed.len);
-    put(&t, "icmp type %u code %u", p->icmp_type, p->icmp_code);
-    if (p->has_mtu) put(&t, " mtu %u", p->mtu);
+    if (p->has_echoed) pkt_put(&t, "[%u:%u(%u)] ", p->echoed.start, p->echoed.end, p->echoed.len);
+    pkt_put(&t, "icmp type %u code %u", p->icmp_type, p->icmp_code);
+    if (p->has_mtu) pkt_put(&t, " mtu %u", p->mtu);
     return buf;
   }
   fmt_flags(p->flags, fl);
-  if (p->seq.any) put(&t, "%s ...(%u)", fl, p->seq.len);
-  else put(&t, "%s %s%u:%u(%u)", fl, p->seq.absolute ? "!" : "", p->seq.start, p->seq.end, p->seq.len);
-  if (p->has_ack) put(&t, " ack %s%u", p->ack_absolute ? "!" : "", p->ack);
-  if (p->has_win) put(&t, " win %u", p->win);
-  if (p->has_urg) put(&t, " urg %u", p->urg);
-  if (p->opts_any) put(&t, " <...>");
+  if (p->seq.any) pkt_put(&t, "%s ...(%u)", fl, p->seq.len);
+  else pkt_put(&t, "%s %s%u:%u(%u)", fl, p->seq.absolute ? "!" : "", p->seq.start, p->seq.end, p->seq.len);
+  if (p->has_ack) pkt_put(&t, " ack %s%u", p->ack_absolute ? "!" : "", p->ack);
+  if (p->has_win) pkt_put(&t, " win %u", p->win);
+  if (p->has_urg) pkt_put(&t, " urg %u", p->urg);
+  if (p->opts_any) pkt_put(&t, " <...>");
   else if (p->nopts) fmt_opts(&t, p->opts, p->nopts);
   return buf;
 }
 
 /* What the stack sent, in the same notation: seq relative to its ISN when known. */
 static const char *fmt_actual(const sc_run *r, const pkt_actual *a, char *buf, size_t cap) {
-  text t = {buf, cap, 0};
+  pkt_text t = {buf, cap, 0};
   char fl[12];
   buf[0] = '\0';
   if (!a->ok) return "> (not an IPv4 packet)";
-  put(&t, "> %s", (a->ip.tos & 3) ? fmt_ecn(a->ip.tos & 3) : "");
+  pkt_put(&t, "> %s", (a->ip.tos & 3) ? fmt_ecn(a->ip.tos & 3) : "");
   if (a->is_icmp) {
-    put(&t, "icmp type %u code %u", a->icmp.type, a->icmp.code);
+    pkt_put(&t, "icmp type %u code %u", a->icmp.type, a->icmp.code);
     return buf;
   }
   if (!a->is_tcp) {
-    put(&t, "(protocol %u, %u bytes)", a->ip.proto, a->ip.total_len);
+    pkt_put(&t, "(protocol %u, %u bytes)", a->ip.proto, a->ip.total_len);
     return buf;
   }
   if (a->tcp_why != LTCP_DROP_NONE) {
-    put(&t, "(TCP that does not parse: %s)", ltcp_drop_text(a->tcp_why));
+    pkt_put(&t, "(TCP that does not parse: %s)", ltcp_drop_text(a->tcp_why));
     return buf;
   }
   const ltcp_seg *s = &a->seg;
   fmt_flags(s->flags, fl);
-  if (r->flow.isn_known) put(&t, "%s %u:%u(%u)", fl, s->seq - r->flow.isn, s->seq - r->flow.isn + s->len, s->len);
-  else put(&t, "%s !%u:%u(%u)", fl, s->seq, s->seq + s->len, s->len);
-  if (s->flags & LTCP_ACK) put(&t, " ack %u", s->ack);
-  put(&t, " win %u", s->wnd);
-  if (s->flags & LTCP_URG) put(&t, " urg %u", s->urp);
+  if (r->flow.isn_known) pkt_put(&t, "%s %u:%u(%u)", fl, s->seq - r->flow.isn, s->seq - r->flow.isn + s->len, s->len);
+  else pkt_put(&t, "%s !%u:%u(%u)", fl, s->seq, s->seq + s->len, s->len);
+  if (s->flags & LTCP_ACK) pkt_put(&t, " ack %u", s->ack);
+  pkt_put(&t, " win %u", s->wnd);
+  if (s->flags & LTCP_URG) pkt_put(&t, " urg %u", s->urp);
   if (a->nopts) fmt_opts(&t, a->opts, a->nopts);
   if (r->flow.known && (s->src_port != r->flow.lport || s->dst_port != r->flow.rport))
-    put(&t, "  (ports %u > %u)", s->src_port, s->dst_port);
+    pkt_put(&t, "  (ports %u > %u)", s->src_port, s->dst_port);
   return buf;
 }
 
@@ -230,10 +232,10 @@ static int opt_equal(const sc_tcpopt *e, const sc_tcpopt *a) {
   }
 }
 
-static void why_add(text *w, const char *field) { put(w, "%s%s", w->len ? ", " : "", field); }
+static void why_add(pkt_text *w, const char *field) { pkt_put(w, "%s%s", w->len ? ", " : "", field); }
 
 /* Lists the fields that differ into why; returns 1 if all match. */
-static int compare_tcp(const sc_run *r, const sc_packet *e, const pkt_actual *a, text *w) {
+static int compare_tcp(const sc_run *r, const sc_packet *e, const pkt_actual *a, pkt_text *w) {
   const ltcp_seg *s = &a->seg;
   if (r->flow.known && (s->src_port != r->flow.lport || s->dst_port != r->flow.rport))
     why_add(w, "ports: another connection");
@@ -252,7 +254,7 @@ static int compare_tcp(const sc_run *r, const sc_packet *e, const pkt_actual *a,
   return w->len == 0;
 }
 
-static int compare(const sc_run *r, const sc_packet *e, const pkt_actual *a, text *w) {
+static int compare(const sc_run *r, const sc_packet *e, const pkt_actual *a, pkt_text *w) {
   if (!a->ok) why_add(w, "not an IPv4 packet");
   else if (e->is_icmp && !a->is_icmp) why_add(w, "not ICMP");
   else if (e->is_icmp && (a->icmp.type != e->icmp_type || a->icmp.code != e->icmp_code)) why_add(w, "ICMP type or code");
@@ -279,52 +281,29 @@ static void rows(sc_run *r, ltcp_time_ns te, const char *exp, ltcp_time_ns ta, c
   sc_detail(r, "actual    %12s  %s", ta == LTCP_TIME_NEVER ? "-" : sc_fmt_time(ta, b), act);
 }
 
-static void expect_check(sc_run *r, const sc_event *ev, ltcp_time_ns t, ltcp_time_ns lo,
-                         ltcp_time_ns hi, ltcp_time_ns tol, const sc_outpkt *o) {
+void sc_packet_check(sc_run *r, const sc_event *ev, const sc_window *w, const sc_outpkt *o) {
   const sc_packet *e = ev->packet;
   pkt_actual a;
   char eb[PKT_TEXT], ab[PKT_TEXT], wb[160], x[32], y[32], z[32];
+  if (!o) {
+    sc_fail(r, ev->line, "expected an outbound packet by %s s, the stack sent nothing",
+            sc_fmt_time(w->hi, x));
+    rows(r, w->t, fmt_expected(e, eb, sizeof eb), LTCP_TIME_NEVER, "(nothing sent)");
+    return;
+  }
   decode(o->bytes, o->len, &a);
   learn_isn(r, &a);
-  text w = {wb, sizeof wb, 0};
+  pkt_text why = {wb, sizeof wb, 0};
   wb[0] = '\0';
-  int same = compare(r, e, &a, &w);
-  int on_time = ev->time.kind == SC_TIME_ANY || (o->t >= lo && o->t <= hi);
+  int same = compare(r, e, &a, &why);
+  int on_time = ev->time.kind == SC_TIME_ANY || (o->t >= w->lo && o->t <= w->hi);
   if (same && on_time) return;
   if (!same)
     sc_fail(r, ev->line, "outbound packet differs in %s", wb);
   else
     sc_fail(r, ev->line, "timing: the packet was expected at %s s but sent at %s s (tolerance %s s)",
-            sc_fmt_time(t, x), sc_fmt_time(o->t, y), sc_fmt_time(tol, z));
-  rows(r, t, fmt_expected(e, eb, sizeof eb), o->t, fmt_actual(r, &a, ab, sizeof ab));
-}
-
-void sc_packet_expect(sc_run *r, const sc_event *ev, ltcp_time_ns t, ltcp_time_ns end) {
-  ltcp_time_ns lo = 0, hi, tol = sc_tolerance(r, t);
-  char eb[PKT_TEXT], x[32];
-  if (ev->time.kind == SC_TIME_ANY) {
-    hi = sc_now(r) + SC_ANY_WAIT_NS;
-  } else {
-    lo = t > tol ? t - tol : 0;
-    hi = end + tol;
-  }
-  if (r->out_lost) {
-    sc_fail(r, ev->line, "the stack sent more than %d packets that no '>' line matched", SC_OUTQ_CAP);
-    return;
-  }
-  sc_run_until(r, hi, 1);
-  if (r->done) return;
-  if (r->out_count == 0) {
-    sc_fail(r, ev->line, "expected an outbound packet by %s s, the stack sent nothing", sc_fmt_time(hi, x));
-    rows(r, t, fmt_expected(ev->packet, eb, sizeof eb), LTCP_TIME_NEVER, "(nothing sent)");
-    return;
-  }
-  sc_outpkt o = r->outq[r->out_head];
-  r->out_head = (r->out_head + 1) % SC_OUTQ_CAP;
-  r->out_count--;
-  r->last_t = o.t;
-  expect_check(r, ev, t, lo, hi, tol, &o);
-  free(o.bytes);
+            sc_fmt_time(w->t, x), sc_fmt_time(o->t, y), sc_fmt_time(w->tol, z));
+  rows(r, w->t, fmt_expected(e, eb, sizeof eb), o->t, fmt_actual(r, &a, ab, sizeof ab));
 }
 
 /* ---- injecting ---- */
@@ -411,7 +390,7 @@ static size_t build_icmp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap
   return write_ip(r, pkt, LTCP_IPPROTO_ICMP, n, p->ecn, r->o.remote_ip, r->o.local_ip) + n;
 }
 
-void sc_packet_inject(sc_run *r, const sc_event *ev, ltcp_time_ns t) {
+int sc_packet_inject(sc_run *r, const sc_event *ev, ltcp_time_ns t) {
   const sc_packet *p = ev->packet;
   size_t cap = LTCP_IPV4_HDR_LEN + LTCP_TCP_MAX_HDR_LEN + 65535;
   uint8_t *pkt = malloc(cap);
@@ -423,7 +402,7 @@ void sc_packet_inject(sc_run *r, const sc_event *ev, ltcp_time_ns t) {
     sc_trace(r, "%s", fmt_expected(p, buf, sizeof buf));
     r->stack_used = 1;
     ltcp_stack_input(sc_stack(r), t, pkt, len);
-    sc_settle(r);
   }
   free(pkt);
+  return len ? 0 : -1;
 }

@@ -1,11 +1,14 @@
 /* lucidtcp script: system calls, mapped onto the ltcp_* socket API. Descriptors are the
  * script's (3 and up, "= 4" naming the one a call returns); a call that would block on a
  * blocking socket waits in virtual time until it completes. */
+#include "script/syscall.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "script/run.h"
+#include "script/packet.h"
+#include "script/report.h"
 
 /* Linux's values, so fcntl(F_GETFL) and poll's revents read as on Linux. */
 #define SYS_O_RDWR 02
@@ -120,23 +123,23 @@ static int nargs(sc_run *r, const sc_call *c, size_t lo, size_t hi) {
   return arg_fail(r, c, buf, "");
 }
 
-static const sc_expr *arg(const sc_call *c, size_t i) { return c->ev->syscall->args[i]; }
+static const sc_expr *call_arg(const sc_call *c, size_t i) { return c->ev->syscall->args[i]; }
 
 /* Argument i is a script descriptor: sets c->sfd and c->lfd (-1 when not open: EBADF). */
 static int arg_fd(sc_run *r, sc_call *c, size_t i) {
   int64_t v;
-  if (eval_int(r, c, arg(c, i), &v)) return -1;
+  if (eval_int(r, c, call_arg(c, i), &v)) return -1;
   c->sfd = (int)v;
   c->lfd = v >= 0 && v < SC_MAX_FDS && r->fds[v].open ? r->fds[v].lfd : -1;
   return 0;
 }
 
 static int arg_int(sc_run *r, sc_call *c, size_t i, int64_t dflt, int64_t *v) {
-  if (is_ellipsis(arg(c, i))) {
+  if (is_ellipsis(call_arg(c, i))) {
     *v = dflt;
     return 0;
   }
-  return eval_int(r, c, arg(c, i), v);
+  return eval_int(r, c, call_arg(c, i), v);
 }
 
 /* A field of a {name=value} struct, by any of its names. */
@@ -150,7 +153,7 @@ static const sc_expr *field(const sc_expr *s, const char *a, const char *b) {
 
 /* A sockaddr: "..." is dflt; {sin_port=htons(p), sin_addr=inet_addr("a")} overrides it. */
 static int arg_sockaddr(sc_run *r, sc_call *c, size_t i, ltcp_endpoint *ep) {
-  const sc_expr *e = arg(c, i), *f;
+  const sc_expr *e = call_arg(c, i), *f;
   int64_t v;
   if (e->kind == SC_EXPR_ELLIPSIS) return 0;
   if (e->kind != SC_EXPR_STRUCT) return arg_fail(r, c, "the address must be ... or {sin_port=..., sin_addr=...}", "");
@@ -184,6 +187,17 @@ static int bad_fd(int64_t *ret, int *err) {
 static int fd_nonblock(const sc_run *r, const sc_call *c) {
   return (c->sfd >= 0 && c->sfd < SC_MAX_FDS && r->fds[c->sfd].open && r->fds[c->sfd].nonblock) ||
          (c->flags & SYS_MSG_DONTWAIT);
+}
+
+/* Refreshes which connection the socket under test holds. */
+static void under_test_refresh(sc_run *r) {
+  ltcp_tcp_info info;
+  int u = r->under_test;
+  if (u < 0 || !r->fds[u].open) return;
+  if (ltcp_status(sc_stack(r), r->fds[u].lfd, &info) == 0 && info.conn_id) {
+    r->under_test_conn = info.conn_id;
+    r->fds[u].conn_id = info.conn_id;
+  }
 }
 
 /* ---- the calls ---- */
@@ -320,7 +334,7 @@ static int b_io(sc_run *r, sc_call *c) {
   int with_flags = strcmp(n, "recv") == 0 || strcmp(n, "send") == 0;
   if (nargs(r, c, with_flags ? 4 : 3, with_flags ? 4 : 3) || arg_fd(r, c, 0)) return -1;
   if (vec) {
-    if (iov_total(r, c, arg(c, 1), &c->want)) return -1;
+    if (iov_total(r, c, call_arg(c, 1), &c->want)) return -1;
   } else {
     if (arg_int(r, c, 2, 0, &len)) return -1;
     if (len < 0) return arg_fail(r, c, "negative length", "");
@@ -377,7 +391,7 @@ static int a_close(sc_run *r, sc_call *c, int64_t *ret, int *err) {
     sc_skip(r, c->ev->line, "unsupported: close() lingering %d s (SO_LINGER with a timeout)", f->linger_s);
     return -1;
   }
-  sc_under_test_refresh(r);
+  under_test_refresh(r);
   int rc = f->linger_on ? ltcp_abort(r->st, c->lfd) : ltcp_close(r->st, c->lfd);
   if (rc == 0) f->open = 0;
   return result_errno(rc, err, ret);
@@ -387,7 +401,7 @@ static int b_poll(sc_run *r, sc_call *c) {
   int64_t n, timeout;
   const sc_expr *a;
   if (nargs(r, c, 3, 3) || arg_int(r, c, 1, 0, &n) || arg_int(r, c, 2, 0, &timeout)) return -1;
-  a = arg(c, 0);
+  a = call_arg(c, 0);
   if (a->kind != SC_EXPR_ARRAY || a->n != (size_t)n || a->n > SC_MAX_POLLFDS)
     return arg_fail(r, c, "expected [{fd=..., events=..., revents=...}] with nfds entries (at most 8)", "");
   for (size_t i = 0; i < a->n; i++) {
@@ -439,7 +453,7 @@ static const sockopt_def sockopts[] = {
 static int b_sockopt(sc_run *r, sc_call *c) {
   int64_t level;
   if (nargs(r, c, 5, 5) || arg_fd(r, c, 0) || arg_int(r, c, 1, 1, &level)) return -1;
-  const sc_expr *name = arg(c, 2);
+  const sc_expr *name = call_arg(c, 2);
   for (size_t i = 0; name->kind == SC_EXPR_WORD && i < sizeof sockopts / sizeof sockopts[0]; i++)
     if (strcmp(sockopts[i].name, name->text) == 0 && sockopts[i].level == level) {
       c->flags = (int)i;
@@ -467,12 +481,12 @@ static int a_setsockopt(sc_run *r, sc_call *c, int64_t *ret, int *err) {
   if (c->lfd < 0) return bad_fd(ret, err);
   sc_fd *f = &r->fds[c->sfd];
   if (d->where == OPT_LINGER) {
-    if (linger_value(r, c, arg(c, 3), &v, &secs)) return -1;
+    if (linger_value(r, c, call_arg(c, 3), &v, &secs)) return -1;
     f->linger_on = v != 0;
     f->linger_s = (int)secs;
     return result_errno(0, err, ret);
   }
-  if (eval_int(r, c, arg(c, 3), &v)) return -1;
+  if (eval_int(r, c, call_arg(c, 3), &v)) return -1;
   if (d->where == OPT_LTCP) return result_errno(ltcp_setsockopt(r->st, c->lfd, d->opt, (int)v), err, ret);
   if (d->where == OPT_KEEPALIVE && v) {
     sc_skip(r, c->ev->line, "unsupported: SO_KEEPALIVE on (lucidtcp sends no keep-alives yet)");
@@ -494,7 +508,7 @@ static int a_getsockopt(sc_run *r, sc_call *c, int64_t *ret, int *err) {
   char a[32];
   if (c->lfd < 0) return bad_fd(ret, err);
   sc_fd *f = &r->fds[c->sfd];
-  const sc_expr *e = arg(c, 3);
+  const sc_expr *e = call_arg(c, 3);
   if (d->where == OPT_LINGER) {
     if (!is_ellipsis(e) && linger_value(r, c, e, &on, &secs) == 0 &&
         ((on != 0) != f->linger_on || (on && secs != f->linger_s))) {
@@ -628,7 +642,7 @@ static void call_finish(sc_run *r, sc_call *c, int64_t ret, int err) {
   }
   if (c->def->attempt == a_poll && !poll_revents_ok(r, c)) return;
   if (c->def->returns_fd && ret >= 0) register_fd(r, c, (int)ret);
-  sc_under_test_refresh(r);
+  under_test_refresh(r);
 }
 
 static const sc_syscall_def *find_def(const char *name) {
@@ -637,12 +651,12 @@ static const sc_syscall_def *find_def(const char *name) {
   return NULL;
 }
 
-void sc_syscall_run(sc_run *r, const sc_event *ev, ltcp_time_ns end) {
+int sc_syscall_run(sc_run *r, const sc_event *ev, ltcp_time_ns end) {
   sc_call *c = &r->call;
   const sc_syscall_def *def = find_def(ev->syscall->name);
   if (!def) {
     sc_skip(r, ev->line, "unsupported: system call %s()", ev->syscall->name);
-    return;
+    return -1;
   }
   memset(c, 0, sizeof *c);
   c->ev = ev;
@@ -653,14 +667,14 @@ void sc_syscall_run(sc_run *r, const sc_event *ev, ltcp_time_ns end) {
   c->deadline = end + sc_tolerance(r, end);
   c->wake = LTCP_TIME_NEVER;
   sc_trace(r, "%s() (line %d)", def->name, ev->line);
-  if (def->begin(r, c) < 0) return;
+  if (def->begin(r, c) < 0) return -1;
   int64_t ret = 0;
   int err = 0;
   int rc = def->attempt(r, c, &ret, &err);
-  if (rc < 0) return;
+  if (rc < 0) return -1;
   if (rc == 1) call_finish(r, c, ret, err);
   else c->active = 1;
-  sc_settle(r);
+  return 0;
 }
 
 void sc_syscall_retry(sc_run *r) {
@@ -673,26 +687,15 @@ void sc_syscall_retry(sc_run *r) {
   else if (rc == 1) call_finish(r, c, ret, err);
 }
 
-void sc_under_test_refresh(sc_run *r) {
-  ltcp_tcp_info info;
-  int u = r->under_test;
-  if (u < 0 || !r->fds[u].open) return;
-  if (ltcp_status(sc_stack(r), r->fds[u].lfd, &info) == 0 && info.conn_id) {
-    r->under_test_conn = info.conn_id;
-    r->fds[u].conn_id = info.conn_id;
-  }
-}
-
-int sc_under_test_status(sc_run *r, ltcp_tcp_info *info, int *full) {
+void sc_under_test_status(sc_run *r, ltcp_tcp_info *info, int *full) {
   int u = r->under_test;
   memset(info, 0, sizeof *info);
   *full = 0;
   if (u >= 0 && r->fds[u].open && ltcp_status(sc_stack(r), r->fds[u].lfd, info) == 0 && info->conn_id) {
     *full = 1;
-    return 0;
+    return;
   }
   memset(info, 0, sizeof *info);
-  const sc_conn *k = r->under_test_conn ? sc_conn_find(r, r->under_test_conn) : NULL;
+  const sc_conn *k = r->under_test_conn ? sc_conns_find(&r->conns, r->under_test_conn) : NULL;
   info->state = k ? k->state : LTCP_CLOSED;
-  return 0;
 }

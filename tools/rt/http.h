@@ -1,7 +1,7 @@
 /* HTTP/1.1 for `lucidtcp serve --service http:DIR` (GET and HEAD of files, Content-Length,
  * keep-alive and pipelining) and the response parsing `lucidtcp get` needs. */
-#ifndef LTCP_TOOLS_HTTP_H
-#define LTCP_TOOLS_HTTP_H
+#ifndef LTCP_TOOLS_RT_HTTP_H
+#define LTCP_TOOLS_RT_HTTP_H
 
 #include <stdint.h>
 #include <stdio.h>

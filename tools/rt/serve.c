@@ -1,13 +1,13 @@
 /* lucidtcp serve: a server on the user-space stack, reached through a TUN device. */
-#include "serve.h"
+#include "rt/serve.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "http.h"
-#include "net.h"
+#include "rt/http.h"
 
 #define SERVE_MAX_CONNS 512
 #define SERVE_BACKLOG 128
@@ -28,8 +28,9 @@ typedef struct serve_conn {
 } serve_conn;
 
 typedef struct serve {
-  net_ctx net;
+  rt_ctx rt;                /* first: the skeleton's part */
   serve_kind kind;
+  int have_service;
   const char *root;
   uint16_t port;
   int lfd;
@@ -37,6 +38,7 @@ typedef struct serve {
   uint32_t nconns;
   uint8_t chargen[95 * (SERVE_CHARGEN_LINE + 2)]; /* one full cycle of RFC 864's pattern */
 } serve;
+_Static_assert(offsetof(serve, rt) == 0, "rt_main finds its rt_ctx at the start");
 
 static const char serve_usage_text[] =
     "usage: lucidtcp serve --tun DEV --addr ADDR/PREFIX --port N --service SERVICE [options]\n"
@@ -52,28 +54,19 @@ static const char serve_usage_text[] =
     "              keep-alive; a directory gives its index.html\n"
     "\n"
     "options:\n"
-    "  --tun DEV          attach to TUN device DEV, creating it when it does not exist\n"
+    RT_HELP_TUN
     "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
     "  --port N           the port to listen on\n"
     "  --service S        echo, discard, chargen or http:DIR\n"
-    "  --trace            print each state change on stderr as it happens, as the demo does\n"
-    "  --pcap FILE        write every packet in and out to FILE (pcap) for tshark/wireshark\n"
-    "  --msl SECONDS      maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
+    RT_HELP_TRACE_PCAP_MSL
     "  --impair SPEC      inject faults on the link, as netem would: e.g.\n"
     "                     delay=10ms,jitter=2ms,loss=5%,reorder=10%,duplicate=1%,corrupt=0.5%\n"
-    "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4): packets of up\n"
-    "                     to 64 KB both ways, cut into segments by the kernel (default: off,\n"
-    "                     one segment per packet)\n"
-    "  --busy-poll US     when nothing is ready, poll for up to US microseconds before\n"
-    "                     sleeping: no wake-ups while packets keep coming, for a busy core\n"
-    "                     (default 0: sleep at once)\n"
+    RT_HELP_OFFLOAD_BUSY_POLL
     "\n"
     "It runs until SIGINT or SIGTERM: then it stops listening, resets the connections still\n"
     "open (their peers see ECONNRESET) and exits with status 0.\n"
     "exit status: 0 after a signal, 1 when the device, the stack or the capture cannot be\n"
     "set up, 2 for a bad option.\n";
-
-const char *serve_usage(void) { return serve_usage_text; }
 
 /* ---- services */
 
@@ -89,7 +82,7 @@ static void serve_chargen_init(serve *s) {
 /* Reads and drops what is there. */
 static void serve_drain(serve *s, serve_conn *c) {
   for (int i = 0; i < 64 && !c->rd_eof; i++) {
-    ssize_t n = ltcp_recv(s->net.st, c->fd, c->buf, sizeof c->buf, 0);
+    ssize_t n = ltcp_recv(s->rt.st, c->fd, c->buf, sizeof c->buf, 0);
     if (n == 0) c->rd_eof = 1;
     if (n <= 0) return;
   }
@@ -99,13 +92,13 @@ static void serve_drain(serve *s, serve_conn *c) {
 static int serve_echo(serve *s, serve_conn *c) {
   for (int i = 0; i < 64; i++) {
     if (c->off < c->len) {
-      ssize_t n = ltcp_send(s->net.st, c->fd, c->buf + c->off, c->len - c->off, 0);
+      ssize_t n = ltcp_send(s->rt.st, c->fd, c->buf + c->off, c->len - c->off, 0);
       if (n < 0) return errno == EAGAIN ? 0 : -1;
       c->off += (size_t)n;
       continue;
     }
     if (c->rd_eof) return 1;
-    ssize_t n = ltcp_recv(s->net.st, c->fd, c->buf, sizeof c->buf, 0);
+    ssize_t n = ltcp_recv(s->rt.st, c->fd, c->buf, sizeof c->buf, 0);
     if (n < 0) return errno == EAGAIN ? 0 : -1;
     if (n == 0) c->rd_eof = 1;
     c->len = (size_t)n;
@@ -119,7 +112,7 @@ static int serve_chargen(serve *s, serve_conn *c) {
   if (c->rd_eof) return 1;
   for (int i = 0; i < 64; i++) {
     size_t off = (size_t)(c->chargen_pos % sizeof s->chargen);
-    ssize_t n = ltcp_send(s->net.st, c->fd, s->chargen + off, sizeof s->chargen - off, 0);
+    ssize_t n = ltcp_send(s->rt.st, c->fd, s->chargen + off, sizeof s->chargen - off, 0);
     if (n < 0) return errno == EAGAIN ? 0 : -1;
     c->chargen_pos += (uint64_t)n;
   }
@@ -131,21 +124,25 @@ static int serve_service(serve *s, serve_conn *c) {
     case SERVE_ECHO: return serve_echo(s, c);
     case SERVE_DISCARD: serve_drain(s, c); return c->rd_eof;
     case SERVE_CHARGEN: return serve_chargen(s, c);
-    default: return http_server_step(c->http, s->net.st, c->fd);
+    default: return http_server_step(c->http, s->rt.st, c->fd);
   }
 }
 
 /* ---- connections */
 
-static void serve_conn_free(serve *s, uint32_t i, int abort) {
-  serve_conn *c = s->conns[i];
-  if (abort) ltcp_abort(s->net.st, c->fd);
-  else ltcp_close(s->net.st, c->fd);
+static void serve_conn_release(serve_conn *c) {
   if (c->http) {
     http_server_free(c->http);
     free(c->http);
   }
   free(c);
+}
+
+static void serve_conn_free(serve *s, uint32_t i, int abort) {
+  serve_conn *c = s->conns[i];
+  if (abort) ltcp_abort(s->rt.st, c->fd);
+  else ltcp_close(s->rt.st, c->fd);
+  serve_conn_release(c);
   s->conns[i] = s->conns[--s->nconns];
 }
 
@@ -153,14 +150,14 @@ static void serve_accept(serve *s) {
   for (int i = 0; i < SERVE_BACKLOG; i++) {
     ltcp_endpoint peer;
     if (s->nconns == SERVE_MAX_CONNS) return; /* the rest wait in the backlog */
-    int fd = ltcp_accept(s->net.st, s->lfd, &peer);
+    int fd = ltcp_accept(s->rt.st, s->lfd, &peer);
     if (fd < 0) return;
     serve_conn *c = calloc(1, sizeof *c);
     if (c && s->kind == SERVE_HTTP && (c->http = malloc(sizeof *c->http)) != NULL)
       http_server_init(c->http, s->root, &peer, stderr);
     if (!c || (s->kind == SERVE_HTTP && !c->http)) {
       free(c);
-      ltcp_abort(s->net.st, fd);
+      ltcp_abort(s->rt.st, fd);
       continue;
     }
     c->fd = fd;
@@ -179,7 +176,7 @@ static int serve_conn_step(serve *s, uint32_t i) {
     return 1;
   }
   if (rc == 1 && !c->wr_shut) {
-    ltcp_shutdown(s->net.st, c->fd, LTCP_SHUT_WR);
+    ltcp_shutdown(s->rt.st, c->fd, LTCP_SHUT_WR);
     c->wr_shut = 1;
   }
   if (c->wr_shut) serve_drain(s, c);
@@ -190,26 +187,20 @@ static int serve_conn_step(serve *s, uint32_t i) {
   return 0;
 }
 
-static void serve_step(void *ctx, ltcp_loop *loop) {
-  serve *s = ctx;
-  (void)loop;
+static void serve_step(void *app) {
+  serve *s = app;
   serve_accept(s);
   for (uint32_t i = 0; i < s->nconns;) /* bounded by nconns, which only shrinks here */
     if (!serve_conn_step(s, i)) i++;
 }
 
-static void serve_event(void *ctx, ltcp_loop *loop, const ltcp_event *ev) {
-  serve *s = ctx;
-  (void)loop;
-  net_trace_event(&s->net, ev);
-}
-
-static void serve_signal(void *ctx, ltcp_loop *loop, int signo) {
-  serve *s = ctx;
+/* Stops listening and resets what is still open: the peers see ECONNRESET. */
+static int serve_signal(void *app, int signo) {
+  serve *s = app;
   (void)signo;
-  ltcp_close(s->net.st, s->lfd);
-  while (s->nconns > 0) serve_conn_free(s, s->nconns - 1, 1);
-  ltcp_loop_stop(loop, 0);
+  ltcp_close(s->rt.st, s->lfd);
+  while (s->nconns > 0) serve_conn_free(s, s->nconns - 1, 1); /* nconns shrinks each turn */
+  return RT_EXIT_OK;
 }
 
 /* ---- options */
@@ -223,43 +214,30 @@ static int serve_parse_service(serve *s, const char *v) {
     s->kind = SERVE_HTTP;
     s->root = v + 5;
     if (stat(s->root, &sb) != 0 || !S_ISDIR(sb.st_mode))
-      return net_usage_error("serve", NET_EXIT_USAGE, "http:%s: not a directory", s->root);
+      return rt_usage_error(&s->rt.o, "http:%s: not a directory", s->root);
   } else {
-    return net_usage_error("serve", NET_EXIT_USAGE,
-                           "--service wants echo, discard, chargen or http:DIR, not '%s'", v);
+    return rt_usage_error(&s->rt.o, "--service wants echo, discard, chargen or http:DIR, not '%s'",
+                          v);
   }
-  return 0;
+  s->have_service = 1;
+  return 1;
 }
 
-static int serve_parse(serve *s, net_opts *o, int argc, char **argv) {
-  int have_service = 0;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    int rc = net_parse_option(o, argc, argv, &i);
-    if (rc == NET_EXIT_USAGE) return rc;
-    if (rc == 1) continue;
-    const char *v = NULL;
-    int is_port = strcmp(a, "--port") == 0, is_service = strcmp(a, "--service") == 0;
-    if (is_port || is_service) {
-      if (i + 1 >= argc)
-        return net_usage_error("serve", NET_EXIT_USAGE, "option %s needs a value", a);
-      v = argv[++i];
-    } else if (strncmp(a, "--port=", 7) == 0) {
-      is_port = 1, v = a + 7;
-    } else if (strncmp(a, "--service=", 10) == 0) {
-      is_service = 1, v = a + 10;
-    } else {
-      return net_usage_error("serve", NET_EXIT_USAGE, "unknown option '%s'", a);
-    }
-    if (is_port && net_parse_port(v, &s->port) != 0)
-      return net_usage_error("serve", NET_EXIT_USAGE, "--port wants 1 to 65535, not '%s'", v);
-    if (is_service && (rc = serve_parse_service(s, v)) != 0) return rc;
-    have_service |= is_service;
-  }
-  int rc = net_check_options(o);
+static int serve_option(void *app, int argc, char **argv, int *i) {
+  serve *s = app;
+  const char *v;
+  int rc = rt_opts_value(&s->rt.o, argc, argv, i, "--port", &v);
+  if (rc == 1 && rt_parse_port(v, &s->port) != 0)
+    return rt_usage_error(&s->rt.o, "--port wants 1 to 65535, not '%s'", v);
   if (rc) return rc;
-  if (!s->port) return net_usage_error("serve", NET_EXIT_USAGE, "--port N is required");
-  if (!have_service) return net_usage_error("serve", NET_EXIT_USAGE, "--service is required");
+  rc = rt_opts_value(&s->rt.o, argc, argv, i, "--service", &v);
+  return rc == 1 ? serve_parse_service(s, v) : rc;
+}
+
+static int serve_check(void *app) {
+  serve *s = app;
+  if (!s->port) return rt_usage_error(&s->rt.o, "--port N is required");
+  if (!s->have_service) return rt_usage_error(&s->rt.o, "--service is required");
   return 0;
 }
 
@@ -268,48 +246,41 @@ static const char *serve_kind_name(const serve *s) {
   return names[s->kind];
 }
 
-static int serve_listen(serve *s) {
-  ltcp_stack *st = s->net.st;
+/* After the device and the stack are up: the listening socket. */
+static int serve_open(void *app) {
+  serve *s = app;
+  ltcp_stack *st = s->rt.st;
+  serve_chargen_init(s);
   s->lfd = ltcp_socket(st);
   ltcp_endpoint ep = {0, s->port};
   if (s->lfd < 0 || ltcp_bind(st, s->lfd, &ep) != 0 ||
       ltcp_listen(st, s->lfd, SERVE_BACKLOG) != 0) {
     char e[96];
-    net_error(&s->net.o, "cannot listen on port %u: %s", s->port, net_errtext(errno, e, sizeof e));
-    return 1;
+    rt_error(&s->rt, "cannot listen on port %u: %s", s->port, rt_errtext(errno, e, sizeof e));
+    return RT_EXIT_FAIL;
   }
   char a[16];
   fprintf(stderr, "lucidtcp serve: %s on %s:%u via %s%s%s\n", serve_kind_name(s),
-          ltcp_ipv4_format(s->net.o.addr, a), s->port, s->net.tun.name,
+          ltcp_ipv4_format(s->rt.o.addr, a), s->port, s->rt.tun.name,
           s->kind == SERVE_HTTP ? ", files from " : "", s->kind == SERVE_HTTP ? s->root : "");
   return 0;
 }
 
-int serve_main(int argc, char **argv) {
-  serve *s = calloc(1, sizeof *s);
-  if (!s) return 1;
-  net_opts o;
-  net_opts_default(&o, "serve");
-  int rc = serve_parse(s, &o, argc, argv);
-  if (rc) {
-    free(s);
-    return rc;
-  }
-  serve_chargen_init(s);
-  ltcp_loop_hooks hooks = {.step = serve_step, .event = serve_event, .signal = serve_signal,
-                           .ctx = s};
-  if (net_open(&s->net, &o, &hooks) != 0) {
-    free(s);
-    return 1;
-  }
-  rc = serve_listen(s) ? 1 : 0;
-  if (rc) ltcp_loop_stop(s->net.loop, 1);
-  rc = net_run(&s->net);
-  for (uint32_t i = 0; i < s->nconns; i++) { /* after a failure only: the signal freed them */
-    if (s->conns[i]->http) http_server_free(s->conns[i]->http);
-    free(s->conns[i]->http);
-    free(s->conns[i]);
-  }
-  free(s);
-  return rc;
+/* After a failure only: a signal has freed them. The stack is gone by now. */
+static void serve_release(void *app) {
+  serve *s = app;
+  for (uint32_t i = 0; i < s->nconns; i++) serve_conn_release(s->conns[i]);
+  s->nconns = 0;
 }
+
+const rt_command serve_command = {
+    .name = "serve",
+    .usage = serve_usage_text,
+    .size = sizeof(serve),
+    .option = serve_option,
+    .check = serve_check,
+    .open = serve_open,
+    .step = serve_step,
+    .signal = serve_signal,
+    .release = serve_release,
+};

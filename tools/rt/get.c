@@ -1,14 +1,16 @@
 /* lucidtcp get: an HTTP/1.1 download over lucidtcp's stack, with a progress bar on a terminal. */
 #define _GNU_SOURCE
+#include "rt/get.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
-#include "net.h"
-#include "serve.h"
+#include "rt/client.h"
+#include "rt/http.h"
 
 #define GET_BUF 65536
 #define GET_PROGRESS_NS LTCP_MS(250)
@@ -17,12 +19,12 @@
 typedef enum get_chunk_state { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE } get_chunk_state;
 
 typedef struct get_app {
-  net_ctx net;
-  ltcp_endpoint remote;
+  rt_ctx rt;               /* first: the skeleton's part */
+  rt_client cl;
   const char *url, *host, *path, *out_path;
   char host_buf[64], path_buf[2048];
-  int fd, out_fd;
-  int connected, sent_request, closed, done, progress;
+  int out_fd;
+  int done, progress;
   char req[2400];
   size_t req_len, req_off;
   char head[HTTP_HEAD_MAX];
@@ -37,6 +39,7 @@ typedef struct get_app {
   ltcp_time_ns started, last_progress;
   uint8_t buf[GET_BUF];
 } get_app;
+_Static_assert(offsetof(get_app, rt) == 0, "rt_main finds its rt_ctx at the start");
 
 static const char get_usage_text[] =
     "usage: lucidtcp get --tun DEV --addr ADDR/PREFIX [options] http://HOST[:PORT]/PATH -o FILE\n"
@@ -48,25 +51,16 @@ static const char get_usage_text[] =
     "\n"
     "options:\n"
     "  -o, --output FILE  where the body goes\n"
-    "  --tun DEV          attach to TUN device DEV, creating it when it does not exist\n"
+    RT_HELP_TUN
     "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
-    "  --trace            print each state change on stderr as it happens, as the demo does\n"
-    "  --pcap FILE        write every packet in and out to FILE (pcap) for tshark/wireshark\n"
-    "  --msl SECONDS      maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
-    "  --impair SPEC      inject faults on the link, as netem would (see lucidtcp help serve)\n"
-    "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4): packets of up\n"
-    "                     to 64 KB both ways, cut into segments by the kernel (default: off,\n"
-    "                     one segment per packet)\n"
-    "  --busy-poll US     when nothing is ready, poll for up to US microseconds before\n"
-    "                     sleeping: no wake-ups while packets keep coming, for a busy core\n"
-    "                     (default 0: sleep at once)\n"
+    RT_HELP_TRACE_PCAP_MSL
+    RT_HELP_IMPAIR_SEE_SERVE
+    RT_HELP_OFFLOAD_BUSY_POLL
     "\n"
     "On SIGINT or SIGTERM the connection is reset.\n"
     "exit status: 0 when a 2xx response arrived whole, 1 for another status, a connection\n"
     "that failed or ended early, or a device that cannot be set up, 2 for a bad option,\n"
     "130 or 143 after SIGINT or SIGTERM.\n";
-
-const char *get_usage(void) { return get_usage_text; }
 
 /* ---- progress */
 
@@ -79,7 +73,7 @@ static void get_bytes(char *buf, size_t cap, double v) {
 
 static void get_progress(get_app *g, int final) {
   if (!g->progress) return;
-  ltcp_time_ns now = ltcp_loop_now(g->net.loop);
+  ltcp_time_ns now = ltcp_loop_now(g->rt.loop);
   if (!final && now - g->last_progress < GET_PROGRESS_NS) return;
   g->last_progress = now;
   double secs = (double)(now - g->started) / 1e9;
@@ -111,7 +105,7 @@ static int get_write(get_app *g, const uint8_t *p, size_t n) {
     ssize_t w = write(g->out_fd, p, n);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
-      net_error(&g->net.o, "writing %s: %s", g->out_path, strerror(errno));
+      rt_error(&g->rt, "writing %s: %s", g->out_path, strerror(errno));
       return -1;
     }
     p += w;
@@ -186,13 +180,13 @@ static int get_take(get_app *g, const uint8_t *p, size_t n) {
   g->head_len += k;
   int rc = http_parse_response(g->head, g->head_len, &g->resp);
   if (rc < 0) {
-    net_error(&g->net.o, "%s: not an HTTP/1.x response", g->url);
+    rt_error(&g->rt, "%s: not an HTTP/1.x response", g->url);
     return -1;
   }
   if (rc == 0) return 0;
   g->have_head = 1;
   if (g->resp.status < 200 || g->resp.status > 299) {
-    net_error(&g->net.o, "%s: HTTP %d %s", g->url, g->resp.status, g->resp.reason);
+    rt_error(&g->rt, "%s: HTTP %d %s", g->url, g->resp.status, g->resp.reason);
     return -1;
   }
   size_t body_here = g->head_len - (size_t)g->resp.head_len;
@@ -204,27 +198,21 @@ static int get_take(get_app *g, const uint8_t *p, size_t n) {
 
 /* ---- the connection */
 
+/* The progress bar's last line, then the connection's end (rt_client_end). */
 static void get_stop(get_app *g, int status) {
   get_progress(g, 1);
-  if (!g->closed) {
-    if (status) ltcp_abort(g->net.st, g->fd);
-    else ltcp_close(g->net.st, g->fd);
-  }
-  g->closed = 1;
-  if (status || ltcp_stack_connection_count(g->net.st) == 0) ltcp_loop_stop(g->net.loop, status);
+  rt_client_end(&g->rt, &g->cl, status);
 }
 
 static void get_conn_error(get_app *g, int err) {
-  char a[16], e[96];
-  net_error(&g->net.o, "%s %s:%u: %s", g->connected ? "connection to" : "connect to",
-            ltcp_ipv4_format(g->remote.addr, a), g->remote.port, net_errtext(err, e, sizeof e));
-  get_stop(g, 1);
+  rt_client_fail(&g->rt, &g->cl, err);
+  get_progress(g, 1);
 }
 
 /* 0 while going, 1 at the end of the response, -1 on failure (reported). */
 static int get_recv(get_app *g) {
   for (int i = 0; i < 64; i++) {
-    ssize_t n = ltcp_recv(g->net.st, g->fd, g->buf, sizeof g->buf, 0);
+    ssize_t n = ltcp_recv(g->rt.st, g->cl.fd, g->buf, sizeof g->buf, 0);
     if (n < 0) {
       if (errno == EAGAIN) return 0;
       get_conn_error(g, errno);
@@ -232,8 +220,8 @@ static int get_recv(get_app *g) {
     }
     if (n == 0) {
       if (g->have_head && !g->resp.chunked && g->resp.content_length < 0) return 1; /* to EOF */
-      net_error(&g->net.o, "%s: the server closed the connection after %llu body bytes%s",
-                g->url, (unsigned long long)g->body, g->have_head ? "" : " (no response)");
+      rt_error(&g->rt, "%s: the server closed the connection after %llu body bytes%s",
+               g->url, (unsigned long long)g->body, g->have_head ? "" : " (no response)");
       return -1;
     }
     if (get_take(g, g->buf, (size_t)n) < 0) return -1;
@@ -242,23 +230,16 @@ static int get_recv(get_app *g) {
   return 0;
 }
 
-static void get_step(void *ctx, ltcp_loop *loop) {
-  get_app *g = ctx;
-  if (g->closed) {
-    if (ltcp_stack_connection_count(g->net.st) == 0) ltcp_loop_stop(loop, 0);
-    return;
-  }
-  ltcp_pollfd p = {g->fd, LTCP_POLLOUT | LTCP_POLLIN, 0};
-  ltcp_poll(g->net.st, &p, 1);
-  if (p.revents & LTCP_POLLERR) {
-    get_conn_error(g, ltcp_socket_error(g->net.st, g->fd));
-    return;
-  }
-  if (!g->connected && !(p.revents & (LTCP_POLLOUT | LTCP_POLLIN))) return;
-  if (!g->connected) g->started = ltcp_loop_now(loop);
-  g->connected = 1;
+static void get_step(void *app) {
+  get_app *g = app;
+  ltcp_loop *loop = g->rt.loop;
+  int was_connected = g->cl.connected;
+  int up = rt_client_poll(&g->rt, &g->cl);
+  if (up < 0) get_progress(g, 1);
+  if (up != 1) return;
+  if (!was_connected) g->started = ltcp_loop_now(loop);
   while (g->req_off < g->req_len) { /* bounded: the request is small */
-    ssize_t n = ltcp_send(g->net.st, g->fd, g->req + g->req_off, g->req_len - g->req_off, 0);
+    ssize_t n = ltcp_send(g->rt.st, g->cl.fd, g->req + g->req_off, g->req_len - g->req_off, 0);
     if (n < 0 && errno == EAGAIN) break;
     if (n < 0) {
       get_conn_error(g, errno);
@@ -268,7 +249,7 @@ static void get_step(void *ctx, ltcp_loop *loop) {
   }
   int rc = get_recv(g);
   if (rc < 0) {
-    if (!g->closed) get_stop(g, 1);
+    if (!g->cl.closed) get_stop(g, 1);
     return;
   }
   if (rc == 1) {
@@ -279,18 +260,11 @@ static void get_step(void *ctx, ltcp_loop *loop) {
   if (g->progress) ltcp_loop_wake_at(loop, g->last_progress + GET_PROGRESS_NS);
 }
 
-static void get_event(void *ctx, ltcp_loop *loop, const ltcp_event *ev) {
-  get_app *g = ctx;
-  (void)loop;
-  net_trace_event(&g->net, ev);
-}
-
-static void get_signal(void *ctx, ltcp_loop *loop, int signo) {
-  get_app *g = ctx;
+/* Resets the connection; the progress bar's line is ended first. */
+static int get_signal(void *app, int signo) {
+  get_app *g = app;
   if (g->progress) fputc('\n', stderr);
-  if (!g->closed) ltcp_abort(g->net.st, g->fd);
-  ltcp_loop_stop(loop, g->closed ? 0 : 128 + signo);
-  g->closed = 1;
+  return rt_client_signal(&g->rt, &g->cl, signo);
 }
 
 /* ---- options */
@@ -307,92 +281,71 @@ static int get_parse_url(get_app *g, const char *url) {
   char addr[64];
   snprintf(addr, sizeof addr, "%s", g->host_buf);
   char *colon = strchr(addr, ':');
-  g->remote.port = 80;
+  g->cl.remote.port = 80;
   if (colon) {
     *colon = '\0';
-    if (net_parse_port(colon + 1, &g->remote.port) != 0) return -1;
+    if (rt_parse_port(colon + 1, &g->cl.remote.port) != 0) return -1;
   }
-  if (ltcp_ipv4_parse_text(addr, &g->remote.addr) != 0) return -1;
+  if (ltcp_ipv4_parse_text(addr, &g->cl.remote.addr) != 0) return -1;
   g->url = url;
   g->host = g->host_buf;
   g->path = g->path_buf;
   return 0;
 }
 
-static int get_parse(get_app *g, net_opts *o, int argc, char **argv) {
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    int rc = net_parse_option(o, argc, argv, &i);
-    if (rc == NET_EXIT_USAGE) return rc;
-    if (rc == 1) continue;
-    if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (i + 1 >= argc)
-        return net_usage_error("get", NET_EXIT_USAGE, "option %s needs a value", a);
-      g->out_path = argv[++i];
-    } else if (strncmp(a, "--output=", 9) == 0) {
-      g->out_path = a + 9;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return net_usage_error("get", NET_EXIT_USAGE, "unknown option '%s'", a);
-    } else if (g->url) {
-      return net_usage_error("get", NET_EXIT_USAGE, "unexpected argument '%s'", a);
-    } else if (get_parse_url(g, a) != 0) {
-      return net_usage_error("get", NET_EXIT_USAGE,
-                             "wants a URL http://HOST[:PORT]/PATH with HOST an IPv4 address, "
-                             "not '%s'", a);
-    }
-  }
-  int rc = net_check_options(o);
+static int get_option(void *app, int argc, char **argv, int *i) {
+  get_app *g = app;
+  const char *a = argv[*i];
+  int rc = rt_opts_value(&g->rt.o, argc, argv, i, "-o", &g->out_path);
+  if (rc == 0) rc = rt_opts_value(&g->rt.o, argc, argv, i, "--output", &g->out_path);
   if (rc) return rc;
-  if (!g->url) return net_usage_error("get", NET_EXIT_USAGE, "wants a URL http://HOST[:PORT]/PATH");
-  if (!net_on_link(o, g->remote.addr) || g->remote.addr == o->addr)
-    return net_usage_error("get", NET_EXIT_USAGE,
-                           "%s is not another host on lucidtcp's link (--addr): lucidtcp has no "
-                           "routes beyond it", g->host);
-  return 0;
+  if (a[0] == '-' && a[1] != '\0') return 0;
+  if (g->url) return rt_usage_error(&g->rt.o, "unexpected argument '%s'", a);
+  if (get_parse_url(g, a) != 0)
+    return rt_usage_error(&g->rt.o, "wants a URL http://HOST[:PORT]/PATH with HOST an IPv4 "
+                          "address, not '%s'", a);
+  return 1;
 }
 
-static int get_open(get_app *g) {
-  char e[96];
+static int get_check(void *app) {
+  get_app *g = app;
+  if (!g->url) return rt_usage_error(&g->rt.o, "wants a URL http://HOST[:PORT]/PATH");
+  return rt_opts_check_peer(&g->rt.o, g->cl.remote.addr, g->host);
+}
+
+/* The output file and the request; socket, connect. 0, or RT_EXIT_FAIL after a message. */
+static int get_open(void *app) {
+  get_app *g = app;
   if (!g->out_path || strcmp(g->out_path, "-") == 0) {
     g->out_path = "standard output";
     g->out_fd = STDOUT_FILENO;
   } else if ((g->out_fd = open(g->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-    net_error(&g->net.o, "cannot write %s: %s", g->out_path, strerror(errno));
-    return 1;
+    rt_error(&g->rt, "cannot write %s: %s", g->out_path, strerror(errno));
+    return RT_EXIT_FAIL;
   }
   int n = snprintf(g->req, sizeof g->req,
                    "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lucidtcp/0.1.0\r\nAccept: */*\r\n"
                    "Connection: close\r\n\r\n", g->path, g->host);
   g->req_len = (size_t)n;
-  g->fd = ltcp_socket(g->net.st);
-  if (ltcp_connect(g->net.st, g->fd, &g->remote) != 0 && errno != EINPROGRESS) {
-    net_error(&g->net.o, "connect: %s", net_errtext(errno, e, sizeof e));
-    return 1;
-  }
+  if (rt_client_open(&g->rt, &g->cl) != 0) return RT_EXIT_FAIL;
   g->progress = isatty(STDERR_FILENO) && g->out_fd != STDERR_FILENO;
-  g->started = ltcp_loop_now(g->net.loop);
+  g->started = ltcp_loop_now(g->rt.loop);
   return 0;
 }
 
-int get_main(int argc, char **argv) {
-  get_app *g = calloc(1, sizeof *g);
-  if (!g) return 1;
-  g->out_fd = -1;
-  net_opts o;
-  net_opts_default(&o, "get");
-  int rc = get_parse(g, &o, argc, argv);
-  if (rc) {
-    free(g);
-    return rc;
-  }
-  ltcp_loop_hooks hooks = {.step = get_step, .event = get_event, .signal = get_signal, .ctx = g};
-  if (net_open(&g->net, &o, &hooks) != 0) {
-    free(g);
-    return 1;
-  }
-  if (get_open(g) != 0) ltcp_loop_stop(g->net.loop, 1);
-  rc = net_run(&g->net);
+static void get_release(void *app) {
+  get_app *g = app;
   if (g->out_fd > STDERR_FILENO) close(g->out_fd);
-  free(g);
-  return rc;
 }
+
+const rt_command get_command = {
+    .name = "get",
+    .usage = get_usage_text,
+    .size = sizeof(get_app),
+    .option = get_option,
+    .check = get_check,
+    .open = get_open,
+    .step = get_step,
+    .signal = get_signal,
+    .release = get_release,
+};

@@ -1,6 +1,6 @@
 /* HTTP/1.1 (RFC 9110, RFC 9112): a small file server and a response-head parser. */
 #define _GNU_SOURCE
-#include "http.h"
+#include "rt/http.h"
 
 #include <errno.h>
 #include <fcntl.h>

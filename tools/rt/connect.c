@@ -1,0 +1,209 @@
+/* lucidtcp connect: like nc, standard input to a connection and the connection to standard
+ * output, with a half-close when standard input ends. */
+#define _GNU_SOURCE
+#include "rt/connect.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt/client.h"
+
+#define CONNECT_BUF 65536
+
+typedef struct conn_app {
+  rt_ctx rt;                 /* first: the skeleton's part */
+  rt_client cl;
+  const char *pos[2];        /* HOST and PORT as given */
+  int npos;
+  int stdin_eof, shut_sent, peer_eof;
+  int stdin_watched, stdout_watched;
+  int stdin_tty;             /* standard input is a terminal */
+  uint8_t in[CONNECT_BUF];   /* from standard input, not yet in the send buffer */
+  size_t in_len, in_off;
+  uint8_t out[CONNECT_BUF];  /* from the connection, not yet written to standard output */
+  size_t out_len, out_off;
+} conn_app;
+_Static_assert(offsetof(conn_app, rt) == 0, "rt_main finds its rt_ctx at the start");
+
+static const char connect_usage_text[] =
+    "usage: lucidtcp connect --tun DEV --addr ADDR/PREFIX [options] HOST PORT\n"
+    "\n"
+    "Connects to HOST:PORT with lucidtcp's stack through the TUN device DEV, like nc: standard\n"
+    "input goes to the connection and the connection to standard output. When standard input\n"
+    "ends, lucidtcp shuts down its sending direction (a FIN) and keeps reading. It exits once\n"
+    "both directions are finished: the peer's stream has ended and standard input too (on a\n"
+    "terminal, the peer's end is enough), after TIME-WAIT when it closed first (2*MSL: --msl\n"
+    "shortens it, a signal ends it at once).\n"
+    "\n"
+    "options:\n"
+    RT_HELP_TUN
+    "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24);\n"
+    "                     HOST must be on that link\n"
+    "  --local-port N     connect from port N (default: an ephemeral port)\n"
+    RT_HELP_TRACE_PCAP_MSL
+    RT_HELP_IMPAIR_SEE_SERVE
+    RT_HELP_OFFLOAD_BUSY_POLL
+    "\n"
+    "On SIGINT or SIGTERM the connection is reset (the peer sees ECONNRESET).\n"
+    "exit status: 0 when both directions finished in order, 1 when the connection failed\n"
+    "(refused, reset, timed out) or the device cannot be set up, 2 for a bad option,\n"
+    "130 or 143 after SIGINT or SIGTERM.\n";
+
+static void conn_watch(conn_app *c, int fd, int *watched, int want) {
+  if (*watched == want) return;
+  *watched = want;
+  ltcp_loop_watch(c->rt.loop, fd, want ? (fd == STDIN_FILENO ? LTCP_LOOP_IN : LTCP_LOOP_OUT) : 0);
+}
+
+static void conn_read_stdin(conn_app *c) {
+  if (c->in_off < c->in_len || c->stdin_eof) return;
+  ssize_t n = read(STDIN_FILENO, c->in, sizeof c->in);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    if (n < 0) rt_error(&c->rt, "reading standard input: %s", strerror(errno));
+    c->stdin_eof = 1;
+    return;
+  }
+  c->in_len = (size_t)n;
+  c->in_off = 0;
+}
+
+/* 0, or -1 when standard output is gone. */
+static int conn_write_stdout(conn_app *c) {
+  while (c->out_off < c->out_len) { /* bounded: each pass writes at least one byte or returns */
+    ssize_t n = write(STDOUT_FILENO, c->out + c->out_off, c->out_len - c->out_off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      conn_watch(c, STDOUT_FILENO, &c->stdout_watched, 1);
+      return 0;
+    }
+    if (n <= 0) {
+      rt_error(&c->rt, "writing standard output: %s", strerror(errno));
+      return -1;
+    }
+    c->out_off += (size_t)n;
+  }
+  conn_watch(c, STDOUT_FILENO, &c->stdout_watched, 0);
+  return 0;
+}
+
+/* Standard input into the send buffer; the FIN once it has ended. 0 or a negative error. */
+static int conn_send(conn_app *c) {
+  for (int i = 0; i < 64 && !c->shut_sent; i++) {
+    if (c->in_off < c->in_len) {
+      ssize_t n = ltcp_send(c->rt.st, c->cl.fd, c->in + c->in_off, c->in_len - c->in_off, 0);
+      if (n < 0) return errno == EAGAIN ? 0 : -errno;
+      c->in_off += (size_t)n;
+      continue;
+    }
+    if (c->stdin_eof) {
+      ltcp_shutdown(c->rt.st, c->cl.fd, LTCP_SHUT_WR);
+      c->shut_sent = 1;
+    }
+    break; /* standard input is read when the loop says it is ready, never here */
+  }
+  return 0;
+}
+
+/* The connection to standard output. 0 or a negative error. */
+static int conn_recv(conn_app *c) {
+  for (int i = 0; i < 64 && !c->peer_eof; i++) {
+    if (c->out_off < c->out_len) return 0; /* standard output is slow: the window closes */
+    ssize_t n = ltcp_recv(c->rt.st, c->cl.fd, c->out, sizeof c->out, 0);
+    if (n < 0) return errno == EAGAIN ? 0 : -errno;
+    if (n == 0) {
+      c->peer_eof = 1;
+      break;
+    }
+    c->out_len = (size_t)n;
+    c->out_off = 0;
+    if (conn_write_stdout(c) < 0) return LTCP_EPIPE;
+  }
+  return 0;
+}
+
+static void conn_step(void *app) {
+  conn_app *c = app;
+  if (rt_client_poll(&c->rt, &c->cl) != 1) return;
+  int err = conn_send(c);
+  if (!err) err = conn_recv(c);
+  if (err == LTCP_EPIPE && c->peer_eof) err = 0; /* stdout gone after the end: nothing lost */
+  if (err) {
+    rt_client_fail(&c->rt, &c->cl, err == LTCP_EPIPE && !c->shut_sent ? EPIPE : -err);
+    return;
+  }
+  /* Typing at a terminal, there is nobody to talk to once the peer has closed: end as nc does.
+   * From a pipe or a file, standard input is sent to its end (the half-close). */
+  if (c->peer_eof && !c->stdin_eof && c->stdin_tty) {
+    c->stdin_eof = 1;
+    c->in_off = c->in_len;
+    if (!c->shut_sent) ltcp_shutdown(c->rt.st, c->cl.fd, LTCP_SHUT_WR);
+    c->shut_sent = 1;
+  }
+  conn_watch(c, STDIN_FILENO, &c->stdin_watched,
+             !c->stdin_eof && c->in_off >= c->in_len && !c->shut_sent);
+  if (c->peer_eof && c->shut_sent && c->out_off >= c->out_len) {
+    rt_client_end(&c->rt, &c->cl, RT_EXIT_OK);
+    conn_watch(c, STDIN_FILENO, &c->stdin_watched, 0);
+  }
+}
+
+static void conn_fd_ready(void *app, int fd, uint32_t ready) {
+  conn_app *c = app;
+  (void)ready;
+  if (fd == STDIN_FILENO) conn_read_stdin(c);
+  else if (fd == STDOUT_FILENO && conn_write_stdout(c) < 0) rt_client_fail(&c->rt, &c->cl, EPIPE);
+}
+
+/* Resets the connection (the peer sees ECONNRESET). */
+static int conn_signal(void *app, int signo) {
+  conn_app *c = app;
+  return rt_client_signal(&c->rt, &c->cl, signo);
+}
+
+static int conn_option(void *app, int argc, char **argv, int *i) {
+  conn_app *c = app;
+  const char *a = argv[*i], *v;
+  int rc = rt_opts_value(&c->rt.o, argc, argv, i, "--local-port", &v);
+  if (rc == 1 && rt_parse_port(v, &c->cl.local_port) != 0)
+    return rt_usage_error(&c->rt.o, "--local-port wants 1 to 65535, not '%s'", v);
+  if (rc) return rc;
+  if (a[0] == '-' && a[1] != '\0') return 0;
+  if (c->npos == 2) return rt_usage_error(&c->rt.o, "unexpected argument '%s'", a);
+  c->pos[c->npos++] = a;
+  return 1;
+}
+
+static int conn_check(void *app) {
+  conn_app *c = app;
+  const rt_opts *o = &c->rt.o;
+  if (c->npos != 2) return rt_usage_error(o, "wants HOST and PORT");
+  if (ltcp_ipv4_parse_text(c->pos[0], &c->cl.remote.addr) != 0)
+    return rt_usage_error(o, "HOST wants an IPv4 address, not '%s'", c->pos[0]);
+  if (rt_parse_port(c->pos[1], &c->cl.remote.port) != 0)
+    return rt_usage_error(o, "PORT wants 1 to 65535, not '%s'", c->pos[1]);
+  return rt_opts_check_peer(o, c->cl.remote.addr, c->pos[0]);
+}
+
+/* Standard input and output for the loop, then the connection. */
+static int conn_open(void *app) {
+  conn_app *c = app;
+  c->stdin_tty = isatty(STDIN_FILENO);
+  rt_fd_nonblock(&c->rt, STDIN_FILENO);
+  rt_fd_nonblock(&c->rt, STDOUT_FILENO);
+  return rt_client_open(&c->rt, &c->cl);
+}
+
+const rt_command connect_command = {
+    .name = "connect",
+    .usage = connect_usage_text,
+    .size = sizeof(conn_app),
+    .option = conn_option,
+    .check = conn_check,
+    .open = conn_open,
+    .step = conn_step,
+    .fd_ready = conn_fd_ready,
+    .signal = conn_signal,
+};

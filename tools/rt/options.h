@@ -1,0 +1,77 @@
+/* The options every real-time command takes (--tun, --addr, --trace, --pcap, --msl, --impair,
+ * --offload, --busy-poll), the parsers a command's own options use (ports, ADDR/PREFIX,
+ * "--name VALUE" and "--name=VALUE"), and the message for a bad option. Owns rt_opts; opens
+ * nothing. */
+#ifndef LTCP_TOOLS_RT_OPTIONS_H
+#define LTCP_TOOLS_RT_OPTIONS_H
+
+#include "lucidtcp/impair.h"
+#include "lucidtcp/lucidtcp.h"
+
+/* The exit status after a bad option, for every command ('lucidtcp help CMD' says so). */
+#define RT_EXIT_USAGE 2
+
+/* The help lines of the shared options, for each command's help text to put in its own order. */
+#define RT_HELP_TUN \
+  "  --tun DEV          attach to TUN device DEV, creating it when it does not exist\n"
+#define RT_HELP_TRACE_PCAP_MSL \
+  "  --trace            print each state change on stderr as it happens, as the demo does\n" \
+  "  --pcap FILE        write every packet in and out to FILE (pcap) for tshark/wireshark\n" \
+  "  --msl SECONDS      maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
+/* --impair, short: serve's help tells the rest. */
+#define RT_HELP_IMPAIR_SEE_SERVE \
+  "  --impair SPEC      inject faults on the link, as netem would (see lucidtcp help serve)\n"
+#define RT_HELP_OFFLOAD_BUSY_POLL \
+  "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4): packets of up\n" \
+  "                     to 64 KB both ways, cut into segments by the kernel (default: off,\n" \
+  "                     one segment per packet)\n" \
+  "  --busy-poll US     when nothing is ready, poll for up to US microseconds before\n" \
+  "                     sleeping: no wake-ups while packets keep coming, for a busy core\n" \
+  "                     (default 0: sleep at once)\n"
+
+typedef struct rt_opts {
+  const char *cmd;        /* "serve", for messages */
+  const char *tun;        /* --tun DEV */
+  uint32_t addr;          /* --addr ADDR/PREFIX */
+  uint32_t prefix;
+  int have_addr;
+  int trace;              /* --trace */
+  const char *pcap_path;  /* --pcap FILE */
+  ltcp_time_ns msl_ns;    /* --msl SECONDS (default 30) */
+  const char *impair;     /* --impair SPEC */
+  ltcp_impair_config impair_cfg;
+  int offload;            /* --offload: the TUN device with IFF_VNET_HDR, TSO and GRO */
+  ltcp_time_ns busy_poll_ns; /* --busy-poll US: poll this long before sleeping (0: never) */
+} rt_opts;
+
+void rt_opts_default(rt_opts *o, const char *cmd);
+
+/* Tries argv[*i] as one of the shared options (taking its value from argv[*i + 1] or after '=').
+ * Returns 1 when it was one (with *i moved past its value), 0 when it was not, or
+ * RT_EXIT_USAGE after printing why the option is wrong. */
+int rt_opts_parse(rt_opts *o, int argc, char **argv, int *i);
+
+/* Checks what parsing cannot (--tun and --addr given). 0, or RT_EXIT_USAGE after a message. */
+int rt_opts_check(const rt_opts *o);
+
+/* Tries argv[*i] as the option name: "--name VALUE" or "--name=VALUE" ("-o VALUE" only, for a
+ * short name). Returns 1 with *value set (and *i moved past it), 0 when argv[*i] is not name, or
+ * RT_EXIT_USAGE after "option NAME needs a value". */
+int rt_opts_value(const rt_opts *o, int argc, char **argv, int *i, const char *name,
+                  const char **value);
+
+/* Prints "lucidtcp CMD: ..." and "Try 'lucidtcp help CMD'." to stderr; returns RT_EXIT_USAGE. */
+int rt_usage_error(const rt_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses "a.b.c.d/n". 0 or -1. */
+int rt_parse_cidr(const char *text, uint32_t *addr, uint32_t *prefix);
+/* Parses a port 1..65535. 0 or -1. */
+int rt_parse_port(const char *text, uint16_t *port);
+/* The peer's address (host, as the user wrote it) must be another host on lucidtcp's link:
+ * inside --addr's prefix and not --addr (there are no routes). 0, or RT_EXIT_USAGE after a
+ * message. */
+int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host);
+/* The mask of --addr's prefix. */
+uint32_t rt_opts_mask(const rt_opts *o);
+
+#endif

@@ -1,0 +1,94 @@
+/* lucidtcp script: the runner's options, from the command line or a script's --name=value
+ * lines (script_options, declared in script.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lucidtcp/lucidtcp.h"
+#include "script/script.h"
+
+void script_options_default(script_options *o) {
+  memset(o, 0, sizeof *o);
+  o->tolerance_us = 4000;
+  o->local_ip = LTCP_IPV4(192, 168, 0, 1);
+  o->remote_ip = LTCP_IPV4(192, 0, 2, 1);
+  o->mtu = 1500;
+  o->bind_port = 8080;
+  o->connect_port = 8080;
+}
+
+static int opt_number(const char *v, double lo, double hi, double *out) {
+  char *end;
+  if (!v || !*v) return -1;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (errno || *end || x < lo || x > hi) return -1;
+  *out = x;
+  return 0;
+}
+
+/* packetdrill options that mean nothing in virtual time. */
+static const char *const opt_ignored[] = {"speed", "gateway_ip", "netmask_ip", "init_scripts",
+                                          "verbose", "debug", "dry_run", "non_fatal",
+                                          "so_filename", "so_flags", "wire_client",
+                                          "wire_server", "wire_server_ip", "wire_server_port",
+                                          "wire_client_dev", "wire_server_dev"};
+
+static int opt_error(char *err, size_t cap, const char *fmt, const char *name, const char *value) {
+  snprintf(err, cap, fmt, name, value ? value : "");
+  return -1;
+}
+
+static int opt_apply_value(script_options *o, const char *name, const char *v, char *err, size_t cap) {
+  double x;
+  uint32_t addr;
+  const char *bad = "--%s: bad value '%s'";
+  if (strcmp(name, "tolerance_usecs") == 0) {
+    if (opt_number(v, 0, 1e9, &x)) return opt_error(err, cap, bad, name, v);
+    o->tolerance_us = (int64_t)x;
+  } else if (strcmp(name, "tolerance_percent") == 0) {
+    if (opt_number(v, 0, 1000, &x)) return opt_error(err, cap, bad, name, v);
+    o->tolerance_percent = x;
+  } else if (strcmp(name, "mtu") == 0) {
+    if (opt_number(v, 576, 65535, &x)) return opt_error(err, cap, "--%s: '%s' is not an MTU from 576 to 65535", name, v);
+    o->mtu = (uint16_t)x;
+  } else if (strcmp(name, "bind_port") == 0 || strcmp(name, "connect_port") == 0) {
+    if (opt_number(v, 1, 65535, &x)) return opt_error(err, cap, bad, name, v);
+    if (name[0] == 'b') o->bind_port = (uint16_t)x;
+    else o->connect_port = (uint16_t)x;
+  } else if (strcmp(name, "local_ip") == 0 || strcmp(name, "remote_ip") == 0) {
+    if (!v || ltcp_ipv4_parse_text(v, &addr) != 0) {
+      if (v && strchr(v, ':')) {
+        snprintf(err, cap, "unsupported: IPv6 address '%s' (lucidtcp is IPv4 only for now)", v);
+        return 1;
+      }
+      return opt_error(err, cap, "--%s: '%s' is not an IPv4 address", name, v);
+    }
+    if (name[0] == 'l') o->local_ip = addr;
+    else o->remote_ip = addr;
+  } else {
+    return opt_error(err, cap, "unknown option --%s%s", name, "");
+  }
+  return 0;
+}
+
+int script_option_apply(script_options *o, const char *name, const char *value, char *err,
+                        size_t errcap) {
+  if (strcmp(name, "ip_version") == 0) {
+    if (value && strcmp(value, "ipv4") == 0) return 0;
+    if (value && (strcmp(value, "ipv6") == 0 || strcmp(value, "ipv4-mapped-ipv6") == 0)) {
+      snprintf(err, errcap, "unsupported: --ip_version=%s (lucidtcp is IPv4 only for now)", value);
+      return 1;
+    }
+    return opt_error(err, errcap, "--%s: '%s' is not ipv4, ipv6 or ipv4-mapped-ipv6", name, value);
+  }
+  if (strcmp(name, "define") == 0 || strcmp(name, "D") == 0) {
+    if (!value || sc_defines_add(&o->defines, value))
+      return opt_error(err, errcap, "--%s: bad or too many names ('%s')", name, value);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof opt_ignored / sizeof opt_ignored[0]; i++)
+    if (strcmp(name, opt_ignored[i]) == 0) return 0;
+  return opt_apply_value(o, name, value, err, errcap);
+}
