@@ -122,16 +122,15 @@ int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
   return rc ? sock_fail(rc) : 0;
 }
 
-static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd) {
+/* The socket's connection (remote: NULL for a listener), with what the socket set. */
+static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd, const ltcp_endpoint *remote) {
   ltcp_tcb *tcb = ltcp_life_new(sock_engine(st), LTCP_CLOSED);
   if (!tcb) return NULL;
-  tcb->fd = fd;
-  tcb->local = s->local;
-  tcb->busy->sndbuf.cap = tcb->busy->sndbuf_size = s->sndbuf;
-  tcb->busy->rcvbuf.cap = tcb->busy->rcvbuf_size = s->rcvbuf;
-  tcb->rcv_mss = s->mss;
-  tcb->user_timeout_ms = s->user_timeout_ms;
-  tcb->opts = s->opts;
+  ltcp_user_setup setup = {.fd = fd, .local = s->local, .sndbuf = s->sndbuf,
+                           .rcvbuf = s->rcvbuf, .mss = s->mss,
+                           .user_timeout_ms = s->user_timeout_ms, .opts = s->opts};
+  if (remote) setup.remote = *remote;
+  ltcp_user_prepare(tcb, &setup);
   s->tcb = tcb;
   return tcb;
 }
@@ -150,7 +149,7 @@ int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
     if (rc) return sock_fail(rc);
   }
   if (ltcp_ip_listener(&st->ip, s->local.port)) return sock_fail(EADDRINUSE);
-  ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
+  ltcp_tcb *tcb = sock_new_tcb(st, s, fd, NULL);
   if (!tcb) return sock_fail(ENOMEM);
   ltcp_ip_listen(&st->ip, tcb);
   ltcp_user_open_passive(sock_engine(st), tcb, bl);
@@ -174,7 +173,7 @@ int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
   ns->bound = 1;
   ns->connect_called = 1;
   ltcp_ip_port_hold(&st->ip, child->local.port);
-  child->fd = nfd;
+  ltcp_user_set_fd(child, nfd);
   if (peer) *peer = child->remote;
   return nfd;
 }
@@ -195,9 +194,8 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     if (rc) return sock_fail(rc);
   }
   if (ltcp_ip_tuple_in_use(&st->ip, &s->local, remote)) return sock_fail(EADDRINUSE);
-  ltcp_tcb *tcb = sock_new_tcb(st, s, fd);
+  ltcp_tcb *tcb = sock_new_tcb(st, s, fd, remote);
   if (!tcb) return sock_fail(ENOMEM);
-  tcb->remote = *remote;
   if (ltcp_ip_attach(&st->ip, tcb) != 0) {
     s->tcb = NULL;
     ltcp_life_discard(sock_engine(st), tcb);
@@ -345,7 +343,7 @@ void ltcp_sock_conn_gone(void *ctx, ltcp_tcb *tcb, int error) {
    * BSD and Linux. A reset flushes it (RFC 9293 §3.10.7.4 second). */
   if (error == 0 && ltcp_tcb_rcv_queued(tcb) > 0 && !s->shut_rd)
     ltcp_tcb_take_unread(tcb, &s->rcv_left);
-  tcb->fd = -1;
+  ltcp_user_set_fd(tcb, -1);
 }
 
 /* ---- names, errors, options */
@@ -439,7 +437,7 @@ int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
     case LTCP_TCP_USER_TIMEOUT:
       if (value < 0) return sock_fail(EINVAL);
       s->user_timeout_ms = (uint32_t)value;
-      if (s->tcb) s->tcb->user_timeout_ms = (uint32_t)value;
+      if (s->tcb) ltcp_user_set_timeout(s->tcb, (uint32_t)value);
       return 0;
     default:
       return sock_fail(ENOPROTOOPT);

@@ -11,6 +11,21 @@
 #include "tcp/window.h"
 #include "util/assert.h"
 
+void ltcp_user_prepare(ltcp_tcb *tcb, const ltcp_user_setup *s) {
+  tcb->fd = s->fd;
+  tcb->local = s->local;
+  tcb->remote = s->remote;
+  tcb->busy->sndbuf.cap = tcb->busy->sndbuf_size = s->sndbuf;
+  tcb->busy->rcvbuf.cap = tcb->busy->rcvbuf_size = s->rcvbuf;
+  tcb->rcv_mss = s->mss;
+  tcb->user_timeout_ms = s->user_timeout_ms;
+  tcb->opts = s->opts;
+}
+
+void ltcp_user_set_fd(ltcp_tcb *tcb, int fd) { tcb->fd = fd; }
+
+void ltcp_user_set_timeout(ltcp_tcb *tcb, uint32_t ms) { tcb->user_timeout_ms = ms; }
+
 int ltcp_user_open_active(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* §3.10.1 CLOSED: select an ISS, send <SEQ=ISS><CTL=SYN>, SND.UNA <- ISS,
    * SND.NXT <- ISS+1, enter SYN-SENT. */

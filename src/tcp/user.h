@@ -5,9 +5,28 @@
 
 #include <stdint.h>
 
+#include "lucidtcp/common.h"
 #include "lucidtcp/tcp_info.h"
+#include "tcp/conn_opts.h"
 #include "tcp/tcb.h"
 
+/* What a socket sets on its connection before OPEN: its descriptor (reported in events), the
+ * endpoints (remote: zero for a listener), SO_SNDBUF, SO_RCVBUF, TCP_MAXSEG (the MSS we
+ * announce), TCP_USER_TIMEOUT, and TCP_NODELAY, keep-alive and the algorithm. */
+typedef struct ltcp_user_setup {
+  int fd;
+  ltcp_endpoint local, remote;
+  uint32_t sndbuf, rcvbuf;
+  uint16_t mss;
+  uint32_t user_timeout_ms;
+  ltcp_conn_opts opts;
+} ltcp_user_setup;
+/* A TCB fresh from ltcp_life_new takes the socket's settings. */
+void ltcp_user_prepare(ltcp_tcb *tcb, const ltcp_user_setup *s);
+/* The descriptor of the socket that now holds the connection, or -1 (it let go). */
+void ltcp_user_set_fd(ltcp_tcb *tcb, int fd);
+/* TCP_USER_TIMEOUT changed: from the next retransmission timer on (RFC 9293 §3.8.3). */
+void ltcp_user_set_timeout(ltcp_tcb *tcb, uint32_t ms);
 /* §3.10.1 OPEN, active: the TCB (endpoints set, in the host's table) sends its SYN. */
 int ltcp_user_open_active(ltcp_engine *eng, ltcp_tcb *tcb);
 /* §3.10.1 OPEN, passive: the TCB (in the host's listener table) listens, backlog slots. */
