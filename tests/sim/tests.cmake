@@ -15,3 +15,17 @@ target_link_libraries(pcap_writer PRIVATE ltcp_link_sim_objs)
 add_test(NAME pcap_tshark
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_pcap_tshark.sh --writer $<TARGET_FILE:pcap_writer>)
 set_tests_properties(pcap_tshark PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+# Whole connections: two stacks over the simulated network in virtual time.
+# Loss repaired by fast retransmit and recovery (RFC 5681 §3.2, RFC 6582, RFC 6675), each
+# algorithm's throughput against its response function (RFC 9438 §5), TSO packets under loss.
+ltcp_add_test(test_fast_recovery ${CMAKE_CURRENT_LIST_DIR}/test_fast_recovery.c ltcp_cc_bulk)
+ltcp_add_test(test_cc_response_function ${CMAKE_CURRENT_LIST_DIR}/test_cc_response_function.c ltcp_cc_bulk)
+ltcp_add_test(test_tso_recovery ${CMAKE_CURRENT_LIST_DIR}/test_tso_recovery.c ltcp_cc_bulk)
+# Timing of small segments end to end: the Nagle / delayed-ACK stall, the persist timer on a
+# closed window, keep-alive against a vanished peer.
+ltcp_add_test(test_nagle_request_response ${CMAKE_CURRENT_LIST_DIR}/test_nagle_request_response.c ltcp_timing_pair)
+ltcp_add_test(test_zero_window_persist ${CMAKE_CURRENT_LIST_DIR}/test_zero_window_persist.c ltcp_timing_pair)
+ltcp_add_test(test_keepalive_vanished_peer ${CMAKE_CURRENT_LIST_DIR}/test_keepalive_vanished_peer.c ltcp_timing_pair)
+# RFC 7323 §1.1: window scaling fills a long fat path.
+ltcp_add_test(test_wscale_throughput ${CMAKE_CURRENT_LIST_DIR}/test_wscale_throughput.c ltcp_link)

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "modern/cc_bulk.h"
+#include "support/cc_bulk.h"
 
 #define TR_TOTAL (4u << 20)
 

@@ -1,5 +1,5 @@
 /* Two stacks over the simulated network, with a log of the TCP segments they send. */
-#include "modern/timing_pair.h"
+#include "support/timing_pair.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-#include "modern/cc_bulk.h"
+#include "support/cc_bulk.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -19,7 +19,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "modern/cc_bulk.h"
+#include "support/cc_bulk.h"
 
 #define RS_LOSS 0.01
 

@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "modern/cc_bulk.h"
+#include "support/cc_bulk.h"
 
 #define FR_RTT LTCP_MS(20)
 #define FR_TOTAL (2u << 20)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "modern/timing_pair.h"
+#include "support/timing_pair.h"
 
 #define ZW_RCVBUF 8192u
 #define ZW_TOTAL 60000u

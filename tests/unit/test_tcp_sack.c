@@ -6,23 +6,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdlib.h>
-
+#include "support/engine_fake.h"
 #include "tcp/sack.h"
-#include "tcp/engine.h"
-#include "tcp/tcb.h"
 
-/* A bare TCB with its busy part in the same block (freed with free(t)). */
-typedef struct sb_block {
-  ltcp_tcb tcb;
-  ltcp_tcb_busy busy;
-} sb_block;
-
+/* A bare TCB (freed with ef_tcb_free). */
 static ltcp_tcb *sb_tcb(uint32_t una, uint32_t nxt) {
-  sb_block *blk = calloc(1, sizeof *blk);
-  assert_non_null(blk);
-  ltcp_tcb *t = &blk->tcb;
-  t->busy = &blk->busy;
+  ltcp_tcb *t = ef_tcb_new();
   t->snd_una = una;
   t->snd_nxt = nxt;
   t->snd_mss = 1000;
@@ -64,7 +53,7 @@ static void test_sack_update_merges_and_ignores_old_blocks(void **state) {
   t->snd_una = 6000;
   ltcp_sack_update(t, &s);
   assert_int_equal(t->busy->sack.count, 0);
-  free(t);
+  ef_tcb_free(t);
 }
 
 /* RFC 6675 §4: a hole is lost once more than 2 SMSS (DupThresh - 1) are SACKed above it or 3
@@ -91,22 +80,17 @@ static void test_sack_is_lost_pipe_and_next_seg(void **state) {
   assert_int_equal(ltcp_sack_next_lost(t, 1000, &seq), 0);
   ltcp_sack_clear(t);
   assert_int_equal(t->busy->sack.count, 0);
-  free(t);
+  ef_tcb_free(t);
 }
 
 /* RFC 2018 §4: the first block holds the newest out-of-order arrival, the next ones the most
  * recently reported; with timestamps, 3 blocks fit in the 40 bytes of options. */
 static void test_sack_receiver_blocks_newest_first(void **state) {
   (void)state;
-  ltcp_stack_config cfg;
-  ltcp_stack_config_default(&cfg);
-  cfg.addr = LTCP_IPV4(198, 18, 0, 1);
-  ltcp_stats stats = {0};
-  ltcp_engine_host host = {0}; /* nothing here sends or arms a timer */
-  uint8_t key[16] = {0};
-  ltcp_engine eng;
-  assert_int_equal(ltcp_engine_init(&eng, &cfg, &stats, &host, key), 0);
-  ltcp_engine *st = &eng;
+  ltcp_stack_config cfg = {.addr = LTCP_IPV4(198, 18, 0, 1), .mtu = 1500, .sack = 1};
+  ef_engine e; /* nothing here sends or arms a timer */
+  ef_engine_init(&e, &cfg, 0);
+  ltcp_engine *st = &e.eng;
   ltcp_tcb *t = sb_tcb(0, 0);
   t->rcv_nxt = 1000;
   uint32_t arrivals[][2] = {{5000, 6000}, {2000, 3000}, {8000, 9000}, {11000, 12000}, {3000, 4000}};
@@ -147,8 +131,8 @@ static void test_sack_receiver_blocks_newest_first(void **state) {
   s.flags = LTCP_ACK;
   ltcp_sack_stamp(st, t, &s);
   assert_int_equal(s.opts.sack_count, 0); /* not negotiated: never */
-  free(t);
-  ltcp_engine_free(st);
+  ef_tcb_free(t);
+  ef_engine_free(&e);
 }
 
 int main(void) {

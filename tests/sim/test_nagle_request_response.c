@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "modern/timing_pair.h"
+#include "support/timing_pair.h"
 
 #define RR_LATENCY LTCP_MS(10)
 #define RR_HEADER 40u

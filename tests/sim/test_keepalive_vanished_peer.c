@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "modern/timing_pair.h"
+#include "support/timing_pair.h"
 
 static tp_pair pair;
 
