@@ -1,6 +1,7 @@
 /* Writes a capture of a small hand-built TCP conversation (handshake, data, close) for
- * test_pcap_tshark.sh. Two scripted nodes send the packets through the simulator, which
- * records them with ltcp_pcap_sim_tap, so the check covers the tap as well as the writer.
+ * tests/support/pcap_tshark_check.sh. Two scripted nodes send the packets through the
+ * simulator, which records them with ltcp_pcap_sim_tap, so the check covers the tap as well as
+ * the writer.
  * Checksums are computed here with RFC 1071 so the check depends on no other layer.
  * Usage: pcap_writer OUT.pcap   (prints the number of packets written) */
 #include <stdio.h>

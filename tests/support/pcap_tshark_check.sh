@@ -2,9 +2,9 @@
 # Has tshark verify a capture: every packet an IPv4 packet with a good header checksum, every
 # TCP segment with a good checksum, and (optionally) the packet count.
 #
-#   test_pcap_tshark.sh --pcap FILE [--count N]   check an existing capture
-#   test_pcap_tshark.sh --writer BIN              run "BIN OUT.pcap" (it prints how many
-#                                                 packets it wrote) into a temporary dir, check
+#   pcap_tshark_check.sh --pcap FILE [--count N]   check an existing capture
+#   pcap_tshark_check.sh --writer BIN              run "BIN OUT.pcap" (it prints how many
+#                                                  packets it wrote) into a temporary dir, check
 # Exit: 0 pass, 1 fail, 2 usage, 77 skip (no tshark).
 set -euo pipefail
 
