@@ -1,0 +1,12 @@
+# The lucidtcp command and its libraries (tools/): the demo's scenarios end to end, the
+# packetdrill runner's parser and executor, and each command as a user runs it.
+ltcp_add_test(test_demo_scenarios ${CMAKE_CURRENT_LIST_DIR}/test_demo_scenarios.c ltcp_demo)
+add_test(NAME demo_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_demo_cli.sh
+         $<TARGET_FILE:lucidtcp_cmd> ${PROJECT_SOURCE_DIR}/tests/support/pcap_tshark_check.sh)
+set_tests_properties(demo_cli PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+ltcp_add_test(test_script_parse ${CMAKE_CURRENT_LIST_DIR}/test_script_parse.c ltcp_script)
+ltcp_add_test(test_script_run ${CMAKE_CURRENT_LIST_DIR}/test_script_run.c ltcp_script)
+# The deliberately wrong scripts (tests/scripts/wrong/) must FAIL, each at its line.
+add_test(NAME script_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_script_cli.sh
+         $<TARGET_FILE:lucidtcp_cmd> ${PROJECT_SOURCE_DIR})
+set_tests_properties(script_cli PROPERTIES TIMEOUT 300)
