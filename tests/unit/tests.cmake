@@ -11,6 +11,11 @@ ltcp_add_test(test_wire_random_bytes ${CMAKE_CURRENT_LIST_DIR}/test_wire_random_
 # needs nothing above it.
 ltcp_add_test(test_tcp_ring ${CMAKE_CURRENT_LIST_DIR}/test_tcp_ring.c ltcp_tcp)
 ltcp_add_test(test_tcp_sack ${CMAKE_CURRENT_LIST_DIR}/test_tcp_sack.c ltcp_engine_fake)
+ltcp_add_test(test_tcp_reasm ${CMAKE_CURRENT_LIST_DIR}/test_tcp_reasm.c ltcp_tcp)
+ltcp_add_test(test_tcp_rtt ${CMAKE_CURRENT_LIST_DIR}/test_tcp_rtt.c ltcp_engine_fake)
+ltcp_add_test(test_tcp_cc ${CMAKE_CURRENT_LIST_DIR}/test_tcp_cc.c ltcp_engine_fake)
+ltcp_add_test(test_tcp_opts ${CMAKE_CURRENT_LIST_DIR}/test_tcp_opts.c ltcp_engine_fake)
+ltcp_add_test(test_tcp_window ${CMAKE_CURRENT_LIST_DIR}/test_tcp_window.c ltcp_engine_fake)
 ltcp_add_test(test_ip_stack ${CMAKE_CURRENT_LIST_DIR}/test_ip_stack.c lucidtcp)
 # The drivers' pure parts (src/link). The simulated network and the pcap writer are built from
 # their sources directly (with ltcp_util only), so these tests do not wait on the TCP core
