@@ -38,6 +38,8 @@ static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t 
   h.src = seg->src_addr;
   h.dst = seg->dst_addr;
   ltcp_ipv4_write(pkt, &h);
+  LTCP_ASSERT(!ltcp_txq_full(&ip->txq) && h.total_len <= ip->txq.slot &&
+              (seg_size == 0 || ip->txq.seg));
   ltcp_txq_commit(&ip->txq, h.total_len, seg_size);
   ip->stats.ip_out++;
   if (seg_size) ip->stats.tso_out++;
@@ -233,7 +235,7 @@ ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
 /* Connections that found the queue full, or owe an ACK, send now that the driver takes the
  * output. Bounded by the TCBs in use: each pass takes one off the waiting list, and one that
  * fills the queue (and waits again) ends the loop. */
-static void ip_tx_resume(ltcp_ip *ip) {
+void ltcp_ip_tx_resume(ltcp_ip *ip) {
   for (uint32_t n = 0; !ltcp_txq_full(&ip->txq); n++) {
     LTCP_ASSERT(n <= ip->tcp.life.in_use);
     ltcp_tcb *t = ltcp_output_resume_next(&ip->tcp);
@@ -243,10 +245,6 @@ static void ip_tx_resume(ltcp_ip *ip) {
   ltcp_ip_done(ip); /* TCBs that became records here are freed now, not at the next call */
 }
 
-size_t ltcp_ip_tx_peek(ltcp_ip *ip, const uint8_t **pkt) {
-  if (ltcp_output_waiting(&ip->tcp.txw)) ip_tx_resume(ip);
-  return ltcp_txq_peek(&ip->txq, pkt);
-}
 
 /* ---- connections, ports, records */
 

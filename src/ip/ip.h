@@ -18,6 +18,7 @@
 #include "lucidtcp/config.h"
 #include "lucidtcp/stats.h"
 #include "tcp/engine.h"
+#include "tcp/output.h"
 #include "util/rng.h"
 
 /* What the layer above registers: a connection it holds (tcb->fd >= 0) is gone, with the
@@ -55,7 +56,12 @@ void ltcp_ip_free(ltcp_ip *ip);
 void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags);
 void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now);
 ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip);
-size_t ltcp_ip_tx_peek(ltcp_ip *ip, const uint8_t **pkt);
+/* Connections waiting to send (an owed ACK, a full queue) send now. */
+void ltcp_ip_tx_resume(ltcp_ip *ip);
+static inline size_t ltcp_ip_tx_peek(ltcp_ip *ip, const uint8_t **pkt) {
+  if (ltcp_output_waiting(&ip->tcp.txw)) ltcp_ip_tx_resume(ip);
+  return ltcp_txq_peek(&ip->txq, pkt);
+}
 static inline uint32_t ltcp_ip_tx_seg_size(const ltcp_ip *ip) { return ltcp_txq_seg_size(&ip->txq); }
 static inline void ltcp_ip_tx_pop(ltcp_ip *ip) { ltcp_txq_pop(&ip->txq); }
 /* Connections in a state, compact records included. */
