@@ -60,12 +60,16 @@ def resolve(root, path, name):
     """Where an include points: ('public', layer, file), ('src', layer, file),
     ('own', None, file) for a tool's or bench's own header, or None (system, generated)."""
     here = os.path.dirname(path)
-    for kind, base in (("public", os.path.join(root, "include")), ("src", os.path.join(root, "src"))):
+    public_root = os.path.join(root, "include", "lucidtcp")
+    for kind, base in (("public", os.path.join(root, "include")),
+                       ("src", os.path.join(root, "src"))):
         full = os.path.normpath(os.path.join(base, name))
-        if os.path.isfile(full):
-            if kind == "public":
-                return "public", public_layer(os.path.relpath(full, os.path.join(root, "include", "lucidtcp")).replace(os.sep, "/")), full
-            return "src", os.path.relpath(full, base).split(os.sep)[0], full
+        if not os.path.isfile(full):
+            continue
+        if kind == "public":
+            rel = os.path.relpath(full, public_root).replace(os.sep, "/")
+            return "public", public_layer(rel), full
+        return "src", os.path.relpath(full, base).split(os.sep)[0], full
     for base in (here, os.path.join(root, "tools")):
         full = os.path.normpath(os.path.join(base, name))
         if os.path.isfile(full):

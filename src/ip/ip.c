@@ -65,14 +65,8 @@ static void ip_expand_children(void *ctx, ltcp_tcb *lst) {
 static void ip_detach(void *ctx, ltcp_tcb *tcb, int error) {
   ltcp_ip *ip = ctx;
   if (ip->upper.conn_gone) ip->upper.conn_gone(ip->upper.ctx, tcb, error);
-  if (tcb->in_table) {
-    ltcp_table_remove(&ip->table, tcb);
-    ltcp_ports_release(&ip->ports, tcb->local.port);
-  }
-  if (tcb->is_listener) {
-    ltcp_table_remove_listener(&ip->table, tcb);
-    ltcp_ports_release(&ip->ports, tcb->local.port);
-  }
+  if (tcb->in_table) ltcp_table_remove(&ip->table, tcb);
+  if (tcb->is_listener) ltcp_table_remove_listener(&ip->table, tcb);
   if (tcb->view) ltcp_tw_table_view_gone(&ip->tw);
 }
 
@@ -104,12 +98,12 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   uint32_t slot = cfg->tso_max ? cfg->tso_max : cfg->mtu; /* slots grow only with TSO on */
   if (ltcp_engine_init(&ip->tcp, cfg, &ip->stats, &host, isn_key) != 0 ||
       ltcp_txq_init(&ip->txq, cfg->tx_queue_packets, slot, cfg->tso_max != 0) != 0 ||
-      ltcp_table_init(&ip->table, cfg->max_connections, hash_key) != 0 ||
       ltcp_ports_init(&ip->ports) != 0 ||
+      ltcp_table_init(&ip->table, cfg->max_connections, hash_key, &ip->ports) != 0 ||
       ltcp_timers_init(&ip->timers, cfg->max_connections + cfg->max_sockets) != 0)
     return LTCP_ENOMEM;
-  ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .ports = &ip->ports,
-                        .stats = &ip->stats, .addr = cfg->addr, .max = cfg->max_connections};
+  ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .stats = &ip->stats,
+                        .addr = cfg->addr, .max = cfg->max_connections};
   if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &home) != 0)
     return LTCP_ENOMEM;
   return 0;
@@ -153,10 +147,11 @@ static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
   if (seg.len + 40u > ip->cfg.mtu) ip->stats.large_in++;
   ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
   ltcp_tcb *tcb = ltcp_table_lookup(&ip->table, &local, &remote);
-  if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record's TCB */
+  if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record */
+  /* A compact TIME-WAIT record goes through the engine as its view (ip/tw_table.h). */
   ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(&ip->tw, &local, &remote);
   ip_tcp_deliver(ip, view ? view : tcb, &seg);
-  if (view) ltcp_tw_table_view_done(&ip->tw, view); /* a compact TIME-WAIT record, through its view */
+  if (view) ltcp_tw_table_view_done(&ip->tw, view);
 }
 
 static int ip_bad_source(const ltcp_ip *ip, uint32_t src) {
@@ -256,16 +251,9 @@ uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state) {
   return n;
 }
 
-int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) {
-  int rc = ltcp_table_insert(&ip->table, tcb);
-  if (rc == 0) ltcp_ports_hold(&ip->ports, tcb->local.port);
-  return rc;
-}
+int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) { return ltcp_table_insert(&ip->table, tcb); }
 
-void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) {
-  ltcp_table_add_listener(&ip->table, tcb);
-  ltcp_ports_hold(&ip->ports, tcb->local.port);
-}
+void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) { ltcp_table_add_listener(&ip->table, tcb); }
 
 int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local,
                          const ltcp_endpoint *remote) {

@@ -7,7 +7,6 @@
 
 #include <stdint.h>
 
-#include "ip/ports.h"
 #include "ip/records.h"
 #include "ip/table.h"
 #include "lucidtcp/common.h"
@@ -17,8 +16,7 @@
 /* What a record store works with, all the IP layer's (ip/ip.h), given at init. */
 typedef struct ltcp_rec_home {
   ltcp_engine *tcp;        /* retires a TCB into a record, makes one again */
-  ltcp_conn_table *table;  /* the hash key, the connection count, the listeners */
-  ltcp_ports *ports;
+  ltcp_conn_table *table;  /* the hash key, the connection count and ports, the listeners */
   ltcp_stats *stats;
   uint32_t addr;           /* the stack's address: every record's local address */
   uint32_t max;            /* records at most: the connection table's size */

@@ -70,7 +70,6 @@ static ltcp_tcb *syn_expand_idx(ltcp_syn_table *t, uint32_t idx) {
   int rc = ltcp_table_insert(home->table, tcb);
   LTCP_ASSERT(rc == 0); /* the record's place in the table was just given back */
   (void)rc;
-  ltcp_ports_hold(home->ports, tcb->local.port);
   return tcb;
 }
 

@@ -11,8 +11,9 @@ static uint32_t table_pow2(uint32_t n) {
   return p;
 }
 
-int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint64_t hash_key) {
+int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint64_t hash_key, ltcp_ports *ports) {
   uint32_t nb = table_pow2(max);
+  t->ports = ports;
   t->max = max;
   t->count = 0;
   t->hash_key = hash_key;
@@ -51,6 +52,7 @@ int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb) {
   *b = tcb;
   tcb->in_table = 1;
   t->count++;
+  ltcp_ports_hold(t->ports, tcb->local.port);
   return 0;
 }
 
@@ -69,11 +71,19 @@ void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb) {
   *pp = tcb->hash_next;
   tcb->in_table = 0;
   t->count--;
+  ltcp_ports_release(t->ports, tcb->local.port);
 }
 
-void ltcp_table_count_record(ltcp_conn_table *t, int delta) {
-  LTCP_ASSERT(delta > 0 ? t->count < t->max : t->count > 0);
-  t->count = delta > 0 ? t->count + 1 : t->count - 1;
+void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port) {
+  LTCP_ASSERT(t->count < t->max);
+  t->count++;
+  ltcp_ports_hold(t->ports, port);
+}
+
+void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port) {
+  LTCP_ASSERT(t->count > 0);
+  t->count--;
+  ltcp_ports_release(t->ports, port);
 }
 
 ltcp_tcb *ltcp_table_listener(const ltcp_conn_table *t, uint16_t port) {
@@ -91,6 +101,7 @@ void ltcp_table_add_listener(ltcp_conn_table *t, ltcp_tcb *tcb) {
   tcb->hash_next = *b;
   *b = tcb;
   tcb->is_listener = 1;
+  ltcp_ports_hold(t->ports, tcb->local.port);
 }
 
 void ltcp_table_remove_listener(ltcp_conn_table *t, ltcp_tcb *tcb) {
@@ -98,6 +109,7 @@ void ltcp_table_remove_listener(ltcp_conn_table *t, ltcp_tcb *tcb) {
   ltcp_tcb **pp = table_link(b, tcb, 65536u / (t->listeners_mask + 1));
   *pp = tcb->hash_next;
   tcb->is_listener = 0;
+  ltcp_ports_release(t->ports, tcb->local.port);
 }
 
 void ltcp_table_each(ltcp_conn_table *t, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx) {

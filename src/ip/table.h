@@ -1,12 +1,14 @@
 /* The connection tables: connections (TCBs) by 4-tuple and listeners by local port, chained
  * through tcb->hash_next, with the count of connections, compact records included (only
- * this module changes it). Lookups are O(1) on average; nothing scans every connection.
+ * this module changes it). Every entry, TCB, listener or record, holds its local port
+ * (ip/ports.h) while it is in. Lookups are O(1) on average; nothing scans every connection.
  * Private to src/ip/. */
 #ifndef LTCP_IP_TABLE_H
 #define LTCP_IP_TABLE_H
 
 #include <stdint.h>
 
+#include "ip/ports.h"
 #include "lucidtcp/common.h"
 #include "tcp/tcb.h"
 
@@ -16,10 +18,11 @@ typedef struct ltcp_conn_table {
   ltcp_tcb **listeners;
   uint32_t listeners_mask;
   uint64_t hash_key;      /* from the stack's seeded randomness */
+  ltcp_ports *ports;      /* the IP layer's, where each entry holds its port */
 } ltcp_conn_table;
 
-/* Buckets for max connections. Returns 0 or LTCP_ENOMEM. */
-int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint64_t hash_key);
+/* Buckets for max connections; entries hold their ports in ports. 0 or LTCP_ENOMEM. */
+int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint64_t hash_key, ltcp_ports *ports);
 void ltcp_table_free(ltcp_conn_table *t);
 /* The bucket hash of a 4-tuple, keyed so a peer cannot aim at one chain. */
 static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_endpoint *l,
@@ -35,12 +38,11 @@ static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_endp
 }
 ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *local,
                             const ltcp_endpoint *remote);
-/* Room for one more connection (a TCB or a record)? */
-static inline int ltcp_table_has_room(const ltcp_conn_table *t) { return t->count < t->max; }
-/* A TCB in (LTCP_ENOBUFS when full) and out; a record's place in the count. */
+/* A TCB in (LTCP_ENOBUFS when full) and out; a record's place in the count and its port. */
 int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb);
 void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb);
-void ltcp_table_count_record(ltcp_conn_table *t, int delta);
+void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port);
+void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port);
 ltcp_tcb *ltcp_table_listener(const ltcp_conn_table *t, uint16_t port);
 void ltcp_table_add_listener(ltcp_conn_table *t, ltcp_tcb *tcb);
 void ltcp_table_remove_listener(ltcp_conn_table *t, ltcp_tcb *tcb);
