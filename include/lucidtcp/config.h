@@ -66,6 +66,29 @@ typedef struct ltcp_stack_config {
                                    * pseudo-header sum in its checksum field (folded, not
                                    * complemented) and its payload copied without summing. The
                                    * IPv4 header checksum stays complete. Default 0 */
+  uint32_t rcvbuf_max;            /* the largest receive buffer a socket may have (SO_RCVBUF
+                                   * beyond it is cut down to it); the window scale we offer is
+                                   * chosen for it, so the window can grow to it later (Linux's
+                                   * tcp_rmem[2], FreeBSD's kern.ipc.maxsockbuf). 0: the socket's
+                                   * own buffer, at most LTCP_BUF_MAX. Default 0 */
+  uint8_t rcvbuf_round_mss;       /* 1: once the MSS is known, the receive buffer is rounded up
+                                   * to a multiple of it, no further than rcvbuf_max (4.4BSD's
+                                   * tcp_mss(), FreeBSD); Linux does not. Default 0 */
+  uint8_t window_bsd;             /* receiver SWS avoidance (RFC 1122 4.2.3.3, MUST-39) as BSD
+                                   * does it: every segment offers all the free buffer space (up
+                                   * to what the field carries), and only a window below a quarter
+                                   * of the buffer and one MSS is offered as zero (4.4BSD and
+                                   * FreeBSD's tcp_output()). 0: RFC 1122's algorithm: the right
+                                   * edge moves only by min(half the buffer, one MSS) or more, so
+                                   * it never creeps by a few bytes. Default 0 */
+  uint8_t rst_challenge;          /* 1: an RST in the window but not at RCV.NXT gets a challenge
+                                   * ACK (RFC 5961 §3, RFC 9293 §3.10.7.4 SHOULD). 0: any RST in
+                                   * the window resets, RFC 793's rule that RFC 9293 keeps for
+                                   * implementations without RFC 5961 (FreeBSD's insecure_rst).
+                                   * Default 1 */
+  uint8_t syn_challenge;          /* 1: a SYN in a synchronized state gets a challenge ACK
+                                   * (RFC 5961 §4). 0: RFC 793's rule: a SYN in the window resets
+                                   * the connection (FreeBSD's insecure_syn). Default 1 */
 } ltcp_stack_config;
 
 /* Fills cfg with the defaults documented above. */

@@ -23,6 +23,13 @@ typedef struct ltcp_stack ltcp_stack;
 
 /* Creates a stack; the stack copies cfg. Returns NULL when memory runs out or cfg is invalid. */
 ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg);
+/* Changes a running stack's settings, as `sysctl -w` does a kernel's: the stack copies cfg and
+ * uses it from the next segment or call on. Connections keep what they negotiated (options,
+ * window scale, buffers); new ones take the new defaults. Only the sizes and identity fixed at
+ * ltcp_stack_new may not change: addr, mtu, seed, isn_offset, max_sockets, max_connections,
+ * tx_queue_packets, event_capacity, tso_max, csum_offload. Returns 0, or -1 with errno EINVAL
+ * when cfg is invalid or changes one of those (the stack keeps its settings). */
+int ltcp_stack_set_config(ltcp_stack *st, const ltcp_stack_config *cfg);
 /* Frees the stack, every socket and connection in it, without sending anything. */
 void ltcp_stack_free(ltcp_stack *st);
 

@@ -27,6 +27,21 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->delayed_ack_ns = LTCP_MS(40);
   cfg->congestion = LTCP_CC_CUBIC;
   cfg->sack = 1;
+  cfg->rst_challenge = 1;
+  cfg->syn_challenge = 1;
+}
+
+int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
+  const ltcp_stack_config *o = &ip->cfg;
+  if (!ltcp_ip_config_valid(c) || c->addr != o->addr || c->mtu != o->mtu || c->seed != o->seed ||
+      c->isn_offset != o->isn_offset || c->max_sockets != o->max_sockets ||
+      c->max_connections != o->max_connections || c->tx_queue_packets != o->tx_queue_packets ||
+      c->event_capacity != o->event_capacity || c->tso_max != o->tso_max ||
+      c->csum_offload != o->csum_offload)
+    return -1;
+  ip->cfg = *c;
+  ip->tcp.cfg = *c;
+  return 0;
 }
 
 int ltcp_ip_config_valid(const ltcp_stack_config *c) {
@@ -36,5 +51,5 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&
-         c->rto_min_ns <= c->rto_max_ns;
+         c->rto_min_ns <= c->rto_max_ns && c->rcvbuf_max <= LTCP_BUF_MAX;
 }

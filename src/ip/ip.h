@@ -45,6 +45,9 @@ typedef struct ltcp_ip {
 
 /* Whether cfg is usable (ranges documented in lucidtcp/config.h). */
 int ltcp_ip_config_valid(const ltcp_stack_config *cfg);
+/* Takes new settings while running (ltcp_stack_set_config): 0, or -1 (nothing changed) when
+ * cfg is invalid or changes what ltcp_ip_init sized or keyed from the old one. */
+int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *cfg);
 /* Sets up everything from cfg (valid); max_sockets more timers for the layer above. Returns 0
  * or LTCP_ENOMEM (then ltcp_ip_free cleans up). */
 int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper *upper);

@@ -37,7 +37,7 @@ int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb) {
   uint32_t idx = ltcp_recs_alloc(&t->recs);
   if (!idx) return 0; /* no memory: the TCB stays as it is */
   ltcp_tw_rec *w = tw_at(t, idx);
-  ltcp_tw_save(tcb, &w->s);
+  ltcp_tw_save(t->home.tcp, tcb, &w->s);
   w->expiry = ltcp_tw_expiry(tcb);
   w->id = tcb->id;
   ltcp_endpoint local = tcb->local, remote = tcb->remote;

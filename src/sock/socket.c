@@ -403,6 +403,7 @@ static int sock_set_size_opt(ltcp_stack *st, ltcp_sock *s, ltcp_sockopt opt, int
       return 0;
     case LTCP_SO_RCVBUF:
       if (value < 1) return sock_fail(EINVAL);
+      if (st->ip.cfg.rcvbuf_max && v > st->ip.cfg.rcvbuf_max) v = st->ip.cfg.rcvbuf_max;
       s->rcvbuf = v;
       return 0;
     default: /* LTCP_TCP_MAXSEG */
@@ -451,7 +452,9 @@ int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value) {
   switch (opt) {
     case LTCP_SO_REUSEADDR: *value = s->reuseaddr; return 0;
     case LTCP_SO_SNDBUF: *value = (int)s->sndbuf; return 0;
-    case LTCP_SO_RCVBUF: *value = (int)s->rcvbuf; return 0;
+    case LTCP_SO_RCVBUF: /* the connection's, which cfg.rcvbuf_round_mss may have rounded */
+      *value = (int)(s->tcb ? ltcp_tcb_rcv_cap(s->tcb) : s->rcvbuf);
+      return 0;
     case LTCP_SO_ERROR: *value = ltcp_socket_error(st, fd); return 0;
     case LTCP_TCP_MAXSEG: *value = s->tcb ? s->tcb->snd_mss : s->mss; return 0;
     case LTCP_TCP_NODELAY: *value = s->opts.nodelay; return 0;
@@ -503,6 +506,6 @@ int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info) {
     info->readable = s->rcv_left.len;
     return s->connect_called ? 0 : sock_fail(ENOTCONN);
   }
-  ltcp_user_status(s->tcb, info);
+  ltcp_user_status(&st->ip.tcp, s->tcb, info);
   return 0;
 }

@@ -2,6 +2,7 @@
  * owns the work, and the socket table (sock/socket.h). */
 #include "sock/stack.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "tcp/events.h"
@@ -19,6 +20,14 @@ ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg) {
     return NULL;
   }
   return st;
+}
+
+int ltcp_stack_set_config(ltcp_stack *st, const ltcp_stack_config *cfg) {
+  if (ltcp_ip_set_config(&st->ip, cfg) != 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  return 0;
 }
 
 void ltcp_stack_free(ltcp_stack *st) {

@@ -21,11 +21,17 @@ enum { IN_CONTINUE = 0, IN_DONE = 1 };
 
 /* RFC 9293 §3.7.1: the send MSS is the peer's (536 without the option, MUST-15), no larger
  * than what our own link carries. */
-static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_take_mss(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint16_t peer = seg->opts.mss ? seg->opts.mss : 536;
   tcb->snd_mss = peer < tcb->rcv_mss ? peer : tcb->rcv_mss;
   if (tcb->snd_mss < 64) tcb->snd_mss = 64; /* a hostile MSS of 1 must not make 40x overhead */
   ltcp_cc_init(tcb); /* RFC 6928 initial window (tcp/cc.c) */
+  if (eng->cfg.rcvbuf_round_mss) { /* as 4.4BSD's tcp_mss(): whole segments fill the buffer */
+    uint32_t max = eng->cfg.rcvbuf_max ? eng->cfg.rcvbuf_max : LTCP_BUF_MAX;
+    uint64_t cap = tcb->busy->rcvbuf.cap, mss = tcb->snd_mss;
+    cap = (cap + mss - 1) / mss * mss;
+    if (cap <= max) tcb->busy->rcvbuf.cap = (uint32_t)cap;
+  }
 }
 
 static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
@@ -37,11 +43,11 @@ static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
 }
 
 /* The first SYN of a connection: IRS and RCV.NXT. */
-static void in_take_syn(ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   tcb->irs = seg->seq;
   tcb->rcv_nxt = seg->seq + 1;
   tcb->rcv_adv = tcb->rcv_nxt;
-  in_take_mss(tcb, seg);
+  in_take_mss(eng, tcb, seg);
 }
 
 /* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
@@ -90,7 +96,7 @@ static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
   /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
    * it is not acknowledged, so the peer sends it again. */
-  in_take_syn(tcb, seg);
+  in_take_syn(eng, tcb, seg);
   ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
   ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
   tcb->iss = isn ? *isn : ltcp_isn_select(eng, &tcb->local, &tcb->remote);
@@ -150,7 +156,7 @@ static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
     return;
   }
   /* Fourth: the SYN. */
-  in_take_syn(tcb, seg);
+  in_take_syn(eng, tcb, seg);
   ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
   ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
   if (ack_ok && ltcp_seq_gt(seg->ack, tcb->iss)) {
@@ -192,8 +198,8 @@ static void in_syn_sent_synced(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *
 /* ------------------------------------------------------------------ §3.10.7.4 other states */
 
 /* First: the acceptability test, Table 6. */
-static int in_acceptable(const ltcp_tcb *tcb, const ltcp_seg *seg) {
-  uint32_t len = ltcp_seg_seqlen(seg), wnd = ltcp_window_rcv(tcb);
+static int in_acceptable(const ltcp_engine *eng, const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  uint32_t len = ltcp_seg_seqlen(seg), wnd = ltcp_window_rcv(eng, tcb);
   uint32_t nxt = tcb->rcv_nxt, end = tcb->rcv_nxt + wnd;
   if (wnd == 0) {
     /* "Special allowance should be made to accept valid ACKs, URGs, and RSTs": a segment at
@@ -240,7 +246,9 @@ static void in_return_to_listen(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_caus
 /* Second: the RST bit (RFC 5961 §3 checks, as RFC 9293 gives them). */
 static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   eng->stats->rst_in++;
-  if (seg->seq != tcb->rcv_nxt) { /* check 3: in the window but not exact: challenge ACK */
+  /* Check 3: in the window but not exact: a challenge ACK. Without RFC 5961 (cfg), RFC 793's
+   * rule: any RST in the window resets. */
+  if (seg->seq != tcb->rcv_nxt && eng->cfg.rst_challenge) {
     eng->stats->challenge_acks++;
     ltcp_out_ack(eng, tcb);
     ltcp_events_drop(eng, LTCP_DROP_TCP_RST_CHALLENGED, seg);
@@ -264,7 +272,10 @@ static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const l
       return;
     case LTCP_CLOSING:
     case LTCP_LAST_ACK:
-      ltcp_life_close(eng, tcb, 0, why);
+      /* §3.10.7.4: "enter the CLOSED state, delete the TCB"; the RFC signals nothing here, but
+       * BSD and Linux sockets report ECONNRESET (SO_ERROR), which applications rely on. */
+      eng->stats->resets++;
+      ltcp_life_close(eng, tcb, ECONNRESET, why);
       return;
     default: /* ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "connection reset" */
       eng->stats->resets++;
@@ -277,6 +288,15 @@ static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const l
 static void in_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   if (tcb->state == LTCP_SYN_RECEIVED && tcb->passive) {
     in_return_to_listen(eng, tcb, why);
+    return;
+  }
+  if (!eng->cfg.syn_challenge) {
+    /* RFC 793's rule, kept by RFC 9293 §3.10.7.4 for implementations without RFC 5961: a SYN
+     * in the window (it passed the first check) is an error: send a reset, signal "connection
+     * reset", enter CLOSED. */
+    eng->stats->resets++;
+    ltcp_out_rst_ack(eng, tcb);
+    ltcp_life_close(eng, tcb, ECONNRESET, why);
     return;
   }
   /* Synchronized states: RFC 5961 §4 challenge ACK, irrespective of the sequence number. */
@@ -498,7 +518,7 @@ static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
     ltcp_events_drop(eng, paws, seg);
     return;
   }
-  if (!simopen && !in_acceptable(tcb, seg)) { /* first */
+  if (!simopen && !in_acceptable(eng, tcb, seg)) { /* first */
     in_unacceptable(eng, tcb, seg);
     return;
   }

@@ -18,6 +18,10 @@ uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf) {
   return shift;
 }
 
+uint8_t ltcp_opts_wscale_offer(const ltcp_engine *eng, uint32_t rcvbuf) {
+  return ltcp_opts_wscale_for(eng->cfg.rcvbuf_max > rcvbuf ? eng->cfg.rcvbuf_max : rcvbuf);
+}
+
 uint32_t ltcp_opts_ts_now(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   return (uint32_t)(eng->now / LTCP_MS(1)) + tcb->rfc7323.ts_offset;
 }
@@ -34,7 +38,7 @@ void ltcp_opts_init(ltcp_engine *eng, ltcp_tcb *tcb) {
   o->inited = 1;
   o->ws_offered = eng->cfg.window_scale != 0;
   o->ts_offered = eng->cfg.timestamps != 0;
-  o->wscale_offer = ltcp_opts_wscale_for(ltcp_tcb_rcv_cap(tcb));
+  o->wscale_offer = ltcp_opts_wscale_offer(eng, ltcp_tcb_rcv_cap(tcb));
   o->ts_offset = opts_ts_offset(eng, tcb);
   tcb->ts_recent_s = LTCP_OPTS_TS_NONE;
 }

@@ -33,6 +33,9 @@ typedef struct ltcp_rfc7323 {
 
 /* The shift that lets a window of rcvbuf bytes fit the 16-bit field (as Linux), at most 14. */
 uint8_t ltcp_opts_wscale_for(uint32_t rcvbuf);
+/* The shift our SYN offers for a receive buffer of rcvbuf bytes: one that fits the larger of it
+ * and cfg.rcvbuf_max, the size the buffer may grow to. */
+uint8_t ltcp_opts_wscale_offer(const ltcp_engine *eng, uint32_t rcvbuf);
 /* Our timestamp clock: milliseconds of the stack's clock plus the connection's offset. */
 uint32_t ltcp_opts_ts_now(const ltcp_engine *eng, const ltcp_tcb *tcb);
 

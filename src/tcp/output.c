@@ -44,7 +44,7 @@ static int out_emit(ltcp_engine *eng, const ltcp_seg *seg, const ltcp_ring *payl
 }
 
 /* A segment header from a TCB, acknowledging RCV.NXT when the ACK flag is set. */
-static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
+static ltcp_seg out_seg_from(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
   ltcp_seg seg = {0};
   seg.src_addr = tcb->local.addr;
   seg.dst_addr = tcb->remote.addr;
@@ -54,7 +54,7 @@ static ltcp_seg out_seg_from(ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
   seg.flags = flags;
   if (flags & LTCP_ACK) {
     seg.ack = tcb->rcv_nxt;
-    seg.wnd = ltcp_window_field(tcb, flags);
+    seg.wnd = ltcp_window_field(eng, tcb, flags);
   }
   return seg;
 }
@@ -76,8 +76,8 @@ void ltcp_out_syn(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* §3.10.1 / §3.10.7.2: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
    * §3.7.1 MUST-14: the MSS option goes in every SYN. */
   uint8_t flags = LTCP_SYN | (tcb->state == LTCP_SYN_SENT ? 0 : LTCP_ACK);
-  ltcp_seg seg = out_seg_from(tcb, flags, tcb->iss);
-  if (!(flags & LTCP_ACK)) seg.wnd = ltcp_window_field(tcb, flags); /* never scaled */
+  ltcp_seg seg = out_seg_from(eng, tcb, flags, tcb->iss);
+  if (!(flags & LTCP_ACK)) seg.wnd = ltcp_window_field(eng, tcb, flags); /* never scaled */
   seg.opts.mss = tcb->rcv_mss;
   out_send(eng, tcb, &seg, 0);
 }
@@ -89,18 +89,25 @@ void ltcp_out_ack(ltcp_engine *eng, ltcp_tcb *tcb) {
   uint32_t edge = tcb->snd_una + tcb->snd_wnd;
   uint32_t seq = ltcp_seq_gt(tcb->snd_nxt, edge) && ltcp_tcb_synchronized(tcb->state) ? edge
                                                                                    : tcb->snd_nxt;
-  ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, seq);
+  ltcp_seg seg = out_seg_from(eng, tcb, LTCP_ACK, seq);
   out_send(eng, tcb, &seg, 0);
 }
 
 void ltcp_out_keepalive(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* One below SND.NXT: outside the peer's window, so it must answer with an ACK (§3.8.4). */
-  ltcp_seg seg = out_seg_from(tcb, LTCP_ACK, tcb->snd_nxt - 1);
+  ltcp_seg seg = out_seg_from(eng, tcb, LTCP_ACK, tcb->snd_nxt - 1);
   out_send(eng, tcb, &seg, 0);
 }
 
 void ltcp_out_rst(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq) {
-  ltcp_seg seg = out_seg_from(tcb, LTCP_RST, seq);
+  ltcp_seg seg = out_seg_from(eng, tcb, LTCP_RST, seq);
+  if (tcb->rfc7323.ts_ok) ltcp_opts_stamp(eng, tcb, &seg); /* RFC 7323 §5.2 SHOULD */
+  out_emit(eng, &seg, NULL, 0, 0);
+}
+
+void ltcp_out_rst_ack(ltcp_engine *eng, ltcp_tcb *tcb) {
+  ltcp_seg seg = out_seg_from(eng, tcb, LTCP_RST | LTCP_ACK, tcb->snd_nxt);
+  seg.wnd = 0;
   if (tcb->rfc7323.ts_ok) ltcp_opts_stamp(eng, tcb, &seg); /* RFC 7323 §5.2 SHOULD */
   out_emit(eng, &seg, NULL, 0, 0);
 }
@@ -183,7 +190,7 @@ static uint32_t out_one(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq) {
   int fin = tcb->fin_queued && seq + n == data_end;
   if (n == 0 && !fin) return 0;
   uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
-  ltcp_seg seg = out_seg_from(tcb, flags, seq);
+  ltcp_seg seg = out_seg_from(eng, tcb, flags, seq);
   seg.len = n;
   /* Over one MSS, the link cuts it (TSO): FIN and PSH stay on the last piece. */
   if (out_send(eng, tcb, &seg, n > tcb->snd_mss ? tcb->snd_mss : 0) != 0) {
@@ -208,7 +215,7 @@ uint32_t ltcp_out_resend(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t
   int fin = tcb->fin_queued && seq + n == data_end && ltcp_seq_gt(tcb->snd_nxt, data_end);
   if (n == 0 && !fin) return 0;
   uint8_t flags = LTCP_ACK | (fin ? LTCP_FIN : 0) | (n && seq + n == data_end ? LTCP_PSH : 0);
-  ltcp_seg seg = out_seg_from(tcb, flags, seq);
+  ltcp_seg seg = out_seg_from(eng, tcb, flags, seq);
   seg.len = n;
   if (out_send(eng, tcb, &seg, 0) != 0) return 0;
   eng->stats->retransmits++;

@@ -18,6 +18,9 @@ typedef struct ltcp_output_wait_list {
 void ltcp_out_syn(ltcp_engine *eng, ltcp_tcb *tcb);            /* SYN or SYN,ACK at iss */
 void ltcp_out_ack(ltcp_engine *eng, ltcp_tcb *tcb);            /* <SEQ=SND.NXT><ACK=RCV.NXT> */
 void ltcp_out_rst(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq); /* RST from a TCB */
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, window 0 (as BSD and Linux send a reset that
+ * acknowledges). */
+void ltcp_out_rst_ack(ltcp_engine *eng, ltcp_tcb *tcb);
 /* RFC 9293 §3.8.4 SHLD-12: a keep-alive probe <SEQ=SND.NXT-1><ACK=RCV.NXT>, no data. */
 void ltcp_out_keepalive(ltcp_engine *eng, ltcp_tcb *tcb);
 /* §3.10.7.1 reset for a segment that matches no connection. */

@@ -60,7 +60,7 @@ static void syn_restore_options(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_
   o->inited = 1;
   o->ws_offered = eng->cfg.window_scale != 0;
   o->ts_offered = eng->cfg.timestamps != 0;
-  o->wscale_offer = ltcp_opts_wscale_for(tcb->busy->rcvbuf.cap);
+  o->wscale_offer = ltcp_opts_wscale_offer(eng, tcb->busy->rcvbuf.cap);
   o->snd_wscale = s->snd_wscale;
   o->rcv_wscale = s->rcv_wscale;
   o->ts_offset = s->ts_offset;
@@ -88,7 +88,7 @@ void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, 
   syn_restore_options(eng, tcb, s);
   /* The window our SYN,ACK advertised (never scaled in a SYN): its right edge. */
   ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK};
-  synack.wnd = ltcp_window_field(tcb, synack.flags);
+  synack.wnd = ltcp_window_field(eng, tcb, synack.flags);
   tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_bytes(tcb, &synack);
   tcb->busy->retries = s->retries;
   tcb->rto_backed_off = s->retries > 0;

@@ -17,12 +17,12 @@ int ltcp_tw_may_compact(const ltcp_tcb *tcb) {
 
 ltcp_time_ns ltcp_tw_expiry(const ltcp_tcb *tcb) { return tcb->busy->tw_at; }
 
-void ltcp_tw_save(const ltcp_tcb *tcb, ltcp_tw_state *s) {
+void ltcp_tw_save(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tw_state *s) {
   const ltcp_rfc7323 *o = &tcb->rfc7323;
   s->snd_nxt = tcb->snd_nxt;
   s->rcv_nxt = tcb->rcv_nxt;
   s->snd_max_wnd = tcb->snd_max_wnd;
-  s->rcv_wnd = ltcp_window_rcv(tcb); /* constant in TIME-WAIT: RCV.NXT no longer moves */
+  s->rcv_wnd = ltcp_window_rcv(eng, tcb); /* constant in TIME-WAIT: RCV.NXT no longer moves */
   s->ts_recent = o->ts_recent;
   s->ts_offset = o->ts_offset;
   s->rcv_wscale = o->rcv_wscale;

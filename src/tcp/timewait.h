@@ -37,7 +37,7 @@ int ltcp_tw_may_compact(const ltcp_tcb *tcb);
 /* The 2 MSL expiry of a TCB in TIME-WAIT. */
 ltcp_time_ns ltcp_tw_expiry(const ltcp_tcb *tcb);
 /* What the record keeps (before the TCB is retired, ltcp_life_retire). */
-void ltcp_tw_save(const ltcp_tcb *tcb, ltcp_tw_state *s);
+void ltcp_tw_save(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tw_state *s);
 /* Fills view (and its busy part b, both the host's) as the record's TCB would be in
  * TIME-WAIT: the 4-tuple, s, the expiry and the connection's id. */
 void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *view, ltcp_tcb_busy *b, const ltcp_tw_state *s,

@@ -74,8 +74,7 @@ int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uin
 /* Reading opened the window by a significant amount (ltcp_window_rcv applies RFC 1122
  * 4.2.3.3): tell the peer, with an ACK that may yet ride on data or a FIN (MUST-58). */
 static void user_window_update(ltcp_engine *eng, ltcp_tcb *tcb) {
-  uint32_t adv = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-  if (ltcp_window_rcv(tcb) > adv) {
+  if (ltcp_window_update_due(eng, tcb)) {
     tcb->ack_now = 1;
     ltcp_output(eng, tcb);
   }
@@ -163,7 +162,7 @@ void ltcp_user_orphan(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_timer_orphan_fin_wait_2(eng, tcb);
 }
 
-void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
+void ltcp_user_status(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   memset(info, 0, sizeof *info);
   info->state = tcb->state;
   info->local = tcb->local;
@@ -174,7 +173,7 @@ void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   info->snd_nxt = tcb->snd_nxt;
   info->snd_wnd = tcb->snd_wnd;
   info->rcv_nxt = tcb->rcv_nxt;
-  info->rcv_wnd = ltcp_window_rcv(tcb);
+  info->rcv_wnd = ltcp_window_rcv(eng, tcb);
   info->snd_mss = tcb->snd_mss;
   info->rcv_mss = tcb->rcv_mss;
   uint32_t data_end = ltcp_tcb_fin_seq(tcb);

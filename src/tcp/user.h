@@ -49,7 +49,7 @@ void ltcp_user_abort(ltcp_engine *eng, ltcp_tcb *tcb);
  * cfg.fin_wait_2_timeout_ns). */
 void ltcp_user_orphan(ltcp_engine *eng, ltcp_tcb *tcb);
 /* §3.10.6 STATUS. */
-void ltcp_user_status(const ltcp_tcb *tcb, ltcp_tcp_info *info);
+void ltcp_user_status(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tcp_info *info);
 /* What poll() reports of a connection, before the socket adds its own shutdowns. */
 typedef struct ltcp_user_ready {
   uint8_t listening;   /* LISTEN */

@@ -1,13 +1,29 @@
 /* The windows (window.h). */
 #include "tcp/window.h"
 
-uint32_t ltcp_window_rcv(const ltcp_tcb *tcb) {
+#include "tcp/engine.h"
+
+/* What the window already promises: §3.10.7.4 seventh, RCV.NXT + RCV.WND is not reduced. */
+static uint32_t window_promised(const ltcp_tcb *tcb) {
+  return ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+}
+
+/* 4.4BSD's tcp_output() and tcp_input() (FreeBSD's today): RCV.WND is all the free space, even
+ * beyond what the field carries; below a quarter of the buffer and one MSS it is not offered. */
+static uint32_t window_rcv_bsd(const ltcp_tcb *tcb) {
+  uint32_t cap = ltcp_tcb_rcv_cap(tcb);
+  uint32_t free_space = cap - ltcp_tcb_rcv_queued(tcb), promised = window_promised(tcb);
+  if (free_space < cap / 4 && free_space < tcb->rcv_mss) free_space = 0;
+  return free_space > promised ? free_space : promised;
+}
+
+uint32_t ltcp_window_rcv(const ltcp_engine *eng, const ltcp_tcb *tcb) {
+  if (eng->cfg.window_bsd) return window_rcv_bsd(tcb);
   uint32_t cap = ltcp_tcb_rcv_cap(tcb);
   uint32_t free_space = cap - ltcp_tcb_rcv_queued(tcb);
   uint32_t max_wnd = 65535u << tcb->rfc7323.rcv_wscale; /* RFC 7323 §2.3 */
   if (free_space > max_wnd) free_space = max_wnd;
-  /* §3.10.7.4 seventh: the total of RCV.NXT and RCV.WND should not be reduced. */
-  uint32_t promised = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+  uint32_t promised = window_promised(tcb);
   if (free_space <= promised) return promised;
   /* RFC 1122 4.2.3.3 (MUST-39), receiver SWS avoidance: the right edge moves only by at
    * least min(half the buffer, one MSS). */
@@ -19,15 +35,24 @@ uint32_t ltcp_window_rcv(const ltcp_tcb *tcb) {
   return free_space - promised < step ? promised : free_space;
 }
 
-uint16_t ltcp_window_field(const ltcp_tcb *tcb, uint8_t flags) {
-  uint32_t wnd = ltcp_window_rcv(tcb);
+int ltcp_window_update_due(const ltcp_engine *eng, const ltcp_tcb *tcb) {
+  uint32_t adv = window_promised(tcb), wnd = ltcp_window_rcv(eng, tcb);
+  if (!eng->cfg.window_bsd) return wnd > adv; /* ltcp_window_rcv moved it by enough */
+  /* BSD: an update when the window grows by two segments or half the buffer. */
+  uint32_t max_wnd = 65535u << tcb->rfc7323.rcv_wscale, grow;
+  if (wnd > max_wnd) wnd = max_wnd;
+  grow = wnd > adv ? wnd - adv : 0;
+  return grow >= 2u * tcb->rcv_mss || 2 * (uint64_t)grow >= ltcp_tcb_rcv_cap(tcb);
+}
+
+uint16_t ltcp_window_field(const ltcp_engine *eng, const ltcp_tcb *tcb, uint8_t flags) {
+  uint32_t wnd = ltcp_window_rcv(eng, tcb);
   if (flags & LTCP_SYN) return (uint16_t)(wnd > 65535u ? 65535u : wnd);
   uint8_t shift = tcb->rfc7323.rcv_wscale;
   uint32_t field = wnd >> shift;
   /* §2.4 and Appendix F: rounding down would retract the right edge already promised;
    * round up instead (as Linux), at most 2^shift - 1 bytes beyond the buffer. */
-  uint32_t promised = ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-  if ((field << shift) < promised) field++;
+  if ((field << shift) < window_promised(tcb)) field++;
   return (uint16_t)(field > 65535u ? 65535u : field);
 }
 

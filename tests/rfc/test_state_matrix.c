@@ -337,7 +337,7 @@ static const mrow rows[] = {
   {CLOSING, ACT, EV_DATA_IN, DATA(PA, IRS(2), ISS(1)), CLOSING, NONE, ERR_NONE, D(NONE), "§3.10.7.4 fifth CLOSING: FIN not acknowledged: ignore the segment"},
   {CLOSING, ACT, EV_DATA_OUT, DATA(PA, IRS(70001), ISS(1)), CLOSING, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_OUT_OF_WINDOW), "§3.10.7.4 first: not acceptable: ACK, drop"},
   {CLOSING, ACT, EV_FIN, SEG(FA, IRS(1), ISS(1)), CLOSING, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_OUT_OF_WINDOW), "§3.10.7.4 first and eighth: a retransmitted FIN is acknowledged again; remain in CLOSING"},
-  {CLOSING, ACT, EV_RST_IN, SEG(R, IRS(2), ZERO), CLOSED, NONE, ERR_NONE, D(NONE), "§3.10.7.4 second CLOSING: enter CLOSED, delete the TCB"},
+  {CLOSING, ACT, EV_RST_IN, SEG(R, IRS(2), ZERO), CLOSED, NONE, ERR_SEG(ECONNRESET), D(NONE), "§3.10.7.4 second CLOSING: enter CLOSED, delete the TCB; ECONNRESET as BSD and Linux report it"},
   {CLOSING, ACT, EV_RST_NEAR, SEG(R, IRS(102), ZERO), CLOSING, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_RST_CHALLENGED), "§3.10.7.4 second, RFC 5961 §3.2 check 3: challenge ACK"},
   {CLOSING, ACT, EV_RST_OUT, SEG(R, IRS(70002), ZERO), CLOSING, NONE, ERR_NONE, D(TCP_RST_OUT_OF_WINDOW), "§3.10.7.4 second, RFC 5961 §3.2 check 1: silently drop"},
 
@@ -359,7 +359,7 @@ static const mrow rows[] = {
   {LAST_ACK, ACT, EV_DATA_IN, DATA(PA, IRS(2), ISS(1)), LAST_ACK, NONE, ERR_NONE, D(TCP_TEXT_AFTER_FIN), "§3.10.7.4 seventh LAST-ACK: ignore the segment text"},
   {LAST_ACK, ACT, EV_DATA_OUT, DATA(PA, IRS(70001), ISS(1)), LAST_ACK, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_OUT_OF_WINDOW), "§3.10.7.4 first: not acceptable: ACK, drop"},
   {LAST_ACK, ACT, EV_FIN, SEG(FA, IRS(1), ISS(1)), LAST_ACK, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_OUT_OF_WINDOW), "§3.10.7.4 first and eighth: a retransmitted FIN is acknowledged again; remain in LAST-ACK"},
-  {LAST_ACK, ACT, EV_RST_IN, SEG(R, IRS(2), ZERO), CLOSED, NONE, ERR_NONE, D(NONE), "§3.10.7.4 second LAST-ACK: enter CLOSED, delete the TCB"},
+  {LAST_ACK, ACT, EV_RST_IN, SEG(R, IRS(2), ZERO), CLOSED, NONE, ERR_SEG(ECONNRESET), D(NONE), "§3.10.7.4 second LAST-ACK: enter CLOSED, delete the TCB; ECONNRESET as BSD and Linux report it"},
   {LAST_ACK, ACT, EV_RST_NEAR, SEG(R, IRS(102), ZERO), LAST_ACK, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_RST_CHALLENGED), "§3.10.7.4 second, RFC 5961 §3.2 check 3: challenge ACK"},
   {LAST_ACK, ACT, EV_RST_OUT, SEG(R, IRS(70002), ZERO), LAST_ACK, NONE, ERR_NONE, D(TCP_RST_OUT_OF_WINDOW), "§3.10.7.4 second, RFC 5961 §3.2 check 1: silently drop"},
 

@@ -258,9 +258,16 @@ static void test_script_run_commands(void **state) {
          "+0 > S 0:0(0) <mss 1460>\n"
          "1 > S 0:0(0) <mss 1460>\n",
          SCRIPT_PASS, 0, NULL);
+  /* A running stack takes a sysctl for what follows, as a kernel does. */
   expect("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
-         "+0 `sysctl -w net.ipv4.tcp_syn_retries=1`\n",
-         SCRIPT_SKIP, 2, "after the first socket or packet");
+         "+0 `sysctl -w net.ipv4.tcp_syn_retries=1`\n"
+         "+0 `sysctl -n net.ipv4.tcp_syn_retries | grep -q '^1$'`\n",
+         SCRIPT_PASS, 0, NULL);
+  /* A value lucidtcp cannot take fails the script, before and after the stack is in use. */
+  expect("0 `sysctl -w net.inet.tcp.recvspace=0`\n", SCRIPT_FAIL, 1, "cannot take");
+  expect("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 `sysctl -w net.inet.tcp.recvspace=0`\n",
+         SCRIPT_FAIL, 2, "cannot take");
   expect("0 `echo 0 > /proc/sys/net/ipv4/tcp_timestamps; ../common/defaults.sh`\n"
          "+0 `tc qdisc add dev tun0 root fq`\n"
          "+0 `sysctl -q net.ipv4.tcp_dsack=1`\n"

@@ -11,6 +11,9 @@
 #include "support/engine_fake.h"
 #include "tcp/window.h"
 
+/* What the window functions read of the engine: its configuration (cfg.window_bsd). */
+static ltcp_engine wn_eng;
+
 /* A TCB with a receive buffer of cap bytes, queued of them unread, RCV.NXT = RCV.ADV = 5000
  * (nothing promised beyond RCV.NXT yet), our MSS 1460, Rcv.Wind.Shift shift. */
 static ltcp_tcb *wn_tcb(uint32_t cap, uint32_t queued, uint8_t shift) {
@@ -34,11 +37,11 @@ static ltcp_seg wn_seg(uint8_t flags, uint16_t wnd) {
 static void test_window_rcv_is_free_buffer(void **state) {
   (void)state;
   ltcp_tcb *t = wn_tcb(50000, 0, 0);
-  assert_int_equal(ltcp_window_rcv(t), 50000);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 50000);
   t->busy->rcvbuf.len = 20000;
-  assert_int_equal(ltcp_window_rcv(t), 30000);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 30000);
   t->busy->rcvbuf.len = 50000;
-  assert_int_equal(ltcp_window_rcv(t), 0);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 0);
   ef_tcb_free(t);
 }
 
@@ -46,11 +49,11 @@ static void test_window_rcv_is_free_buffer(void **state) {
 static void test_window_rcv_bounded_by_scale(void **state) {
   (void)state;
   ltcp_tcb *t = wn_tcb(1u << 20, 0, 0);
-  assert_int_equal(ltcp_window_rcv(t), 65535);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 65535);
   t->rfc7323.rcv_wscale = 4;
-  assert_int_equal(ltcp_window_rcv(t), 65535u << 4);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 65535u << 4);
   t->rfc7323.rcv_wscale = 5;
-  assert_int_equal(ltcp_window_rcv(t), 1u << 20);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 1u << 20);
   ef_tcb_free(t);
 }
 
@@ -60,12 +63,12 @@ static void test_window_rcv_never_shrinks_right_edge(void **state) {
   (void)state;
   ltcp_tcb *t = wn_tcb(50000, 49000, 0); /* 1000 free */
   t->rcv_adv = t->rcv_nxt + 5000;
-  assert_int_equal(ltcp_window_rcv(t), 5000);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 5000);
   t->rcv_nxt += 4000; /* 4000 bytes of the promise arrived: 1000 still promised */
-  assert_int_equal(ltcp_window_rcv(t), 1000);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 1000);
   t->rcv_nxt = 0xFFFFFF00u; /* RCV.ADV across 2^32 */
   t->rcv_adv = 0x00000100u;
-  assert_int_equal(ltcp_window_rcv(t), 0x200);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 0x200);
   ef_tcb_free(t);
 }
 
@@ -76,16 +79,16 @@ static void test_window_rcv_sws_avoidance(void **state) {
   ltcp_tcb *t = wn_tcb(50000, 0, 0);
   t->rcv_adv = t->rcv_nxt + 10000;
   t->busy->rcvbuf.len = 50000 - 10000 - 1459; /* 1459 more than promised */
-  assert_int_equal(ltcp_window_rcv(t), 10000);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 10000);
   t->busy->rcvbuf.len--; /* one MSS more */
-  assert_int_equal(ltcp_window_rcv(t), 11460);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 11460);
   ef_tcb_free(t);
   t = wn_tcb(2000, 0, 0); /* a small buffer: half of it, 1000, is the step */
   t->rcv_adv = t->rcv_nxt + 500;
   t->busy->rcvbuf.len = 2000 - 500 - 999;
-  assert_int_equal(ltcp_window_rcv(t), 500);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 500);
   t->busy->rcvbuf.len--;
-  assert_int_equal(ltcp_window_rcv(t), 1500);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 1500);
   ef_tcb_free(t);
 }
 
@@ -97,9 +100,9 @@ static void test_window_rcv_scaled_moves_in_units(void **state) {
   t->rcv_mss = 536; /* a unit of 1024 is more than an MSS: the unit is the step */
   t->rcv_adv = t->rcv_nxt + 100000;
   t->busy->rcvbuf.len = (1u << 20) - 100000 - 1023;
-  assert_int_equal(ltcp_window_rcv(t), 100000);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 100000);
   t->busy->rcvbuf.len--;
-  assert_int_equal(ltcp_window_rcv(t), 101024);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 101024);
   ef_tcb_free(t);
 }
 
@@ -107,10 +110,10 @@ static void test_window_rcv_scaled_moves_in_units(void **state) {
 static void test_window_field_syn_never_scaled(void **state) {
   (void)state;
   ltcp_tcb *t = wn_tcb(1u << 20, 0, 5);
-  assert_int_equal(ltcp_window_field(t, LTCP_SYN), 65535);
-  assert_int_equal(ltcp_window_field(t, LTCP_SYN | LTCP_ACK), 65535);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_SYN), 65535);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_SYN | LTCP_ACK), 65535);
   t->busy->rcvbuf.cap = 1000;
-  assert_int_equal(ltcp_window_field(t, LTCP_SYN | LTCP_ACK), 1000);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_SYN | LTCP_ACK), 1000);
   ltcp_seg syn = wn_seg(LTCP_SYN | LTCP_ACK, 1000);
   assert_int_equal(ltcp_window_bytes(t, &syn), 1000);
   ef_tcb_free(t);
@@ -121,9 +124,9 @@ static void test_window_field_syn_never_scaled(void **state) {
 static void test_window_field_scaled(void **state) {
   (void)state;
   ltcp_tcb *t = wn_tcb(1u << 20, 0, 4);
-  assert_int_equal(ltcp_window_field(t, LTCP_ACK), 65535);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_ACK), 65535);
   t->busy->rcvbuf.cap = 100000;
-  assert_int_equal(ltcp_window_field(t, LTCP_ACK), 6250);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_ACK), 6250);
   ltcp_seg ack = wn_seg(LTCP_ACK, 6250);
   assert_int_equal(ltcp_window_bytes(t, &ack), 100000);
   ef_tcb_free(t);
@@ -135,12 +138,12 @@ static void test_window_field_rounds_up_to_keep_promise(void **state) {
   (void)state;
   ltcp_tcb *t = wn_tcb(100000, 99000, 4); /* 1000 free */
   t->rcv_adv = t->rcv_nxt + 1000;
-  assert_int_equal(ltcp_window_field(t, LTCP_ACK), 63);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_ACK), 63);
   ltcp_seg ack = wn_seg(LTCP_ACK, 63);
   assert_true(ltcp_window_bytes(t, &ack) >= 1000);
   t->rcv_adv = t->rcv_nxt + 992; /* a whole number of units: no rounding */
   t->busy->rcvbuf.len = 100000 - 992;
-  assert_int_equal(ltcp_window_field(t, LTCP_ACK), 62);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_ACK), 62);
   ef_tcb_free(t);
 }
 
@@ -163,6 +166,36 @@ static void test_window_peer_scaled_except_syn(void **state) {
   ef_tcb_free(t);
 }
 
+/* cfg.window_bsd (4.4BSD, FreeBSD): every segment offers all the free space, even beyond what
+ * an unscaled field carries, so the right edge may move by a few bytes. */
+static void test_window_bsd_offers_all_free_space(void **state) {
+  (void)state;
+  wn_eng.cfg.window_bsd = 1;
+  ltcp_tcb *t = wn_tcb(65700, 0, 0);
+  t->rcv_adv = 5000 + 65535; /* 65535 promised */
+  t->rcv_nxt = 5001;         /* a FIN took one sequence number and no buffer */
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 65700);
+  assert_int_equal(ltcp_window_field(&wn_eng, t, LTCP_ACK), 65535);
+  t->busy->rcvbuf.len = 99;
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 65601);
+  wn_eng.cfg.window_bsd = 0; /* RFC 1122: the edge stays where it was */
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 65534);
+  ef_tcb_free(t);
+}
+
+/* cfg.window_bsd: a window below a quarter of the buffer and one MSS is not offered (BSD's
+ * receiver SWS avoidance); what was promised still stands. */
+static void test_window_bsd_small_window_not_offered(void **state) {
+  (void)state;
+  wn_eng.cfg.window_bsd = 1;
+  ltcp_tcb *t = wn_tcb(8000, 7000, 0);
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 0);
+  t->busy->rcvbuf.len = 6000; /* 2000 free: a quarter of the buffer */
+  assert_int_equal(ltcp_window_rcv(&wn_eng, t), 2000);
+  wn_eng.cfg.window_bsd = 0;
+  ef_tcb_free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_window_rcv_is_free_buffer),
@@ -174,6 +207,8 @@ int main(void) {
       cmocka_unit_test(test_window_field_scaled),
       cmocka_unit_test(test_window_field_rounds_up_to_keep_promise),
       cmocka_unit_test(test_window_peer_scaled_except_syn),
+      cmocka_unit_test(test_window_bsd_offers_all_free_space),
+      cmocka_unit_test(test_window_bsd_small_window_not_offered),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

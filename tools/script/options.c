@@ -50,6 +50,9 @@ static int opt_apply_value(script_options *o, const char *name, const char *v, c
   } else if (strcmp(name, "tolerance_percent") == 0) {
     if (opt_number(v, 0, 1000, &x)) return opt_error(err, cap, bad, name, v);
     o->tolerance_percent = x;
+  } else if (strcmp(name, "strict_options") == 0) {
+    if (v && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) return opt_error(err, cap, bad, name, v);
+    o->strict_options = !v || strcmp(v, "1") == 0;
   } else if (strcmp(name, "mtu") == 0) {
     if (opt_number(v, 576, 65535, &x)) return opt_error(err, cap, "--%s: '%s' is not an MTU from 576 to 65535", name, v);
     o->mtu = (uint16_t)x;

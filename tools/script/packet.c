@@ -232,6 +232,38 @@ static int opt_equal(const sc_tcpopt *e, const sc_tcpopt *a) {
   }
 }
 
+/* The options without their padding (NOP, EOL): what they say, not how they are laid out. */
+static size_t opts_meaning(const sc_tcpopt *in, size_t n, const sc_tcpopt **out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (in[i].kind != SC_OPT_NOP && in[i].kind != SC_OPT_EOL) out[k++] = &in[i];
+  return k;
+}
+
+/* RFC 9293 §3.1 fixes no order and lets options begin on any octet boundary: the layout is the
+ * sender's choice (Linux: MSS, SACK-permitted, timestamps, NOP, window scale; FreeBSD: MSS, NOP,
+ * window scale, SACK-permitted, timestamps, EOL padding). Without --strict_options the same
+ * options with the same values, in any order, match. */
+static int opts_same(const sc_run *r, const sc_packet *e, const pkt_actual *a) {
+  if (a->opts_bad) return 0;
+  if (r->o.strict_options) {
+    if (a->nopts != e->nopts) return 0;
+    for (size_t i = 0; i < e->nopts; i++)
+      if (!opt_equal(&e->opts[i], &a->opts[i])) return 0;
+    return 1;
+  }
+  const sc_tcpopt *ev[SC_MAX_TCP_OPTS], *av[SC_MAX_TCP_OPTS];
+  size_t ne = opts_meaning(e->opts, e->nopts, ev), na = opts_meaning(a->opts, a->nopts, av);
+  if (ne != na) return 0;
+  for (size_t i = 0; i < ne; i++) {
+    size_t j = 0;
+    while (j < na && !(av[j] && opt_equal(ev[i], av[j]))) j++;
+    if (j == na) return 0;
+    av[j] = NULL; /* each actual option matches once */
+  }
+  return 1;
+}
+
 static void why_add(pkt_text *w, const char *field) { pkt_put(w, "%s%s", w->len ? ", " : "", field); }
 
 /* Lists the fields that differ into why; returns 1 if all match. */
@@ -245,11 +277,7 @@ static int compare_tcp(const sc_run *r, const sc_packet *e, const pkt_actual *a,
   if (e->has_ack && s->ack != e->ack) why_add(w, "ack");
   if (e->has_win && s->wnd != e->win) why_add(w, "win");
   if (e->has_urg && s->urp != e->urg) why_add(w, "urg");
-  if (!e->opts_any) {
-    int same = !a->opts_bad && a->nopts == e->nopts;
-    for (size_t i = 0; same && i < e->nopts; i++) same = opt_equal(&e->opts[i], &a->opts[i]);
-    if (!same) why_add(w, "options");
-  }
+  if (!e->opts_any && !opts_same(r, e, a)) why_add(w, "options");
   if (e->ecn != SC_ECN_NONE && (a->ip.tos & 3) != e->ecn) why_add(w, "ecn");
   return w->len == 0;
 }

@@ -25,6 +25,7 @@ typedef struct script_options {
   uint16_t mtu;               /* --mtu: default 1500 */
   uint16_t bind_port;         /* --bind_port: bind(..., ...) uses it; default 8080 */
   uint16_t connect_port;      /* --connect_port: connect(..., ...) uses it; default 8080 */
+  int strict_options;         /* --strict_options: TCP options compared in their layout too */
   sc_defines defines;         /* -D NAME */
   FILE *trace;                /* when not NULL: every event and packet as it happens */
 } script_options;

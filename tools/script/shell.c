@@ -88,7 +88,11 @@ typedef enum sysctl_kind {
   SYS_MS,       /* milliseconds into nanoseconds */
   SYS_BOOL,     /* 0 or 1 into a uint8_t */
   SYS_MEM3,     /* "min default max": the default */
-  SYS_FEATURE   /* lucidtcp lacks the feature: only the value in ok matches it */
+  SYS_NBOOL,    /* 0 or 1 into a uint8_t that means the opposite (insecure_rst: rst_challenge) */
+  SYS_BUF,      /* a buffer size in bytes, at most LTCP_BUF_MAX */
+  SYS_RFC1323,  /* FreeBSD's rfc1323: 0 none, 1 both, 2 window scaling, 3 timestamps */
+  SYS_DELACK,   /* FreeBSD's delayed_ack: 0 ACKs at once; 1 delays (by delacktime) */
+  SYS_FEATURE   /* lucidtcp lacks the feature: only the values in ok ("a|b") match it */
 } sysctl_kind;
 
 typedef struct sysctl_def {
@@ -108,6 +112,15 @@ static const sysctl_def sysctls[] = {
     {"net.ipv4.tcp_rmem", SYS_MEM3, CFG(rcvbuf), NULL},
     {"net.ipv4.tcp_wmem", SYS_MEM3, CFG(sndbuf), NULL},
     {"net.inet.tcp.msl", SYS_MS, CFG(msl_ns), NULL},
+    {"net.inet.tcp.rfc1323", SYS_RFC1323, 0, NULL},
+    {"net.inet.tcp.sack.enable", SYS_BOOL, CFG(sack), NULL},
+    {"net.inet.tcp.recvspace", SYS_BUF, CFG(rcvbuf), NULL},
+    {"net.inet.tcp.sendspace", SYS_BUF, CFG(sndbuf), NULL},
+    {"kern.ipc.maxsockbuf", SYS_BUF, CFG(rcvbuf_max), NULL},
+    {"net.inet.tcp.delayed_ack", SYS_DELACK, 0, NULL},
+    {"net.inet.tcp.delacktime", SYS_MS, CFG(delayed_ack_ns), NULL},
+    {"net.inet.tcp.insecure_rst", SYS_NBOOL, CFG(rst_challenge), NULL},
+    {"net.inet.tcp.insecure_syn", SYS_NBOOL, CFG(syn_challenge), NULL},
     {"net.inet.tcp.rexmit_min", SYS_MS, CFG(rto_min_ns), NULL},
     {"net.inet.tcp.rexmit_initial", SYS_MS, CFG(rto_initial_ns), NULL},
     {"net.inet.tcp.finwait2_timeout", SYS_MS, CFG(fin_wait_2_timeout_ns), NULL},
@@ -122,8 +135,11 @@ static const sysctl_def sysctls[] = {
     {"net.ipv4.tcp_early_retrans", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_recovery", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_moderate_rcvbuf", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_no_metrics_save", SYS_FEATURE, 0, "1"},
     {"net.ipv4.tcp_abort_on_overflow", SYS_FEATURE, 0, "0"},
-    {"net.inet.tcp.rfc1323", SYS_FEATURE, 0, "0"}, {"net.inet.tcp.sack.enable", SYS_FEATURE, 0, "0"},
-    {"net.inet.tcp.ecn.enable", SYS_FEATURE, 0, "0"}, {"net.inet.tcp.syncookies", SYS_FEATURE, 0, "0"},
+    /* ECN: 2 (FreeBSD's default) answers ECN only when asked, which no script here does. */
+    {"net.inet.tcp.ecn.enable", SYS_FEATURE, 0, "0|2"}, {"net.inet.tcp.syncookies", SYS_FEATURE, 0, "0"},
+    {"net.inet.tcp.hostcache.purgenow", SYS_FEATURE, 0, "*"}, /* lucidtcp keeps no host cache */
+    {"net.inet.tcp.rexmit_drop_options", SYS_FEATURE, 0, "0"},
+    {"net.inet.tcp.syncookies_only", SYS_FEATURE, 0, "0"},
     {"net.inet.tcp.fastopen.server_enable", SYS_FEATURE, 0, "0"},
     {"net.inet.tcp.fastopen.client_enable", SYS_FEATURE, 0, "0"},
     {"net.inet.tcp.blackhole", SYS_FEATURE, 0, "0"}, {"net.inet.tcp.tolerate_missing_ts", SYS_FEATURE, 0, "*"}};
@@ -132,6 +148,18 @@ static const sysctl_def *sysctl_find(const char *name) {
   for (size_t i = 0; i < sizeof sysctls / sizeof sysctls[0]; i++)
     if (strcmp(sysctls[i].name, name) == 0) return &sysctls[i];
   return NULL;
+}
+
+/* Does value match one of the alternatives in ok ("0|2"; "*": any)? */
+static int sysctl_feature_ok(const char *ok, const char *value) {
+  if (strcmp(ok, "*") == 0) return 1;
+  size_t n = strlen(value);
+  for (const char *p = ok; *p;) {
+    size_t k = strcspn(p, "|");
+    if (k == n && strncmp(p, value, n) == 0) return 1;
+    p += k + (p[k] == '|');
+  }
+  return 0;
 }
 
 static int sysctl_number(const char *v, uint64_t *out) {
@@ -155,11 +183,17 @@ static int sysctl_store(cmd_ctx *x, const sysctl_def *d, const char *value) {
     return CMD_OK;
   }
   if (sysctl_number(value, &v)) return unmapped(x, "sysctl: bad value '%s'", value);
-  if (d->kind == SYS_U32) {
-    uint32_t u = (uint32_t)v;
+  ltcp_stack_config *c = &x->r->cfg;
+  if (d->kind == SYS_U32 || d->kind == SYS_BUF) {
+    uint32_t u = d->kind == SYS_BUF && v > LTCP_BUF_MAX ? LTCP_BUF_MAX : (uint32_t)v;
     memcpy(cfg + d->off, &u, sizeof u);
-  } else if (d->kind == SYS_BOOL) {
-    cfg[d->off] = v != 0;
+  } else if (d->kind == SYS_BOOL || d->kind == SYS_NBOOL) {
+    cfg[d->off] = (v != 0) == (d->kind == SYS_BOOL);
+  } else if (d->kind == SYS_RFC1323) {
+    c->window_scale = v == 1 || v == 2;
+    c->timestamps = v == 1 || v == 3;
+  } else if (d->kind == SYS_DELACK) {
+    c->delayed_ack_ns = v == 0 ? 0 : c->delayed_ack_ns ? c->delayed_ack_ns : LTCP_MS(40);
   } else {
     ltcp_time_ns t = d->kind == SYS_SEC ? LTCP_SEC(v) : LTCP_MS(v);
     memcpy(cfg + d->off, &t, sizeof t);
@@ -175,18 +209,22 @@ static int sysctl_set(cmd_ctx *x, const char *name, const char *value) {
     return CMD_OK;
   }
   if (d->kind == SYS_FEATURE) {
-    if (strcmp(d->ok, "*") != 0 && strcmp(d->ok, value) != 0)
+    if (!sysctl_feature_ok(d->ok, value))
       sc_note(x->r, x->line, "sysctl %s=%s: lucidtcp does not have this feature; ignored", name, value);
     return CMD_OK;
   }
-  if (x->r->stack_used) {
-    sc_skip(x->r, x->line, "unsupported: sysctl %s after the first socket or packet (lucidtcp's "
-            "settings are fixed when its stack starts)", name);
-    return CMD_STOPPED;
-  }
+  ltcp_stack_config before = x->r->cfg;
   int rc = sysctl_store(x, d, value);
-  if (rc == CMD_OK) sc_stack_reconfigure(x->r);
-  return rc;
+  if (rc != CMD_OK) return rc;
+  /* Before the stack is in use it is made anew; a running one takes the setting for what
+   * follows, as a kernel does (ltcp_stack_set_config). */
+  int ok = x->r->stack_used ? ltcp_stack_set_config(x->r->st, &x->r->cfg) == 0
+                            : sc_stack_reconfigure(x->r) == 0;
+  if (ok) return CMD_OK;
+  x->r->cfg = before;
+  if (!x->r->stack_used) sc_stack_reconfigure(x->r);
+  sc_fail(x->r, x->line, "sysctl %s=%s: lucidtcp cannot take this value", name, value);
+  return CMD_STOPPED;
 }
 
 static void sysctl_name(const char *in, char *out, size_t cap) {
@@ -204,12 +242,17 @@ static void sysctl_show(cmd_ctx *x, const char *name, int bare, cmd_out *o) {
     out_line(o, "%s%s%s", bare ? "" : name, bare ? "" : " = ", d && d->ok ? d->ok : "?");
     return;
   }
-  if (d->kind == SYS_U32) {
+  const ltcp_stack_config *c = &x->r->cfg;
+  if (d->kind == SYS_U32 || d->kind == SYS_BUF) {
     uint32_t u;
     memcpy(&u, cfg + d->off, sizeof u);
     v = u;
-  } else if (d->kind == SYS_BOOL) {
-    v = cfg[d->off];
+  } else if (d->kind == SYS_BOOL || d->kind == SYS_NBOOL) {
+    v = (cfg[d->off] != 0) == (d->kind == SYS_BOOL);
+  } else if (d->kind == SYS_RFC1323) {
+    v = c->window_scale ? (c->timestamps ? 1 : 2) : (c->timestamps ? 3 : 0);
+  } else if (d->kind == SYS_DELACK) {
+    v = c->delayed_ack_ns != 0;
   } else {
     ltcp_time_ns t;
     memcpy(&t, cfg + d->off, sizeof t);

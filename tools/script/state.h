@@ -41,6 +41,10 @@ typedef struct sc_flow {
   uint32_t isn;
 } sc_flow;
 
+/* The system a script was written for, from its sysctls: FreeBSD's tcp-testsuite sets
+ * net.inet.* and kern.ipc.*; everything else is taken as Linux's packetdrill dialect. */
+typedef enum sc_dialect { SC_DIALECT_LINUX, SC_DIALECT_FREEBSD } sc_dialect;
+
 struct sc_run;
 typedef struct sc_call sc_call;
 /* One system call: begin parses the arguments and does the first step; attempt says whether
@@ -80,6 +84,7 @@ typedef struct sc_run {
   int done;                  /* failed or skipped: stop */
   /* The stack (this module; shell.c's sysctl changes cfg). */
   ltcp_stack_config cfg;
+  sc_dialect dialect;        /* whose scripts these are: their defaults */
   ltcp_stack *st;
   int stack_used;            /* a socket or packet has touched the stack: settings are fixed */
   /* What the stack sent, not yet matched by a '>' line (run.c). */
@@ -103,7 +108,8 @@ typedef struct sc_run {
 void sc_stack_config(sc_run *r);
 /* The stack, created on first use with r->cfg. */
 ltcp_stack *sc_stack(sc_run *r);
-/* Recreates the stack after a setting changed; -1 if sockets already exist. */
+/* Recreates the stack after a setting changed; -1 (the old stack kept) if sockets already
+ * exist or the settings are not valid. */
 int sc_stack_reconfigure(sc_run *r);
 ltcp_time_ns sc_now(sc_run *r);
 /* The tolerance for an event expected at t. */
