@@ -45,7 +45,25 @@ static const ex_name_value ex_states[] = {
     {"TCP_ESTABLISHED", 1}, {"TCP_SYN_SENT", 2},  {"TCP_SYN_RECV", 3},   {"TCP_SYN_RECEIVED", 3},
     {"TCP_FIN_WAIT1", 4},   {"TCP_FIN_WAIT_1", 4}, {"TCP_FIN_WAIT2", 5}, {"TCP_FIN_WAIT_2", 5},
     {"TCP_TIME_WAIT", 6},   {"TCP_CLOSE", 7},     {"TCP_CLOSED", 7},     {"TCP_CLOSE_WAIT", 8},
-    {"TCP_LAST_ACK", 9},    {"TCP_LISTEN", 10},   {"TCP_CLOSING", 11},   {"True", 1}, {"False", 0}};
+    {"TCP_LAST_ACK", 9},    {"TCP_LISTEN", 10},   {"TCP_CLOSING", 11},   {"True", 1}, {"False", 0},
+    /* tcpi_options bits (Linux's and FreeBSD's netinet/tcp.h) */
+    {"TCPI_OPT_TIMESTAMPS", 1}, {"TCPI_OPT_SACK", 2}, {"TCPI_OPT_WSCALE", 4}, {"TCPI_OPT_ECN", 8},
+    {"TCPI_OPT_TOE", 16}};
+
+/* FreeBSD's state names (netinet/tcp_fsm.h), after TCPI_ (packetdrill's) or TCPS_, in
+ * ltcp_state order. */
+static const char *const ex_freebsd_states[] = {"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
+                                                "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+                                                "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT"};
+
+/* TCPI_<state> or TCPS_<state>: the state, in the one numbering tcpi_state uses here (Linux's),
+ * so scripts of either system compare states by name; -1 if name is not one. */
+static int64_t ex_freebsd_name(const char *name) {
+  if (strncmp(name, "TCPI_", 5) != 0 && strncmp(name, "TCPS_", 5) != 0) return -1;
+  for (uint32_t k = 0; k < LTCP_STATE_COUNT; k++)
+    if (strcmp(name + 5, ex_freebsd_states[k]) == 0) return linux_state((ltcp_state)k);
+  return -1;
+}
 
 static int64_t ex_fail(expr_lexer *e, int kind, const char *fmt, const char *arg) {
   if (e->err) return 0;
@@ -57,11 +75,13 @@ static int64_t ex_fail(expr_lexer *e, int kind, const char *fmt, const char *arg
 
 static int64_t ex_field(expr_lexer *e, const char *name) {
   static const char *const known = "unsupported: %s in %%{ }%% (lucidtcp answers tcpi_state tcpi_snd_mss "
-                                   "tcpi_rcv_mss tcpi_rto tcpi_rtt tcpi_rttvar tcpi_retransmits)";
+                                   "tcpi_rcv_mss tcpi_rto tcpi_rtt tcpi_rttvar tcpi_retransmits "
+                                   "tcpi_options)";
   const ltcp_tcp_info *i = e->info;
   if (strcmp(name, "tcpi_state") == 0) return linux_state(i->state);
   int64_t v;
-  if (strcmp(name, "tcpi_snd_mss") == 0) v = i->snd_mss;
+  if (strcmp(name, "tcpi_options") == 0) v = (i->timestamps_ok ? 1 : 0) | (i->sack_ok ? 2 : 0) | (i->wscale_ok ? 4 : 0);
+  else if (strcmp(name, "tcpi_snd_mss") == 0) v = i->snd_mss;
   else if (strcmp(name, "tcpi_rcv_mss") == 0) v = i->rcv_mss;
   else if (strcmp(name, "tcpi_rto") == 0) v = (int64_t)(i->rto_ns / 1000);
   else if (strcmp(name, "tcpi_rtt") == 0) v = (int64_t)(i->srtt_ns / 1000);
@@ -96,6 +116,8 @@ static int64_t ex_atom(expr_lexer *e) {
     name[n] = '\0';
     for (size_t k = 0; k < sizeof ex_states / sizeof ex_states[0]; k++)
       if (strcmp(ex_states[k].name, name) == 0) return ex_states[k].value;
+    int64_t bsd = ex_freebsd_name(name);
+    if (bsd >= 0) return bsd;
     if (strncmp(name, "tcpi_", 5) == 0) return ex_field(e, name);
     return ex_fail(e, 2, "unsupported: the name %s in %%{ }%%", name);
   }
@@ -109,6 +131,8 @@ static int64_t ex_sum(expr_lexer *e) {
     if (ex_take(e, "+")) v += ex_atom(e);
     else if (ex_take(e, "-")) v -= ex_atom(e);
     else if (ex_take(e, "*")) v *= ex_atom(e);
+    else if (ex_take(e, "|")) v |= ex_atom(e);
+    else if (ex_take(e, "&")) v &= ex_atom(e);
     else break;
   }
   return v;

@@ -45,11 +45,17 @@ void sc_conns_update(sc_conns *t, const ltcp_event *ev) {
   c->fd = ev->fd;
 }
 
+void sc_conns_fd_closed(sc_conns *t, int fd) {
+  for (size_t i = 0; i < SC_MAX_CONNS; i++)
+    if (t->conn[i].used && t->conn[i].fd == fd) t->conn[i].fd = -1;
+}
+
 size_t sc_conns_list(const sc_conns *t, uint32_t state_mask, int port, const sc_conn **out) {
   size_t n = 0;
   for (size_t i = 0; i < SC_MAX_CONNS; i++) {
     const sc_conn *c = &t->conn[i];
-    if (!c->used || c->state == LTCP_CLOSED || !(state_mask & (1u << c->state))) continue;
+    if (!c->used || (c->state == LTCP_CLOSED && c->fd < 0) || !(state_mask & (1u << c->state)))
+      continue;
     if (port && c->local.port != port && c->remote.port != port) continue;
     size_t k = n++; /* insertion by order: at most SC_MAX_CONNS entries */
     for (; k > 0 && out[k - 1]->order > c->order; k--) out[k] = out[k - 1];

@@ -28,9 +28,12 @@ typedef struct sc_conns {
 const sc_conn *sc_conns_find(const sc_conns *t, uint64_t id);
 /* Records a state event (LTCP_EV_STATE) of its connection. */
 void sc_conns_update(sc_conns *t, const ltcp_event *ev);
-/* Lists into out (room for SC_MAX_CONNS), in order of first sight, the connections not CLOSED
- * whose state is in state_mask (bit 1 << state) and, when port is not 0, with port at either
- * end. Returns how many. */
+/* The application closed descriptor fd: its connections are no longer held by it. */
+void sc_conns_fd_closed(sc_conns *t, int fd);
+/* Lists into out (room for SC_MAX_CONNS), in order of first sight, the connections whose state
+ * is in state_mask (bit 1 << state) and, when port is not 0, with port at either end; a CLOSED
+ * one only while a descriptor still holds it (a socket reset under its application). Returns
+ * how many. */
 size_t sc_conns_list(const sc_conns *t, uint32_t state_mask, int port, const sc_conn **out);
 
 #endif

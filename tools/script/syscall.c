@@ -393,7 +393,10 @@ static int a_close(sc_run *r, sc_call *c, int64_t *ret, int *err) {
   }
   under_test_refresh(r);
   int rc = f->linger_on ? ltcp_abort(r->st, c->lfd) : ltcp_close(r->st, c->lfd);
-  if (rc == 0) f->open = 0;
+  if (rc == 0) {
+    f->open = 0;
+    sc_conns_fd_closed(&r->conns, c->lfd);
+  }
   return result_errno(rc, err, ret);
 }
 
