@@ -232,6 +232,8 @@ static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg
     ltcp_events_drop(eng, LTCP_DROP_TCP_TIME_WAIT_FIN, seg);
     return;
   }
+  if (seg->len > 0 && ltcp_seq_le(seg->seq + seg->len, tcb->rcv_nxt))
+    ltcp_sack_rcv_dup(tcb, seg->seq, seg->seq + seg->len); /* RFC 2883 §4.1.1: old data */
   ltcp_out_ack(eng, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
   ltcp_events_drop(eng, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
 }
@@ -424,6 +426,24 @@ static int in_text_orphaned(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg
   return 1;
 }
 
+/* RFC 2883 §4.1: text [seq, end) that partly or wholly arrived before is reported as the first
+ * SACK block of the ACK, a D-SACK: its first duplicated range, below RCV.NXT or in the
+ * out-of-order data held (as Linux and FreeBSD report it). */
+static void in_text_dups(ltcp_tcb *tcb, uint32_t seq, uint32_t end) {
+  if (ltcp_seq_lt(seq, tcb->rcv_nxt)) {
+    ltcp_sack_rcv_dup(tcb, seq, ltcp_seq_min(end, tcb->rcv_nxt));
+    return;
+  }
+  const ltcp_reasm *q = &tcb->busy->reasm;
+  for (uint8_t i = 0; i < q->count; i++) {
+    uint32_t a = ltcp_seq_max(seq, q->r[i].start), b = ltcp_seq_min(end, q->r[i].end);
+    if (ltcp_seq_lt(a, b)) {
+      ltcp_sack_rcv_dup(tcb, a, b);
+      return;
+    }
+  }
+}
+
 /* Seventh: the segment text. Data beyond RCV.NXT goes to its place in the ring and is
  * recorded in the reassembly list (SHLD-31); it is acknowledged at once, and so is data that
  * fills a hole or is old. In-order data may wait for a delayed ACK (delack.c). */
@@ -433,12 +453,10 @@ static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   const uint8_t *data = seg->data;
   int owed = tcb->ack_now; /* an ACK already owed stays owed (delack.c) */
   tcb->ack_now = 1;
+  in_text_dups(tcb, seq, seq + n);
   if (ltcp_seq_lt(seq, tcb->rcv_nxt)) { /* only the new part is processed */
     uint32_t skip = tcb->rcv_nxt - seq;
-    if (skip >= n) {
-      ltcp_sack_rcv_dup(tcb, seq, seq + n); /* RFC 2883 D-SACK */
-      return;
-    }
+    if (skip >= n) return;
     data += skip;
     n -= skip;
     seq = tcb->rcv_nxt;

@@ -270,12 +270,12 @@ static void test_script_run_commands(void **state) {
          SCRIPT_FAIL, 2, "cannot take");
   expect("0 `echo 0 > /proc/sys/net/ipv4/tcp_timestamps; ../common/defaults.sh`\n"
          "+0 `tc qdisc add dev tun0 root fq`\n"
-         "+0 `sysctl -q net.ipv4.tcp_dsack=1`\n"
+         "+0 `sysctl -q net.ipv4.tcp_dsack=0`\n"
          "+0 `sysctl -q net.ipv4.tcp_congestion_control=reno`\n"
          "+0 close(3) = -1 EBADF\n",
          SCRIPT_PASS, 0, NULL);
   assert_non_null(strstr(res.notes, "note: t.pkt:2: `tc qdisc add dev tun0 root fq`: no lucidtcp equivalent (tc); not run"));
-  assert_non_null(strstr(res.notes, "t.pkt:3: sysctl net.ipv4.tcp_dsack=1: lucidtcp does not have this feature"));
+  assert_non_null(strstr(res.notes, "t.pkt:3: sysctl net.ipv4.tcp_dsack=0: lucidtcp cannot be set so (it behaves as 1)"));
   assert_non_null(strstr(res.notes, "t.pkt:4: sysctl net.ipv4.tcp_congestion_control=reno: no lucidtcp equivalent"));
   assert_null(strstr(res.notes, "t.pkt:1:"));
   expect(PASSIVE_OPEN "+0 `ss -tan state established | grep -c 192.0.2.1:40000`\n"

@@ -128,7 +128,7 @@ static const sysctl_def sysctls[] = {
     {"net.ipv4.tcp_timestamps", SYS_BOOL, CFG(timestamps), NULL},
     {"net.ipv4.tcp_sack", SYS_BOOL, CFG(sack), NULL},
     {"net.ipv4.tcp_window_scaling", SYS_BOOL, CFG(window_scale), NULL},
-    {"net.ipv4.tcp_dsack", SYS_FEATURE, 0, "0"},
+    {"net.ipv4.tcp_dsack", SYS_FEATURE, 0, "1"},
     {"net.ipv4.tcp_fack", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_ecn", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_fastopen", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_syncookies", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_mtu_probing", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_tw_reuse", SYS_FEATURE, 0, "0"},
@@ -211,7 +211,8 @@ static int sysctl_set(cmd_ctx *x, const char *name, const char *value) {
   }
   if (d->kind == SYS_FEATURE) {
     if (!sysctl_feature_ok(d->ok, value))
-      sc_note(x->r, x->line, "sysctl %s=%s: lucidtcp does not have this feature; ignored", name, value);
+      sc_note(x->r, x->line, "sysctl %s=%s: lucidtcp cannot be set so (it behaves as %.*s); ignored",
+              name, value, (int)strcspn(d->ok, "|"), d->ok);
     return CMD_OK;
   }
   ltcp_stack_config before = x->r->cfg;
