@@ -50,6 +50,11 @@ typedef struct ltcp_stack_config {
   ltcp_time_ns delayed_ack_ns;    /* longest an ACK of in-order data waits (RFC 1122 4.2.3.2,
                                    * < 500 ms); 0 ACKs every segment at once. Default 40 ms
                                    * (Linux's minimum) */
+  uint8_t delayed_ack_segments;   /* 1: a delayed ACK waits for a second segment with text,
+                                   * whatever its size (FreeBSD, and Linux in effect, which
+                                   * measures the peer's segments). 0: for a second full-sized
+                                   * segment's worth of bytes, RFC 9293 SHLD-19's words (RFC 1122
+                                   * 4.2.3.2, RFC 5681 §4.2). Default 0 */
   uint8_t nodelay;                /* TCP_NODELAY of new sockets; 0 = Nagle on, as Linux.
                                    * Default 0 */
   uint8_t congestion;             /* congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)

@@ -9,6 +9,7 @@ void ltcp_delack_hold(ltcp_engine *eng, ltcp_tcb *tcb, int owed_before) {
   /* SHLD-19 / RFC 5681 §4.2: an ACK at least every second full-sized segment. The peer's
    * full-sized segments carry at most snd_mss bytes (the smaller of both MSS values). */
   if (tcb->rcv_nxt - tcb->busy->rcv_acked >= 2u * tcb->snd_mss) return;
+  if (eng->cfg.delayed_ack_segments && ++tcb->busy->rcv_segs >= 2) return; /* every second */
   tcb->ack_now = 0;
   /* MUST-40: the delay is bounded from the first byte left unacknowledged, not the last. */
   if (tcb->busy->dack_at == LTCP_TIME_NEVER) {
@@ -19,6 +20,7 @@ void ltcp_delack_hold(ltcp_engine *eng, ltcp_tcb *tcb, int owed_before) {
 
 void ltcp_delack_sent(ltcp_engine *eng, ltcp_tcb *tcb) {
   tcb->busy->rcv_acked = tcb->rcv_nxt;
+  tcb->busy->rcv_segs = 0;
   if (tcb->busy->dack_at == LTCP_TIME_NEVER) return;
   tcb->busy->dack_at = LTCP_TIME_NEVER;
   if (!tcb->dead) ltcp_timer_update(eng, tcb);

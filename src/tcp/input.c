@@ -428,20 +428,21 @@ static int in_text_orphaned(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg
 
 /* RFC 2883 §4.1: text [seq, end) that partly or wholly arrived before is reported as the first
  * SACK block of the ACK, a D-SACK: its first duplicated range, below RCV.NXT or in the
- * out-of-order data held (as Linux and FreeBSD report it). */
-static void in_text_dups(ltcp_tcb *tcb, uint32_t seq, uint32_t end) {
+ * out-of-order data held (as Linux and FreeBSD report it). Returns 1 if some of it did. */
+static int in_text_dups(ltcp_tcb *tcb, uint32_t seq, uint32_t end) {
   if (ltcp_seq_lt(seq, tcb->rcv_nxt)) {
     ltcp_sack_rcv_dup(tcb, seq, ltcp_seq_min(end, tcb->rcv_nxt));
-    return;
+    return 1;
   }
   const ltcp_reasm *q = &tcb->busy->reasm;
   for (uint8_t i = 0; i < q->count; i++) {
     uint32_t a = ltcp_seq_max(seq, q->r[i].start), b = ltcp_seq_min(end, q->r[i].end);
     if (ltcp_seq_lt(a, b)) {
       ltcp_sack_rcv_dup(tcb, a, b);
-      return;
+      return 1;
     }
   }
+  return 0;
 }
 
 /* Seventh: the segment text. Data beyond RCV.NXT goes to its place in the ring and is
@@ -453,7 +454,7 @@ static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   const uint8_t *data = seg->data;
   int owed = tcb->ack_now; /* an ACK already owed stays owed (delack.c) */
   tcb->ack_now = 1;
-  in_text_dups(tcb, seq, seq + n);
+  int dup = in_text_dups(tcb, seq, seq + n);
   if (ltcp_seq_lt(seq, tcb->rcv_nxt)) { /* only the new part is processed */
     uint32_t skip = tcb->rcv_nxt - seq;
     if (skip >= n) return;
@@ -471,7 +472,9 @@ static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
     else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
     return;
   }
-  int hole = tcb->busy->reasm.count > 0; /* RFC 5681 §4.2: a segment into a gap is ACKed at once */
+  /* RFC 5681 §4.2: a segment into a gap is ACKed at once; so is one that repeats text (its
+   * D-SACK tells the sender at once, as Linux and FreeBSD do). */
+  int hole = tcb->busy->reasm.count > 0 || dup;
   uint32_t nxt = ltcp_reasm_advance(&tcb->busy->reasm, seq + n);
   tcb->busy->rcvbuf.len += nxt - tcb->rcv_nxt;
   tcb->rcv_nxt = nxt;
@@ -488,17 +491,28 @@ static int in_can_take_text(ltcp_state s) {
 /* Eighth: the FIN bit. The FIN counts only once every byte before it has arrived; an early
  * FIN is remembered with the out-of-order data. */
 static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
+  if ((seg->flags & LTCP_FIN) && tcb->fin_rcvd) {
+    /* An acceptable FIN after the one taken (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT): the
+     * eighth step acknowledges it, and TIME-WAIT restarts its 2 MSL (as Linux and FreeBSD). */
+    tcb->ack_now = 1;
+    if (tcb->state == LTCP_TIME_WAIT) ltcp_timer_start_time_wait(eng, tcb);
+    return IN_CONTINUE;
+  }
   if (seg->flags & LTCP_FIN) {
     uint32_t fin_seq = seg->seq + ltcp_seg_seqlen(seg) - 1;
     uint32_t edge = tcb->rcv_nxt + ltcp_ring_free_space(&tcb->busy->rcvbuf) + 1;
-    if (ltcp_seq_gt(fin_seq, tcb->rcv_nxt) && ltcp_seq_lt(fin_seq, edge) && !tcb->fin_rcvd) {
+    if (ltcp_seq_gt(fin_seq, tcb->rcv_nxt) && ltcp_seq_lt(fin_seq, edge)) {
       tcb->busy->reasm.has_fin = 1;
       tcb->busy->reasm.fin_seq = fin_seq;
+      tcb->ack_now = 1; /* RFC 5681 §4.2: an out-of-order segment is ACKed at once */
     }
   }
   int fin_here = (seg->flags & LTCP_FIN) && seg->seq + ltcp_seg_seqlen(seg) - 1 == tcb->rcv_nxt;
   int fin_held = tcb->busy->reasm.has_fin && tcb->busy->reasm.fin_seq == tcb->rcv_nxt;
   if (tcb->fin_rcvd || !(fin_here || fin_held)) return IN_CONTINUE;
+  /* Nothing follows a FIN: out-of-order text or an early FIN held beyond it goes. */
+  tcb->busy->reasm.count = 0;
+  tcb->busy->sack.recent_count = 0;
   tcb->busy->reasm.has_fin = 0;
   tcb->fin_rcvd = 1;
   tcb->rcv_nxt += 1; /* advance RCV.NXT over the FIN and acknowledge it */

@@ -39,6 +39,7 @@ typedef struct ltcp_tcb_busy {
   uint32_t ack_tsecr;      /* RFC 7323 §4.1: TSecr of the segment being processed, 0 if none */
   uint32_t rcv_up;         /* RCV.UP (§3.10.7.4 sixth); urgent data is delivered inline */
   uint32_t rcv_acked;      /* RCV.NXT in the last ACK we sent */
+  uint32_t rcv_segs;       /* in-order segments with text since then (delack.h) */
   uint32_t snd_sml;        /* end of the last small segment sent (tcp/nagle.h) */
   /* Timers: each a deadline (keep-alive's is the TCB's own); tcp/timer.h. */
   ltcp_time_ns rtx_at, tw_at, ut_at, fw2_at;

@@ -16,6 +16,7 @@ static sc_dialect state_dialect(const sc_script *s) {
 /* FreeBSD's defaults (sys/netinet/tcp_*.c, 14.x), where lucidtcp has the setting. */
 static void state_freebsd(ltcp_stack_config *c) {
   c->delayed_ack_ns = LTCP_MS(40);   /* net.inet.tcp.delacktime */
+  c->delayed_ack_segments = 1;       /* tcp_input(): an ACK for every second segment */
   c->nodelay = 0;
   c->window_scale = c->timestamps = 1; /* net.inet.tcp.rfc1323 */
   c->sack = 1;                       /* net.inet.tcp.sack.enable */
