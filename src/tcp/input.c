@@ -21,17 +21,22 @@ enum { IN_CONTINUE = 0, IN_DONE = 1 };
 
 /* RFC 9293 §3.7.1: the send MSS is the peer's (536 without the option, MUST-15), no larger
  * than what our own link carries. */
-static void in_take_mss(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint16_t peer = seg->opts.mss ? seg->opts.mss : 536;
   tcb->snd_mss = peer < tcb->rcv_mss ? peer : tcb->rcv_mss;
   if (tcb->snd_mss < 64) tcb->snd_mss = 64; /* a hostile MSS of 1 must not make 40x overhead */
   ltcp_cc_init(tcb); /* RFC 6928 initial window (tcp/cc.c) */
-  if (eng->cfg.rcvbuf_round_mss) { /* as 4.4BSD's tcp_mss(): whole segments fill the buffer */
-    uint32_t max = eng->cfg.rcvbuf_max ? eng->cfg.rcvbuf_max : LTCP_BUF_MAX;
-    uint64_t cap = tcb->busy->rcvbuf.cap, mss = tcb->snd_mss;
-    cap = (cap + mss - 1) / mss * mss;
-    if (cap <= max) tcb->busy->rcvbuf.cap = (uint32_t)cap;
-  }
+}
+
+/* cfg.rcvbuf_round_mss: as 4.4BSD's tcp_mss(), whole segments fill the receive buffer, from
+ * when FreeBSD calls it: an active opener on the peer's SYN, a passive one when its SYN cache
+ * entry becomes a connection (ESTABLISHED). */
+static void in_round_rcvbuf(const ltcp_engine *eng, ltcp_tcb *tcb) {
+  if (!eng->cfg.rcvbuf_round_mss) return;
+  uint32_t max = eng->cfg.rcvbuf_max ? eng->cfg.rcvbuf_max : LTCP_BUF_MAX;
+  uint64_t cap = tcb->busy->rcvbuf.cap, mss = tcb->snd_mss;
+  cap = (cap + mss - 1) / mss * mss;
+  if (cap <= max) tcb->busy->rcvbuf.cap = (uint32_t)cap;
 }
 
 static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
@@ -43,11 +48,12 @@ static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
 }
 
 /* The first SYN of a connection: IRS and RCV.NXT. */
-static void in_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_take_syn(const ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   tcb->irs = seg->seq;
   tcb->rcv_nxt = seg->seq + 1;
   tcb->rcv_adv = tcb->rcv_nxt;
-  in_take_mss(eng, tcb, seg);
+  in_take_mss(tcb, seg);
+  if (!tcb->passive) in_round_rcvbuf(eng, tcb);
 }
 
 /* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
@@ -383,6 +389,7 @@ static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
       return IN_DONE;
     }
     in_take_window(tcb, seg);
+    if (tcb->passive) in_round_rcvbuf(eng, tcb);
     ltcp_life_set_state(eng, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
   }
   if (in_ack_established(eng, tcb, seg) == IN_DONE) return IN_DONE;
@@ -408,6 +415,16 @@ static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
       if (ltcp_tcb_fin_acked(tcb)) {
         ltcp_life_close(eng, tcb, 0, why);
         return IN_DONE;
+      }
+      return IN_CONTINUE;
+    case LTCP_TIME_WAIT:
+      /* §3.10.7.4 fifth, TIME-WAIT: "The only thing that can arrive in this state is a
+       * retransmission of the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+       * Whatever else is acceptable is acknowledged too (Linux, FreeBSD), but a bare ACK at
+       * RCV.NXT, the peer's answer to ours, is not: ACKs are not acknowledged. */
+      if (seg->seq != tcb->rcv_nxt || seg->len > 0 || (seg->flags & LTCP_FIN)) {
+        tcb->ack_now = 1;
+        ltcp_timer_start_time_wait(eng, tcb);
       }
       return IN_CONTINUE;
     default:

@@ -9,10 +9,14 @@ static uint32_t window_promised(const ltcp_tcb *tcb) {
 }
 
 /* 4.4BSD's tcp_output() and tcp_input() (FreeBSD's today): RCV.WND is all the free space, even
- * beyond what the field carries; below a quarter of the buffer and one MSS it is not offered. */
+ * beyond what the field carries, but for a passive SYN-RECEIVED, whose window is the one its
+ * SYN,ACK offered (FreeBSD's SYN cache); below a quarter of the buffer and one MSS it is not
+ * offered. */
 static uint32_t window_rcv_bsd(const ltcp_tcb *tcb) {
   uint32_t cap = ltcp_tcb_rcv_cap(tcb);
   uint32_t free_space = cap - ltcp_tcb_rcv_queued(tcb), promised = window_promised(tcb);
+  uint32_t max_wnd = 65535u << tcb->rfc7323.rcv_wscale;
+  if (tcb->passive && tcb->state == LTCP_SYN_RECEIVED && free_space > max_wnd) free_space = max_wnd;
   if (free_space < cap / 4 && free_space < tcb->rcv_mss) free_space = 0;
   return free_space > promised ? free_space : promised;
 }
