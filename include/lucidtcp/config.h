@@ -86,6 +86,10 @@ typedef struct ltcp_stack_config {
                                    * FreeBSD's tcp_output()). 0: RFC 1122's algorithm: the right
                                    * edge moves only by min(half the buffer, one MSS) or more, so
                                    * it never creeps by a few bytes. Default 0 */
+  uint8_t drop_syn_fin;           /* 1: a segment with both SYN and FIN is dropped unanswered, in
+                                   * any state (FreeBSD's net.inet.tcp.drop_synfin; Linux drops
+                                   * them at a listener). 0: RFC 9293 takes the SYN and keeps the
+                                   * FIN for later (§3.10.7.2, §3.10.7.3). Default 0 */
   uint8_t rst_challenge;          /* 1: an RST in the window but not at RCV.NXT gets a challenge
                                    * ACK (RFC 5961 §3, RFC 9293 §3.10.7.4 SHOULD). 0: any RST in
                                    * the window resets, RFC 793's rule that RFC 9293 keeps for

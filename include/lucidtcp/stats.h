@@ -31,6 +31,7 @@ extern "C" {
   X(TCP_RST_NO_CONN, "TCP: RST for no connection (RFC 9293 3.10.7.1)")                    \
   X(TCP_LISTEN_RST, "TCP: RST to a listener (3.10.7.2)")                                  \
   X(TCP_LISTEN_NO_SYN, "TCP: neither SYN, ACK nor RST to a listener (3.10.7.2)")          \
+  X(TCP_SYN_FIN, "TCP: SYN and FIN together, dropped (cfg.drop_syn_fin)")                  \
   X(TCP_LISTEN_OVERFLOW, "TCP: SYN to a listener whose backlog is full")                  \
   X(TCP_SYN_SENT_BAD_ACK, "TCP: unacceptable ACK in SYN-SENT (3.10.7.3)")                 \
   X(TCP_SYN_SENT_RST, "TCP: RST without acceptable ACK in SYN-SENT (3.10.7.3)")           \

@@ -630,6 +630,10 @@ static int in_time_wait_reuse(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
 }
 
 ltcp_tcb *ltcp_input_segment(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+  if (eng->cfg.drop_syn_fin && (seg->flags & (LTCP_SYN | LTCP_FIN)) == (LTCP_SYN | LTCP_FIN)) {
+    ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_FIN, seg);
+    return tcb;
+  }
   if (!tcb) {
     ltcp_tcb *lst = eng->host.listener(eng->host.ctx, seg);
     if (lst) return in_listen(eng, lst, seg, NULL);
