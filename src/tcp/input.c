@@ -56,6 +56,34 @@ static void in_take_syn(const ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
   if (!tcb->passive) in_round_rcvbuf(eng, tcb);
 }
 
+/* §3.10.7.3 fourth, a SYN without an ACK in SYN-SENT: "If there are other controls or text in
+ * the segment, queue them for processing after the ESTABLISHED state has been reached" (as
+ * FreeBSD does the text; Linux drops both). The text waits in the receive buffer as
+ * out-of-order data at RCV.NXT, the FIN as an early FIN; neither is acknowledged yet. */
+static void in_syn_queue_rest(ltcp_tcb *tcb, const ltcp_seg *seg) {
+  ltcp_tcb_busy *b = tcb->busy;
+  uint32_t n = seg->len, room = ltcp_ring_free_space(&b->rcvbuf);
+  if (n > room) n = room;
+  if (n && ltcp_ring_write_at(&b->rcvbuf, b->rcvbuf.len, seg->data, n) == 0)
+    (void)ltcp_reasm_add(&b->reasm, tcb->rcv_nxt, tcb->rcv_nxt + n); /* empty: cannot fail */
+  if ((seg->flags & LTCP_FIN) && n == seg->len) {
+    b->reasm.has_fin = 1;
+    b->reasm.fin_seq = tcb->rcv_nxt + n;
+  }
+}
+
+/* ESTABLISHED reached: text a SYN brought (in_syn_queue_rest) is taken, as any in-order text. */
+static void in_take_queued(ltcp_engine *eng, ltcp_tcb *tcb) {
+  ltcp_tcb_busy *b = tcb->busy;
+  if (b->reasm.count == 0 || b->reasm.r[0].start != tcb->rcv_nxt) return;
+  uint32_t nxt = ltcp_reasm_advance(&b->reasm, tcb->rcv_nxt);
+  b->rcvbuf.len += nxt - tcb->rcv_nxt;
+  tcb->rcv_nxt = nxt;
+  if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
+  tcb->ack_now = 1;
+  ltcp_delack_hold(eng, tcb, 0);
+}
+
 /* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
 
 /* A new child of lst for the SYN seg: in the host's table, holding one of lst's slots, with
@@ -171,6 +199,7 @@ static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   }
   /* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
   in_take_window(tcb, seg);
+  in_syn_queue_rest(tcb, seg);
   ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
   tcb->busy->rtt_start = LTCP_TIME_NEVER;
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
@@ -391,6 +420,7 @@ static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
     in_take_window(tcb, seg);
     if (tcb->passive) in_round_rcvbuf(eng, tcb);
     ltcp_life_set_state(eng, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
+    in_take_queued(eng, tcb);
   }
   if (in_ack_established(eng, tcb, seg) == IN_DONE) return IN_DONE;
   switch (tcb->state) {
