@@ -90,6 +90,9 @@ typedef struct ltcp_stack_config {
                                    * any state (FreeBSD's net.inet.tcp.drop_synfin; Linux drops
                                    * them at a listener). 0: RFC 9293 takes the SYN and keeps the
                                    * FIN for later (§3.10.7.2, §3.10.7.3). Default 0 */
+  uint8_t icmp_may_reset;         /* 1: a hard ICMP error for a connection in SYN-SENT ends it
+                                   * (RFC 9293 §3.9.2.2 SHLD-26; FreeBSD's icmp_may_rst, Linux).
+                                   * 0: every ICMP error is soft. Default 1 */
   uint8_t rst_challenge;          /* 1: an RST in the window but not at RCV.NXT gets a challenge
                                    * ACK (RFC 5961 §3, RFC 9293 §3.10.7.4 SHOULD). 0: any RST in
                                    * the window resets, RFC 793's rule that RFC 9293 keeps for

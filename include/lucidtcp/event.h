@@ -13,7 +13,8 @@ extern "C" {
 typedef enum ltcp_cause_kind {
   LTCP_CAUSE_SEGMENT, /* a segment arrived: see ev.seg */
   LTCP_CAUSE_CALL,    /* a user call: see ev.call */
-  LTCP_CAUSE_TIMER    /* a timer expired: see ev.timer */
+  LTCP_CAUSE_TIMER,   /* a timer expired: see ev.timer */
+  LTCP_CAUSE_ICMP     /* an ICMP error arrived for the connection: see ev.icmp_type, icmp_code */
 } ltcp_cause_kind;
 
 /* RFC 9293 §3.9.1 user calls, with the socket calls that issue them. */
@@ -69,6 +70,8 @@ typedef struct ltcp_event {
   ltcp_seg_summary seg;  /* cause == SEGMENT, and for LTCP_EV_DROP */
   ltcp_call call;        /* cause == CALL */
   ltcp_timer timer;      /* cause == TIMER */
+  uint8_t icmp_type;     /* cause == ICMP: RFC 792 type and code */
+  uint8_t icmp_code;
   ltcp_drop_reason drop; /* LTCP_EV_DROP */
 } ltcp_event;
 

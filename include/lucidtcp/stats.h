@@ -23,6 +23,10 @@ extern "C" {
   X(ICMP_TRUNCATED, "ICMP: truncated")                                                    \
   X(ICMP_CHECKSUM, "ICMP: bad checksum")                                                  \
   X(ICMP_UNHANDLED, "ICMP: type not handled")                                             \
+  X(ICMP_BAD_QUOTE, "ICMP: error quoting no TCP segment of ours")                          \
+  X(ICMP_NO_CONN, "ICMP: error for no connection (or only a compact record)")              \
+  X(ICMP_OUT_OF_WINDOW, "ICMP: error quoting a sequence number not in flight (RFC 5927)")  \
+  X(ICMP_IGNORED, "ICMP: source quench or redirect, ignored (RFC 6633, MUST-55)")          \
   X(TCP_TRUNCATED, "TCP: shorter than a header")                                          \
   X(TCP_DATA_OFFSET, "TCP: bad data offset")                                              \
   X(TCP_CHECKSUM, "TCP: bad checksum")                                                    \
@@ -76,6 +80,7 @@ typedef struct ltcp_stats {
   uint64_t rst_out;          /* segments with RST sent */
   uint64_t challenge_acks;   /* RFC 5961 challenge ACKs sent */
   uint64_t icmp_echo_in;     /* echo requests answered */
+  uint64_t icmp_errors_in;   /* ICMP errors taken by a connection (RFC 9293 §3.9.2.2) */
   uint64_t active_opens;     /* connect() calls that sent a SYN */
   uint64_t passive_opens;    /* connections created by a SYN to a listener */
   uint64_t established;      /* connections that reached ESTABLISHED */

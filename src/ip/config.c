@@ -28,6 +28,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->congestion = LTCP_CC_CUBIC;
   cfg->sack = 1;
   cfg->rst_challenge = 1;
+  cfg->icmp_may_reset = 1;
   cfg->syn_challenge = 1;
 }
 

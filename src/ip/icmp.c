@@ -1,35 +1,76 @@
 /* ICMPv4 in (icmp.h). */
 #include "ip/icmp.h"
 
+#include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/icmp.h"
 #include "tcp/events.h"
+#include "tcp/icmperr.h"
 
 /* RFC 792: answer an echo request with the same identifier, sequence and data. */
-void ltcp_icmp_input(ltcp_txq *q, ltcp_engine *tcp, const ltcp_stack_config *cfg,
-                     const ltcp_ipv4_hdr *hdr, const uint8_t *msg, size_t len) {
-  ltcp_icmp_hdr h;
-  ltcp_drop_reason why = ltcp_icmp_parse(msg, len, &h);
-  if (why == LTCP_DROP_NONE && h.type != LTCP_ICMP_ECHO_REQUEST) why = LTCP_DROP_ICMP_UNHANDLED;
-  if (why != LTCP_DROP_NONE) {
-    ltcp_events_drop(tcp, why, NULL);
-    return;
-  }
+static void icmp_echo(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, ltcp_icmp_hdr *h,
+                      size_t len) {
+  ltcp_txq *q = x->txq;
   uint8_t *pkt = ltcp_txq_alloc(q);
   if (!pkt || LTCP_IPV4_HDR_LEN + len > q->slot) {
-    ltcp_events_drop(tcp, LTCP_DROP_TX_QUEUE_FULL, NULL);
+    ltcp_events_drop(x->tcp, LTCP_DROP_TX_QUEUE_FULL, NULL);
     return;
   }
-  h.type = LTCP_ICMP_ECHO_REPLY;
-  h.code = 0;
-  size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, q->slot - LTCP_IPV4_HDR_LEN, &h);
-  ltcp_ipv4_hdr out = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = cfg->ttl};
+  h->type = LTCP_ICMP_ECHO_REPLY;
+  h->code = 0;
+  size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, q->slot - LTCP_IPV4_HDR_LEN, h);
+  ltcp_ipv4_hdr out = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = x->cfg->ttl};
   out.proto = LTCP_IPPROTO_ICMP;
   out.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + n);
-  out.id = (uint16_t)tcp->stats->ip_out;
-  out.src = cfg->addr;
+  out.id = (uint16_t)x->tcp->stats->ip_out;
+  out.src = x->cfg->addr;
   out.dst = hdr->src;
   ltcp_ipv4_write(pkt, &out);
   ltcp_txq_commit(q, out.total_len, 0);
-  tcp->stats->ip_out++;
-  tcp->stats->icmp_echo_in++;
+  x->tcp->stats->ip_out++;
+  x->tcp->stats->icmp_echo_in++;
+}
+
+/* An error quotes the IP header and at least 8 bytes of what we sent (RFC 792, RFC 1812
+ * 4.3.2.3): the TCP ports and sequence number. Returns 0 and the connection's ends, or -1. */
+static int icmp_quoted_tcp(const ltcp_icmp_ctx *x, const ltcp_icmp_hdr *h, ltcp_endpoint *local,
+                           ltcp_endpoint *remote, uint32_t *seq) {
+  const uint8_t *q = h->data;
+  if (h->data_len < LTCP_IPV4_HDR_LEN || (q[0] >> 4) != 4) return -1;
+  size_t ihl = (size_t)(q[0] & 0x0f) * 4;
+  if (ihl < LTCP_IPV4_HDR_LEN || h->data_len < ihl + 8 || q[9] != LTCP_IPPROTO_TCP) return -1;
+  if (ltcp_get32(q + 12) != x->cfg->addr) return -1; /* not a packet we sent */
+  *local = (ltcp_endpoint){ltcp_get32(q + 12), ltcp_get16(q + ihl)};
+  *remote = (ltcp_endpoint){ltcp_get32(q + 16), ltcp_get16(q + ihl + 2)};
+  *seq = ltcp_get32(q + ihl + 4);
+  return 0;
+}
+
+/* MUST-54: act on an error, directing it to the connection that caused it. */
+static ltcp_drop_reason icmp_error(const ltcp_icmp_ctx *x, const ltcp_icmp_hdr *h) {
+  ltcp_endpoint local, remote;
+  uint32_t seq;
+  if (icmp_quoted_tcp(x, h, &local, &remote, &seq) != 0) return LTCP_DROP_ICMP_BAD_QUOTE;
+  ltcp_tcb *tcb = ltcp_table_lookup(x->table, &local, &remote);
+  if (!tcb) return LTCP_DROP_ICMP_NO_CONN;
+  uint16_t mtu = h->type == LTCP_ICMP_DEST_UNREACH && h->code == LTCP_ICMP_FRAG_NEEDED
+                     ? (uint16_t)(h->rest & 0xffffu) : 0;
+  return ltcp_icmperr_input(x->tcp, tcb, h->type, h->code, seq, mtu);
+}
+
+void ltcp_icmp_input(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, const uint8_t *msg,
+                     size_t len) {
+  ltcp_icmp_hdr h;
+  ltcp_drop_reason why = ltcp_icmp_parse(msg, len, &h);
+  if (why == LTCP_DROP_NONE) {
+    switch (h.type) {
+      case LTCP_ICMP_ECHO_REQUEST: icmp_echo(x, hdr, &h, len); return;
+      case LTCP_ICMP_DEST_UNREACH:
+      case LTCP_ICMP_SOURCE_QUENCH:
+      case LTCP_ICMP_REDIRECT:
+      case LTCP_ICMP_TIME_EXCEEDED:
+      case LTCP_ICMP_PARAM_PROBLEM: why = icmp_error(x, &h); break;
+      default: why = LTCP_DROP_ICMP_UNHANDLED; break;
+    }
+  }
+  if (why != LTCP_DROP_NONE) ltcp_events_drop(x->tcp, why, NULL);
 }

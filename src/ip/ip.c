@@ -154,6 +154,11 @@ static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
   if (view) ltcp_tw_table_view_done(&ip->tw, view);
 }
 
+static void ip_icmp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *msg, size_t len) {
+  ltcp_icmp_ctx x = {.txq = &ip->txq, .table = &ip->table, .tcp = &ip->tcp, .cfg = &ip->cfg};
+  ltcp_icmp_input(&x, hdr, msg, len);
+}
+
 static int ip_bad_source(const ltcp_ip *ip, uint32_t src) {
   /* RFC 1122 3.2.1.3: drop a source that is broadcast, multicast, 0 or our own address. */
   return src == 0 || src == 0xffffffffu || (src >> 28) == 0xe || src == ip->cfg.addr;
@@ -170,7 +175,7 @@ void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len
     const uint8_t *payload = pkt + hdr.hdr_len;
     size_t plen = (size_t)hdr.total_len - hdr.hdr_len;
     if (hdr.proto == LTCP_IPPROTO_TCP) ip_tcp_input(ip, &hdr, payload, plen, flags);
-    else if (hdr.proto == LTCP_IPPROTO_ICMP) ltcp_icmp_input(&ip->txq, &ip->tcp, &ip->cfg, &hdr, payload, plen);
+    else if (hdr.proto == LTCP_IPPROTO_ICMP) ip_icmp_input(ip, &hdr, payload, plen);
     else why = LTCP_DROP_IP_PROTO;
   }
   if (why != LTCP_DROP_NONE) ltcp_events_drop(&ip->tcp, why, NULL);

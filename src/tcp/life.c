@@ -29,6 +29,11 @@ ltcp_cause ltcp_cause_timer(ltcp_timer timer) {
   return c;
 }
 
+ltcp_cause ltcp_cause_icmp(uint8_t type, uint8_t code) {
+  ltcp_cause c = {.kind = LTCP_CAUSE_ICMP, .icmp_type = type, .icmp_code = code};
+  return c;
+}
+
 ltcp_cause ltcp_cause_segment(const ltcp_seg *seg) {
   ltcp_cause c = {.kind = LTCP_CAUSE_SEGMENT};
   c.seg.flags = seg->flags;
@@ -159,6 +164,8 @@ static void tcb_event(ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_state old, int
   ev.seg = why->seg;
   ev.call = why->call;
   ev.timer = why->timer;
+  ev.icmp_type = why->icmp_type;
+  ev.icmp_code = why->icmp_code;
   ltcp_events_emit(eng, &ev);
 }
 

@@ -28,11 +28,13 @@ typedef struct ltcp_cause {
   ltcp_call call;
   ltcp_timer timer;
   ltcp_seg_summary seg;
+  uint8_t icmp_type, icmp_code;
 } ltcp_cause;
 
 ltcp_cause ltcp_cause_call(ltcp_call call);
 ltcp_cause ltcp_cause_timer(ltcp_timer timer);
 ltcp_cause ltcp_cause_segment(const ltcp_seg *seg);
+ltcp_cause ltcp_cause_icmp(uint8_t type, uint8_t code);
 
 /* A TCB in state, awake, with a new connection id and the stack's defaults; NULL when memory
  * runs out. */

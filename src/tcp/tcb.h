@@ -41,6 +41,8 @@ typedef struct ltcp_tcb_busy {
   uint32_t rcv_acked;      /* RCV.NXT in the last ACK we sent */
   uint32_t rcv_segs;       /* in-order segments with text since then (delack.h) */
   uint32_t snd_sml;        /* end of the last small segment sent (tcp/nagle.h) */
+  uint16_t pmtu;           /* path MTU from ICMP "fragmentation needed" (RFC 1191); 0: none.
+                            * Kept for path MTU discovery, which does not use it yet */
   /* Timers: each a deadline (keep-alive's is the TCB's own); tcp/timer.h. */
   ltcp_time_ns rtx_at, tw_at, ut_at, fw2_at;
   ltcp_time_ns dack_at;    /* delayed ACK (RFC 1122 4.2.3.2); see tcp/delack.h */
@@ -79,6 +81,7 @@ struct ltcp_tcb {
   unsigned idle_listed : 1; /* awake, idle, holding buffers: on the idle list (tcp/busy.h) */
   unsigned sack_ok : 1;     /* RFC 2018: both SYNs carried SACK-permitted */
   unsigned sack_offered : 1; /* our SYN carries (or would carry) SACK-permitted */
+  unsigned soft_err : 3;    /* the last soft ICMP error, reported on a timeout (tcp/icmperr.h) */
   /* Set by the host: a transient TCB that shows a compact record (tcp/timewait.h) to the
    * engine. It is in no table, heap or list; the engine reports no deadline for it. */
   unsigned view : 1;

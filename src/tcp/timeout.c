@@ -5,6 +5,7 @@
 
 #include "tcp/busy.h"
 #include "tcp/engine.h"
+#include "tcp/icmperr.h"
 #include "tcp/life.h"
 #include "tcp/output.h"
 #include "tcp/recovery.h"
@@ -18,7 +19,7 @@ static void timeout_give_up(ltcp_engine *eng, ltcp_tcb *tcb) {
     ltcp_life_close(eng, tcb, 0, &why); /* a half-open child just goes away */
     return;
   }
-  ltcp_life_close(eng, tcb, ETIMEDOUT, &why);
+  ltcp_life_close(eng, tcb, ltcp_icmperr_timeout_errno(tcb), &why);
 }
 
 /* Our SYN (or SYN,ACK) is still unacknowledged: send it again, then anything queued behind. */
@@ -114,7 +115,7 @@ static void timeout_keepalive(ltcp_engine *eng, ltcp_tcb *tcb) {
   if (tcb->busy->ka_probes >= o->keep_cnt) { /* MUST-29: never one lost probe alone, but keep_cnt */
     ltcp_cause why = ltcp_cause_timer(LTCP_TIMER_KEEPALIVE);
     eng->stats->timeouts++;
-    ltcp_life_close(eng, tcb, ETIMEDOUT, &why);
+    ltcp_life_close(eng, tcb, ltcp_icmperr_timeout_errno(tcb), &why);
     return;
   }
   tcb->busy->ka_probes++;

@@ -93,7 +93,7 @@ typedef struct sc_packet {
   int opts_any;      /* <...>: options not checked */
   size_t nopts;
   sc_tcpopt opts[SC_MAX_TCP_OPTS];
-  /* ICMP: < [echoed seq] icmp TYPE [CODE] [mtu N] */
+  /* ICMP: < [echoed seq] icmp TYPE [CODE] [mtu N], or < icmp TYPE [CODE] [mtu N] [echoed seq] */
   uint8_t icmp_type, icmp_code;
   int has_mtu;
   uint32_t mtu;

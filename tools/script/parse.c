@@ -293,14 +293,18 @@ typedef struct name_value {
 } name_value;
 
 static const name_value icmp_types[] = {
-    {"unreachable", 3}, {"source_quench", 4}, {"time_exceeded", 11}, {"packet_too_big", 3}};
+    {"unreachable", 3},    {"source_quench", 4},      {"redirect", 5},
+    {"time_exceeded", 11}, {"parameter_problem", 12}, {"packet_too_big", 3}};
 static const name_value icmp_codes[] = {
     {"net_unreachable", 0},  {"host_unreachable", 1},   {"protocol_unreachable", 2},
     {"port_unreachable", 3}, {"frag_needed", 4},        {"source_route_failed", 5},
     {"net_unknown", 6},      {"host_unknown", 7},       {"host_isolated", 8},
     {"net_prohibited", 9},   {"host_prohibited", 10},   {"net_unreachable_for_tos", 11},
     {"host_unreachable_for_tos", 12}, {"packet_filtered", 13}, {"precedence_violation", 14},
-    {"precedence_cutoff", 15}, {"ttl_exceeded", 0},     {"fragment_reassembly_time_exceeded", 1}};
+    {"precedence_cutoff", 15}, {"ttl_exceeded", 0},     {"fragment_reassembly_time_exceeded", 1},
+    /* FreeBSD's tcp-testsuite (nplab packetdrill) names */
+    {"source_host_isolated", 8}, {"ttl_exceeded_in_transit", 0}, {"frag_reass_exceeded", 1},
+    {"code_0", 0}, {"code_1", 1}, {"code_2", 2}};
 
 static int lookup(const name_value *tab, size_t n, const sc_tok *t, int *v) {
   for (size_t i = 0; i < n; i++)
@@ -316,7 +320,8 @@ static int parse_icmp(parser *p, sc_packet *pk) {
   next(p); /* icmp */
   pk->is_icmp = 1;
   if (lookup(icmp_types, sizeof icmp_types / sizeof icmp_types[0], cur(p), &v))
-    return perr_expected(p, "an ICMP type (unreachable, time_exceeded, source_quench, packet_too_big)");
+    return perr_expected(p, "an ICMP type (unreachable, time_exceeded, source_quench, redirect, "
+                            "parameter_problem, packet_too_big)");
   pk->icmp_type = (uint8_t)v;
   int type_line = cur(p)->line;
   if (is_word(cur(p), "packet_too_big")) pk->icmp_code = 4;
@@ -333,6 +338,13 @@ static int parse_icmp(parser *p, sc_packet *pk) {
     next(p);
     TRY(parse_u32(p, 65535, "the MTU", &pk->mtu));
     pk->has_mtu = 1;
+  }
+  /* nplab packetdrill (FreeBSD's suite) puts the quoted segment last: icmp ... [seq] */
+  if (is_punct(cur(p), '[') && cur(p)->line == type_line && !pk->has_echoed) {
+    next(p);
+    TRY(parse_seq(p, &pk->echoed));
+    pk->has_echoed = 1;
+    TRY(expect_punct(p, ']', "']'"));
   }
   return 0;
 }

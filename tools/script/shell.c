@@ -123,6 +123,7 @@ static const sysctl_def sysctls[] = {
     {"net.inet.tcp.insecure_rst", SYS_NBOOL, CFG(rst_challenge), NULL},
     {"net.inet.tcp.insecure_syn", SYS_NBOOL, CFG(syn_challenge), NULL},
     {"net.inet.tcp.drop_synfin", SYS_BOOL, CFG(drop_syn_fin), NULL},
+    {"net.inet.tcp.icmp_may_rst", SYS_BOOL, CFG(icmp_may_reset), NULL},
     {"net.inet.tcp.rexmit_min", SYS_MS, CFG(rto_min_ns), NULL},
     {"net.inet.tcp.rexmit_initial", SYS_MS, CFG(rto_initial_ns), NULL},
     {"net.inet.tcp.finwait2_timeout", SYS_MS, CFG(fin_wait_2_timeout_ns), NULL},

@@ -13,8 +13,12 @@ extern "C" {
 
 #define LTCP_ICMP_ECHO_REPLY 0
 #define LTCP_ICMP_DEST_UNREACH 3
+#define LTCP_ICMP_SOURCE_QUENCH 4
+#define LTCP_ICMP_REDIRECT 5
 #define LTCP_ICMP_ECHO_REQUEST 8
 #define LTCP_ICMP_TIME_EXCEEDED 11
+#define LTCP_ICMP_PARAM_PROBLEM 12
+#define LTCP_ICMP_FRAG_NEEDED 4 /* code of DEST_UNREACH: the MTU is in the low 16 bits of rest */
 #define LTCP_ICMP_HDR_LEN 8
 
 typedef struct ltcp_icmp_hdr {
