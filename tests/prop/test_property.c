@@ -641,6 +641,14 @@ static void prop_print_event(int side, const ltcp_event *ev) {
   printf("\n");
 }
 
+/* A reset in CLOSING or LAST-ACK ends a connection whose data went both ways and whose FINs
+ * crossed: only the ACK of our FIN was lost, and the peer, its TIME-WAIT over, answers the FIN
+ * sent again with a reset. The socket reports ECONNRESET (as BSD and Linux do), yet nothing was
+ * lost: an orderly end. */
+static int prop_orderly_reset(const ltcp_event *ev) {
+  return ev->error == ECONNRESET && (ev->old_state == LTCP_CLOSING || ev->old_state == LTCP_LAST_ACK);
+}
+
 /* Every state change is checked: a connection may only end in an orderly way. */
 static void prop_drain_events(prop_world *w) {
   for (int i = 0; i < 2; i++) {
@@ -649,7 +657,7 @@ static void prop_drain_events(prop_world *w) {
       if (w->verbose) prop_print_event(i, &ev);
       if (ev.kind == LTCP_EV_STATE && ev.new_state == LTCP_TIME_WAIT) w->time_waits[i]++;
       if (ev.kind != LTCP_EV_STATE || ev.new_state != LTCP_CLOSED) continue;
-      if (ev.error != 0)
+      if (ev.error != 0 && !prop_orderly_reset(&ev))
         prop_fail(w, "%s: connection %s -> CLOSED with %s at %.6f s", prop_side_name[i],
                   ltcp_state_name(ev.old_state), ltcp_errname(ev.error), prop_secs(ev.time));
       else if (ev.old_state != LTCP_LISTEN)

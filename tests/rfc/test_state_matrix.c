@@ -377,7 +377,7 @@ static const mrow rows[] = {
   {TIME_WAIT, ACT, EV_SYNACK, SEG(SA, IRS(0), ISS(1)), TIME_WAIT, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_OUT_OF_WINDOW), "§3.10.7.4 first: not acceptable: ACK"},
   {TIME_WAIT, ACT, EV_ACK_OK, SEG(A, IRS(2), ISS(2)), TIME_WAIT, NONE, ERR_NONE, D(NONE), "§3.10.7.4 fifth TIME-WAIT: only a retransmitted FIN is expected; an ACK changes nothing"},
   {TIME_WAIT, ACT, EV_ACK_BAD, SEG(A, IRS(2), ISS(1002)), TIME_WAIT, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_ACK_UNACCEPTABLE), "§3.10.7.4 fifth: SEG.ACK > SND.NXT: send an ACK, drop"},
-  {TIME_WAIT, ACT, EV_DATA_IN, DATA(PA, IRS(2), ISS(2)), TIME_WAIT, NONE, ERR_NONE, D(TCP_TEXT_AFTER_FIN), "§3.10.7.4 seventh TIME-WAIT: ignore the segment text"},
+  {TIME_WAIT, ACT, EV_DATA_IN, DATA(PA, IRS(2), ISS(2)), TIME_WAIT, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_TEXT_AFTER_FIN), "§3.10.7.4 fifth TIME-WAIT: acknowledge it, restart 2 MSL (Linux, FreeBSD); seventh: ignore the segment text"},
   {TIME_WAIT, ACT, EV_DATA_OUT, DATA(PA, IRS(70001), ISS(2)), TIME_WAIT, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_OUT_OF_WINDOW), "§3.10.7.4 first: not acceptable: ACK, drop"},
   {TIME_WAIT, ACT, EV_FIN, SEG(FA, IRS(1), ISS(2)), TIME_WAIT, TX(A, ISS(2), IRS(2)), ERR_NONE, D(TCP_TIME_WAIT_FIN), "§3.10.7.4 fifth and eighth TIME-WAIT: a retransmitted FIN: acknowledge it, restart 2 MSL"},
   {TIME_WAIT, ACT, EV_RST_IN, SEG(R, IRS(2), ZERO), CLOSED, NONE, ERR_NONE, D(NONE), "§3.10.7.4 second TIME-WAIT: enter CLOSED (rfc1337 = 0; RFC 1337 TW-1 is a config option)"},
