@@ -46,6 +46,12 @@ typedef struct ltcp_stack_config {
   uint8_t window_scale;           /* 1: offer RFC 7323 window scaling in our SYNs (the shift
                                    * follows the receive buffer, as Linux). Default 1 */
   uint8_t timestamps;             /* 1: offer RFC 7323 timestamps (RTTM, PAWS). Default 1 */
+  ltcp_time_ns keepalive_idle_ns;  /* TCP_KEEPIDLE of new sockets, in whole seconds from 1 to
+                                   * 32767. Default 2 h (RFC 1122 4.2.3.6: no less than two
+                                   * hours; Linux's and FreeBSD's default) */
+  ltcp_time_ns keepalive_intvl_ns; /* TCP_KEEPINTVL of new sockets, 1 to 32767 s. Default 75 s */
+  uint32_t keepalive_probes;      /* TCP_KEEPCNT of new sockets, 1 to 127. Default 9 (Linux's;
+                                   * FreeBSD's is 8) */
   ltcp_time_ns fin_wait_2_timeout_ns; /* an orphan's wait in FIN-WAIT-2. Default 60 s (Linux) */
   ltcp_time_ns delayed_ack_ns;    /* longest an ACK of in-order data waits (RFC 1122 4.2.3.2,
                                    * < 500 ms); 0 ACKs every segment at once. Default 40 ms

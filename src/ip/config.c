@@ -24,6 +24,9 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->window_scale = 1;
   cfg->timestamps = 1;
   cfg->fin_wait_2_timeout_ns = LTCP_SEC(60);
+  cfg->keepalive_idle_ns = LTCP_SEC(7200);
+  cfg->keepalive_intvl_ns = LTCP_SEC(75);
+  cfg->keepalive_probes = 9;
   cfg->delayed_ack_ns = LTCP_MS(40);
   cfg->congestion = LTCP_CC_CUBIC;
   cfg->sack = 1;
@@ -48,6 +51,11 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
 int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   if (c->delayed_ack_ns >= LTCP_MS(500)) return 0; /* RFC 1122 4.2.3.2: MUST be < 0.5 s */
   if (c->congestion >= LTCP_CC_COUNT) return 0;
+  /* The ranges of TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT (tcp/conn_opts.h). */
+  if (c->keepalive_idle_ns < LTCP_SEC(1) || c->keepalive_idle_ns > LTCP_SEC(32767) ||
+      c->keepalive_intvl_ns < LTCP_SEC(1) || c->keepalive_intvl_ns > LTCP_SEC(32767) ||
+      c->keepalive_probes < 1 || c->keepalive_probes > 127)
+    return 0;
   if (c->tso_max && (c->tso_max <= c->mtu || c->tso_max > 65535)) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&

@@ -10,9 +10,9 @@ void ltcp_conn_opts_default(ltcp_conn_opts *o, const ltcp_stack_config *cfg) {
   o->nodelay = cfg->nodelay != 0;
   o->congestion = cfg->congestion; /* tcp/cc.h */
   o->keepalive = 0; /* MUST-25: off by default; MUST-24: SO_KEEPALIVE turns it on */
-  o->keep_idle_s = LTCP_KEEPALIVE_IDLE_S;
-  o->keep_intvl_s = LTCP_KEEPALIVE_INTVL_S;
-  o->keep_cnt = LTCP_KEEPALIVE_CNT;
+  o->keep_idle_s = (uint16_t)(cfg->keepalive_idle_ns / LTCP_SEC(1));
+  o->keep_intvl_s = (uint16_t)(cfg->keepalive_intvl_ns / LTCP_SEC(1));
+  o->keep_cnt = (uint8_t)cfg->keepalive_probes;
 }
 
 void ltcp_conn_opts_set(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_conn_opts *o,

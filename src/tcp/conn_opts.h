@@ -19,13 +19,8 @@ typedef struct ltcp_conn_opts {
   uint16_t keep_idle_s, keep_intvl_s; /* TCP_KEEPIDLE, TCP_KEEPINTVL */
 } ltcp_conn_opts;
 
-/* Linux's defaults: 2 h idle (RFC 1122 4.2.3.6: no less than two hours), 75 s apart, 9 probes. */
-#define LTCP_KEEPALIVE_IDLE_S 7200u
-#define LTCP_KEEPALIVE_INTVL_S 75u
-#define LTCP_KEEPALIVE_CNT 9u
-
-/* The socket defaults (TCP_NODELAY and the algorithm from the stack config, keep-alive off with
- * Linux's values). */
+/* The socket defaults: TCP_NODELAY, the algorithm and keep-alive's parameters from the stack
+ * config, keep-alive off. */
 void ltcp_conn_opts_default(ltcp_conn_opts *o, const ltcp_stack_config *cfg);
 /* An awake connection takes o's TCP_NODELAY and keep-alive settings: keep-alive re-armed
  * (keepalive_on_now: just enabled, so the first probe comes keep_idle_s from now), what

@@ -80,6 +80,8 @@ typedef struct sc_packet {
   char dir;          /* '<' injected into the stack, '>' expected from it */
   int is_icmp;
   int ecn;           /* sc_ecn; SC_ECN_NONE when not given */
+  int has_ttl, has_tos; /* (ttl N) (tos 0xNN): IPv4 header fields, set or checked */
+  uint32_t ttl, tos;
   /* TCP */
   uint8_t flags;     /* LTCP_SYN | LTCP_ACK ... */
   sc_seq seq;

@@ -54,7 +54,11 @@ static int opt_apply_value(script_options *o, const char *name, const char *v, c
     if (v && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) return opt_error(err, cap, bad, name, v);
     o->strict_options = !v || strcmp(v, "1") == 0;
   } else if (strcmp(name, "mtu") == 0) {
-    if (opt_number(v, 576, 65535, &x)) return opt_error(err, cap, "--%s: '%s' is not an MTU from 576 to 65535", name, v);
+    if (opt_number(v, 68, 65535, &x)) return opt_error(err, cap, "--%s: '%s' is not an MTU from 68 to 65535", name, v);
+    if (x < 108) { /* RFC 791 allows 68; lucidtcp wants room for 68 bytes of segment */
+      snprintf(err, cap, "unsupported: --mtu=%s (lucidtcp's smallest link MTU is 108)", v);
+      return 1;
+    }
     o->mtu = (uint16_t)x;
   } else if (strcmp(name, "bind_port") == 0 || strcmp(name, "connect_port") == 0) {
     if (opt_number(v, 1, 65535, &x)) return opt_error(err, cap, bad, name, v);
@@ -93,5 +97,10 @@ int script_option_apply(script_options *o, const char *name, const char *value, 
   }
   for (size_t i = 0; i < sizeof opt_ignored / sizeof opt_ignored[0]; i++)
     if (strcmp(name, opt_ignored[i]) == 0) return 0;
+  if (strcmp(name, "udp_encapsulation") == 0 || strcmp(name, "tcp_md5_secret") == 0) {
+    snprintf(err, errcap, "unsupported: --%s (lucidtcp has no %s)", name,
+             name[0] == 'u' ? "TCP over UDP (RFC 6951 encapsulation)" : "TCP MD5 signatures (RFC 2385)");
+    return 1;
+  }
   return opt_apply_value(o, name, value, err, errcap);
 }

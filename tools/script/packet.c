@@ -103,6 +103,8 @@ static const char *fmt_expected(const sc_packet *p, char *buf, size_t cap) {
   char fl[12];
   buf[0] = '\0';
   pkt_put(&t, "%c %s", p->dir, fmt_ecn(p->ecn));
+  if (p->has_ttl) pkt_put(&t, "(ttl %u) ", p->ttl);
+  if (p->has_tos) pkt_put(&t, "(tos 0x%02x) ", p->tos);
   if (p->is_icmp) {
     if (p->has_echoed) pkt_put(&t, "[%u:%u(%u)] ", p->echoed.start, p->echoed.end, p->echoed.len);
     pkt_put(&t, "icmp type %u code %u", p->icmp_type, p->icmp_code);
@@ -288,7 +290,9 @@ static int compare(const sc_run *r, const sc_packet *e, const pkt_actual *a, pkt
   else if (e->is_icmp && (a->icmp.type != e->icmp_type || a->icmp.code != e->icmp_code)) why_add(w, "ICMP type or code");
   else if (!e->is_icmp && !a->is_tcp) why_add(w, "not TCP");
   else if (!e->is_icmp && a->tcp_why != LTCP_DROP_NONE) why_add(w, "TCP header does not parse");
-  else if (!e->is_icmp) return compare_tcp(r, e, a, w);
+  else if (!e->is_icmp) compare_tcp(r, e, a, w);
+  if (a->ok && e->has_ttl && a->ip.ttl != e->ttl) why_add(w, "ttl");
+  if (a->ok && e->has_tos && (a->ip.tos & ~3u) != (e->tos & ~3u)) why_add(w, "tos");
   return w->len == 0;
 }
 
@@ -368,11 +372,14 @@ static size_t write_opts(const sc_run *r, const sc_packet *p, uint8_t *o) {
   return n;
 }
 
-static size_t write_ip(sc_run *r, uint8_t *pkt, uint8_t proto, size_t l4len, int ecn, uint32_t src,
-                       uint32_t dst) {
+/* The IPv4 header of a packet the script sends (p) or quotes (NULL: TTL 64, TOS 0). */
+static size_t write_ip(sc_run *r, uint8_t *pkt, uint8_t proto, size_t l4len, const sc_packet *p,
+                       uint32_t src, uint32_t dst) {
   ltcp_ipv4_hdr ip = {.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + l4len), .id = r->ip_id++,
                       .frag = LTCP_IPV4_DF, .ttl = 64, .proto = proto, .src = src, .dst = dst};
-  ip.tos = ecn == SC_ECN_NONE ? 0 : (uint8_t)ecn;
+  if (p && p->has_ttl) ip.ttl = (uint8_t)p->ttl;
+  if (p && p->has_tos) ip.tos = (uint8_t)p->tos;
+  if (p && p->ecn != SC_ECN_NONE) ip.tos = (uint8_t)((ip.tos & ~3u) | (uint8_t)p->ecn);
   return ltcp_ipv4_write(pkt, &ip);
 }
 
@@ -400,7 +407,7 @@ static size_t build_tcp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap)
   ltcp_put16(t + 18, (uint16_t)(p->has_urg ? p->urg : 0));
   memcpy(t + LTCP_TCP_HDR_LEN, opts, olen);
   ltcp_tcp_set_checksum(t, tlen, r->o.remote_ip, r->o.local_ip);
-  return write_ip(r, pkt, LTCP_IPPROTO_TCP, tlen, p->ecn, r->o.remote_ip, r->o.local_ip) + tlen;
+  return write_ip(r, pkt, LTCP_IPPROTO_TCP, tlen, p, r->o.remote_ip, r->o.local_ip) + tlen;
 }
 
 /* ICMP about a packet the stack sent: its IPv4 header and the first 8 bytes of TCP. */
@@ -408,14 +415,14 @@ static size_t build_icmp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap
   uint8_t inner[LTCP_IPV4_HDR_LEN + 8];
   uint32_t seq = local_seq(r, p->has_echoed ? p->echoed.start : 0, p->has_echoed && p->echoed.absolute);
   size_t inner_l4 = LTCP_TCP_HDR_LEN + (p->has_echoed ? p->echoed.len : 0);
-  write_ip(r, inner, LTCP_IPPROTO_TCP, inner_l4, SC_ECN_NONE, r->o.local_ip, r->o.remote_ip);
+  write_ip(r, inner, LTCP_IPPROTO_TCP, inner_l4, NULL, r->o.local_ip, r->o.remote_ip);
   ltcp_put16(inner + 20, r->flow.lport);
   ltcp_put16(inner + 22, r->flow.rport);
   ltcp_put32(inner + 24, seq);
   ltcp_icmp_hdr h = {.type = p->icmp_type, .code = p->icmp_code, .rest = p->has_mtu ? p->mtu : 0,
                      .data = inner, .data_len = sizeof inner};
   size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, cap - LTCP_IPV4_HDR_LEN, &h);
-  return write_ip(r, pkt, LTCP_IPPROTO_ICMP, n, p->ecn, r->o.remote_ip, r->o.local_ip) + n;
+  return write_ip(r, pkt, LTCP_IPPROTO_ICMP, n, p, r->o.remote_ip, r->o.local_ip) + n;
 }
 
 int sc_packet_inject(sc_run *r, const sc_event *ev, ltcp_time_ns t) {

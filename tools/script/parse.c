@@ -141,6 +141,10 @@ static int parse_time(parser *p, sc_time *tm) {
 
 static int parse_flags(parser *p, sc_packet *pk) {
   int n = 0;
+  if (is_punct(cur(p), '-')) { /* packetdrill's '-': a segment without flags */
+    next(p);
+    return 0;
+  }
   while ((cur(p)->kind == SC_TOK_WORD || is_punct(cur(p), '.')) && (n == 0 || !cur(p)->space_before)) {
     const sc_tok *t = cur(p);
     for (size_t k = 0; k < t->len; k++) {
@@ -157,7 +161,7 @@ static int parse_flags(parser *p, sc_packet *pk) {
     next(p);
     n++;
   }
-  if (!n) return perr_expected(p, "TCP flags (S F R P . U E W) or icmp");
+  if (!n) return perr_expected(p, "TCP flags (S F R P . U E W, or - for none) or icmp");
   return 0;
 }
 
@@ -366,6 +370,31 @@ static int parse_bracket(parser *p, sc_packet *pk) {
   return expect_punct(p, ']', "']'");
 }
 
+/* (ttl N, tos 0xNN): the IPv4 header's TTL and type of service, set on a packet injected and
+ * checked on one expected. */
+static int parse_ip_fields(parser *p, sc_packet *pk) {
+  next(p); /* '(' */
+  for (int k = 0; k < 4; k++) {
+    if (is_word(cur(p), "ttl")) {
+      next(p);
+      TRY(parse_u32(p, 255, "the TTL", &pk->ttl));
+      pk->has_ttl = 1;
+    } else if (is_word(cur(p), "tos")) {
+      next(p);
+      TRY(parse_u32(p, 255, "the type of service", &pk->tos));
+      pk->has_tos = 1;
+    } else {
+      return perr_expected(p, "an IPv4 header field (ttl N or tos 0xNN)");
+    }
+    if (is_punct(cur(p), ')')) {
+      next(p);
+      return 0;
+    }
+    TRY(expect_punct(p, ',', "',' or ')' after an IPv4 header field"));
+  }
+  return perr_at(p, cur(p)->line, "too many IPv4 header fields in ( )");
+}
+
 static int parse_packet(parser *p, sc_event *ev) {
   sc_packet *pk = sc_arena_alloc(&p->s->arena, sizeof *pk);
   ev->kind = SC_EV_PACKET;
@@ -377,6 +406,7 @@ static int parse_packet(parser *p, sc_event *ev) {
   if (ev->time.range && pk->dir == '<')
     return perr_at(p, ev->line, "a time range t1~t2 is only for outbound (>) packets");
   while (is_punct(cur(p), '[')) TRY(parse_bracket(p, pk));
+  if (is_punct(cur(p), '(')) TRY(parse_ip_fields(p, pk));
   if (is_word(cur(p), "icmp")) return parse_icmp(p, pk);
   if (pk->has_echoed) return perr_expected(p, "'icmp' after the echoed sequence range");
   if (is_word(cur(p), "udp") || is_word(cur(p), "sctp")) {
@@ -581,7 +611,9 @@ static int parse_syscall(parser *p, sc_event *ev) {
 
 static int parse_event(parser *p, sc_event *ev) {
   ev->line = cur(p)->line;
-  TRY(parse_time(p, &ev->time));
+  /* nplab packetdrill runs a `command` given no time at once: as +0 */
+  if (cur(p)->kind == SC_TOK_COMMAND) ev->time = (sc_time){.kind = SC_TIME_RELATIVE};
+  else TRY(parse_time(p, &ev->time));
   const sc_tok *t = cur(p);
   if (is_punct(t, '<') || is_punct(t, '>')) return parse_packet(p, ev);
   if (t->kind == SC_TOK_WORD && is_punct(ahead(p, 1), '(')) return parse_syscall(p, ev);

@@ -27,6 +27,7 @@ static void state_freebsd(ltcp_stack_config *c) {
   c->window_bsd = 1;                 /* tcp_output(): all the free space offered */
   c->rto_min_ns = LTCP_MS(30);       /* net.inet.tcp.rexmit_min */
   c->rfc1337 = 1;                    /* tcp_twcheck(): an RST never ends TIME-WAIT */
+  c->keepalive_probes = 8;           /* net.inet.tcp.keepcnt */
 }
 
 void sc_stack_config(sc_run *r) {

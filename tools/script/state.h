@@ -22,7 +22,6 @@ typedef struct sc_fd {
   int lfd;                /* lucidtcp's descriptor */
   int nonblock;           /* O_NONBLOCK */
   int linger_on, linger_s;
-  int keepalive, keepidle, keepintvl, keepcnt; /* remembered; lucidtcp sends no keep-alives */
   uint64_t conn_id;       /* the connection it held last (0: none seen) */
 } sc_fd;
 
