@@ -165,7 +165,7 @@ static int parse_flags(parser *p, sc_packet *pk) {
   return 0;
 }
 
-/* start:end(len), !start:end(len) or ...(len) */
+/* start:end(len), !start:end(len), start:end(len)! (nplab's) or ...(len) */
 static int parse_seq(parser *p, sc_seq *sq) {
   memset(sq, 0, sizeof *sq);
   int line = cur(p)->line;
@@ -186,6 +186,10 @@ static int parse_seq(parser *p, sc_seq *sq) {
   TRY(expect_punct(p, '(', "'(' and the payload length after the sequence range"));
   TRY(parse_u32(p, 65535, "the payload length", &sq->len));
   TRY(expect_punct(p, ')', "')' after the payload length"));
+  if (is_punct(cur(p), '!') && !cur(p)->space_before) {
+    sq->absolute = 1;
+    next(p);
+  }
   if ((uint32_t)(sq->end - sq->start) != sq->len)
     return perr_at(p, line, "sequence range %u:%u(%u): end - start is %u, not the length %u",
                    sq->start, sq->end, sq->len, (uint32_t)(sq->end - sq->start), sq->len);
@@ -416,7 +420,12 @@ static int parse_packet(parser *p, sc_event *ev) {
   }
   TRY(parse_flags(p, pk));
   TRY(parse_seq(p, &pk->seq));
-  return parse_tcp_fields(p, pk);
+  TRY(parse_tcp_fields(p, pk));
+  if (is_punct(cur(p), '/') && is_word(ahead(p, 1), "udp")) { /* nplab: .../udp(sport > dport) */
+    p->err->unsupported = 1;
+    return perr_at(p, cur(p)->line, "unsupported: TCP over UDP (RFC 6951 encapsulation, /udp)");
+  }
+  return 0;
 }
 
 /* ---- system calls ---- */
