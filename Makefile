@@ -3,7 +3,7 @@ BUILD      ?= build
 CC_TEST    ?= gcc
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test bench deps bench-deps build build-asan build-clang clean
+.PHONY: all run test soak conformance bench deps bench-deps build build-asan build-clang clean
 
 all: build
 
@@ -29,7 +29,16 @@ build-clang: deps
 	@cmake --build $(BUILD)/clang -j $(JOBS)
 
 test: build-asan build-clang
-	@cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS) -LE soak
+
+# The long runs make test leaves out: 18,000 more property seeds (tests/prop).
+soak: build-asan
+	@cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS) -L soak
+
+# FreeBSD's tcp-testsuite against its expectations file, a row per subdirectory (make test
+# runs the same check as the tcp_testsuite test).
+conformance: build
+	@python3 tests/conformance/check.py --lucidtcp $(BUILD)/release/lucidtcp --detail
 
 # The benchmark suite (bench/): its own CMake project, optimised (-O2, NDEBUG, no sanitizers),
 # never built by `make test`. BENCH_REPS=N runs each figure N times (default 5).
