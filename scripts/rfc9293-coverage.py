@@ -103,6 +103,11 @@ def write_doc(status_path, reqs, labels, hits):
     print("Status: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + f" (of {len(labels)}).\n")
     print("| label | requirement | status | note | cited by |\n|---|---|---|---|---|")
     print("\n".join(rows))
+    # The outside suites' results (docs/conformance-suites.md), appended as they are written.
+    suites = os.path.join(os.path.dirname(status_path), "conformance-suites.md")
+    if os.path.exists(suites):
+        print()
+        print(open(suites, encoding="utf-8").read().rstrip("\n"))
     if unknown:
         print("unreviewed (no test and no status): " + " ".join(unknown), file=sys.stderr)
         return 1

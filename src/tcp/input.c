@@ -253,6 +253,17 @@ static int in_is_simopen_synack(const ltcp_tcb *tcb, const ltcp_seg *seg) {
          seg->seq + 1 == tcb->rcv_nxt && seg->ack == tcb->snd_nxt && seg->len == 0;
 }
 
+/* §3.10.7.4 lets an implementation trim "any portions that lie outside the window (including
+ * SYN and FIN)" and go on with what begins at RCV.NXT. An old duplicate that ends exactly at
+ * RCV.NXT leaves an empty segment there, whose ACK is taken: Linux accepts it (tcp_sequence:
+ * its end is not before RCV.NXT), FreeBSD trims it. So a repeated FIN,ACK that acknowledges
+ * our FIN ends CLOSING instead of being dropped with its ACK. */
+static int in_trimmed_to_edge(const ltcp_tcb *tcb, const ltcp_seg *seg) {
+  uint32_t n = ltcp_seg_seqlen(seg);
+  return n > 0 && (seg->flags & (LTCP_SYN | LTCP_RST | LTCP_ACK)) == LTCP_ACK &&
+         seg->seq + n == tcb->rcv_nxt;
+}
+
 static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->flags & LTCP_RST) { /* RFC 5961 §3 check 1: silently drop */
     ltcp_events_drop(eng, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
@@ -598,10 +609,16 @@ static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
     return;
   }
   if (!simopen && !in_acceptable(eng, tcb, seg)) { /* first */
-    in_unacceptable(eng, tcb, seg);
-    return;
+    if (!in_trimmed_to_edge(tcb, seg)) {
+      in_unacceptable(eng, tcb, seg);
+      return;
+    }
+    tcb->ack_now = 1; /* a duplicate is acknowledged all the same */
   }
-  ltcp_opts_take_ts(eng, tcb, seg); /* RFC 7323 §5.3 R3: TS.Recent */
+  /* RFC 7323 §5.3 R3, §4.3: TS.Recent from an acceptable segment only; one whose ACK covers
+   * what was never sent is dropped in the fifth step and must not move it first (Linux's
+   * tcp_ack and FreeBSD check the ACK before taking the timestamp). */
+  if (!(seg->flags & LTCP_ACK) || ltcp_seq_le(seg->ack, tcb->snd_nxt)) ltcp_opts_take_ts(eng, tcb, seg);
   ltcp_keepalive_heard(eng, tcb);
   if (seg->flags & LTCP_RST) { /* second */
     in_rst(eng, tcb, seg, &why);
