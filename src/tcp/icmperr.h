@@ -1,7 +1,8 @@
 /* ICMP errors for a connection (RFC 9293 §3.9.2.2, RFC 1122 4.2.3.9): which are soft and which
  * hard, checked against the sequence space in flight first (RFC 5927 §4.1); a hard error ends a
  * connection still in SYN-SENT, a soft one is remembered and reported if the connection later
- * times out. Source quench is ignored (RFC 6633, MUST-55). Private to src/tcp/. */
+ * times out. Source quench is ignored (RFC 6633, MUST-55). The IP layer (ip/icmp.c) hands over
+ * each error that quotes a segment of one of its connections. */
 #ifndef LTCP_TCP_ICMPERR_H
 #define LTCP_TCP_ICMPERR_H
 

@@ -553,7 +553,10 @@ static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
     /* An acceptable FIN after the one taken (CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT): the
      * eighth step acknowledges it, and TIME-WAIT restarts its 2 MSL (as Linux and FreeBSD). */
     tcb->ack_now = 1;
-    if (tcb->state == LTCP_TIME_WAIT) ltcp_timer_start_time_wait(eng, tcb);
+    if (tcb->state == LTCP_TIME_WAIT) {
+      ltcp_timer_start_time_wait(eng, tcb);
+      ltcp_events_drop(eng, LTCP_DROP_TCP_TIME_WAIT_FIN, seg); /* counted, and shown */
+    }
     return IN_CONTINUE;
   }
   if (seg->flags & LTCP_FIN) {

@@ -19,7 +19,11 @@ void ltcp_tcb_check(const ltcp_tcb *tcb) {
     LTCP_ASSERT(ltcp_seq_le(b->snd_retx, tcb->snd_nxt));
     LTCP_ASSERT(b->sndbuf.len <= b->sndbuf.cap && b->rcvbuf.len <= b->rcvbuf.cap);
     LTCP_ASSERT(b->reasm.count <= LTCP_REASM_MAX);
-    if (b->reasm.count) LTCP_ASSERT(ltcp_seq_gt(b->reasm.r[0].start, tcb->rcv_nxt));
+    /* Held text lies beyond RCV.NXT; in SYN-RECEIVED, text a SYN brought waits at RCV.NXT for
+     * ESTABLISHED (tcp/input.c, §3.10.7.3). */
+    if (b->reasm.count)
+      LTCP_ASSERT(ltcp_seq_gt(b->reasm.r[0].start, tcb->rcv_nxt) ||
+                  (tcb->state == LTCP_SYN_RECEIVED && b->reasm.r[0].start == tcb->rcv_nxt));
   } else {
     LTCP_ASSERT(tcb->snd_una == tcb->snd_nxt && ltcp_tcb_synchronized(tcb->state));
   }

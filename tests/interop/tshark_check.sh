@@ -3,7 +3,9 @@
 # lucidtcp sent: no malformed packet, every IPv4 and TCP checksum good, and no expert warning
 # that points at a protocol error (such as "ACKed segment that wasn't captured", tshark's
 # "ACKed unseen segment"). Warnings that describe normal TCP under loss or flow control
-# (retransmission, out-of-order, duplicate ACK, zero window, window full, reset) are allowed.
+# (retransmission, out-of-order, duplicate ACK, zero window, window full, reset) are allowed, and
+# so is "D-SACK Sequence": tshark marks every SACK whose first block reports a duplicate (RFC
+# 2883), as lucidtcp and Linux both send them under loss and reordering.
 #
 #   tshark_check.sh PCAP LUCIDTCP_ADDR
 # Exit: 0 clean, 1 a problem (each one printed), 77 no tshark.
@@ -31,7 +33,7 @@ import re, sys
 path, addr, pcap = sys.argv[1:]
 WARN = 0x600000  # tshark's severity: chat 0x200000, note 0x400000, warn 0x600000, error 0x800000
 normal = re.compile(r"retransmission|out-of-order|duplicate ack|zero window|window is full|completely full|"
-                    r"window update|connection reset|keep-alive|port numbers reused", re.I)
+                    r"window update|connection reset|keep-alive|port numbers reused|D-SACK Sequence", re.I)
 problems, frames, ours = [], 0, 0
 sent_end = {}  # per TCP stream: the highest relative sequence number lucidtcp has sent so far
 
