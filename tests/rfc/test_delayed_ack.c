@@ -41,6 +41,43 @@ static void test_established_one_segment_ack_delayed(void **state) {
   h_free(&h);
 }
 
+/* SHLD-19 counts full-sized segments: two small ones still wait for the delay. */
+static void test_established_small_segments_wait(void **state) {
+  (void)state;
+  h_harness h;
+  dack_setup(&h, DACK);
+  uint32_t iss = h.iss, irs = h.irs;
+  h_send(&h, LTCP_ACK, irs + 1, iss + 1, payload, 10);
+  h_send(&h, LTCP_ACK, irs + 11, iss + 1, payload, 10);
+  h_expect_none(&h);
+  h_advance(&h, DACK);
+  h_expect_len(&h, LTCP_ACK, iss + 1, irs + 21, 0);
+  h_free(&h);
+}
+
+/* cfg.delayed_ack_segments (FreeBSD's rule): every second segment with text is acknowledged at
+ * once, whatever its size; the count starts again after each ACK sent. */
+static void test_config_ack_every_second_segment(void **state) {
+  (void)state;
+  h_harness h;
+  ltcp_stack_config cfg;
+  h_config(&cfg);
+  cfg.delayed_ack_ns = DACK;
+  cfg.delayed_ack_segments = 1;
+  h_init(&h, &cfg);
+  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  uint32_t iss = h.iss, irs = h.irs;
+  h_send(&h, LTCP_ACK, irs + 1, iss + 1, payload, 10);
+  h_expect_none(&h);
+  h_send(&h, LTCP_ACK, irs + 11, iss + 1, payload, 10);
+  h_expect_len(&h, LTCP_ACK, iss + 1, irs + 21, 0);
+  h_send(&h, LTCP_ACK, irs + 21, iss + 1, payload, 10);
+  h_expect_none(&h);
+  h_advance(&h, DACK);
+  h_expect_len(&h, LTCP_ACK, iss + 1, irs + 31, 0);
+  h_free(&h);
+}
+
 /* SHLD-19 / RFC 5681 §4.2: an ACK at least for every second full-sized segment. */
 static void test_established_second_full_segment_acked_at_once(void **state) {
   (void)state;
@@ -182,6 +219,8 @@ int main(void) {
       cmocka_unit_test_teardown(test_established_duplicate_data_acked_at_once, h_teardown),
       cmocka_unit_test_teardown(test_established_ack_piggybacked_on_reply, h_teardown),
       cmocka_unit_test_teardown(test_config_zero_acks_every_segment, h_teardown),
+      cmocka_unit_test_teardown(test_established_small_segments_wait, h_teardown),
+      cmocka_unit_test_teardown(test_config_ack_every_second_segment, h_teardown),
       cmocka_unit_test(test_config_delay_below_half_second),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,50 @@ static void test_script_parse_packet_icmp(void **state) {
   sc_script_free(s);
 }
 
+/* nplab packetdrill (FreeBSD's tcp-testsuite): the quoted segment after the type and code, its
+ * names for types and codes, IPv4 header fields, '-' for no flags, a trailing '!' (absolute
+ * sequence number), and a `command` with no time. */
+static void test_script_parse_nplab_dialect(void **state) {
+  (void)state;
+  sc_script *s = parse_ok("0 < icmp unreachable port_unreachable [4294967295:4294967295(0)]\n"
+                          "+0 <icmp time_exceeded ttl_exceeded_in_transit [0:0(0)]\n"
+                          "+0 < icmp parameter_problem code_2 [0:0(0)]\n"
+                          "+0 < (ttl 3, tos 0x28) S 0:0(0) win 32767\n"
+                          "+0 > (tos 0x20) R. 0:0(0)! ack 1 win 0\n"
+                          "+0 < - 1:1(0) win 100\n"
+                          "`kldstat -q`\n");
+  sc_packet *p = nth(s, 0)->packet;
+  assert_true(p->is_icmp && p->has_echoed);
+  assert_int_equal(p->icmp_type, 3);
+  assert_int_equal(p->icmp_code, 3);
+  assert_int_equal(p->echoed.start, 4294967295u);
+  p = nth(s, 1)->packet;
+  assert_int_equal(p->icmp_type, 11);
+  assert_int_equal(p->icmp_code, 0);
+  assert_true(p->has_echoed);
+  p = nth(s, 2)->packet;
+  assert_int_equal(p->icmp_type, 12);
+  assert_int_equal(p->icmp_code, 2);
+  p = nth(s, 3)->packet;
+  assert_true(p->has_ttl && p->has_tos);
+  assert_int_equal(p->ttl, 3);
+  assert_int_equal(p->tos, 0x28);
+  p = nth(s, 4)->packet;
+  assert_true(p->has_tos && !p->has_ttl);
+  assert_true(p->seq.absolute);
+  assert_int_equal(p->flags, LTCP_RST | LTCP_ACK);
+  p = nth(s, 5)->packet;
+  assert_int_equal(p->flags, 0);
+  assert_int_equal(p->seq.start, 1);
+  sc_event *e = nth(s, 6);
+  assert_int_equal(e->kind, SC_EV_COMMAND);
+  assert_int_equal(e->time.kind, SC_TIME_RELATIVE);
+  assert_int_equal(e->time.us, 0);
+  sc_script_free(s);
+  parse_bad("0 < (mss 3) S 0:0(0) win 1\n", 1, "an IPv4 header field");
+  parse_bad("0 < S 0:0(0) win 1/udp(1 > 9811)\n", 1, "unsupported: TCP over UDP");
+}
+
 static void test_script_parse_syscalls(void **state) {
   (void)state;
   sc_script *s = parse_ok(
@@ -389,6 +433,7 @@ int main(void) {
       cmocka_unit_test(test_script_parse_times),
       cmocka_unit_test(test_script_parse_packet_tcp),
       cmocka_unit_test(test_script_parse_packet_icmp),
+      cmocka_unit_test(test_script_parse_nplab_dialect),
       cmocka_unit_test(test_script_parse_syscalls),
       cmocka_unit_test(test_script_parse_commands_and_code),
       cmocka_unit_test(test_script_parse_errors),

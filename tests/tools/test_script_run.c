@@ -291,6 +291,12 @@ static void test_script_run_commands(void **state) {
                       "+0 `sockstat -4 -s -P tcp -p 8080 | grep -c ESTABLISHED`\n"
                       "+0 `ss -tan state time-wait | grep -c 192.0.2.1`\n",
          SCRIPT_FAIL, 14, "command `ss -tan state time-wait | grep -c 192.0.2.1` exited with status 1 (output: '0')");
+  /* The script's sockets belong to packetdrill, as the suites grep for it. */
+  expect(PASSIVE_OPEN "+0 `ss -tanp state established | grep -q 'users:((\"packetdrill\"'`\n"
+                      "+0 `netstat -tanp | grep ESTABLISHED | grep -q /packetdrill`\n"
+                      "+0 `sockstat -4 -P tcp -s | grep packetdril | grep -c ESTABLISHED | grep 1`\n"
+                      "+0 `sockstat -4 -P tcp -s | grep packetdril | grep -c LISTEN | grep 1`\n",
+         SCRIPT_PASS, 0, NULL);
   expect("0 `sysctl -n net.ipv4.tcp_syn_retries | grep -qx 8`\n", SCRIPT_PASS, 0, NULL);
   expect("0 `ss -tan | awk '{print $1}'`\n", SCRIPT_PASS, 0, NULL);
   assert_non_null(strstr(res.notes, "(awk in a pipeline)"));

@@ -45,6 +45,11 @@ void sc_conns_update(sc_conns *t, const ltcp_event *ev) {
   c->fd = ev->fd;
 }
 
+void sc_conns_set_fd(sc_conns *t, uint64_t id, int fd) {
+  size_t i = sc_conns_index(t, id);
+  if (i < SC_MAX_CONNS) t->conn[i].fd = fd;
+}
+
 void sc_conns_fd_closed(sc_conns *t, int fd) {
   for (size_t i = 0; i < SC_MAX_CONNS; i++)
     if (t->conn[i].used && t->conn[i].fd == fd) t->conn[i].fd = -1;

@@ -28,6 +28,8 @@ typedef struct sc_conns {
 const sc_conn *sc_conns_find(const sc_conns *t, uint64_t id);
 /* Records a state event (LTCP_EV_STATE) of its connection. */
 void sc_conns_update(sc_conns *t, const ltcp_event *ev);
+/* Descriptor fd now holds the connection with the stack's id (an accepted child). */
+void sc_conns_set_fd(sc_conns *t, uint64_t id, int fd);
 /* The application closed descriptor fd: its connections are no longer held by it. */
 void sc_conns_fd_closed(sc_conns *t, int fd);
 /* Lists into out (room for SC_MAX_CONNS), in order of first sight, the connections whose state

@@ -351,6 +351,7 @@ typedef struct table_req {
   int header;
   int state_column;
   int port;           /* sockstat -p: only this port (0: any) */
+  int process;        /* ss -p, netstat -p: the owning process, packetdrill as the suites expect */
 } table_req;
 
 static void table_row(const table_req *q, const sc_conn *c, cmd_out *o) {
@@ -365,10 +366,17 @@ static void table_row(const table_req *q, const sc_conn *c, cmd_out *o) {
   else snprintf(remote, sizeof remote, "%s%c%u", ra, sep, c->remote.port);
   switch (q->style) {
     case TBL_SS:
-      if (q->state_column) out_line(o, "%-10s 0      0      %-21s %s", st, local, remote);
-      else out_line(o, "0      0      %-21s %s", local, remote);
+      owner[0] = '\0';
+      if (q->process && c->fd >= 0)
+        snprintf(owner, sizeof owner, " users:((\"packetdrill\",pid=%d,fd=%d))", SC_SOCKSTAT_PID, c->fd);
+      if (q->state_column) out_line(o, "%-10s 0      0      %-21s %s%s", st, local, remote, owner);
+      else out_line(o, "0      0      %-21s %s%s", local, remote, owner);
       break;
-    case TBL_NETSTAT_LINUX: out_line(o, "tcp        0      0 %-23s %-23s %s", local, remote, st); break;
+    case TBL_NETSTAT_LINUX:
+      owner[0] = '\0';
+      if (q->process) snprintf(owner, sizeof owner, c->fd >= 0 ? " %d/packetdrill" : " -", SC_SOCKSTAT_PID);
+      out_line(o, "tcp        0      0 %-23s %-23s %s%s", local, remote, st, owner);
+      break;
     case TBL_NETSTAT_BSD: out_line(o, "tcp4       0      0 %-22s %-22s %s", local, remote, st); break;
     case TBL_SOCKSTAT: /* the process is packetdrill's, as the suites expect (COMMAND: 10 chars) */
       if (c->fd >= 0) snprintf(owner, sizeof owner, "root     packetdril %-5d %-2d", SC_SOCKSTAT_PID, c->fd);
@@ -405,6 +413,7 @@ static int cmd_ss(cmd_ctx *x, const cmd_words *w, cmd_out *o) {
       if (strchr(a, 'a')) q.mask = all & ~(1u << LTCP_CLOSED);
       if (strchr(a, 'l')) q.mask = 1u << LTCP_LISTEN;
       if (strchr(a, 'H')) q.header = 0;
+      if (strchr(a, 'p')) q.process = 1;
     } else {
       return unmapped(x, "ss argument '%s'", a);
     }
@@ -429,9 +438,10 @@ static int cmd_netstat(cmd_ctx *x, const cmd_words *w, cmd_out *o) {
     } else if (strcmp(a, "-f") == 0 && i + 1 < w->n && strcmp(w->w[i + 1], "inet") == 0) {
       q.style = TBL_NETSTAT_BSD;
       i++;
-    } else if (a[0] == '-' && a[1] != '-' && strspn(a + 1, "tanlW4x") == strlen(a + 1)) {
+    } else if (a[0] == '-' && a[1] != '-' && strspn(a + 1, "tanlW4xp") == strlen(a + 1)) {
       if (strchr(a, 'a')) q.mask = all & ~(1u << LTCP_CLOSED);
       if (strchr(a, 'l')) q.mask = 1u << LTCP_LISTEN;
+      if (strchr(a, 'p')) q.process = q.style == TBL_NETSTAT_LINUX;
     } else {
       return unmapped(x, "netstat argument '%s'", a);
     }

@@ -261,6 +261,8 @@ static int b_accept(sc_run *r, sc_call *c) { return nargs(r, c, 3, 3) || arg_fd(
 static int a_accept(sc_run *r, sc_call *c, int64_t *ret, int *err) {
   int fd = ltcp_accept(sc_stack(r), c->lfd, NULL);
   if (fd < 0 && errno == EAGAIN && !fd_nonblock(r, c)) return 0;
+  ltcp_tcp_info info;
+  if (fd >= 0 && ltcp_status(r->st, fd, &info) == 0) sc_conns_set_fd(&r->conns, info.conn_id, fd);
   return result_errno(fd, err, ret);
 }
 
