@@ -1,4 +1,5 @@
-/* The stack's output queue (ip/stack.c): a FIFO of packet slots the driver peeks and pops. */
+/* The stack's output queue (ip/txq.h): a FIFO of packet slots the driver peeks and pops; and a
+ * running stack's settings (ltcp_stack_set_config). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,10 +70,43 @@ static void test_stack_tx_pop_wraps_in_order(void **state) {
   ltcp_stack_free(st);
 }
 
+/* ltcp_stack_set_config: what can change while running changes, for new sockets too; the sizes
+ * and identity fixed at creation, or an invalid setting, are refused (EINVAL) and nothing moves. */
+static void test_stack_set_config_live_and_fixed(void **state) {
+  (void)state;
+  ltcp_stack *st = txq_stack(8);
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  cfg.addr = LTCP_IPV4(198, 18, 0, 1);
+  cfg.tx_queue_packets = 8;
+  cfg.keepalive_idle_ns = LTCP_SEC(60);
+  cfg.rst_challenge = 0;
+  assert_int_equal(ltcp_stack_set_config(st, &cfg), 0);
+  int fd = ltcp_socket(st), v = 0;
+  assert_int_equal(ltcp_getsockopt(st, fd, LTCP_TCP_KEEPIDLE, &v), 0);
+  assert_int_equal(v, 60); /* the new default reaches a new socket */
+  ltcp_stack_config bad = cfg;
+  bad.mtu = 1400; /* fixed when the stack was made */
+  errno = 0;
+  assert_int_equal(ltcp_stack_set_config(st, &bad), -1);
+  assert_int_equal(errno, EINVAL);
+  bad = cfg;
+  bad.keepalive_probes = 0; /* not a valid TCP_KEEPCNT */
+  assert_int_equal(ltcp_stack_set_config(st, &bad), -1);
+  bad.keepalive_probes = 9;
+  bad.tx_queue_packets = 16;
+  assert_int_equal(ltcp_stack_set_config(st, &bad), -1);
+  int fd2 = ltcp_socket(st);
+  assert_int_equal(ltcp_getsockopt(st, fd2, LTCP_TCP_KEEPIDLE, &v), 0);
+  assert_int_equal(v, 60); /* the refused ones changed nothing */
+  ltcp_stack_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_stack_tx_pop_empty_restarts_at_first_slot),
       cmocka_unit_test(test_stack_tx_pop_wraps_in_order),
+      cmocka_unit_test(test_stack_set_config_live_and_fixed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
