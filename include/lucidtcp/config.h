@@ -1,4 +1,5 @@
-/* lucidtcp: a stack's configuration, set once at ltcp_stack_new (stack.h). A types-only header:
+/** @file
+ * lucidtcp: a stack's configuration, set once at ltcp_stack_new (stack.h). A types-only header:
  * every layer may read the configuration it is given. */
 #ifndef LUCIDTCP_CONFIG_H
 #define LUCIDTCP_CONFIG_H
@@ -9,58 +10,66 @@
 extern "C" {
 #endif
 
-/* Largest send or receive buffer: RFC 7323 §2.3 bounds a scaled window by 2^30. */
+/** Largest send or receive buffer: RFC 7323 §2.3 bounds a scaled window by 2^30. */
 #define LTCP_BUF_MAX (1u << 30)
 
-/* Congestion control algorithms (cfg.congestion, LTCP_TCP_CONGESTION). */
-#define LTCP_CC_CUBIC 0   /* RFC 9438 */
-#define LTCP_CC_NEWRENO 1 /* RFC 5681 with RFC 6582 */
+/** Congestion control algorithms (cfg.congestion, LTCP_TCP_CONGESTION). */
+#define LTCP_CC_CUBIC 0   /**< RFC 9438 */
+#define LTCP_CC_NEWRENO 1 /**< RFC 5681 with RFC 6582 */
 #define LTCP_CC_COUNT 2
 
 typedef struct ltcp_stack_config {
-  uint32_t addr;                  /* this host's IPv4 address (host byte order) */
-  uint16_t mtu;                   /* link MTU; the MSS we announce is mtu - 40. Default 1500 */
-  uint8_t ttl;                    /* IPv4 TTL of packets we send. Default 64 */
-  uint64_t seed;                  /* randomness: ISN key and ephemeral ports. Default 1 */
-  ltcp_time_ns msl_ns;            /* maximum segment lifetime; TIME-WAIT lasts 2*MSL. Default 30 s */
-  ltcp_time_ns rto_initial_ns;    /* RFC 6298 2.1 initial RTO. Default 1 s */
-  ltcp_time_ns rto_min_ns;        /* lower bound on RTO. Default 200 ms, as Linux (RFC 6298 2.4) */
-  ltcp_time_ns rto_max_ns;        /* upper bound on RTO. Default 60 s (RFC 6298 2.5) */
-  uint32_t syn_retries;           /* SYN retransmissions before ETIMEDOUT. Default 8: RFC 9293
+  uint32_t addr;                  /**< this host's IPv4 address (host byte order) */
+  uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40. Default 1500 */
+  uint8_t ttl;                    /**< IPv4 TTL of packets we send. Default 64 */
+  uint64_t seed;                  /**< randomness: ISN key and ephemeral ports. Default 1 */
+  ltcp_time_ns msl_ns;            /**< maximum segment lifetime; TIME-WAIT lasts 2*MSL.
+                                   * Default 30 s */
+  ltcp_time_ns rto_initial_ns;    /**< RFC 6298 2.1 initial RTO. Default 1 s */
+  ltcp_time_ns rto_min_ns;        /**< lower bound on RTO.
+                                   * Default 200 ms, as Linux (RFC 6298 2.4) */
+  ltcp_time_ns rto_max_ns;        /**< upper bound on RTO. Default 60 s (RFC 6298 2.5) */
+  uint32_t syn_retries;           /**< SYN retransmissions before ETIMEDOUT. Default 8: RFC 9293
                                    * MUST-23 wants at least 3 minutes of them (Linux's 6 is ~2) */
-  uint32_t data_retries;          /* retransmissions of one segment before ETIMEDOUT. Default 15 */
-  ltcp_time_ns user_timeout_ns;   /* RFC 9293 USER TIMEOUT; 0 = only the retry limits. Default 0 */
-  uint32_t sndbuf;                /* default send buffer per connection, bytes, at most
+  uint32_t data_retries;          /**< retransmissions of one segment before ETIMEDOUT.
+                                   * Default 15 */
+  ltcp_time_ns user_timeout_ns;   /**< RFC 9293 USER TIMEOUT; 0 = only the retry limits.
+                                   * Default 0 */
+  uint32_t sndbuf;                /**< default send buffer per connection, bytes, at most
                                    * LTCP_BUF_MAX. Default 65535 */
-  uint32_t rcvbuf;                /* default receive buffer per connection, at most LTCP_BUF_MAX;
+  uint32_t rcvbuf;                /**< default receive buffer per connection, at most LTCP_BUF_MAX;
                                    * the window offered exceeds 65535 only with window_scale.
                                    * Default 65535 */
-  uint32_t max_sockets;           /* capacity of the descriptor table. Default 1024 */
-  uint32_t max_connections;       /* connections, including orphans in TIME-WAIT. Default 4096 */
-  uint32_t tx_queue_packets;      /* output packets held until the driver takes them. Default 512 */
-  uint32_t event_capacity;        /* queued events; 0 disables events. Default 0 */
-  uint8_t rfc1337;                /* 1: an RST does not end TIME-WAIT (RFC 1337 TW-1). Default 0 */
-  uint8_t time_wait_reuse;        /* 1: a new SYN may reopen TIME-WAIT (RFC 9293 3.6 MAY-2). Default 1 */
-  uint8_t rst_on_unread_close;    /* 1: close() with unread data sends RST (RFC 1122 4.2.2.13). Default 1 */
-  uint32_t isn_offset;            /* added to every ISN (tests put ISNs near 2^32). Default 0 */
-  uint8_t window_scale;           /* 1: offer RFC 7323 window scaling in our SYNs (the shift
+  uint32_t max_sockets;           /**< capacity of the descriptor table. Default 1024 */
+  uint32_t max_connections;       /**< connections, including orphans in TIME-WAIT. Default 4096 */
+  uint32_t tx_queue_packets;      /**< output packets held until the driver takes them.
+                                   * Default 512 */
+  uint32_t event_capacity;        /**< queued events; 0 disables events. Default 0 */
+  uint8_t rfc1337;                /**< 1: an RST does not end TIME-WAIT (RFC 1337 TW-1).
+                                   * Default 0 */
+  uint8_t time_wait_reuse;        /**< 1: a new SYN may reopen TIME-WAIT
+                                   * (RFC 9293 3.6 MAY-2). Default 1 */
+  uint8_t rst_on_unread_close;    /**< 1: close() with unread data sends RST (RFC 1122
+                                   * 4.2.2.13). Default 1 */
+  uint32_t isn_offset;            /**< added to every ISN (tests put ISNs near 2^32). Default 0 */
+  uint8_t window_scale;           /**< 1: offer RFC 7323 window scaling in our SYNs (the shift
                                    * follows the receive buffer, as Linux). Default 1 */
-  uint8_t timestamps;             /* 1: offer RFC 7323 timestamps (RTTM, PAWS). Default 1 */
-  ltcp_time_ns fin_wait_2_timeout_ns; /* an orphan's wait in FIN-WAIT-2. Default 60 s (Linux) */
-  ltcp_time_ns delayed_ack_ns;    /* longest an ACK of in-order data waits (RFC 1122 4.2.3.2,
+  uint8_t timestamps;             /**< 1: offer RFC 7323 timestamps (RTTM, PAWS). Default 1 */
+  ltcp_time_ns fin_wait_2_timeout_ns; /**< an orphan's wait in FIN-WAIT-2. Default 60 s (Linux) */
+  ltcp_time_ns delayed_ack_ns;    /**< longest an ACK of in-order data waits (RFC 1122 4.2.3.2,
                                    * < 500 ms); 0 ACKs every segment at once. Default 40 ms
                                    * (Linux's minimum) */
-  uint8_t nodelay;                /* TCP_NODELAY of new sockets; 0 = Nagle on, as Linux.
+  uint8_t nodelay;                /**< TCP_NODELAY of new sockets; 0 = Nagle on, as Linux.
                                    * Default 0 */
-  uint8_t congestion;             /* congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)
+  uint8_t congestion;             /**< congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)
                                    * or LTCP_CC_NEWRENO (RFC 5681, RFC 6582). Default CUBIC */
-  uint8_t sack;                   /* 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
-  uint32_t tso_max;               /* TCP segmentation offload: the largest IPv4 packet the link
+  uint8_t sack;                   /**< 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
+  uint32_t tso_max;               /**< TCP segmentation offload: the largest IPv4 packet the link
                                    * takes and cuts into segments of one MSS each (a TUN device
                                    * with TUN_F_TSO4); up to 65535. 0: off, every packet is one
                                    * segment of at most one MSS (RFC 9293 §3.7.1). Output slots
                                    * are this large when it is on. Default 0 */
-  uint8_t csum_offload;           /* 1: the link completes TCP checksums (a TUN device with
+  uint8_t csum_offload;           /**< 1: the link completes TCP checksums (a TUN device with
                                    * TUN_F_CSUM, written with NEEDS_CSUM, as Linux's
                                    * CHECKSUM_PARTIAL): each TCP segment leaves with only the
                                    * pseudo-header sum in its checksum field (folded, not
@@ -68,7 +77,7 @@ typedef struct ltcp_stack_config {
                                    * IPv4 header checksum stays complete. Default 0 */
 } ltcp_stack_config;
 
-/* Fills cfg with the defaults documented above. */
+/** Fills cfg with the defaults documented above. */
 void ltcp_stack_config_default(ltcp_stack_config *cfg);
 
 #ifdef __cplusplus

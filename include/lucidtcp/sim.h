@@ -1,10 +1,11 @@
-/* lucidtcp: a deterministic simulated network in virtual time.
+/** @file
+ * lucidtcp: a deterministic simulated network in virtual time.
  *
  * Nodes (usually stacks) joined by links; each direction of a link has its own latency,
  * bandwidth, queue limit, and probabilities of loss, duplication, reordering and corruption,
  * all drawn from one seeded PRNG. The same seed and the same calls give the same packet trace,
- * byte for byte. Nothing sleeps: the clock jumps to the next event. This is a driver: it is not
- * part of the embeddable library (it links the ltcp_link library). */
+ * byte for byte. Nothing sleeps: the clock jumps to the next event. A driver (ltcp_link, in
+ * the installed liblucidtcp with the stack): the stack itself never calls it. */
 #ifndef LUCIDTCP_SIM_H
 #define LUCIDTCP_SIM_H
 
@@ -17,19 +18,19 @@ extern "C" {
 
 typedef struct ltcp_sim ltcp_sim;
 
-/* One direction of a link. All-zero is a perfect link with no delay. */
+/** One direction of a link. All-zero is a perfect link with no delay. */
 typedef struct ltcp_sim_path {
-  ltcp_time_ns latency_ns;       /* one-way propagation delay */
-  uint64_t bandwidth_bps;        /* serialisation rate; 0 = infinite */
-  uint32_t queue_limit;          /* packets waiting for the wire beyond which we drop; 0 = none */
-  double loss;                   /* probability a packet is lost */
-  double duplicate;              /* probability a packet is delivered twice */
-  double reorder;                /* probability a packet is held back by reorder_delay_ns */
-  ltcp_time_ns reorder_delay_ns; /* extra delay of a reordered packet; 0 = 2 * latency + 1 ms */
-  double corrupt;                /* probability one random bit of a packet is flipped */
+  ltcp_time_ns latency_ns;       /**< one-way propagation delay */
+  uint64_t bandwidth_bps;        /**< serialisation rate; 0 = infinite */
+  uint32_t queue_limit;          /**< packets waiting for the wire beyond which we drop; 0 = none */
+  double loss;                   /**< probability a packet is lost */
+  double duplicate;              /**< probability a packet is delivered twice */
+  double reorder;                /**< probability a packet is held back by reorder_delay_ns */
+  ltcp_time_ns reorder_delay_ns; /**< extra delay of a reordered packet; 0 = 2 * latency + 1 ms */
+  double corrupt;                /**< probability one random bit of a packet is flipped */
 } ltcp_sim_path;
 
-/* What a node is to the simulator: the same calls a driver makes on a stack. */
+/** What a node is to the simulator: the same calls a driver makes on a stack. */
 typedef struct ltcp_sim_node_ops {
   void (*input)(void *node, ltcp_time_ns now, const uint8_t *pkt, size_t len);
   void (*advance)(void *node, ltcp_time_ns now);
@@ -39,60 +40,60 @@ typedef struct ltcp_sim_node_ops {
 } ltcp_sim_node_ops;
 
 typedef enum ltcp_sim_fate {
-  LTCP_SIM_SENT,       /* a node put the packet on a link (recorded before impairments) */
-  LTCP_SIM_DELIVERED,  /* the packet reached its destination node */
-  LTCP_SIM_LOST,       /* dropped by the loss probability */
-  LTCP_SIM_QUEUE_DROP, /* dropped because the link's queue was full */
-  LTCP_SIM_DUPLICATED, /* a second copy was made (delivered separately) */
-  LTCP_SIM_REORDERED,  /* held back to arrive after later packets */
-  LTCP_SIM_CORRUPTED,  /* one bit flipped (delivered with the damage) */
-  LTCP_SIM_UNROUTABLE  /* no link leads to the destination */
+  LTCP_SIM_SENT,       /**< a node put the packet on a link (recorded before impairments) */
+  LTCP_SIM_DELIVERED,  /**< the packet reached its destination node */
+  LTCP_SIM_LOST,       /**< dropped by the loss probability */
+  LTCP_SIM_QUEUE_DROP, /**< dropped because the link's queue was full */
+  LTCP_SIM_DUPLICATED, /**< a second copy was made (delivered separately) */
+  LTCP_SIM_REORDERED,  /**< held back to arrive after later packets */
+  LTCP_SIM_CORRUPTED,  /**< one bit flipped (delivered with the damage) */
+  LTCP_SIM_UNROUTABLE  /**< no link leads to the destination */
 } ltcp_sim_fate;
 
-/* "sent", "delivered", "lost", ...; never NULL. */
+/** "sent", "delivered", "lost", ...; never NULL. */
 const char *ltcp_sim_fate_name(ltcp_sim_fate fate);
 
-/* Observes every packet and what happened to it. pkt is valid during the call only. */
+/** Observes every packet and what happened to it. pkt is valid during the call only. */
 typedef void (*ltcp_sim_tap_fn)(void *ctx, ltcp_time_ns now, int from_node, int to_node,
                                 ltcp_sim_fate fate, const uint8_t *pkt, size_t len);
 
-/* A new network at virtual time 0. NULL when memory runs out. */
+/** A new network at virtual time 0. NULL when memory runs out. */
 ltcp_sim *ltcp_sim_new(uint64_t seed);
-/* Frees the network and packets in flight; not the nodes. */
+/** Frees the network and packets in flight; not the nodes. */
 void ltcp_sim_free(ltcp_sim *sim);
 
-/* Adds a node owning IPv4 address addr; returns its index (>= 0) or a negative error. */
+/** Adds a node owning IPv4 address addr; returns its index (>= 0) or a negative error. */
 int ltcp_sim_add_node(ltcp_sim *sim, const ltcp_sim_node_ops *ops, void *node, uint32_t addr);
-/* Adds a stack as a node, with the stack's own address. The stack must outlive the sim. */
+/** Adds a stack as a node, with the stack's own address. The stack must outlive the sim. */
 int ltcp_sim_add_stack(ltcp_sim *sim, ltcp_stack *st);
-/* Joins nodes a and b. A node sends a packet over the link whose far end owns the destination,
+/** Joins nodes a and b. A node sends a packet over the link whose far end owns the destination,
  * else over its first link (a default route). Returns 0 or a negative error. */
 int ltcp_sim_link(ltcp_sim *sim, int a, int b, const ltcp_sim_path *a_to_b,
                   const ltcp_sim_path *b_to_a);
-/* Changes one direction of an existing link (e.g. heal the network after a faulty phase). */
+/** Changes one direction of an existing link (e.g. heal the network after a faulty phase). */
 int ltcp_sim_set_path(ltcp_sim *sim, int from, int to, const ltcp_sim_path *path);
-/* Adds an observer (up to 8). Returns 0 or a negative error. */
+/** Adds an observer (up to 8). Returns 0 or a negative error. */
 int ltcp_sim_add_tap(ltcp_sim *sim, ltcp_sim_tap_fn fn, void *ctx);
 
-/* Decides, for each packet a node sends, whether the network loses it on purpose: return
+/** Decides, for each packet a node sends, whether the network loses it on purpose: return
  * nonzero to drop it (reported to taps as LTCP_SIM_LOST). A scenario uses it to lose one
  * particular segment. */
 typedef int (*ltcp_sim_filter_fn)(void *ctx, ltcp_time_ns now, int from_node, int to_node,
                                   const uint8_t *pkt, size_t len);
-/* Sets the filter (NULL removes it). Returns 0. */
+/** Sets the filter (NULL removes it). Returns 0. */
 int ltcp_sim_set_filter(ltcp_sim *sim, ltcp_sim_filter_fn fn, void *ctx);
 
 ltcp_time_ns ltcp_sim_now(const ltcp_sim *sim);
-/* The time of the next packet arrival or node deadline, or LTCP_TIME_NEVER. Takes the packets
+/** The time of the next packet arrival or node deadline, or LTCP_TIME_NEVER. Takes the packets
  * nodes have queued first, so call it after any socket call. */
 ltcp_time_ns ltcp_sim_next_time(ltcp_sim *sim);
-/* Takes queued packets from every node, then runs everything due at the next event time if that
+/** Takes queued packets from every node, then runs everything due at the next event time if that
  * is <= limit (returns 1), else moves the clock to limit (returns 0). */
 int ltcp_sim_step(ltcp_sim *sim, ltcp_time_ns limit);
-/* Steps until the clock reaches t. */
+/** Steps until the clock reaches t. */
 void ltcp_sim_run_until(ltcp_sim *sim, ltcp_time_ns t);
 
-/* Packets sent, delivered and dropped so far, over all links. */
+/** Packets sent, delivered and dropped so far, over all links. */
 typedef struct ltcp_sim_stats {
   uint64_t sent, delivered, lost, queue_drops, duplicated, reordered, corrupted, unroutable;
 } ltcp_sim_stats;

@@ -1,4 +1,5 @@
-/* Big-endian loads and stores on byte buffers (no alignment assumed). */
+/** @file
+ * Big-endian loads and stores on byte buffers (no alignment assumed). */
 #ifndef LUCIDTCP_WIRE_BYTES_H
 #define LUCIDTCP_WIRE_BYTES_H
 

@@ -1,4 +1,5 @@
-/* ICMPv4 (RFC 792): the echo messages the stack answers, and the errors it may read. */
+/** @file
+ * ICMPv4 (RFC 792): the echo messages the stack answers, and the errors it may read. */
 #ifndef LUCIDTCP_WIRE_ICMP_H
 #define LUCIDTCP_WIRE_ICMP_H
 
@@ -20,14 +21,14 @@ extern "C" {
 typedef struct ltcp_icmp_hdr {
   uint8_t type;
   uint8_t code;
-  uint32_t rest;          /* identifier and sequence for echo; unused/MTU for errors */
-  const uint8_t *data;    /* after the 8-byte header */
+  uint32_t rest;          /**< identifier and sequence for echo; unused/MTU for errors */
+  const uint8_t *data;    /**< after the 8-byte header */
   size_t data_len;
 } ltcp_icmp_hdr;
 
-/* Checks length and checksum of an ICMP message. Returns LTCP_DROP_NONE or the reason. */
+/** Checks length and checksum of an ICMP message. Returns LTCP_DROP_NONE or the reason. */
 ltcp_drop_reason ltcp_icmp_parse(const uint8_t *msg, size_t len, ltcp_icmp_hdr *h);
-/* Writes an ICMP message (header from h, then h->data) with its checksum into out; returns the
+/** Writes an ICMP message (header from h, then h->data) with its checksum into out; returns the
  * length, or 0 if cap is too small. */
 size_t ltcp_icmp_write(uint8_t *out, size_t cap, const ltcp_icmp_hdr *h);
 
