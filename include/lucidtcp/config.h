@@ -16,8 +16,9 @@ extern "C" {
 /** Congestion control algorithms (cfg.congestion, LTCP_TCP_CONGESTION). */
 #define LTCP_CC_CUBIC 0   /**< RFC 9438 */
 #define LTCP_CC_NEWRENO 1 /**< RFC 5681 with RFC 6582 */
-#define LTCP_CC_COUNT 2
+#define LTCP_CC_COUNT 2 /**< how many there are */
 
+/** A stack's configuration: ltcp_stack_config_default, then change what you need. */
 typedef struct ltcp_stack_config {
   uint32_t addr;                  /**< this host's IPv4 address (host byte order) */
   uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40. Default 1500 */
@@ -77,7 +78,8 @@ typedef struct ltcp_stack_config {
                                    * IPv4 header checksum stays complete. Default 0 */
 } ltcp_stack_config;
 
-/** Fills cfg with the defaults documented above. */
+/** Fills cfg with the defaults documented above.
+ * @param cfg the configuration to fill */
 void ltcp_stack_config_default(ltcp_stack_config *cfg);
 
 #ifdef __cplusplus

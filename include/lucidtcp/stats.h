@@ -52,18 +52,26 @@ extern "C" {
   X(TX_QUEUE_FULL, "output queue full")                                                   \
   X(TCP_NO_MEMORY, "TCP: no memory to wake an idle connection")
 
+/** Why a packet or segment was dropped: LTCP_DROP_NONE ... from LTCP_DROP_REASONS. */
 typedef enum ltcp_drop_reason {
+/** @cond */
 #define LTCP_DROP_ENUM(name, text) LTCP_DROP_##name,
+/** @endcond */
   LTCP_DROP_REASONS(LTCP_DROP_ENUM)
 #undef LTCP_DROP_ENUM
-  LTCP_DROP_COUNT
+  LTCP_DROP_COUNT /**< how many there are */
 } ltcp_drop_reason;
 
-/** A short description of a drop reason; never NULL. */
+/** A short description of a drop reason.
+ * @param reason the reason
+ * @return a static string, never NULL */
 const char *ltcp_drop_text(ltcp_drop_reason reason);
-/** The reason's name without prefix ("TCP_CHECKSUM"); never NULL. */
+/** The reason's name without prefix ("TCP_CHECKSUM").
+ * @param reason the reason
+ * @return a static string, never NULL */
 const char *ltcp_drop_name(ltcp_drop_reason reason);
 
+/** A stack's counters since it was made (ltcp_stack_stats). */
 typedef struct ltcp_stats {
   uint64_t ip_in;            /**< IPv4 packets handed to the stack */
   uint64_t ip_out;           /**< IPv4 packets the stack queued for output */
@@ -91,7 +99,7 @@ typedef struct ltcp_stats {
                               * that coalesces, as Linux GRO or a TUN device with offloads) */
   uint64_t busy_wakes;       /**< idle connections that took their busy part back (tcp/tcb.h) */
   uint64_t busy_sleeps;      /**< connections that gave it up, idle again */
-  uint64_t drops[LTCP_DROP_COUNT];
+  uint64_t drops[LTCP_DROP_COUNT]; /**< packets and segments dropped, by reason */
 } ltcp_stats;
 
 #ifdef __cplusplus
