@@ -2,7 +2,8 @@
 # make deb: the Debian packages liblucidtcp0, liblucidtcp-dev and lucidtcp, built from a copy of
 # the tree (the files git tracks and the new ones it does not ignore) in OUT/lucidtcp-VERSION,
 # so the tree itself stays clean. dpkg-buildpackage -us -uc -b writes the .deb files into OUT;
-# lintian then checks them and fails on an error.
+# lintian then checks them and fails on an error; then the simulator example is built with the
+# packages' files (unpacked, not installed) through find_package and run.
 #
 #   scripts/build-deb.sh OUT
 set -euo pipefail
@@ -21,5 +22,17 @@ echo "deb: building in $src"
 }
 changes=$(ls "$out"/lucidtcp_"$version"_*.changes)
 # --fail-on error: warnings and notes are printed, not fatal.
-lintian --fail-on error --no-tag-display-limit "$changes"
+lintian --fail-on error --tag-display-limit 0 "$changes"
+root=$out/unpacked
+rm -rf "$root" "$out/example"
+for deb in "$out"/liblucidtcp0_"$version"_*.deb "$out"/liblucidtcp-dev_"$version"_*.deb; do
+  dpkg-deb -x "$deb" "$root"
+done
+{ cmake -S examples -B "$out/example" -DCMAKE_PREFIX_PATH="$root/usr" &&
+  cmake --build "$out/example" --target sim_message; } >"$out/example.log" 2>&1 || {
+  cat "$out/example.log"
+  echo "deb: the examples do not build against liblucidtcp-dev's files"
+  exit 1
+}
+"$out/example/sim_message" | tail -1
 echo "deb: $(cd "$out" && ls ./*.deb | tr '\n' ' ')in $out"
