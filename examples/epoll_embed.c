@@ -150,7 +150,8 @@ int main(int argc, char **argv) {
   ltcp_tun_error te = ltcp_tun_open(&tun, argv[1], &sys_errno);
   if (te != LTCP_TUN_OK) {
     char msg[320];
-    fprintf(stderr, "epoll_embed: %s\n", ltcp_tun_strerror(te, sys_errno, argv[1], msg, sizeof msg));
+    fprintf(stderr, "epoll_embed: %s\n",
+            ltcp_tun_strerror(te, sys_errno, argv[1], msg, sizeof msg));
     return 1;
   }
   ltcp_stack_config cfg;

@@ -28,5 +28,8 @@ fails=0
 for page in index.html stack_8h.html socket_8h.html sim_8h.html loop_8h.html version_8h.html; do
   if [[ -f "$tmp/html/$page" ]]; then echo "ok   $page"; else echo "FAIL no $page"; fails=1; fi
 done
-grep -q "ltcp_stack_next_deadline" "$tmp/html/stack_8h.html" || { echo "FAIL stack.h's functions"; fails=1; }
+if ! grep -q "ltcp_stack_next_deadline" "$tmp/html/stack_8h.html"; then
+  echo "FAIL stack.h's functions are missing"
+  fails=1
+fi
 exit $fails

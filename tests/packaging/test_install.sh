@@ -26,7 +26,8 @@ check() { # check NAME COMMAND...
 }
 prefix=$tmp/prefix
 examples="sim_message tun_echo http_get epoll_embed"
-version=$(sed -n 's/^#define LTCP_VERSION_STRING "\(.*\)"/\1/p' "$build/include/lucidtcp/version.h")
+version=$(sed -n 's/^#define LTCP_VERSION_STRING "\([^"]*\)".*/\1/p' \
+          "$build/include/lucidtcp/version.h")
 
 # ---- install
 if ! cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1; then
@@ -54,7 +55,9 @@ check "lucidtcp version" test "$("$prefix/bin/lucidtcp" version)" = "lucidtcp $v
 man=$prefix/share/man/man1/lucidtcp.1
 check "the man page renders without warnings" \
   test -z "$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$man" 2>&1)"
-for cmd in $("$prefix/bin/lucidtcp" --help | awk '/^commands:/ {on = 1; next} /^$/ {on = 0} on && /^  [a-z]/ {print $1}'); do
+commands=$("$prefix/bin/lucidtcp" --help |
+           awk '/^commands:/ {on = 1; next} /^$/ {on = 0} on && /^  [a-z]/ {print $1}')
+for cmd in $commands; do
   check "the man page tells of '$cmd'" grep -qE "^\.BI? \"?$cmd\b" "$man"
 done
 check "pc file names the prefix" grep -qx "prefix=$prefix" "$pc"
@@ -101,7 +104,8 @@ for kind in shared static; do
   [[ $kind == static ]] && static=ON
   if ! { cmake -S "$src/examples" -B "$d" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
            -DCMAKE_C_FLAGS="-Wall -Wextra -Werror $extra" -DCMAKE_EXE_LINKER_FLAGS="$extra" \
-           -DLUCIDTCP_STATIC=$static && cmake --build "$d" -j 2; } >"$tmp/cmake-$kind.log" 2>&1; then
+           -DLUCIDTCP_STATIC=$static && cmake --build "$d" -j 2; } >"$tmp/cmake-$kind.log" 2>&1
+  then
     cat "$tmp/cmake-$kind.log"
   fi
   check "find_package $kind: every example builds" all_built "$d"
@@ -117,7 +121,8 @@ done
 tun_reason=""
 if [[ $(id -u) != 0 ]]; then tun_reason="not root"
 elif [[ ! -c /dev/net/tun ]]; then tun_reason="no /dev/net/tun"
-elif ! command -v ip >/dev/null || ! command -v python3 >/dev/null; then tun_reason="no ip or python3"
+elif ! command -v ip >/dev/null || ! command -v python3 >/dev/null; then
+  tun_reason="no ip or python3"
 elif ! ip netns add "lucidtcp-example-$$" 2>/dev/null; then tun_reason="ip netns add failed"
 fi
 if [[ -n "$tun_reason" ]]; then
@@ -148,8 +153,8 @@ check "tun_echo exits 0 on SIGTERM (got $echo_rc)" test $echo_rc = 0
 # http_get and epoll_embed against python3's http.server on the kernel's side.
 mkdir "$tmp/www"
 echo "hello from the kernel's side" >"$tmp/www/hello.txt"
-ip netns exec "$ns" timeout 30 python3 -m http.server --bind 198.18.0.1 --directory "$tmp/www" 8000 \
-  >"$tmp/http.log" 2>&1 &
+ip netns exec "$ns" timeout 30 python3 -m http.server --bind 198.18.0.1 --directory "$tmp/www" \
+  8000 >"$tmp/http.log" 2>&1 &
 http_pid=$!
 pids+=($http_pid)
 for _ in $(seq 100); do # until it listens: 10 s at most

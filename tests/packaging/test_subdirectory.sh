@@ -40,7 +40,8 @@ for v in LTCP_TESTS LTCP_TOOLS LTCP_INSTALL LTCP_WERROR; do
 done
 check "no cmocka looked for" bash -c "! grep -q CMOCKA '$cache'"
 check "no Python looked for" bash -c "! grep -q Python3_EXECUTABLE '$cache'"
-check "no install rules" bash -c "! grep -q 'file(INSTALL' '$tmp/build/lucidtcp/cmake_install.cmake'"
+check "no install rules" \
+  bash -c "! grep -q 'file(INSTALL' '$tmp/build/lucidtcp/cmake_install.cmake'"
 check "lucidtcp::lucidtcp is the archive (no BUILD_SHARED_LIBS)" \
   bash -c "! readelf -d '$tmp/build/app' | grep -q liblucidtcp"
 out=$("$tmp/build/app")
