@@ -3,7 +3,10 @@ BUILD      ?= build
 CC_TEST    ?= gcc
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all run test soak conformance bench deps bench-deps build build-asan build-clang clean
+PREFIX     ?= /usr/local
+
+.PHONY: all run test soak conformance bench deps bench-deps build build-asan build-clang clean \
+        install docs docs-deps deb deb-deps
 
 all: build
 
@@ -51,6 +54,28 @@ bench: bench-deps
 	@cmake --build $(BUILD)/bench -j $(JOBS) --target lwip_bench -- --no-print-directory 2>/dev/null || \
 	  echo "bench: no lwip_bench (liblwip-dev missing); the lwIP rows are left out"
 	@bench/run.sh $(BUILD)/bench
+
+# The optimised build, installed: the library (shared and static), headers, lucidtcp.pc, the
+# CMake package, the command and its man page under PREFIX (DESTDIR is honoured).
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD)/release --prefix "$(PREFIX)"
+
+# The API reference from the public headers (Doxygen): $(BUILD)/docs/html/index.html.
+docs-deps:
+	@scripts/install-deps.sh doxygen
+
+docs: docs-deps
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLTCP_DOCS_DIR="$(abspath $(BUILD))/docs" >/dev/null
+	@cmake --build $(BUILD)/release --target docs -- --no-print-directory
+
+# The Debian packages (debian/), built in a copy of the tree under $(BUILD)/deb and checked by
+# lintian: liblucidtcp0, liblucidtcp-dev and lucidtcp .deb files in $(BUILD)/deb.
+deb-deps:
+	@scripts/install-deps.sh debhelper dpkg-dev lintian fakeroot cmake gcc
+
+deb: deb-deps
+	@scripts/build-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
+#include "lucidtcp/version.h"
 #include "rt/connect.h"
 #include "rt/get.h"
 #include "rt/serve.h"
@@ -38,6 +39,7 @@ static const char usage_main[] =
     "  get       download a URL over HTTP/1.1, with a progress bar on a terminal\n"
     "  script    run packetdrill scripts against the stack in virtual time (PASS/FAIL/SKIP)\n"
     "  help CMD  the options of a command\n"
+    "  version   the version (as --version)\n"
     "\n"
     "options:\n"
     "  -h, --help     this text\n"
@@ -211,8 +213,8 @@ int main(int argc, char **argv) {
     fputs(usage_main, stdout);
     return 0;
   }
-  if (strcmp(cmd, "--version") == 0) {
-    puts("lucidtcp 0.1.0");
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    printf("lucidtcp %s\n", ltcp_version());
     return 0;
   }
   if (strcmp(cmd, "help") == 0) {

@@ -1,4 +1,5 @@
-/* lucidtcp: types shared by every public header: time, errors, addresses, TCP states. */
+/** @file
+ * lucidtcp: types shared by every public header: time, errors, addresses, TCP states. */
 #ifndef LUCIDTCP_COMMON_H
 #define LUCIDTCP_COMMON_H
 
@@ -10,14 +11,18 @@
 extern "C" {
 #endif
 
-/* Time: nanoseconds on a clock the caller chooses (the engine never reads one). */
+/** Time: nanoseconds on a clock the caller chooses (the engine never reads one). */
 typedef uint64_t ltcp_time_ns;
+/** A time that never comes: no deadline. */
 #define LTCP_TIME_NEVER UINT64_MAX
+/** x microseconds as an ltcp_time_ns. */
 #define LTCP_US(x) ((ltcp_time_ns)(x) * 1000ull)
+/** x milliseconds as an ltcp_time_ns. */
 #define LTCP_MS(x) ((ltcp_time_ns)(x) * 1000000ull)
+/** x seconds as an ltcp_time_ns. */
 #define LTCP_SEC(x) ((ltcp_time_ns)(x) * 1000000000ull)
 
-/* Errors: one table. Every value is a negated errno, so the socket layer hands the positive
+/** Errors: one table. Every value is a negated errno, so the socket layer hands the positive
  * value to the user unchanged and ltcp_strerror() names it. 0 is success. */
 #define LTCP_ERRORS(X)                                                       \
   X(AGAIN, EAGAIN, "operation would block")                                  \
@@ -44,33 +49,47 @@ typedef uint64_t ltcp_time_ns;
   X(MSGSIZE, EMSGSIZE, "message too long")                                   \
   X(IO, EIO, "input/output error")
 
+/** The error codes: LTCP_OK, and LTCP_EAGAIN ... LTCP_EIO from LTCP_ERRORS. */
 enum ltcp_error {
-  LTCP_OK = 0,
+  LTCP_OK = 0, /**< success */
+/** @cond */
 #define LTCP_ERROR_ENUM(name, errnum, text) LTCP_E##name = -(errnum),
+/** @endcond */
   LTCP_ERRORS(LTCP_ERROR_ENUM)
 #undef LTCP_ERROR_ENUM
 };
 
-/* The message for an error code (negative) or errno value (positive); never NULL. */
+/** The message for an error code (negative) or errno value (positive).
+ * @param err an LTCP_E* code or an errno value
+ * @return a static string, never NULL */
 const char *ltcp_strerror(int err);
-/* The symbolic name ("ECONNRESET") for an error code or errno value; never NULL. */
+/** The symbolic name ("ECONNRESET") for an error code or errno value.
+ * @param err an LTCP_E* code or an errno value
+ * @return a static string, never NULL */
 const char *ltcp_errname(int err);
 
-/* An IPv4 endpoint. Both fields in host byte order. */
+/** An IPv4 endpoint. Both fields in host byte order. */
 typedef struct ltcp_endpoint {
-  uint32_t addr;
-  uint16_t port;
+  uint32_t addr; /**< IPv4 address */
+  uint16_t port; /**< TCP port */
 } ltcp_endpoint;
 
+/** The IPv4 address a.b.c.d, in host byte order. */
 #define LTCP_IPV4(a, b, c, d) \
   (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 
-/* Writes "a.b.c.d" (no port) into buf; returns buf. buf must hold 16 bytes. */
+/** Writes "a.b.c.d" (no port) into buf.
+ * @param addr an IPv4 address in host byte order
+ * @param buf at least 16 bytes
+ * @return buf */
 char *ltcp_ipv4_format(uint32_t addr, char *buf);
-/* Parses "a.b.c.d"; returns 0 or LTCP_EINVAL. */
+/** Parses "a.b.c.d".
+ * @param text the address
+ * @param addr receives it, in host byte order
+ * @return 0, or LTCP_EINVAL */
 int ltcp_ipv4_parse_text(const char *text, uint32_t *addr);
 
-/* RFC 9293 §3.3.2: the eleven connection states. */
+/** RFC 9293 §3.3.2: the eleven connection states. */
 typedef enum ltcp_state {
   LTCP_CLOSED = 0,
   LTCP_LISTEN,
@@ -86,10 +105,12 @@ typedef enum ltcp_state {
   LTCP_STATE_COUNT
 } ltcp_state;
 
-/* "SYN-RECEIVED", as RFC 9293 spells them. */
+/** "SYN-RECEIVED", as RFC 9293 spells them.
+ * @param state a state
+ * @return a static string, never NULL ("?" for a value out of range) */
 const char *ltcp_state_name(ltcp_state state);
 
-/* TCP header flags (RFC 9293 §3.1, RFC 3168). */
+/** TCP header flags (RFC 9293 §3.1, RFC 3168). */
 enum {
   LTCP_FIN = 0x01,
   LTCP_SYN = 0x02,
@@ -101,7 +122,10 @@ enum {
   LTCP_CWR = 0x80
 };
 
-/* Writes flags as in tcpdump ("S.", "FP.", "R") into buf (at least 9 bytes); returns buf. */
+/** Writes flags as in tcpdump ("S.", "FP.", "R") into buf.
+ * @param flags LTCP_FIN, LTCP_SYN, ... or-ed together
+ * @param buf at least 9 bytes
+ * @return buf */
 char *ltcp_flags_format(uint8_t flags, char *buf);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* lucidtcp: a stack's configuration, set once at ltcp_stack_new (stack.h). A types-only header:
+/** @file
+ * lucidtcp: a stack's configuration, set once at ltcp_stack_new (stack.h). A types-only header:
  * every layer may read the configuration it is given. */
 #ifndef LUCIDTCP_CONFIG_H
 #define LUCIDTCP_CONFIG_H
@@ -9,107 +10,117 @@
 extern "C" {
 #endif
 
-/* Largest send or receive buffer: RFC 7323 §2.3 bounds a scaled window by 2^30. */
+/** Largest send or receive buffer: RFC 7323 §2.3 bounds a scaled window by 2^30. */
 #define LTCP_BUF_MAX (1u << 30)
 
-/* Congestion control algorithms (cfg.congestion, LTCP_TCP_CONGESTION). */
-#define LTCP_CC_CUBIC 0   /* RFC 9438 */
-#define LTCP_CC_NEWRENO 1 /* RFC 5681 with RFC 6582 */
-#define LTCP_CC_COUNT 2
+/** Congestion control algorithms (cfg.congestion, LTCP_TCP_CONGESTION). */
+#define LTCP_CC_CUBIC 0   /**< RFC 9438 */
+#define LTCP_CC_NEWRENO 1 /**< RFC 5681 with RFC 6582 */
+#define LTCP_CC_COUNT 2 /**< how many there are */
 
+/** A stack's configuration: ltcp_stack_config_default, then change what you need. */
 typedef struct ltcp_stack_config {
-  uint32_t addr;                  /* this host's IPv4 address (host byte order) */
-  uint16_t mtu;                   /* link MTU; the MSS we announce is mtu - 40. Default 1500 */
-  uint8_t ttl;                    /* IPv4 TTL of packets we send. Default 64 */
-  uint64_t seed;                  /* randomness: ISN key and ephemeral ports. Default 1 */
-  ltcp_time_ns msl_ns;            /* maximum segment lifetime; TIME-WAIT lasts 2*MSL. Default 30 s */
-  ltcp_time_ns rto_initial_ns;    /* RFC 6298 2.1 initial RTO. Default 1 s */
-  ltcp_time_ns rto_min_ns;        /* lower bound on RTO. Default 200 ms, as Linux (RFC 6298 2.4) */
-  ltcp_time_ns rto_max_ns;        /* upper bound on RTO. Default 60 s (RFC 6298 2.5) */
-  uint32_t syn_retries;           /* SYN retransmissions before ETIMEDOUT. Default 8: RFC 9293
+  uint32_t addr;                  /**< this host's IPv4 address (host byte order) */
+  uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40. Default 1500 */
+  uint8_t ttl;                    /**< IPv4 TTL of packets we send. Default 64 */
+  uint64_t seed;                  /**< randomness: ISN key and ephemeral ports. Default 1 */
+  ltcp_time_ns msl_ns;            /**< maximum segment lifetime; TIME-WAIT lasts 2*MSL.
+                                   * Default 30 s */
+  ltcp_time_ns rto_initial_ns;    /**< RFC 6298 2.1 initial RTO. Default 1 s */
+  ltcp_time_ns rto_min_ns;        /**< lower bound on RTO.
+                                   * Default 200 ms, as Linux (RFC 6298 2.4) */
+  ltcp_time_ns rto_max_ns;        /**< upper bound on RTO. Default 60 s (RFC 6298 2.5) */
+  uint32_t syn_retries;           /**< SYN retransmissions before ETIMEDOUT. Default 8: RFC 9293
                                    * MUST-23 wants at least 3 minutes of them (Linux's 6 is ~2) */
-  uint32_t data_retries;          /* retransmissions of one segment before ETIMEDOUT. Default 15 */
-  ltcp_time_ns user_timeout_ns;   /* RFC 9293 USER TIMEOUT; 0 = only the retry limits. Default 0 */
-  uint32_t sndbuf;                /* default send buffer per connection, bytes, at most
+  uint32_t data_retries;          /**< retransmissions of one segment before ETIMEDOUT.
+                                   * Default 15 */
+  ltcp_time_ns user_timeout_ns;   /**< RFC 9293 USER TIMEOUT; 0 = only the retry limits.
+                                   * Default 0 */
+  uint32_t sndbuf;                /**< default send buffer per connection, bytes, at most
                                    * LTCP_BUF_MAX. Default 65535 */
-  uint32_t rcvbuf;                /* default receive buffer per connection, at most LTCP_BUF_MAX;
+  uint32_t rcvbuf;                /**< default receive buffer per connection, at most LTCP_BUF_MAX;
                                    * the window offered exceeds 65535 only with window_scale.
                                    * Default 65535 */
-  uint32_t max_sockets;           /* capacity of the descriptor table. Default 1024 */
-  uint32_t max_connections;       /* connections, including orphans in TIME-WAIT. Default 4096 */
-  uint32_t tx_queue_packets;      /* output packets held until the driver takes them. Default 512 */
-  uint32_t event_capacity;        /* queued events; 0 disables events. Default 0 */
-  uint8_t rfc1337;                /* 1: an RST does not end TIME-WAIT (RFC 1337 TW-1). Default 0 */
-  uint8_t time_wait_reuse;        /* 1: a new SYN may reopen TIME-WAIT (RFC 9293 3.6 MAY-2). Default 1 */
-  uint8_t rst_on_unread_close;    /* 1: close() with unread data sends RST (RFC 1122 4.2.2.13). Default 1 */
-  uint32_t isn_offset;            /* added to every ISN (tests put ISNs near 2^32). Default 0 */
-  uint8_t window_scale;           /* 1: offer RFC 7323 window scaling in our SYNs (the shift
+  uint32_t max_sockets;           /**< capacity of the descriptor table. Default 1024 */
+  uint32_t max_connections;       /**< connections, including orphans in TIME-WAIT. Default 4096 */
+  uint32_t tx_queue_packets;      /**< output packets held until the driver takes them.
+                                   * Default 512 */
+  uint32_t event_capacity;        /**< queued events; 0 disables events. Default 0 */
+  uint8_t rfc1337;                /**< 1: an RST does not end TIME-WAIT (RFC 1337 TW-1).
+                                   * Default 0 */
+  uint8_t time_wait_reuse;        /**< 1: a new SYN may reopen TIME-WAIT
+                                   * (RFC 9293 3.6 MAY-2). Default 1 */
+  uint8_t rst_on_unread_close;    /**< 1: close() with unread data sends RST (RFC 1122
+                                   * 4.2.2.13). Default 1 */
+  uint32_t isn_offset;            /**< added to every ISN (tests put ISNs near 2^32). Default 0 */
+  uint8_t window_scale;           /**< 1: offer RFC 7323 window scaling in our SYNs (the shift
                                    * follows the receive buffer, as Linux). Default 1 */
-  uint8_t timestamps;             /* 1: offer RFC 7323 timestamps (RTTM, PAWS). Default 1 */
-  ltcp_time_ns keepalive_idle_ns;  /* TCP_KEEPIDLE of new sockets, in whole seconds from 1 to
+  uint8_t timestamps;             /**< 1: offer RFC 7323 timestamps (RTTM, PAWS). Default 1 */
+  ltcp_time_ns keepalive_idle_ns; /**< TCP_KEEPIDLE of new sockets, in whole seconds from 1 to
                                    * 32767. Default 2 h (RFC 1122 4.2.3.6: no less than two
                                    * hours; Linux's and FreeBSD's default) */
-  ltcp_time_ns keepalive_intvl_ns; /* TCP_KEEPINTVL of new sockets, 1 to 32767 s. Default 75 s */
-  uint32_t keepalive_probes;      /* TCP_KEEPCNT of new sockets, 1 to 127. Default 9 (Linux's;
+  ltcp_time_ns keepalive_intvl_ns; /**< TCP_KEEPINTVL of new sockets, 1 to 32767 s. Default 75 s */
+  uint32_t keepalive_probes;      /**< TCP_KEEPCNT of new sockets, 1 to 127. Default 9 (Linux's;
                                    * FreeBSD's is 8) */
-  ltcp_time_ns fin_wait_2_timeout_ns; /* an orphan's wait in FIN-WAIT-2. Default 60 s (Linux) */
-  ltcp_time_ns delayed_ack_ns;    /* longest an ACK of in-order data waits (RFC 1122 4.2.3.2,
+  ltcp_time_ns fin_wait_2_timeout_ns; /**< an orphan's wait in FIN-WAIT-2. Default 60 s (Linux) */
+  ltcp_time_ns delayed_ack_ns;    /**< longest an ACK of in-order data waits (RFC 1122 4.2.3.2,
                                    * < 500 ms); 0 ACKs every segment at once. Default 40 ms
                                    * (Linux's minimum) */
-  uint8_t delayed_ack_segments;   /* 1: a delayed ACK waits for a second segment with text,
+  uint8_t delayed_ack_segments;   /**< 1: a delayed ACK waits for a second segment with text,
                                    * whatever its size (FreeBSD, and Linux in effect, which
                                    * measures the peer's segments). 0: for a second full-sized
                                    * segment's worth of bytes, RFC 9293 SHLD-19's words (RFC 1122
                                    * 4.2.3.2, RFC 5681 §4.2). Default 0 */
-  uint8_t nodelay;                /* TCP_NODELAY of new sockets; 0 = Nagle on, as Linux.
+  uint8_t nodelay;                /**< TCP_NODELAY of new sockets; 0 = Nagle on, as Linux.
                                    * Default 0 */
-  uint8_t congestion;             /* congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)
+  uint8_t congestion;             /**< congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)
                                    * or LTCP_CC_NEWRENO (RFC 5681, RFC 6582). Default CUBIC */
-  uint8_t sack;                   /* 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
-  uint32_t tso_max;               /* TCP segmentation offload: the largest IPv4 packet the link
+  uint8_t sack;                   /**< 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
+  uint32_t tso_max;               /**< TCP segmentation offload: the largest IPv4 packet the link
                                    * takes and cuts into segments of one MSS each (a TUN device
                                    * with TUN_F_TSO4); up to 65535. 0: off, every packet is one
                                    * segment of at most one MSS (RFC 9293 §3.7.1). Output slots
                                    * are this large when it is on. Default 0 */
-  uint8_t csum_offload;           /* 1: the link completes TCP checksums (a TUN device with
+  uint8_t csum_offload;           /**< 1: the link completes TCP checksums (a TUN device with
                                    * TUN_F_CSUM, written with NEEDS_CSUM, as Linux's
                                    * CHECKSUM_PARTIAL): each TCP segment leaves with only the
                                    * pseudo-header sum in its checksum field (folded, not
                                    * complemented) and its payload copied without summing. The
                                    * IPv4 header checksum stays complete. Default 0 */
-  uint32_t rcvbuf_max;            /* the largest receive buffer a socket may have (SO_RCVBUF
+  uint32_t rcvbuf_max;            /**< the largest receive buffer a socket may have (SO_RCVBUF
                                    * beyond it is cut down to it); the window scale we offer is
                                    * chosen for it, so the window can grow to it later (Linux's
                                    * tcp_rmem[2], FreeBSD's kern.ipc.maxsockbuf). 0: the socket's
                                    * own buffer, at most LTCP_BUF_MAX. Default 0 */
-  uint8_t rcvbuf_round_mss;       /* 1: once the MSS is known, the receive buffer is rounded up
+  uint8_t rcvbuf_round_mss;       /**< 1: once the MSS is known, the receive buffer is rounded up
                                    * to a multiple of it, no further than rcvbuf_max (4.4BSD's
                                    * tcp_mss(), FreeBSD); Linux does not. Default 0 */
-  uint8_t window_bsd;             /* receiver SWS avoidance (RFC 1122 4.2.3.3, MUST-39) as BSD
+  uint8_t window_bsd;             /**< receiver SWS avoidance (RFC 1122 4.2.3.3, MUST-39) as BSD
                                    * does it: every segment offers all the free buffer space (up
                                    * to what the field carries), and only a window below a quarter
                                    * of the buffer and one MSS is offered as zero (4.4BSD and
                                    * FreeBSD's tcp_output()). 0: RFC 1122's algorithm: the right
                                    * edge moves only by min(half the buffer, one MSS) or more, so
                                    * it never creeps by a few bytes. Default 0 */
-  uint8_t drop_syn_fin;           /* 1: a segment with both SYN and FIN is dropped unanswered, in
+  uint8_t drop_syn_fin;           /**< 1: a segment with both SYN and FIN is dropped unanswered, in
                                    * any state (FreeBSD's net.inet.tcp.drop_synfin; Linux drops
                                    * them at a listener). 0: RFC 9293 takes the SYN and keeps the
                                    * FIN for later (§3.10.7.2, §3.10.7.3). Default 0 */
-  uint8_t icmp_may_reset;         /* 1: a hard ICMP error for a connection in SYN-SENT ends it
+  uint8_t icmp_may_reset;         /**< 1: a hard ICMP error for a connection in SYN-SENT ends it
                                    * (RFC 9293 §3.9.2.2 SHLD-26; FreeBSD's icmp_may_rst, Linux).
                                    * 0: every ICMP error is soft. Default 1 */
-  uint8_t rst_challenge;          /* 1: an RST in the window but not at RCV.NXT gets a challenge
+  uint8_t rst_challenge;          /**< 1: an RST in the window but not at RCV.NXT gets a challenge
                                    * ACK (RFC 5961 §3, RFC 9293 §3.10.7.4 SHOULD). 0: any RST in
                                    * the window resets, RFC 793's rule that RFC 9293 keeps for
                                    * implementations without RFC 5961 (FreeBSD's insecure_rst).
                                    * Default 1 */
-  uint8_t syn_challenge;          /* 1: a SYN in a synchronized state gets a challenge ACK
+  uint8_t syn_challenge;          /**< 1: a SYN in a synchronized state gets a challenge ACK
                                    * (RFC 5961 §4). 0: RFC 793's rule: a SYN in the window resets
                                    * the connection (FreeBSD's insecure_syn). Default 1 */
 } ltcp_stack_config;
 
-/* Fills cfg with the defaults documented above. */
+/** Fills cfg with the defaults documented above.
+ * @param cfg the configuration to fill */
 void ltcp_stack_config_default(ltcp_stack_config *cfg);
 
 #ifdef __cplusplus

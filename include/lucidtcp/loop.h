@@ -1,4 +1,5 @@
-/* lucidtcp: a real-time event loop driving a stack over a TUN link (Linux: epoll, one timerfd on
+/** @file
+ * lucidtcp: a real-time event loop driving a stack over a TUN link (Linux: epoll, one timerfd on
  * CLOCK_MONOTONIC, signalfd for SIGINT and SIGTERM).
  *
  * Each turn: packets read from the link go to ltcp_stack_input; when the clock reaches
@@ -20,84 +21,112 @@
 extern "C" {
 #endif
 
+/** A real-time loop. Opaque. */
 typedef struct ltcp_loop ltcp_loop;
 
-/* Readiness of a watched descriptor. */
+/** Readiness of a watched descriptor: readable. */
 #define LTCP_LOOP_IN 0x1u
-#define LTCP_LOOP_OUT 0x2u
-#define LTCP_LOOP_HUP 0x4u /* hang-up or error: a read or write will tell which */
+#define LTCP_LOOP_OUT 0x2u /**< writable */
+#define LTCP_LOOP_HUP 0x4u /**< hang-up or error: a read or write will tell which */
 
+/** What the loop calls back, each with ctx. */
 typedef struct ltcp_loop_hooks {
-  /* After input and timers, every turn: service sockets (any socket call may be made). */
+  /** After input and timers, every turn: service sockets (any socket call may be made). */
   void (*step)(void *ctx, ltcp_loop *loop);
-  /* Each event the stack reported, in order (may be NULL). */
+  /** Each event the stack reported, in order (may be NULL). */
   void (*event)(void *ctx, ltcp_loop *loop, const ltcp_event *ev);
-  /* A descriptor given to ltcp_loop_watch is ready (may be NULL). */
+  /** A descriptor given to ltcp_loop_watch is ready (may be NULL). */
   void (*fd_ready)(void *ctx, ltcp_loop *loop, int fd, uint32_t ready);
-  /* SIGINT or SIGTERM arrived (may be NULL: then the loop stops with 128 + signo). */
+  /** SIGINT or SIGTERM arrived (may be NULL: then the loop stops with 128 + signo). */
   void (*signal)(void *ctx, ltcp_loop *loop, int signo);
-  void *ctx;
+  void *ctx; /**< the hooks' first argument */
 } ltcp_loop_hooks;
 
+/** What a loop drives and how. */
 typedef struct ltcp_loop_config {
-  ltcp_stack *st;                   /* driven by the loop; not owned. Its tso_max may be set
+  ltcp_stack *st;                   /**< driven by the loop; not owned. Its tso_max may be set
                                      * only when tun has offloads and impair->out is off, its
                                      * csum_offload only when, besides, there is no pcap
                                      * (ltcp_loop_new fails with LTCP_EINVAL otherwise) */
-  ltcp_tun *tun;                    /* the link; not owned */
-  ltcp_pcap *pcap;                  /* NULL, or every packet in and out is written here */
-  const ltcp_impair_config *impair; /* NULL, or faults injected on the link's directions */
-  ltcp_loop_hooks hooks;
-  ltcp_time_ns busy_poll_ns;        /* 0 (default): sleep in epoll_wait when nothing is ready.
+  ltcp_tun *tun;                    /**< the link; not owned */
+  ltcp_pcap *pcap;                  /**< NULL, or every packet in and out is written here */
+  const ltcp_impair_config *impair; /**< NULL, or faults injected on the link's directions */
+  ltcp_loop_hooks hooks;            /**< the application's part of each turn */
+  ltcp_time_ns busy_poll_ns;        /**< 0 (default): sleep in epoll_wait when nothing is ready.
                                      * Otherwise poll without sleeping for up to this long
                                      * before sleeping (as Linux's net.core.busy_poll): less
                                      * latency and no wake-ups, for a core's worth of CPU */
 } ltcp_loop_config;
 
-/* Creates a loop; blocks SIGINT and SIGTERM (delivered through the loop from now on) and ignores
- * SIGPIPE. Returns NULL with *err set to a negative error on failure. */
+/** Creates a loop; blocks SIGINT and SIGTERM (delivered through the loop from now on) and ignores
+ * SIGPIPE. The stack's clock is moved to the loop's.
+ * @param cfg what to drive; copied
+ * @param err receives a negative error on failure
+ * @return the loop, or NULL */
 ltcp_loop *ltcp_loop_new(const ltcp_loop_config *cfg, int *err);
-/* Frees the loop and restores the signal mask (SIGINT and SIGTERM still pending are dropped:
- * the loop already reported them); does not close the link or the stack. */
+/** Frees the loop and restores the signal mask (SIGINT and SIGTERM still pending are dropped:
+ * the loop already reported them); does not close the link or the stack.
+ * @param loop the loop */
 void ltcp_loop_free(ltcp_loop *loop);
 
-/* Watches fd for the readiness in interest (LTCP_LOOP_IN, LTCP_LOOP_OUT); 0 stops watching.
- * A regular file (which epoll refuses) is taken as always ready: the loop then does not sleep
- * while it is watched. Returns 0 or a negative error. */
+/** Watches fd for the readiness in interest. A regular file (which epoll refuses) is taken as
+ * always ready: the loop then does not sleep while it is watched.
+ * @param loop the loop
+ * @param fd the descriptor (not owned)
+ * @param interest LTCP_LOOP_IN, LTCP_LOOP_OUT, both, or 0 to stop watching
+ * @return 0, or a negative error */
 int ltcp_loop_watch(ltcp_loop *loop, int fd, uint32_t interest);
 
-/* Runs turns until ltcp_loop_stop; then writes out the packets still queued and returns the
- * status given to ltcp_loop_stop. */
+/** Runs turns until ltcp_loop_stop; then writes out the packets still queued.
+ * @param loop the loop
+ * @return the status given to ltcp_loop_stop */
 int ltcp_loop_run(ltcp_loop *loop);
-/* Ends ltcp_loop_run after the current turn, which returns status. */
+/** Ends ltcp_loop_run after the current turn.
+ * @param loop the loop
+ * @param status what ltcp_loop_run returns */
 void ltcp_loop_stop(ltcp_loop *loop, int status);
 
-/* CLOCK_MONOTONIC in nanoseconds: the stack's clock. */
+/** CLOCK_MONOTONIC in nanoseconds: the stack's clock.
+ * @param loop the loop
+ * @return the time now */
 ltcp_time_ns ltcp_loop_now(const ltcp_loop *loop);
-/* The time the loop started, on the same clock. */
+/** The time the loop started, on the same clock.
+ * @param loop the loop
+ * @return that time */
 ltcp_time_ns ltcp_loop_start_time(const ltcp_loop *loop);
-/* Makes the loop run a turn (and the step hook) at time t at the latest; the earliest request
- * wins and is forgotten once reached. */
+/** Makes the loop run a turn (and the step hook) at time t at the latest; the earliest request
+ * wins and is forgotten once reached.
+ * @param loop the loop
+ * @param t a time on the loop's clock (ltcp_loop_now) */
 void ltcp_loop_wake_at(ltcp_loop *loop, ltcp_time_ns t);
 
+/** A loop's counters since it was made. */
 typedef struct ltcp_loop_stats {
-  uint64_t packets_in, packets_out;
-  uint64_t bytes_in, bytes_out;
-  uint64_t write_errors; /* packets the link refused (lost, as on a wire) */
-  uint64_t large_in;     /* packets read that stood for several segments (TUN offloads, GRO);
+  uint64_t packets_in;   /**< packets read from the link */
+  uint64_t packets_out;  /**< packets written to it */
+  uint64_t bytes_in;     /**< their bytes */
+  uint64_t bytes_out;    /**< their bytes */
+  uint64_t write_errors; /**< packets the link refused (lost, as on a wire) */
+  uint64_t large_in;     /**< packets read that stood for several segments (TUN offloads, GRO);
                           * counted when neither a capture nor an input injector is on */
-  uint64_t large_out;    /* packets written for the kernel to cut into segments (TSO/GSO) */
-  uint64_t turns;
-  uint64_t polls;        /* busy-poll rounds that found nothing ready (busy_poll_ns) */
+  uint64_t large_out;    /**< packets written for the kernel to cut into segments (TSO/GSO) */
+  uint64_t turns;        /**< turns of the loop */
+  uint64_t polls;        /**< busy-poll rounds that found nothing ready (busy_poll_ns) */
 } ltcp_loop_stats;
+/** The loop's counters.
+ * @param loop the loop
+ * @return them, valid as long as the loop */
 const ltcp_loop_stats *ltcp_loop_get_stats(const ltcp_loop *loop);
 
-/* The errno of a read from the device that failed (the device was deleted, say), which stopped
- * the loop with status 1; 0 when none did. */
+/** Why the loop stopped with status 1 by itself: a read from the device failed (the device was
+ * deleted, say).
+ * @param loop the loop
+ * @return that read's errno, or 0 when none failed */
 int ltcp_loop_link_error(const ltcp_loop *loop);
 
-/* 64 random bits from the kernel (getrandom), for ltcp_stack_config.seed: on a real network the
- * ISN key must not be guessable. */
+/** 64 random bits from the kernel (getrandom), for ltcp_stack_config.seed: on a real network the
+ * ISN key must not be guessable.
+ * @return the bits */
 uint64_t ltcp_loop_random_seed(void);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* lucidtcp: a BSD-like, non-blocking socket API on a stack.
+/** @file
+ * lucidtcp: a BSD-like, non-blocking socket API on a stack.
  *
  * Descriptors are small integers local to one stack. Every call returns -1 and sets errno on
  * failure, as BSD sockets do (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, EAGAIN, EINPROGRESS,
@@ -17,82 +18,158 @@
 extern "C" {
 #endif
 
-/* Opens a TCP socket. Returns a descriptor >= 0, or -1 (EMFILE). */
+/** Opens a TCP socket.
+ * @param st the stack
+ * @return a descriptor >= 0, or -1 (EMFILE) */
 int ltcp_socket(ltcp_stack *st);
-/* Binds to a local port (addr 0 or the stack's address). Port 0 picks an ephemeral port.
- * EADDRINUSE if another socket holds the port (or a connection does, without SO_REUSEADDR). */
+/** Binds to a local port (addr 0 or the stack's address). Port 0 picks an ephemeral port.
+ * EADDRINUSE if another socket holds the port (or a connection does, without SO_REUSEADDR).
+ * @param st the stack
+ * @param fd the socket
+ * @param local the address and port
+ * @return 0, or -1 with errno set */
 int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local);
-/* RFC 9293 passive OPEN. backlog bounds connections not yet accepted (SYN-RECEIVED included). */
+/** RFC 9293 passive OPEN.
+ * @param st the stack
+ * @param fd a bound socket
+ * @param backlog bounds the connections not yet accepted (SYN-RECEIVED included)
+ * @return 0, or -1 with errno set */
 int ltcp_listen(ltcp_stack *st, int fd, int backlog);
-/* Takes an established connection from a listener: a new descriptor, or -1 (EAGAIN, EINVAL).
- * peer, when not NULL, receives the remote endpoint. */
+/** Takes an established connection from a listener.
+ * @param st the stack
+ * @param fd the listener
+ * @param peer when not NULL, receives the remote endpoint
+ * @return a new descriptor, or -1 (EAGAIN, EINVAL) */
 int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer);
-/* RFC 9293 active OPEN: sends a SYN and returns -1 with EINPROGRESS. The socket turns writable
- * when ESTABLISHED; SO_ERROR (ltcp_socket_error) then tells success or the error. */
+/** RFC 9293 active OPEN: sends a SYN. The socket turns writable when ESTABLISHED; SO_ERROR
+ * (ltcp_socket_error) then tells success or the error.
+ * @param st the stack
+ * @param fd the socket (bound or not: an ephemeral port is picked)
+ * @param remote the peer
+ * @return -1 with EINPROGRESS, or -1 with another errno when the SYN cannot be sent */
 int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote);
-/* RFC 9293 SEND: copies up to len bytes into the send buffer; returns the count, or -1 (EAGAIN
- * when the buffer is full, EPIPE after shutdown or close, ENOTCONN, ECONNRESET...). */
+/** RFC 9293 SEND: copies up to len bytes into the send buffer (also in SYN-SENT, before the
+ * handshake ends).
+ * @param st the stack
+ * @param fd the socket
+ * @param buf the bytes
+ * @param len how many
+ * @param flags 0
+ * @return the count taken, or -1 (EAGAIN when the buffer is full, EPIPE after shutdown or
+ *   close, ENOTCONN, ECONNRESET...) */
 ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags);
-/* Flags for ltcp_recv. */
+/** Flag for ltcp_recv: leave the bytes in the receive buffer. */
 #define LTCP_MSG_PEEK 0x2
-/* RFC 9293 RECEIVE: copies up to len bytes; returns the count, 0 at end of stream (the peer's
- * FIN was read), or -1 (EAGAIN when nothing is there yet, ENOTCONN, ECONNRESET, ETIMEDOUT...). */
+/** RFC 9293 RECEIVE: copies up to len bytes.
+ * @param st the stack
+ * @param fd the socket
+ * @param buf where the bytes go
+ * @param len its size
+ * @param flags 0 or LTCP_MSG_PEEK
+ * @return the count, 0 at end of stream (the peer's FIN was read, or the connection went with no
+ *   error to report), or -1 (EAGAIN when nothing is there yet, ENOTCONN, ECONNRESET,
+ *   ETIMEDOUT...) */
 ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags);
 
-#define LTCP_SHUT_RD 0
-#define LTCP_SHUT_WR 1
-#define LTCP_SHUT_RDWR 2
-/* SHUT_WR issues RFC 9293 CLOSE (a FIN after queued data) and keeps the socket for reading;
- * SHUT_RD discards what arrives from now on. */
+#define LTCP_SHUT_RD 0   /**< ltcp_shutdown: stop receiving */
+#define LTCP_SHUT_WR 1   /**< ltcp_shutdown: stop sending (a FIN) */
+#define LTCP_SHUT_RDWR 2 /**< ltcp_shutdown: both */
+/** SHUT_WR issues RFC 9293 CLOSE (a FIN after queued data) and keeps the socket for reading;
+ * SHUT_RD discards what arrives from now on. CLOSE before the handshake ends (SYN-SENT) gives
+ * the connection up, as RFC 9293 §3.10.4 says: wait until the socket is writable.
+ * @param st the stack
+ * @param fd the socket
+ * @param how LTCP_SHUT_RD, LTCP_SHUT_WR or LTCP_SHUT_RDWR
+ * @return 0, or -1 with errno set */
 int ltcp_shutdown(ltcp_stack *st, int fd, int how);
-/* Releases the descriptor. A connection is closed gracefully (RFC 9293 CLOSE) and lives on in
+/** Releases the descriptor. A connection is closed gracefully (RFC 9293 CLOSE) and lives on in
  * the stack until CLOSED (TIME-WAIT included); with unread data it is reset instead
- * (RFC 1122 4.2.2.13), unless the stack's rst_on_unread_close is 0. */
+ * (RFC 1122 4.2.2.13), unless the stack's rst_on_unread_close is 0.
+ * @param st the stack
+ * @param fd the socket
+ * @return 0, or -1 with errno set */
 int ltcp_close(ltcp_stack *st, int fd);
-/* RFC 9293 ABORT: sends RST where the state calls for it and releases the descriptor. */
+/** RFC 9293 ABORT: sends RST where the state calls for it and releases the descriptor.
+ * @param st the stack
+ * @param fd the socket
+ * @return 0, or -1 with errno set */
 int ltcp_abort(ltcp_stack *st, int fd);
 
+/** The socket's own address and port.
+ * @param st the stack
+ * @param fd the socket
+ * @param local receives them
+ * @return 0, or -1 with errno set */
 int ltcp_getsockname(ltcp_stack *st, int fd, ltcp_endpoint *local);
+/** The peer's address and port.
+ * @param st the stack
+ * @param fd a connected socket
+ * @param remote receives them
+ * @return 0, or -1 with errno set (ENOTCONN) */
 int ltcp_getpeername(ltcp_stack *st, int fd, ltcp_endpoint *remote);
 
-/* Pending error (as SO_ERROR): returns it (a positive errno, or 0) and clears it. */
+/** Pending error (as SO_ERROR), which this call clears.
+ * @param st the stack
+ * @param fd the socket
+ * @return a positive errno, or 0 */
 int ltcp_socket_error(ltcp_stack *st, int fd);
 
-/* Options, all int-valued. */
+/** Options, all int-valued. */
 typedef enum ltcp_sockopt {
-  LTCP_SO_REUSEADDR,     /* bind may reuse a port held by a connection in TIME-WAIT */
-  LTCP_SO_SNDBUF,        /* send buffer, bytes (before connect/listen), at most LTCP_BUF_MAX */
-  LTCP_SO_RCVBUF,        /* receive buffer, bytes (before connect/listen), at most LTCP_BUF_MAX;
+  LTCP_SO_REUSEADDR,     /**< bind may reuse a port held by a connection in TIME-WAIT */
+  LTCP_SO_SNDBUF,        /**< send buffer, bytes (before connect/listen), at most LTCP_BUF_MAX */
+  LTCP_SO_RCVBUF,        /**< receive buffer, bytes (before connect/listen), at most LTCP_BUF_MAX;
                           * the window exceeds 65535 only when window scaling is negotiated */
-  LTCP_SO_ERROR,         /* get only: pending error, cleared */
-  LTCP_TCP_MAXSEG,       /* MSS to announce (before connect/listen); get: the send MSS */
-  LTCP_TCP_NODELAY,      /* 1: Nagle's algorithm off (RFC 9293 §3.7.4); default cfg.nodelay */
-  LTCP_TCP_USER_TIMEOUT, /* milliseconds; RFC 9293 USER TIMEOUT (RFC 5482's value), 0 = off */
-  LTCP_SO_KEEPALIVE,     /* 1: keep-alive probes on an idle connection (RFC 9293 §3.8.4). Off */
-  LTCP_TCP_KEEPIDLE,     /* seconds of silence before the first probe, 1..32767. Default 7200 */
-  LTCP_TCP_KEEPINTVL,    /* seconds between probes, 1..32767. Default 75 */
-  LTCP_TCP_KEEPCNT,      /* unanswered probes before ETIMEDOUT, 1..127. Default 9 */
-  LTCP_TCP_CONGESTION    /* LTCP_CC_CUBIC or LTCP_CC_NEWRENO (stack.h); default cfg.congestion */
+  LTCP_SO_ERROR,         /**< get only: pending error, cleared */
+  LTCP_TCP_MAXSEG,       /**< MSS to announce (before connect/listen); get: the send MSS */
+  LTCP_TCP_NODELAY,      /**< 1: Nagle's algorithm off (RFC 9293 §3.7.4); default cfg.nodelay */
+  LTCP_TCP_USER_TIMEOUT, /**< milliseconds; RFC 9293 USER TIMEOUT (RFC 5482's value), 0 = off */
+  LTCP_SO_KEEPALIVE,     /**< 1: keep-alive probes on an idle connection (RFC 9293 §3.8.4). Off */
+  LTCP_TCP_KEEPIDLE,     /**< seconds of silence before the first probe, 1..32767. Default 7200 */
+  LTCP_TCP_KEEPINTVL,    /**< seconds between probes, 1..32767. Default 75 */
+  LTCP_TCP_KEEPCNT,      /**< unanswered probes before ETIMEDOUT, 1..127. Default 9 */
+  LTCP_TCP_CONGESTION    /**< LTCP_CC_CUBIC or LTCP_CC_NEWRENO (stack.h); default cfg.congestion */
 } ltcp_sockopt;
+/** Sets an option.
+ * @param st the stack
+ * @param fd the socket
+ * @param opt the option
+ * @param value its value
+ * @return 0, or -1 with errno set (EINVAL for a value out of range, ENOPROTOOPT) */
 int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value);
+/** Reads an option.
+ * @param st the stack
+ * @param fd the socket
+ * @param opt the option
+ * @param value receives its value
+ * @return 0, or -1 with errno set */
 int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value);
 
-/* Readiness, with Linux's bit values. */
+/** Readiness, with Linux's bit values: something to read (or a connection to accept). */
 #define LTCP_POLLIN 0x001
-#define LTCP_POLLOUT 0x004
-#define LTCP_POLLERR 0x008
-#define LTCP_POLLHUP 0x010
-#define LTCP_POLLRDHUP 0x2000
+#define LTCP_POLLOUT 0x004   /**< room to send (ESTABLISHED) */
+#define LTCP_POLLERR 0x008   /**< an error is pending (ltcp_socket_error) */
+#define LTCP_POLLHUP 0x010   /**< both directions are closed, or the connection is gone */
+#define LTCP_POLLRDHUP 0x2000 /**< the peer closed its direction (its FIN) */
+/** One socket's entry for ltcp_poll. */
 typedef struct ltcp_pollfd {
-  int fd;
-  short events;
-  short revents;
+  int fd;        /**< the socket */
+  short events;  /**< what the caller waits for: LTCP_POLLIN, LTCP_POLLOUT, ... */
+  short revents; /**< what is ready, filled by ltcp_poll */
 } ltcp_pollfd;
-/* Fills revents for each entry (POLLERR and POLLHUP always reported); returns how many have
- * revents != 0. Never waits. */
+/** Fills revents for each entry (POLLERR and POLLHUP always reported). Never waits.
+ * @param st the stack
+ * @param fds the entries
+ * @param nfds how many
+ * @return how many have revents != 0 */
 int ltcp_poll(ltcp_stack *st, ltcp_pollfd *fds, size_t nfds);
 
-/* Fills *info; ENOTCONN if the socket has no connection (after a reset, the last state). */
+/** RFC 9293 STATUS: the connection's state and variables.
+ * @param st the stack
+ * @param fd the socket
+ * @param info receives them
+ * @return 0, or -1 with errno set (ENOTCONN if the socket has no connection; after a reset, the
+ *   last state) */
 int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info);
 
 #ifdef __cplusplus

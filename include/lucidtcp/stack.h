@@ -1,4 +1,5 @@
-/* lucidtcp: a host's TCP/IPv4 stack, sans I/O.
+/** @file
+ * lucidtcp: a host's TCP/IPv4 stack, sans I/O.
  *
  * The caller owns the clock and the link. The loop is always:
  *   ltcp_stack_input(st, now, packet)     for each IPv4 packet that arrives;
@@ -19,59 +20,101 @@
 extern "C" {
 #endif
 
+/** A host's stack: its IP layer, connections and sockets. Opaque. */
 typedef struct ltcp_stack ltcp_stack;
 
-/* Creates a stack; the stack copies cfg. Returns NULL when memory runs out or cfg is invalid. */
+/** Creates a stack; the stack copies cfg.
+ * @param cfg the configuration (ltcp_stack_config_default, then changes)
+ * @return the stack, or NULL when memory runs out or cfg is invalid */
 ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg);
-/* Changes a running stack's settings, as `sysctl -w` does a kernel's: the stack copies cfg and
+/** Changes a running stack's settings, as `sysctl -w` does a kernel's: the stack copies cfg and
  * uses it from the next segment or call on. Connections keep what they negotiated (options,
  * window scale, buffers); new ones take the new defaults. Only the sizes and identity fixed at
  * ltcp_stack_new may not change: addr, mtu, seed, isn_offset, max_sockets, max_connections,
- * tx_queue_packets, event_capacity, tso_max, csum_offload. Returns 0, or -1 with errno EINVAL
- * when cfg is invalid or changes one of those (the stack keeps its settings). */
+ * tx_queue_packets, event_capacity, tso_max, csum_offload.
+ * @param st the stack
+ * @param cfg the new settings (copied)
+ * @return 0, or -1 with errno EINVAL when cfg is invalid or changes one of those (the stack
+ *         keeps its settings) */
 int ltcp_stack_set_config(ltcp_stack *st, const ltcp_stack_config *cfg);
-/* Frees the stack, every socket and connection in it, without sending anything. */
+/** Frees the stack, every socket and connection in it, without sending anything.
+ * @param st the stack (NULL is ignored) */
 void ltcp_stack_free(ltcp_stack *st);
 
-/* Hands the stack one IPv4 packet that arrived at time now. The stack does not keep pkt. */
+/** Hands the stack one IPv4 packet that arrived at time now. The stack does not keep pkt.
+ * @param st the stack
+ * @param now the time it arrived, on the caller's clock (never earlier than the last)
+ * @param pkt the packet, from its IPv4 header on
+ * @param len its length in bytes */
 void ltcp_stack_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len);
-/* Flags of ltcp_stack_input_flags: what the link vouches for. */
-#define LTCP_INPUT_CSUM_OK 0x1u /* the TCP checksum need not be verified: the packet never
+/** Flags of ltcp_stack_input_flags: what the link vouches for. */
+#define LTCP_INPUT_CSUM_OK 0x1u /**< the TCP checksum need not be verified: the packet never
                                  * crossed a wire (it comes from this host's kernel, whose
                                  * checksum field may hold only the pseudo-header sum: Linux's
                                  * CHECKSUM_PARTIAL, virtio's NEEDS_CSUM), or the link checked it
                                  * (CHECKSUM_UNNECESSARY, virtio's DATA_VALID) */
-/* As ltcp_stack_input, with flags (LTCP_INPUT_*). The packet may be a TCP segment of more than
- * one MSS, as a link that coalesces segments delivers them (GRO): it is taken whole. */
+/** As ltcp_stack_input, with flags (LTCP_INPUT_*). The packet may be a TCP segment of more than
+ * one MSS, as a link that coalesces segments delivers them (GRO): it is taken whole.
+ * @param st the stack
+ * @param now the time it arrived
+ * @param pkt the packet, from its IPv4 header on
+ * @param len its length in bytes
+ * @param flags LTCP_INPUT_CSUM_OK or 0 */
 void ltcp_stack_input_flags(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len,
                             uint32_t flags);
-/* Moves the stack's clock to now (never backwards) and runs every timer due by then. */
+/** Moves the stack's clock to now (never backwards) and runs every timer due by then.
+ * @param st the stack
+ * @param now the time on the caller's clock */
 void ltcp_stack_advance(ltcp_stack *st, ltcp_time_ns now);
-/* The earliest time a timer is due, or LTCP_TIME_NEVER. */
+/** The earliest time a timer is due.
+ * @param st the stack
+ * @return that time, or LTCP_TIME_NEVER */
 ltcp_time_ns ltcp_stack_next_deadline(const ltcp_stack *st);
-/* The stack's clock: the time of the last input or advance. */
+/** The stack's clock: the time of the last input or advance.
+ * @param st the stack
+ * @return that time */
 ltcp_time_ns ltcp_stack_now(const ltcp_stack *st);
 
-/* The oldest packet waiting to be sent: sets *pkt and returns its length, or returns 0 if none.
- * The bytes stay valid until ltcp_stack_tx_pop or any other call on the stack. */
+/** The oldest packet waiting to be sent. The bytes stay valid until ltcp_stack_tx_pop or any
+ * other call on the stack.
+ * @param st the stack
+ * @param pkt receives the packet (an IPv4 header first)
+ * @return its length, or 0 when there is none */
 size_t ltcp_stack_tx_peek(ltcp_stack *st, const uint8_t **pkt);
-/* For the packet ltcp_stack_tx_peek returned: 0 when it is one segment; else (cfg.tso_max set)
+/** For the packet ltcp_stack_tx_peek returned: 0 when it is one segment; else (cfg.tso_max set)
  * it is a TCP packet the link must cut into segments of this many payload bytes each, the last
  * one possibly shorter, each with the headers copied and only the last keeping FIN and PSH, as
  * TCP segmentation offload does (virtio_net_hdr gso_size). Its checksum is complete, unless
- * cfg.csum_offload is set (then every TCP packet's checksum is partial). */
+ * cfg.csum_offload is set (then every TCP packet's checksum is partial).
+ * @param st the stack
+ * @return the segment size, or 0 */
 uint32_t ltcp_stack_tx_seg_size(const ltcp_stack *st);
-/* Removes the packet ltcp_stack_tx_peek returned. */
+/** Removes the packet ltcp_stack_tx_peek returned.
+ * @param st the stack */
 void ltcp_stack_tx_pop(ltcp_stack *st);
 
-/* Takes the oldest event into *ev: returns 1, or 0 when there is none. */
+/** Takes the oldest event (cfg.event_capacity > 0 keeps them).
+ * @param st the stack
+ * @param ev receives the event
+ * @return 1, or 0 when there is none */
 int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev);
 
+/** The stack's counters.
+ * @param st the stack
+ * @return the counters, valid as long as the stack */
 const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st);
+/** The configuration the stack was made with.
+ * @param st the stack
+ * @return its copy of the configuration, valid as long as the stack */
 const ltcp_stack_config *ltcp_stack_get_config(const ltcp_stack *st);
-/* Number of connections in the table (sockets' and orphans, TIME-WAIT included). */
+/** Number of connections in the table (sockets' and orphans, TIME-WAIT included).
+ * @param st the stack
+ * @return the count */
 uint32_t ltcp_stack_connection_count(const ltcp_stack *st);
-/* Number of connections in the given state. */
+/** Number of connections in the given state.
+ * @param st the stack
+ * @param state the state
+ * @return the count */
 uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/* lucidtcp: per-stack counters, and the reasons a packet or segment is dropped. */
+/** @file
+ * lucidtcp: per-stack counters, and the reasons a packet or segment is dropped. */
 #ifndef LUCIDTCP_STATS_H
 #define LUCIDTCP_STATS_H
 
@@ -8,7 +9,7 @@
 extern "C" {
 #endif
 
-/* Every byte from the wire ends in a reply the RFCs specify or in one of these counted drops. */
+/** Every byte from the wire ends in a reply the RFCs specify or in one of these counted drops. */
 #define LTCP_DROP_REASONS(X)                                                              \
   X(NONE, "not dropped")                                                                  \
   X(IP_TRUNCATED, "IPv4: shorter than a header")                                          \
@@ -56,47 +57,55 @@ extern "C" {
   X(TX_QUEUE_FULL, "output queue full")                                                   \
   X(TCP_NO_MEMORY, "TCP: no memory to wake an idle connection")
 
+/** Why a packet or segment was dropped: LTCP_DROP_NONE ... from LTCP_DROP_REASONS. */
 typedef enum ltcp_drop_reason {
+/** @cond */
 #define LTCP_DROP_ENUM(name, text) LTCP_DROP_##name,
+/** @endcond */
   LTCP_DROP_REASONS(LTCP_DROP_ENUM)
 #undef LTCP_DROP_ENUM
-  LTCP_DROP_COUNT
+  LTCP_DROP_COUNT /**< how many there are */
 } ltcp_drop_reason;
 
-/* A short description of a drop reason; never NULL. */
+/** A short description of a drop reason.
+ * @param reason the reason
+ * @return a static string, never NULL */
 const char *ltcp_drop_text(ltcp_drop_reason reason);
-/* The reason's name without prefix ("TCP_CHECKSUM"); never NULL. */
+/** The reason's name without prefix ("TCP_CHECKSUM").
+ * @param reason the reason
+ * @return a static string, never NULL */
 const char *ltcp_drop_name(ltcp_drop_reason reason);
 
+/** A stack's counters since it was made (ltcp_stack_stats). */
 typedef struct ltcp_stats {
-  uint64_t ip_in;            /* IPv4 packets handed to the stack */
-  uint64_t ip_out;           /* IPv4 packets the stack queued for output */
-  uint64_t segs_in;          /* TCP segments that passed header checks */
-  uint64_t segs_out;         /* TCP segments sent (retransmissions included) */
-  uint64_t retransmits;      /* segments sent again (timeouts, fast retransmit, recovery) */
-  uint64_t rto_expirations;  /* retransmission timeouts of data (not SYNs or window probes) */
-  uint64_t fast_retransmits; /* fast recoveries entered on duplicate ACKs (RFC 5681 3.2) */
-  uint64_t rst_in;           /* segments with RST received */
-  uint64_t rst_out;          /* segments with RST sent */
-  uint64_t challenge_acks;   /* RFC 5961 challenge ACKs sent */
-  uint64_t icmp_echo_in;     /* echo requests answered */
-  uint64_t icmp_errors_in;   /* ICMP errors taken by a connection (RFC 9293 §3.9.2.2) */
-  uint64_t active_opens;     /* connect() calls that sent a SYN */
-  uint64_t passive_opens;    /* connections created by a SYN to a listener */
-  uint64_t established;      /* connections that reached ESTABLISHED */
-  uint64_t resets;           /* connections ended by a RST received */
-  uint64_t timeouts;         /* connections ended by retransmission or user timeout */
-  uint64_t time_wait_reuse;  /* TIME-WAIT connections replaced by a new SYN (RFC 9293 3.6) */
-  uint64_t time_wait_compact; /* TIME-WAIT TCBs replaced by 64-byte records (tcp/timewait.h) */
-  uint64_t syn_received_compact; /* half-open TCBs replaced by 64-byte records (tcp/synrcvd.h) */
-  uint64_t events_lost;      /* events dropped because the event queue was full */
-  uint64_t tso_out;          /* packets of several segments handed to the link to split
+  uint64_t ip_in;            /**< IPv4 packets handed to the stack */
+  uint64_t ip_out;           /**< IPv4 packets the stack queued for output */
+  uint64_t segs_in;          /**< TCP segments that passed header checks */
+  uint64_t segs_out;         /**< TCP segments sent (retransmissions included) */
+  uint64_t retransmits;      /**< segments sent again (timeouts, fast retransmit, recovery) */
+  uint64_t rto_expirations;  /**< retransmission timeouts of data (not SYNs or window probes) */
+  uint64_t fast_retransmits; /**< fast recoveries entered on duplicate ACKs (RFC 5681 3.2) */
+  uint64_t rst_in;           /**< segments with RST received */
+  uint64_t rst_out;          /**< segments with RST sent */
+  uint64_t challenge_acks;   /**< RFC 5961 challenge ACKs sent */
+  uint64_t icmp_echo_in;     /**< echo requests answered */
+  uint64_t icmp_errors_in;   /**< ICMP errors taken by a connection (RFC 9293 §3.9.2.2) */
+  uint64_t active_opens;     /**< connect() calls that sent a SYN */
+  uint64_t passive_opens;    /**< connections created by a SYN to a listener */
+  uint64_t established;      /**< connections that reached ESTABLISHED */
+  uint64_t resets;           /**< connections ended by a RST received */
+  uint64_t timeouts;         /**< connections ended by retransmission or user timeout */
+  uint64_t time_wait_reuse;  /**< TIME-WAIT connections replaced by a new SYN (RFC 9293 3.6) */
+  uint64_t time_wait_compact; /**< TIME-WAIT TCBs replaced by 64-byte records (tcp/timewait.h) */
+  uint64_t syn_received_compact; /**< half-open TCBs replaced by 64-byte records (tcp/synrcvd.h) */
+  uint64_t events_lost;      /**< events dropped because the event queue was full */
+  uint64_t tso_out;          /**< packets of several segments handed to the link to split
                               * (cfg.tso_max: TCP segmentation offload) */
-  uint64_t large_in;         /* TCP segments received with more payload than our MSS (a link
+  uint64_t large_in;         /**< TCP segments received with more payload than our MSS (a link
                               * that coalesces, as Linux GRO or a TUN device with offloads) */
-  uint64_t busy_wakes;       /* idle connections that took their busy part back (tcp/tcb.h) */
-  uint64_t busy_sleeps;      /* connections that gave it up, idle again */
-  uint64_t drops[LTCP_DROP_COUNT];
+  uint64_t busy_wakes;       /**< idle connections that took their busy part back (tcp/tcb.h) */
+  uint64_t busy_sleeps;      /**< connections that gave it up, idle again */
+  uint64_t drops[LTCP_DROP_COUNT]; /**< packets and segments dropped, by reason */
 } ltcp_stats;
 
 #ifdef __cplusplus

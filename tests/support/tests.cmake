@@ -6,7 +6,7 @@ function(ltcp_test_helper name src)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/tests)
 endfunction()
 # The single-stack harness the RFC tests drive, a segment at a time (harness.h).
-ltcp_test_helper(ltcp_harness ${CMAKE_CURRENT_LIST_DIR}/harness.c lucidtcp)
+ltcp_test_helper(ltcp_harness ${CMAKE_CURRENT_LIST_DIR}/harness.c ltcp_sock)
 # Two stacks over the simulated network with a log of every segment, for the timing of small
 # segments: delayed ACK, Nagle, persist, keep-alive (timing_pair.h).
 ltcp_test_helper(ltcp_timing_pair ${CMAKE_CURRENT_LIST_DIR}/timing_pair.c ltcp_link)
