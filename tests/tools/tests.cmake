@@ -10,3 +10,7 @@ ltcp_add_test(test_script_run ${CMAKE_CURRENT_LIST_DIR}/test_script_run.c ltcp_s
 add_test(NAME script_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_script_cli.sh
          $<TARGET_FILE:lucidtcp_cmd> ${PROJECT_SOURCE_DIR})
 set_tests_properties(script_cli PROPERTIES TIMEOUT 300)
+# make run (the command's target only, quietly) and install-deps (waiting for apt's locks), with
+# stand-ins for cmake and apt-get: nothing is built or installed.
+add_test(NAME make_run_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_make_run.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(make_run_cli PROPERTIES TIMEOUT 120)
