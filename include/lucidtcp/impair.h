@@ -27,6 +27,10 @@ typedef struct ltcp_impair_config {
  * (any subset, any order; times in ns/us/ms/s, probabilities as 0.05 or 5%; dir in, out or both,
  * default both). Returns 0, or LTCP_EINVAL with the offending item copied into bad (cap bytes). */
 int ltcp_impair_parse(const char *spec, ltcp_impair_config *cfg, char *bad, size_t cap);
+/* Why an item ltcp_impair_parse refused is wrong, for a message: "loss must be a probability
+ * from 0 to 100% (5% or 0.05)", "unknown item 'x': the items are delay, jitter, ...". Writes it
+ * into buf (cap bytes) and returns buf. */
+const char *ltcp_impair_explain(const char *bad, char *buf, size_t cap);
 
 typedef struct ltcp_impair ltcp_impair;
 

@@ -103,9 +103,10 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
   } else if (strcmp(name, "--msl") == 0) {
     return rt_opts_set_msl(o, v);
   } else if (strcmp(name, "--impair") == 0) {
-    char bad[96];
+    char bad[96], why[160];
     if (ltcp_impair_parse(v, &o->impair_cfg, bad, sizeof bad) != 0)
-      return rt_usage_error(o, "--impair: bad item '%s' in '%s'", bad, v);
+      return rt_usage_error(o, "--impair: bad item '%s' in '%s': %s", bad, v,
+                            ltcp_impair_explain(bad, why, sizeof why));
     o->impair = v;
   } else if (strcmp(name, "--busy-poll") == 0) {
     return rt_opts_set_busy_poll(o, v);

@@ -213,8 +213,10 @@ static int serve_parse_service(serve *s, const char *v) {
     struct stat sb;
     s->kind = SERVE_HTTP;
     s->root = v + 5;
-    if (stat(s->root, &sb) != 0 || !S_ISDIR(sb.st_mode))
-      return rt_usage_error(&s->rt.o, "http:%s: not a directory", s->root);
+    if (stat(s->root, &sb) != 0)
+      return rt_usage_error(&s->rt.o, "http:%s: %s", s->root,
+                            errno == ENOENT || errno == ENOTDIR ? "no such directory" : strerror(errno));
+    if (!S_ISDIR(sb.st_mode)) return rt_usage_error(&s->rt.o, "http:%s: not a directory", s->root);
   } else {
     return rt_usage_error(&s->rt.o, "--service wants echo, discard, chargen or http:DIR, not '%s'",
                           v);
