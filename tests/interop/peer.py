@@ -139,6 +139,23 @@ def cmd_send_shut_then_read(a):
     print("received", n, digest)
 
 
+def cmd_hold_after_eof(a):
+    """Server: reads to the end of the peer's stream, then keeps its own direction open, sending
+    a line every 0.1 s until the peer resets the connection (or TIMEOUT)."""
+    c = listen(a.host, a.port)
+    n, digest, _ = read_all(c)
+    print("received", n, digest, flush=True)
+    t0 = time.time()
+    try:
+        while time.time() - t0 < TIMEOUT:
+            c.sendall(b"still here\n")
+            time.sleep(0.1)
+    except (ConnectionResetError, BrokenPipeError) as e:
+        print("reset", type(e).__name__, f"{time.time() - t0:.2f}")
+        return
+    sys.exit(1)
+
+
 def cmd_expect_refused(a):
     try:
         connect(a.host, a.port)
@@ -260,6 +277,7 @@ def main():
     add("read-then-reply", cmd_read_then_reply, lambda s: s.add_argument("file"))
     add("send-shut-then-read", cmd_send_shut_then_read, lambda s: s.add_argument("file"),
         lambda s: s.add_argument("--listen", action="store_true"))
+    add("hold-after-eof", cmd_hold_after_eof)
     add("expect-refused", cmd_expect_refused)
     add("expect-reset", cmd_expect_reset, lambda s: s.add_argument("--listen", action="store_true"),
         lambda s: s.add_argument("--send", action="store_true"))

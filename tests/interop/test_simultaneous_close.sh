@@ -17,7 +17,7 @@ rc=0
 # Standard input ends at the agreed time: lucidtcp's close().
 wait_s=$(date +%s.%N | awk -v at="$at" '{ d = at - $1; printf "%.3f", (d > 0 ? d : 0) }')
 sleep "$wait_s" |
-  nsx timeout 30 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --trace --msl 0.5 \
+  nsx timeout 30 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --trace --msl 0.5 --time-wait \
     --impair delay=150ms --pcap "$TMP/connect.pcap" "$K" 6004 >/dev/null 2>"$TMP/connect.err" || rc=$?
 wait_pid "$KPID" 10
 grep -E " -> " "$TMP/connect.err" || true
