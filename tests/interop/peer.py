@@ -260,6 +260,87 @@ def cmd_simultaneous_open(a):
     print("connected", data.decode(errors="replace").strip())
 
 
+def cmd_http_server(a):
+    """An HTTP/1.1 server for `lucidtcp get`: files from DIR with single byte ranges
+    ("bytes=N-", "bytes=A-B"), except under /norange/ (the whole file, 200); redirects
+    (/hop/N -> "N-1" ... /hop/0 -> "../f.bin", /abs, /see, /t307, /t308, /loop, /nowhere,
+    /offlink, /https); /cut/NAME promises NAME whole and sends half. Each request is a line
+    "request PATH range=RANGE" on standard output."""
+    import http.server
+
+    redirects = {
+        "/abs": (301, f"http://kpeer:{a.port}/f.bin"),
+        "/see": (303, "/f.bin"),
+        "/t307": (307, "./f.bin?x=1"),
+        "/t308": (308, f"//kpeer:{a.port}/f.bin"),
+        "/loop": (302, "/loop"),
+        "/nowhere": (302, None),
+        "/offlink": (302, "http://198.19.5.5/x"),
+        "/https": (302, "https://kpeer/x"),
+    }
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def reply(self, code, headers, body=b""):
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def redirect(self, path):
+            if path.startswith("/hop/"):
+                n = int(path[5:])
+                return 302, str(n - 1) if n > 0 else "../f.bin"
+            return redirects.get(path)
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            rng = self.headers.get("Range")
+            print("request", self.path, f"range={rng}", flush=True)
+            r = self.redirect(path)
+            if r:
+                code, loc = r
+                self.reply(code, ([("Location", loc)] if loc else []) + [("Content-Length", "0")])
+                return
+            cut = path.startswith("/cut/")
+            whole = path.startswith("/norange/")
+            name = path.split("/")[-1]
+            try:
+                with open(os.path.join(a.dir, name), "rb") as f:
+                    data = f.read()
+            except OSError:
+                self.reply(404, [("Content-Length", "0")])
+                return
+            n = len(data)
+            if cut:
+                self.reply(200, [("Content-Length", str(n))], data[: n // 2])
+                return
+            if rng and not whole and rng.startswith("bytes="):
+                first, _, last = rng[6:].partition("-")
+                first = int(first)
+                last = int(last) if last else n - 1
+                if first >= n:
+                    self.reply(416, [("Content-Range", f"bytes */{n}"), ("Content-Length", "0")])
+                    return
+                last = min(last, n - 1)
+                self.reply(206, [("Content-Range", f"bytes {first}-{last}/{n}"),
+                                 ("Content-Length", str(last - first + 1))], data[first:last + 1])
+                return
+            self.reply(200, [("Content-Length", str(n))], data)
+
+    srv = http.server.ThreadingHTTPServer((a.host, a.port), Handler)
+    srv.timeout = TIMEOUT
+    print("listening", a.port, flush=True)
+    srv.serve_forever()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -279,6 +360,7 @@ def main():
         lambda s: s.add_argument("--listen", action="store_true"))
     add("hold-after-eof", cmd_hold_after_eof)
     add("expect-refused", cmd_expect_refused)
+    add("http-server", cmd_http_server, lambda s: s.add_argument("dir"))
     add("expect-reset", cmd_expect_reset, lambda s: s.add_argument("--listen", action="store_true"),
         lambda s: s.add_argument("--send", action="store_true"))
     add("abort-after", cmd_abort_after, lambda s: s.add_argument("bytes", type=int))

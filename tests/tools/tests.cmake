@@ -23,3 +23,6 @@ add_library(ltcp_rt_text OBJECT ${PROJECT_SOURCE_DIR}/tools/rt/url.c
 target_include_directories(ltcp_rt_text PUBLIC ${PROJECT_SOURCE_DIR}/tools)
 target_link_libraries(ltcp_rt_text PUBLIC ltcp_link)
 ltcp_add_test(test_rt_text ${CMAKE_CURRENT_LIST_DIR}/test_rt_text.c ltcp_rt_text)
+# connect, get and serve's options and messages, before any device is opened (no root needed).
+add_test(NAME rt_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_rt_cli.sh $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(rt_cli PROPERTIES TIMEOUT 120)
