@@ -52,12 +52,20 @@ int http_token_in(const char *value, const char *token) {
   return 0;
 }
 
-static void http_header(http_request *r, char *line) {
+char *http_header_split(char *line) {
   char *colon = strchr(line, ':');
-  if (!colon) return;
+  if (!colon) return NULL;
   *colon = '\0';
   char *v = colon + 1;
   while (*v == ' ' || *v == '\t') v++;
+  size_t n = strlen(v);
+  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) v[--n] = '\0';
+  return v;
+}
+
+static void http_header(http_request *r, char *line) {
+  char *v = http_header_split(line);
+  if (!v) return;
   if (strcasecmp(line, "Connection") == 0) {
     r->conn_close |= http_token_in(v, "close");
     r->conn_keep |= http_token_in(v, "keep-alive");

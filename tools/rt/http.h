@@ -75,6 +75,10 @@ http_range_kind http_range_parse(const char *value, uint64_t len, uint64_t *firs
  * bytes, cut short if need be): a request target fit for a log line. Returns buf. */
 const char *http_log_escape(const char *s, char *buf, size_t cap);
 
+/* Splits a header line "Name: value" at its colon, in place: line keeps the name, the value
+ * (without the whitespace around it) is returned; NULL when there is no colon. */
+char *http_header_split(char *line);
+
 /* 1 when the comma-separated list value holds token (any case), as Connection's does. */
 int http_token_in(const char *value, const char *token);
 

@@ -31,13 +31,8 @@ static void http_content_range(http_response *r, const char *v) {
 }
 
 static void http_response_header(http_response *r, char *line) {
-  char *colon = strchr(line, ':');
-  if (!colon) return;
-  *colon = '\0';
-  char *v = colon + 1;
-  while (*v == ' ' || *v == '\t') v++;
-  size_t n = strlen(v);
-  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) v[--n] = '\0';
+  char *v = http_header_split(line);
+  if (!v) return;
   if (strcasecmp(line, "Content-Length") == 0) r->content_length = strtoll(v, NULL, 10);
   else if (strcasecmp(line, "Transfer-Encoding") == 0) r->chunked = http_token_in(v, "chunked");
   else if (strcasecmp(line, "Location") == 0) snprintf(r->location, sizeof r->location, "%s", v);
