@@ -51,10 +51,10 @@ check "capture active close" capture_ok "$TMP/active.pcap"
 
 # --time-wait: RFC 9293's 2*MSL before exiting.
 kpeer kserver2 close-after-eof "$K" 6004
-lconnect tw /dev/null --trace --time-wait --msl 1 "$K" 6004
+lconnect tw /dev/null --trace --time-wait --msl 0.5 "$K" 6004
 check "--time-wait: exits 0" test "$RC" = 0
 check "--time-wait: TIME-WAIT -> CLOSED on the timer" trace_has "$TMP/tw.err" "TIME-WAIT -> CLOSED  \(time-wait timer\)"
-check "--time-wait: waited 2*MSL (2 s)" took "$T0" "$T1" 2 6
+check "--time-wait: waited 2*MSL (1 s)" took "$T0" "$T1" 1 5
 
 # -w against an address nobody answers for: it gives up after SECS, says why, exits 1.
 lconnect dead /dev/null -w 1 "$DEAD" 80
