@@ -227,10 +227,23 @@ def cmd_close_after_eof(a):
     print("received", n)
 
 
+def wait_file(path):
+    """Waits (bounded, polling every 2 ms) until the file path exists."""
+    for _ in range(TIMEOUT * 500):
+        if os.path.exists(path):
+            return
+        time.sleep(0.002)
+
+
 def cmd_close_at(a):
-    """Server: accepts, waits until time AT, shuts down its sending direction, reads to the end."""
+    """Server: accepts, waits until time AT (or, with --go, until file GO exists: it says
+    "accepted" first), shuts down its sending direction, reads to the end."""
     c = listen(a.host, a.port)
-    sleep_until(a.at)
+    if a.go:
+        print("accepted", flush=True)
+        wait_file(a.go)
+    else:
+        sleep_until(a.at)
     c.shutdown(socket.SHUT_WR)
     n, _, _ = read_all(c)
     c.close()
@@ -246,10 +259,7 @@ def cmd_simultaneous_open(a):
     c.settimeout(TIMEOUT)
     print("bound", flush=True)
     if a.go:  # wait for the file to appear (bounded), then connect at once
-        for _ in range(TIMEOUT * 500):
-            if os.path.exists(a.go):
-                break
-            time.sleep(0.002)
+        wait_file(a.go)
     else:
         sleep_until(a.at)
     c.connect((a.host, a.port))
@@ -366,7 +376,8 @@ def main():
     add("abort-after", cmd_abort_after, lambda s: s.add_argument("bytes", type=int))
     add("close-first", cmd_close_first)
     add("close-after-eof", cmd_close_after_eof)
-    add("close-at", cmd_close_at, lambda s: s.add_argument("at", type=float))
+    add("close-at", cmd_close_at, lambda s: s.add_argument("at", type=float),
+        lambda s: s.add_argument("--go"))
     add("simultaneous-open", cmd_simultaneous_open, lambda s: s.add_argument("bind"),
         lambda s: s.add_argument("lport", type=int), lambda s: s.add_argument("at", type=float),
         lambda s: s.add_argument("--go"))
