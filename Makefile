@@ -5,20 +5,30 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 PREFIX     ?= /usr/local
 
-.PHONY: all run test soak conformance bench deps bench-deps build build-asan build-clang clean \
-        install docs docs-deps deb deb-deps
+.PHONY: all run test soak conformance bench deps deps-run bench-deps build build-asan build-clang \
+        clean install docs docs-deps deb deb-deps
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
+# What `make run` needs: a C compiler and CMake (no cmocka, clang or the interop tools).
+deps-run:
+	@scripts/install-deps.sh run
+
 # Optimised build for running the command.
 build: deps
-	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLTCP_TESTS=ON >/dev/null
 	@cmake --build $(BUILD)/release -j $(JOBS)
 
-run: build
+# Only the command (not the tests), quietly: one line, then the demo. The build's own output is
+# shown only when it fails.
+run: deps-run
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLTCP_TESTS=OFF >/dev/null
+	@echo "make run: building lucidtcp in $(BUILD)/release"
+	@cmake --build $(BUILD)/release -j $(JOBS) --target lucidtcp_cmd -- --no-print-directory \
+	  >$(BUILD)/release/run-build.log 2>&1 || { cat $(BUILD)/release/run-build.log; exit 1; }
 	@$(BUILD)/release/lucidtcp demo
 
 # Tests run under AddressSanitizer + UndefinedBehaviorSanitizer (leak checking included),

@@ -184,6 +184,35 @@ static int demo_parse(demo_cli *c, int argc, char **argv) {
   return 0;
 }
 
+/* The renderer's sink, with each failure said on stderr too ("lucidtcp demo: cannot write
+ * capture 'x.pcap': No such file or directory"); one found before the run began (the capture)
+ * only there, so standard output holds no half of a ladder or a JSON stream. */
+typedef struct demo_cli_sink {
+  demo_sink inner;
+  int begun;
+} demo_cli_sink;
+
+static void demo_cli_begin(void *ctx, const demo_options *o, const demo_scenario *sc,
+                           ltcp_endpoint client, ltcp_endpoint server) {
+  demo_cli_sink *w = ctx;
+  w->begun = 1;
+  w->inner.begin(w->inner.ctx, o, sc, client, server);
+}
+
+static void demo_cli_record(void *ctx, const demo_record *r) {
+  demo_cli_sink *w = ctx;
+  w->inner.record(w->inner.ctx, r);
+}
+
+static void demo_cli_end(void *ctx, int status, const char *message) {
+  demo_cli_sink *w = ctx;
+  if (w->begun) w->inner.end(w->inner.ctx, status, message);
+  if (status != 0) {
+    fflush(stdout);
+    fprintf(stderr, "lucidtcp demo: %s\n", message);
+  }
+}
+
 static int cmd_demo(int argc, char **argv) {
   demo_cli c;
   memset(&c, 0, sizeof c);
@@ -197,9 +226,9 @@ static int cmd_demo(int argc, char **argv) {
   }
   if (c.color < 0) c.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
   demo_ladder ladder = {.out = stdout, .color = c.color, .absolute = c.absolute};
-  demo_sink sink = c.json ? demo_json_sink(stdout) : demo_ladder_sink(&ladder);
+  demo_cli_sink w = {c.json ? demo_json_sink(stdout) : demo_ladder_sink(&ladder), 0};
+  demo_sink sink = {demo_cli_begin, demo_cli_record, demo_cli_end, &w};
   rc = demo_run(&c.o, &sink);
-  if (rc != 0 && c.o.pcap_path) fprintf(stderr, "lucidtcp: demo did not complete\n");
   return rc == 0 ? 0 : 1;
 }
 

@@ -35,6 +35,13 @@ typedef struct ltcp_impair_config {
  * @param cap bad's size
  * @return 0, or LTCP_EINVAL */
 int ltcp_impair_parse(const char *spec, ltcp_impair_config *cfg, char *bad, size_t cap);
+/** Why an item ltcp_impair_parse refused is wrong, for a message: "loss must be a probability
+ * from 0 to 100% (5% or 0.05)", "unknown item 'x': the items are delay, jitter, ...".
+ * @param bad the item ltcp_impair_parse wrote into its bad
+ * @param buf where the reason is written
+ * @param cap buf's size
+ * @return buf */
+const char *ltcp_impair_explain(const char *bad, char *buf, size_t cap);
 
 /** A fault injector on one direction. Opaque. */
 typedef struct ltcp_impair ltcp_impair;

@@ -104,6 +104,38 @@ int ltcp_impair_parse(const char *spec, ltcp_impair_config *cfg, char *bad, size
   return 0;
 }
 
+/* What each item takes, in the words of a message. */
+static const struct {
+  const char *key, *rule;
+} impair_rules[] = {
+    {"delay", "must be a time from 0 to 3600 s (10ms, 500us, 2s; a bare number is milliseconds)"},
+    {"jitter", "must be a time from 0 to 3600 s (10ms, 500us, 2s; a bare number is milliseconds)"},
+    {"loss", "must be a probability from 0 to 100% (5% or 0.05)"},
+    {"duplicate", "must be a probability from 0 to 100% (5% or 0.05)"},
+    {"reorder", "must be a probability from 0 to 100% (5% or 0.05)"},
+    {"corrupt", "must be a probability from 0 to 100% (5% or 0.05)"},
+    {"seed", "must be a non-negative integer"},
+    {"dir", "must be in, out or both"},
+};
+
+const char *ltcp_impair_explain(const char *bad, char *buf, size_t cap) {
+  size_t n = strcspn(bad, "=");
+  if (strcmp(bad, "too many items") == 0) {
+    snprintf(buf, cap, "at most 32 items");
+    return buf;
+  }
+  for (size_t i = 0; i < sizeof impair_rules / sizeof impair_rules[0]; i++) {
+    if (strlen(impair_rules[i].key) != n || strncmp(bad, impair_rules[i].key, n) != 0) continue;
+    if (bad[n] != '=') snprintf(buf, cap, "%s wants a value: %s=VALUE", impair_rules[i].key,
+                                impair_rules[i].key);
+    else snprintf(buf, cap, "%s %s", impair_rules[i].key, impair_rules[i].rule);
+    return buf;
+  }
+  snprintf(buf, cap, "unknown item '%.*s': the items are delay, jitter, loss, duplicate, "
+           "reorder, corrupt, seed and dir", (int)(n > 40 ? 40 : n), bad);
+  return buf;
+}
+
 /* ---- the queue */
 
 ltcp_impair *ltcp_impair_new(const ltcp_impair_config *cfg, uint32_t capacity, uint32_t slot_len) {

@@ -139,6 +139,23 @@ def cmd_send_shut_then_read(a):
     print("received", n, digest)
 
 
+def cmd_hold_after_eof(a):
+    """Server: reads to the end of the peer's stream, then keeps its own direction open, sending
+    a line every 0.1 s until the peer resets the connection (or TIMEOUT)."""
+    c = listen(a.host, a.port)
+    n, digest, _ = read_all(c)
+    print("received", n, digest, flush=True)
+    t0 = time.time()
+    try:
+        while time.time() - t0 < TIMEOUT:
+            c.sendall(b"still here\n")
+            time.sleep(0.1)
+    except (ConnectionResetError, BrokenPipeError) as e:
+        print("reset", type(e).__name__, f"{time.time() - t0:.2f}")
+        return
+    sys.exit(1)
+
+
 def cmd_expect_refused(a):
     try:
         connect(a.host, a.port)
@@ -210,10 +227,23 @@ def cmd_close_after_eof(a):
     print("received", n)
 
 
+def wait_file(path):
+    """Waits (bounded, polling every 2 ms) until the file path exists."""
+    for _ in range(TIMEOUT * 500):
+        if os.path.exists(path):
+            return
+        time.sleep(0.002)
+
+
 def cmd_close_at(a):
-    """Server: accepts, waits until time AT, shuts down its sending direction, reads to the end."""
+    """Server: accepts, waits until time AT (or, with --go, until file GO exists: it says
+    "accepted" first), shuts down its sending direction, reads to the end."""
     c = listen(a.host, a.port)
-    sleep_until(a.at)
+    if a.go:
+        print("accepted", flush=True)
+        wait_file(a.go)
+    else:
+        sleep_until(a.at)
     c.shutdown(socket.SHUT_WR)
     n, _, _ = read_all(c)
     c.close()
@@ -229,10 +259,7 @@ def cmd_simultaneous_open(a):
     c.settimeout(TIMEOUT)
     print("bound", flush=True)
     if a.go:  # wait for the file to appear (bounded), then connect at once
-        for _ in range(TIMEOUT * 500):
-            if os.path.exists(a.go):
-                break
-            time.sleep(0.002)
+        wait_file(a.go)
     else:
         sleep_until(a.at)
     c.connect((a.host, a.port))
@@ -241,6 +268,87 @@ def cmd_simultaneous_open(a):
     n, _, data = read_all(c)
     c.close()
     print("connected", data.decode(errors="replace").strip())
+
+
+def cmd_http_server(a):
+    """An HTTP/1.1 server for `lucidtcp get`: files from DIR with single byte ranges
+    ("bytes=N-", "bytes=A-B"), except under /norange/ (the whole file, 200); redirects
+    (/hop/N -> "N-1" ... /hop/0 -> "../f.bin", /abs, /see, /t307, /t308, /loop, /nowhere,
+    /offlink, /https); /cut/NAME promises NAME whole and sends half. Each request is a line
+    "request PATH range=RANGE" on standard output."""
+    import http.server
+
+    redirects = {
+        "/abs": (301, f"http://kpeer:{a.port}/f.bin"),
+        "/see": (303, "/f.bin"),
+        "/t307": (307, "./f.bin?x=1"),
+        "/t308": (308, f"//kpeer:{a.port}/f.bin"),
+        "/loop": (302, "/loop"),
+        "/nowhere": (302, None),
+        "/offlink": (302, "http://198.19.5.5/x"),
+        "/https": (302, "https://kpeer/x"),
+    }
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def reply(self, code, headers, body=b""):
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def redirect(self, path):
+            if path.startswith("/hop/"):
+                n = int(path[5:])
+                return 302, str(n - 1) if n > 0 else "../f.bin"
+            return redirects.get(path)
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            rng = self.headers.get("Range")
+            print("request", self.path, f"range={rng}", flush=True)
+            r = self.redirect(path)
+            if r:
+                code, loc = r
+                self.reply(code, ([("Location", loc)] if loc else []) + [("Content-Length", "0")])
+                return
+            cut = path.startswith("/cut/")
+            whole = path.startswith("/norange/")
+            name = path.split("/")[-1]
+            try:
+                with open(os.path.join(a.dir, name), "rb") as f:
+                    data = f.read()
+            except OSError:
+                self.reply(404, [("Content-Length", "0")])
+                return
+            n = len(data)
+            if cut:
+                self.reply(200, [("Content-Length", str(n))], data[: n // 2])
+                return
+            if rng and not whole and rng.startswith("bytes="):
+                first, _, last = rng[6:].partition("-")
+                first = int(first)
+                last = int(last) if last else n - 1
+                if first >= n:
+                    self.reply(416, [("Content-Range", f"bytes */{n}"), ("Content-Length", "0")])
+                    return
+                last = min(last, n - 1)
+                self.reply(206, [("Content-Range", f"bytes {first}-{last}/{n}"),
+                                 ("Content-Length", str(last - first + 1))], data[first:last + 1])
+                return
+            self.reply(200, [("Content-Length", str(n))], data)
+
+    srv = http.server.ThreadingHTTPServer((a.host, a.port), Handler)
+    srv.timeout = TIMEOUT
+    print("listening", a.port, flush=True)
+    srv.serve_forever()
 
 
 def main():
@@ -260,13 +368,16 @@ def main():
     add("read-then-reply", cmd_read_then_reply, lambda s: s.add_argument("file"))
     add("send-shut-then-read", cmd_send_shut_then_read, lambda s: s.add_argument("file"),
         lambda s: s.add_argument("--listen", action="store_true"))
+    add("hold-after-eof", cmd_hold_after_eof)
     add("expect-refused", cmd_expect_refused)
+    add("http-server", cmd_http_server, lambda s: s.add_argument("dir"))
     add("expect-reset", cmd_expect_reset, lambda s: s.add_argument("--listen", action="store_true"),
         lambda s: s.add_argument("--send", action="store_true"))
     add("abort-after", cmd_abort_after, lambda s: s.add_argument("bytes", type=int))
     add("close-first", cmd_close_first)
     add("close-after-eof", cmd_close_after_eof)
-    add("close-at", cmd_close_at, lambda s: s.add_argument("at", type=float))
+    add("close-at", cmd_close_at, lambda s: s.add_argument("at", type=float),
+        lambda s: s.add_argument("--go"))
     add("simultaneous-open", cmd_simultaneous_open, lambda s: s.add_argument("bind"),
         lambda s: s.add_argument("lport", type=int), lambda s: s.add_argument("at", type=float),
         lambda s: s.add_argument("--go"))

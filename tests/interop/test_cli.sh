@@ -30,13 +30,15 @@ bad "serve without --addr" "--addr ADDR/PREFIX is required" "$LUCIDTCP" serve --
 bad "--addr without prefix" "ADDR/PREFIX" "${S[@]}" --addr 198.18.0.2 --port 7 --service echo
 bad "serve --port 0" "--port wants 1 to 65535" "${S[@]}" --port 0 --service echo
 bad "serve --service bogus" "--service wants echo, discard, chargen or http:DIR" "${S[@]}" --port 7 --service bogus
-bad "serve http: not a directory" "not a directory" "${S[@]}" --port 80 --service http:/nonexistent
+bad "serve http: no such directory" "http:/nonexistent: no such directory" "${S[@]}" --port 80 --service http:/nonexistent
+bad "serve http: a file" "http:/etc/hostname: not a directory" "${S[@]}" --port 80 --service http:/etc/hostname
 bad "serve unknown flag" "unknown option '--bogus'" "${S[@]}" --port 7 --service echo --bogus
 bad "--msl -1" "--msl wants seconds" "${S[@]}" --port 7 --service echo --msl -1
 bad "missing value" "option --port needs a value" "${S[@]}" --port
 bad "--busy-poll not a number" "--busy-poll wants microseconds from 0 to 1000000" "${S[@]}" --port 7 --service echo --busy-poll soon
 bad "--busy-poll negative" "--busy-poll wants microseconds" "${S[@]}" --port 7 --service echo --busy-poll -5
 bad "--impair bad item" "--impair: bad item 'loss=200%'" "${S[@]}" --port 7 --service echo --impair loss=200%
+bad "--impair names the limit" "loss must be a probability from 0 to 100%" "${S[@]}" --port 7 --service echo --impair loss=200%
 bad "connect without PORT" "wants HOST and PORT" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.18.0.1
 bad "connect off the link" "is not another host on lucidtcp's link" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.19.0.1 80
 bad "connect bad port" "PORT wants 1 to 65535" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.18.0.1 99999

@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # Scenario 5, simultaneous close: both ends close at the same moment, so the FINs cross; the
 # lucidtcp trace shows FIN-WAIT-1 -> CLOSING -> TIME-WAIT. So that "the same moment" does not
-# depend on scheduling, lucidtcp's side of the link adds 150 ms each way (--impair delay), and
-# both close at one agreed wall-clock time: the FINs are then 300 ms apart from crossing. The
-# agreed time leaves 3 s for setting up both ends and the handshake, even on a loaded machine,
-# and lucidtcp's side waits for it with sleep(1), not a second interpreter that may start late.
+# depend on scheduling, lucidtcp's side of the link adds 150 ms each way (--impair delay): the
+# FINs cross when the two closes are less than 150 ms apart. The moment is agreed once both
+# ends are established (a fixed time from the start came before the handshake on a loaded
+# machine): the test then creates the file GO, which the kernel's side polls every 2 ms and
+# lucidtcp's standard input, ending at once, every 10 ms.
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
 interop_setup simultaneous-close ss
-at=$(date +%s.%N | awk '{ printf "%.3f", $1 + 3.0 }')
 
-bg kserver 30 python3 "$PEER" close-at "$K" 6004 "$at"
+bg kserver 30 python3 "$PEER" close-at "$K" 6004 0 --go "$TMP/go"
 KPID=$BG_PID
 wait_line "$TMP/kserver.out" "^listening" 10
 rc=0
-# Standard input ends at the agreed time: lucidtcp's close().
-wait_s=$(date +%s.%N | awk -v at="$at" '{ d = at - $1; printf "%.3f", (d > 0 ? d : 0) }')
-sleep "$wait_s" |
-  nsx timeout 30 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --trace --msl 0.5 \
-    --impair delay=150ms --pcap "$TMP/connect.pcap" "$K" 6004 >/dev/null 2>"$TMP/connect.err" || rc=$?
+# Standard input ends when GO appears: lucidtcp's close(). Bounded: 30 s of 10 ms polls.
+{ for _ in $(seq 3000); do [ -e "$TMP/go" ] && break; sleep 0.01; done; } |
+  nsx timeout 30 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --trace --msl 0.5 --time-wait \
+    --impair delay=150ms --pcap "$TMP/connect.pcap" "$K" 6004 >/dev/null 2>"$TMP/connect.err" &
+CPID=$!
+PIDS+=("$CPID")
+wait_line "$TMP/connect.err" "SYN-SENT -> ESTABLISHED" 20
+wait_line "$TMP/kserver.out" "^accepted" 20
+touch "$TMP/go"
+wait "$CPID" || rc=$?
 wait_pid "$KPID" 10
 grep -E " -> " "$TMP/connect.err" || true
 check "connect exits 0" test "$rc" = 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scenario 7, TIME-WAIT: when lucidtcp closes first its trace shows TIME-WAIT lasting 2*MSL
-# (--msl shortens it); when the kernel closes first, `ss -tan state time-wait` in the namespace
-# shows the kernel's socket in TIME-WAIT.
+# (--msl shortens it; connect holds it with --time-wait); when the kernel closes first,
+# `ss -tan state time-wait` in the namespace shows the kernel's socket in TIME-WAIT.
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
 interop_setup time-wait curl ss
@@ -27,12 +27,14 @@ EOF
 # near_2msl SECONDS: within [2*MSL, 2*MSL + 0.5].
 near_2msl() { python3 -c "import sys; v='$1'; sys.exit(0 if v!='none' and 2*$MSL <= float(v) <= 2*$MSL+0.5 else 1)"; }
 
-# lucidtcp connect closes first (its standard input is empty); the kernel closes after.
+# lucidtcp connect closes first (its standard input is empty); the kernel closes after. With
+# --time-wait it stays for TIME-WAIT (by default it exits once the last ACK is out:
+# test_connect.sh).
 bg kserver 30 python3 "$PEER" close-after-eof "$K" 6003
 KPID=$BG_PID
 wait_line "$TMP/kserver.out" "^listening" 10
 rc=0
-nsx timeout 30 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --trace --msl $MSL \
+nsx timeout 30 "$LUCIDTCP" connect --tun "$DEV" --addr "$LCIDR" --trace --msl $MSL --time-wait \
   --pcap "$TMP/connect.pcap" "$K" 6003 </dev/null >/dev/null 2>"$TMP/connect.err" || rc=$?
 wait_pid "$KPID" 10
 d=$(tw_seconds "$TMP/connect.err")

@@ -14,6 +14,9 @@ set(LTCP_INTEROP_SCENARIOS
     sack            # issue 5: SACK negotiated with the kernel, blocks both ways over a lossy link
     offload         # issue 6: --offload (virtio_net_hdr, TSO and GRO over TUN), both ways, sha256
     cli             # the commands' errors: bad flags, missing device file, busy device, ...
+    connect         # issue 17: connect as nc: connected/why, -w, -q, no TIME-WAIT in the foreground, hosts file
+    serve_http      # issue 17: serve http:DIR: Range and curl -C -, absolute-form, symlinks, listing, log escaping
+    get             # issue 17: get: no file on failure, -L, hosts file, -C -
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)

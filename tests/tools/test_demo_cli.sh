@@ -45,6 +45,10 @@ check "same seed, same trace" cmp -s "$tmp/1.json" "$tmp/2.json"
 check "same seed, same capture" cmp -s "$tmp/1.pcap" "$tmp/2.pcap"
 check "another seed, another trace" bash -c "! cmp -s '$tmp/1.json' '$tmp/3.json'"
 check "pcap not writable exits 1" test "$(exit_code "$bin" demo --pcap /nonexistent/dir/x.pcap)" = 1
+"$bin" demo --pcap /nonexistent/dir/x.pcap >"$tmp/nopcap.out" 2>"$tmp/nopcap.err" || true
+check "pcap not writable: names the path and why" \
+  grep -qx "lucidtcp demo: cannot write capture '/nonexistent/dir/x.pcap': No such file or directory" "$tmp/nopcap.err"
+check "pcap not writable: nothing on standard output" test ! -s "$tmp/nopcap.out"
 if command -v tshark >/dev/null 2>&1; then
   "$bin" demo --pcap "$tmp/demo.pcap" >/dev/null
   check "tshark reads the capture, checksums good" bash "$tshark_check" --pcap "$tmp/demo.pcap"

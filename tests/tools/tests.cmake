@@ -10,3 +10,19 @@ ltcp_add_test(test_script_run ${CMAKE_CURRENT_LIST_DIR}/test_script_run.c ltcp_s
 add_test(NAME script_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_script_cli.sh
          $<TARGET_FILE:lucidtcp_cmd> ${PROJECT_SOURCE_DIR})
 set_tests_properties(script_cli PROPERTIES TIMEOUT 300)
+# make run (the command's target only, quietly) and install-deps (waiting for apt's locks), with
+# stand-ins for cmake and apt-get: nothing is built or installed.
+add_test(NAME make_run_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_make_run.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(make_run_cli PROPERTIES TIMEOUT 120)
+# tools/rt's text handling: URLs and their resolution, the hosts file, Range, response heads,
+# the access log's escape (compiled from the command's own sources).
+add_library(ltcp_rt_text OBJECT ${PROJECT_SOURCE_DIR}/tools/rt/url.c
+            ${PROJECT_SOURCE_DIR}/tools/rt/hosts.c ${PROJECT_SOURCE_DIR}/tools/rt/http.c
+            ${PROJECT_SOURCE_DIR}/tools/rt/http_client.c ${PROJECT_SOURCE_DIR}/tools/rt/http_site.c
+            ${PROJECT_SOURCE_DIR}/tools/rt/options.c)
+target_include_directories(ltcp_rt_text PUBLIC ${PROJECT_SOURCE_DIR}/tools)
+target_link_libraries(ltcp_rt_text PUBLIC ltcp_link)
+ltcp_add_test(test_rt_text ${CMAKE_CURRENT_LIST_DIR}/test_rt_text.c ltcp_rt_text)
+# connect, get and serve's options and messages, before any device is opened (no root needed).
+add_test(NAME rt_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_rt_cli.sh $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(rt_cli PROPERTIES TIMEOUT 120)

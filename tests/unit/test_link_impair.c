@@ -48,6 +48,27 @@ static void test_impair_parse_bad_item_named(void **state) {
   }
 }
 
+static void test_impair_explain_names_the_limit(void **state) {
+  (void)state;
+  char why[160];
+  static const struct {
+    const char *bad, *why;
+  } cases[] = {
+      {"loss=200%", "loss must be a probability from 0 to 100% (5% or 0.05)"},
+      {"corrupt=2", "corrupt must be a probability from 0 to 100% (5% or 0.05)"},
+      {"delay=5parsecs", "delay must be a time from 0 to 3600 s (10ms, 500us, 2s; a bare number "
+                         "is milliseconds)"},
+      {"dir=sideways", "dir must be in, out or both"},
+      {"seed=-1", "seed must be a non-negative integer"},
+      {"loss", "loss wants a value: loss=VALUE"},
+      {"frobnicate=1", "unknown item 'frobnicate': the items are delay, jitter, loss, duplicate, "
+                       "reorder, corrupt, seed and dir"},
+      {"too many items", "at most 32 items"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    assert_string_equal(ltcp_impair_explain(cases[i].bad, why, sizeof why), cases[i].why);
+}
+
 static ltcp_impair *impair_from(const char *spec, uint32_t cap) {
   ltcp_impair_config c;
   char bad[64];
@@ -160,6 +181,7 @@ int main(void) {
       cmocka_unit_test(test_impair_parse_all_items),
       cmocka_unit_test(test_impair_parse_defaults_both_directions),
       cmocka_unit_test(test_impair_parse_bad_item_named),
+      cmocka_unit_test(test_impair_explain_names_the_limit),
       cmocka_unit_test(test_impair_push_delay_holds_until_due),
       cmocka_unit_test(test_impair_push_keeps_order_for_equal_delay),
       cmocka_unit_test(test_impair_push_loss_all_drops_all),

@@ -480,7 +480,9 @@ int demo_run(const demo_options *o, const demo_sink *sink) {
   d.step = demo_steps[d.sc - demo_list];
   d.drop_final_ack = strcmp(d.sc->name, "lost-final-ack") == 0;
   if (o->pcap_path && !(d.pcap = ltcp_pcap_open(o->pcap_path))) {
-    sink->end(sink->ctx, -1, "cannot write the pcap file");
+    char msg[512];
+    snprintf(msg, sizeof msg, "cannot write capture '%s': %s", o->pcap_path, strerror(errno));
+    sink->end(sink->ctx, -1, msg);
     return -1;
   }
   if (demo_setup(&d) != 0) {

@@ -2,6 +2,14 @@
 #include "rt/client.h"
 
 #include <errno.h>
+#include <string.h>
+
+int rt_client_option(rt_client *c, int argc, char **argv, int *i) {
+  (void)argc;
+  if (strcmp(argv[*i], "--time-wait") != 0) return 0;
+  c->keep_time_wait = 1;
+  return 1;
+}
 
 int rt_client_open(rt_ctx *rt, rt_client *c) {
   char e[96];
@@ -18,13 +26,53 @@ int rt_client_open(rt_ctx *rt, rt_client *c) {
     rt_error(rt, "connect: %s", rt_errtext(errno, e, sizeof e));
     return RT_EXIT_FAIL;
   }
+  c->opened_at = ltcp_loop_now(rt->loop);
+  c->connected = c->closed = 0;
+  if (c->connect_timeout_ns) ltcp_loop_wake_at(rt->loop, c->opened_at + c->connect_timeout_ns);
   return 0;
+}
+
+/* The stack has let go of our connections, or holds them in TIME-WAIT only (see client.h). */
+static int rt_client_settled(rt_ctx *rt, const rt_client *c) {
+  uint32_t n = ltcp_stack_connection_count(rt->st);
+  if (n == 0) return 1;
+  if (c->keep_time_wait || n != ltcp_stack_count_state(rt->st, LTCP_TIME_WAIT)) return 0;
+  if (rt->trace)
+    fprintf(rt->trace, "lucidtcp %s: exiting in TIME-WAIT, the last ACK sent: a process that "
+            "exits cannot hold it for 2*MSL (--time-wait does)\n", rt->o.cmd);
+  return 1;
+}
+
+static const char *rt_client_host(const rt_client *c, char *buf, size_t cap) {
+  char a[16];
+  snprintf(buf, cap, "%s:%u", c->host ? c->host : ltcp_ipv4_format(c->remote.addr, a),
+           c->remote.port);
+  return buf;
+}
+
+static void rt_client_announce(rt_ctx *rt, const rt_client *c) {
+  char h[300], a[16];
+  ltcp_endpoint local = {0, 0};
+  ltcp_getsockname(rt->st, c->fd, &local);
+  rt_error(rt, "connected to %s from %s:%u", rt_client_host(c, h, sizeof h),
+           ltcp_ipv4_format(local.addr, a), local.port);
+}
+
+/* The handshake has not completed within connect_timeout_ns: 1 after failing, else 0. */
+static int rt_client_timed_out(rt_ctx *rt, rt_client *c) {
+  if (!c->connect_timeout_ns || ltcp_loop_now(rt->loop) < c->opened_at + c->connect_timeout_ns)
+    return 0;
+  char h[300], e[96];
+  rt_error(rt, "connect to %s: no answer within %.3g s: %s", rt_client_host(c, h, sizeof h),
+           (double)c->connect_timeout_ns / 1e9, rt_errtext(LTCP_ETIMEDOUT, e, sizeof e));
+  rt_client_end(rt, c, RT_EXIT_FAIL);
+  return 1;
 }
 
 int rt_client_poll(rt_ctx *rt, rt_client *c) {
   if (c->closed) {
-    /* Our side is done; stay while the stack still has the connection (TIME-WAIT, LAST-ACK). */
-    if (ltcp_stack_connection_count(rt->st) == 0) ltcp_loop_stop(rt->loop, RT_EXIT_OK);
+    /* Our side is done; stay while the stack still needs the connection (LAST-ACK). */
+    if (rt_client_settled(rt, c)) ltcp_loop_stop(rt->loop, RT_EXIT_OK);
     return 0;
   }
   ltcp_pollfd p = {c->fd, LTCP_POLLOUT | LTCP_POLLIN, 0};
@@ -33,15 +81,17 @@ int rt_client_poll(rt_ctx *rt, rt_client *c) {
     rt_client_fail(rt, c, ltcp_socket_error(rt->st, c->fd));
     return -1;
   }
-  if (!c->connected && !(p.revents & (LTCP_POLLOUT | LTCP_POLLIN))) return 0;
+  if (!c->connected && !(p.revents & (LTCP_POLLOUT | LTCP_POLLIN)))
+    return rt_client_timed_out(rt, c) ? -1 : 0;
+  if (!c->connected && c->announce) rt_client_announce(rt, c);
   c->connected = 1;
   return 1;
 }
 
 void rt_client_fail(rt_ctx *rt, rt_client *c, int err) {
-  char a[16], e[96];
-  rt_error(rt, "%s %s:%u: %s", c->connected ? "connection to" : "connect to",
-           ltcp_ipv4_format(c->remote.addr, a), c->remote.port, rt_errtext(err, e, sizeof e));
+  char h[300], e[96];
+  rt_error(rt, "%s %s: %s", c->connected ? "connection to" : "connect to",
+           rt_client_host(c, h, sizeof h), rt_errtext(err, e, sizeof e));
   rt_client_end(rt, c, RT_EXIT_FAIL);
 }
 
@@ -51,8 +101,7 @@ void rt_client_end(rt_ctx *rt, rt_client *c, int status) {
     else ltcp_close(rt->st, c->fd);
   }
   c->closed = 1;
-  if (status != RT_EXIT_OK || ltcp_stack_connection_count(rt->st) == 0)
-    ltcp_loop_stop(rt->loop, status);
+  if (status != RT_EXIT_OK || rt_client_settled(rt, c)) ltcp_loop_stop(rt->loop, status);
 }
 
 int rt_client_signal(rt_ctx *rt, rt_client *c, int signo) {

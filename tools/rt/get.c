@@ -1,4 +1,5 @@
-/* lucidtcp get: an HTTP/1.1 download over lucidtcp's stack, with a progress bar on a terminal. */
+/* lucidtcp get: an HTTP/1.1 download over lucidtcp's stack, with a progress bar on a terminal,
+ * redirects (-L) and resuming (-C -). */
 #define _GNU_SOURCE
 #include "rt/get.h"
 
@@ -7,25 +8,43 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rt/client.h"
+#include "rt/hosts.h"
 #include "rt/http.h"
+#include "rt/url.h"
 
 #define GET_BUF 65536
 #define GET_PROGRESS_NS LTCP_MS(250)
 #define GET_BAR 24
+#define GET_MAX_REDIRECTS 20 /* as browsers (curl's own limit is 50) */
 
 typedef enum get_chunk_state { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE } get_chunk_state;
+
+/* What a response's head says to do with its body. */
+typedef enum get_next { GET_BODY, GET_REDIRECTED, GET_FINISHED, GET_FAILED } get_next;
 
 typedef struct get_app {
   rt_ctx rt;               /* first: the skeleton's part */
   rt_client cl;
-  const char *url, *host, *path, *out_path;
-  char host_buf[64], path_buf[2048];
+  rt_url url;              /* being fetched: the one given, then each redirect's */
+  char url_text[RT_URL_HOST_MAX + RT_URL_PATH_MAX + 16]; /* url, for messages */
+  int have_url;
+  int follow, hops;        /* -L, and the redirects followed */
+  int resume;              /* -C - */
+  const char *out_path;
   int out_fd;
+  int out_open;            /* out_fd is a file this command opened */
+  int out_created;         /* ... and created: it did not exist */
+  int out_started;         /* the body's first byte is written (the file cut or positioned) */
+  uint64_t resume_from;    /* -C -: the file's size when the command started */
+  int append;              /* the response is the rest of the file (206) */
+  int already_whole;       /* 416 for a file that has every byte already */
+  int complete;            /* the download succeeded */
   int done, progress;
-  char req[2400];
+  char req[RT_URL_HOST_MAX + RT_URL_PATH_MAX + 256];
   size_t req_len, req_off;
   char head[HTTP_HEAD_MAX];
   size_t head_len;
@@ -46,21 +65,34 @@ static const char get_usage_text[] =
     "\n"
     "Downloads one URL over HTTP/1.1 with lucidtcp's stack through the TUN device DEV, into\n"
     "FILE ('-' or no -o: standard output). On a terminal, standard error shows a progress bar\n"
-    "(bytes, rate, ETA); otherwise nothing is printed but errors. HOST is an IPv4 address on\n"
-    "lucidtcp's link. The request says 'Connection: close', so the server closes first.\n"
+    "(bytes, rate, ETA); otherwise nothing is printed but errors. HOST is an IPv4 address or a\n"
+    "name from /etc/hosts (LTCP_HOSTS_FILE names another file; there is no DNS), on lucidtcp's\n"
+    "link. The request says 'Connection: close', so the server closes first.\n"
+    "\n"
+    "FILE is written only once the body begins: a download that fails before that leaves no\n"
+    "file (and an existing FILE as it was); one that fails part-way keeps the bytes received\n"
+    "and says so, and -C - resumes it, as with curl.\n"
     "\n"
     "options:\n"
     "  -o, --output FILE  where the body goes\n"
+    "  -L, --location     follow redirects (301, 302, 303, 307, 308) as curl -L does, at most\n"
+    "                     20; a relative Location is resolved against the URL (RFC 3986)\n"
+    "  -C -               resume: ask for the bytes after FILE's size (Range: bytes=N-) and\n"
+    "                     append them (206). A server that sends the whole file (200) gets it\n"
+    "                     written from the start; 416 for a FILE as long as the server's is\n"
+    "                     success (already complete)\n"
     RT_HELP_TUN
     "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    RT_HELP_TIME_WAIT
     RT_HELP_TRACE_PCAP_MSL
     RT_HELP_IMPAIR_SEE_SERVE
     RT_HELP_OFFLOAD_BUSY_POLL
     "\n"
     "On SIGINT or SIGTERM the connection is reset.\n"
-    "exit status: 0 when a 2xx response arrived whole, 1 for another status, a connection\n"
-    "that failed or ended early, or a device that cannot be set up, 2 for a bad option,\n"
-    "130 or 143 after SIGINT or SIGTERM.\n";
+    "exit status: 0 when a 2xx response arrived whole (or -C - found FILE complete), 1 for\n"
+    "another status, a connection that failed or ended early, too many redirects, or a device\n"
+    "that cannot be set up, 2 for a bad option or a HOST that is neither an address nor in the\n"
+    "hosts file, 130 or 143 after SIGINT or SIGTERM.\n";
 
 /* ---- progress */
 
@@ -98,9 +130,64 @@ static void get_progress(get_app *g, int final) {
   fflush(stderr);
 }
 
+/* ---- the output file */
+
+/* Opens FILE for writing without cutting it (that waits for the body, get_out_start), creating
+ * it when it does not exist. 0, or RT_EXIT_FAIL after a message. */
+static int get_out_open(get_app *g) {
+  if (!g->out_path || strcmp(g->out_path, "-") == 0) {
+    g->out_path = "standard output";
+    g->out_fd = STDOUT_FILENO;
+    return 0;
+  }
+  g->out_fd = open(g->out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  g->out_created = g->out_fd >= 0;
+  if (g->out_fd < 0 && errno == EEXIST) g->out_fd = open(g->out_path, O_WRONLY | O_CLOEXEC);
+  if (g->out_fd < 0) {
+    rt_error(&g->rt, "cannot write %s: %s", g->out_path, strerror(errno));
+    return RT_EXIT_FAIL;
+  }
+  g->out_open = 1;
+  struct stat sb;
+  if (g->resume && fstat(g->out_fd, &sb) == 0 && S_ISREG(sb.st_mode))
+    g->resume_from = (uint64_t)sb.st_size;
+  return 0;
+}
+
+/* Before the body's first byte: FILE starts over (200) or goes on after its bytes (206). */
+static int get_out_start(get_app *g) {
+  struct stat sb;
+  if (g->out_started) return 0;
+  g->out_started = 1;
+  if (!g->out_open || fstat(g->out_fd, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+  off_t at = g->append ? (off_t)g->resume_from : 0;
+  if ((!g->append && ftruncate(g->out_fd, 0) != 0) || lseek(g->out_fd, at, SEEK_SET) != at) {
+    rt_error(&g->rt, "writing %s: %s", g->out_path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* Last: a failed download leaves no file it created and wrote nothing to; a file it wrote to
+ * keeps the bytes received, for -C -. */
+static void get_out_close(get_app *g) {
+  if (!g->out_open) return;
+  close(g->out_fd);
+  g->out_open = 0;
+  if (g->complete) return;
+  if (g->out_created && g->body == 0) {
+    unlink(g->out_path);
+  } else if (g->body > 0) {
+    rt_error(&g->rt, "%s keeps the %llu bytes received%s; -C - resumes the download", g->out_path,
+             (unsigned long long)(g->append ? g->resume_from + g->body : g->body),
+             g->append ? " in all" : "");
+  }
+}
+
 /* ---- the response body */
 
 static int get_write(get_app *g, const uint8_t *p, size_t n) {
+  if (n > 0 && get_out_start(g) < 0) return -1;
   while (n > 0) { /* bounded: each pass writes at least one byte or fails */
     ssize_t w = write(g->out_fd, p, n);
     if (w < 0 && errno == EINTR) continue;
@@ -171,8 +258,118 @@ static int get_body(get_app *g, const uint8_t *p, size_t n) {
   return 0;
 }
 
-/* Bytes of the response, head first. 0, or -1 when the download has failed (after a message). */
-static int get_take(get_app *g, const uint8_t *p, size_t n) {
+/* The request for g->url, with a Range after FILE's bytes for -C -. */
+static void get_request(get_app *g) {
+  char host[RT_URL_HOST_MAX + 8], range[48] = "";
+  if (g->resume_from > 0)
+    snprintf(range, sizeof range, "Range: bytes=%llu-\r\n", (unsigned long long)g->resume_from);
+  int n = snprintf(g->req, sizeof g->req,
+                   "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lucidtcp/0.1.0\r\nAccept: */*\r\n"
+                   "%sConnection: close\r\n\r\n", g->url.path,
+                   rt_url_authority(&g->url, host, sizeof host), range);
+  g->req_len = n < 0 ? 0 : (size_t)n < sizeof g->req ? (size_t)n : sizeof g->req - 1;
+  g->req_off = 0;
+  rt_url_format(&g->url, g->url_text, sizeof g->url_text);
+}
+
+/* A new response on a new connection: what the last one left is forgotten. */
+static void get_response_reset(get_app *g) {
+  g->head_len = 0;
+  g->have_head = g->done = 0;
+  g->body = 0;
+  g->chunk = CH_SIZE;
+  g->chunk_left = g->chunk_line_len = 0;
+}
+
+static int get_is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* -L: the Location resolved against the URL, a new connection and the same request (303 asks
+ * for a GET, which it is). GET_REDIRECTED, or GET_FAILED after a message. */
+static get_next get_redirect(get_app *g) {
+  const http_response *r = &g->resp;
+  rt_url next;
+  uint32_t addr;
+  char why[512];
+  if (!r->location[0]) {
+    rt_error(&g->rt, "%s: HTTP %d %s without a Location to follow", g->url_text, r->status,
+             r->reason);
+    return GET_FAILED;
+  }
+  if (g->hops == GET_MAX_REDIRECTS) {
+    rt_error(&g->rt, "%s: more than %d redirects", g->url_text, GET_MAX_REDIRECTS);
+    return GET_FAILED;
+  }
+  if (rt_url_resolve(&g->url, r->location, &next) != 0) {
+    rt_error(&g->rt, "%s: cannot follow the redirect to '%s': lucidtcp get speaks http:// only",
+             g->url_text, r->location);
+    return GET_FAILED;
+  }
+  int known = rt_hosts_resolve(next.host, &addr, why, sizeof why) == 0;
+  if (known && !rt_opts_on_link(&g->rt.o, addr))
+    snprintf(why, sizeof why, "%s is not another host on lucidtcp's link (--addr)", next.host);
+  if (!known || !rt_opts_on_link(&g->rt.o, addr)) {
+    rt_error(&g->rt, "%s: redirected to %s: %s", g->url_text, r->location, why);
+    return GET_FAILED;
+  }
+  if (g->rt.trace) fprintf(g->rt.trace, "lucidtcp get: HTTP %d: following %s\n", r->status, r->location);
+  ltcp_close(g->rt.st, g->cl.fd); /* a reset if the body is still coming: it is not wanted */
+  g->hops++;
+  g->url = next;
+  g->cl.remote.addr = addr;
+  g->cl.remote.port = next.port;
+  g->cl.host = g->url.host;
+  get_response_reset(g);
+  get_request(g);
+  return rt_client_open(&g->rt, &g->cl) == 0 ? GET_REDIRECTED : GET_FAILED;
+}
+
+/* -C - and 416: FILE already has every byte when the server's length is its size. */
+static get_next get_not_satisfiable(get_app *g) {
+  const http_response *r = &g->resp;
+  if (r->has_range && r->range_total == (int64_t)g->resume_from) {
+    rt_error(&g->rt, "%s is already complete (%llu bytes): nothing to resume", g->out_path,
+             (unsigned long long)g->resume_from);
+    g->already_whole = 1;
+    return GET_FINISHED;
+  }
+  rt_error(&g->rt, "%s: HTTP 416 %s: %s has %llu bytes, the server's file %lld: not resumed",
+           g->url_text, r->reason, g->out_path, (unsigned long long)g->resume_from,
+           (long long)r->range_total);
+  return GET_FAILED;
+}
+
+/* A response's head has arrived: what to do with its body. */
+static get_next get_head(get_app *g) {
+  const http_response *r = &g->resp;
+  if (get_is_redirect(r->status) && g->follow) return get_redirect(g);
+  if (r->status == 416 && g->resume_from > 0) return get_not_satisfiable(g);
+  if (r->status < 200 || r->status > 299) {
+    char to[sizeof r->location + 32] = "";
+    if (get_is_redirect(r->status))
+      snprintf(to, sizeof to, " to %s (-L follows it)", r->location[0] ? r->location : "nowhere");
+    rt_error(&g->rt, "%s: HTTP %d %s%s", g->url_text, r->status, r->reason, to);
+    return GET_FAILED;
+  }
+  if (r->status == 206) {
+    if (g->resume_from == 0 || !r->has_range || r->range_first != (int64_t)g->resume_from) {
+      rt_error(&g->rt, "%s: HTTP 206, but not the part after byte %llu that was asked for",
+               g->url_text, (unsigned long long)g->resume_from);
+      return GET_FAILED;
+    }
+    g->append = 1;
+  } else if (g->resume_from > 0) {
+    rt_error(&g->rt, "the server sent the whole file (HTTP %d, not 206): %s is written again "
+             "from the start", r->status, g->out_path);
+  }
+  return GET_BODY;
+}
+
+/* Bytes of the response, head first. 0 (more to come; *redirected when a new request is on its
+ * way and the rest of these bytes is not wanted), or -1 when the download has failed (after a
+ * message). */
+static int get_take(get_app *g, const uint8_t *p, size_t n, int *redirected) {
   if (g->have_head) return get_body(g, p, n);
   size_t room = sizeof g->head - g->head_len;
   size_t k = n < room ? n : room;
@@ -180,14 +377,16 @@ static int get_take(get_app *g, const uint8_t *p, size_t n) {
   g->head_len += k;
   int rc = http_parse_response(g->head, g->head_len, &g->resp);
   if (rc < 0) {
-    rt_error(&g->rt, "%s: not an HTTP/1.x response", g->url);
+    rt_error(&g->rt, "%s: not an HTTP/1.x response", g->url_text);
     return -1;
   }
   if (rc == 0) return 0;
   g->have_head = 1;
-  if (g->resp.status < 200 || g->resp.status > 299) {
-    rt_error(&g->rt, "%s: HTTP %d %s", g->url, g->resp.status, g->resp.reason);
-    return -1;
+  switch (get_head(g)) {
+    case GET_FAILED: return -1;
+    case GET_REDIRECTED: *redirected = 1; return 0;
+    case GET_FINISHED: g->done = 1; return 0;
+    case GET_BODY: break;
   }
   size_t body_here = g->head_len - (size_t)g->resp.head_len;
   g->done = !g->resp.chunked && g->resp.content_length == 0;
@@ -221,13 +420,22 @@ static int get_recv(get_app *g) {
     if (n == 0) {
       if (g->have_head && !g->resp.chunked && g->resp.content_length < 0) return 1; /* to EOF */
       rt_error(&g->rt, "%s: the server closed the connection after %llu body bytes%s",
-               g->url, (unsigned long long)g->body, g->have_head ? "" : " (no response)");
+               g->url_text, (unsigned long long)g->body, g->have_head ? "" : " (no response)");
       return -1;
     }
-    if (get_take(g, g->buf, (size_t)n) < 0) return -1;
+    int redirected = 0;
+    if (get_take(g, g->buf, (size_t)n, &redirected) < 0) return -1;
+    if (redirected) return 0; /* the next connection is on its way */
     if (g->done) return 1;
   }
   return 0;
+}
+
+/* A whole response: an empty body still makes FILE empty (unless -C - found it complete). */
+static void get_finish(get_app *g) {
+  int rc = g->already_whole ? 0 : get_out_start(g);
+  g->complete = rc == 0;
+  get_stop(g, rc == 0 ? RT_EXIT_OK : RT_EXIT_FAIL);
 }
 
 static void get_step(void *app) {
@@ -253,7 +461,7 @@ static void get_step(void *app) {
     return;
   }
   if (rc == 1) {
-    get_stop(g, 0);
+    get_finish(g);
     return;
   }
   get_progress(g, 0);
@@ -269,74 +477,58 @@ static int get_signal(void *app, int signo) {
 
 /* ---- options */
 
-/* http://A.B.C.D[:PORT][/PATH]: 0 or -1. */
-static int get_parse_url(get_app *g, const char *url) {
-  if (strncmp(url, "http://", 7) != 0) return -1;
-  const char *h = url + 7;
-  size_t hl = strcspn(h, "/?#");
-  if (hl == 0 || hl >= sizeof g->host_buf) return -1;
-  snprintf(g->host_buf, sizeof g->host_buf, "%.*s", (int)hl, h);
-  const char *rest = h + hl;
-  snprintf(g->path_buf, sizeof g->path_buf, "%s%s", *rest == '/' ? "" : "/", rest);
-  char addr[64];
-  snprintf(addr, sizeof addr, "%s", g->host_buf);
-  char *colon = strchr(addr, ':');
-  g->cl.remote.port = 80;
-  if (colon) {
-    *colon = '\0';
-    if (rt_parse_port(colon + 1, &g->cl.remote.port) != 0) return -1;
-  }
-  if (ltcp_ipv4_parse_text(addr, &g->cl.remote.addr) != 0) return -1;
-  g->url = url;
-  g->host = g->host_buf;
-  g->path = g->path_buf;
-  return 0;
+static int get_flag(get_app *g, const char *a) {
+  if (strcmp(a, "-L") != 0 && strcmp(a, "--location") != 0) return 0;
+  g->follow = 1;
+  return 1;
 }
 
 static int get_option(void *app, int argc, char **argv, int *i) {
   get_app *g = app;
-  const char *a = argv[*i];
+  const char *a = argv[*i], *v;
   int rc = rt_opts_value(&g->rt.o, argc, argv, i, "-o", &g->out_path);
   if (rc == 0) rc = rt_opts_value(&g->rt.o, argc, argv, i, "--output", &g->out_path);
   if (rc) return rc;
+  rc = rt_opts_value(&g->rt.o, argc, argv, i, "-C", &v);
+  if (rc == 1 && strcmp(v, "-") != 0)
+    return rt_usage_error(&g->rt.o, "-C wants '-' (resume after the bytes FILE has), not '%s'", v);
+  g->resume |= rc == 1;
+  if (rc) return rc;
+  if (get_flag(g, a) || rt_client_option(&g->cl, argc, argv, i)) return 1;
   if (a[0] == '-' && a[1] != '\0') return 0;
-  if (g->url) return rt_usage_error(&g->rt.o, "unexpected argument '%s'", a);
-  if (get_parse_url(g, a) != 0)
+  if (g->have_url) return rt_usage_error(&g->rt.o, "unexpected argument '%s'", a);
+  if (rt_url_parse(a, &g->url) != 0)
     return rt_usage_error(&g->rt.o, "wants a URL http://HOST[:PORT]/PATH with HOST an IPv4 "
-                          "address, not '%s'", a);
+                          "address or a name in the hosts file, not '%s'", a);
+  g->have_url = 1;
   return 1;
 }
 
 static int get_check(void *app) {
   get_app *g = app;
-  if (!g->url) return rt_usage_error(&g->rt.o, "wants a URL http://HOST[:PORT]/PATH");
-  return rt_opts_check_peer(&g->rt.o, g->cl.remote.addr, g->host);
+  char why[512];
+  if (!g->have_url) return rt_usage_error(&g->rt.o, "wants a URL http://HOST[:PORT]/PATH");
+  if (g->resume && (!g->out_path || strcmp(g->out_path, "-") == 0))
+    return rt_usage_error(&g->rt.o, "-C - resumes into a file: it wants -o FILE");
+  if (rt_hosts_resolve(g->url.host, &g->cl.remote.addr, why, sizeof why) != 0)
+    return rt_usage_error(&g->rt.o, "%s", why);
+  g->cl.remote.port = g->url.port;
+  g->cl.host = g->url.host;
+  return rt_opts_check_peer(&g->rt.o, g->cl.remote.addr, g->url.host);
 }
 
 /* The output file and the request; socket, connect. 0, or RT_EXIT_FAIL after a message. */
 static int get_open(void *app) {
   get_app *g = app;
-  if (!g->out_path || strcmp(g->out_path, "-") == 0) {
-    g->out_path = "standard output";
-    g->out_fd = STDOUT_FILENO;
-  } else if ((g->out_fd = open(g->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-    rt_error(&g->rt, "cannot write %s: %s", g->out_path, strerror(errno));
-    return RT_EXIT_FAIL;
-  }
-  int n = snprintf(g->req, sizeof g->req,
-                   "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lucidtcp/0.1.0\r\nAccept: */*\r\n"
-                   "Connection: close\r\n\r\n", g->path, g->host);
-  g->req_len = (size_t)n;
+  if (get_out_open(g) != 0) return RT_EXIT_FAIL;
+  get_request(g);
   if (rt_client_open(&g->rt, &g->cl) != 0) return RT_EXIT_FAIL;
   g->progress = isatty(STDERR_FILENO) && g->out_fd != STDERR_FILENO;
   g->started = ltcp_loop_now(g->rt.loop);
   return 0;
 }
 
-static void get_release(void *app) {
-  get_app *g = app;
-  if (g->out_fd > STDERR_FILENO) close(g->out_fd);
-}
+static void get_release(void *app) { get_out_close(app); }
 
 const rt_command get_command = {
     .name = "get",

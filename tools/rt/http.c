@@ -1,21 +1,21 @@
-/* HTTP/1.1 (RFC 9110, RFC 9112): a small file server and a response-head parser. */
+/* HTTP/1.1 (RFC 9110, RFC 9112): a small file server's conversation (what it serves is
+ * http_site.c's). */
 #define _GNU_SOURCE
 #include "rt/http.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define HTTP_PATH_MAX 1024
+#define HTTP_RANGE_MAX 128 /* a Range header we read; a longer one is ignored (several ranges) */
 
-void http_server_init(http_server_conn *h, const char *root, const ltcp_endpoint *peer, FILE *log) {
+void http_server_init(http_server_conn *h, const http_site *site, const ltcp_endpoint *peer,
+                      FILE *log) {
   memset(h, 0, sizeof *h);
-  h->root = root;
+  h->site = site;
   h->peer = *peer;
   h->file_fd = -1;
   h->log = log;
@@ -35,9 +35,11 @@ typedef struct http_request {
   int conn_close;     /* Connection: close */
   int conn_keep;      /* Connection: keep-alive */
   int has_body;       /* Content-Length > 0 or Transfer-Encoding: we do not read bodies */
+  char range[HTTP_RANGE_MAX]; /* Range, or "" */
+  int if_range;       /* If-Range: we send no validators, so it never matches (§13.1.5) */
 } http_request;
 
-static int http_token_in(const char *value, const char *token) {
+int http_token_in(const char *value, const char *token) {
   size_t n = strlen(token);
   for (const char *p = value; *p;) {
     while (*p == ' ' || *p == '\t' || *p == ',') p++;
@@ -50,12 +52,20 @@ static int http_token_in(const char *value, const char *token) {
   return 0;
 }
 
-static void http_header(http_request *r, char *line) {
+char *http_header_split(char *line) {
   char *colon = strchr(line, ':');
-  if (!colon) return;
+  if (!colon) return NULL;
   *colon = '\0';
   char *v = colon + 1;
   while (*v == ' ' || *v == '\t') v++;
+  size_t n = strlen(v);
+  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) v[--n] = '\0';
+  return v;
+}
+
+static void http_header(http_request *r, char *line) {
+  char *v = http_header_split(line);
+  if (!v) return;
   if (strcasecmp(line, "Connection") == 0) {
     r->conn_close |= http_token_in(v, "close");
     r->conn_keep |= http_token_in(v, "keep-alive");
@@ -63,6 +73,11 @@ static void http_header(http_request *r, char *line) {
     r->has_body |= strtoull(v, NULL, 10) > 0;
   } else if (strcasecmp(line, "Transfer-Encoding") == 0) {
     r->has_body = 1;
+  } else if (strcasecmp(line, "Range") == 0) {
+    if (strlen(v) < sizeof r->range) strcpy(r->range, v);
+    else strcpy(r->range, "bytes=0-0,1-1"); /* too long for one range: several, ignored */
+  } else if (strcasecmp(line, "If-Range") == 0) {
+    r->if_range = 1;
   }
 }
 
@@ -88,10 +103,12 @@ static int http_parse_request(char *head, http_request *r) {
 static const char *http_reason(int status) {
   switch (status) {
     case 200: return "OK";
+    case 206: return "Partial Content";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 416: return "Range Not Satisfiable";
     case 431: return "Request Header Fields Too Large";
     case 505: return "HTTP Version Not Supported";
     default: return "Internal Server Error";
@@ -168,51 +185,120 @@ static int http_path(const char *target, char *out, size_t cap) {
   return 0;
 }
 
-static int http_open_file(const http_server_conn *h, const char *path, struct stat *sb) {
-  char full[HTTP_PATH_MAX * 2 + 16];
-  snprintf(full, sizeof full, "%s%s", h->root, path);
-  int fd = open(full, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  if (fstat(fd, sb) == 0 && S_ISDIR(sb->st_mode)) {
-    close(fd);
-    snprintf(full, sizeof full, "%s%s%sindex.html", h->root, path,
-             path[strlen(path) - 1] == '/' ? "" : "/");
-    fd = open(full, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -errno;
-  }
-  if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
-    close(fd);
-    return -EACCES;
-  }
-  return fd;
+/* RFC 9112 §3.2.2: a server MUST accept the absolute-form ("http://host[:port]/path?q"); its
+ * authority is ignored (one site, whatever the host), the origin-form left goes into buf. */
+static const char *http_origin_form(const char *target, char *buf, size_t cap) {
+  if (strncasecmp(target, "http://", 7) != 0) return target;
+  const char *p = target + 7 + strcspn(target + 7, "/?#");
+  snprintf(buf, cap, "%s%s", *p == '/' ? "" : "/", p);
+  return buf;
 }
 
-static int http_respond(http_server_conn *h, const http_request *r) {
+static int http_digits(const char **p, uint64_t *v) {
+  uint64_t x = 0;
+  const char *s = *p;
+  for (; *s >= '0' && *s <= '9'; s++) /* bounded by the string */
+    x = x > (UINT64_MAX - 9) / 10 ? UINT64_MAX : x * 10 + (uint64_t)(*s - '0');
+  int any = s != *p;
+  *p = s;
+  *v = x;
+  return any;
+}
+
+http_range_kind http_range_parse(const char *value, uint64_t len, uint64_t *first,
+                                 uint64_t *last) {
+  const char *p = value;
+  if (strncasecmp(p, "bytes", 5) != 0) return HTTP_RANGE_WHOLE; /* another unit: ignored */
+  for (p += 5; *p == ' ' || *p == '\t'; p++) {}
+  if (*p++ != '=') return HTTP_RANGE_WHOLE;
+  for (; *p == ' ' || *p == '\t'; p++) {}
+  /* Several ranges are answered with the whole representation, as §14.2 allows. */
+  if (strchr(p, ',') || len == 0) return HTTP_RANGE_WHOLE;
+  uint64_t a = 0, b = UINT64_MAX;
+  int suffix = *p == '-';
+  if (!suffix && !http_digits(&p, &a)) return HTTP_RANGE_WHOLE;
+  if (*p++ != '-') return HTTP_RANGE_WHOLE;
+  int has_b = http_digits(&p, &b);
+  for (; *p == ' ' || *p == '\t'; p++) {}
+  if (*p || (suffix && !has_b) || (has_b && !suffix && b < a)) return HTTP_RANGE_WHOLE;
+  if (suffix) { /* the last b bytes; all when there are fewer (§14.1.2) */
+    if (b == 0) return HTTP_RANGE_UNSATISFIABLE;
+    *first = b >= len ? 0 : len - b;
+    *last = len - 1;
+    return HTTP_RANGE_ONE;
+  }
+  if (a >= len) return HTTP_RANGE_UNSATISFIABLE;
+  *first = a;
+  *last = has_b && b < len ? b : len - 1;
+  return HTTP_RANGE_ONE;
+}
+
+const char *http_log_escape(const char *s, char *buf, size_t cap) {
+  size_t o = 0;
+  for (; *s && o + 5 < cap; s++) { /* bounded by the string and the buffer */
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", c);
+    else buf[o++] = (char)c;
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+/* The response for the file open at fd (taken), len bytes: the whole (200), one range of it
+ * (206) or 416 when the range lies beyond its end. Returns the status; *sent is the body's
+ * length. */
+static int http_respond_file(http_server_conn *h, const http_request *r, int fd, uint64_t len,
+                             const char *type, uint64_t *sent) {
+  int head_only = strcmp(r->method, "HEAD") == 0;
+  uint64_t first = 0, last = 0;
+  http_range_kind k = HTTP_RANGE_WHOLE;
+  if (r->range[0] && !r->if_range) k = http_range_parse(r->range, len, &first, &last);
+  char extra[160];
+  if (k == HTTP_RANGE_UNSATISFIABLE) {
+    close(fd);
+    snprintf(extra, sizeof extra, "Content-Range: bytes */%llu\r\n", (unsigned long long)len);
+    http_error(h, 416, head_only, extra);
+    return 416;
+  }
+  uint64_t n = k == HTTP_RANGE_ONE ? last - first + 1 : len;
+  if (k == HTTP_RANGE_ONE)
+    snprintf(extra, sizeof extra, "Accept-Ranges: bytes\r\nContent-Range: bytes %llu-%llu/%llu\r\n",
+             (unsigned long long)first, (unsigned long long)last, (unsigned long long)len);
+  else
+    snprintf(extra, sizeof extra, "Accept-Ranges: bytes\r\n");
+  http_stage_head(h, k == HTTP_RANGE_ONE ? 206 : 200, n, type, extra);
+  if (head_only) {
+    close(fd);
+  } else {
+    h->file_fd = fd;
+    h->file_off = first;
+    h->file_left = n;
+    *sent = n;
+  }
+  return k == HTTP_RANGE_ONE ? 206 : 200;
+}
+
+static int http_respond(http_server_conn *h, const http_request *r, uint64_t *sent) {
   int head_only = strcmp(r->method, "HEAD") == 0;
   if (!head_only && strcmp(r->method, "GET") != 0) {
     http_error(h, 405, 0, "Allow: GET, HEAD\r\n");
     return 405;
   }
-  char path[HTTP_PATH_MAX];
-  if (http_path(r->target, path, sizeof path) != 0) {
+  char origin[HTTP_PATH_MAX], path[HTTP_PATH_MAX];
+  if (http_path(http_origin_form(r->target, origin, sizeof origin), path, sizeof path) != 0) {
     http_error(h, 400, head_only, NULL);
     return 400;
   }
-  struct stat sb;
-  int fd = http_open_file(h, path, &sb);
-  if (fd < 0) {
-    int status = fd == -ENOENT || fd == -ENOTDIR ? 404 : 403;
+  int fd, listing;
+  uint64_t len;
+  int rc = http_site_open(h->site, path, &fd, &len, &listing);
+  if (rc < 0) {
+    int status = rc == -ENOENT || rc == -ENOTDIR ? 404 : 403;
     http_error(h, status, head_only, NULL);
     return status;
   }
-  http_stage_head(h, 200, (uint64_t)sb.st_size, http_mime(path), NULL);
-  if (head_only) close(fd);
-  else {
-    h->file_fd = fd;
-    h->file_off = 0;
-    h->file_left = (uint64_t)sb.st_size;
-  }
-  return 200;
+  return http_respond_file(h, r, fd, len, listing ? "text/html; charset=utf-8" : http_mime(path),
+                           sent);
 }
 
 /* Takes one complete request from the buffer, if there is one, and stages its response.
@@ -237,14 +323,16 @@ static int http_take_request(http_server_conn *h) {
   http_request r;
   int rc = http_parse_request(head, &r);
   h->close_after = rc != 0 || r.has_body || r.conn_close || (r.minor == 0 && !r.conn_keep);
-  int status = rc == -2 ? 505 : rc ? 400 : http_respond(h, &r);
+  uint64_t sent = 0;
+  int status = rc == -2 ? 505 : rc ? 400 : http_respond(h, &r, &sent);
   if (rc) http_error(h, status, 0, NULL);
   if (h->log) {
-    char a[16];
+    char a[16], method[4 * sizeof r.method], target[4 * sizeof r.target];
     fprintf(h->log, "lucidtcp serve: %s:%u \"%s %s HTTP/1.%d\" %d %llu\n",
-            ltcp_ipv4_format(h->peer.addr, a), h->peer.port, rc ? "-" : r.method,
-            rc ? "-" : r.target, rc ? 1 : r.minor, status,
-            (unsigned long long)(status == 200 ? h->file_left : 0));
+            ltcp_ipv4_format(h->peer.addr, a), h->peer.port,
+            rc ? "-" : http_log_escape(r.method, method, sizeof method),
+            rc ? "-" : http_log_escape(r.target, target, sizeof target), rc ? 1 : r.minor, status,
+            (unsigned long long)sent);
   }
   return 1;
 }
@@ -292,35 +380,4 @@ int http_server_step(http_server_conn *h, ltcp_stack *st, int fd) {
     h->req_len += (size_t)n;
   }
   return 0;
-}
-
-/* ---- the client side */
-
-int http_parse_response(const char *buf, size_t len, http_response *r) {
-  memset(r, 0, sizeof *r);
-  r->content_length = -1;
-  if (len >= 5 && strncmp(buf, "HTTP/", 5) != 0) return -1;
-  const char *end = memmem(buf, len, "\r\n\r\n", 4);
-  if (!end) return len >= HTTP_HEAD_MAX ? -1 : 0;
-  r->head_len = (int)(end - buf) + 4;
-  char head[HTTP_HEAD_MAX + 1];
-  memcpy(head, buf, (size_t)r->head_len);
-  head[r->head_len] = '\0';
-  char *save = NULL;
-  char *line = strtok_r(head, "\r\n", &save);
-  int minor;
-  if (!line || sscanf(line, "HTTP/1.%d %d", &minor, &r->status) != 2) return -1;
-  const char *reason = strchr(line, ' ');
-  reason = reason ? strchr(reason + 1, ' ') : NULL;
-  snprintf(r->reason, sizeof r->reason, "%s", reason ? reason + 1 : "");
-  for (int i = 0; i < 128 && (line = strtok_r(NULL, "\r\n", &save)); i++) {
-    char *colon = strchr(line, ':');
-    if (!colon) continue;
-    *colon = '\0';
-    char *v = colon + 1;
-    while (*v == ' ' || *v == '\t') v++;
-    if (strcasecmp(line, "Content-Length") == 0) r->content_length = strtoll(v, NULL, 10);
-    else if (strcasecmp(line, "Transfer-Encoding") == 0) r->chunked = http_token_in(v, "chunked");
-  }
-  return 1;
 }

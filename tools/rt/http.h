@@ -1,5 +1,7 @@
-/* HTTP/1.1 for `lucidtcp serve --service http:DIR` (GET and HEAD of files, Content-Length,
- * keep-alive and pipelining) and the response parsing `lucidtcp get` needs. */
+/* HTTP/1.1 for `lucidtcp serve --service http:DIR` (GET and HEAD of files and directory
+ * listings, Content-Length, single byte ranges, keep-alive and pipelining; http.c, and
+ * http_site.c for what the site holds) and the response parsing `lucidtcp get` needs
+ * (http_client.c). */
 #ifndef LTCP_TOOLS_RT_HTTP_H
 #define LTCP_TOOLS_RT_HTTP_H
 
@@ -10,11 +12,30 @@
 
 #define HTTP_HEAD_MAX 16384 /* a request's or a response's head */
 #define HTTP_CHUNK 16384    /* file bytes staged per send */
+#define HTTP_PATH_MAX 1024  /* a request target */
 
-/* ---- the server side: one per connection */
+/* ---- the site: what a server serves (http_site.c) */
+
+typedef struct http_site {
+  const char *root;         /* DIR as given, for messages */
+  char real[4096];          /* DIR's real path (realpath): what no file may lie outside of */
+  int follow_symlinks;      /* --follow-symlinks: do not check where links lead */
+} http_site;
+
+/* Sets the site up for DIR. 0, or -1 with errno (DIR has no real path). */
+int http_site_init(http_site *site, const char *root, int follow_symlinks);
+
+/* What a decoded path (from '/') names under the site: *fd is a regular file to send (*len
+ * bytes; a directory's index.html, or a directory listing when it has none, *is_listing set).
+ * 0, or a negative errno: -ENOENT (404), -EACCES (403: unreadable, not a regular file, or
+ * outside DIR through a symbolic link). The caller owns *fd. */
+int http_site_open(const http_site *site, const char *path, int *fd, uint64_t *len,
+                   int *is_listing);
+
+/* ---- the server side: one per connection (http.c) */
 
 typedef struct http_server_conn {
-  const char *root;         /* DIR */
+  const http_site *site;
   ltcp_endpoint peer;
   char req[HTTP_HEAD_MAX];  /* bytes received and not yet taken as a request */
   size_t req_len;
@@ -28,7 +49,8 @@ typedef struct http_server_conn {
   FILE *log;                /* one line per request, or NULL */
 } http_server_conn;
 
-void http_server_init(http_server_conn *h, const char *root, const ltcp_endpoint *peer, FILE *log);
+void http_server_init(http_server_conn *h, const http_site *site, const ltcp_endpoint *peer,
+                      FILE *log);
 /* Moves the conversation on: reads requests, sends responses, as far as the socket allows.
  * Returns 0 while there is more to do, 1 when this side has nothing more to send (shut the
  * sending direction and close once the peer's stream ends), -1 on a connection error. */
@@ -36,7 +58,31 @@ int http_server_step(http_server_conn *h, ltcp_stack *st, int fd);
 /* Releases the open file, if any. */
 void http_server_free(http_server_conn *h);
 
-/* ---- the client side: a response's head */
+/* What a Range header (RFC 9110 §14.2) asks of a representation of len bytes. */
+typedef enum http_range_kind {
+  HTTP_RANGE_WHOLE,         /* ignore it, send all (200): another unit, a syntax error,
+                             * several ranges, or an empty representation */
+  HTTP_RANGE_ONE,           /* one satisfiable range [first, last] (206) */
+  HTTP_RANGE_UNSATISFIABLE  /* 416, "Content-Range: bytes * / len" */
+} http_range_kind;
+
+/* Reads "bytes=a-b", "bytes=a-" or "bytes=-n" (§14.1.2) against len; sets *first and *last
+ * (inclusive) for HTTP_RANGE_ONE. */
+http_range_kind http_range_parse(const char *value, uint64_t len, uint64_t *first,
+                                 uint64_t *last);
+
+/* s with every byte that is not printable ASCII, '"' and '\\' written as \xHH, into buf (cap
+ * bytes, cut short if need be): a request target fit for a log line. Returns buf. */
+const char *http_log_escape(const char *s, char *buf, size_t cap);
+
+/* Splits a header line "Name: value" at its colon, in place: line keeps the name, the value
+ * (without the whitespace around it) is returned; NULL when there is no colon. */
+char *http_header_split(char *line);
+
+/* 1 when the comma-separated list value holds token (any case), as Connection's does. */
+int http_token_in(const char *value, const char *token);
+
+/* ---- the client side: a response's head (http_client.c) */
 
 typedef struct http_response {
   int status;               /* 200 */
@@ -44,6 +90,10 @@ typedef struct http_response {
   int64_t content_length;   /* -1 when absent */
   int chunked;              /* Transfer-Encoding: chunked */
   int head_len;             /* bytes of head, including the blank line */
+  char location[2048];      /* Location, or "" */
+  int has_range;            /* Content-Range: bytes FIRST-LAST/TOTAL, or bytes * / TOTAL */
+  int64_t range_first, range_last; /* -1 for "bytes * / TOTAL" */
+  int64_t range_total;      /* -1 when "*" */
 } http_response;
 
 /* Parses the head at the start of buf (len bytes): 1 when complete (r filled), 0 when more bytes

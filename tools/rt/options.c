@@ -48,9 +48,13 @@ int rt_parse_port(const char *text, uint16_t *port) {
 
 uint32_t rt_opts_mask(const rt_opts *o) { return o->prefix >= 32 ? ~0u : ~(~0u >> o->prefix); }
 
-int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host) {
+int rt_opts_on_link(const rt_opts *o, uint32_t addr) {
   uint32_t m = rt_opts_mask(o);
-  if ((addr & m) == (o->addr & m) && addr != o->addr) return 0;
+  return (addr & m) == (o->addr & m) && addr != o->addr;
+}
+
+int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host) {
+  if (rt_opts_on_link(o, addr)) return 0;
   return rt_usage_error(o, "%s is not another host on lucidtcp's link (--addr): lucidtcp has no "
                         "routes beyond it", host);
 }
@@ -103,9 +107,10 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
   } else if (strcmp(name, "--msl") == 0) {
     return rt_opts_set_msl(o, v);
   } else if (strcmp(name, "--impair") == 0) {
-    char bad[96];
+    char bad[96], why[160];
     if (ltcp_impair_parse(v, &o->impair_cfg, bad, sizeof bad) != 0)
-      return rt_usage_error(o, "--impair: bad item '%s' in '%s'", bad, v);
+      return rt_usage_error(o, "--impair: bad item '%s' in '%s': %s", bad, v,
+                            ltcp_impair_explain(bad, why, sizeof why));
     o->impair = v;
   } else if (strcmp(name, "--busy-poll") == 0) {
     return rt_opts_set_busy_poll(o, v);

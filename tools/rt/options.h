@@ -71,6 +71,8 @@ int rt_parse_port(const char *text, uint16_t *port);
  * inside --addr's prefix and not --addr (there are no routes). 0, or RT_EXIT_USAGE after a
  * message. */
 int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host);
+/* 1 when addr is another host on lucidtcp's link (as rt_opts_check_peer wants), else 0. */
+int rt_opts_on_link(const rt_opts *o, uint32_t addr);
 /* The mask of --addr's prefix. */
 uint32_t rt_opts_mask(const rt_opts *o);
 

@@ -32,6 +32,8 @@ typedef struct serve {
   serve_kind kind;
   int have_service;
   const char *root;
+  int follow_symlinks;      /* --follow-symlinks */
+  http_site site;           /* http:DIR */
   uint16_t port;
   int lfd;
   serve_conn *conns[SERVE_MAX_CONNS];
@@ -51,13 +53,21 @@ static const char serve_usage_text[] =
     "  discard     reads and drops everything (RFC 863)\n"
     "  chargen     sends RFC 864's character pattern until the peer closes\n"
     "  http:DIR    serves the files under DIR over HTTP/1.1: GET, HEAD, Content-Length,\n"
-    "              keep-alive; a directory gives its index.html\n"
+    "              keep-alive; a directory gives its index.html, or a listing of its names\n"
+    "              when it has none; a single byte range (Range: bytes=a-b, a-, -n) gives\n"
+    "              206 with Content-Range, so 'curl -C -' resumes, one beyond the end 416,\n"
+    "              and several ranges the whole file (200); a request target in absolute\n"
+    "              form (GET http://host/path) is taken as its path. A symbolic link that\n"
+    "              leads outside DIR gives 403 (--follow-symlinks allows it). Each request\n"
+    "              is one line on stderr: peer, \"request line\" (bytes that are not\n"
+    "              printable, '\"' and '\\' written as \\xHH), status, body bytes\n"
     "\n"
     "options:\n"
     RT_HELP_TUN
     "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
     "  --port N           the port to listen on\n"
     "  --service S        echo, discard, chargen or http:DIR\n"
+    "  --follow-symlinks  http: serve files that symbolic links under DIR lead to outside it\n"
     RT_HELP_TRACE_PCAP_MSL
     "  --impair SPEC      inject faults on the link, as netem would: e.g.\n"
     "                     delay=10ms,jitter=2ms,loss=5%,reorder=10%,duplicate=1%,corrupt=0.5%\n"
@@ -154,7 +164,7 @@ static void serve_accept(serve *s) {
     if (fd < 0) return;
     serve_conn *c = calloc(1, sizeof *c);
     if (c && s->kind == SERVE_HTTP && (c->http = malloc(sizeof *c->http)) != NULL)
-      http_server_init(c->http, s->root, &peer, stderr);
+      http_server_init(c->http, &s->site, &peer, stderr);
     if (!c || (s->kind == SERVE_HTTP && !c->http)) {
       free(c);
       ltcp_abort(s->rt.st, fd);
@@ -213,8 +223,10 @@ static int serve_parse_service(serve *s, const char *v) {
     struct stat sb;
     s->kind = SERVE_HTTP;
     s->root = v + 5;
-    if (stat(s->root, &sb) != 0 || !S_ISDIR(sb.st_mode))
-      return rt_usage_error(&s->rt.o, "http:%s: not a directory", s->root);
+    if (stat(s->root, &sb) != 0)
+      return rt_usage_error(&s->rt.o, "http:%s: %s", s->root,
+                            errno == ENOENT || errno == ENOTDIR ? "no such directory" : strerror(errno));
+    if (!S_ISDIR(sb.st_mode)) return rt_usage_error(&s->rt.o, "http:%s: not a directory", s->root);
   } else {
     return rt_usage_error(&s->rt.o, "--service wants echo, discard, chargen or http:DIR, not '%s'",
                           v);
@@ -231,13 +243,18 @@ static int serve_option(void *app, int argc, char **argv, int *i) {
     return rt_usage_error(&s->rt.o, "--port wants 1 to 65535, not '%s'", v);
   if (rc) return rc;
   rc = rt_opts_value(&s->rt.o, argc, argv, i, "--service", &v);
-  return rc == 1 ? serve_parse_service(s, v) : rc;
+  if (rc) return rc == 1 ? serve_parse_service(s, v) : rc;
+  if (strcmp(argv[*i], "--follow-symlinks") != 0) return 0;
+  s->follow_symlinks = 1;
+  return 1;
 }
 
 static int serve_check(void *app) {
   serve *s = app;
   if (!s->port) return rt_usage_error(&s->rt.o, "--port N is required");
   if (!s->have_service) return rt_usage_error(&s->rt.o, "--service is required");
+  if (s->kind == SERVE_HTTP && http_site_init(&s->site, s->root, s->follow_symlinks) != 0)
+    return rt_usage_error(&s->rt.o, "http:%s: %s", s->root, strerror(errno));
   return 0;
 }
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# connect, get and serve's options as users type them, checked before any device is opened
+# (no root, no TUN needed): exit status 2 and a message that says what and why for a bad value
+# of -w, -q, -C, a HOST neither an address nor in the hosts file (LTCP_HOSTS_FILE), an
+# --impair item out of its range, an http:DIR that is missing or not a directory; names from
+# the hosts file reach the link check; the help texts tell the new options.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+# bad NAME MESSAGE CMD...: exit status 2, and MESSAGE (fixed string) on stderr.
+bad() {
+  local rc=0
+  "${@:3}" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+  if [ "$rc" = 2 ] && grep -qF -- "$2" "$tmp/err"; then
+    echo "ok   $1"
+  else
+    echo "FAIL $1: exit $rc, stderr: $(cat "$tmp/err")"
+    fails=$((fails + 1))
+  fi
+}
+# help_has CMD TEXT: 'lucidtcp help CMD' says TEXT.
+help_has() {
+  if "$bin" help "$1" | grep -qF -- "$2"; then echo "ok   help $1: $2"
+  else echo "FAIL help $1 lacks '$2'"; fails=$((fails + 1)); fi
+}
+C=("$bin" connect --tun t0 --addr 198.18.0.2/24)
+G=("$bin" get --tun t0 --addr 198.18.0.2/24)
+S=("$bin" serve --tun t0 --addr 198.18.0.2/24 --port 80)
+printf '198.18.0.1 kpeer\n198.19.0.1 faraway\n' >"$tmp/hosts"
+mkdir "$tmp/www"
+: >"$tmp/file"
+
+bad "connect -w 0" "-w wants seconds above 0 and at most 86400, not '0'" "${C[@]}" -w 0 198.18.0.1 80
+bad "connect -w -1" "-w wants seconds above 0" "${C[@]}" -w -1 198.18.0.1 80
+bad "connect -w soon" "-w wants seconds" "${C[@]}" -w soon 198.18.0.1 80
+bad "connect -w without a value" "option -w needs a value" "${C[@]}" 198.18.0.1 80 -w
+bad "connect -q x" "-q wants seconds, at most 86400 (a negative number waits for the peer), not 'x'" "${C[@]}" -q x 198.18.0.1 80
+bad "connect -q 1e9" "-q wants seconds" "${C[@]}" -q 1e9 198.18.0.1 80
+bad "connect, unknown name" "HOST: cannot resolve 'nosuch': not an IPv4 address and not in $tmp/hosts (lucidtcp has no DNS; LTCP_HOSTS_FILE names another hosts file)" \
+  env LTCP_HOSTS_FILE="$tmp/hosts" "${C[@]}" nosuch 80
+bad "connect, hosts file missing" "cannot resolve 'kpeer': cannot read /nonexistent/hosts: No such file or directory" \
+  env LTCP_HOSTS_FILE=/nonexistent/hosts "${C[@]}" kpeer 80
+bad "connect, a name off the link: resolved, then refused" "faraway is not another host on lucidtcp's link" \
+  env LTCP_HOSTS_FILE="$tmp/hosts" "${C[@]}" faraway 80
+bad "get -C 100" "-C wants '-' (resume after the bytes FILE has), not '100'" "${G[@]}" -C 100 http://198.18.0.1/x -o f
+bad "get -C - to standard output" "-C - resumes into a file: it wants -o FILE" "${G[@]}" -C - http://198.18.0.1/x
+bad "get, unknown name" "cannot resolve 'nosuch'" env LTCP_HOSTS_FILE="$tmp/hosts" "${G[@]}" http://nosuch/x -o f
+bad "get, a name off the link" "faraway is not another host on lucidtcp's link" \
+  env LTCP_HOSTS_FILE="$tmp/hosts" "${G[@]}" http://faraway:8000/x -o f
+bad "get https" "wants a URL http://HOST[:PORT]/PATH" "${G[@]}" https://198.18.0.1/x -o f
+bad "get -L without a URL" "wants a URL" "${G[@]}" -L -o f
+if [ -e "$tmp/f" ] || [ -e f ]; then echo "FAIL a usage error created the output file"; fails=$((fails + 1)); fi
+bad "serve http: no such directory" "http:$tmp/nope: no such directory" "${S[@]}" --service "http:$tmp/nope"
+bad "serve http: a file" "http:$tmp/file: not a directory" "${S[@]}" --service "http:$tmp/file"
+bad "--impair loss=200%" "--impair: bad item 'loss=200%' in 'loss=200%': loss must be a probability from 0 to 100% (5% or 0.05)" \
+  "${S[@]}" --service echo --impair loss=200%
+bad "--impair delay=5parsecs" "delay must be a time from 0 to 3600 s" "${S[@]}" --service echo --impair delay=5parsecs
+bad "--impair an unknown item" "unknown item 'frob': the items are delay, jitter, loss, duplicate, reorder, corrupt, seed and dir" \
+  "${S[@]}" --service echo --impair frob=1
+bad "--follow-symlinks is an option (the error is the next one)" "unknown option '--bogus'" \
+  "${S[@]}" --service "http:$tmp/www" --follow-symlinks --bogus
+
+help_has connect "-w SECS"
+help_has connect "-q SECS"
+help_has connect "--time-wait"
+help_has connect "exits right after sending the last ACK"
+help_has connect "connected to HOST:PORT from ADDR:PORT"
+help_has connect "LTCP_HOSTS_FILE"
+help_has get "-L, --location"
+help_has get "-C -"
+help_has get "LTCP_HOSTS_FILE"
+help_has serve "--follow-symlinks"
+help_has serve "Range: bytes=a-b"
+help_has serve "absolute"
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]

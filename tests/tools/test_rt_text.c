@@ -1,0 +1,241 @@
+/* The real-time commands' text handling, unit by unit: http:// URLs and RFC 3986 §5.4's
+ * reference resolution (get -L), the hosts file (LTCP_HOSTS_FILE), the Range header a server
+ * reads (RFC 9110 §14), a response head's Location and Content-Range, the access log's escape. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt/hosts.h"
+#include "rt/http.h"
+#include "rt/url.h"
+
+static void test_url_parse_parts(void **state) {
+  (void)state;
+  rt_url u;
+  assert_int_equal(rt_url_parse("http://h.example/p/q?x=1#frag", &u), 0);
+  assert_string_equal(u.host, "h.example");
+  assert_int_equal(u.port, 80);
+  assert_string_equal(u.path, "/p/q?x=1");
+  assert_int_equal(rt_url_parse("HTTP://198.18.0.1:8080", &u), 0);
+  assert_string_equal(u.host, "198.18.0.1");
+  assert_int_equal(u.port, 8080);
+  assert_string_equal(u.path, "/");
+  assert_int_equal(rt_url_parse("http://h?q", &u), 0);
+  assert_string_equal(u.path, "/?q");
+  char buf[512];
+  assert_string_equal(rt_url_format(&u, buf, sizeof buf), "http://h/?q");
+}
+
+static void test_url_parse_refuses(void **state) {
+  (void)state;
+  rt_url u;
+  const char *bad[] = {"https://h/", "ftp://h/", "http://user@h/", "http://[::1]/",
+                       "http://h:0/", "http://h:99999/", "http:///p", "http://h:/", "h/p"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    assert_int_equal(rt_url_parse(bad[i], &u), -1);
+}
+
+/* RFC 3986 §5.4.1 and §5.4.2, with the base http://a/b/c/d;p?q. */
+static void test_url_resolve_rfc3986_examples(void **state) {
+  (void)state;
+  static const struct {
+    const char *ref, *want;
+  } cases[] = {
+      {"g", "http://a/b/c/g"},        {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},      {"/g", "http://a/g"},
+      {"//g", "http://g/"},           {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"},    {"#s", "http://a/b/c/d;p?q"},
+      {"g#s", "http://a/b/c/g"},      {"g?y#s", "http://a/b/c/g?y"},
+      {";x", "http://a/b/c/;x"},      {"g;x", "http://a/b/c/g;x"},
+      {"", "http://a/b/c/d;p?q"},     {".", "http://a/b/c/"},
+      {"./", "http://a/b/c/"},        {"..", "http://a/b/"},
+      {"../", "http://a/b/"},         {"../g", "http://a/b/g"},
+      {"../..", "http://a/"},         {"../../", "http://a/"},
+      {"../../g", "http://a/g"},      {"../../../g", "http://a/g"},
+      {"../../../../g", "http://a/g"}, {"/./g", "http://a/g"},
+      {"/../g", "http://a/g"},        {"g.", "http://a/b/c/g."},
+      {".g", "http://a/b/c/.g"},      {"g..", "http://a/b/c/g.."},
+      {"..g", "http://a/b/c/..g"},    {"./../g", "http://a/b/g"},
+      {"./g/.", "http://a/b/c/g/"},   {"g/./h", "http://a/b/c/g/h"},
+      {"g/../h", "http://a/b/c/h"},   {"g;x=1/./y", "http://a/b/c/g;x=1/y"},
+      {"g;x=1/../y", "http://a/b/c/y"}, {"g?y/./x", "http://a/b/c/g?y/./x"},
+      {"http://x:81/y/../z", "http://x:81/z"}, {"HTTP://x/", "http://x/"},
+  };
+  rt_url base, out;
+  char buf[512];
+  assert_int_equal(rt_url_parse("http://a/b/c/d;p?q", &base), 0);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (rt_url_resolve(&base, cases[i].ref, &out) != 0) fail_msg("'%s' refused", cases[i].ref);
+    if (strcmp(rt_url_format(&out, buf, sizeof buf), cases[i].want) != 0)
+      fail_msg("'%s' gave %s, want %s", cases[i].ref, buf, cases[i].want);
+  }
+  assert_int_equal(rt_url_resolve(&base, "https://a/x", &out), -1);
+  assert_int_equal(rt_url_resolve(&base, "mailto:x@a", &out), -1);
+}
+
+static void test_url_authority_port(void **state) {
+  (void)state;
+  rt_url u;
+  char buf[300];
+  assert_int_equal(rt_url_parse("http://h:8000/x", &u), 0);
+  assert_string_equal(rt_url_authority(&u, buf, sizeof buf), "h:8000");
+  assert_int_equal(rt_url_parse("http://h:80/x", &u), 0);
+  assert_string_equal(rt_url_authority(&u, buf, sizeof buf), "h");
+}
+
+/* ---- the hosts file */
+
+static char hosts_path[64];
+
+static int hosts_setup(void **state) {
+  (void)state;
+  snprintf(hosts_path, sizeof hosts_path, "/tmp/lucidtcp-hosts-XXXXXX");
+  int fd = mkstemp(hosts_path);
+  if (fd < 0) return -1;
+  FILE *f = fdopen(fd, "w");
+  fputs("# hosts\n127.0.0.1\tlocalhost\n::1 six\n198.18.0.1  kpeer  Peer.Alias   # comment\n"
+        "#198.18.0.7 commented\n198.18.0.5 twice\n198.18.0.6 twice\n", f);
+  fputs("198.18.0.8 long", f); /* a line longer than the reader's buffer: its tail is not a line */
+  for (int i = 0; i < 1100; i++) fputc(' ', f);
+  fputs("198.18.0.9 tail\n", f);
+  fclose(f);
+  setenv(RT_HOSTS_ENV, hosts_path, 1);
+  return 0;
+}
+
+static int hosts_teardown(void **state) {
+  (void)state;
+  unlink(hosts_path);
+  unsetenv(RT_HOSTS_ENV);
+  return 0;
+}
+
+static void test_hosts_resolve_names_and_aliases(void **state) {
+  (void)state;
+  uint32_t a;
+  char why[512];
+  assert_string_equal(rt_hosts_path(), hosts_path);
+  assert_int_equal(rt_hosts_resolve("kpeer", &a, why, sizeof why), 0);
+  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 1));
+  assert_int_equal(rt_hosts_resolve("peer.alias", &a, why, sizeof why), 0); /* any case */
+  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 1));
+  assert_int_equal(rt_hosts_resolve("twice", &a, why, sizeof why), 0); /* the first line wins */
+  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 5));
+  assert_int_equal(rt_hosts_resolve("long", &a, why, sizeof why), 0);
+  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 8));
+  assert_int_equal(rt_hosts_resolve("198.18.0.42", &a, why, sizeof why), 0); /* an address */
+  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 42));
+}
+
+static void test_hosts_resolve_fails_with_why(void **state) {
+  (void)state;
+  uint32_t a;
+  char why[512], want[512];
+  const char *missing[] = {"six", "commented", "tail", "nosuch"};
+  for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+    assert_int_equal(rt_hosts_resolve(missing[i], &a, why, sizeof why), -1);
+    snprintf(want, sizeof want, "cannot resolve '%s': not an IPv4 address and not in %s "
+             "(lucidtcp has no DNS; LTCP_HOSTS_FILE names another hosts file)", missing[i],
+             hosts_path);
+    assert_string_equal(why, want);
+  }
+  setenv(RT_HOSTS_ENV, "/nonexistent/hosts", 1);
+  assert_int_equal(rt_hosts_resolve("kpeer", &a, why, sizeof why), -1);
+  assert_string_equal(why, "cannot resolve 'kpeer': cannot read /nonexistent/hosts: No such "
+                           "file or directory");
+  setenv(RT_HOSTS_ENV, "", 1);
+  assert_string_equal(rt_hosts_path(), "/etc/hosts");
+  setenv(RT_HOSTS_ENV, hosts_path, 1);
+}
+
+/* ---- ranges, heads, the log */
+
+static void test_http_range_parse_forms(void **state) {
+  (void)state;
+  static const struct {
+    const char *v;
+    uint64_t len;
+    http_range_kind kind;
+    uint64_t first, last;
+  } cases[] = {
+      {"bytes=0-99", 1000, HTTP_RANGE_ONE, 0, 99},
+      {"bytes=100-", 1000, HTTP_RANGE_ONE, 100, 999},
+      {"bytes=-100", 1000, HTTP_RANGE_ONE, 900, 999},
+      {"bytes=-5000", 1000, HTTP_RANGE_ONE, 0, 999},     /* more than there is: all of it */
+      {"bytes=990-5000", 1000, HTTP_RANGE_ONE, 990, 999}, /* cut at the end */
+      {"BYTES = 5-5 ", 1000, HTTP_RANGE_ONE, 5, 5},
+      {"bytes=999-", 1000, HTTP_RANGE_ONE, 999, 999},
+      {"bytes=1000-", 1000, HTTP_RANGE_UNSATISFIABLE, 0, 0},
+      {"bytes=2000-3000", 1000, HTTP_RANGE_UNSATISFIABLE, 0, 0},
+      {"bytes=-0", 1000, HTTP_RANGE_UNSATISFIABLE, 0, 0},
+      {"bytes=99999999999999999999999-", 1000, HTTP_RANGE_UNSATISFIABLE, 0, 0},
+      {"bytes=0-1,5-6", 1000, HTTP_RANGE_WHOLE, 0, 0}, /* several: the whole */
+      {"bytes=5-1", 1000, HTTP_RANGE_WHOLE, 0, 0},     /* invalid: ignored */
+      {"bytes=-", 1000, HTTP_RANGE_WHOLE, 0, 0},
+      {"bytes=x-1", 1000, HTTP_RANGE_WHOLE, 0, 0},
+      {"bytes=1-2x", 1000, HTTP_RANGE_WHOLE, 0, 0},
+      {"bytes 0-1", 1000, HTTP_RANGE_WHOLE, 0, 0},
+      {"items=0-1", 1000, HTTP_RANGE_WHOLE, 0, 0},     /* another unit */
+      {"bytes=0-", 0, HTTP_RANGE_WHOLE, 0, 0},         /* nothing to cut */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint64_t f = 0, l = 0;
+    http_range_kind k = http_range_parse(cases[i].v, cases[i].len, &f, &l);
+    if (k != cases[i].kind) fail_msg("'%s': kind %d, want %d", cases[i].v, k, cases[i].kind);
+    if (k == HTTP_RANGE_ONE && (f != cases[i].first || l != cases[i].last))
+      fail_msg("'%s': %llu-%llu", cases[i].v, (unsigned long long)f, (unsigned long long)l);
+  }
+}
+
+static void test_http_log_escape_odd_bytes(void **state) {
+  (void)state;
+  char buf[64];
+  assert_string_equal(http_log_escape("/a\x01\"b\\c\x7f\xff d", buf, sizeof buf),
+                      "/a\\x01\\x22b\\x5Cc\\x7F\\xFF d");
+  assert_string_equal(http_log_escape("\x01\x01\x01\x01", buf, 12), "\\x01\\x01"); /* cut */
+}
+
+static void test_http_parse_response_location_and_range(void **state) {
+  (void)state;
+  http_response r;
+  const char *h = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-199/1000\r\n"
+                  "Content-Length: 100\r\nLocation: /next?x=1  \r\n\r\n";
+  assert_int_equal(http_parse_response(h, strlen(h), &r), 1);
+  assert_int_equal(r.status, 206);
+  assert_true(r.has_range);
+  assert_int_equal(r.range_first, 100);
+  assert_int_equal(r.range_last, 199);
+  assert_int_equal(r.range_total, 1000);
+  assert_string_equal(r.location, "/next?x=1");
+  h = "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */1000\r\n\r\n";
+  assert_int_equal(http_parse_response(h, strlen(h), &r), 1);
+  assert_true(r.has_range);
+  assert_int_equal(r.range_first, -1);
+  assert_int_equal(r.range_total, 1000);
+  h = "HTTP/1.1 200 OK\r\nContent-Range: bytes 5-1/10\r\n\r\n"; /* malformed: not a range */
+  assert_int_equal(http_parse_response(h, strlen(h), &r), 1);
+  assert_false(r.has_range);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_url_parse_parts),
+      cmocka_unit_test(test_url_parse_refuses),
+      cmocka_unit_test(test_url_resolve_rfc3986_examples),
+      cmocka_unit_test(test_url_authority_port),
+      cmocka_unit_test_setup_teardown(test_hosts_resolve_names_and_aliases, hosts_setup,
+                                      hosts_teardown),
+      cmocka_unit_test_setup_teardown(test_hosts_resolve_fails_with_why, hosts_setup,
+                                      hosts_teardown),
+      cmocka_unit_test(test_http_range_parse_forms),
+      cmocka_unit_test(test_http_log_escape_odd_bytes),
+      cmocka_unit_test(test_http_parse_response_location_and_range),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
