@@ -95,7 +95,7 @@ check "install-deps (test): the test tools too" grep -q "install.* libcmocka-dev
 STUB_OTHER=1 deps run
 check "another apt error: fails at once" test "$rc" = 1 -a "$(cat "$tmp/count")" = 1
 check "another apt error: shown" grep -q "Unable to locate package nosuch" "$tmp/deps.out"
-deps bogus
+deps --bogus
 check "install-deps with a bad argument exits 2" test "$rc" = 2
 
 echo "$fails failed"
