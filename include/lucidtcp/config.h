@@ -109,6 +109,13 @@ typedef struct ltcp_stack_config {
   uint8_t icmp_may_reset;         /**< 1: a hard ICMP error for a connection in SYN-SENT ends it
                                    * (RFC 9293 §3.9.2.2 SHLD-26; FreeBSD's icmp_may_rst, Linux).
                                    * 0: every ICMP error is soft. Default 1 */
+  uint8_t challenge_ack_limit;    /**< RFC 5961 §7 throttling: at most this many challenge ACKs
+                                   * (and ACKs of unacceptable ACKs) per connection in each
+                                   * challenge_ack_interval_ns, 1 to 15; 0 turns the limit off.
+                                   * Per connection, never one global count (CVE-2016-5696);
+                                   * ordinary ACKs are never throttled. Default 10 */
+  ltcp_time_ns challenge_ack_interval_ns; /**< the interval of challenge_ack_limit. Default 5 s
+                                   * (RFC 5961 §7's example: 10 in 5 seconds) */
   uint8_t rst_challenge;          /**< 1: an RST in the window but not at RCV.NXT gets a challenge
                                    * ACK (RFC 5961 §3, RFC 9293 §3.10.7.4 SHOULD). 0: any RST in
                                    * the window resets, RFC 793's rule that RFC 9293 keeps for

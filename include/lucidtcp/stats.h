@@ -46,6 +46,7 @@ extern "C" {
   X(TCP_RST_OUT_OF_WINDOW, "TCP: RST outside the window (3.10.7.4, RFC 5961 3)")          \
   X(TCP_RST_CHALLENGED, "TCP: RST inside the window but not at RCV.NXT (RFC 5961 3)")     \
   X(TCP_SYN_CHALLENGED, "TCP: SYN in a synchronized state (RFC 5961 4)")                  \
+  X(TCP_CHALLENGE_LIMITED, "TCP: challenge ACK not sent, the connection's limit (RFC 5961 7)") \
   X(TCP_NO_ACK, "TCP: ACK bit off (3.10.7.4 fifth)")                                      \
   X(TCP_ACK_UNACCEPTABLE, "TCP: ACK of data not sent, or too old (3.10.7.4, RFC 5961 5)") \
   X(TCP_SYN_RECEIVED_BAD_ACK, "TCP: unacceptable ACK in SYN-RECEIVED (3.10.7.4)")         \

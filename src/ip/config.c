@@ -31,6 +31,8 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->congestion = LTCP_CC_CUBIC;
   cfg->sack = 1;
   cfg->rst_challenge = 1;
+  cfg->challenge_ack_limit = 10;
+  cfg->challenge_ack_interval_ns = LTCP_SEC(5);
   cfg->icmp_may_reset = 1;
   cfg->syn_challenge = 1;
 }
@@ -51,6 +53,7 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
 int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   if (c->delayed_ack_ns >= LTCP_MS(500)) return 0; /* RFC 1122 4.2.3.2: MUST be < 0.5 s */
   if (c->congestion >= LTCP_CC_COUNT) return 0;
+  if (c->challenge_ack_limit > 15 || c->challenge_ack_interval_ns == 0) return 0; /* 4 bits */
   /* The ranges of TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT (tcp/conn_opts.h). */
   if (c->keepalive_idle_ns < LTCP_SEC(1) || c->keepalive_idle_ns > LTCP_SEC(32767) ||
       c->keepalive_intvl_ns < LTCP_SEC(1) || c->keepalive_intvl_ns > LTCP_SEC(32767) ||

@@ -291,15 +291,40 @@ static void in_return_to_listen(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_caus
   ltcp_life_delete(eng, tcb);
 }
 
+/* RFC 5961 §7: a challenge ACK (or the ACK of an unacceptable ACK), at most
+ * cfg.challenge_ack_limit per connection in each cfg.challenge_ack_interval_ns. The count lives
+ * in 7 spare bits of the TCB (a busy part sleeps between attacks): the interval is named by its
+ * number modulo 8, so a count is taken again after 8 intervals of silence at worst, which only
+ * sends fewer ACKs, never more. Per connection, so the limit tells an off-path attacker nothing
+ * about other connections (CVE-2016-5696, Linux's one global counter). A compact TIME-WAIT
+ * record keeps no count: each segment to one is answered. */
+static void in_challenge_ack(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_drop_reason why,
+                             const ltcp_seg *seg) {
+  const ltcp_stack_config *c = &eng->cfg;
+  if (c->challenge_ack_limit && c->challenge_ack_interval_ns) {
+    unsigned epoch = (unsigned)(eng->now / c->challenge_ack_interval_ns) & 7u;
+    if (tcb->chack_epoch != epoch) {
+      tcb->chack_epoch = epoch;
+      tcb->chack_count = 0;
+    }
+    if (tcb->chack_count >= c->challenge_ack_limit) {
+      ltcp_events_drop(eng, LTCP_DROP_TCP_CHALLENGE_LIMITED, seg);
+      return;
+    }
+    tcb->chack_count = (tcb->chack_count + 1u) & 15u;
+  }
+  if (why != LTCP_DROP_TCP_ACK_UNACCEPTABLE) eng->stats->challenge_acks++;
+  ltcp_out_ack(eng, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+  ltcp_events_drop(eng, why, seg);
+}
+
 /* Second: the RST bit (RFC 5961 §3 checks, as RFC 9293 gives them). */
 static void in_rst(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const ltcp_cause *why) {
   eng->stats->rst_in++;
   /* Check 3: in the window but not exact: a challenge ACK. Without RFC 5961 (cfg), RFC 793's
    * rule: any RST in the window resets. */
   if (seg->seq != tcb->rcv_nxt && eng->cfg.rst_challenge) {
-    eng->stats->challenge_acks++;
-    ltcp_out_ack(eng, tcb);
-    ltcp_events_drop(eng, LTCP_DROP_TCP_RST_CHALLENGED, seg);
+    in_challenge_ack(eng, tcb, LTCP_DROP_TCP_RST_CHALLENGED, seg);
     return;
   }
   switch (tcb->state) {
@@ -348,9 +373,7 @@ static void in_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const l
     return;
   }
   /* Synchronized states: RFC 5961 §4 challenge ACK, irrespective of the sequence number. */
-  eng->stats->challenge_acks++;
-  ltcp_out_ack(eng, tcb);
-  ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
+  in_challenge_ack(eng, tcb, LTCP_DROP_TCP_SYN_CHALLENGED, seg);
 }
 
 /* New data acknowledged (SND.UNA < SEG.ACK =< SND.NXT): free the buffer, time the round
@@ -397,8 +420,7 @@ static int in_ack_established(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
   /* RFC 5961 §5 (MAY-12): (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT, else ACK and drop.
    * SEG.ACK > SND.NXT is also §3.10.7.4's "acks something not yet sent". */
   if (ltcp_seq_gt(ack, tcb->snd_nxt) || ltcp_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd)) {
-    ltcp_out_ack(eng, tcb);
-    ltcp_events_drop(eng, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg);
+    in_challenge_ack(eng, tcb, LTCP_DROP_TCP_ACK_UNACCEPTABLE, seg); /* RFC 5961 §5.2, §7 */
     return IN_DONE;
   }
   tcb->busy->probes = 0; /* the peer answers: zero-window probing may go on */

@@ -82,6 +82,8 @@ struct ltcp_tcb {
   unsigned sack_ok : 1;     /* RFC 2018: both SYNs carried SACK-permitted */
   unsigned sack_offered : 1; /* our SYN carries (or would carry) SACK-permitted */
   unsigned soft_err : 3;    /* the last soft ICMP error, reported on a timeout (tcp/icmperr.h) */
+  unsigned chack_count : 4; /* challenge ACKs sent in the interval chack_epoch names (input.c) */
+  unsigned chack_epoch : 3; /* that interval's number, modulo 8 */
   /* Set by the host: a transient TCB that shows a compact record (tcp/timewait.h) to the
    * engine. It is in no table, heap or list; the engine reports no deadline for it. */
   unsigned view : 1;
