@@ -32,6 +32,11 @@ typedef struct ltcp_stack_config {
   ltcp_time_ns rto_max_ns;        /**< upper bound on RTO. Default 60 s (RFC 6298 2.5) */
   uint32_t syn_retries;           /**< SYN retransmissions before ETIMEDOUT. Default 8: RFC 9293
                                    * MUST-23 wants at least 3 minutes of them (Linux's 6 is ~2) */
+  uint32_t synack_retries;        /**< SYN,ACK retransmissions of a passive open before the
+                                   * half-open connection goes: its own count, so that spoofed
+                                   * SYNs hold a listener's slots for about a minute, not the
+                                   * four of syn_retries (RFC 4987 §3.1). Default 5 (Linux's,
+                                   * 63 s) */
   uint32_t data_retries;          /**< retransmissions of one segment before ETIMEDOUT.
                                    * Default 15 */
   ltcp_time_ns user_timeout_ns;   /**< RFC 9293 USER TIMEOUT; 0 = only the retry limits.

@@ -13,6 +13,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->rto_min_ns = LTCP_MS(200);
   cfg->rto_max_ns = LTCP_SEC(60);
   cfg->syn_retries = 8; /* MUST-23: SYNs resent for at least 3 minutes (1+2+...+128 s) */
+  cfg->synack_retries = 5; /* Linux's tcp_synack_retries: 1+2+4+8+16+32 = 63 s */
   cfg->data_retries = 15;
   cfg->sndbuf = 65535;
   cfg->rcvbuf = 65535;

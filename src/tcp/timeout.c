@@ -22,9 +22,11 @@ static void timeout_give_up(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_life_close(eng, tcb, ltcp_icmperr_timeout_errno(tcb), &why);
 }
 
-/* Our SYN (or SYN,ACK) is still unacknowledged: send it again, then anything queued behind. */
+/* Our SYN (or SYN,ACK) is still unacknowledged: send it again, then anything queued behind. A
+ * passive open's SYN,ACK has its own limit (cfg.synack_retries). */
 static void timeout_resend_syn(ltcp_engine *eng, ltcp_tcb *tcb) {
-  if (tcb->busy->retries >= eng->cfg.syn_retries) {
+  int half_open = tcb->state == LTCP_SYN_RECEIVED && tcb->passive;
+  if (tcb->busy->retries >= (half_open ? eng->cfg.synack_retries : eng->cfg.syn_retries)) {
     timeout_give_up(eng, tcb);
     return;
   }

@@ -80,13 +80,13 @@ static void test_ack_completes_the_handshake_through_the_record(void **state) {
 }
 
 /* RFC 6298 §5.5 through the record: the SYN,ACK goes again after 1, 2, 4 ... seconds, each
- * time the same segment, and the record comes back between times; after syn_retries the
+ * time the same segment, and the record comes back between times; after synack_retries the
  * half-open child just goes (§3.10.8). */
 static void test_synack_retransmissions_and_give_up_through_the_record(void **state) {
   (void)state;
   ltcp_stack_config cfg;
   h_config(&cfg);
-  cfg.syn_retries = 3;
+  cfg.synack_retries = 3;
   h_harness h;
   h_init(&h, &cfg);
   h_listen(&h);

@@ -181,7 +181,7 @@ static void test_syn_received_synack_retries_exhausted_child_removed(void **stat
   (void)state;
   ltcp_stack_config cfg;
   h_config(&cfg);
-  cfg.syn_retries = 2;
+  cfg.synack_retries = 2;
   h_harness h;
   h_init(&h, &cfg);
   h_goto(&h, LTCP_SYN_RECEIVED, H_PASSIVE);
@@ -199,6 +199,27 @@ static void test_syn_received_synack_retries_exhausted_child_removed(void **stat
   assert_int_equal(h.last.cause, LTCP_CAUSE_TIMER);
   assert_int_equal(ltcp_stack_count_state(h.st, LTCP_LISTEN), 1);
   assert_int_equal(ltcp_stack_count_state(h.st, LTCP_SYN_RECEIVED), 0);
+  h_free(&h);
+}
+
+/* RFC 4987 §3.1: by default a half-open child resends its SYN,ACK 5 times (Linux's
+ * tcp_synack_retries), 1+2+4+8+16+32 = 63 s, not the 8 of an active open's SYN (MUST-23): a
+ * spoofed SYN holds a listener's slot about a minute, not four. */
+static void test_syn_received_default_synack_retries(void **state) {
+  (void)state;
+  h_harness h;
+  h_init(&h, NULL);
+  h_goto(&h, LTCP_SYN_RECEIVED, H_PASSIVE);
+  for (uint32_t i = 0; i < 5; i++) {
+    h_advance(&h, LTCP_SEC(1) << i);
+    h_expect(&h, LTCP_SYN | LTCP_ACK, h.iss, h.irs + 1);
+  }
+  h_advance(&h, LTCP_SEC(32) - 1);
+  assert_int_equal(h_state(&h), LTCP_SYN_RECEIVED);
+  h_advance(&h, 1);
+  h_expect_none(&h);
+  assert_int_equal(h_state(&h), LTCP_CLOSED);
+  assert_int_equal(ltcp_stack_count_state(h.st, LTCP_LISTEN), 1);
   h_free(&h);
 }
 
@@ -463,6 +484,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_syn_sent_syn_timeout_sets_rto_3s_for_data, h_teardown),
       cmocka_unit_test_teardown(test_syn_received_synack_timeout_sets_rto_3s, h_teardown),
       cmocka_unit_test_teardown(test_syn_sent_syn_retries_exhausted_gives_etimedout, h_teardown),
+      cmocka_unit_test_teardown(test_syn_received_default_synack_retries, h_teardown),
       cmocka_unit_test_teardown(test_syn_received_synack_retries_exhausted_child_removed, h_teardown),
       cmocka_unit_test_teardown(test_time_wait_lasts_exactly_2msl, h_teardown),
       cmocka_unit_test_teardown(test_time_wait_orphan_lasts_exactly_2msl, h_teardown),

@@ -106,7 +106,7 @@ typedef struct sysctl_def {
 #define CFG(f) offsetof(ltcp_stack_config, f)
 static const sysctl_def sysctls[] = {
     {"net.ipv4.tcp_syn_retries", SYS_U32, CFG(syn_retries), NULL},
-    {"net.ipv4.tcp_synack_retries", SYS_U32, CFG(syn_retries), NULL},
+    {"net.ipv4.tcp_synack_retries", SYS_U32, CFG(synack_retries), NULL},
     {"net.ipv4.tcp_retries2", SYS_U32, CFG(data_retries), NULL},
     {"net.ipv4.tcp_fin_timeout", SYS_SEC, CFG(fin_wait_2_timeout_ns), NULL},
     {"net.ipv4.tcp_rfc1337", SYS_BOOL, CFG(rfc1337), NULL},
