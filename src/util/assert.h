@@ -1,4 +1,6 @@
-/* Invariant checks: on in debug and simulation builds, compiled out with NDEBUG (Release). */
+/* Invariant checks: on in every build but Release (CMakeLists.txt: Debug, RelWithDebInfo, the
+ * simulations), compiled out with NDEBUG (make bench, the Debian packages). A failed one prints
+ * the condition, file and line and aborts: a stack never runs on with broken state. */
 #ifndef LTCP_UTIL_ASSERT_H
 #define LTCP_UTIL_ASSERT_H
 
