@@ -76,6 +76,7 @@ static ltcp_stack *bench_stack(uint32_t i, uint16_t mtu, uint32_t buf, uint32_t 
   cfg.mtu = mtu;
   cfg.seed = 1 + i;
   cfg.max_connections = conns;
+  cfg.max_half_open = conns; /* a batch of SYNs from a trusted peer, not a flood */
   cfg.max_sockets = conns;
   cfg.sndbuf = buf;
   cfg.rcvbuf = buf;

@@ -48,6 +48,12 @@ typedef struct ltcp_stack_config {
                                    * Default 65535 */
   uint32_t max_sockets;           /**< capacity of the descriptor table. Default 1024 */
   uint32_t max_connections;       /**< connections, including orphans in TIME-WAIT. Default 4096 */
+  uint32_t max_half_open;         /**< half-open connections (SYN-RECEIVED of passive opens,
+                                   * compact records included) the whole stack holds: a SYN beyond
+                                   * it is dropped and counted, so that a SYN flood, whatever the
+                                   * backlogs, leaves the rest of max_connections to established
+                                   * and outgoing connections (RFC 4987). 0: half of
+                                   * max_connections. Default 0 */
   uint32_t tx_queue_packets;      /**< output packets held until the driver takes them.
                                    * Default 512 */
   uint32_t event_capacity;        /**< queued events; 0 disables events. Default 0 */

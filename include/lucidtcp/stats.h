@@ -37,7 +37,7 @@ extern "C" {
   X(TCP_LISTEN_RST, "TCP: RST to a listener (3.10.7.2)")                                  \
   X(TCP_LISTEN_NO_SYN, "TCP: neither SYN, ACK nor RST to a listener (3.10.7.2)")          \
   X(TCP_SYN_FIN, "TCP: SYN and FIN together, dropped (cfg.drop_syn_fin)")                  \
-  X(TCP_LISTEN_OVERFLOW, "TCP: SYN to a listener whose backlog is full")                  \
+  X(TCP_LISTEN_OVERFLOW, "TCP: SYN to a listener whose backlog (or the half-open budget) is full") \
   X(TCP_SYN_SENT_BAD_ACK, "TCP: unacceptable ACK in SYN-SENT (3.10.7.3)")                 \
   X(TCP_SYN_SENT_RST, "TCP: RST without acceptable ACK in SYN-SENT (3.10.7.3)")           \
   X(TCP_SYN_SENT_NO_SYN, "TCP: neither SYN nor RST in SYN-SENT (3.10.7.3)")               \
@@ -93,6 +93,8 @@ typedef struct ltcp_stats {
   uint64_t icmp_errors_in;   /**< ICMP errors taken by a connection (RFC 9293 §3.9.2.2) */
   uint64_t active_opens;     /**< connect() calls that sent a SYN */
   uint64_t passive_opens;    /**< connections created by a SYN to a listener */
+  uint64_t half_open_full;   /**< SYNs dropped because the stack held max_half_open half-open
+                              * connections (counted with TCP_LISTEN_OVERFLOW as well) */
   uint64_t established;      /**< connections that reached ESTABLISHED */
   uint64_t resets;           /**< connections ended by a RST received */
   uint64_t timeouts;         /**< connections ended by retransmission or user timeout */

@@ -64,5 +64,6 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&
-         c->rto_min_ns <= c->rto_max_ns && c->rcvbuf_max <= LTCP_BUF_MAX;
+         c->rto_min_ns <= c->rto_max_ns && c->rcvbuf_max <= LTCP_BUF_MAX &&
+         c->max_half_open <= c->max_connections;
 }

@@ -55,7 +55,8 @@ static ltcp_tcb *ip_listener(void *ctx, const ltcp_seg *seg) {
   return ltcp_table_listener(&ip->table, seg->dst_port);
 }
 
-static int ip_attach(void *ctx, ltcp_tcb *tcb) { return ltcp_ip_attach(ctx, tcb); }
+static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb);
+static int ip_attach(void *ctx, ltcp_tcb *tcb) { return ip_attach_child(ctx, tcb); }
 
 static void ip_expand_children(void *ctx, ltcp_tcb *lst) {
   ltcp_ip *ip = ctx;
@@ -254,6 +255,18 @@ uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state) {
   if (state == LTCP_TIME_WAIT) n += ip->tw.recs.count;
   if (state == LTCP_SYN_RECEIVED) n += ip->syn.recs.count;
   return n;
+}
+
+/* The engine's attach hook: a listener's new child, before its SYN,ACK. RFC 4987: half-open
+ * connections are held to cfg.max_half_open (half the table by default), so that the rest of
+ * the connection table stays for established and outgoing connections under a SYN flood. */
+static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb) {
+  uint32_t max = ip->cfg.max_half_open ? ip->cfg.max_half_open : ip->cfg.max_connections / 2;
+  if (ltcp_ip_count_state(ip, LTCP_SYN_RECEIVED) >= max) {
+    ip->stats.half_open_full++;
+    return -1;
+  }
+  return ltcp_table_insert(&ip->table, tcb);
 }
 
 int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) { return ltcp_table_insert(&ip->table, tcb); }

@@ -3,6 +3,7 @@
 # records, sleeping connections.
 ltcp_add_test(test_state_matrix ${CMAKE_CURRENT_LIST_DIR}/test_state_matrix.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_challenge_ack ${CMAKE_CURRENT_LIST_DIR}/test_challenge_ack.c ltcp_harness ltcp_sock)
+ltcp_add_test(test_syn_flood ${CMAKE_CURRENT_LIST_DIR}/test_syn_flood.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_timers ${CMAKE_CURRENT_LIST_DIR}/test_timers.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_data_transfer ${CMAKE_CURRENT_LIST_DIR}/test_data_transfer.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_seq_wrap ${CMAKE_CURRENT_LIST_DIR}/test_seq_wrap.c ltcp_harness ltcp_sock)
