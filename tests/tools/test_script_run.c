@@ -325,6 +325,27 @@ static void test_script_run_assertions(void **state) {
          SCRIPT_FAIL, 11, "tcpi_rto: the socket under test holds no connection");
 }
 
+/* Issue 14: %{ }% arithmetic is checked. 9000000000000000000*10 was signed overflow (undefined
+ * behaviour); now every operation that leaves int64_t, a literal too large for it and nesting
+ * deeper than the evaluator's bound FAIL the script at its line, naming what went wrong. */
+static void test_script_run_assertion_overflow(void **state) {
+  (void)state;
+#define CODE(expr) "0 close(3) = -1 EBADF\n+0 %{ assert " expr " }%\n"
+  expect(CODE("9000000000000000000*10 > 0"), SCRIPT_FAIL, 2,
+         "%{ }%: '*' overflows a 64-bit signed integer");
+  expect(CODE("9223372036854775807+1 > 0"), SCRIPT_FAIL, 2, "'+' overflows");
+  expect(CODE("-9223372036854775807-2 < 0"), SCRIPT_FAIL, 2, "'-' overflows");
+  expect(CODE("-(-9223372036854775807-1) > 0"), SCRIPT_FAIL, 2, "'-' (negation) overflows");
+  expect(CODE("99999999999999999999 > 0"), SCRIPT_FAIL, 2,
+         "the number 99999999999999999999 does not fit a 64-bit signed integer");
+  expect(CODE("((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))) == 1"),
+         SCRIPT_FAIL, 2, "nests too deeply");
+  /* In range, the same operators still compute. */
+  expect(CODE("9000000000000000000+223372036854775807 == 9223372036854775807 and -3*4 == -12 and (6|1)&3 == 3"),
+         SCRIPT_PASS, 0, NULL);
+#undef CODE
+}
+
 static void test_script_run_defines(void **state) {
   (void)state;
   script_options o;
@@ -384,6 +405,7 @@ int main(void) {
       cmocka_unit_test(test_script_run_rst_to_closed_port),
       cmocka_unit_test(test_script_run_commands),
       cmocka_unit_test(test_script_run_assertions),
+      cmocka_unit_test(test_script_run_assertion_overflow),
       cmocka_unit_test(test_script_run_defines),
       cmocka_unit_test(test_script_run_icmp_inbound),
       cmocka_unit_test(test_script_run_report),

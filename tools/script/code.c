@@ -3,6 +3,7 @@
 #include "script/code.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,10 @@ typedef struct expr_lexer {
   const ltcp_tcp_info *info;
   int full;
   int err;           /* 1 failed, 2 skipped */
+  int depth;         /* nested '(' and unary '-' being read: bounded by EX_DEPTH_MAX */
 } expr_lexer;
+
+#define EX_DEPTH_MAX 64 /* nesting a %{ }% expression may have (the evaluator recurses) */
 
 static void ex_space(expr_lexer *e) {
   while (e->p < e->end && isspace((unsigned char)*e->p)) e->p++;
@@ -94,7 +98,26 @@ static int64_t ex_field(expr_lexer *e, const char *name) {
 
 static int64_t ex_or(expr_lexer *e);
 
+static int64_t ex_atom_nested(expr_lexer *e);
+
+/* One operand: a number, a name, (EXPR) or -ATOM. Nesting is bounded, so a script cannot
+ * exhaust the stack. */
 static int64_t ex_atom(expr_lexer *e) {
+  if (e->depth >= EX_DEPTH_MAX)
+    return ex_fail(e, 1, "%%{ }%%: the expression nests too deeply (more than 64 levels)%s", "");
+  e->depth++;
+  int64_t v = ex_atom_nested(e);
+  e->depth--;
+  return v;
+}
+
+/* The arithmetic is checked: a result outside int64_t fails the script (it would be undefined
+ * behaviour in C), naming the operation. */
+static int64_t ex_overflow(expr_lexer *e, const char *op) {
+  return ex_fail(e, 1, "%%{ }%%: %s overflows a 64-bit signed integer", op);
+}
+
+static int64_t ex_atom_nested(expr_lexer *e) {
   ex_space(e);
   if (e->err || e->p == e->end) return ex_fail(e, 1, "%%{ }%%: expression ends too early%s", "");
   if (ex_take(e, "(")) {
@@ -102,12 +125,24 @@ static int64_t ex_atom(expr_lexer *e) {
     if (!ex_take(e, ")")) return ex_fail(e, 1, "%%{ }%%: missing ')'%s", "");
     return v;
   }
-  if (ex_take(e, "-")) return -ex_atom(e);
+  if (ex_take(e, "-")) {
+    int64_t v = ex_atom(e), neg;
+    if (__builtin_sub_overflow((int64_t)0, v, &neg)) return ex_overflow(e, "'-' (negation)");
+    return neg;
+  }
   if (isdigit((unsigned char)*e->p)) {
     char *end;
-    int64_t v = strtoll(e->p, &end, 0);
+    errno = 0;
+    long long v = strtoll(e->p, &end, 0);
+    if (errno == ERANGE) {
+      char num[32];
+      size_t n = (size_t)(end - e->p) < sizeof num - 1 ? (size_t)(end - e->p) : sizeof num - 1;
+      memcpy(num, e->p, n);
+      num[n] = '\0';
+      return ex_fail(e, 1, "%%{ }%%: the number %s does not fit a 64-bit signed integer", num);
+    }
     e->p = end;
-    return v;
+    return (int64_t)v;
   }
   if (isalpha((unsigned char)*e->p) || *e->p == '_') {
     char name[64];
@@ -128,12 +163,21 @@ static int64_t ex_atom(expr_lexer *e) {
 static int64_t ex_sum(expr_lexer *e) {
   int64_t v = ex_atom(e);
   for (int i = 0; i < 64 && !e->err; i++) {
-    if (ex_take(e, "+")) v += ex_atom(e);
-    else if (ex_take(e, "-")) v -= ex_atom(e);
-    else if (ex_take(e, "*")) v *= ex_atom(e);
-    else if (ex_take(e, "|")) v |= ex_atom(e);
-    else if (ex_take(e, "&")) v &= ex_atom(e);
-    else break;
+    int64_t w;
+    if (ex_take(e, "+")) {
+      if (__builtin_add_overflow(v, ex_atom(e), &w)) return ex_overflow(e, "'+'");
+    } else if (ex_take(e, "-")) {
+      if (__builtin_sub_overflow(v, ex_atom(e), &w)) return ex_overflow(e, "'-'");
+    } else if (ex_take(e, "*")) {
+      if (__builtin_mul_overflow(v, ex_atom(e), &w)) return ex_overflow(e, "'*'");
+    } else if (ex_take(e, "|")) {
+      w = v | ex_atom(e);
+    } else if (ex_take(e, "&")) {
+      w = v & ex_atom(e);
+    } else {
+      break;
+    }
+    v = w;
   }
   return v;
 }
@@ -150,8 +194,13 @@ static int64_t ex_cmp(expr_lexer *e) {
 }
 
 static int64_t ex_not(expr_lexer *e) {
-  if (ex_take(e, "not")) return !ex_not(e);
-  return ex_cmp(e);
+  if (!ex_take(e, "not")) return ex_cmp(e);
+  if (e->depth >= EX_DEPTH_MAX)
+    return ex_fail(e, 1, "%%{ }%%: the expression nests too deeply (more than 64 levels)%s", "");
+  e->depth++;
+  int64_t v = !ex_not(e);
+  e->depth--;
+  return v;
 }
 
 static int64_t ex_and(expr_lexer *e) {
@@ -162,7 +211,7 @@ static int64_t ex_and(expr_lexer *e) {
 
 static int64_t ex_or(expr_lexer *e) {
   int64_t v = ex_and(e);
-  while (!e->err && ex_take(e, "or")) v = ex_or(e) || v;
+  while (!e->err && ex_take(e, "or")) v = ex_and(e) || v;
   return v;
 }
 
@@ -186,7 +235,7 @@ static void code_statement(sc_run *r, int line, const char *s, size_t n, const l
     return;
   }
   size_t len = assert_expr_len(s + 7, n - 7);
-  expr_lexer e = {s + 7, s + 7 + len, r, line, info, full, 0};
+  expr_lexer e = {s + 7, s + 7 + len, r, line, info, full, 0, 0};
   int64_t v = ex_or(&e);
   ex_space(&e);
   if (!e.err && e.p != e.end) ex_fail(&e, 1, "%%{ }%%: cannot read the rest of '%s'", e.p);
