@@ -1,5 +1,5 @@
-/* The fuzz targets' common setup (fuzz_conn.c): a fresh stack with a listener on 10.0.0.1:80 and
- * one connection from 10.0.0.2:40000 established by an injected handshake and accepted. */
+/* The fuzz targets' common setup (fuzz_conn.c): a fresh stack with a listener on 198.18.0.1:80 and
+ * one connection from 198.18.0.2:40000 established by an injected handshake and accepted. */
 #ifndef LTCP_FUZZ_CONN_H
 #define LTCP_FUZZ_CONN_H
 
@@ -9,8 +9,8 @@
 #include "lucidtcp/lucidtcp.h"
 #include "lucidtcp/wire/tcp.h"
 
-#define FC_LOCAL LTCP_IPV4(10, 0, 0, 1)
-#define FC_PEER LTCP_IPV4(10, 0, 0, 2)
+#define FC_LOCAL LTCP_IPV4(198, 18, 0, 1)
+#define FC_PEER LTCP_IPV4(198, 18, 0, 2)
 #define FC_LPORT 80
 #define FC_PPORT 40000
 #define FC_PEER_ISN 1000000u

@@ -1,7 +1,7 @@
 /* fuzz_packet: one packet into a stack that has a listener and one established connection.
  *
- * Each input builds a fresh stack (so every crash replays alone): a listener on 10.0.0.1:80, a
- * handshake injected from 10.0.0.2:40000 (MSS, window scale, SACK-permitted, timestamps), the
+ * Each input builds a fresh stack (so every crash replays alone): a listener on 198.18.0.1:80, a
+ * handshake injected from 198.18.0.2:40000 (MSS, window scale, SACK-permitted, timestamps), the
  * connection accepted, 3000 bytes queued to send (two segments in flight). Then the input:
  *
  *   byte 0   control bits (FP_*), the rest the packet from its IPv4 header on.

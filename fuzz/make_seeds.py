@@ -13,7 +13,7 @@ def packet(control, flags, seq, ack, payload=b"", opts=b"", sport=40000, dport=8
     tcp = struct.pack(">HHIIBBHHH", sport, dport, seq, ack, (5 + len(opts) // 4) << 4, flags,
                       1000, 0, 0) + opts + payload
     ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0,
-                     bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1]))
+                     bytes([198, 18, 0, 2]), bytes([198, 18, 0, 1]))
     return bytes([control]) + ip + tcp
 
 
