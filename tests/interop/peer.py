@@ -359,8 +359,8 @@ def cmd_slowloris(a):
     Prints "connected N at T" (seconds since the start) once a.report_at are connected at the
     same time (or at 5 s), then a summary: connections made, reset at once (before a byte came
     back, the connect itself included), connects that failed otherwise (by errno), 408s seen, the shortest and longest time a
-    connection lived before the server closed it after a 408 or silently, and those still
-    open at the end."""
+    connection lived (from its handshake's end) before the server closed it after a 408 or
+    silently, and those still open at the end. --rate spreads the first connects over time."""
     import resource
     import selectors
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -372,6 +372,9 @@ def cmd_slowloris(a):
     st = {"made": 0, "reset": 0, "r408": 0, "closed": 0, "failed": {}, "lived": []}
     clients = [{"src": srcs[i % len(srcs)], "sock": None, "due": start, "ever": False}
                for i in range(a.n)]
+    gap = 1.0 / a.rate if a.rate else 0.0  # between connects: a burst beyond the backlog
+    for i, c in enumerate(clients):       # costs the dropped SYNs a second's retry
+        c["due"] = start + i * gap
 
     def open_(c, now):
         s = socket.socket()
@@ -392,7 +395,7 @@ def cmd_slowloris(a):
             st["failed"][name] = st["failed"].get(name, 0) + 1
         else:
             st["closed"] += 1
-            st["lived"].append(now - c["t0"])
+            st["lived"].append(now - c["t_up"])
         if b" 408 " in c["got"]:
             st["r408"] += 1
         c["due"] = now + a.every if a.reconnect else float("inf")
@@ -414,6 +417,7 @@ def cmd_slowloris(a):
                     end_(c, now, "reset" if err == errno.ECONNRESET else "failed", err)
                     continue
                 c["up"] = c["ever"] = True
+                c["t_up"] = now
                 st["made"] += 1
                 sel.modify(s, selectors.EVENT_READ, c)
                 try:
@@ -489,7 +493,8 @@ def main():
         lambda s: s.add_argument("--every", type=float, default=0.5),
         lambda s: s.add_argument("--hold", type=float, default=10),
         lambda s: s.add_argument("--reconnect", action="store_true"),
-        lambda s: s.add_argument("--report-at", type=int, default=512))
+        lambda s: s.add_argument("--report-at", type=int, default=512),
+        lambda s: s.add_argument("--rate", type=float, default=0))
     a = p.parse_args()
     a.fn(a)
 

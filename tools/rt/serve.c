@@ -155,12 +155,12 @@ static int serve_chargen(serve *s, serve_conn *c) {
   return 0;
 }
 
-static int serve_service(serve *s, serve_conn *c) {
+static int serve_service(serve *s, serve_conn *c, ltcp_time_ns now) {
   switch (s->kind) {
     case SERVE_ECHO: return serve_echo(s, c);
     case SERVE_DISCARD: serve_drain(s, c); return c->rd_eof;
     case SERVE_CHARGEN: return serve_chargen(s, c);
-    default: return http_server_step(c->http, s->rt.st, c->fd, ltcp_loop_now(s->rt.loop));
+    default: return http_server_step(c->http, s->rt.st, c->fd, now);
   }
 }
 
@@ -195,8 +195,8 @@ static void serve_refuse(serve *s, int fd, const ltcp_endpoint *peer) {
   ltcp_abort(s->rt.st, fd);
   if (s->refused++ == 0) {
     char a[16];
-    fprintf(stderr, "lucidtcp serve: %s has %u connections open (--max-per-client): resetting "
-            "further ones from any address at the bound (logged once, counted)\n",
+    fprintf(stderr, "lucidtcp serve: %s has %u connections open (--max-per-client): one more "
+            "is reset, from it or any address at the bound (logged once, counted)\n",
             ltcp_ipv4_format(peer->addr, a), s->max_per_client);
   }
 }
@@ -229,7 +229,7 @@ static void serve_accept(serve *s) {
 /* Moves one connection on; 1 when it is finished (and released). */
 static int serve_conn_step(serve *s, uint32_t i, ltcp_time_ns now) {
   serve_conn *c = s->conns[i];
-  int rc = c->wr_shut ? 1 : serve_service(s, c);
+  int rc = c->wr_shut ? 1 : serve_service(s, c, now);
   if (rc < 0) {
     /* A reset or a timeout; close() releases the descriptor (the stack has let go already). */
     serve_conn_free(s, i, 0);
