@@ -355,7 +355,7 @@ def cmd_slowloris(a):
     """a.n slow HTTP clients, spread evenly over the source addresses in a.sources: each
     connects, sends the beginning of a request head, then one more header byte every a.every
     seconds and never the empty line that would end it; with --reconnect, a client whose
-    connection ends connects again a.every seconds later. Runs a.hold seconds.
+    connection ends connects again about a.every seconds later. Runs a.hold seconds.
     Prints "connected N at T" (seconds since the start) once a.report_at are connected at the
     same time (or at 5 s), then a summary: connections made, reset at once (before a byte came
     back, the connect itself included), connects that failed otherwise (by errno), 408s seen, the shortest and longest time a
@@ -365,6 +365,8 @@ def cmd_slowloris(a):
     import selectors
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, a.n + 256)), hard))
+    import random
+    rnd = random.Random(1)
     srcs = a.sources.split(",")
     sel = selectors.DefaultSelector()
     start = time.monotonic()
@@ -398,7 +400,8 @@ def cmd_slowloris(a):
             st["lived"].append(now - c["t_up"])
         if b" 408 " in c["got"]:
             st["r408"] += 1
-        c["due"] = now + a.every if a.reconnect else float("inf")
+        # Reconnects spread over 0.5 to 1.5 times a.every, not all in one burst of SYNs.
+        c["due"] = now + a.every * (0.5 + rnd.random()) if a.reconnect else float("inf")
 
     reported = False
     while True:  # bounded by a.hold

@@ -60,16 +60,21 @@ check "keep-alive idle close: no 408" grep -q "^has_408 0" "$TMP/idle"
 
 # B: twenty addresses, under the bound: all 512 slots taken; no reconnecting.
 SRC=$(seq -s, -f '198.18.0.%g' 10 29)
-bg slowB 30 python3 "$PEER" slowloris "$L" 8080 "$SRC" --n 600 --hold 9 --report-at 600 --rate 2000
-SLOW_PID=$BG_PID
-wait_line "$TMP/slowB.out" "^connected" 10 || true
-cat "$TMP/slowB.out"
-timed b1
-wait_pid "$SLOW_PID" 20
-cat "$TMP/slowB.out"
+held() { awk '$1 == "connected" { ok = $2 == 600 && $4 < 1.8 } END { exit !ok }' "$TMP/slowB.out"; }
+# On a loaded machine serve may accept too slowly for all 600 to hold at once (SYNs beyond the
+# backlog wait for the kernel's retry); then B is tried once more, and fails if it still cannot.
+for attempt in 1 2; do
+  bg slowB 30 python3 "$PEER" slowloris "$L" 8080 "$SRC" --n 600 --hold 9 --report-at 600 --rate 1000
+  SLOW_PID=$BG_PID
+  wait_line "$TMP/slowB.out" "^connected" 10 || true
+  timed b1
+  wait_pid "$SLOW_PID" 20
+  cat "$TMP/slowB.out"
+  held && break
+  echo "  B, attempt $attempt: the 600 did not all hold at once; again"
+done
 # 600 connected at once: 512 in serve's slots, 88 waiting in the backlog.
-check "B: 600 connected at once before the header timeout" \
-  awk '$1 == "connected" { ok = $2 == 600 && $4 < 1.8 } END { exit !ok }' "$TMP/slowB.out"
+check "B: 600 connected at once before the header timeout" held
 check "B: curl with all 512 slots held: 200 once the header timeout (2 s) frees them, within 4 s" \
   answered b1 4
 check "B: all 600 connected" test "$(summary slowB made)" = 600
