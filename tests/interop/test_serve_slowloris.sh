@@ -6,7 +6,7 @@
 #   B: the 600 come from 20 addresses, 30 each, under the bound: they take all 512 slots (88
 #      wait in the backlog), and only --header-timeout (2 s here) frees them: curl is answered
 #      once it does, and every slow client is dropped after it, with a 408.
-#   A: the 600 come from 2 addresses and reconnect as soon as they are dropped: --max-per-client
+#   A: the 600 come from 2 addresses and reconnect 0.25 to 0.75 s after a drop: --max-per-client
 #      (32) holds them to 64 slots, the rest are reset at once; curl is answered within 1 s.
 # The kernel's side gets 198.18.0.1 (curl) and 198.18.0.10-29 (the slow clients), all on the
 # namespace's own link.
