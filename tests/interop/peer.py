@@ -351,6 +351,116 @@ def cmd_http_server(a):
     srv.serve_forever()
 
 
+def cmd_slowloris(a):
+    """a.n slow HTTP clients, spread evenly over the source addresses in a.sources: each
+    connects, sends the beginning of a request head, then one more header byte every a.every
+    seconds and never the empty line that would end it; with --reconnect, a client whose
+    connection ends connects again about a.every seconds later. Runs a.hold seconds.
+    Prints "connected N at T" (seconds since the start) once a.report_at are connected at the
+    same time (or at 5 s), then a summary: connections made, reset at once (before a byte came
+    back, the connect itself included), connects that failed otherwise (by errno), 408s seen, the shortest and longest time a
+    connection lived (from its handshake's end) before the server closed it after a 408 or
+    silently, and those still open at the end. --rate spreads the first connects over time."""
+    import resource
+    import selectors
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, a.n + 256)), hard))
+    import random
+    rnd = random.Random(1)
+    srcs = a.sources.split(",")
+    sel = selectors.DefaultSelector()
+    start = time.monotonic()
+    end = start + a.hold
+    st = {"made": 0, "reset": 0, "r408": 0, "closed": 0, "failed": {}, "lived": []}
+    clients = [{"src": srcs[i % len(srcs)], "sock": None, "due": start, "ever": False}
+               for i in range(a.n)]
+    gap = 1.0 / a.rate if a.rate else 0.0  # between connects: a burst beyond the backlog
+    for i, c in enumerate(clients):       # costs the dropped SYNs a second's retry
+        c["due"] = start + i * gap
+
+    def open_(c, now):
+        s = socket.socket()
+        s.setblocking(False)
+        s.bind((c["src"], 0))
+        s.connect_ex((a.host, a.port))
+        c.update(sock=s, up=False, t0=now, got=b"", next=now + a.every)
+        sel.register(s, selectors.EVENT_WRITE, c)
+
+    def end_(c, now, how, err=0):
+        sel.unregister(c["sock"])
+        c["sock"].close()
+        c["sock"] = None
+        if how == "reset" and not c["got"]:
+            st["reset"] += 1
+        elif how == "failed":
+            name = errno.errorcode.get(err, str(err))
+            st["failed"][name] = st["failed"].get(name, 0) + 1
+        else:
+            st["closed"] += 1
+            st["lived"].append(now - c["t_up"])
+        if b" 408 " in c["got"]:
+            st["r408"] += 1
+        # Reconnects spread over 0.5 to 1.5 times a.every, not all in one burst of SYNs.
+        c["due"] = now + a.every * (0.5 + rnd.random()) if a.reconnect else float("inf")
+
+    reported = False
+    while True:  # bounded by a.hold
+        now = time.monotonic()
+        if now >= end:
+            break
+        for c in clients:
+            if c["sock"] is None and c["due"] <= now:
+                open_(c, now)
+        for key, ev in sel.select(timeout=0.05):
+            c = key.data
+            s = c["sock"]
+            if not c["up"]:
+                err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    end_(c, now, "reset" if err == errno.ECONNRESET else "failed", err)
+                    continue
+                c["up"] = c["ever"] = True
+                c["t_up"] = now
+                st["made"] += 1
+                sel.modify(s, selectors.EVENT_READ, c)
+                try:
+                    s.send(b"GET / HTTP/1.1\r\nHost: slow\r\nX-a: ")
+                except OSError:
+                    end_(c, now, "reset")
+                continue
+            try:
+                d = s.recv(4096)
+            except OSError:
+                end_(c, now, "reset")
+                continue
+            if not d:
+                end_(c, now, "closed")
+            else:
+                c["got"] += d
+        for c in clients:
+            if c["sock"] is not None and c["up"] and now >= c["next"]:
+                c["next"] = now + a.every
+                try:
+                    c["sock"].send(b"a")
+                except OSError:
+                    end_(c, now, "reset")
+        up = sum(1 for c in clients if c["sock"] is not None and c["up"])
+        if not reported and (up >= a.report_at or now - start > 5):
+            reported = True
+            print("connected %d at %.2f" % (up, now - start), flush=True)
+    still = sum(1 for c in clients if c["sock"] is not None and c["up"])
+    lived = st["lived"] or [0]
+    print("made", st["made"])
+    print("reset_at_once", st["reset"])
+    print("failed", sum(st["failed"].values()),
+          ",".join("%s=%d" % kv for kv in sorted(st["failed"].items())))
+    print("got_408", st["r408"])
+    print("closed_by_server", st["closed"])
+    print("lived_min %.2f" % min(lived))
+    print("lived_max %.2f" % max(lived))
+    print("open_at_end", still, flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -381,6 +491,13 @@ def main():
     add("simultaneous-open", cmd_simultaneous_open, lambda s: s.add_argument("bind"),
         lambda s: s.add_argument("lport", type=int), lambda s: s.add_argument("at", type=float),
         lambda s: s.add_argument("--go"))
+    add("slowloris", cmd_slowloris, lambda s: s.add_argument("sources"),
+        lambda s: s.add_argument("--n", type=int, default=600),
+        lambda s: s.add_argument("--every", type=float, default=0.5),
+        lambda s: s.add_argument("--hold", type=float, default=10),
+        lambda s: s.add_argument("--reconnect", action="store_true"),
+        lambda s: s.add_argument("--report-at", type=int, default=512),
+        lambda s: s.add_argument("--rate", type=float, default=0))
     a = p.parse_args()
     a.fn(a)
 

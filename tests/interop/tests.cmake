@@ -16,6 +16,7 @@ set(LTCP_INTEROP_SCENARIOS
     cli             # the commands' errors: bad flags, missing device file, busy device, ...
     connect         # issue 17: connect as nc: connected/why, -w, -q, no TIME-WAIT in the foreground, hosts file
     serve_http      # issue 17: serve http:DIR: Range and curl -C -, absolute-form, symlinks, listing, log escaping
+    serve_slowloris # issue 14: 600 slow clients vs curl: --max-per-client, --header-timeout, --idle-timeout, bare LF
     get             # issue 17: get: no file on failure, -L, hosts file, -C -
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})

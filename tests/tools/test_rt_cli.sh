@@ -2,7 +2,8 @@
 # connect, get and serve's options as users type them, checked before any device is opened
 # (no root, no TUN needed): exit status 2 and a message that says what and why for a bad value
 # of -w, -q, -C, a HOST neither an address nor in the hosts file (LTCP_HOSTS_FILE), an
-# --impair item out of its range, an http:DIR that is missing or not a directory; names from
+# --impair item out of its range, an http:DIR that is missing or not a directory, serve's
+# --header-timeout, --idle-timeout and --max-per-client out of range; names from
 # the hosts file reach the link check; the help texts tell the new options.
 set -u
 bin=$1
@@ -59,6 +60,24 @@ bad "--impair loss=200%" "--impair: bad item 'loss=200%' in 'loss=200%': loss mu
 bad "--impair delay=5parsecs" "delay must be a time from 0 to 3600 s" "${S[@]}" --service echo --impair delay=5parsecs
 bad "--impair an unknown item" "unknown item 'frob': the items are delay, jitter, loss, duplicate, reorder, corrupt, seed and dir" \
   "${S[@]}" --service echo --impair frob=1
+bad "serve --header-timeout 0" "--header-timeout wants whole seconds from 1 to 86400, not '0'" \
+  "${S[@]}" --service "http:$tmp/www" --header-timeout 0
+bad "serve --header-timeout 1.5" "--header-timeout wants whole seconds from 1 to 86400, not '1.5'" \
+  "${S[@]}" --service "http:$tmp/www" --header-timeout 1.5
+bad "serve --header-timeout without a value" "option --header-timeout needs a value" \
+  "${S[@]}" --service "http:$tmp/www" --header-timeout
+bad "serve --idle-timeout -5" "--idle-timeout wants whole seconds from 1 to 86400, not '-5'" \
+  "${S[@]}" --service "http:$tmp/www" --idle-timeout -5
+bad "serve --idle-timeout=99999" "--idle-timeout wants whole seconds from 1 to 86400, not '99999'" \
+  "${S[@]}" --service "http:$tmp/www" --idle-timeout=99999
+bad "serve --max-per-client 0" "--max-per-client wants a count from 1 to 512, not '0'" \
+  "${S[@]}" --service "http:$tmp/www" --max-per-client 0
+bad "serve --max-per-client 513" "--max-per-client wants a count from 1 to 512, not '513'" \
+  "${S[@]}" --service "http:$tmp/www" --max-per-client 513
+bad "serve --max-per-client lots" "--max-per-client wants a count from 1 to 512, not 'lots'" \
+  "${S[@]}" --service echo --max-per-client lots
+bad "good limits pass (the error is the next one)" "unknown option '--bogus'" \
+  "${S[@]}" --service "http:$tmp/www" --header-timeout 2 --idle-timeout=60 --max-per-client 512 --bogus
 bad "--follow-symlinks is an option (the error is the next one)" "unknown option '--bogus'" \
   "${S[@]}" --service "http:$tmp/www" --follow-symlinks --bogus
 
@@ -74,6 +93,11 @@ help_has get "LTCP_HOSTS_FILE"
 help_has serve "--follow-symlinks"
 help_has serve "Range: bytes=a-b"
 help_has serve "absolute"
+help_has serve "--header-timeout SECS"
+help_has serve "--idle-timeout SECS"
+help_has serve "--max-per-client N"
+help_has serve "408 Request Timeout"
+help_has serve "bare LF (RFC 9112 §2.2); a bare CR gives 400"
 
 echo "$fails failed"
 [ "$fails" -eq 0 ]

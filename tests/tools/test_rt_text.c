@@ -1,6 +1,7 @@
 /* The real-time commands' text handling, unit by unit: http:// URLs and RFC 3986 §5.4's
  * reference resolution (get -L), the hosts file (LTCP_HOSTS_FILE), the Range header a server
- * reads (RFC 9110 §14), a response head's Location and Content-Range, the access log's escape. */
+ * reads (RFC 9110 §14), a response head's Location and Content-Range, the access log's escape,
+ * and a request head's end and lines: CRLF or a bare LF, a bare CR refused (RFC 9112 §2.2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +224,61 @@ static void test_http_parse_response_location_and_range(void **state) {
   assert_false(r.has_range);
 }
 
+/* RFC 9112 §2.2: a recipient MAY take a bare LF as a line's end and ignore a CR before it; a
+ * server SHOULD ignore at least one empty line before the request line. */
+static void test_http_head_end_crlf_or_bare_lf(void **state) {
+  (void)state;
+  static const struct {
+    const char *head;
+    long want;
+    size_t skip;
+  } cases[] = {
+      {"GET / HTTP/1.1\r\nHost: h\r\n\r\n", 27, 0},
+      {"GET / HTTP/1.1\nHost: h\n\n", 24, 0},         /* LF only */
+      {"GET / HTTP/1.1\r\nHost: h\n\r\n", 26, 0},    /* mixed */
+      {"GET / HTTP/1.1\nHost: h\r\n\n", 25, 0},
+      {"GET / HTTP/1.1\n\nGET /next", 16, 0},        /* pipelined: the first head only */
+      {"\r\n\nGET / HTTP/1.1\n\n", 16, 3},           /* empty lines before: skipped */
+      {"GET / HTTP/1.1\r\nHost: h\r\n", 0, 0},      /* not complete */
+      {"GET / HTTP/1.1\r\nHost: h\r\n\r", 0, 0},    /* its LF may still come */
+      {"GET / HTTP/1.1\r", 0, 0},
+      {"", 0, 0},
+      {"GET / HTTP/1.1\rHost: h\r\n\r\n", -1, 0},   /* a bare CR ends no line: 400 */
+      {"GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n", -1, 0},
+      {"GET / HTTP/1.1\r\r\n\r\n", -1, 0},
+      {"GET / HTTP/1.1\r\n\r\r\n", -1, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t skip = 99;
+    long got = http_head_end(cases[i].head, strlen(cases[i].head), &skip);
+    if (got != cases[i].want || (got > 0 && skip != cases[i].skip))
+      fail_msg("case %zu: got %ld (skip %zu), want %ld (skip %zu)", i, got, skip, cases[i].want,
+               cases[i].skip);
+  }
+}
+
+static void test_http_parse_request_lf_only_lines(void **state) {
+  (void)state;
+  http_request r;
+  char h1[] = "GET /a.txt HTTP/1.1\nHost: h\nConnection: close\nRange: bytes=0-9\n\n";
+  assert_int_equal(http_parse_request(h1, &r), 0);
+  assert_string_equal(r.method, "GET");
+  assert_string_equal(r.target, "/a.txt");
+  assert_int_equal(r.minor, 1);
+  assert_true(r.conn_close);
+  assert_string_equal(r.range, "bytes=0-9");
+  char h2[] = "HEAD / HTTP/1.0\r\nConnection: keep-alive\n\r\n"; /* mixed */
+  assert_int_equal(http_parse_request(h2, &r), 0);
+  assert_string_equal(r.method, "HEAD");
+  assert_int_equal(r.minor, 0);
+  assert_true(r.conn_keep);
+  assert_false(r.conn_close);
+  char h3[] = "GET / HTTP/1.1\r\nHost: h\rConnection: close\r\n\r\n"; /* a bare CR */
+  assert_int_equal(http_parse_request(h3, &r), -1);
+  char h4[] = "GET / HTTP/2.0\n\n";
+  assert_int_equal(http_parse_request(h4, &r), -2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_url_parse_parts),
@@ -236,6 +292,8 @@ int main(void) {
       cmocka_unit_test(test_http_range_parse_forms),
       cmocka_unit_test(test_http_log_escape_odd_bytes),
       cmocka_unit_test(test_http_parse_response_location_and_range),
+      cmocka_unit_test(test_http_head_end_crlf_or_bare_lf),
+      cmocka_unit_test(test_http_parse_request_lf_only_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,13 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HTTP_RANGE_MAX 128 /* a Range header we read; a longer one is ignored (several ranges) */
-
-void http_server_init(http_server_conn *h, const http_site *site, const ltcp_endpoint *peer,
-                      FILE *log) {
+void http_server_init(http_server_conn *h, const http_site *site, const http_timeouts *timeouts,
+                      const ltcp_endpoint *peer, ltcp_time_ns now, FILE *log) {
   memset(h, 0, sizeof *h);
   h->site = site;
+  h->timeouts = timeouts;
   h->peer = *peer;
+  h->deadline = now + timeouts->header_ns;
   h->file_fd = -1;
   h->log = log;
 }
@@ -28,16 +28,32 @@ void http_server_free(http_server_conn *h) {
 
 /* ---- requests */
 
-typedef struct http_request {
-  char method[16];
-  char target[HTTP_PATH_MAX];
-  int minor;          /* HTTP/1.minor */
-  int conn_close;     /* Connection: close */
-  int conn_keep;      /* Connection: keep-alive */
-  int has_body;       /* Content-Length > 0 or Transfer-Encoding: we do not read bodies */
-  char range[HTTP_RANGE_MAX]; /* Range, or "" */
-  int if_range;       /* If-Range: we send no validators, so it never matches (§13.1.5) */
-} http_request;
+long http_head_end(const char *buf, size_t len, size_t *skip) {
+  size_t i = 0;
+  /* §2.2: empty lines before the request line are ignored. */
+  for (;;) { /* bounded by len */
+    if (i < len && buf[i] == '\n') i++;
+    else if (i + 1 < len && buf[i] == '\r' && buf[i + 1] == '\n') i += 2;
+    else break;
+  }
+  *skip = i;
+  size_t start = i;
+  int empty = 1; /* the line so far is empty */
+  for (; i < len; i++) {
+    if (buf[i] == '\r') {
+      if (i + 1 == len) return 0;             /* its LF may still come */
+      if (buf[i + 1] != '\n') return -1;     /* a bare CR */
+      continue;                               /* the CR of a CRLF: the LF ends the line */
+    }
+    if (buf[i] == '\n') {
+      if (empty) return (long)(i + 1 - start);
+      empty = 1;
+      continue;
+    }
+    empty = 0;
+  }
+  return 0;
+}
 
 int http_token_in(const char *value, const char *token) {
   size_t n = strlen(token);
@@ -81,10 +97,11 @@ static void http_header(http_request *r, char *line) {
   }
 }
 
-/* Parses the request line and headers in head (NUL-terminated, CRLF lines). 0, -1 (400) or
- * -2 (505: not HTTP/1.x). */
-static int http_parse_request(char *head, http_request *r) {
+int http_parse_request(char *head, http_request *r) {
   memset(r, 0, sizeof *r);
+  /* A CR is only ever the first half of a line's end (§2.2). */
+  for (const char *p = head; (p = strchr(p, '\r')) != NULL; p++)
+    if (p[1] != '\n') return -1;
   char *save = NULL;
   char *line = strtok_r(head, "\r\n", &save);
   if (!line) return -1;
@@ -108,6 +125,7 @@ static const char *http_reason(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 416: return "Range Not Satisfiable";
     case 431: return "Request Header Fields Too Large";
     case 505: return "HTTP Version Not Supported";
@@ -301,11 +319,23 @@ static int http_respond(http_server_conn *h, const http_request *r, uint64_t *se
                            sent);
 }
 
+/* The access log's line for a request (NULL: one we could not read). */
+static void http_log(http_server_conn *h, const http_request *r, int status, uint64_t sent) {
+  if (!h->log) return;
+  char a[16], method[4 * sizeof r->method], target[4 * sizeof r->target];
+  fprintf(h->log, "lucidtcp serve: %s:%u \"%s %s HTTP/1.%d\" %d %llu\n",
+          ltcp_ipv4_format(h->peer.addr, a), h->peer.port,
+          r ? http_log_escape(r->method, method, sizeof method) : "-",
+          r ? http_log_escape(r->target, target, sizeof target) : "-", r ? r->minor : 1, status,
+          (unsigned long long)sent);
+}
+
 /* Takes one complete request from the buffer, if there is one, and stages its response.
  * Returns 1 when a response was staged, 0 when more bytes are needed. */
 static int http_take_request(http_server_conn *h) {
-  char *end = memmem(h->req, h->req_len, "\r\n\r\n", 4);
-  if (!end) {
+  size_t skip;
+  long end = http_head_end(h->req, h->req_len, &skip);
+  if (end == 0) {
     if (h->req_len == sizeof h->req) {
       h->close_after = 1;
       http_error(h, 431, 0, NULL);
@@ -314,26 +344,33 @@ static int http_take_request(http_server_conn *h) {
     }
     return 0;
   }
-  size_t head_len = (size_t)(end - h->req) + 4;
+  /* A bare CR: the head up to where we stopped is what we can say was sent (a 400). */
+  size_t head_len = end > 0 ? (size_t)end : h->req_len - skip;
   char head[HTTP_HEAD_MAX + 1];
-  memcpy(head, h->req, head_len);
+  memcpy(head, h->req + skip, head_len);
   head[head_len] = '\0';
-  memmove(h->req, h->req + head_len, h->req_len - head_len);
-  h->req_len -= head_len;
+  memmove(h->req, h->req + skip + head_len, h->req_len - skip - head_len);
+  h->req_len -= skip + head_len;
   http_request r;
-  int rc = http_parse_request(head, &r);
+  int rc = end < 0 ? -1 : http_parse_request(head, &r);
+  if (end < 0) memset(&r, 0, sizeof r);
   h->close_after = rc != 0 || r.has_body || r.conn_close || (r.minor == 0 && !r.conn_keep);
   uint64_t sent = 0;
   int status = rc == -2 ? 505 : rc ? 400 : http_respond(h, &r, &sent);
   if (rc) http_error(h, status, 0, NULL);
-  if (h->log) {
-    char a[16], method[4 * sizeof r.method], target[4 * sizeof r.target];
-    fprintf(h->log, "lucidtcp serve: %s:%u \"%s %s HTTP/1.%d\" %d %llu\n",
-            ltcp_ipv4_format(h->peer.addr, a), h->peer.port,
-            rc ? "-" : http_log_escape(r.method, method, sizeof method),
-            rc ? "-" : http_log_escape(r.target, target, sizeof target), rc ? 1 : r.minor, status,
-            (unsigned long long)sent);
-  }
+  http_log(h, rc ? NULL : &r, status, sent);
+  return 1;
+}
+
+/* The deadline passed with no complete head: 1 when a head had begun (408 staged, and the
+ * connection closes after it), 0 when no byte of a request came (close without a word). */
+static int http_expire(http_server_conn *h) {
+  h->deadline = LTCP_TIME_NEVER;
+  if (h->idle || h->req_len == 0) return 0;
+  h->close_after = 1;
+  h->req_len = 0;
+  http_error(h, 408, 0, NULL);
+  http_log(h, NULL, 408, 0);
   return 1;
 }
 
@@ -364,19 +401,35 @@ static int http_send_response(http_server_conn *h, ltcp_stack *st, int fd) {
   return 0;
 }
 
-int http_server_step(http_server_conn *h, ltcp_stack *st, int fd) {
+int http_server_step(http_server_conn *h, ltcp_stack *st, int fd, ltcp_time_ns now) {
   for (int i = 0; i < 64; i++) { /* bounded: requests and reads per step */
     if (h->responding) {
       int rc = http_send_response(h, st, fd);
       if (rc <= 0) return rc;
       if (h->close_after) return 1;
+      /* Keep-alive: the idle timeout until the next request's first byte. */
+      h->idle = h->req_len == 0;
+      h->deadline = now + (h->idle ? h->timeouts->idle_ns : h->timeouts->header_ns);
       continue;
     }
-    if (http_take_request(h)) continue;
+    if (http_take_request(h)) {
+      h->deadline = LTCP_TIME_NEVER;
+      h->idle = 0;
+      continue;
+    }
     if (h->peer_eof) return 1;
     ssize_t n = ltcp_recv(st, fd, h->req + h->req_len, sizeof h->req - h->req_len, 0);
-    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    if (n < 0) {
+      if (errno != EAGAIN) return -1;
+      if (now < h->deadline) return 0;
+      if (!http_expire(h)) return 1;
+      continue;
+    }
     if (n == 0) h->peer_eof = 1;
+    if (n > 0 && h->idle) { /* a new request begins: its head is due in header_ns */
+      h->idle = 0;
+      h->deadline = now + h->timeouts->header_ns;
+    }
     h->req_len += (size_t)n;
   }
   return 0;

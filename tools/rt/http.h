@@ -34,9 +34,20 @@ int http_site_open(const http_site *site, const char *path, int *fd, uint64_t *l
 
 /* ---- the server side: one per connection (http.c) */
 
+/* How long a connection may wait (serve's --header-timeout and --idle-timeout). */
+typedef struct http_timeouts {
+  ltcp_time_ns header_ns;   /* from the accept, or the first byte of a later request, to the
+                             * end of that request's head */
+  ltcp_time_ns idle_ns;     /* keep-alive: from the end of a response to the first byte of the
+                             * next request */
+} http_timeouts;
+
 typedef struct http_server_conn {
   const http_site *site;
+  const http_timeouts *timeouts;
   ltcp_endpoint peer;
+  ltcp_time_ns deadline;    /* LTCP_TIME_NEVER while a response is being sent */
+  int idle;                 /* between requests, no byte of the next one yet */
   char req[HTTP_HEAD_MAX];  /* bytes received and not yet taken as a request */
   size_t req_len;
   uint8_t out[HTTP_CHUNK + 1024];
@@ -49,14 +60,42 @@ typedef struct http_server_conn {
   FILE *log;                /* one line per request, or NULL */
 } http_server_conn;
 
-void http_server_init(http_server_conn *h, const http_site *site, const ltcp_endpoint *peer,
-                      FILE *log);
+/* A connection accepted at now: its first request's head is due by now + header_ns. */
+void http_server_init(http_server_conn *h, const http_site *site, const http_timeouts *timeouts,
+                      const ltcp_endpoint *peer, ltcp_time_ns now, FILE *log);
 /* Moves the conversation on: reads requests, sends responses, as far as the socket allows.
  * Returns 0 while there is more to do, 1 when this side has nothing more to send (shut the
- * sending direction and close once the peer's stream ends), -1 on a connection error. */
-int http_server_step(http_server_conn *h, ltcp_stack *st, int fd);
+ * sending direction and close once the peer's stream ends), -1 on a connection error.
+ * At h->deadline (now >= it), a head that has begun gets 408 and the connection closes after
+ * it (Apache's way); a connection with no byte of a request yet (fresh or keep-alive idle)
+ * returns 1 at once, sending nothing (as nginx and Apache do: a 408 there could cross a
+ * request the client is sending, RFC 9112 §9.5). The caller wakes the loop at h->deadline. */
+int http_server_step(http_server_conn *h, ltcp_stack *st, int fd, ltcp_time_ns now);
 /* Releases the open file, if any. */
 void http_server_free(http_server_conn *h);
+
+/* The end of the request head at the start of buf (len bytes), RFC 9112 §2.2: a line ends in
+ * CRLF or in a bare LF (a CR before the LF is ignored); empty lines before the request line are
+ * skipped (*skip bytes of them, §2.2's "SHOULD ignore at least one"). Returns the head's length
+ * after them, up to and including the empty line that ends it; 0 when the head is not complete
+ * yet; -1 for a CR not followed by LF (a bare CR: 400). */
+long http_head_end(const char *buf, size_t len, size_t *skip);
+
+/* A request's head, as a server reads it. */
+typedef struct http_request {
+  char method[16];
+  char target[HTTP_PATH_MAX];
+  int minor;          /* HTTP/1.minor */
+  int conn_close;     /* Connection: close */
+  int conn_keep;      /* Connection: keep-alive */
+  int has_body;       /* Content-Length > 0 or Transfer-Encoding: we do not read bodies */
+  char range[128];    /* Range, or "": a longer one is taken as several ranges (ignored) */
+  int if_range;       /* If-Range: we send no validators, so it never matches (§13.1.5) */
+} http_request;
+
+/* Parses a head as http_head_end delimits it (NUL-terminated; lines end in CRLF or LF) into r.
+ * 0, -1 (400: no request line, or a bare CR) or -2 (505: not HTTP/1.x). */
+int http_parse_request(char *head, http_request *r);
 
 /* What a Range header (RFC 9110 §14.2) asks of a representation of len bytes. */
 typedef enum http_range_kind {

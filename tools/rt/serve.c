@@ -13,6 +13,15 @@
 #define SERVE_BACKLOG 128
 #define SERVE_BUF 16384
 #define SERVE_CHARGEN_LINE 72 /* RFC 864: 72 characters and CR LF */
+#define SERVE_HEADER_TIMEOUT_S 10 /* --header-timeout: nginx's client_header_timeout is 60 s,
+                                   * Apache's mod_reqtimeout 20 to 40 s; a file server's
+                                   * clients send a head at once */
+#define SERVE_IDLE_TIMEOUT_S 30   /* --idle-timeout: between nginx's keepalive_timeout (75 s)
+                                   * and Apache's KeepAliveTimeout (5 s) */
+#define SERVE_MAX_PER_CLIENT 32   /* --max-per-client */
+#define SERVE_LINGER_NS LTCP_SEC(5) /* after our FIN, how long we read the peer's bytes before
+                                     * closing anyway (nginx's lingering_timeout) */
+#define SERVE_TIMEOUT_MAX_S 86400
 
 typedef enum serve_kind { SERVE_ECHO, SERVE_DISCARD, SERVE_CHARGEN, SERVE_HTTP } serve_kind;
 
@@ -20,6 +29,7 @@ typedef struct serve_conn {
   int fd;
   ltcp_endpoint peer;
   int wr_shut;  /* our FIN is queued */
+  ltcp_time_ns linger_until; /* with wr_shut: close then, the peer's FIN or not */
   int rd_eof;   /* the peer's stream ended */
   size_t len, off;           /* echo: bytes received and not yet sent back */
   uint64_t chargen_pos;
@@ -34,6 +44,9 @@ typedef struct serve {
   const char *root;
   int follow_symlinks;      /* --follow-symlinks */
   http_site site;           /* http:DIR */
+  http_timeouts timeouts;   /* --header-timeout, --idle-timeout */
+  uint32_t max_per_client;  /* --max-per-client */
+  uint64_t refused;         /* connections reset because their address had max_per_client */
   uint16_t port;
   int lfd;
   serve_conn *conns[SERVE_MAX_CONNS];
@@ -60,7 +73,13 @@ static const char serve_usage_text[] =
     "              form (GET http://host/path) is taken as its path. A symbolic link that\n"
     "              leads outside DIR gives 403 (--follow-symlinks allows it). Each request\n"
     "              is one line on stderr: peer, \"request line\" (bytes that are not\n"
-    "              printable, '\"' and '\\' written as \\xHH), status, body bytes\n"
+    "              printable, '\"' and '\\' written as \\xHH), status, body bytes.\n"
+    "              A request's head (request line and headers) must come whole within\n"
+    "              --header-timeout of the connection or of its first byte; else, when a\n"
+    "              head had begun, 408 Request Timeout and the connection closes (as\n"
+    "              Apache), and with no byte of it the connection just closes (as nginx).\n"
+    "              Between keep-alive requests a connection may wait --idle-timeout. Lines\n"
+    "              may end in CRLF or a bare LF (RFC 9112 §2.2); a bare CR gives 400\n"
     "\n"
     "options:\n"
     RT_HELP_TUN
@@ -68,6 +87,13 @@ static const char serve_usage_text[] =
     "  --port N           the port to listen on\n"
     "  --service S        echo, discard, chargen or http:DIR\n"
     "  --follow-symlinks  http: serve files that symbolic links under DIR lead to outside it\n"
+    "  --header-timeout SECS  http: a request's head must come whole within SECS\n"
+    "                     (default 10)\n"
+    "  --idle-timeout SECS  http: a keep-alive connection may wait SECS for its next\n"
+    "                     request (default 30)\n"
+    "  --max-per-client N at most N connections at once from one address (default 32, of\n"
+    "                     512 slots); beyond it a new connection from that address is\n"
+    "                     reset at once, counted, and logged the first time\n"
     RT_HELP_TRACE_PCAP_MSL
     "  --impair SPEC      inject faults on the link, as netem would: e.g.\n"
     "                     delay=10ms,jitter=2ms,loss=5%,reorder=10%,duplicate=1%,corrupt=0.5%\n"
@@ -129,12 +155,12 @@ static int serve_chargen(serve *s, serve_conn *c) {
   return 0;
 }
 
-static int serve_service(serve *s, serve_conn *c) {
+static int serve_service(serve *s, serve_conn *c, ltcp_time_ns now) {
   switch (s->kind) {
     case SERVE_ECHO: return serve_echo(s, c);
     case SERVE_DISCARD: serve_drain(s, c); return c->rd_eof;
     case SERVE_CHARGEN: return serve_chargen(s, c);
-    default: return http_server_step(c->http, s->rt.st, c->fd);
+    default: return http_server_step(c->http, s->rt.st, c->fd, now);
   }
 }
 
@@ -156,15 +182,39 @@ static void serve_conn_free(serve *s, uint32_t i, int abort) {
   s->conns[i] = s->conns[--s->nconns];
 }
 
+/* The connections open from addr. */
+static uint32_t serve_count_from(const serve *s, uint32_t addr) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->nconns; i++) n += s->conns[i]->peer.addr == addr;
+  return n;
+}
+
+/* A connection beyond --max-per-client: reset (no TIME-WAIT kept for it), counted; the first
+ * one is logged. */
+static void serve_refuse(serve *s, int fd, const ltcp_endpoint *peer) {
+  ltcp_abort(s->rt.st, fd);
+  if (s->refused++ == 0) {
+    char a[16];
+    fprintf(stderr, "lucidtcp serve: %s has %u connections open (--max-per-client): one more "
+            "is reset, from it or any address at the bound (logged once, counted)\n",
+            ltcp_ipv4_format(peer->addr, a), s->max_per_client);
+  }
+}
+
 static void serve_accept(serve *s) {
+  ltcp_time_ns now = ltcp_loop_now(s->rt.loop);
   for (int i = 0; i < SERVE_BACKLOG; i++) {
     ltcp_endpoint peer;
     if (s->nconns == SERVE_MAX_CONNS) return; /* the rest wait in the backlog */
     int fd = ltcp_accept(s->rt.st, s->lfd, &peer);
     if (fd < 0) return;
+    if (serve_count_from(s, peer.addr) >= s->max_per_client) {
+      serve_refuse(s, fd, &peer);
+      continue;
+    }
     serve_conn *c = calloc(1, sizeof *c);
     if (c && s->kind == SERVE_HTTP && (c->http = malloc(sizeof *c->http)) != NULL)
-      http_server_init(c->http, &s->site, &peer, stderr);
+      http_server_init(c->http, &s->site, &s->timeouts, &peer, now, stderr);
     if (!c || (s->kind == SERVE_HTTP && !c->http)) {
       free(c);
       ltcp_abort(s->rt.st, fd);
@@ -177,9 +227,9 @@ static void serve_accept(serve *s) {
 }
 
 /* Moves one connection on; 1 when it is finished (and released). */
-static int serve_conn_step(serve *s, uint32_t i) {
+static int serve_conn_step(serve *s, uint32_t i, ltcp_time_ns now) {
   serve_conn *c = s->conns[i];
-  int rc = c->wr_shut ? 1 : serve_service(s, c);
+  int rc = c->wr_shut ? 1 : serve_service(s, c, now);
   if (rc < 0) {
     /* A reset or a timeout; close() releases the descriptor (the stack has let go already). */
     serve_conn_free(s, i, 0);
@@ -188,20 +238,34 @@ static int serve_conn_step(serve *s, uint32_t i) {
   if (rc == 1 && !c->wr_shut) {
     ltcp_shutdown(s->rt.st, c->fd, LTCP_SHUT_WR);
     c->wr_shut = 1;
+    c->linger_until = now + SERVE_LINGER_NS;
   }
   if (c->wr_shut) serve_drain(s, c);
-  if (c->wr_shut && c->rd_eof) {
+  /* A peer that never ends its stream gets SERVE_LINGER_NS; then the stack has the rest of
+   * the conversation (close() resets if its bytes keep coming). */
+  if (c->wr_shut && (c->rd_eof || now >= c->linger_until)) {
     serve_conn_free(s, i, 0);
     return 1;
   }
   return 0;
 }
 
+/* When the loop must run again for this connection's timeout. */
+static ltcp_time_ns serve_conn_deadline(const serve_conn *c) {
+  if (c->wr_shut) return c->linger_until;
+  return c->http ? c->http->deadline : LTCP_TIME_NEVER;
+}
+
 static void serve_step(void *app) {
   serve *s = app;
+  ltcp_time_ns now = ltcp_loop_now(s->rt.loop), next = LTCP_TIME_NEVER;
   serve_accept(s);
-  for (uint32_t i = 0; i < s->nconns;) /* bounded by nconns, which only shrinks here */
-    if (!serve_conn_step(s, i)) i++;
+  for (uint32_t i = 0; i < s->nconns;) { /* bounded by nconns, which only shrinks here */
+    if (serve_conn_step(s, i, now)) continue;
+    ltcp_time_ns t = serve_conn_deadline(s->conns[i++]);
+    if (t < next) next = t;
+  }
+  if (next != LTCP_TIME_NEVER) ltcp_loop_wake_at(s->rt.loop, next);
 }
 
 /* Stops listening and resets what is still open: the peers see ECONNRESET. */
@@ -210,6 +274,9 @@ static int serve_signal(void *app, int signo) {
   (void)signo;
   ltcp_close(s->rt.st, s->lfd);
   while (s->nconns > 0) serve_conn_free(s, s->nconns - 1, 1); /* nconns shrinks each turn */
+  if (s->refused)
+    fprintf(stderr, "lucidtcp serve: %llu connections reset by --max-per-client %u\n",
+            (unsigned long long)s->refused, s->max_per_client);
   return RT_EXIT_OK;
 }
 
@@ -235,10 +302,48 @@ static int serve_parse_service(serve *s, const char *v) {
   return 1;
 }
 
+/* Whole seconds, 1 to SERVE_TIMEOUT_MAX_S. */
+static int serve_parse_secs(serve *s, const char *name, const char *v, ltcp_time_ns *out) {
+  char *end;
+  errno = 0;
+  unsigned long x = strtoul(v, &end, 10);
+  if (errno || end == v || *end || v[0] == '-' || v[0] == '+' || x < 1 || x > SERVE_TIMEOUT_MAX_S)
+    return rt_usage_error(&s->rt.o, "%s wants whole seconds from 1 to %d, not '%s'", name,
+                          SERVE_TIMEOUT_MAX_S, v);
+  *out = LTCP_SEC(x);
+  return 1;
+}
+
+static int serve_parse_max_per_client(serve *s, const char *v) {
+  char *end;
+  errno = 0;
+  unsigned long x = strtoul(v, &end, 10);
+  if (errno || end == v || *end || v[0] == '-' || v[0] == '+' || x < 1 || x > SERVE_MAX_CONNS)
+    return rt_usage_error(&s->rt.o, "--max-per-client wants a count from 1 to %d, not '%s'",
+                          SERVE_MAX_CONNS, v);
+  s->max_per_client = (uint32_t)x;
+  return 1;
+}
+
+/* --header-timeout, --idle-timeout and --max-per-client: 1, 0 (none of them) or
+ * RT_EXIT_USAGE. */
+static int serve_option_limits(serve *s, int argc, char **argv, int *i) {
+  const char *v;
+  int rc = rt_opts_value(&s->rt.o, argc, argv, i, "--header-timeout", &v);
+  if (rc) return rc == 1 ? serve_parse_secs(s, "--header-timeout", v, &s->timeouts.header_ns) : rc;
+  rc = rt_opts_value(&s->rt.o, argc, argv, i, "--idle-timeout", &v);
+  if (rc) return rc == 1 ? serve_parse_secs(s, "--idle-timeout", v, &s->timeouts.idle_ns) : rc;
+  rc = rt_opts_value(&s->rt.o, argc, argv, i, "--max-per-client", &v);
+  if (rc) return rc == 1 ? serve_parse_max_per_client(s, v) : rc;
+  return 0;
+}
+
 static int serve_option(void *app, int argc, char **argv, int *i) {
   serve *s = app;
   const char *v;
-  int rc = rt_opts_value(&s->rt.o, argc, argv, i, "--port", &v);
+  int rc = serve_option_limits(s, argc, argv, i);
+  if (rc) return rc;
+  rc = rt_opts_value(&s->rt.o, argc, argv, i, "--port", &v);
   if (rc == 1 && rt_parse_port(v, &s->port) != 0)
     return rt_usage_error(&s->rt.o, "--port wants 1 to 65535, not '%s'", v);
   if (rc) return rc;
@@ -253,6 +358,10 @@ static int serve_check(void *app) {
   serve *s = app;
   if (!s->port) return rt_usage_error(&s->rt.o, "--port N is required");
   if (!s->have_service) return rt_usage_error(&s->rt.o, "--service is required");
+  /* The defaults for what was not given (no option gives 0). */
+  if (!s->max_per_client) s->max_per_client = SERVE_MAX_PER_CLIENT;
+  if (!s->timeouts.header_ns) s->timeouts.header_ns = LTCP_SEC(SERVE_HEADER_TIMEOUT_S);
+  if (!s->timeouts.idle_ns) s->timeouts.idle_ns = LTCP_SEC(SERVE_IDLE_TIMEOUT_S);
   if (s->kind == SERVE_HTTP && http_site_init(&s->site, s->root, s->follow_symlinks) != 0)
     return rt_usage_error(&s->rt.o, "http:%s: %s", s->root, strerror(errno));
   return 0;
