@@ -47,9 +47,11 @@ typedef uint64_t ltcp_time_ns;
   X(HOSTUNREACH, EHOSTUNREACH, "no route to host")                           \
   X(NETUNREACH, ENETUNREACH, "network is unreachable")                       \
   X(MSGSIZE, EMSGSIZE, "message too long")                                   \
-  X(IO, EIO, "input/output error")
+  X(IO, EIO, "input/output error")                                          \
+  X(EXIST, EEXIST, "already exists")                                         \
+  X(SRCH, ESRCH, "no such entry")
 
-/** The error codes: LTCP_OK, and LTCP_EAGAIN ... LTCP_EIO from LTCP_ERRORS. */
+/** The error codes: LTCP_OK, and LTCP_EAGAIN ... LTCP_ESRCH from LTCP_ERRORS. */
 enum ltcp_error {
   LTCP_OK = 0, /**< success */
 /** @cond */

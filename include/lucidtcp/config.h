@@ -21,6 +21,18 @@ extern "C" {
 /** A stack's configuration: ltcp_stack_config_default, then change what you need. */
 typedef struct ltcp_stack_config {
   uint32_t addr;                  /**< this host's IPv4 address (host byte order) */
+  uint8_t prefix_len;             /**< the length of addr's prefix, 1 to 32: the prefix is on
+                                   * the link (its connected route, RFC 1122 3.3.1.1). Default
+                                   * 32, the address alone */
+  uint32_t gateway;               /**< the default gateway: a route 0.0.0.0/0 via it (RFC 1122
+                                   * 3.3.1.1), which must lie in addr's prefix unless that is a
+                                   * /32 (a point-to-point link). 0: none. Default 0 */
+  uint8_t link_default_route;     /**< 1: with no gateway, every destination no other route
+                                   * holds goes out of the link, as a host with one interface
+                                   * does; 0: only the connected prefix and the routes added
+                                   * (ltcp_route_add) are reachable. Default 1 */
+  uint32_t max_routes;            /**< capacity of the routing table, 2 to 4096 (the connected
+                                   * and default routes count). Default 16 */
   uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40. Default 1500 */
   uint8_t ttl;                    /**< IPv4 TTL of packets we send. Default 64 */
   uint64_t seed;                  /**< randomness: ISN key and ephemeral ports. Default 1 */

@@ -31,7 +31,8 @@ ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg);
  * uses it from the next segment or call on. Connections keep what they negotiated (options,
  * window scale, buffers); new ones take the new defaults. Only the sizes and identity fixed at
  * ltcp_stack_new may not change: addr, mtu, seed, isn_offset, max_sockets, max_connections,
- * tx_queue_packets, event_capacity, tso_max, csum_offload.
+ * tx_queue_packets, event_capacity, tso_max, csum_offload, and the routing settings
+ * (prefix_len, gateway, link_default_route, max_routes: ltcp_route_add changes routes).
  * @param st the stack
  * @param cfg the new settings (copied)
  * @return 0, or -1 with errno EINVAL when cfg is invalid or changes one of those (the stack
@@ -116,6 +117,32 @@ uint32_t ltcp_stack_connection_count(const ltcp_stack *st);
  * @param state the state
  * @return the count */
 uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state);
+
+/** Adds an IPv4 route: destinations in prefix/len are reachable through the next hop via (0: on
+ * the link itself). The table starts with addr's prefix (cfg.prefix_len) and a default route
+ * (via cfg.gateway, or out of the link with cfg.link_default_route); the longest prefix holding
+ * a destination decides (RFC 1812 §5.2.4.3). A TUN link is point-to-point, so every route leaves
+ * through it: a route decides whether a destination is reachable (ltcp_connect fails with
+ * ENETUNREACH, a segment from a source with no route back is dropped and counted).
+ * @param st the stack
+ * @param prefix the destination prefix, host byte order, with its host bits zero
+ * @param len the prefix length, 0 to 32 (0: the default route)
+ * @param via the next hop, in the connected prefix unless that is a /32; 0 for on the link
+ * @return 0, or -1 with errno EINVAL (bad length, host bits set, via not on the link or our
+ *         own address), EEXIST (that prefix has a route) or ENOBUFS (cfg.max_routes reached) */
+int ltcp_route_add(ltcp_stack *st, uint32_t prefix, uint8_t len, uint32_t via);
+/** Removes the route for prefix/len (the connected and default routes too).
+ * @param st the stack
+ * @param prefix the destination prefix, as given to ltcp_route_add
+ * @param len its length
+ * @return 0, or -1 with errno ESRCH (no such route) */
+int ltcp_route_del(ltcp_stack *st, uint32_t prefix, uint8_t len);
+/** Looks a destination up in the routing table.
+ * @param st the stack
+ * @param dst the destination, host byte order
+ * @param via receives the next hop (0: on the link); may be NULL
+ * @return 0, or -1 with errno ENETUNREACH (no route) */
+int ltcp_route_lookup(const ltcp_stack *st, uint32_t dst, uint32_t *via);
 
 #ifdef __cplusplus
 }

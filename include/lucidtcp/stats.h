@@ -21,6 +21,7 @@ extern "C" {
   X(IP_NOT_LOCAL, "IPv4: destination is not this host")                                   \
   X(IP_PROTO, "IPv4: protocol not supported")                                             \
   X(IP_BAD_SOURCE, "IPv4: source is broadcast, multicast or this host")                   \
+  X(IP_NO_ROUTE, "IPv4: no route back to the source")                                    \
   X(ICMP_TRUNCATED, "ICMP: truncated")                                                    \
   X(ICMP_CHECKSUM, "ICMP: bad checksum")                                                  \
   X(ICMP_UNHANDLED, "ICMP: type not handled")                                             \

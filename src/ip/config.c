@@ -7,6 +7,9 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->mtu = 1500;
   cfg->ttl = 64;
+  cfg->prefix_len = 32;
+  cfg->link_default_route = 1;
+  cfg->max_routes = 16;
   cfg->seed = 1;
   cfg->msl_ns = LTCP_SEC(30);
   cfg->rto_initial_ns = LTCP_SEC(1);
@@ -44,7 +47,9 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
       c->isn_offset != o->isn_offset || c->max_sockets != o->max_sockets ||
       c->max_connections != o->max_connections || c->tx_queue_packets != o->tx_queue_packets ||
       c->event_capacity != o->event_capacity || c->tso_max != o->tso_max ||
-      c->csum_offload != o->csum_offload)
+      c->csum_offload != o->csum_offload || c->prefix_len != o->prefix_len ||
+      c->gateway != o->gateway || c->link_default_route != o->link_default_route ||
+      c->max_routes != o->max_routes)
     return -1;
   ip->cfg = *c;
   ip->tcp.cfg = *c;
@@ -61,6 +66,9 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
       c->keepalive_probes < 1 || c->keepalive_probes > 127)
     return 0;
   if (c->tso_max && (c->tso_max <= c->mtu || c->tso_max > 65535)) return 0;
+  if (c->prefix_len < 1 || c->prefix_len > 32 || c->max_routes < 2 || c->max_routes > 4096)
+    return 0;
+  if (!ltcp_routes_via_ok(c->addr, c->prefix_len, c->gateway)) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&

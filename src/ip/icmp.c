@@ -9,6 +9,10 @@
 /* RFC 792: answer an echo request with the same identifier, sequence and data. */
 static void icmp_echo(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, ltcp_icmp_hdr *h,
                       size_t len) {
+  if (!ltcp_routes_lookup(x->routes, hdr->src)) { /* RFC 1122 3.3.1.1: no way back */
+    ltcp_events_drop(x->tcp, LTCP_DROP_IP_NO_ROUTE, NULL);
+    return;
+  }
   ltcp_txq *q = x->txq;
   uint8_t *pkt = ltcp_txq_alloc(q);
   if (!pkt || LTCP_IPV4_HDR_LEN + len > q->slot) {

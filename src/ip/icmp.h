@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/route.h"
 #include "ip/table.h"
 #include "ip/txq.h"
 #include "lucidtcp/config.h"
@@ -14,12 +15,13 @@
 #include "tcp/engine.h"
 
 /* What an ICMP message needs of the stack: where an answer goes, the connections an error may
- * be for, the engine that takes it (and counts drops), the configuration. */
+ * be for, the engine that takes it (and counts drops), the configuration and routes. */
 typedef struct ltcp_icmp_ctx {
   ltcp_txq *txq;
   const ltcp_conn_table *table;
   ltcp_engine *tcp;
   const ltcp_stack_config *cfg;
+  const ltcp_routes *routes; /* an echo is answered only with a route back */
 } ltcp_icmp_ctx;
 
 /* The len bytes at msg are the ICMP message of the packet with header hdr. */

@@ -81,6 +81,34 @@ static const ltcp_engine_host ip_host = {
     .detach = ip_detach,
 };
 
+/* ---- routes */
+
+/* The connected route of addr's prefix and the default route the configuration asks for. */
+static int ip_routes_start(ltcp_ip *ip) {
+  const ltcp_stack_config *c = &ip->cfg;
+  uint32_t m = ltcp_routes_mask(c->prefix_len);
+  int rc = ltcp_routes_add(&ip->routes, c->addr & m, c->prefix_len, 0);
+  if (rc == 0 && (c->gateway || c->link_default_route))
+    rc = ltcp_routes_add(&ip->routes, 0, 0, c->gateway);
+  return rc;
+}
+
+int ltcp_ip_route_add(ltcp_ip *ip, uint32_t prefix, uint8_t len, uint32_t via) {
+  if (!ltcp_routes_via_ok(ip->cfg.addr, ip->cfg.prefix_len, via)) return LTCP_EINVAL;
+  return ltcp_routes_add(&ip->routes, prefix, len, via);
+}
+
+int ltcp_ip_route_del(ltcp_ip *ip, uint32_t prefix, uint8_t len) {
+  return ltcp_routes_del(&ip->routes, prefix, len);
+}
+
+int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via) {
+  const ltcp_route_entry *r = ltcp_routes_lookup(&ip->routes, dst);
+  if (!r) return LTCP_ENETUNREACH;
+  if (via) *via = r->via;
+  return 0;
+}
+
 /* ---- life */
 
 int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper *upper) {
@@ -105,9 +133,10 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
     return LTCP_ENOMEM;
   ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .stats = &ip->stats,
                         .addr = cfg->addr, .max = cfg->max_connections};
-  if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &home) != 0)
+  if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &home) != 0 ||
+      ltcp_routes_init(&ip->routes, cfg->max_routes) != 0)
     return LTCP_ENOMEM;
-  return 0;
+  return ip_routes_start(ip);
 }
 
 static void ip_free_tcb(void *ctx, ltcp_tcb *tcb) { ltcp_life_free(ctx, tcb); }
@@ -119,6 +148,7 @@ void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_syn_table_free(&ip->syn);
   ltcp_table_free(&ip->table);
   ltcp_ports_free(&ip->ports);
+  ltcp_routes_free(&ip->routes);
   ltcp_timers_free(&ip->timers);
   ltcp_txq_free(&ip->txq);
 }
@@ -151,12 +181,19 @@ static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
   if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record */
   /* A compact TIME-WAIT record goes through the engine as its view (ip/tw_table.h). */
   ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(&ip->tw, &local, &remote);
+  /* A segment for no connection may open one or be answered (a SYN,ACK, an RST): with no
+   * route back to its source, neither could leave (RFC 1122 3.3.1.1). Dropped and counted. */
+  if (!tcb && !view && ltcp_ip_route_lookup(ip, seg.src_addr, NULL) != 0) {
+    ltcp_events_drop(&ip->tcp, LTCP_DROP_IP_NO_ROUTE, NULL);
+    return;
+  }
   ip_tcp_deliver(ip, view ? view : tcb, &seg);
   if (view) ltcp_tw_table_view_done(&ip->tw, view);
 }
 
 static void ip_icmp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *msg, size_t len) {
-  ltcp_icmp_ctx x = {.txq = &ip->txq, .table = &ip->table, .tcp = &ip->tcp, .cfg = &ip->cfg};
+  ltcp_icmp_ctx x = {.txq = &ip->txq, .table = &ip->table, .tcp = &ip->tcp, .cfg = &ip->cfg,
+                     .routes = &ip->routes};
   ltcp_icmp_input(&x, hdr, msg, len);
 }
 

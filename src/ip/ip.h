@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ip/ports.h"
+#include "ip/route.h"
 #include "ip/syn_table.h"
 #include "ip/table.h"
 #include "ip/timers.h"
@@ -36,6 +37,7 @@ typedef struct ltcp_ip {
   ltcp_engine tcp;         /* the engine, driven from here */
   ltcp_conn_table table;
   ltcp_ports ports;
+  ltcp_routes routes;      /* IPv4 routes: connected, default, added */
   ltcp_timer_heap timers;
   ltcp_tw_table tw;        /* compact TIME-WAIT records */
   ltcp_syn_table syn;      /* compact half-open records */
@@ -87,6 +89,12 @@ void ltcp_ip_port_hold(ltcp_ip *ip, uint16_t port);
 void ltcp_ip_port_release(ltcp_ip *ip, uint16_t port);
 int ltcp_ip_port_taken(const ltcp_ip *ip, uint16_t port, int reuseaddr);
 int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t *port); /* 0 or LTCP_EADDRNOTAVAIL */
+
+/* The routing table (ip/route.h, lucidtcp/stack.h's ltcp_route_add). Each returns 0 or an
+ * LTCP_E* code; ltcp_ip_route_lookup LTCP_ENETUNREACH when nothing holds dst. */
+int ltcp_ip_route_add(ltcp_ip *ip, uint32_t prefix, uint8_t len, uint32_t via);
+int ltcp_ip_route_del(ltcp_ip *ip, uint32_t prefix, uint8_t len);
+int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via);
 /* After a call on tcb: it becomes a compact record when it may (TIME-WAIT, half-open);
  * returns 1 if it did (tcb is then freed when the call ends). */
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);

@@ -189,6 +189,8 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
   /* RFC 9293 §3.9.1.1 MUST-46: an OPEN to a broadcast or multicast address is refused (as
    * Linux, ENETUNREACH). */
   if ((remote->addr >> 28) == 0xe || remote->addr == 0xffffffffu) return sock_fail(ENETUNREACH);
+  /* RFC 1122 3.3.1.1: a destination needs a route (connected, added, or the default). */
+  if (ltcp_ip_route_lookup(&st->ip, remote->addr, NULL) != 0) return sock_fail(ENETUNREACH);
   if (!s->bound) {
     int rc = sock_bind_to(st, s, 0);
     if (rc) return sock_fail(rc);

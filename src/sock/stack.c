@@ -76,3 +76,22 @@ uint32_t ltcp_stack_connection_count(const ltcp_stack *st) { return st->ip.table
 uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state) {
   return ltcp_ip_count_state(&st->ip, state);
 }
+
+/* The route calls: the IP layer's codes turned into -1 and errno, as the socket calls do. */
+static int stack_result(int rc) {
+  if (rc == 0) return 0;
+  errno = -rc;
+  return -1;
+}
+
+int ltcp_route_add(ltcp_stack *st, uint32_t prefix, uint8_t len, uint32_t via) {
+  return stack_result(ltcp_ip_route_add(&st->ip, prefix, len, via));
+}
+
+int ltcp_route_del(ltcp_stack *st, uint32_t prefix, uint8_t len) {
+  return stack_result(ltcp_ip_route_del(&st->ip, prefix, len));
+}
+
+int ltcp_route_lookup(const ltcp_stack *st, uint32_t dst, uint32_t *via) {
+  return stack_result(ltcp_ip_route_lookup(&st->ip, dst, via));
+}

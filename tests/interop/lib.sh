@@ -18,6 +18,7 @@ K=198.18.0.1   # the kernel's address on the link
 L=198.18.0.2   # lucidtcp's
 LCIDR=$L/24
 NS=""
+EXTRA_NS=()   # more namespaces of the scenario (interop_add_ns), deleted with NS
 TMP=""
 PIDS=()
 FAILS=0
@@ -54,6 +55,11 @@ interop_cleanup() {
     for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     ip netns del "$NS" 2>/dev/null
   fi
+  local ns
+  for ns in "${EXTRA_NS[@]}"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
   if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "$TMP" ]; then
     local f
     for f in "$TMP"/*.err "$TMP"/*.log; do
@@ -113,12 +119,25 @@ interop_setup() {
 
 nsx() { ip netns exec "$NS" "$@"; }
 
+# interop_add_ns NAME: a second namespace of the scenario, lucidtcp-PURPOSE-NAME-PID (its
+# name in $ADDED_NS), deleted on exit with the first. Call after interop_setup.
+interop_add_ns() {
+  ADDED_NS="${NS%-*}-$1-$$"
+  ip netns add "$ADDED_NS"
+  EXTRA_NS+=("$ADDED_NS")
+  ip netns exec "$ADDED_NS" ip link set lo up
+  ip netns exec "$ADDED_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
+}
+
 # bg NAME SECONDS CMD...: runs CMD in the namespace in the background, bounded in time, with
 # stdout in $TMP/NAME.out and stderr in $TMP/NAME.err; its PID goes in PIDS and in $BG_PID.
-bg() {
-  local name=$1 secs=$2
-  shift 2
-  ip netns exec "$NS" timeout -k 2 "$secs" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null &
+bg() { bg_ns "$NS" "$@"; }
+
+# bg_ns NAMESPACE NAME SECONDS CMD...: as bg, in another namespace of the scenario.
+bg_ns() {
+  local ns=$1 name=$2 secs=$3
+  shift 3
+  ip netns exec "$ns" timeout -k 2 "$secs" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null &
   BG_PID=$!
   PIDS+=("$BG_PID")
 }

@@ -40,7 +40,7 @@ bad "--busy-poll negative" "--busy-poll wants microseconds" "${S[@]}" --port 7 -
 bad "--impair bad item" "--impair: bad item 'loss=200%'" "${S[@]}" --port 7 --service echo --impair loss=200%
 bad "--impair names the limit" "loss must be a probability from 0 to 100%" "${S[@]}" --port 7 --service echo --impair loss=200%
 bad "connect without PORT" "wants HOST and PORT" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.18.0.1
-bad "connect off the link" "is not another host on lucidtcp's link" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.19.0.1 80
+bad "connect with no route" "no route to 198.19.0.1" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 --route 198.18.2.0/24 198.19.0.1 80
 bad "connect bad port" "PORT wants 1 to 65535" "$LUCIDTCP" connect --tun t0 --addr 198.18.0.2/24 198.18.0.1 99999
 bad "get bad URL" "wants a URL http://HOST" "$LUCIDTCP" get --tun t0 --addr 198.18.0.2/24 ftp://198.18.0.1/x
 bad "get without URL" "wants a URL" "$LUCIDTCP" get --tun t0 --addr 198.18.0.2/24 -o x

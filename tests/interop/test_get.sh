@@ -66,8 +66,8 @@ check "-L, a loop: 21 requests" test "$(requests /loop)" = 21
 check "-L, a loop: no file" test ! -e "$D/loop"
 check "-L, no Location: exits 1" test "$(get nowhere -L "$U/nowhere" -o "$D/nw")" = 1
 check "-L, no Location: says so" says nowhere "HTTP 302 Found without a Location to follow"
-check "-L off the link: exits 1" test "$(get offlink -L "$U/offlink" -o "$D/off")" = 1
-check "-L off the link: says so" says offlink "redirected to http://198.19.5.5/x: 198.19.5.5 is not another host on lucidtcp's link"
+check "-L with no route: exits 1" test "$(get offlink --route 198.18.2.0/24 -L "$U/offlink" -o "$D/off")" = 1
+check "-L with no route: says so" says offlink "redirected to http://198.19.5.5/x: no route to 198.19.5.5 (--addr, --route, --gateway)"
 check "-L to https: exits 1" test "$(get https -L "$U/https" -o "$D/https")" = 1
 check "-L to https: says so" says https "cannot follow the redirect to 'https://kpeer/x': lucidtcp get speaks http:// only"
 

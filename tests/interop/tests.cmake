@@ -18,6 +18,7 @@ set(LTCP_INTEROP_SCENARIOS
     serve_http      # issue 17: serve http:DIR: Range and curl -C -, absolute-form, symlinks, listing, log escaping
     serve_slowloris # issue 14: 600 slow clients vs curl: --max-per-client, --header-timeout, --idle-timeout, bare LF
     get             # issue 17: get: no file on failure, -L, hosts file, -C -
+    routes          # issue 16: get, connect and serve through the kernel as a router: --gateway, --route
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)

@@ -43,13 +43,26 @@ bad "connect, unknown name" "HOST: cannot resolve 'nosuch': not an IPv4 address 
   env LTCP_HOSTS_FILE="$tmp/hosts" "${C[@]}" nosuch 80
 bad "connect, hosts file missing" "cannot resolve 'kpeer': cannot read /nonexistent/hosts: No such file or directory" \
   env LTCP_HOSTS_FILE=/nonexistent/hosts "${C[@]}" kpeer 80
-bad "connect, a name off the link: resolved, then refused" "faraway is not another host on lucidtcp's link" \
-  env LTCP_HOSTS_FILE="$tmp/hosts" "${C[@]}" faraway 80
+bad "connect, a name with no route: resolved, then refused" "no route to faraway: it is not on lucidtcp's link (--addr 198.18.0.2/24) and no --route or --gateway reaches it" \
+  env LTCP_HOSTS_FILE="$tmp/hosts" "${C[@]}" --route 198.18.2.0/24 faraway 80
+bad "connect, our own address" "198.18.0.2 is lucidtcp's own address (--addr)" "${C[@]}" 198.18.0.2 80
+bad "--route with host bits" "--route 198.18.2.1/24: the address has bits set beyond the prefix (198.18.2.0/24?)" \
+  "${C[@]}" --route 198.18.2.1/24 198.18.2.2 80
+bad "--route via off the link" "--route 198.18.2.0/24,via=198.18.5.1: the gateway must be another host on lucidtcp's link (--addr 198.18.0.2/24)" \
+  "${C[@]}" --route 198.18.2.0/24,via=198.18.5.1 198.18.2.2 80
+bad "--route twice" "--route 198.18.2.0/24: that prefix already has a route" \
+  "${C[@]}" --route 198.18.2.0/24 --route 198.18.2.0/24 198.18.2.2 80
+bad "--route not a prefix" "--route wants PREFIX/LEN[,via=ADDR] (e.g. 198.18.2.0/24,via=198.18.0.1) or default,via=ADDR, not 'bogus'" \
+  "${C[@]}" --route bogus 198.18.2.2 80
+bad "--gateway off the link" "--gateway 198.18.9.1: the gateway must be another host on lucidtcp's link (--addr 198.18.0.2/24)" \
+  "${S[@]}" --service echo --gateway 198.18.9.1
+bad "--gateway not an address" "--gateway wants the IPv4 address of a host on the link, not 'x'" \
+  "${G[@]}" --gateway x http://198.18.0.1/x -o f
 bad "get -C 100" "-C wants '-' (resume after the bytes FILE has), not '100'" "${G[@]}" -C 100 http://198.18.0.1/x -o f
 bad "get -C - to standard output" "-C - resumes into a file: it wants -o FILE" "${G[@]}" -C - http://198.18.0.1/x
 bad "get, unknown name" "cannot resolve 'nosuch'" env LTCP_HOSTS_FILE="$tmp/hosts" "${G[@]}" http://nosuch/x -o f
-bad "get, a name off the link" "faraway is not another host on lucidtcp's link" \
-  env LTCP_HOSTS_FILE="$tmp/hosts" "${G[@]}" http://faraway:8000/x -o f
+bad "get, a name with no route" "no route to faraway" \
+  env LTCP_HOSTS_FILE="$tmp/hosts" "${G[@]}" --route 198.18.2.0/24 http://faraway:8000/x -o f
 bad "get https" "wants a URL http://HOST[:PORT]/PATH" "${G[@]}" https://198.18.0.1/x -o f
 bad "get -L without a URL" "wants a URL" "${G[@]}" -L -o f
 if [ -e "$tmp/f" ] || [ -e f ]; then echo "FAIL a usage error created the output file"; fails=$((fails + 1)); fi

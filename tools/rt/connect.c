@@ -57,8 +57,8 @@ static const char connect_usage_text[] =
     "\n"
     "options:\n"
     RT_HELP_TUN
-    "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24);\n"
-    "                     HOST must be on that link\n"
+    "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    RT_HELP_ROUTES
     "  -w SECS            give up when the connection is not established within SECS, or when\n"
     "                     nothing was sent or received for SECS (reset it; exit status 1)\n"
     "  -q SECS            after standard input ends, wait SECS more for the peer, then quit\n"

@@ -83,6 +83,7 @@ static const char get_usage_text[] =
     "                     success (already complete)\n"
     RT_HELP_TUN
     "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    RT_HELP_ROUTES
     RT_HELP_TIME_WAIT
     RT_HELP_TRACE_PCAP_MSL
     RT_HELP_IMPAIR_SEE_SERVE
@@ -307,9 +308,10 @@ static get_next get_redirect(get_app *g) {
     return GET_FAILED;
   }
   int known = rt_hosts_resolve(next.host, &addr, why, sizeof why) == 0;
-  if (known && !rt_opts_on_link(&g->rt.o, addr))
-    snprintf(why, sizeof why, "%s is not another host on lucidtcp's link (--addr)", next.host);
-  if (!known || !rt_opts_on_link(&g->rt.o, addr)) {
+  int reachable = known && addr != g->rt.o.addr && ltcp_route_lookup(g->rt.st, addr, NULL) == 0;
+  if (known && !reachable)
+    snprintf(why, sizeof why, "no route to %s (--addr, --route, --gateway)", next.host);
+  if (!reachable) {
     rt_error(&g->rt, "%s: redirected to %s: %s", g->url_text, r->location, why);
     return GET_FAILED;
   }

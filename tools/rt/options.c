@@ -48,15 +48,61 @@ int rt_parse_port(const char *text, uint16_t *port) {
 
 uint32_t rt_opts_mask(const rt_opts *o) { return o->prefix >= 32 ? ~0u : ~(~0u >> o->prefix); }
 
-int rt_opts_on_link(const rt_opts *o, uint32_t addr) {
-  uint32_t m = rt_opts_mask(o);
-  return (addr & m) == (o->addr & m) && addr != o->addr;
+void rt_opts_stack_config(const rt_opts *o, ltcp_stack_config *cfg) {
+  cfg->addr = o->addr;
+  cfg->prefix_len = (uint8_t)o->prefix;
+  cfg->link_default_route = o->gateway == 0 && o->nroutes == 0;
+}
+
+static int rt_route_refused(const rt_opts *o, const char *what, int err) {
+  char a[16];
+  const char *why = err == EINVAL   ? "the gateway must be another host on lucidtcp's link"
+                    : err == EEXIST ? "that prefix already has a route"
+                                    : ltcp_strerror(err);
+  return rt_usage_error(o, "%s: %s (--addr %s/%u)", what, why, ltcp_ipv4_format(o->addr, a),
+                        o->prefix);
+}
+
+int rt_opts_add_routes(const rt_opts *o, ltcp_stack *st) {
+  char what[96], a[16], v[16];
+  if (o->gateway && ltcp_route_add(st, 0, 0, o->gateway) != 0) {
+    snprintf(what, sizeof what, "--gateway %s", ltcp_ipv4_format(o->gateway, a));
+    return rt_route_refused(o, what, errno);
+  }
+  for (int i = 0; i < o->nroutes; i++) {
+    const rt_route *r = &o->routes[i];
+    if (ltcp_route_add(st, r->prefix, r->len, r->via) == 0) continue;
+    snprintf(what, sizeof what, "--route %s/%u%s%s", ltcp_ipv4_format(r->prefix, a), r->len,
+             r->via ? ",via=" : "", r->via ? ltcp_ipv4_format(r->via, v) : "");
+    return rt_route_refused(o, what, errno);
+  }
+  return 0;
+}
+
+/* A stack of the options' routes alone, to check them (and peers) before anything is opened. */
+static ltcp_stack *rt_opts_route_stack(const rt_opts *o) {
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  rt_opts_stack_config(o, &cfg);
+  cfg.max_sockets = cfg.max_connections = cfg.tx_queue_packets = 1;
+  return ltcp_stack_new(&cfg);
+}
+
+int rt_opts_reachable(const rt_opts *o, uint32_t addr) {
+  ltcp_stack *st = rt_opts_route_stack(o);
+  int ok = st && rt_opts_add_routes(o, st) == 0 && addr != o->addr &&
+           ltcp_route_lookup(st, addr, NULL) == 0;
+  ltcp_stack_free(st);
+  return ok;
 }
 
 int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host) {
-  if (rt_opts_on_link(o, addr)) return 0;
-  return rt_usage_error(o, "%s is not another host on lucidtcp's link (--addr): lucidtcp has no "
-                        "routes beyond it", host);
+  char a[16];
+  if (rt_opts_reachable(o, addr)) return 0;
+  if (addr == o->addr) return rt_usage_error(o, "%s is lucidtcp's own address (--addr)", host);
+  return rt_usage_error(o, "no route to %s: it is not on lucidtcp's link (--addr %s/%u) and no "
+                        "--route or --gateway reaches it", host, ltcp_ipv4_format(o->addr, a),
+                        o->prefix);
 }
 
 int rt_opts_value(const rt_opts *o, int argc, char **argv, int *i, const char *name,
@@ -94,6 +140,38 @@ static int rt_opts_set_busy_poll(rt_opts *o, const char *v) {
   return 0;
 }
 
+static int rt_opts_set_gateway(rt_opts *o, const char *v) {
+  if (ltcp_ipv4_parse_text(v, &o->gateway) != 0 || o->gateway == 0)
+    return rt_usage_error(o, "--gateway wants the IPv4 address of a host on the link, not '%s'", v);
+  return 0;
+}
+
+/* PREFIX/LEN[,via=ADDR] */
+static int rt_opts_add_route(rt_opts *o, const char *v) {
+  char text[64];
+  snprintf(text, sizeof text, "%s", v);
+  char *via = strstr(text, ",via=");
+  rt_route r = {0};
+  uint32_t len;
+  if (via) *via = '\0';
+  if (strlen(v) >= sizeof text || (strchr(text, '/') && rt_parse_cidr(text, &r.prefix, &len)) ||
+      (!strchr(text, '/') && strcmp(text, "default") != 0) ||
+      (via && (ltcp_ipv4_parse_text(via + 5, &r.via) != 0 || r.via == 0)))
+    return rt_usage_error(o, "--route wants PREFIX/LEN[,via=ADDR] (e.g. 198.18.2.0/24,via=198.18.0.1) "
+                          "or default,via=ADDR, not '%s'", v);
+  r.len = strchr(text, '/') ? (uint8_t)len : 0;
+  uint32_t mask = r.len ? ~0u << (32 - r.len) : 0;
+  if (r.prefix & ~mask) {
+    char a[16];
+    return rt_usage_error(o, "--route %s: the address has bits set beyond the prefix (%s/%u?)", v,
+                          ltcp_ipv4_format(r.prefix & mask, a), r.len);
+  }
+  if (o->nroutes == RT_ROUTES_MAX)
+    return rt_usage_error(o, "--route: at most %d routes", RT_ROUTES_MAX);
+  o->routes[o->nroutes++] = r;
+  return 0;
+}
+
 static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
   if (strcmp(name, "--tun") == 0) {
     o->tun = v;
@@ -114,13 +192,17 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
     o->impair = v;
   } else if (strcmp(name, "--busy-poll") == 0) {
     return rt_opts_set_busy_poll(o, v);
+  } else if (strcmp(name, "--gateway") == 0) {
+    return rt_opts_set_gateway(o, v);
+  } else if (strcmp(name, "--route") == 0) {
+    return rt_opts_add_route(o, v);
   }
   return 0;
 }
 
 int rt_opts_parse(rt_opts *o, int argc, char **argv, int *i) {
-  static const char *const valued[] = {"--tun", "--addr", "--pcap", "--msl", "--impair",
-                                       "--busy-poll"};
+  static const char *const valued[] = {"--tun",       "--addr",    "--pcap",   "--msl",
+                                       "--impair",    "--busy-poll", "--gateway", "--route"};
   if (strcmp(argv[*i], "--trace") == 0) {
     o->trace = 1;
     return 1;
@@ -146,5 +228,9 @@ int rt_opts_check(const rt_opts *o) {
   if (!o->tun) return rt_usage_error(o, "--tun DEV is required");
   if (!o->have_addr)
     return rt_usage_error(o, "--addr ADDR/PREFIX is required: lucidtcp's own address on the link");
-  return 0;
+  ltcp_stack *st = rt_opts_route_stack(o);
+  if (!st) return rt_usage_error(o, "out of memory");
+  int rc = rt_opts_add_routes(o, st);
+  ltcp_stack_free(st);
+  return rc;
 }

@@ -29,12 +29,32 @@
   "                     sleeping: no wake-ups while packets keep coming, for a busy core\n" \
   "                     (default 0: sleep at once)\n"
 
+/* --route and --gateway, for every real-time command's help text. */
+#define RT_HELP_ROUTES \
+  "  --gateway ADDR     the default gateway, a host on --addr's link: everything off the\n" \
+  "                     link goes through it\n" \
+  "  --route PREFIX[,via=ADDR]  reach PREFIX (e.g. 198.18.2.0/24), through the gateway ADDR on\n" \
+  "                     the link or on the link itself; may be given up to 16 times. With\n" \
+  "                     neither option, every address off the link is reached out of it, as\n" \
+  "                     a host with one interface does (a TUN link is point-to-point); with\n" \
+  "                     either, only --addr's prefix and what they name\n"
+
+#define RT_ROUTES_MAX 16
+
+typedef struct rt_route {
+  uint32_t prefix, via;
+  uint8_t len;
+} rt_route;
+
 typedef struct rt_opts {
   const char *cmd;        /* "serve", for messages */
   const char *tun;        /* --tun DEV */
   uint32_t addr;          /* --addr ADDR/PREFIX */
   uint32_t prefix;
   int have_addr;
+  uint32_t gateway;       /* --gateway ADDR (0: none) */
+  rt_route routes[RT_ROUTES_MAX]; /* --route PREFIX[,via=ADDR] */
+  int nroutes;
   int trace;              /* --trace */
   const char *pcap_path;  /* --pcap FILE */
   ltcp_time_ns msl_ns;    /* --msl SECONDS (default 30) */
@@ -67,12 +87,18 @@ int rt_usage_error(const rt_opts *o, const char *fmt, ...) __attribute__((format
 int rt_parse_cidr(const char *text, uint32_t *addr, uint32_t *prefix);
 /* Parses a port 1..65535. 0 or -1. */
 int rt_parse_port(const char *text, uint16_t *port);
-/* The peer's address (host, as the user wrote it) must be another host on lucidtcp's link:
- * inside --addr's prefix and not --addr (there are no routes). 0, or RT_EXIT_USAGE after a
+/* The stack configuration the options give: the address and its prefix, and the link as the
+ * default route unless --gateway or --route is given. */
+void rt_opts_stack_config(const rt_opts *o, ltcp_stack_config *cfg);
+/* Adds --gateway's default route and --route's routes to st. 0, or RT_EXIT_USAGE after saying
+ * which one the stack refused and why. */
+int rt_opts_add_routes(const rt_opts *o, ltcp_stack *st);
+/* The peer's address (host, as the user wrote it) must have a route (--addr's prefix, --route,
+ * --gateway, or any address when none is given) and not be --addr. 0, or RT_EXIT_USAGE after a
  * message. */
 int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host);
-/* 1 when addr is another host on lucidtcp's link (as rt_opts_check_peer wants), else 0. */
-int rt_opts_on_link(const rt_opts *o, uint32_t addr);
+/* 1 when addr is another host lucidtcp can reach (as rt_opts_check_peer wants), else 0. */
+int rt_opts_reachable(const rt_opts *o, uint32_t addr);
 /* The mask of --addr's prefix. */
 uint32_t rt_opts_mask(const rt_opts *o);
 

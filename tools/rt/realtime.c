@@ -115,7 +115,7 @@ static int rt_open_tun(rt_ctx *rt) {
 static int rt_open_stack(rt_ctx *rt) {
   ltcp_stack_config cfg;
   ltcp_stack_config_default(&cfg);
-  cfg.addr = rt->o.addr;
+  rt_opts_stack_config(&rt->o, &cfg);
   uint32_t mtu = rt->tun.mtu;
   cfg.mtu = (uint16_t)(mtu < RT_MTU_MIN ? RT_MTU_MIN : mtu > RT_MTU_MAX ? RT_MTU_MAX : mtu);
   cfg.seed = ltcp_loop_random_seed();
@@ -135,7 +135,7 @@ static int rt_open_stack(rt_ctx *rt) {
     rt_error(rt, "cannot create the stack: out of memory");
     return 1;
   }
-  return 0;
+  return rt_opts_add_routes(&rt->o, rt->st) != 0; /* checked before: cannot fail here */
 }
 
 /* The device, the stack, the capture and the loop. 0, or 1 after a message (nothing open). */

@@ -84,6 +84,7 @@ static const char serve_usage_text[] =
     "options:\n"
     RT_HELP_TUN
     "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    RT_HELP_ROUTES
     "  --port N           the port to listen on\n"
     "  --service S        echo, discard, chargen or http:DIR\n"
     "  --follow-symlinks  http: serve files that symbolic links under DIR lead to outside it\n"

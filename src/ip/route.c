@@ -1,0 +1,59 @@
+/* The IPv4 routing table (route.h). */
+#include "ip/route.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lucidtcp/common.h"
+
+int ltcp_routes_init(ltcp_routes *t, uint32_t cap) {
+  t->count = 0;
+  t->cap = cap;
+  t->e = calloc(cap ? cap : 1, sizeof *t->e);
+  return t->e ? 0 : LTCP_ENOMEM;
+}
+
+void ltcp_routes_free(ltcp_routes *t) {
+  free(t->e);
+  t->e = NULL;
+  t->count = t->cap = 0;
+}
+
+static int routes_find(const ltcp_routes *t, uint32_t prefix, uint8_t len) {
+  for (uint32_t i = 0; i < t->count; i++)
+    if (t->e[i].len == len && t->e[i].prefix == prefix) return (int)i;
+  return -1;
+}
+
+int ltcp_routes_add(ltcp_routes *t, uint32_t prefix, uint8_t len, uint32_t via) {
+  if (len > 32 || (prefix & ~ltcp_routes_mask(len)) != 0) return LTCP_EINVAL;
+  if (routes_find(t, prefix, len) >= 0) return LTCP_EEXIST;
+  if (t->count == t->cap) return LTCP_ENOBUFS;
+  uint32_t at = 0;
+  while (at < t->count && t->e[at].len >= len) at++; /* after every route as long or longer */
+  memmove(&t->e[at + 1], &t->e[at], (t->count - at) * sizeof *t->e);
+  t->e[at] = (ltcp_route_entry){.prefix = prefix, .via = via, .len = len};
+  t->count++;
+  return 0;
+}
+
+int ltcp_routes_del(ltcp_routes *t, uint32_t prefix, uint8_t len) {
+  int i = routes_find(t, prefix, len);
+  if (i < 0) return LTCP_ESRCH;
+  memmove(&t->e[i], &t->e[i + 1], (t->count - (uint32_t)i - 1) * sizeof *t->e);
+  t->count--;
+  return 0;
+}
+
+const ltcp_route_entry *ltcp_routes_lookup(const ltcp_routes *t, uint32_t dst) {
+  for (uint32_t i = 0; i < t->count; i++)
+    if ((dst & ltcp_routes_mask(t->e[i].len)) == t->e[i].prefix) return &t->e[i];
+  return NULL;
+}
+
+int ltcp_routes_via_ok(uint32_t addr, uint8_t len, uint32_t via) {
+  if (via == 0) return 1;
+  if (via == addr || (via >> 28) >= 0xe) return 0;
+  uint32_t m = len == 32 ? 0 : ltcp_routes_mask(len);
+  return (via & m) == (addr & m);
+}

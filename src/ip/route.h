@@ -1,0 +1,41 @@
+/* The IPv4 routing table: which destinations the host can reach and through which next hop.
+ * A host with one layer-3 link (a TUN device is point-to-point) sends everything it can reach out
+ * of that link, so a route decides only whether a destination is reachable and which gateway
+ * stands for it. Entries are kept longest prefix first, so the first match is the longest
+ * (RFC 1812 §5.2.4.3); a host's table holds a handful of routes and is looked up once per
+ * connection (a connect, a segment for no connection), never per segment. Owns the entries.
+ * Private to src/ip/. */
+#ifndef LTCP_IP_ROUTE_H
+#define LTCP_IP_ROUTE_H
+
+#include <stdint.h>
+
+typedef struct ltcp_route_entry {
+  uint32_t prefix; /* host byte order, host bits zero */
+  uint32_t via;    /* next hop; 0: the destination is on the link */
+  uint8_t len;     /* prefix length, 0..32 */
+} ltcp_route_entry;
+
+typedef struct ltcp_routes {
+  ltcp_route_entry *e; /* cap entries, count used, by prefix length, longest first */
+  uint32_t count, cap;
+} ltcp_routes;
+
+/* cap entries at most. 0 or LTCP_ENOMEM. */
+int ltcp_routes_init(ltcp_routes *t, uint32_t cap);
+void ltcp_routes_free(ltcp_routes *t);
+/* Adds prefix/len via via (0: on the link). 0, LTCP_EINVAL (len > 32, host bits set),
+ * LTCP_EEXIST (that prefix is there) or LTCP_ENOBUFS (cap routes already). */
+int ltcp_routes_add(ltcp_routes *t, uint32_t prefix, uint8_t len, uint32_t via);
+/* Removes prefix/len. 0 or LTCP_ESRCH. */
+int ltcp_routes_del(ltcp_routes *t, uint32_t prefix, uint8_t len);
+/* The longest prefix holding dst, or NULL: no route. */
+const ltcp_route_entry *ltcp_routes_lookup(const ltcp_routes *t, uint32_t dst);
+/* Whether via may be a next hop for a host at addr/len: 0 (on the link), or another unicast
+ * host in that prefix (RFC 1122 3.3.1.1: a gateway is on a connected network), any other one
+ * on a /32 (a point-to-point link stands for its far end). 1 or 0. */
+int ltcp_routes_via_ok(uint32_t addr, uint8_t len, uint32_t via);
+/* The mask of a prefix length. */
+static inline uint32_t ltcp_routes_mask(uint8_t len) { return len ? ~0u << (32 - len) : 0; }
+
+#endif
