@@ -16,9 +16,10 @@ set -euo pipefail
 pkgs=(cmake gcc libc6-dev make)
 case "${1:-test}" in
   run) ;;
-  # curl, iproute2 (ip, ss, tc) and python3: the interop suite (tests/interop) against the kernel;
+  # curl, iproute2 (ip, ss, tc), iputils-ping and python3: the interop suite (tests/interop)
+  # against the kernel;
   # pkgconf and doxygen: the packaging tests (tests/packaging) and the API reference's (tests/docs).
-  test) pkgs+=(clang libcmocka-dev tshark curl iproute2 python3 pkgconf doxygen) ;;
+  test) pkgs+=(clang libcmocka-dev tshark curl iproute2 iputils-ping python3 pkgconf doxygen) ;;
   -*) echo "usage: scripts/install-deps.sh [run|test|PKG...]" >&2; exit 2 ;;
   *) pkgs=("$@") ;;
 esac

@@ -33,6 +33,14 @@ typedef struct ltcp_stack_config {
                                    * (ltcp_route_add) are reachable. Default 1 */
   uint32_t max_routes;            /**< capacity of the routing table, 2 to 4096 (the connected
                                    * and default routes count). Default 16 */
+  uint32_t frag_max_datagrams;    /**< IPv4 datagrams being reassembled at once (RFC 791 §3.2);
+                                   * when full, the oldest is dropped for a new one (Linux). 0:
+                                   * fragments are dropped. At most 4096. Default 64 */
+  uint32_t frag_mem;              /**< bytes of fragment payload held in all; beyond it the
+                                   * oldest datagrams are dropped. Default 1 MiB */
+  ltcp_time_ns frag_timeout_ns;   /**< a datagram not whole this long after its first fragment
+                                   * is dropped (with an ICMP time exceeded when fragment zero
+                                   * came, RFC 1122 3.3.2). Default 30 s (Linux's ipfrag_time) */
   uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40. Default 1500 */
   uint8_t ttl;                    /**< IPv4 TTL of packets we send. Default 64 */
   uint64_t seed;                  /**< randomness: ISN key and ephemeral ports. Default 1 */

@@ -32,7 +32,8 @@ ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg);
  * window scale, buffers); new ones take the new defaults. Only the sizes and identity fixed at
  * ltcp_stack_new may not change: addr, mtu, seed, isn_offset, max_sockets, max_connections,
  * tx_queue_packets, event_capacity, tso_max, csum_offload, and the routing settings
- * (prefix_len, gateway, link_default_route, max_routes: ltcp_route_add changes routes).
+ * (prefix_len, gateway, link_default_route, max_routes: ltcp_route_add changes routes) and
+ * of reassembly (frag_max_datagrams, frag_mem, frag_timeout_ns).
  * @param st the stack
  * @param cfg the new settings (copied)
  * @return 0, or -1 with errno EINVAL when cfg is invalid or changes one of those (the stack

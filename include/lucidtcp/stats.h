@@ -17,7 +17,14 @@ extern "C" {
   X(IP_HDRLEN, "IPv4: bad header length")                                                 \
   X(IP_TOTLEN, "IPv4: bad total length")                                                  \
   X(IP_CHECKSUM, "IPv4: bad header checksum")                                             \
-  X(IP_FRAGMENT, "IPv4: fragment (reassembly not supported)")                             \
+  X(IP_FRAGMENT, "IPv4: fragment, and reassembly is off (cfg.frag_max_datagrams 0)")      \
+  X(IP_FRAG_DUPLICATE, "IPv4: fragment already held")                                     \
+  X(IP_FRAG_OVERLAP, "IPv4: fragment overlapping another, the datagram dropped (RFC 5722)") \
+  X(IP_FRAG_RANGES, "IPv4: fragments leaving too many holes, the datagram dropped")       \
+  X(IP_FRAG_TOO_BIG, "IPv4: fragment beyond 65535 bytes")                                 \
+  X(IP_FRAG_BAD, "IPv4: fragment not a multiple of 8 bytes, or empty (RFC 791)")          \
+  X(IP_FRAG_EVICTED, "IPv4: fragments dropped for room (datagrams or memory at the limit)") \
+  X(IP_FRAG_TIMEOUT, "IPv4: datagram not whole in time (cfg.frag_timeout_ns)")            \
   X(IP_NOT_LOCAL, "IPv4: destination is not this host")                                   \
   X(IP_PROTO, "IPv4: protocol not supported")                                             \
   X(IP_BAD_SOURCE, "IPv4: source is broadcast, multicast or this host")                   \
@@ -92,6 +99,8 @@ typedef struct ltcp_stats {
   uint64_t challenge_acks;   /**< RFC 5961 challenge ACKs sent */
   uint64_t icmp_echo_in;     /**< echo requests answered */
   uint64_t icmp_errors_in;   /**< ICMP errors taken by a connection (RFC 9293 §3.9.2.2) */
+  uint64_t frag_in;          /**< IPv4 fragments received (RFC 791 §3.2) */
+  uint64_t frag_reassembled; /**< IPv4 datagrams made whole from fragments */
   uint64_t active_opens;     /**< connect() calls that sent a SYN */
   uint64_t passive_opens;    /**< connections created by a SYN to a listener */
   uint64_t half_open_full;   /**< SYNs dropped because the stack held max_half_open half-open

@@ -1,37 +1,52 @@
 /* ICMPv4 in (icmp.h). */
 #include "ip/icmp.h"
 
+#include <string.h>
+
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/icmp.h"
 #include "tcp/events.h"
 #include "tcp/icmperr.h"
 
-/* RFC 792: answer an echo request with the same identifier, sequence and data. */
-static void icmp_echo(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, ltcp_icmp_hdr *h,
-                      size_t len) {
-  if (!ltcp_routes_lookup(x->routes, hdr->src)) { /* RFC 1122 3.3.1.1: no way back */
-    ltcp_events_drop(x->tcp, LTCP_DROP_IP_NO_ROUTE, NULL);
-    return;
-  }
+/* Queues an ICMP message h to dst (RFC 792), when there is a route back and room; 0 or the
+ * reason it was not sent. */
+static ltcp_drop_reason icmp_send(const ltcp_icmp_ctx *x, uint32_t dst, const ltcp_icmp_hdr *h) {
+  if (!ltcp_routes_lookup(x->routes, dst)) return LTCP_DROP_IP_NO_ROUTE; /* RFC 1122 3.3.1.1 */
   ltcp_txq *q = x->txq;
   uint8_t *pkt = ltcp_txq_alloc(q);
-  if (!pkt || LTCP_IPV4_HDR_LEN + len > q->slot) {
-    ltcp_events_drop(x->tcp, LTCP_DROP_TX_QUEUE_FULL, NULL);
-    return;
-  }
-  h->type = LTCP_ICMP_ECHO_REPLY;
-  h->code = 0;
+  if (!pkt || LTCP_IPV4_HDR_LEN + 8 + h->data_len > q->slot) return LTCP_DROP_TX_QUEUE_FULL;
   size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, q->slot - LTCP_IPV4_HDR_LEN, h);
   ltcp_ipv4_hdr out = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = x->cfg->ttl};
   out.proto = LTCP_IPPROTO_ICMP;
   out.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + n);
   out.id = (uint16_t)x->tcp->stats->ip_out;
   out.src = x->cfg->addr;
-  out.dst = hdr->src;
+  out.dst = dst;
   ltcp_ipv4_write(pkt, &out);
   ltcp_txq_commit(q, out.total_len, 0);
   x->tcp->stats->ip_out++;
-  x->tcp->stats->icmp_echo_in++;
+  return LTCP_DROP_NONE;
+}
+
+/* RFC 792: answer an echo request with the same identifier, sequence and data. */
+static void icmp_echo(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, ltcp_icmp_hdr *h) {
+  h->type = LTCP_ICMP_ECHO_REPLY;
+  h->code = 0;
+  ltcp_drop_reason why = icmp_send(x, hdr->src, h);
+  if (why != LTCP_DROP_NONE) ltcp_events_drop(x->tcp, why, NULL);
+  else x->tcp->stats->icmp_echo_in++;
+}
+
+void ltcp_icmp_send_error(const ltcp_icmp_ctx *x, uint8_t type, uint8_t code, uint32_t dst,
+                          const uint8_t *ip_hdr, size_t hdr_len, const uint8_t *data,
+                          size_t data_len) {
+  uint8_t quote[60 + 8]; /* RFC 792: the header and the first 64 bits of the data */
+  size_t n = data_len < 8 ? data_len : 8;
+  memcpy(quote, ip_hdr, hdr_len);
+  memcpy(quote + hdr_len, data, n);
+  ltcp_icmp_hdr h = {.type = type, .code = code, .data = quote, .data_len = hdr_len + n};
+  ltcp_drop_reason why = icmp_send(x, dst, &h);
+  if (why != LTCP_DROP_NONE) ltcp_events_drop(x->tcp, why, NULL);
 }
 
 /* An error quotes the IP header and at least 8 bytes of what we sent (RFC 792, RFC 1812
@@ -67,7 +82,7 @@ void ltcp_icmp_input(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, const uin
   ltcp_drop_reason why = ltcp_icmp_parse(msg, len, &h);
   if (why == LTCP_DROP_NONE) {
     switch (h.type) {
-      case LTCP_ICMP_ECHO_REQUEST: icmp_echo(x, hdr, &h, len); return;
+      case LTCP_ICMP_ECHO_REQUEST: icmp_echo(x, hdr, &h); return;
       case LTCP_ICMP_DEST_UNREACH:
       case LTCP_ICMP_SOURCE_QUENCH:
       case LTCP_ICMP_REDIRECT:

@@ -24,6 +24,12 @@ typedef struct ltcp_icmp_ctx {
   const ltcp_routes *routes; /* an echo is answered only with a route back */
 } ltcp_icmp_ctx;
 
+/* Sends an ICMP error of type and code to dst quoting a packet we received: its IPv4 header
+ * (hdr_len bytes at ip_hdr) and the first 8 bytes of its data (RFC 792); counted as a drop when
+ * there is no route back or no room. */
+void ltcp_icmp_send_error(const ltcp_icmp_ctx *x, uint8_t type, uint8_t code, uint32_t dst,
+                          const uint8_t *ip_hdr, size_t hdr_len, const uint8_t *data,
+                          size_t data_len);
 /* The len bytes at msg are the ICMP message of the packet with header hdr. */
 void ltcp_icmp_input(const ltcp_icmp_ctx *x, const ltcp_ipv4_hdr *hdr, const uint8_t *msg,
                      size_t len);

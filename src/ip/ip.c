@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ip/icmp.h"
+#include "lucidtcp/wire/icmp.h"
 #include "lucidtcp/wire/ipv4.h"
 #include "tcp/events.h"
 #include "tcp/input.h"
@@ -134,7 +135,9 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .stats = &ip->stats,
                         .addr = cfg->addr, .max = cfg->max_connections};
   if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &home) != 0 ||
-      ltcp_routes_init(&ip->routes, cfg->max_routes) != 0)
+      ltcp_routes_init(&ip->routes, cfg->max_routes) != 0 ||
+      ltcp_frags_init(&ip->frags, cfg->frag_max_datagrams, cfg->frag_mem, cfg->frag_timeout_ns,
+                      &ip->stats) != 0)
     return LTCP_ENOMEM;
   return ip_routes_start(ip);
 }
@@ -149,6 +152,7 @@ void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_table_free(&ip->table);
   ltcp_ports_free(&ip->ports);
   ltcp_routes_free(&ip->routes);
+  ltcp_frags_free(&ip->frags);
   ltcp_timers_free(&ip->timers);
   ltcp_txq_free(&ip->txq);
 }
@@ -191,9 +195,13 @@ static void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
   if (view) ltcp_tw_table_view_done(&ip->tw, view);
 }
 
+static ltcp_icmp_ctx ip_icmp_ctx(ltcp_ip *ip) {
+  return (ltcp_icmp_ctx){.txq = &ip->txq, .table = &ip->table, .tcp = &ip->tcp, .cfg = &ip->cfg,
+                         .routes = &ip->routes};
+}
+
 static void ip_icmp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *msg, size_t len) {
-  ltcp_icmp_ctx x = {.txq = &ip->txq, .table = &ip->table, .tcp = &ip->tcp, .cfg = &ip->cfg,
-                     .routes = &ip->routes};
+  ltcp_icmp_ctx x = ip_icmp_ctx(ip);
   ltcp_icmp_input(&x, hdr, msg, len);
 }
 
@@ -202,20 +210,40 @@ static int ip_bad_source(const ltcp_ip *ip, uint32_t src) {
   return src == 0 || src == 0xffffffffu || (src >> 28) == 0xe || src == ip->cfg.addr;
 }
 
+/* A datagram whole (from the link, or reassembled): to its protocol. */
+static ltcp_drop_reason ip_deliver(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *payload,
+                                   uint32_t flags) {
+  size_t plen = (size_t)hdr->total_len - hdr->hdr_len;
+  if (hdr->proto == LTCP_IPPROTO_TCP) ip_tcp_input(ip, hdr, payload, plen, flags);
+  else if (hdr->proto == LTCP_IPPROTO_ICMP) ip_icmp_input(ip, hdr, payload, plen);
+  else return LTCP_DROP_IP_PROTO;
+  return LTCP_DROP_NONE;
+}
+
+/* RFC 791 §3.2: a fragment is held until its datagram is whole, which then goes on as one. */
+static ltcp_drop_reason ip_fragment(ltcp_ip *ip, const uint8_t *pkt, const ltcp_ipv4_hdr *hdr) {
+  ltcp_frag_dgram *d;
+  ltcp_drop_reason why;
+  ltcp_frag_verdict v = ltcp_frags_input(&ip->frags, ip->tcp.now, pkt, hdr, &d, &why);
+  if (v == LTCP_FRAG_DROPPED) return why;
+  if (v == LTCP_FRAG_WHOLE) {
+    why = ip_deliver(ip, &d->hdr, d->buf, 0); /* a link's checksum offload covers no fragment */
+    ltcp_frags_done(&ip->frags, d);
+  }
+  return why;
+}
+
 void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags) {
   ltcp_ip_advance(ip, now);
   ip->stats.ip_in++;
   ltcp_ipv4_hdr hdr;
   ltcp_drop_reason why = ltcp_ipv4_parse(pkt, len, &hdr);
+  int frag = why == LTCP_DROP_IP_FRAGMENT;
+  if (frag) why = LTCP_DROP_NONE;
   if (why == LTCP_DROP_NONE && hdr.dst != ip->cfg.addr) why = LTCP_DROP_IP_NOT_LOCAL;
   if (why == LTCP_DROP_NONE && ip_bad_source(ip, hdr.src)) why = LTCP_DROP_IP_BAD_SOURCE;
-  if (why == LTCP_DROP_NONE) {
-    const uint8_t *payload = pkt + hdr.hdr_len;
-    size_t plen = (size_t)hdr.total_len - hdr.hdr_len;
-    if (hdr.proto == LTCP_IPPROTO_TCP) ip_tcp_input(ip, &hdr, payload, plen, flags);
-    else if (hdr.proto == LTCP_IPPROTO_ICMP) ip_icmp_input(ip, &hdr, payload, plen);
-    else why = LTCP_DROP_IP_PROTO;
-  }
+  if (why == LTCP_DROP_NONE)
+    why = frag ? ip_fragment(ip, pkt, &hdr) : ip_deliver(ip, &hdr, pkt + hdr.hdr_len, flags);
   if (why != LTCP_DROP_NONE) ltcp_events_drop(&ip->tcp, why, NULL);
   ltcp_ip_done(ip);
 }
@@ -245,8 +273,25 @@ static ltcp_tcb *ip_next_due(ltcp_ip *ip, int *expired) {
   return t && t->deadline <= now ? t : NULL;
 }
 
+/* Datagrams not whole in time: dropped, and the sender told when fragment zero came (RFC 1122
+ * 3.3.2, RFC 792 time exceeded code 1). Bounded by the datagrams held. */
+static void ip_frags_expire(ltcp_ip *ip, ltcp_time_ns now) {
+  ltcp_frag_dgram *d;
+  for (uint32_t i = 0; i <= ip->frags.cap && (d = ltcp_frags_expired(&ip->frags, now)); i++) {
+    /* Never an error about an ICMP error (RFC 1122 3.2.2). */
+    int icmp_error = d->hdr.proto == LTCP_IPPROTO_ICMP && d->buf[0] != LTCP_ICMP_ECHO_REQUEST;
+    if (d->first_hdr_len && !icmp_error) {
+      ltcp_icmp_ctx x = ip_icmp_ctx(ip);
+      ltcp_icmp_send_error(&x, LTCP_ICMP_TIME_EXCEEDED, 1, d->hdr.src, d->first_hdr,
+                           d->first_hdr_len, d->buf, d->r[0].end);
+    }
+    ltcp_frags_done(&ip->frags, d);
+  }
+}
+
 void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
   ltcp_engine_clock(&ip->tcp, now);
+  ip_frags_expire(ip, now);
   /* Bounded: each expiry either deletes the TCB (or record) or moves its deadline past now; a
    * TCB's timers expire at most four times in one call (rtx, then dack or keep-alive). */
   uint64_t bound = 4ull * (ip->timers.len + ip->syn.recs.count + 1) + ip->tw.recs.count;
@@ -265,6 +310,7 @@ ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
   const ltcp_tcb *t = ltcp_timers_first(&ip->timers);
   ltcp_time_ns d = ltcp_tw_table_next_expiry(&ip->tw, NULL), syn = ltcp_syn_table_next_expiry(&ip->syn, NULL);
   if (syn < d) d = syn;
+  if (ip->frags.next_expiry < d) d = ip->frags.next_expiry;
   return t && t->deadline < d ? t->deadline : d;
 }
 

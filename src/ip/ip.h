@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/frag.h"
 #include "ip/ports.h"
 #include "ip/route.h"
 #include "ip/syn_table.h"
@@ -38,6 +39,7 @@ typedef struct ltcp_ip {
   ltcp_conn_table table;
   ltcp_ports ports;
   ltcp_routes routes;      /* IPv4 routes: connected, default, added */
+  ltcp_frags frags;        /* IPv4 datagrams being reassembled */
   ltcp_timer_heap timers;
   ltcp_tw_table tw;        /* compact TIME-WAIT records */
   ltcp_syn_table syn;      /* compact half-open records */

@@ -14,7 +14,6 @@ ltcp_drop_reason ltcp_ipv4_parse(const uint8_t *pkt, size_t len, ltcp_ipv4_hdr *
   /* RFC 791 §3.1: the checksum covers the header only, options included. */
   if (ltcp_cksum_finish(ltcp_cksum_add(0, pkt, hdr_len)) != 0) return LTCP_DROP_IP_CHECKSUM;
   uint16_t frag = ltcp_get16(pkt + 6);
-  if ((frag & LTCP_IPV4_MF) || (frag & LTCP_IPV4_OFFSET_MASK)) return LTCP_DROP_IP_FRAGMENT;
   h->hdr_len = (uint8_t)hdr_len;
   h->tos = pkt[1];
   h->total_len = total_len;
@@ -24,6 +23,8 @@ ltcp_drop_reason ltcp_ipv4_parse(const uint8_t *pkt, size_t len, ltcp_ipv4_hdr *
   h->proto = pkt[9];
   h->src = ltcp_get32(pkt + 12);
   h->dst = ltcp_get32(pkt + 16);
+  /* RFC 791 §3.2: a fragment (more to come, or not the first) waits for reassembly. */
+  if ((frag & LTCP_IPV4_MF) || (frag & LTCP_IPV4_OFFSET_MASK)) return LTCP_DROP_IP_FRAGMENT;
   return LTCP_DROP_NONE;
 }
 

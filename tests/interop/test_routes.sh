@@ -5,11 +5,12 @@
 # inside it alone) to a veth into the second, the far host 198.18.2.2/24 (gateway 198.18.2.1).
 #   get with --gateway, with --route PREFIX,via=ADDR, and with neither (the link as the default
 #   route); connect with --route, an echo both ways; serve reached from the far host; a
-#   --route that does not hold the far host refuses it (exit 2) before anything is sent.
+#   --route that does not hold the far host refuses it (exit 2) before anything is sent; a ping
+#   from the far host over a 600-byte MTU reaches lucidtcp in fragments and is answered.
 # tshark reads every capture.
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
-interop_setup routes
+interop_setup routes ping tshark
 FAR=198.18.2.2
 ROUTER=198.18.2.1
 interop_add_ns far
@@ -69,4 +70,17 @@ wait_pid "$BG_PID" 60
 check "serve reached from beyond the link: the echo whole" same_file "$TMP/farclient.bin" "$TMP/a"
 stop_pid "$SERVE_PID"
 check "capture of serve" capture_ok "$TMP/srv.pcap"
+
+# Reassembly (RFC 791 §3.2): with 600 bytes of MTU between the router and the far host, a
+# 1300-byte echo request from there reaches lucidtcp in fragments; lucidtcp makes it whole and
+# answers (its reply, without DF, is cut by the router on the way back).
+nsx ip link set lrt-a mtu 600
+ip netns exec "$FARNS" ip link set lrt-b mtu 600
+start_serve pinged echo 7
+check "ping in fragments answered" \
+  ip netns exec "$FARNS" timeout 20 ping -n -q -c 3 -i 0.2 -W 5 -M dont -s 1300 "$L"
+stop_pid "$SERVE_PID"
+check "the echo requests came in fragments" \
+  test "$(tshark -r "$TMP/pinged.pcap" -Y 'ip.flags.mf == 1 && ip.proto == 1' 2>/dev/null | wc -l)" -ge 6
+check "capture of the fragments" capture_ok "$TMP/pinged.pcap"
 interop_finish

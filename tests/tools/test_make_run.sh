@@ -90,7 +90,7 @@ check "install-deps run: compiler, headers, cmake, make only" \
 STUB_LOCKED=1000 LTCP_APT_WAIT=2 deps
 check "a lock held past the deadline: exits 1" test "$rc" = 1
 check "a lock held past the deadline: apt's message is shown" grep -q "Could not get lock" "$tmp/deps.out"
-check "install-deps (test): the test tools too" grep -q "install.* libcmocka-dev tshark curl iproute2 python3" \
+check "install-deps (test): the test tools too" grep -q "install.* libcmocka-dev tshark curl iproute2 iputils-ping python3" \
   <(STUB_LOCKED=0 deps; cat "$tmp/apt.log")
 STUB_OTHER=1 deps run
 check "another apt error: fails at once" test "$rc" = 1 -a "$(cat "$tmp/count")" = 1

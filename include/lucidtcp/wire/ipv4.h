@@ -34,8 +34,9 @@ typedef struct ltcp_ipv4_hdr {
 #define LTCP_IPV4_OFFSET_MASK 0x1fff  /**< frag: the fragment offset */
 
 /** Checks and decodes the header of the len bytes at pkt: version, header length, total length
- * (<= len; bytes beyond it are link padding and ignored), header checksum. Fragments are
- * reported as LTCP_DROP_IP_FRAGMENT. The payload is pkt[h->hdr_len .. h->total_len).
+ * (<= len; bytes beyond it are link padding and ignored), header checksum. A fragment is
+ * reported as LTCP_DROP_IP_FRAGMENT with h filled, for reassembly. The payload is
+ * pkt[h->hdr_len .. h->total_len).
  * @param pkt the packet
  * @param len its length
  * @param h receives the fields
