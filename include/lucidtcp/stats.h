@@ -99,6 +99,8 @@ typedef struct ltcp_stats {
   uint64_t challenge_acks;   /**< RFC 5961 challenge ACKs sent */
   uint64_t icmp_echo_in;     /**< echo requests answered */
   uint64_t icmp_errors_in;   /**< ICMP errors taken by a connection (RFC 9293 §3.9.2.2) */
+  uint64_t pmtu_lowered;     /**< connections whose segments were made smaller by an ICMP
+                              * "fragmentation needed" (path MTU discovery, RFC 1191) */
   uint64_t frag_in;          /**< IPv4 fragments received (RFC 791 §3.2) */
   uint64_t frag_reassembled; /**< IPv4 datagrams made whole from fragments */
   uint64_t active_opens;     /**< connect() calls that sent a SYN */

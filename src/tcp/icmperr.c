@@ -6,6 +6,8 @@
 #include "lucidtcp/wire/icmp.h"
 #include "tcp/engine.h"
 #include "tcp/life.h"
+#include "tcp/opts.h"
+#include "tcp/output.h"
 #include "tcp/seq.h"
 
 typedef enum icmperr_class { ICMPERR_SOFT, ICMPERR_HARD, ICMPERR_PTB } icmperr_class;
@@ -40,6 +42,24 @@ static unsigned icmperr_soft_code(int err) {
   return 2; /* EHOSTUNREACH */
 }
 
+/* RFC 1191 §6.4-6.5 (path MTU discovery): a "fragmentation needed" for data in flight lowers
+ * the largest segment to the next hop's MTU less the headers and options; it never raises it
+ * (§3). An MTU below 552, or none (a router older than RFC 1191, §5), counts as 552: Linux's
+ * min_pmtu, so a forged error cannot make segments tiny. What was sent larger is lost: it is
+ * sent again at once from SND.UNA at the new size, without a congestion response (Linux's
+ * tcp_simple_retransmit). Only in a synchronized state: before, the MSS option decides. */
+static void icmperr_path_mtu(ltcp_engine *eng, ltcp_tcb *tcb, uint16_t mtu) {
+  if (!tcb->busy || !ltcp_tcb_synchronized(tcb->state)) return;
+  if (mtu < LTCP_PMTU_MIN) mtu = LTCP_PMTU_MIN;
+  uint32_t mss = (uint32_t)mtu - 40 - (tcb->rfc7323.ts_ok ? LTCP_OPTS_TS_LEN : 0);
+  tcb->busy->pmtu = mtu;
+  if (mss >= tcb->snd_mss) return;
+  tcb->snd_mss = (uint16_t)mss;
+  eng->stats->pmtu_lowered++;
+  tcb->busy->snd_retx = tcb->snd_una;
+  ltcp_output(eng, tcb);
+}
+
 ltcp_drop_reason ltcp_icmperr_input(ltcp_engine *eng, ltcp_tcb *tcb, uint8_t type, uint8_t code,
                                     uint32_t seq, uint16_t mtu) {
   if (type == LTCP_ICMP_SOURCE_QUENCH || type == LTCP_ICMP_REDIRECT) return LTCP_DROP_ICMP_IGNORED;
@@ -52,8 +72,8 @@ ltcp_drop_reason ltcp_icmperr_input(ltcp_engine *eng, ltcp_tcb *tcb, uint8_t typ
   eng->stats->icmp_errors_in++;
   int err;
   icmperr_class cls = icmperr_classify(tcb, type, code, &err);
-  if (cls == ICMPERR_PTB) { /* stored for path MTU discovery (RFC 1191), not used yet */
-    if (tcb->busy && mtu >= 68) tcb->busy->pmtu = mtu;
+  if (cls == ICMPERR_PTB) {
+    icmperr_path_mtu(eng, tcb, mtu);
     return LTCP_DROP_NONE;
   }
   if (cls == ICMPERR_HARD && tcb->state == LTCP_SYN_SENT && eng->cfg.icmp_may_reset) {

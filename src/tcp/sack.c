@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tcp/engine.h"
+#include "tcp/opts.h"
 
 void ltcp_sack_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   /* A SYN without ACK is answered with our own offer; a SYN,ACK answers the one we sent. */
@@ -39,13 +40,17 @@ void ltcp_sack_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg) {
     return;
   }
   if (!tcb->sack_ok || !(seg->flags & LTCP_ACK) || (tcb->busy->reasm.count == 0 && !s->has_dsack)) return;
-  /* As many blocks as the 40 bytes of options and the MTU leave room for; a packet the link
-   * cuts up (TSO) repeats the options in segments of at most one MSS each. */
+  /* As many blocks as the 40 bytes of options and the connection's packet size leave room for
+   * (RFC 6691: options count against the peer's MSS, and against the path MTU once known: a
+   * full segment has room for its timestamp only); a packet the link cuts up (TSO) repeats the
+   * options in segments of at most one MSS each. */
   uint8_t max = LTCP_TCP_MAX_SACK_BLOCKS, n = 0;
   seg->opts.sack_count = 0;
   size_t base = ltcp_tcp_options_len(&seg->opts);
   uint32_t piece = seg->len < tcb->snd_mss ? seg->len : tcb->snd_mss;
-  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + piece > eng->cfg.mtu))
+  uint32_t packet = 40u + tcb->snd_mss + (tcb->rfc7323.ts_ok ? LTCP_OPTS_TS_LEN : 0);
+  if (packet > eng->cfg.mtu) packet = eng->cfg.mtu;
+  while (max > 0 && (base + 4 + 8u * max > 40 || 40 + base + 4 + 8u * max + piece > packet))
     max--;
   if (max > 0 && s->has_dsack) { /* RFC 2883 §4: the D-SACK block goes first, once */
     seg->opts.sack[n++] = (ltcp_sack_block){s->dsack_start, s->dsack_end};

@@ -41,8 +41,8 @@ typedef struct ltcp_tcb_busy {
   uint32_t rcv_acked;      /* RCV.NXT in the last ACK we sent */
   uint32_t rcv_segs;       /* in-order segments with text since then (delack.h) */
   uint32_t snd_sml;        /* end of the last small segment sent (tcp/nagle.h) */
-  uint16_t pmtu;           /* path MTU from ICMP "fragmentation needed" (RFC 1191); 0: none.
-                            * Kept for path MTU discovery, which does not use it yet */
+  uint16_t pmtu;           /* path MTU from ICMP "fragmentation needed" (RFC 1191); 0: none
+                            * (tcp/icmperr.h lowers snd_mss to it) */
   /* Timers: each a deadline (keep-alive's is the TCB's own); tcp/timer.h. */
   ltcp_time_ns rtx_at, tw_at, ut_at, fw2_at;
   ltcp_time_ns dack_at;    /* delayed ACK (RFC 1122 4.2.3.2); see tcp/delack.h */
