@@ -142,6 +142,7 @@ static int rt_open_stack(rt_ctx *rt) {
 static int rt_open(rt_ctx *rt, const ltcp_loop_hooks *hooks) {
   rt->tun.fd = -1;
   rt->trace = rt->o.trace ? stderr : NULL;
+  rt_dropsum_init(&rt->drops, RT_DROPSUM_INTERVAL);
   if (rt_open_tun(rt) || rt_open_stack(rt)) goto fail;
   if (rt->o.pcap_path && !(rt->pcap = ltcp_pcap_open(rt->o.pcap_path))) {
     rt_error(rt, "cannot write capture '%s': %s", rt->o.pcap_path, strerror(errno));
@@ -168,13 +169,34 @@ fail:
 
 /* ---- the trace */
 
+static double rt_trace_time(const rt_ctx *rt, ltcp_time_ns t) {
+  return (double)(t - ltcp_loop_start_time(rt->loop)) / 1e9;
+}
+
+/* The drops counted and not shown, for each reason whose interval ended by now (all of them
+ * with LTCP_TIME_NEVER): "     1.000 s  dropped 8836 more in 1.0 s: output queue full". */
+static void rt_trace_drops_due(rt_ctx *rt, ltcp_time_ns now) {
+  uint64_t more;
+  ltcp_time_ns since;
+  int why;
+  while ((why = rt_dropsum_due(&rt->drops, now, &more, &since)) >= 0) {
+    ltcp_time_ns end = now == LTCP_TIME_NEVER ? ltcp_stack_now(rt->st) : now;
+    fprintf(rt->trace, "%10.3f s  dropped %llu more in %.1f s: %s\n", rt_trace_time(rt, end),
+            (unsigned long long)more, (double)(end - since) / 1e9,
+            ltcp_drop_text((ltcp_drop_reason)why));
+  }
+}
+
 /* One line per event, in the demo's words:
- * "     0.040 s  ESTABLISHED -> FIN-WAIT-1  (close())  198.18.0.2:7 - 198.18.0.1:41000". */
+ * "     0.040 s  ESTABLISHED -> FIN-WAIT-1  (close())  198.18.0.2:7 - 198.18.0.1:41000".
+ * A drop is shown when it is the first of its reason in a second, else counted (dropsum.h). */
 static void rt_trace_event(rt_ctx *rt, const ltcp_event *ev) {
   if (!rt->trace) return;
   if (ev->kind == LTCP_EV_DROP && ev->local.port == 0) return; /* not TCP: IPv6, ARP noise */
+  rt_trace_drops_due(rt, ev->time);
+  if (ev->kind == LTCP_EV_DROP && !rt_dropsum_take(&rt->drops, ev->drop, ev->time)) return;
   char la[16], ra[24], text[200];
-  double t = (double)(ev->time - ltcp_loop_start_time(rt->loop)) / 1e9;
+  double t = rt_trace_time(rt, ev->time);
   demo_event_text(ev, text, sizeof text);
   if (ev->remote.port == 0) snprintf(ra, sizeof ra, "*");
   else snprintf(ra, sizeof ra, "%s:%u", ltcp_ipv4_format(ev->remote.addr, la), ev->remote.port);
@@ -208,6 +230,7 @@ static void rt_trace_counters(rt_ctx *rt) {
 static void rt_hook_step(void *ctx, ltcp_loop *loop) {
   rt_ctx *rt = ctx;
   (void)loop;
+  if (rt->trace) rt_trace_drops_due(rt, ltcp_stack_now(rt->st));
   rt->cmd->step(ctx);
 }
 
@@ -233,7 +256,10 @@ static void rt_hook_signal(void *ctx, ltcp_loop *loop, int signo) {
 /* Runs the loop; closes everything; returns the loop's status (or 1 when the capture failed). */
 static int rt_run_loop(rt_ctx *rt) {
   int rc = ltcp_loop_run(rt->loop);
-  if (rt->trace) rt_trace_counters(rt);
+  if (rt->trace) {
+    rt_trace_drops_due(rt, LTCP_TIME_NEVER);
+    rt_trace_counters(rt);
+  }
   if (ltcp_loop_link_error(rt->loop))
     rt_error(rt, "reading from %s failed (%s): was the device deleted?", rt->tun.name,
              strerror(ltcp_loop_link_error(rt->loop)));

@@ -17,6 +17,7 @@
 
 #include "lucidtcp/loop.h"
 #include "lucidtcp/lucidtcp.h"
+#include "rt/dropsum.h"
 #include "rt/options.h"
 
 #define RT_EXIT_OK 0
@@ -35,6 +36,7 @@ typedef struct rt_ctx {
   ltcp_pcap *pcap;        /* --pcap, or NULL */
   ltcp_loop *loop;
   FILE *trace;            /* stderr with --trace, else NULL */
+  rt_dropsum drops;       /* --trace: repeated drops summed */
   struct {
     int fd, flags;
   } saved[RT_FD_SAVED];   /* descriptors put in non-blocking mode, with their old flags */
