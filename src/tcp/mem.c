@@ -33,31 +33,6 @@ void ltcp_mem_free(ltcp_mem *m) {
   m->pool_count = 0;
 }
 
-static void mem_add(ltcp_mem *m, uint64_t n) {
-  m->used += n;
-  m->stats->buf_mem = m->used;
-  if (m->used > m->stats->buf_mem_peak) m->stats->buf_mem_peak = m->used;
-}
-
-int ltcp_mem_may_grow(const ltcp_mem *m, uint32_t from, uint32_t to, ltcp_mem_mark mark) {
-  if (to <= from) return 1;
-  uint64_t after = m->used + (to - from);
-  if (after > m->limit) return 0;
-  return mark == LTCP_MEM_LIMIT || after <= m->pressure || to <= LTCP_MEM_BUF_MIN;
-}
-
-int ltcp_mem_grow(ltcp_mem *m, uint32_t from, uint32_t to, ltcp_mem_mark mark) {
-  if (!ltcp_mem_may_grow(m, from, to, mark)) return LTCP_ENOBUFS;
-  if (to > from) mem_add(m, to - from);
-  return 0;
-}
-
-void ltcp_mem_release(ltcp_mem *m, uint32_t n) {
-  LTCP_ASSERT(n <= m->used);
-  m->used -= n;
-  m->stats->buf_mem = m->used;
-}
-
 void *ltcp_mem_block_take(ltcp_mem *m) {
   if (m->used + LTCP_MEM_BLOCK > m->limit || m->reasm_used + LTCP_MEM_BLOCK > m->reasm_max)
     return NULL;
@@ -69,7 +44,7 @@ void *ltcp_mem_block_take(ltcp_mem *m) {
   } else if (!(b = malloc(LTCP_MEM_BLOCK))) {
     return NULL;
   }
-  mem_add(m, LTCP_MEM_BLOCK);
+  ltcp_mem_add(m, LTCP_MEM_BLOCK);
   m->reasm_used += LTCP_MEM_BLOCK;
   m->stats->reasm_mem = m->reasm_used;
   return b;
@@ -79,6 +54,7 @@ void ltcp_mem_block_give(ltcp_mem *m, void *blk) {
   LTCP_ASSERT(m->reasm_used >= LTCP_MEM_BLOCK);
   m->reasm_used -= LTCP_MEM_BLOCK;
   m->stats->reasm_mem = m->reasm_used;
+  LTCP_ASSERT(m->used >= LTCP_MEM_BLOCK);
   ltcp_mem_release(m, LTCP_MEM_BLOCK);
   if (m->pool_count >= LTCP_MEM_POOL_MAX) {
     free(blk);

@@ -14,6 +14,7 @@
 
 #include "lucidtcp/config.h"
 #include "lucidtcp/stats.h"
+#include "util/assert.h"
 
 /* A block of out-of-order data, header included (tcp/reasm.h). */
 #define LTCP_MEM_BLOCK 512u
@@ -52,11 +53,31 @@ void ltcp_mem_free(ltcp_mem *m);
 static inline int ltcp_mem_under_pressure(const ltcp_mem *m) { return m->used >= m->pressure; }
 static inline int ltcp_mem_at_limit(const ltcp_mem *m) { return m->used >= m->limit; }
 /* Whether a buffer of `from` bytes may become `to` bytes (mark: how far it may go). */
-int ltcp_mem_may_grow(const ltcp_mem *m, uint32_t from, uint32_t to, ltcp_mem_mark mark);
-/* The same, and if so the difference is counted as held: 0, or LTCP_ENOBUFS. */
-int ltcp_mem_grow(ltcp_mem *m, uint32_t from, uint32_t to, ltcp_mem_mark mark);
-/* A buffer of n bytes is freed. */
-void ltcp_mem_release(ltcp_mem *m, uint32_t n);
+static inline int ltcp_mem_may_grow(const ltcp_mem *m, uint32_t from, uint32_t to,
+                                    ltcp_mem_mark mark) {
+  if (to <= from) return 1;
+  uint64_t after = m->used + (to - from);
+  if (after > m->limit) return 0;
+  return mark == LTCP_MEM_LIMIT || after <= m->pressure || to <= LTCP_MEM_BUF_MIN;
+}
+/* n more bytes are held. */
+static inline void ltcp_mem_add(ltcp_mem *m, uint64_t n) {
+  m->used += n;
+  m->stats->buf_mem = m->used;
+  if (m->used > m->stats->buf_mem_peak) m->stats->buf_mem_peak = m->used;
+}
+/* ltcp_mem_may_grow, and if so the difference is counted as held: 0, or -1. */
+static inline int ltcp_mem_grow(ltcp_mem *m, uint32_t from, uint32_t to, ltcp_mem_mark mark) {
+  if (!ltcp_mem_may_grow(m, from, to, mark)) return -1;
+  if (to > from) ltcp_mem_add(m, to - from);
+  return 0;
+}
+/* A buffer of n bytes (n <= used) is freed. */
+static inline void ltcp_mem_release(ltcp_mem *m, uint32_t n) {
+  LTCP_ASSERT(n <= m->used);
+  m->used -= n;
+  m->stats->buf_mem = m->used;
+}
 /* An out-of-order block (LTCP_MEM_BLOCK bytes, counted), or NULL when the limit, the stack's
  * reassembly bound or malloc refuses. */
 void *ltcp_mem_block_take(ltcp_mem *m);

@@ -90,7 +90,7 @@ uint32_t ltcp_reasm_pull(ltcp_reasm *q, ltcp_mem *mem, uint32_t rcv_nxt, ltcp_ri
   return rcv_nxt;
 }
 
-uint32_t ltcp_reasm_clear(ltcp_reasm *q, ltcp_mem *mem) {
+uint32_t ltcp_reasm_clear_slow(ltcp_reasm *q, ltcp_mem *mem) {
   uint32_t n = q->blocks;
   while (q->head) reasm_drop_head(q, mem); /* bounded by q->blocks */
   LTCP_ASSERT(q->blocks == 0);

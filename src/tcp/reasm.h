@@ -45,7 +45,10 @@ int ltcp_reasm_add(ltcp_reasm *q, ltcp_mem *mem, uint32_t conn_max, uint32_t seq
 uint32_t ltcp_reasm_pull(ltcp_reasm *q, ltcp_mem *mem, uint32_t rcv_nxt, ltcp_ring *ring,
                          uint32_t *pruned);
 /* Gives back every block (the early FIN stays); returns how many there were. */
-uint32_t ltcp_reasm_clear(ltcp_reasm *q, ltcp_mem *mem);
+uint32_t ltcp_reasm_clear_slow(ltcp_reasm *q, ltcp_mem *mem);
+static inline uint32_t ltcp_reasm_clear(ltcp_reasm *q, ltcp_mem *mem) {
+  return q->head ? ltcp_reasm_clear_slow(q, mem) : 0; /* usually nothing is held */
+}
 /* The range that begins at *cursor (a block), the cursor moved to the block after it: walks
  * the ranges lowest first from q->head, while *cursor is not NULL. */
 ltcp_reasm_range ltcp_reasm_next_range(const ltcp_reasm_block **cursor);

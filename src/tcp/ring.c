@@ -104,7 +104,7 @@ void ltcp_ring_consume(ltcp_ring *r, uint32_t n) {
   if (r->alloc) r->head = (r->head + n) % r->alloc;
 }
 
-void ltcp_ring_clear(ltcp_ring *r, ltcp_mem *mem) {
+void ltcp_ring_clear_slow(ltcp_ring *r, ltcp_mem *mem) {
   if (mem && r->buf) ltcp_mem_release(mem, r->alloc);
   free(r->buf);
   r->buf = NULL;

@@ -34,6 +34,9 @@ uint32_t ltcp_ring_copy_out_sum(const ltcp_ring *r, uint32_t off, uint8_t *dst, 
 /* Drops n bytes from the head (n <= len). */
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n);
 /* Frees the memory (given back to mem) and forgets the contents. */
-void ltcp_ring_clear(ltcp_ring *r, ltcp_mem *mem);
+void ltcp_ring_clear_slow(ltcp_ring *r, ltcp_mem *mem);
+static inline void ltcp_ring_clear(ltcp_ring *r, ltcp_mem *mem) {
+  if (r->buf) ltcp_ring_clear_slow(r, mem); /* without memory it holds nothing */
+}
 
 #endif
