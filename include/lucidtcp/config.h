@@ -155,6 +155,22 @@ typedef struct ltcp_stack_config {
   uint8_t syn_challenge;          /**< 1: a SYN in a synchronized state gets a challenge ACK
                                    * (RFC 5961 §4). 0: RFC 793's rule: a SYN in the window resets
                                    * the connection (FreeBSD's insecure_syn). Default 1 */
+  uint64_t mem_limit;             /**< buffer memory of the whole stack, bytes: every connection's
+                                   * send and receive buffers and out-of-order blocks (Linux's
+                                   * tcp_mem[2]). At the limit nothing grows: a segment whose data
+                                   * needs memory is dropped and counted, send() fails with EAGAIN,
+                                   * and no established connection is evicted. Current and peak use
+                                   * are stats.buf_mem and buf_mem_peak. 0: 256 MiB.
+                                   * Default 256 MiB */
+  uint64_t mem_pressure;          /**< the pressure mark (Linux's tcp_mem[1]): from it on, receive
+                                   * windows offer no more than the memory a connection holds and
+                                   * send buffers grow no further than 4 KiB. At most mem_limit.
+                                   * 0: two thirds of mem_limit (Linux's ratio). Default 0 */
+  uint64_t reasm_max;             /**< out-of-order data held by the whole stack, bytes (in 512-byte
+                                   * blocks, counted in mem_limit too). 0: half of mem_limit.
+                                   * Default 0 */
+  uint32_t reasm_conn_max;        /**< out-of-order data one connection holds, bytes (blocks).
+                                   * 0: twice its receive buffer. Default 0 */
 } ltcp_stack_config;
 
 /** Fills cfg with the defaults documented above.

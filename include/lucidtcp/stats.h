@@ -58,13 +58,14 @@ extern "C" {
   X(TCP_NO_ACK, "TCP: ACK bit off (3.10.7.4 fifth)")                                      \
   X(TCP_ACK_UNACCEPTABLE, "TCP: ACK of data not sent, or too old (3.10.7.4, RFC 5961 5)") \
   X(TCP_SYN_RECEIVED_BAD_ACK, "TCP: unacceptable ACK in SYN-RECEIVED (3.10.7.4)")         \
-  X(TCP_REASSEMBLY_FULL, "TCP: out-of-order segment could not be held")                   \
+  X(TCP_REASSEMBLY_FULL, "TCP: out-of-order segment not held (memory or reassembly bound)") \
   X(TCP_TIME_WAIT_RST, "TCP: RST ignored in TIME-WAIT (RFC 1337)")                        \
   X(TCP_TEXT_AFTER_FIN, "TCP: text or FIN beyond the peer's FIN (3.10.7.4 seventh)")      \
   X(TCP_PAWS, "TCP: old timestamp, an old duplicate (RFC 7323 5.3 R1): ACK it, drop")   \
   X(TCP_TS_MISSING, "TCP: no timestamp after both SYNs had one (RFC 7323 3.2)")          \
   X(TX_QUEUE_FULL, "output queue full")                                                   \
-  X(TCP_NO_MEMORY, "TCP: no memory to wake an idle connection")
+  X(TCP_NO_MEMORY, "TCP: no memory to wake an idle connection")                           \
+  X(TCP_NO_BUFFER_MEMORY, "TCP: in-order data beyond the buffer memory limit (cfg.mem_limit)")
 
 /** Why a packet or segment was dropped: LTCP_DROP_NONE ... from LTCP_DROP_REASONS. */
 typedef enum ltcp_drop_reason {
@@ -120,6 +121,14 @@ typedef struct ltcp_stats {
                               * that coalesces, as Linux GRO or a TUN device with offloads) */
   uint64_t busy_wakes;       /**< idle connections that took their busy part back (tcp/tcb.h) */
   uint64_t busy_sleeps;      /**< connections that gave it up, idle again */
+  uint64_t buf_mem;          /**< bytes of buffer memory held now: send and receive rings and
+                              * out-of-order blocks (at most cfg.mem_limit; a gauge, not a count) */
+  uint64_t buf_mem_peak;     /**< the most buf_mem has been */
+  uint64_t reasm_mem;        /**< of buf_mem, out-of-order blocks held now (a gauge) */
+  uint64_t reasm_pruned;     /**< out-of-order blocks discarded, SACKed or not, to make room for
+                              * in-order data at the memory limit (RFC 2018 §8) */
+  uint64_t send_no_memory;   /**< send() calls refused (EAGAIN) for buffer memory, not for a
+                              * full send buffer */
   uint64_t drops[LTCP_DROP_COUNT]; /**< packets and segments dropped, by reason */
 } ltcp_stats;
 

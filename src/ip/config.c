@@ -42,6 +42,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->challenge_ack_interval_ns = LTCP_SEC(5);
   cfg->icmp_may_reset = 1;
   cfg->syn_challenge = 1;
+  cfg->mem_limit = 256ull << 20; /* tcp/mem.h: LTCP_MEM_LIMIT_DEFAULT */
 }
 
 int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
@@ -57,6 +58,7 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
     return -1;
   ip->cfg = *c;
   ip->tcp.cfg = *c;
+  ltcp_mem_configure(&ip->tcp.mem, c); /* the marks move, as Linux's tcp_mem sysctl */
   return 0;
 }
 
@@ -79,5 +81,6 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&
          c->rto_min_ns <= c->rto_max_ns && c->rcvbuf_max <= LTCP_BUF_MAX &&
-         c->max_half_open <= c->max_connections;
+         c->max_half_open <= c->max_connections &&
+         (c->mem_pressure == 0 || c->mem_limit == 0 || c->mem_pressure <= c->mem_limit);
 }

@@ -66,7 +66,7 @@ int ltcp_sock_table_init(ltcp_sock_table *t, uint32_t cap) {
 
 void ltcp_sock_table_free(ltcp_sock_table *t) {
   /* Unread data that sockets kept from ended connections. */
-  for (uint32_t i = 0; t->socks && i < t->cap; i++) ltcp_ring_clear(&t->socks[i].rcv_left);
+  for (uint32_t i = 0; t->socks && i < t->cap; i++) ltcp_ring_clear(&t->socks[i].rcv_left, NULL);
   free(t->socks);
   t->socks = NULL;
 }
@@ -91,7 +91,7 @@ int ltcp_socket(ltcp_stack *st) {
 static void sock_release(ltcp_stack *st, int fd) {
   ltcp_sock *s = &st->socks.socks[fd];
   if (s->bound) ltcp_ip_port_release(&st->ip, s->local.port);
-  ltcp_ring_clear(&s->rcv_left);
+  ltcp_ring_clear(&s->rcv_left, NULL);
   s->in_use = 0;
   s->next_free = st->socks.free_head;
   st->socks.free_head = fd;
@@ -240,7 +240,7 @@ static ssize_t sock_recv_left(ltcp_sock *s, void *buf, uint32_t len, int flags) 
   ltcp_ring_copy_out(&s->rcv_left, 0, buf, n);
   if (flags & LTCP_MSG_PEEK) return n;
   ltcp_ring_consume(&s->rcv_left, n);
-  if (s->rcv_left.len == 0) ltcp_ring_clear(&s->rcv_left);
+  if (s->rcv_left.len == 0) ltcp_ring_clear(&s->rcv_left, NULL);
   return n;
 }
 
@@ -344,7 +344,7 @@ void ltcp_sock_conn_gone(void *ctx, ltcp_tcb *tcb, int error) {
    * away data already acknowledged to the peer: the user may still read it, then EOF, as on
    * BSD and Linux. A reset flushes it (RFC 9293 §3.10.7.4 second). */
   if (error == 0 && ltcp_tcb_rcv_queued(tcb) > 0 && !s->shut_rd)
-    ltcp_tcb_take_unread(tcb, &s->rcv_left);
+    ltcp_tcb_take_unread(sock_engine(st), tcb, &s->rcv_left);
   ltcp_user_set_fd(tcb, -1);
 }
 
@@ -472,11 +472,11 @@ int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value) {
 
 /* ---- readiness and status */
 
-static short sock_revents(const ltcp_sock *s) {
+static short sock_revents(ltcp_stack *st, const ltcp_sock *s) {
   short ev = s->error ? LTCP_POLLERR : 0;
   if (!s->tcb) return ev | LTCP_POLLHUP | LTCP_POLLIN | LTCP_POLLOUT;
   ltcp_user_ready r;
-  ltcp_user_readiness(s->tcb, &r);
+  ltcp_user_readiness(sock_engine(st), s->tcb, &r);
   if (r.listening) return ev | (r.acceptable ? LTCP_POLLIN : 0);
   if (r.opening) return ev;
   if (r.readable || s->shut_rd) ev |= LTCP_POLLIN;
@@ -490,7 +490,7 @@ int ltcp_poll(ltcp_stack *st, ltcp_pollfd *fds, size_t nfds) {
   int ready = 0;
   for (size_t i = 0; i < nfds; i++) {
     ltcp_sock *s = sock_get(st, fds[i].fd);
-    short ev = s ? sock_revents(s) : LTCP_POLLERR;
+    short ev = s ? sock_revents(st, s) : LTCP_POLLERR;
     fds[i].revents = (short)(ev & (fds[i].events | LTCP_POLLERR | LTCP_POLLHUP));
     if (fds[i].revents) ready++;
   }

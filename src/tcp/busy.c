@@ -35,8 +35,9 @@ ltcp_tcb_busy *ltcp_busy_take(ltcp_engine *eng, const ltcp_tcb *tcb) {
 
 void ltcp_busy_release(ltcp_engine *eng, ltcp_tcb_busy *b) {
   ltcp_busy_lists *l = &eng->busy;
-  ltcp_ring_clear(&b->sndbuf);
-  ltcp_ring_clear(&b->rcvbuf);
+  ltcp_ring_clear(&b->sndbuf, &eng->mem);
+  ltcp_ring_clear(&b->rcvbuf, &eng->mem);
+  (void)ltcp_reasm_clear(&b->reasm, &eng->mem);
   if (l->pool_count >= BUSY_POOL_MAX) {
     free(b);
     return;
@@ -102,7 +103,7 @@ int ltcp_busy_wake_slow(ltcp_engine *eng, ltcp_tcb *tcb) {
 
 /* Whether the busy part holds nothing but the values ltcp_busy_wake gives a woken TCB. What it
  * does not compare is not read before it is written again: rtt_seq while nothing is timed,
- * the scoreboard and reassembly ranges above their counts, the D-SACK range without
+ * the scoreboard's ranges above its count, the D-SACK range without
  * has_dsack, ack_tsecr outside a segment's processing, HighRxt outside recovery (recovery
  * sets it on entry; only recovery reads it), the end of the last small
  * segment outside (SND.UNA, SND.NXT], and RCV.UP, which only its own update reads. SND.RETX
@@ -119,7 +120,7 @@ static int busy_idle(const ltcp_tcb *tcb) {
       b->ut_at != LTCP_TIME_NEVER || b->fw2_at != LTCP_TIME_NEVER ||
       b->dack_at != LTCP_TIME_NEVER || b->rtt_start != LTCP_TIME_NEVER)
     return 0;
-  if (b->retries || b->probes || b->ka_probes || b->reasm.count || b->reasm.has_fin ||
+  if (b->retries || b->probes || b->ka_probes || b->reasm.head || b->reasm.has_fin ||
       b->sack.count || b->sack.recent_count || b->sack.has_dsack || b->parent ||
       b->accept_next || b->acceptq_head || b->child_count)
     return 0;

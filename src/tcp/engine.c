@@ -14,6 +14,7 @@ int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats 
   eng->stats = stats;
   eng->host = *host;
   memcpy(eng->isn.key, isn_key, sizeof eng->isn.key);
+  ltcp_mem_init(&eng->mem, cfg, stats);
   if (cfg->event_capacity &&
       !(eng->events = calloc(cfg->event_capacity, sizeof *eng->events)))
     return LTCP_ENOMEM;
@@ -31,6 +32,7 @@ void ltcp_engine_free(ltcp_engine *eng) {
   ltcp_life_free_graveyard(eng);
   ltcp_busy_pool_free(eng);
   ltcp_life_pool_free(eng);
+  ltcp_mem_free(&eng->mem);
   free(eng->events);
   eng->events = NULL;
 }

@@ -1,7 +1,7 @@
 /* The engine: what every connection of one stack shares (RFC 9293's TCP module, less the IP
  * layer). It owns the configuration copy, the clock the host last gave it, the event queue,
- * and through its modules the TCB and busy-part pools (tcb.h, busy.h), the ISN secret (isn.h)
- * and the list of connections waiting to send (output.h).
+ * and through its modules the TCB and busy-part pools (tcb.h, busy.h), the ISN secret (isn.h),
+ * the list of connections waiting to send (output.h) and the buffer memory budget (mem.h).
  *
  * The engine is driven by a host, the IP layer (ip/ip.h), which finds the connection a
  * segment belongs to, owns the tables, the timer heap and the output queue, and registers the
@@ -22,6 +22,7 @@
 #include "tcp/events.h"
 #include "tcp/isn.h"
 #include "tcp/life.h"
+#include "tcp/mem.h"
 #include "tcp/output.h"
 #include "tcp/tcb.h"
 
@@ -64,6 +65,7 @@ typedef struct ltcp_engine {
   ltcp_busy_lists busy;    /* busy.h */
   ltcp_isn_key isn;        /* isn.h */
   ltcp_output_wait_list txw; /* output.h */
+  ltcp_mem mem;            /* buffer memory: the budget, the out-of-order blocks (mem.h) */
 } ltcp_engine;
 
 /* Takes cfg (copied), the host's counters, the host interface and the 16-byte ISN secret.

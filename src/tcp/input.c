@@ -19,6 +19,15 @@
 
 enum { IN_CONTINUE = 0, IN_DONE = 1 };
 
+/* The out-of-order bytes a connection may hold: cfg.reasm_conn_max, or by default twice its
+ * receive buffer (blocks cost a little more than the bytes they hold; Linux likewise doubles
+ * SO_RCVBUF for overhead). */
+static uint32_t in_reasm_conn_max(const ltcp_engine *eng, const ltcp_tcb *tcb) {
+  if (eng->cfg.reasm_conn_max) return eng->cfg.reasm_conn_max;
+  uint64_t two = 2 * (uint64_t)tcb->busy->rcvbuf.cap;
+  return two > UINT32_MAX ? UINT32_MAX : (uint32_t)two;
+}
+
 /* RFC 9293 §3.7.1: the send MSS is the peer's (536 without the option, MUST-15), no larger
  * than what our own link carries. */
 static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
@@ -60,24 +69,37 @@ static void in_take_syn(const ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *s
  * the segment, queue them for processing after the ESTABLISHED state has been reached" (as
  * FreeBSD does the text; Linux drops both). The text waits in the receive buffer as
  * out-of-order data at RCV.NXT, the FIN as an early FIN; neither is acknowledged yet. */
-static void in_syn_queue_rest(ltcp_tcb *tcb, const ltcp_seg *seg) {
+static void in_syn_queue_rest(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_tcb_busy *b = tcb->busy;
   uint32_t n = seg->len, room = ltcp_ring_free_space(&b->rcvbuf);
   if (n > room) n = room;
-  if (n && ltcp_ring_write_at(&b->rcvbuf, b->rcvbuf.len, seg->data, n) == 0)
-    (void)ltcp_reasm_add(&b->reasm, tcb->rcv_nxt, tcb->rcv_nxt + n); /* empty: cannot fail */
+  if (n && ltcp_reasm_add(&b->reasm, &eng->mem, in_reasm_conn_max(eng, tcb), tcb->rcv_nxt,
+                          seg->data, n) != 0) {
+    (void)ltcp_reasm_clear(&b->reasm, &eng->mem); /* the budget: not queued, nor its FIN */
+    ltcp_events_drop(eng, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
+    return;
+  }
   if ((seg->flags & LTCP_FIN) && n == seg->len) {
     b->reasm.has_fin = 1;
     b->reasm.fin_seq = tcb->rcv_nxt + n;
   }
 }
 
+/* Held out-of-order bytes reached by RCV.NXT = nxt move into the ring (tcp/reasm.h); returns
+ * RCV.NXT advanced over them. */
+static uint32_t in_text_pull(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t nxt) {
+  uint32_t pruned = 0;
+  nxt = ltcp_reasm_pull(&tcb->busy->reasm, &eng->mem, nxt, &tcb->busy->rcvbuf, &pruned);
+  eng->stats->reasm_pruned += pruned;
+  return nxt;
+}
+
 /* ESTABLISHED reached: text a SYN brought (in_syn_queue_rest) is taken, as any in-order text. */
 static void in_take_queued(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_tcb_busy *b = tcb->busy;
-  if (b->reasm.count == 0 || b->reasm.r[0].start != tcb->rcv_nxt) return;
-  uint32_t nxt = ltcp_reasm_advance(&b->reasm, tcb->rcv_nxt);
-  b->rcvbuf.len += nxt - tcb->rcv_nxt;
+  if (!b->reasm.head || b->reasm.head->seq != tcb->rcv_nxt) return;
+  uint32_t nxt = in_text_pull(eng, tcb, tcb->rcv_nxt);
+  if (nxt == tcb->rcv_nxt) return;
   tcb->rcv_nxt = nxt;
   if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
   tcb->ack_now = 1;
@@ -199,7 +221,7 @@ static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   }
   /* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
   in_take_window(tcb, seg);
-  in_syn_queue_rest(tcb, seg);
+  in_syn_queue_rest(eng, tcb, seg);
   ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
   tcb->busy->rtt_start = LTCP_TIME_NEVER;
   tcb->busy->rtx_at = LTCP_TIME_NEVER;
@@ -514,20 +536,44 @@ static int in_text_dups(ltcp_tcb *tcb, uint32_t seq, uint32_t end) {
     ltcp_sack_rcv_dup(tcb, seq, ltcp_seq_min(end, tcb->rcv_nxt));
     return 1;
   }
-  const ltcp_reasm *q = &tcb->busy->reasm;
-  for (uint8_t i = 0; i < q->count; i++) {
-    uint32_t a = ltcp_seq_max(seq, q->r[i].start), b = ltcp_seq_min(end, q->r[i].end);
-    if (ltcp_seq_lt(a, b)) {
-      ltcp_sack_rcv_dup(tcb, a, b);
-      return 1;
-    }
-  }
-  return 0;
+  ltcp_reasm_range dup;
+  if (!tcb->busy->reasm.head || !ltcp_reasm_overlap(&tcb->busy->reasm, seq, end, &dup)) return 0;
+  ltcp_sack_rcv_dup(tcb, dup.start, dup.end);
+  return 1;
 }
 
-/* Seventh: the segment text. Data beyond RCV.NXT goes to its place in the ring and is
- * recorded in the reassembly list (SHLD-31); it is acknowledged at once, and so is data that
- * fills a hole or is old. In-order data may wait for a delayed ACK (delack.c). */
+/* In-order text into the receive ring; returns the bytes taken. The ring grows up to the
+ * memory limit (tcp/mem.h); at the limit the connection's own out-of-order blocks go first, as
+ * Linux's tcp_prune_ofo_queue (in-order data is what the application can use; RFC 2018 §8
+ * lets a receiver discard SACKed data, which the sender keeps until it is acknowledged). What
+ * still does not fit is dropped and counted: new data, never acknowledged, so the right edge
+ * promised stays where it was and the peer sends it again. */
+static uint32_t in_text_store(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg,
+                              const uint8_t *data, uint32_t n) {
+  ltcp_tcb_busy *b = tcb->busy;
+  uint32_t got = ltcp_ring_append(&b->rcvbuf, &eng->mem, LTCP_MEM_LIMIT, data, n);
+  if (got == n) return n;
+  if (b->reasm.head) {
+    eng->stats->reasm_pruned += ltcp_reasm_clear(&b->reasm, &eng->mem);
+    b->sack.recent_count = 0;
+    got += ltcp_ring_append(&b->rcvbuf, &eng->mem, LTCP_MEM_LIMIT, data + got, n - got);
+  }
+  if (got < n) ltcp_events_drop(eng, LTCP_DROP_TCP_NO_BUFFER_MEMORY, seg);
+  return got;
+}
+
+/* Text beyond RCV.NXT is held in blocks of its own size (tcp/reasm.h, SHLD-31) within the
+ * connection's and the stack's bounds; what cannot be held is dropped and counted. */
+static void in_text_hold(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, uint32_t seq,
+                         const uint8_t *data, uint32_t n) {
+  if (ltcp_reasm_add(&tcb->busy->reasm, &eng->mem, in_reasm_conn_max(eng, tcb), seq, data, n) != 0)
+    ltcp_events_drop(eng, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
+  else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
+}
+
+/* Seventh: the segment text. Data beyond RCV.NXT is held apart (SHLD-31) until the hole
+ * fills; it is acknowledged at once, and so is data that fills a hole or is old. In-order data
+ * goes into the ring and may wait for a delayed ACK (delack.c). */
 static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->len == 0) return;
   uint32_t seq = seg->seq + ((seg->flags & LTCP_SYN) ? 1u : 0u), n = seg->len;
@@ -545,18 +591,17 @@ static void in_text(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint32_t off = seq - tcb->rcv_nxt, room = ltcp_ring_free_space(&tcb->busy->rcvbuf);
   if (off >= room) return;
   if (n > room - off) n = room - off;
-  if (ltcp_ring_write_at(&tcb->busy->rcvbuf, tcb->busy->rcvbuf.len + off, data, n) != 0) return;
   if (off > 0) {
-    if (ltcp_reasm_add(&tcb->busy->reasm, seq, seq + n) != 0)
-      ltcp_events_drop(eng, LTCP_DROP_TCP_REASSEMBLY_FULL, seg);
-    else ltcp_sack_rcv_note(tcb, seq, seq + n); /* RFC 2018 §4: newest block first */
+    in_text_hold(eng, tcb, seg, seq, data, n);
     return;
   }
+  uint32_t got = in_text_store(eng, tcb, seg, data, n);
+  if (got == 0) return;
   /* RFC 5681 §4.2: a segment into a gap is ACKed at once; so is one that repeats text (its
    * D-SACK tells the sender at once, as Linux and FreeBSD do). */
-  int hole = tcb->busy->reasm.count > 0 || dup;
-  uint32_t nxt = ltcp_reasm_advance(&tcb->busy->reasm, seq + n);
-  tcb->busy->rcvbuf.len += nxt - tcb->rcv_nxt;
+  int hole = tcb->busy->reasm.head != NULL || dup;
+  uint32_t nxt = seq + got;
+  if (tcb->busy->reasm.head) nxt = in_text_pull(eng, tcb, nxt);
   tcb->rcv_nxt = nxt;
   /* Text past the offered window but within the buffer is taken; the edge follows it. */
   if (ltcp_seq_gt(nxt, tcb->rcv_adv)) tcb->rcv_adv = nxt;
@@ -594,7 +639,7 @@ static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
   int fin_held = tcb->busy->reasm.has_fin && tcb->busy->reasm.fin_seq == tcb->rcv_nxt;
   if (tcb->fin_rcvd || !(fin_here || fin_held)) return IN_CONTINUE;
   /* Nothing follows a FIN: out-of-order text or an early FIN held beyond it goes. */
-  tcb->busy->reasm.count = 0;
+  (void)ltcp_reasm_clear(&tcb->busy->reasm, &eng->mem);
   tcb->busy->sack.recent_count = 0;
   tcb->busy->reasm.has_fin = 0;
   tcb->fin_rcvd = 1;

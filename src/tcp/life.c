@@ -197,8 +197,9 @@ static void tcb_unlink(ltcp_engine *eng, ltcp_tcb *tcb) {
   ltcp_tcb_busy *b = tcb->busy;
   if (b) {
     b->rtx_at = b->tw_at = b->ut_at = b->fw2_at = b->dack_at = LTCP_TIME_NEVER;
-    ltcp_ring_clear(&b->sndbuf);
-    ltcp_ring_clear(&b->rcvbuf);
+    ltcp_ring_clear(&b->sndbuf, &eng->mem);
+    ltcp_ring_clear(&b->rcvbuf, &eng->mem);
+    (void)ltcp_reasm_clear(&b->reasm, &eng->mem);
   }
   tcb->ka_at = LTCP_TIME_NEVER;
   ltcp_timer_update(eng, tcb); /* the host's heap lets go of it */

@@ -28,18 +28,28 @@ static void ring_put(ltcp_ring *r, uint32_t pos, const uint8_t *data, uint32_t n
   memcpy(r->buf, data + first, n - first);
 }
 
-/* Makes room for offsets [0, need) from head: grows the allocation by doubling (bounded by cap),
- * moving what it holds, out-of-order bytes beyond len included, to the start of the new one. */
-static int ring_reserve(ltcp_ring *r, uint32_t need) {
-  LTCP_ASSERT(need <= r->cap);
-  if (r->buf && need <= r->alloc) return 0;
+/* The allocation that holds offsets [0, need) from head: doubling from the current one (or
+ * RING_MIN_ALLOC), at most cap. */
+static uint32_t ring_size_for(const ltcp_ring *r, uint32_t need) {
   uint32_t size = r->alloc ? r->alloc : RING_MIN_ALLOC;
   while (size < need) size = size > r->cap / 2 ? r->cap : size * 2;
-  if (size > r->cap) size = r->cap;
+  return size > r->cap ? r->cap : size;
+}
+
+/* Makes room for offsets [0, need) from head: grows the allocation (mem permitting), moving what
+ * it holds to the start of the new one. Returns 0, LTCP_ENOBUFS (the budget) or LTCP_ENOMEM. */
+static int ring_reserve(ltcp_ring *r, ltcp_mem *mem, ltcp_mem_mark mark, uint32_t need) {
+  LTCP_ASSERT(need <= r->cap);
+  if (r->buf && need <= r->alloc) return 0;
+  uint32_t size = ring_size_for(r, need);
+  if (mem && ltcp_mem_grow(mem, r->alloc, size, mark) != 0) return LTCP_ENOBUFS;
   uint8_t *buf = malloc(size);
-  if (!buf) return LTCP_ENOMEM;
+  if (!buf) {
+    if (mem) ltcp_mem_release(mem, size - r->alloc);
+    return LTCP_ENOMEM;
+  }
   if (r->buf) {
-    ring_get(r, r->head, buf, r->alloc);
+    ring_get(r, r->head, buf, r->len); /* only the bytes held move */
     free(r->buf);
   }
   r->buf = buf;
@@ -48,22 +58,25 @@ static int ring_reserve(ltcp_ring *r, uint32_t need) {
   return 0;
 }
 
-uint32_t ltcp_ring_append(ltcp_ring *r, const uint8_t *data, uint32_t n) {
+uint32_t ltcp_ring_append(ltcp_ring *r, ltcp_mem *mem, ltcp_mem_mark mark, const uint8_t *data,
+                          uint32_t n) {
   uint32_t room = ltcp_ring_free_space(r);
   if (n > room) n = room;
-  if (n == 0 || ring_reserve(r, r->len + n) != 0) return 0;
+  if (n == 0) return 0;
+  if (ring_reserve(r, mem, mark, r->len + n) != 0) {
+    n = r->alloc - r->len; /* no more memory: what the ring holds already */
+    if (n == 0) return 0;
+  }
   ring_put(r, r->head + r->len, data, n);
   r->len += n;
   return n;
 }
 
-int ltcp_ring_write_at(ltcp_ring *r, uint32_t off, const uint8_t *data, uint32_t n) {
-  LTCP_ASSERT(off + n <= r->cap);
-  if (n == 0) return 0;
-  int rc = ring_reserve(r, off + n);
-  if (rc != 0) return rc;
-  ring_put(r, r->head + off, data, n);
-  return 0;
+uint32_t ltcp_ring_room(const ltcp_ring *r, const ltcp_mem *mem, ltcp_mem_mark mark) {
+  if (r->len >= r->cap) return 0;
+  if (!mem || r->alloc >= r->cap) return r->cap - r->len;
+  uint32_t next = ring_size_for(r, r->alloc + 1); /* the next doubling */
+  return ltcp_mem_may_grow(mem, r->alloc, next, mark) ? r->cap - r->len : r->alloc - r->len;
 }
 
 void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n) {
@@ -88,10 +101,11 @@ uint32_t ltcp_ring_copy_out_sum(const ltcp_ring *r, uint32_t off, uint8_t *dst, 
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n) {
   LTCP_ASSERT(n <= r->len);
   r->len -= n;
-  if (r->alloc) r->head = (r->head + n) % r->alloc; /* out-of-order bytes beyond len stay put */
+  if (r->alloc) r->head = (r->head + n) % r->alloc;
 }
 
-void ltcp_ring_clear(ltcp_ring *r) {
+void ltcp_ring_clear_slow(ltcp_ring *r, ltcp_mem *mem) {
+  if (mem && r->buf) ltcp_mem_release(mem, r->alloc);
   free(r->buf);
   r->buf = NULL;
   r->alloc = 0;

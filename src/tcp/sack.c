@@ -12,22 +12,38 @@ void ltcp_sack_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   tcb->sack_ok = tcb->sack_offered && seg->opts.sack_permitted;
 }
 
+/* The recent arrival (index into sack.recent) range r holds, or -1. */
+static int sack_recent_in(const ltcp_sack *s, const ltcp_reasm_range *r) {
+  for (uint8_t i = 0; i < s->recent_count; i++)
+    if (ltcp_seq_in(s->recent[i], r->start, r->end)) return i;
+  return -1;
+}
+
 /* RFC 2018 §4: the first block holds the newest arrival, then the ones reported recently,
- * then any other range (highest first). Fills blocks, at most max; returns how many. */
+ * then any other range (highest first). Fills blocks, at most max; returns how many. One walk
+ * over the held ranges (tcp/reasm.h), keeping the ranges of the recent arrivals and the
+ * highest others. */
 static uint8_t sack_blocks(const ltcp_tcb *tcb, ltcp_sack_block *b, uint8_t max) {
-  const ltcp_reasm *q = &tcb->busy->reasm;
-  uint8_t n = 0, used[LTCP_REASM_MAX] = {0};
-  for (uint8_t i = 0; i < tcb->busy->sack.recent_count && n < max; i++) {
-    for (uint8_t j = 0; j < q->count; j++) {
-      if (used[j] || !ltcp_seq_in(tcb->busy->sack.recent[i], q->r[j].start, q->r[j].end)) continue;
-      used[j] = 1;
-      b[n++] = (ltcp_sack_block){q->r[j].start, q->r[j].end};
-      break;
+  const ltcp_sack *s = &tcb->busy->sack;
+  ltcp_reasm_range recent[LTCP_TCP_MAX_SACK_BLOCKS], top[LTCP_TCP_MAX_SACK_BLOCKS];
+  uint8_t has[LTCP_TCP_MAX_SACK_BLOCKS] = {0};
+  uint32_t ntop = 0;
+  for (const ltcp_reasm_block *cur = tcb->busy->reasm.head; cur;) {
+    ltcp_reasm_range r = ltcp_reasm_next_range(&cur);
+    int i = sack_recent_in(s, &r);
+    if (i >= 0) {
+      recent[i] = r;
+      has[i] = 1;
+    } else {
+      top[ntop++ % LTCP_TCP_MAX_SACK_BLOCKS] = r; /* the last few: the highest */
     }
   }
-  for (int j = (int)q->count - 1; j >= 0 && n < max; j--) {
-    if (used[j]) continue;
-    b[n++] = (ltcp_sack_block){q->r[j].start, q->r[j].end};
+  uint8_t n = 0;
+  for (uint8_t i = 0; i < s->recent_count && n < max; i++)
+    if (has[i]) b[n++] = (ltcp_sack_block){recent[i].start, recent[i].end};
+  for (uint32_t k = 0; k < ntop && k < LTCP_TCP_MAX_SACK_BLOCKS && n < max; k++) {
+    const ltcp_reasm_range *r = &top[(ntop - 1 - k) % LTCP_TCP_MAX_SACK_BLOCKS];
+    b[n++] = (ltcp_sack_block){r->start, r->end};
   }
   return n;
 }
@@ -39,7 +55,7 @@ void ltcp_sack_stamp(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_seg *seg) {
     seg->opts.sack_permitted = (seg->flags & LTCP_ACK) ? tcb->sack_ok : tcb->sack_offered;
     return;
   }
-  if (!tcb->sack_ok || !(seg->flags & LTCP_ACK) || (tcb->busy->reasm.count == 0 && !s->has_dsack)) return;
+  if (!tcb->sack_ok || !(seg->flags & LTCP_ACK) || (!tcb->busy->reasm.head && !s->has_dsack)) return;
   /* As many blocks as the 40 bytes of options and the connection's packet size leave room for
    * (RFC 6691: options count against the peer's MSS, and against the path MTU once known: a
    * full segment has room for its timestamp only); a packet the link cuts up (TSO) repeats the

@@ -16,7 +16,7 @@ int ltcp_syn_may_compact(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   if (!b || tcb->view || tcb->dead || tcb->state != LTCP_SYN_RECEIVED || !tcb->passive ||
       !b->parent || tcb->accepted || tcb->orphan)
     return 0;
-  if (b->sndbuf.len || b->rcvbuf.len || b->reasm.count || tcb->fin_queued || tcb->fin_rcvd ||
+  if (b->sndbuf.len || b->rcvbuf.len || b->reasm.head || tcb->fin_queued || tcb->fin_rcvd ||
       tcb->ack_now || tcb->in_tx_wait || b->probes || tcb->rcv_shut)
     return 0;
   if (tcb->snd_una != tcb->iss || tcb->snd_nxt != tcb->iss + 1 || b->snd_retx != tcb->iss + 1 ||

@@ -26,8 +26,8 @@ typedef struct ltcp_tcb ltcp_tcb;
  * idle ESTABLISHED connection costs only the TCB; see tcp/busy.h and docs/design.md. */
 typedef struct ltcp_tcb_busy {
   ltcp_ring sndbuf;        /* bytes from snd_buf_seq on: unacknowledged, then unsent */
-  ltcp_ring rcvbuf;        /* in-order bytes not yet read (len), then out-of-order ones */
-  ltcp_reasm reasm;
+  ltcp_ring rcvbuf;        /* in-order bytes not yet read */
+  ltcp_reasm reasm;        /* out-of-order bytes, in blocks (tcp/reasm.h) */
   ltcp_sack sack;          /* RFC 2018 blocks and RFC 6675 scoreboard (tcp/sack.h) */
   uint32_t snd_retx;       /* after a timeout, the next sequence number to send again */
   /* RFC 6298 */
@@ -151,9 +151,10 @@ static inline int ltcp_tcb_fin_acked(const ltcp_tcb *tcb) {
   return tcb->fin_queued && ltcp_seq_gt(tcb->snd_una, ltcp_tcb_fin_seq(tcb));
 }
 static inline int ltcp_tcb_synchronized(ltcp_state s) { return s >= LTCP_ESTABLISHED; }
-/* The unread bytes move to *out (which the caller then owns); the TCB keeps none. For a socket
- * whose connection ended in an orderly way: the data stays the user's to read. */
-void ltcp_tcb_take_unread(ltcp_tcb *tcb, ltcp_ring *out);
+/* The unread bytes move to *out (which the caller then owns, a ring outside the budget: it is
+ * no longer counted in eng's buffer memory); the TCB keeps none. For a socket whose connection
+ * ended in an orderly way: the data stays the user's to read. */
+void ltcp_tcb_take_unread(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_ring *out);
 /* Invariants of a live TCB (assertions). */
 void ltcp_tcb_check(const ltcp_tcb *tcb);
 

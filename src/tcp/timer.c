@@ -23,10 +23,10 @@ void ltcp_timer_start_time_wait(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* §3.10.7.4 eighth: start the time-wait timer, turn off the other timers. */
   tcb->busy->tw_at = eng->now + 2 * eng->cfg.msl_ns;
   tcb->busy->rtx_at = tcb->busy->ut_at = tcb->busy->fw2_at = LTCP_TIME_NEVER;
-  ltcp_ring_clear(&tcb->busy->sndbuf);
+  ltcp_ring_clear(&tcb->busy->sndbuf, &eng->mem);
   /* Nothing can arrive after the peer's FIN: a read-out receive buffer goes too, so a TIME-WAIT
    * entry holds no buffer memory. */
-  if (tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf);
+  if (tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf, &eng->mem);
   ltcp_timer_update(eng, tcb);
 }
 

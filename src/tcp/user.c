@@ -65,7 +65,11 @@ int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uin
     default:
       return LTCP_EPIPE; /* "error: connection closing" */
   }
-  uint32_t n = ltcp_ring_append(&tcb->busy->sndbuf, data, len);
+  /* Above the pressure mark the send buffer grows no further (tcp/mem.h); what it cannot take
+   * is refused, nothing queued: EAGAIN, as Linux's sk_stream_wait_memory for a nonblocking
+   * socket, and the socket is not writable until memory frees (ltcp_user_readiness). */
+  uint32_t n = ltcp_ring_append(&tcb->busy->sndbuf, &eng->mem, LTCP_MEM_PRESSURE, data, len);
+  if (n == 0 && len > 0 && ltcp_ring_free_space(&tcb->busy->sndbuf) > 0) eng->stats->send_no_memory++;
   if (n == 0) return len == 0 ? 0 : LTCP_EAGAIN;
   ltcp_output(eng, tcb);
   return (int32_t)n;
@@ -99,7 +103,7 @@ int32_t ltcp_user_receive(ltcp_engine *eng, ltcp_tcb *tcb, uint8_t *buf, uint32_
   if (peek) return (int32_t)n;
   ltcp_ring_consume(&tcb->busy->rcvbuf, n);
   /* After the peer's FIN nothing more can arrive: the emptied buffer's memory goes back. */
-  if (tcb->fin_rcvd && tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf);
+  if (tcb->fin_rcvd && tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf, &eng->mem);
   if (ltcp_tcb_synchronized(tcb->state) && !tcb->fin_rcvd) user_window_update(eng, tcb);
   return (int32_t)n;
 }
@@ -196,7 +200,7 @@ void ltcp_user_status(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tcp_info
   info->ssthresh = tcb->ssthresh;
 }
 
-void ltcp_user_readiness(const ltcp_tcb *tcb, ltcp_user_ready *r) {
+void ltcp_user_readiness(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_user_ready *r) {
   memset(r, 0, sizeof *r);
   switch (tcb->state) {
     case LTCP_LISTEN:
@@ -213,6 +217,7 @@ void ltcp_user_readiness(const ltcp_tcb *tcb, ltcp_user_ready *r) {
   r->readable = ltcp_tcb_rcv_queued(tcb) > 0 || tcb->fin_rcvd;
   r->peer_fin = tcb->fin_rcvd;
   r->writable = (tcb->state == LTCP_ESTABLISHED || tcb->state == LTCP_CLOSE_WAIT) &&
-                ltcp_tcb_snd_space(tcb) > 0;
+                ltcp_tcb_snd_space(tcb) > 0 &&
+                (!tcb->busy || ltcp_ring_room(&tcb->busy->sndbuf, &eng->mem, LTCP_MEM_PRESSURE) > 0);
   r->both_closed = tcb->fin_rcvd && tcb->fin_queued;
 }

@@ -60,6 +60,6 @@ typedef struct ltcp_user_ready {
   uint8_t writable;    /* ESTABLISHED or CLOSE-WAIT, with room in the send buffer */
   uint8_t both_closed; /* the peer's FIN arrived and ours is queued */
 } ltcp_user_ready;
-void ltcp_user_readiness(const ltcp_tcb *tcb, ltcp_user_ready *r);
+void ltcp_user_readiness(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_user_ready *r);
 
 #endif

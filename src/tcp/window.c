@@ -8,13 +8,31 @@ static inline uint32_t window_promised(const ltcp_tcb *tcb) {
   return ltcp_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
 }
 
+/* Above the memory pressure mark (tcp/mem.h) the window offers no more than the memory the
+ * receive ring already holds (at least LTCP_MEM_BUF_MIN below the limit), as Linux's
+ * tcp_under_memory_pressure() clamps the window; the promised edge still never moves left. */
+static uint32_t __attribute__((noinline)) window_mem_clamp(const ltcp_engine *eng,
+                                                            const ltcp_tcb *tcb, uint32_t free_space) {
+  uint32_t held = tcb->busy ? tcb->busy->rcvbuf.alloc : 0, queued = ltcp_tcb_rcv_queued(tcb);
+  if (held < LTCP_MEM_BUF_MIN && !ltcp_mem_at_limit(&eng->mem)) held = LTCP_MEM_BUF_MIN;
+  uint32_t room = held > queued ? held - queued : 0;
+  return free_space < room ? free_space : room;
+}
+
+static inline uint32_t window_free(const ltcp_engine *eng, const ltcp_tcb *tcb, uint32_t cap) {
+  uint32_t free_space = cap - ltcp_tcb_rcv_queued(tcb);
+  if (__builtin_expect(ltcp_mem_under_pressure(&eng->mem), 0))
+    free_space = window_mem_clamp(eng, tcb, free_space);
+  return free_space;
+}
+
 /* 4.4BSD's tcp_output() and tcp_input() (FreeBSD's today): RCV.WND is all the free space, even
  * beyond what the field carries, but for a passive SYN-RECEIVED, whose window is the one its
  * SYN,ACK offered (FreeBSD's SYN cache); below a quarter of the buffer and one MSS it is not
  * offered. */
-static uint32_t __attribute__((noinline)) window_rcv_bsd(const ltcp_tcb *tcb) {
+static uint32_t __attribute__((noinline)) window_rcv_bsd(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   uint32_t cap = ltcp_tcb_rcv_cap(tcb);
-  uint32_t free_space = cap - ltcp_tcb_rcv_queued(tcb), promised = window_promised(tcb);
+  uint32_t free_space = window_free(eng, tcb, cap), promised = window_promised(tcb);
   uint32_t max_wnd = 65535u << tcb->rfc7323.rcv_wscale;
   if (tcb->passive && tcb->state == LTCP_SYN_RECEIVED && free_space > max_wnd) free_space = max_wnd;
   if (free_space < cap / 4 && free_space < tcb->rcv_mss) free_space = 0;
@@ -22,9 +40,9 @@ static uint32_t __attribute__((noinline)) window_rcv_bsd(const ltcp_tcb *tcb) {
 }
 
 /* RFC 1122 4.2.3.3's receiver SWS avoidance: lucidtcp's own rule, on every segment's path. */
-static inline uint32_t window_rcv_rfc1122(const ltcp_tcb *tcb) {
+static inline uint32_t window_rcv_rfc1122(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   uint32_t cap = ltcp_tcb_rcv_cap(tcb);
-  uint32_t free_space = cap - ltcp_tcb_rcv_queued(tcb);
+  uint32_t free_space = window_free(eng, tcb, cap);
   uint32_t max_wnd = 65535u << tcb->rfc7323.rcv_wscale; /* RFC 7323 §2.3 */
   if (free_space > max_wnd) free_space = max_wnd;
   uint32_t promised = window_promised(tcb);
@@ -41,7 +59,7 @@ static inline uint32_t window_rcv_rfc1122(const ltcp_tcb *tcb) {
 
 /* The BSD rule is a setting for FreeBSD's test suite; the RFC's stays inline on the hot path. */
 static inline uint32_t window_rcv(const ltcp_engine *eng, const ltcp_tcb *tcb) {
-  return eng->cfg.window_bsd ? window_rcv_bsd(tcb) : window_rcv_rfc1122(tcb);
+  return eng->cfg.window_bsd ? window_rcv_bsd(eng, tcb) : window_rcv_rfc1122(eng, tcb);
 }
 
 uint32_t ltcp_window_rcv(const ltcp_engine *eng, const ltcp_tcb *tcb) { return window_rcv(eng, tcb); }

@@ -11,3 +11,9 @@ ltcp_add_test(test_zero_window_persist ${CMAKE_CURRENT_LIST_DIR}/test_zero_windo
 ltcp_add_test(test_keepalive_vanished_peer ${CMAKE_CURRENT_LIST_DIR}/test_keepalive_vanished_peer.c ltcp_timing_pair)
 # RFC 7323 §1.1: window scaling fills a long fat path.
 ltcp_add_test(test_wscale_throughput ${CMAKE_CURRENT_LIST_DIR}/test_wscale_throughput.c ltcp_link)
+# Buffer memory under an out-of-order flood (bench/ooo_flood.c, small): within the budget, and
+# every byte back when the connections end.
+add_executable(test_ooo_flood ${PROJECT_SOURCE_DIR}/bench/ooo_flood.c)
+target_link_libraries(test_ooo_flood PRIVATE ltcp_sock)
+add_test(NAME test_ooo_flood COMMAND test_ooo_flood --conns 300 --segs 64 --limit 4194304 --check)
+set_tests_properties(test_ooo_flood PROPERTIES TIMEOUT 300)

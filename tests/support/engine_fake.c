@@ -60,7 +60,7 @@ ltcp_tcb *ef_tcb_new(void) {
 
 void ef_tcb_free(ltcp_tcb *tcb) {
   if (!tcb) return;
-  ltcp_ring_clear(&tcb->busy->sndbuf);
-  ltcp_ring_clear(&tcb->busy->rcvbuf);
+  ltcp_ring_clear(&tcb->busy->sndbuf, NULL);
+  ltcp_ring_clear(&tcb->busy->rcvbuf, NULL);
   free(tcb);
 }

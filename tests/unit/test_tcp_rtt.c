@@ -192,7 +192,7 @@ static void test_rtt_out_resend_stops_timing(void **state) {
   t->snd_una = t->snd_buf_seq = 1000;
   t->snd_nxt = 3000;
   t->busy->sndbuf.cap = sizeof data;
-  assert_int_equal(ltcp_ring_append(&t->busy->sndbuf, data, sizeof data), sizeof data);
+  assert_int_equal(ltcp_ring_append(&t->busy->sndbuf, NULL, LTCP_MEM_LIMIT, data, sizeof data), sizeof data);
   t->busy->rtt_start = LTCP_MS(500); /* timing the segment at 1000 */
   t->busy->rtt_seq = 2000;
   assert_int_equal(ltcp_out_resend(&f.e.eng, t, 1000, 1000), 1000);

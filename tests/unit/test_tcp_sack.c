@@ -95,7 +95,9 @@ static void test_sack_receiver_blocks_newest_first(void **state) {
   t->rcv_nxt = 1000;
   uint32_t arrivals[][2] = {{5000, 6000}, {2000, 3000}, {8000, 9000}, {11000, 12000}, {3000, 4000}};
   for (int i = 0; i < 5; i++) {
-    assert_int_equal(ltcp_reasm_add(&t->busy->reasm, arrivals[i][0], arrivals[i][1]), 0);
+    static const uint8_t data[1000];
+    assert_int_equal(ltcp_reasm_add(&t->busy->reasm, &st->mem, UINT32_MAX, arrivals[i][0], data,
+                                    arrivals[i][1] - arrivals[i][0]), 0);
     ltcp_sack_rcv_note(t, arrivals[i][0], arrivals[i][1]);
   }
   ltcp_seg s = {0};
@@ -131,6 +133,7 @@ static void test_sack_receiver_blocks_newest_first(void **state) {
   s.flags = LTCP_ACK;
   ltcp_sack_stamp(st, t, &s);
   assert_int_equal(s.opts.sack_count, 0); /* not negotiated: never */
+  ltcp_reasm_clear(&t->busy->reasm, &st->mem);
   ef_tcb_free(t);
   ef_engine_free(&e);
 }

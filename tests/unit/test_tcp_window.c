@@ -11,7 +11,8 @@
 #include "support/engine_fake.h"
 #include "tcp/window.h"
 
-/* What the window functions read of the engine: its configuration (cfg.window_bsd). */
+/* What the window functions read of the engine: its configuration (cfg.window_bsd) and the
+ * memory budget (tcp/mem.h). */
 static ltcp_engine wn_eng;
 
 /* A TCB with a receive buffer of cap bytes, queued of them unread, RCV.NXT = RCV.ADV = 5000
@@ -210,5 +211,8 @@ int main(void) {
       cmocka_unit_test(test_window_bsd_offers_all_free_space),
       cmocka_unit_test(test_window_bsd_small_window_not_offered),
   };
+  static ltcp_stats stats;
+  ltcp_stack_config cfg = {0}; /* the default budget: no memory pressure here */
+  ltcp_mem_init(&wn_eng.mem, &cfg, &stats);
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
