@@ -36,13 +36,15 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->challenge_ack_interval_ns = LTCP_SEC(5);
   cfg->icmp_may_reset = 1;
   cfg->syn_challenge = 1;
+  cfg->syn_cookies = 1; /* Linux's tcp_syncookies = 1 */
 }
 
 int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
   const ltcp_stack_config *o = &ip->cfg;
   if (!ltcp_ip_config_valid(c) || c->addr != o->addr || c->mtu != o->mtu || c->seed != o->seed ||
       c->isn_offset != o->isn_offset || c->max_sockets != o->max_sockets ||
-      c->max_connections != o->max_connections || c->tx_queue_packets != o->tx_queue_packets ||
+      c->max_connections != o->max_connections || c->max_half_open != o->max_half_open ||
+      c->tx_queue_packets != o->tx_queue_packets ||
       c->event_capacity != o->event_capacity || c->tso_max != o->tso_max ||
       c->csum_offload != o->csum_offload)
     return -1;
@@ -61,9 +63,10 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
       c->keepalive_probes < 1 || c->keepalive_probes > 127)
     return 0;
   if (c->tso_max && (c->tso_max <= c->mtu || c->tso_max > 65535)) return 0;
+  if (c->syn_cookies > 2 || c->max_half_open >= (1u << 30)) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&
          c->rto_min_ns <= c->rto_max_ns && c->rcvbuf_max <= LTCP_BUF_MAX &&
-         c->max_half_open <= c->max_connections;
+         c->max_connections < (1u << 30);
 }

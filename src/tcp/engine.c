@@ -14,6 +14,7 @@ int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats 
   eng->stats = stats;
   eng->host = *host;
   memcpy(eng->isn.key, isn_key, sizeof eng->isn.key);
+  ltcp_syncookie_init(&eng->cookie, isn_key);
   if (cfg->event_capacity &&
       !(eng->events = calloc(cfg->event_capacity, sizeof *eng->events)))
     return LTCP_ENOMEM;

@@ -2,6 +2,8 @@
  * (input.h). */
 #include "tcp/input.h"
 
+#include <string.h>
+
 #include "tcp/busy.h"
 #include "tcp/delack.h"
 #include "tcp/engine.h"
@@ -13,6 +15,7 @@
 #include "tcp/output.h"
 #include "tcp/recovery.h"
 #include "tcp/rtt.h"
+#include "tcp/syncookie.h"
 #include "tcp/timer.h"
 #include "tcp/window.h"
 #include "util/assert.h"
@@ -96,7 +99,7 @@ static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
     tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
     tcb->passive = 1;
     ltcp_listen_inherit(lst, tcb);
-    if (eng->host.attach(eng->host.ctx, tcb) != 0) {
+    if (eng->host.attach(eng->host.ctx, tcb, 1) != 0) {
       ltcp_life_discard(eng, tcb);
       tcb = NULL;
     }
@@ -110,6 +113,148 @@ static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
   return tcb;
 }
 
+/* ---- SYN floods (RFC 4987): SYN cookies (§3.6, tcp/syncookie.h) and the early drop */
+
+static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
+
+/* Whether a SYN to lst finds no half-open slot: its backlog, or the host's half-open limit. */
+static int in_listen_full(const ltcp_engine *eng, const ltcp_tcb *lst) {
+  return !ltcp_listen_has_room(lst) || eng->host.half_open_full(eng->host.ctx);
+}
+
+/* cfg.syn_cookies: 2 always, 1 when no half-open slot is left (Linux's tcp_syncookies). */
+static int in_listen_cookie_wanted(const ltcp_engine *eng, const ltcp_tcb *lst) {
+  uint8_t mode = eng->cfg.syn_cookies;
+  return mode == LTCP_SYNCOOKIE_ALWAYS || (mode == LTCP_SYNCOOKIE_WHEN_FULL && in_listen_full(eng, lst));
+}
+
+/* The SYN answered and forgotten: a SYN,ACK whose ISS is a cookie, built as a child's would be
+ * (the window, MSS and options it would offer) on a TCB that lives for this call only, a view
+ * in no table, heap or list. With timestamps, our TSval carries the SYN's window scale and
+ * SACK-permitted (tcp/syncookie.h). */
+static void in_listen_cookie_synack(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  ltcp_tcb t;
+  ltcp_tcb_busy b;
+  memset(&t, 0, sizeof t);
+  memset(&b, 0, sizeof b);
+  t.busy = &b;
+  t.view = 1;
+  t.state = LTCP_SYN_RECEIVED;
+  t.passive = 1;
+  t.fd = t.heap_idx = -1;
+  t.deadline = t.ka_at = LTCP_TIME_NEVER;
+  b.rtx_at = b.tw_at = b.ut_at = b.fw2_at = b.dack_at = b.rtt_start = LTCP_TIME_NEVER;
+  t.local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
+  t.remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+  ltcp_listen_inherit(lst, &t);
+  ltcp_seg syn = *seg;
+  if (!eng->cfg.timestamps || !syn.opts.has_timestamps) {
+    /* Nothing would bring them back: no window scaling, no SACK (as Linux). */
+    syn.opts.has_wscale = 0;
+    syn.opts.sack_permitted = 0;
+  }
+  in_take_syn(eng, &t, &syn);
+  ltcp_opts_take_syn(eng, &t, &syn);
+  ltcp_sack_take_syn(eng, &t, &syn);
+  t.iss = t.snd_una = ltcp_syncookie_make(eng, seg);
+  t.snd_nxt = b.snd_retx = t.snd_buf_seq = t.iss + 1;
+  if (t.rfc7323.ts_ok) {
+    uint32_t ms = (uint32_t)(eng->now / LTCP_MS(1));
+    uint32_t ts = ltcp_syncookie_tsval(ms + t.rfc7323.ts_offset,
+                                       t.rfc7323.ws_ok ? t.rfc7323.snd_wscale : -1, t.sack_ok);
+    t.rfc7323.ts_offset = ts - ms;
+  }
+  eng->stats->syn_cookies_sent++;
+  ltcp_out_syn(eng, &t);
+}
+
+/* The SYN a valid cookie gives back, for the negotiation the LISTEN step would have done. */
+static ltcp_seg in_cookie_syn(const ltcp_seg *ack, const ltcp_syncookie_opts *o) {
+  ltcp_seg syn = {.flags = LTCP_SYN, .seq = ack->seq - 1, .wnd = ack->wnd};
+  syn.src_addr = ack->src_addr;
+  syn.dst_addr = ack->dst_addr;
+  syn.src_port = ack->src_port;
+  syn.dst_port = ack->dst_port;
+  syn.opts.mss = o->mss;
+  syn.opts.has_wscale = o->has_wscale;
+  syn.opts.wscale = o->wscale;
+  syn.opts.sack_permitted = o->sack_ok;
+  syn.opts.has_timestamps = o->ts_ok;
+  syn.opts.ts_val = ack->opts.ts_val;
+  return syn;
+}
+
+/* An ACK brought back a valid cookie: the child is made now, as the LISTEN step would have
+ * made it, and reports LISTEN -> SYN-RECEIVED with the cookie as its cause; the ACK then goes
+ * through SYN-RECEIVED's processing (-> ESTABLISHED), with any text or FIN it carries. It takes
+ * a place in the connection table (not a half-open one) and in the accept queue, or the ACK is
+ * dropped, counted, as Linux does when the accept queue is full. */
+static ltcp_tcb *in_listen_cookie_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
+                                        const ltcp_syncookie_opts *o) {
+  ltcp_tcb *tcb = ltcp_listen_synced_room(lst) ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
+  if (tcb) {
+    tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
+    tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+    tcb->passive = 1;
+    ltcp_listen_inherit(lst, tcb);
+    if (eng->host.attach(eng->host.ctx, tcb, 0) != 0) {
+      ltcp_life_discard(eng, tcb);
+      tcb = NULL;
+    }
+  }
+  if (!tcb) {
+    ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
+    return NULL;
+  }
+  ltcp_listen_adopt_synced(lst, tcb);
+  eng->stats->passive_opens++;
+  eng->stats->syn_cookies_ok++;
+  ltcp_seg syn = in_cookie_syn(seg, o);
+  in_take_syn(eng, tcb, &syn);
+  ltcp_opts_take_syn(eng, tcb, &syn);
+  ltcp_sack_take_syn(eng, tcb, &syn);
+  tcb->rfc7323.last_ack_sent = tcb->rcv_nxt;
+  tcb->iss = tcb->snd_una = seg->ack - 1;
+  tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = seg->ack;
+  in_take_window(tcb, &syn);
+  tcb->snd_wl2 = tcb->iss;
+  ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK}; /* the window it offered: the edge stays */
+  tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_field(eng, tcb, synack.flags);
+  ltcp_cause why = ltcp_cause_syncookie(seg);
+  ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
+  in_other(eng, tcb, seg);
+  LTCP_ASSERT(tcb->dead || tcb->state != LTCP_SYN_RECEIVED); /* the cookie's ACK is acceptable */
+  return tcb->dead ? NULL : tcb;
+}
+
+/* Second, an ACK: <SEQ=SEG.ACK><CTL=RST>, unless it returns one of our SYN cookies (checked in
+ * mode 2, and in mode 1 while cookies sent lately may come back, as Linux). A bad or expired
+ * cookie is counted and reset like any other ACK (Linux's SyncookiesFailed). */
+static ltcp_tcb *in_listen_ack(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  uint8_t mode = eng->cfg.syn_cookies;
+  if (!(seg->flags & LTCP_SYN) &&
+      (mode == LTCP_SYNCOOKIE_ALWAYS || (mode == LTCP_SYNCOOKIE_WHEN_FULL && ltcp_syncookie_recent(eng)))) {
+    ltcp_syncookie_opts o;
+    if (ltcp_syncookie_check(eng, seg, &o) == 0) return in_listen_cookie_child(eng, lst, seg, &o);
+    eng->stats->syn_cookies_failed++;
+  }
+  ltcp_out_reset_reply(eng, seg);
+  return NULL;
+}
+
+/* cfg.syn_cookies 0 and no slot: the oldest half-open connection (SYN,ACK sent again first)
+ * makes room for the new SYN, as FreeBSD's syncache drops the oldest entry of a full bucket and
+ * Linux pruned its request queue. It ends without a segment, the new SYN its cause. */
+static void in_listen_early_drop(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  int own = !ltcp_listen_has_room(lst);
+  if (!own && !eng->host.half_open_full(eng->host.ctx)) return;
+  ltcp_tcb *old = eng->host.half_open_evict(eng->host.ctx, lst, own);
+  if (!old) return;
+  ltcp_cause why = ltcp_cause_segment(seg);
+  eng->stats->half_open_early_drops++;
+  ltcp_life_close(eng, old, 0, &why);
+}
+
 /* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. Returns the new child. */
 static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
                            const uint32_t *isn) {
@@ -117,14 +262,17 @@ static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
     ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_RST, seg);
     return NULL;
   }
-  if (seg->flags & LTCP_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
-    ltcp_out_reset_reply(eng, seg);
-    return NULL;
-  }
+  if (seg->flags & LTCP_ACK) return in_listen_ack(eng, lst, seg); /* second */
   if (!(seg->flags & LTCP_SYN)) { /* fourth: "any other control or text-bearing segment" */
     ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
     return NULL;
   }
+  if (!isn && in_listen_cookie_wanted(eng, lst)) {
+    if (ltcp_listen_synced_room(lst)) in_listen_cookie_synack(eng, lst, seg);
+    else ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg); /* accept queue full */
+    return NULL;
+  }
+  if (eng->cfg.syn_cookies == LTCP_SYNCOOKIE_NEVER) in_listen_early_drop(eng, lst, seg);
   ltcp_tcb *tcb = in_listen_child(eng, lst, seg);
   if (!tcb) return NULL;
   /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
@@ -448,6 +596,12 @@ static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
     if (!(ltcp_seq_lt(tcb->snd_una, seg->ack) && ltcp_seq_le(seg->ack, tcb->snd_nxt))) {
       ltcp_out_reset_reply(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
       ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
+      return IN_DONE;
+    }
+    /* RFC 4987: the child leaves the half-open count for the connection table's; a full
+     * table drops the ACK (the peer sends it again), as Linux a full accept queue. */
+    if (tcb->passive && eng->host.promote(eng->host.ctx, tcb) != 0) {
+      ltcp_events_drop(eng, LTCP_DROP_TCP_TABLE_FULL, seg);
       return IN_DONE;
     }
     in_take_window(tcb, seg);

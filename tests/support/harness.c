@@ -89,6 +89,7 @@ size_t h_build(const h_harness *h, const h_seg *s, uint8_t *out, size_t cap) {
   seg.opts.has_timestamps = s->has_ts;
   seg.opts.ts_val = s->ts_val;
   seg.opts.ts_ecr = s->ts_ecr;
+  seg.opts.sack_permitted = s->sack_permitted;
   size_t hl = ltcp_tcp_write_header(out + LTCP_IPV4_HDR_LEN, cap - LTCP_IPV4_HDR_LEN, &seg);
   assert_true(hl > 0 && LTCP_IPV4_HDR_LEN + hl + s->len <= cap);
   if (s->len) memcpy(out + LTCP_IPV4_HDR_LEN + hl, s->data, s->len);

@@ -39,6 +39,7 @@ typedef struct h_seg {
   uint8_t has_wscale, wscale;  /* RFC 7323 Window Scale option */
   uint8_t has_ts;              /* RFC 7323 Timestamps option: ts_val, ts_ecr */
   uint32_t ts_val, ts_ecr;
+  uint8_t sack_permitted;      /* RFC 2018 SACK-permitted option (SYNs) */
 } h_seg;
 
 /* A segment the stack sent, with a copy of its payload. */
