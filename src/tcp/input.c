@@ -89,17 +89,20 @@ static void in_take_queued(ltcp_engine *eng, ltcp_tcb *tcb) {
 
 /* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
 
-/* A new child of lst for the SYN seg: in the host's table, holding one of lst's slots, with
- * what it inherits from lst; NULL (the SYN dropped, counted) when the backlog, memory or the
- * table is full. */
-static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
-  ltcp_tcb *tcb = ltcp_listen_has_room(lst) ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
+/* A new child of lst for seg (a SYN, or an ACK with a SYN cookie): in the host's table
+ * (half-open, or for a cookie's connection an ordinary place), holding one of lst's slots,
+ * with what it inherits from lst; NULL (seg dropped, counted) when the backlog (the accept
+ * queue for a cookie), memory or the table is full. */
+static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
+                                 int half_open) {
+  int room = half_open ? ltcp_listen_has_room(lst) : ltcp_listen_synced_room(lst);
+  ltcp_tcb *tcb = room ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
   if (tcb) {
     tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
     tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
     tcb->passive = 1;
     ltcp_listen_inherit(lst, tcb);
-    if (eng->host.attach(eng->host.ctx, tcb, 1) != 0) {
+    if (eng->host.attach(eng->host.ctx, tcb, half_open) != 0) {
       ltcp_life_discard(eng, tcb);
       tcb = NULL;
     }
@@ -108,14 +111,13 @@ static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
     ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
     return NULL;
   }
-  ltcp_listen_adopt(lst, tcb);
+  if (half_open) ltcp_listen_adopt(lst, tcb);
+  else ltcp_listen_adopt_synced(lst, tcb);
   eng->stats->passive_opens++;
   return tcb;
 }
 
 /* ---- SYN floods (RFC 4987): SYN cookies (§3.6, tcp/syncookie.h) and the early drop */
-
-static void in_other(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg);
 
 /* Whether a SYN to lst finds no half-open slot: its backlog, or the host's half-open limit. */
 static int in_listen_full(const ltcp_engine *eng, const ltcp_tcb *lst) {
@@ -185,29 +187,15 @@ static ltcp_seg in_cookie_syn(const ltcp_seg *ack, const ltcp_syncookie_opts *o)
 }
 
 /* An ACK brought back a valid cookie: the child is made now, as the LISTEN step would have
- * made it, and reports LISTEN -> SYN-RECEIVED with the cookie as its cause; the ACK then goes
- * through SYN-RECEIVED's processing (-> ESTABLISHED), with any text or FIN it carries. It takes
+ * made it, and reports LISTEN -> SYN-RECEIVED with the cookie as its cause; the caller then
+ * takes the ACK through SYN-RECEIVED's processing (-> ESTABLISHED), with any text or FIN it
+ * carries (ltcp_input_segment). It takes
  * a place in the connection table (not a half-open one) and in the accept queue, or the ACK is
  * dropped, counted, as Linux does when the accept queue is full. */
 static ltcp_tcb *in_listen_cookie_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
                                         const ltcp_syncookie_opts *o) {
-  ltcp_tcb *tcb = ltcp_listen_synced_room(lst) ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
-  if (tcb) {
-    tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
-    tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
-    tcb->passive = 1;
-    ltcp_listen_inherit(lst, tcb);
-    if (eng->host.attach(eng->host.ctx, tcb, 0) != 0) {
-      ltcp_life_discard(eng, tcb);
-      tcb = NULL;
-    }
-  }
-  if (!tcb) {
-    ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
-    return NULL;
-  }
-  ltcp_listen_adopt_synced(lst, tcb);
-  eng->stats->passive_opens++;
+  ltcp_tcb *tcb = in_listen_child(eng, lst, seg, 0);
+  if (!tcb) return NULL;
   eng->stats->syn_cookies_ok++;
   ltcp_seg syn = in_cookie_syn(seg, o);
   in_take_syn(eng, tcb, &syn);
@@ -222,9 +210,7 @@ static ltcp_tcb *in_listen_cookie_child(ltcp_engine *eng, ltcp_tcb *lst, const l
   tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_field(eng, tcb, synack.flags);
   ltcp_cause why = ltcp_cause_syncookie(seg);
   ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
-  in_other(eng, tcb, seg);
-  LTCP_ASSERT(tcb->dead || tcb->state != LTCP_SYN_RECEIVED); /* the cookie's ACK is acceptable */
-  return tcb->dead ? NULL : tcb;
+  return tcb;
 }
 
 /* Second, an ACK: <SEQ=SEG.ACK><CTL=RST>, unless it returns one of our SYN cookies (checked in
@@ -255,7 +241,8 @@ static void in_listen_early_drop(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
   ltcp_life_close(eng, old, 0, &why);
 }
 
-/* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. Returns the new child. */
+/* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. Returns the new child: in
+ * SYN-RECEIVED after its SYN,ACK, or made from a SYN cookie by an ACK still to process. */
 static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
                            const uint32_t *isn) {
   if (seg->flags & LTCP_RST) { /* first: an incoming RST should be ignored */
@@ -273,7 +260,7 @@ static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
     return NULL;
   }
   if (eng->cfg.syn_cookies == LTCP_SYNCOOKIE_NEVER) in_listen_early_drop(eng, lst, seg);
-  ltcp_tcb *tcb = in_listen_child(eng, lst, seg);
+  ltcp_tcb *tcb = in_listen_child(eng, lst, seg, 1);
   if (!tcb) return NULL;
   /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
@@ -862,9 +849,13 @@ ltcp_tcb *ltcp_input_segment(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *se
   }
   if (!tcb) {
     ltcp_tcb *lst = eng->host.listener(eng->host.ctx, seg);
-    if (lst) return in_listen(eng, lst, seg, NULL);
-    in_closed(eng, seg);
-    return NULL;
+    if (!lst) {
+      in_closed(eng, seg);
+      return NULL;
+    }
+    tcb = in_listen(eng, lst, seg, NULL);
+    /* A SYN cookie's connection: its ACK goes on through SYN-RECEIVED (§3.10.7.4). */
+    if (!tcb || !(seg->flags & LTCP_ACK)) return tcb;
   }
   if (ltcp_busy_wake(eng, tcb) != 0) {
     ltcp_events_drop(eng, LTCP_DROP_TCP_NO_MEMORY, seg); /* as lost on the way: resent */
