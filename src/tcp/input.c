@@ -189,9 +189,9 @@ static ltcp_seg in_cookie_syn(const ltcp_seg *ack, const ltcp_syncookie_opts *o)
 /* An ACK brought back a valid cookie: the child is made now, as the LISTEN step would have
  * made it, and reports LISTEN -> SYN-RECEIVED with the cookie as its cause; the caller then
  * takes the ACK through SYN-RECEIVED's processing (-> ESTABLISHED), with any text or FIN it
- * carries (ltcp_input_segment). It takes
- * a place in the connection table (not a half-open one) and in the accept queue, or the ACK is
- * dropped, counted, as Linux does when the accept queue is full. */
+ * carries (ltcp_input_segment). It takes a place in the connection table (not a half-open one)
+ * and in the accept queue, or the ACK is dropped, counted, as Linux does when the accept queue
+ * is full. */
 static ltcp_tcb *in_listen_cookie_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
                                         const ltcp_syncookie_opts *o) {
   ltcp_tcb *tcb = in_listen_child(eng, lst, seg, 0);
