@@ -56,7 +56,8 @@ typedef struct ltcp_stack_config {
                                    * cookie (syn_cookies), or makes room by ending the oldest, or
                                    * is dropped, each counted. 0: equal to max_connections (a
                                    * listener may hold as many handshakes as connections; a
-                                   * compact one costs 64 bytes). Default 0 */
+                                   * compact one costs 64 bytes). Fixed once the stack is made.
+                                   * Default 0 */
   uint32_t tx_queue_packets;      /**< output packets held until the driver takes them.
                                    * Default 512 */
   uint32_t event_capacity;        /**< queued events; 0 disables events. Default 0 */
