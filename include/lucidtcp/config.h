@@ -69,11 +69,15 @@ typedef struct ltcp_stack_config {
   uint32_t max_sockets;           /**< capacity of the descriptor table. Default 1024 */
   uint32_t max_connections;       /**< connections, including orphans in TIME-WAIT. Default 4096 */
   uint32_t max_half_open;         /**< half-open connections (SYN-RECEIVED of passive opens,
-                                   * compact records included) the whole stack holds: a SYN beyond
-                                   * it is dropped and counted, so that a SYN flood, whatever the
-                                   * backlogs, leaves the rest of max_connections to established
-                                   * and outgoing connections (RFC 4987). 0: half of
-                                   * max_connections. Default 0 */
+                                   * compact records included) the whole stack holds, counted
+                                   * apart from max_connections, so that a SYN flood never takes
+                                   * a place established connections, other listeners or
+                                   * outgoing connects need (RFC 4987). Beyond it a SYN gets a
+                                   * cookie (syn_cookies), or makes room by ending the oldest, or
+                                   * is dropped, each counted. 0: equal to max_connections (a
+                                   * listener may hold as many handshakes as connections; a
+                                   * compact one costs 64 bytes). Fixed once the stack is made.
+                                   * Default 0 */
   uint32_t tx_queue_packets;      /**< output packets held until the driver takes them.
                                    * Default 512 */
   uint32_t event_capacity;        /**< queued events; 0 disables events. Default 0 */
@@ -171,6 +175,11 @@ typedef struct ltcp_stack_config {
                                    * Default 0 */
   uint32_t reasm_conn_max;        /**< out-of-order data one connection holds, bytes (blocks).
                                    * 0: twice its receive buffer. Default 0 */
+  uint8_t syn_cookies;            /**< SYN cookies (RFC 4987 §3.6): 0 never (a SYN finding no
+                                   * half-open slot ends the oldest half-open connection instead,
+                                   * or is dropped), 1 when the listener's backlog or
+                                   * max_half_open is full, 2 for every SYN. Linux's
+                                   * net.ipv4.tcp_syncookies. Default 1 */
 } ltcp_stack_config;
 
 /** Fills cfg with the defaults documented above.

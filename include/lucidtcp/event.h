@@ -15,7 +15,9 @@ typedef enum ltcp_cause_kind {
   LTCP_CAUSE_SEGMENT, /**< a segment arrived: see ev.seg */
   LTCP_CAUSE_CALL,    /**< a user call: see ev.call */
   LTCP_CAUSE_TIMER,   /**< a timer expired: see ev.timer */
-  LTCP_CAUSE_ICMP     /**< an ICMP error arrived for the connection: see ev.icmp_type, icmp_code */
+  LTCP_CAUSE_ICMP,    /**< an ICMP error arrived for the connection: see ev.icmp_type, icmp_code */
+  LTCP_CAUSE_SYNCOOKIE /**< an ACK to a listener returned a valid SYN cookie (RFC 4987 §3.6),
+                        * which made the connection: see ev.seg */
 } ltcp_cause_kind;
 
 /** RFC 9293 §3.9.1 user calls, with the socket calls that issue them. */
@@ -75,7 +77,7 @@ typedef struct ltcp_event {
   ltcp_state new_state;  /**< LTCP_EV_STATE */
   int error;             /**< errno reported to the user with this change (ECONNRESET...), or 0 */
   ltcp_cause_kind cause; /**< LTCP_EV_STATE: what caused it */
-  ltcp_seg_summary seg;  /**< cause == SEGMENT, and for LTCP_EV_DROP */
+  ltcp_seg_summary seg;  /**< cause == SEGMENT or SYNCOOKIE, and for LTCP_EV_DROP */
   ltcp_call call;        /**< cause == CALL */
   ltcp_timer timer;      /**< cause == TIMER */
   uint8_t icmp_type;     /**< cause == ICMP: its RFC 792 type */

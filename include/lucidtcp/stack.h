@@ -109,7 +109,8 @@ const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st);
  * @param st the stack
  * @return its copy of the configuration, valid as long as the stack */
 const ltcp_stack_config *ltcp_stack_get_config(const ltcp_stack *st);
-/** Number of connections in the table (sockets' and orphans, TIME-WAIT included).
+/** Number of connections in the table (sockets' and orphans, TIME-WAIT and half-open ones
+ * included; the half-open ones count against max_half_open, the rest against max_connections).
  * @param st the stack
  * @return the count */
 uint32_t ltcp_stack_connection_count(const ltcp_stack *st);

@@ -45,7 +45,8 @@ extern "C" {
   X(TCP_LISTEN_RST, "TCP: RST to a listener (3.10.7.2)")                                  \
   X(TCP_LISTEN_NO_SYN, "TCP: neither SYN, ACK nor RST to a listener (3.10.7.2)")          \
   X(TCP_SYN_FIN, "TCP: SYN and FIN together, dropped (cfg.drop_syn_fin)")                  \
-  X(TCP_LISTEN_OVERFLOW, "TCP: SYN to a listener whose backlog (or the half-open budget) is full") \
+  X(TCP_LISTEN_OVERFLOW, "TCP: SYN to a listener whose backlog (or the half-open budget) is full, or a SYN cookie's ACK to a full accept queue") \
+  X(TCP_TABLE_FULL, "TCP: handshake's ACK dropped, the connection table is full (RFC 4987)") \
   X(TCP_SYN_SENT_BAD_ACK, "TCP: unacceptable ACK in SYN-SENT (3.10.7.3)")                 \
   X(TCP_SYN_SENT_RST, "TCP: RST without acceptable ACK in SYN-SENT (3.10.7.3)")           \
   X(TCP_SYN_SENT_NO_SYN, "TCP: neither SYN nor RST in SYN-SENT (3.10.7.3)")               \
@@ -108,6 +109,13 @@ typedef struct ltcp_stats {
   uint64_t passive_opens;    /**< connections created by a SYN to a listener */
   uint64_t half_open_full;   /**< SYNs dropped because the stack held max_half_open half-open
                               * connections (counted with TCP_LISTEN_OVERFLOW as well) */
+  uint64_t half_open_early_drops; /**< half-open connections ended to make room for a new SYN
+                              * (cfg.syn_cookies 0, RFC 4987 §3.4), the oldest first */
+  uint64_t syn_cookies_sent; /**< SYN,ACKs whose ISS is a SYN cookie, no state kept
+                              * (RFC 4987 §3.6, cfg.syn_cookies) */
+  uint64_t syn_cookies_ok;   /**< connections made from a valid cookie in an ACK to a listener */
+  uint64_t syn_cookies_failed; /**< ACKs to a listener checked for a cookie and found none (bad
+                              * or expired): answered with a reset */
   uint64_t established;      /**< connections that reached ESTABLISHED */
   uint64_t resets;           /**< connections ended by a RST received */
   uint64_t timeouts;         /**< connections ended by retransmission or user timeout */

@@ -43,13 +43,15 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->icmp_may_reset = 1;
   cfg->syn_challenge = 1;
   cfg->mem_limit = 256ull << 20; /* tcp/mem.h: LTCP_MEM_LIMIT_DEFAULT */
+  cfg->syn_cookies = 1; /* Linux's tcp_syncookies = 1 */
 }
 
 int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
   const ltcp_stack_config *o = &ip->cfg;
   if (!ltcp_ip_config_valid(c) || c->addr != o->addr || c->mtu != o->mtu || c->seed != o->seed ||
       c->isn_offset != o->isn_offset || c->max_sockets != o->max_sockets ||
-      c->max_connections != o->max_connections || c->tx_queue_packets != o->tx_queue_packets ||
+      c->max_connections != o->max_connections || c->max_half_open != o->max_half_open ||
+      c->tx_queue_packets != o->tx_queue_packets ||
       c->event_capacity != o->event_capacity || c->tso_max != o->tso_max ||
       c->csum_offload != o->csum_offload || c->prefix_len != o->prefix_len ||
       c->gateway != o->gateway || c->link_default_route != o->link_default_route ||
@@ -77,10 +79,11 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   if (!ltcp_routes_via_ok(c->addr, c->prefix_len, c->gateway)) return 0;
   if (c->frag_max_datagrams > 4096 || (c->frag_max_datagrams && c->frag_timeout_ns == 0))
     return 0;
+  if (c->syn_cookies > 2 || c->max_half_open >= (1u << 30)) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&
          c->rto_min_ns <= c->rto_max_ns && c->rcvbuf_max <= LTCP_BUF_MAX &&
-         c->max_half_open <= c->max_connections &&
-         (c->mem_pressure == 0 || c->mem_limit == 0 || c->mem_pressure <= c->mem_limit);
+         (c->mem_pressure == 0 || c->mem_limit == 0 || c->mem_pressure <= c->mem_limit) &&
+         c->max_connections < (1u << 30);
 }

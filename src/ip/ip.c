@@ -56,8 +56,25 @@ static ltcp_tcb *ip_listener(void *ctx, const ltcp_seg *seg) {
   return ltcp_table_listener(&ip->table, seg->dst_port);
 }
 
-static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb);
-static int ip_attach(void *ctx, ltcp_tcb *tcb) { return ip_attach_child(ctx, tcb); }
+static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb, int half_open);
+static int ip_attach(void *ctx, ltcp_tcb *tcb, int half_open) {
+  return ip_attach_child(ctx, tcb, half_open);
+}
+
+static int ip_half_open_full(void *ctx) {
+  ltcp_ip *ip = ctx;
+  return ltcp_table_half_open_full(&ip->table);
+}
+
+static int ip_promote(void *ctx, ltcp_tcb *tcb) {
+  ltcp_ip *ip = ctx;
+  return ltcp_table_promote(&ip->table, tcb);
+}
+
+static ltcp_tcb *ip_half_open_evict(void *ctx, const ltcp_tcb *lst, int own_port) {
+  ltcp_ip *ip = ctx;
+  return ltcp_syn_table_evict(&ip->syn, own_port ? lst->local.port : 0);
+}
 
 static void ip_expand_children(void *ctx, ltcp_tcb *lst) {
   ltcp_ip *ip = ctx;
@@ -78,6 +95,9 @@ static const ltcp_engine_host ip_host = {
     .deadline_moved = ip_deadline_moved,
     .listener = ip_listener,
     .attach = ip_attach,
+    .half_open_full = ip_half_open_full,
+    .promote = ip_promote,
+    .half_open_evict = ip_half_open_evict,
     .expand_children = ip_expand_children,
     .detach = ip_detach,
 };
@@ -126,15 +146,20 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   ltcp_engine_host host = ip_host;
   host.ctx = ip;
   uint32_t slot = cfg->tso_max ? cfg->tso_max : cfg->mtu; /* slots grow only with TSO on */
+  /* RFC 4987: half-open connections have their own limit, max_connections by default. */
+  uint32_t half = cfg->max_half_open ? cfg->max_half_open : cfg->max_connections;
   if (ltcp_engine_init(&ip->tcp, cfg, &ip->stats, &host, isn_key) != 0 ||
       ltcp_txq_init(&ip->txq, cfg->tx_queue_packets, slot, cfg->tso_max != 0) != 0 ||
       ltcp_ports_init(&ip->ports) != 0 ||
-      ltcp_table_init(&ip->table, cfg->max_connections, hash_key, &ip->ports) != 0 ||
-      ltcp_timers_init(&ip->timers, cfg->max_connections + cfg->max_sockets) != 0)
+      ltcp_table_init(&ip->table, cfg->max_connections, half, hash_key, &ip->ports) != 0 ||
+      ltcp_timers_init(&ip->timers, cfg->max_connections + half + cfg->max_sockets) != 0)
     return LTCP_ENOMEM;
   ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .stats = &ip->stats,
                         .addr = cfg->addr, .max = cfg->max_connections};
-  if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &home) != 0 ||
+  ltcp_rec_home syn_home = home;
+  syn_home.max = half;
+  syn_home.half_open = 1;
+  if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &syn_home) != 0 ||
       ltcp_routes_init(&ip->routes, cfg->max_routes) != 0 ||
       ltcp_frags_init(&ip->frags, cfg->frag_max_datagrams, cfg->frag_mem, cfg->frag_timeout_ns,
                       &ip->stats) != 0)
@@ -340,19 +365,19 @@ uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state) {
   return n;
 }
 
-/* The engine's attach hook: a listener's new child, before its SYN,ACK. RFC 4987: half-open
- * connections are held to cfg.max_half_open (half the table by default), so that the rest of
- * the connection table stays for established and outgoing connections under a SYN flood. */
-static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb) {
-  uint32_t max = ip->cfg.max_half_open ? ip->cfg.max_half_open : ip->cfg.max_connections / 2;
-  if (ltcp_ip_count_state(ip, LTCP_SYN_RECEIVED) >= max) {
+/* The engine's attach hook: a listener's new child, before its SYN,ACK (half_open), or made
+ * from a SYN cookie. RFC 4987: half-open connections are held to cfg.max_half_open, counted
+ * apart from the connection table, which stays for established and outgoing connections under
+ * a SYN flood. */
+static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb, int half_open) {
+  if (half_open && ltcp_table_half_open_full(&ip->table)) {
     ip->stats.half_open_full++;
-    return -1;
+    return LTCP_ENOBUFS;
   }
-  return ltcp_table_insert(&ip->table, tcb);
+  return ltcp_table_insert(&ip->table, tcb, half_open);
 }
 
-int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) { return ltcp_table_insert(&ip->table, tcb); }
+int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) { return ltcp_table_insert(&ip->table, tcb, 0); }
 
 void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) { ltcp_table_add_listener(&ip->table, tcb); }
 

@@ -38,11 +38,11 @@ void ltcp_rec_table_insert(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx
   h->remote_port = remote->port;
   h->local_port = local->port;
   ltcp_recs_hash_insert(r, idx, rec_table_hash(home, h));
-  ltcp_table_add_record(home->table, h->local_port);
+  ltcp_table_add_record(home->table, h->local_port, home->half_open);
 }
 
 void ltcp_rec_table_remove(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx) {
   ltcp_rec_hdr *h = ltcp_recs_hdr(r, idx);
   ltcp_recs_hash_remove(r, idx, rec_table_hash(home, h));
-  ltcp_table_remove_record(home->table, h->local_port);
+  ltcp_table_remove_record(home->table, h->local_port, home->half_open);
 }

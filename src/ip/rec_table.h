@@ -19,7 +19,8 @@ typedef struct ltcp_rec_home {
   ltcp_conn_table *table;  /* the hash key, the connection count and ports, the listeners */
   ltcp_stats *stats;
   uint32_t addr;           /* the stack's address: every record's local address */
-  uint32_t max;            /* records at most: the connection table's size */
+  uint32_t max;            /* records at most: the limit they count against */
+  uint8_t half_open;       /* the records are half-open connections (ip/table.h) */
 } ltcp_rec_home;
 
 /* The record of r holding the 4-tuple (its index), or 0. */

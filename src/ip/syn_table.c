@@ -67,7 +67,7 @@ static ltcp_tcb *syn_expand_idx(ltcp_syn_table *t, uint32_t idx) {
   ltcp_time_ns deadline = w->deadline;
   syn_remove(t, idx); /* its place in the table is now the TCB's */
   ltcp_syn_restore(home->tcp, tcb, &s, lst, &local, &remote, deadline);
-  int rc = ltcp_table_insert(home->table, tcb);
+  int rc = ltcp_table_insert(home->table, tcb, 1);
   LTCP_ASSERT(rc == 0); /* the record's place in the table was just given back */
   (void)rc;
   return tcb;
@@ -123,4 +123,23 @@ void ltcp_syn_table_expand_port(ltcp_syn_table *t, ltcp_tcb *lst) {
       idx = next;
     }
   }
+}
+
+/* Oldest first: the most SYN,ACKs sent again (every record follows one schedule), and within a
+ * count the earliest deadline; never one whose SYN,ACK went only once, which may be a peer's
+ * handshake still within its first round trip (Linux's request-queue pruning spares the young
+ * ones too). Bounded: at most SYN_EVICT_LOOK records are looked at, as FreeBSD's syncache looks
+ * only within one bucket. */
+#define SYN_EVICT_LOOK 64u
+
+ltcp_tcb *ltcp_syn_table_evict(ltcp_syn_table *t, uint16_t port) {
+  uint32_t looked = 0;
+  for (int i = LTCP_SYN_LEVELS - 1; i >= 1 && looked < SYN_EVICT_LOOK; i--) {
+    for (uint32_t idx = t->fifo[i].head; idx && looked < SYN_EVICT_LOOK; looked++) {
+      const ltcp_syn_rec *w = syn_at(t, idx);
+      if (!port || w->link.local_port == port) return syn_expand_idx(t, idx);
+      idx = w->link.next;
+    }
+  }
+  return NULL;
 }

@@ -45,6 +45,10 @@ ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_endpoint *local, c
 ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id);
 /* The record with the earliest deadline as a TCB again (in the timer heap, due). */
 ltcp_tcb *ltcp_syn_table_expand_earliest(ltcp_syn_table *t);
+/* Room under pressure (RFC 4987 §3.4, early drop): the oldest record (of port, unless 0) whose
+ * SYN,ACK was sent again, as a TCB again for the engine to close; NULL when none is found among
+ * the oldest few, or no memory. */
+ltcp_tcb *ltcp_syn_table_evict(ltcp_syn_table *t, uint16_t port);
 /* A listener is going: every record of its port becomes a TCB again (which closes with it). */
 void ltcp_syn_table_expand_port(ltcp_syn_table *t, ltcp_tcb *lst);
 

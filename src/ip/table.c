@@ -11,11 +11,13 @@ static uint32_t table_pow2(uint32_t n) {
   return p;
 }
 
-int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint64_t hash_key, ltcp_ports *ports) {
-  uint32_t nb = table_pow2(max);
+int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint32_t max_half_open, uint64_t hash_key,
+                    ltcp_ports *ports) {
+  uint32_t nb = table_pow2(max + max_half_open);
   t->ports = ports;
   t->max = max;
-  t->count = 0;
+  t->max_half_open = max_half_open;
+  t->count = t->half_open = 0;
   t->hash_key = hash_key;
   t->conns = calloc(nb, sizeof *t->conns);
   t->conns_mask = nb - 1;
@@ -45,8 +47,17 @@ ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *l,
   return NULL;
 }
 
-int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb) {
-  if (t->count >= t->max) return LTCP_ENOBUFS;
+static int table_full(const ltcp_conn_table *t, int half_open) {
+  return half_open ? t->half_open >= t->max_half_open : t->count - t->half_open >= t->max;
+}
+
+int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb, int half_open) {
+  if (table_full(t, half_open)) return LTCP_ENOBUFS;
+  LTCP_ASSERT(!half_open || tcb->busy);
+  if (half_open) {
+    tcb->busy->half_open = 1;
+    t->half_open++;
+  }
   ltcp_tcb **b = &t->conns[ltcp_table_hash(t, &tcb->local, &tcb->remote) & t->conns_mask];
   tcb->hash_next = *b;
   *b = tcb;
@@ -71,18 +82,34 @@ void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb) {
   *pp = tcb->hash_next;
   tcb->in_table = 0;
   t->count--;
+  if (tcb->busy && tcb->busy->half_open) {
+    LTCP_ASSERT(t->half_open > 0);
+    tcb->busy->half_open = 0;
+    t->half_open--;
+  }
   ltcp_ports_release(t->ports, tcb->local.port);
 }
 
-void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port) {
-  LTCP_ASSERT(t->count < t->max);
+int ltcp_table_promote(ltcp_conn_table *t, ltcp_tcb *tcb) {
+  if (!tcb->busy->half_open) return 0;
+  if (table_full(t, 0)) return LTCP_ENOBUFS;
+  LTCP_ASSERT(t->half_open > 0);
+  tcb->busy->half_open = 0;
+  t->half_open--;
+  return 0;
+}
+
+void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port, int half_open) {
+  LTCP_ASSERT(!table_full(t, half_open));
   t->count++;
+  if (half_open) t->half_open++;
   ltcp_ports_hold(t->ports, port);
 }
 
-void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port) {
-  LTCP_ASSERT(t->count > 0);
+void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port, int half_open) {
+  LTCP_ASSERT(t->count > 0 && (!half_open || t->half_open > 0));
   t->count--;
+  if (half_open) t->half_open--;
   ltcp_ports_release(t->ports, port);
 }
 

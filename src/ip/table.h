@@ -1,6 +1,8 @@
 /* The connection tables: connections (TCBs) by 4-tuple and listeners by local port, chained
- * through tcb->hash_next, with the count of connections, compact records included (only
- * this module changes it). Every entry, TCB, listener or record, holds its local port
+ * through tcb->hash_next, with the count of connections, compact records included, and of
+ * the half-open ones among them (only this module changes them). Half-open connections (a
+ * passive child in SYN-RECEIVED, TCB or record) have a limit of their own, apart from the
+ * table's (RFC 4987): a SYN flood never takes a place from other connections. Every entry, TCB, listener or record, holds its local port
  * (ip/ports.h) while it is in. Lookups are O(1) on average; nothing scans every connection.
  * Private to src/ip/. */
 #ifndef LTCP_IP_TABLE_H
@@ -14,15 +16,20 @@
 
 typedef struct ltcp_conn_table {
   ltcp_tcb **conns;
-  uint32_t conns_mask, count, max;
+  uint32_t conns_mask;
+  uint32_t count;         /* every entry, half-open ones included (the bound of a chain) */
+  uint32_t max;           /* entries that are not half-open, at most */
+  uint32_t half_open, max_half_open; /* half-open entries, and their own limit */
   ltcp_tcb **listeners;
   uint32_t listeners_mask;
   uint64_t hash_key;      /* from the stack's seeded randomness */
   ltcp_ports *ports;      /* the IP layer's, where each entry holds its port */
 } ltcp_conn_table;
 
-/* Buckets for max connections; entries hold their ports in ports. 0 or LTCP_ENOMEM. */
-int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint64_t hash_key, ltcp_ports *ports);
+/* Buckets for max connections and max_half_open half-open ones; entries hold their ports in
+ * ports. 0 or LTCP_ENOMEM. */
+int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint32_t max_half_open, uint64_t hash_key,
+                    ltcp_ports *ports);
 void ltcp_table_free(ltcp_conn_table *t);
 /* The bucket hash of a 4-tuple, keyed so a peer cannot aim at one chain. */
 static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_endpoint *l,
@@ -38,11 +45,19 @@ static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_endp
 }
 ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *local,
                             const ltcp_endpoint *remote);
-/* A TCB in (LTCP_ENOBUFS when full) and out; a record's place in the count and its port. */
-int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb);
+/* A TCB in (LTCP_ENOBUFS when its limit is reached; half_open: a passive child in
+ * SYN-RECEIVED, marked in tcb->busy->half_open) and out; a record's place in the count (a
+ * half-open one's in both) and its port. */
+int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb, int half_open);
 void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb);
-void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port);
-void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port);
+void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port, int half_open);
+void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port, int half_open);
+/* A half-open TCB becomes an ordinary entry (0, or LTCP_ENOBUFS when the table is full); any
+ * other TCB is left as it is (0). */
+int ltcp_table_promote(ltcp_conn_table *t, ltcp_tcb *tcb);
+static inline int ltcp_table_half_open_full(const ltcp_conn_table *t) {
+  return t->half_open >= t->max_half_open;
+}
 ltcp_tcb *ltcp_table_listener(const ltcp_conn_table *t, uint16_t port);
 void ltcp_table_add_listener(ltcp_conn_table *t, ltcp_tcb *tcb);
 void ltcp_table_remove_listener(ltcp_conn_table *t, ltcp_tcb *tcb);

@@ -15,6 +15,7 @@ int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats 
   eng->host = *host;
   memcpy(eng->isn.key, isn_key, sizeof eng->isn.key);
   ltcp_mem_init(&eng->mem, cfg, stats);
+  ltcp_syncookie_init(&eng->cookie, isn_key);
   if (cfg->event_capacity &&
       !(eng->events = calloc(cfg->event_capacity, sizeof *eng->events)))
     return LTCP_ENOMEM;

@@ -24,6 +24,7 @@
 #include "tcp/life.h"
 #include "tcp/mem.h"
 #include "tcp/output.h"
+#include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 
 /* What the engine needs from its host. Each call is made from inside an engine call, never
@@ -43,8 +44,18 @@ typedef struct ltcp_engine_host {
   /* The listener for seg's destination port, or NULL. */
   ltcp_tcb *(*listener)(void *ctx, const ltcp_seg *seg);
   /* A new passive child (endpoints set) enters the connection table: 0, or LTCP_ENOBUFS
-   * when the table is full. */
-  int (*attach)(void *ctx, ltcp_tcb *tcb);
+   * when the table is full. half_open: a child in SYN-RECEIVED, counted against the host's
+   * half-open limit instead of the table's (RFC 4987); 0: a connection made from a SYN
+   * cookie, already synchronized. */
+  int (*attach)(void *ctx, ltcp_tcb *tcb, int half_open);
+  /* Whether the host holds as many half-open connections as it allows. */
+  int (*half_open_full)(void *ctx);
+  /* A passive child leaves SYN-RECEIVED for a synchronized state: from the half-open count to
+   * the table's. 0, or LTCP_ENOBUFS when the table is full (it stays half-open). */
+  int (*promote)(void *ctx, ltcp_tcb *tcb);
+  /* Room for a SYN under pressure (early drop): the oldest half-open record, of lst's port when
+   * own_port, as a TCB again for the engine to close; NULL when there is none at hand. */
+  ltcp_tcb *(*half_open_evict)(void *ctx, const ltcp_tcb *lst, int own_port);
   /* The listener lst is closing: every compact record of its children becomes a TCB again
    * (ltcp_listen_readopt), so that each closes with it. */
   void (*expand_children)(void *ctx, ltcp_tcb *lst);
@@ -64,6 +75,7 @@ typedef struct ltcp_engine {
   ltcp_life life;      /* tcb.h */
   ltcp_busy_lists busy;    /* busy.h */
   ltcp_isn_key isn;        /* isn.h */
+  ltcp_syncookie_key cookie; /* syncookie.h */
   ltcp_output_wait_list txw; /* output.h */
   ltcp_mem mem;            /* buffer memory: the budget, the out-of-order blocks (mem.h) */
 } ltcp_engine;

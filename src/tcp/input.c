@@ -2,6 +2,8 @@
  * (input.h). */
 #include "tcp/input.h"
 
+#include <string.h>
+
 #include "tcp/busy.h"
 #include "tcp/delack.h"
 #include "tcp/engine.h"
@@ -13,6 +15,7 @@
 #include "tcp/output.h"
 #include "tcp/recovery.h"
 #include "tcp/rtt.h"
+#include "tcp/syncookie.h"
 #include "tcp/timer.h"
 #include "tcp/window.h"
 #include "util/assert.h"
@@ -108,17 +111,20 @@ static void in_take_queued(ltcp_engine *eng, ltcp_tcb *tcb) {
 
 /* ------------------------------------------------------------------ §3.10.7.2 LISTEN */
 
-/* A new child of lst for the SYN seg: in the host's table, holding one of lst's slots, with
- * what it inherits from lst; NULL (the SYN dropped, counted) when the backlog, memory or the
- * table is full. */
-static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
-  ltcp_tcb *tcb = ltcp_listen_has_room(lst) ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
+/* A new child of lst for seg (a SYN, or an ACK with a SYN cookie): in the host's table
+ * (half-open, or for a cookie's connection an ordinary place), holding one of lst's slots,
+ * with what it inherits from lst; NULL (seg dropped, counted) when the backlog (the accept
+ * queue for a cookie), memory or the table is full. */
+static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
+                                 int half_open) {
+  int room = half_open ? ltcp_listen_has_room(lst) : ltcp_listen_synced_room(lst);
+  ltcp_tcb *tcb = room ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
   if (tcb) {
     tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
     tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
     tcb->passive = 1;
     ltcp_listen_inherit(lst, tcb);
-    if (eng->host.attach(eng->host.ctx, tcb) != 0) {
+    if (eng->host.attach(eng->host.ctx, tcb, half_open) != 0) {
       ltcp_life_discard(eng, tcb);
       tcb = NULL;
     }
@@ -127,27 +133,156 @@ static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
     ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg);
     return NULL;
   }
-  ltcp_listen_adopt(lst, tcb);
+  if (half_open) ltcp_listen_adopt(lst, tcb);
+  else ltcp_listen_adopt_synced(lst, tcb);
   eng->stats->passive_opens++;
   return tcb;
 }
 
-/* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. Returns the new child. */
+/* ---- SYN floods (RFC 4987): SYN cookies (§3.6, tcp/syncookie.h) and the early drop */
+
+/* Whether a SYN to lst finds no half-open slot: its backlog, or the host's half-open limit. */
+static int in_listen_full(const ltcp_engine *eng, const ltcp_tcb *lst) {
+  return !ltcp_listen_has_room(lst) || eng->host.half_open_full(eng->host.ctx);
+}
+
+/* cfg.syn_cookies: 2 always, 1 when no half-open slot is left (Linux's tcp_syncookies). */
+static int in_listen_cookie_wanted(const ltcp_engine *eng, const ltcp_tcb *lst) {
+  uint8_t mode = eng->cfg.syn_cookies;
+  return mode == LTCP_SYNCOOKIE_ALWAYS || (mode == LTCP_SYNCOOKIE_WHEN_FULL && in_listen_full(eng, lst));
+}
+
+/* The SYN answered and forgotten: a SYN,ACK whose ISS is a cookie, built as a child's would be
+ * (the window, MSS and options it would offer) on a TCB that lives for this call only, a view
+ * in no table, heap or list. With timestamps, our TSval carries the SYN's window scale and
+ * SACK-permitted (tcp/syncookie.h). */
+static void in_listen_cookie_synack(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  ltcp_tcb t;
+  ltcp_tcb_busy b;
+  memset(&t, 0, sizeof t);
+  memset(&b, 0, sizeof b);
+  t.busy = &b;
+  t.view = 1;
+  t.state = LTCP_SYN_RECEIVED;
+  t.passive = 1;
+  t.fd = t.heap_idx = -1;
+  t.deadline = t.ka_at = LTCP_TIME_NEVER;
+  b.rtx_at = b.tw_at = b.ut_at = b.fw2_at = b.dack_at = b.rtt_start = LTCP_TIME_NEVER;
+  t.local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
+  t.remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+  ltcp_listen_inherit(lst, &t);
+  ltcp_seg syn = *seg;
+  if (!eng->cfg.timestamps || !syn.opts.has_timestamps) {
+    /* Nothing would bring them back: no window scaling, no SACK (as Linux). */
+    syn.opts.has_wscale = 0;
+    syn.opts.sack_permitted = 0;
+  }
+  in_take_syn(eng, &t, &syn);
+  ltcp_opts_take_syn(eng, &t, &syn);
+  ltcp_sack_take_syn(eng, &t, &syn);
+  t.iss = t.snd_una = ltcp_syncookie_make(eng, seg);
+  t.snd_nxt = b.snd_retx = t.snd_buf_seq = t.iss + 1;
+  if (t.rfc7323.ts_ok) {
+    uint32_t ms = (uint32_t)(eng->now / LTCP_MS(1));
+    uint32_t ts = ltcp_syncookie_tsval(ms + t.rfc7323.ts_offset,
+                                       t.rfc7323.ws_ok ? t.rfc7323.snd_wscale : -1, t.sack_ok);
+    t.rfc7323.ts_offset = ts - ms;
+  }
+  eng->stats->syn_cookies_sent++;
+  ltcp_out_syn(eng, &t);
+}
+
+/* The SYN a valid cookie gives back, for the negotiation the LISTEN step would have done. */
+static ltcp_seg in_cookie_syn(const ltcp_seg *ack, const ltcp_syncookie_opts *o) {
+  ltcp_seg syn = {.flags = LTCP_SYN, .seq = ack->seq - 1, .wnd = ack->wnd};
+  syn.src_addr = ack->src_addr;
+  syn.dst_addr = ack->dst_addr;
+  syn.src_port = ack->src_port;
+  syn.dst_port = ack->dst_port;
+  syn.opts.mss = o->mss;
+  syn.opts.has_wscale = o->has_wscale;
+  syn.opts.wscale = o->wscale;
+  syn.opts.sack_permitted = o->sack_ok;
+  syn.opts.has_timestamps = o->ts_ok;
+  syn.opts.ts_val = ack->opts.ts_val;
+  return syn;
+}
+
+/* An ACK brought back a valid cookie: the child is made now, as the LISTEN step would have
+ * made it, and reports LISTEN -> SYN-RECEIVED with the cookie as its cause; the caller then
+ * takes the ACK through SYN-RECEIVED's processing (-> ESTABLISHED), with any text or FIN it
+ * carries (ltcp_input_segment). It takes a place in the connection table (not a half-open one)
+ * and in the accept queue, or the ACK is dropped, counted, as Linux does when the accept queue
+ * is full. */
+static ltcp_tcb *in_listen_cookie_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
+                                        const ltcp_syncookie_opts *o) {
+  ltcp_tcb *tcb = in_listen_child(eng, lst, seg, 0);
+  if (!tcb) return NULL;
+  eng->stats->syn_cookies_ok++;
+  ltcp_seg syn = in_cookie_syn(seg, o);
+  in_take_syn(eng, tcb, &syn);
+  ltcp_opts_take_syn(eng, tcb, &syn);
+  ltcp_sack_take_syn(eng, tcb, &syn);
+  tcb->rfc7323.last_ack_sent = tcb->rcv_nxt;
+  tcb->iss = tcb->snd_una = seg->ack - 1;
+  tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = seg->ack;
+  in_take_window(tcb, &syn);
+  tcb->snd_wl2 = tcb->iss;
+  ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK}; /* the window it offered: the edge stays */
+  tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_field(eng, tcb, synack.flags);
+  ltcp_cause why = ltcp_cause_syncookie(seg);
+  ltcp_life_set_state(eng, tcb, LTCP_SYN_RECEIVED, &why);
+  return tcb;
+}
+
+/* Second, an ACK: <SEQ=SEG.ACK><CTL=RST>, unless it returns one of our SYN cookies (checked in
+ * mode 2, and in mode 1 while cookies sent lately may come back, as Linux). A bad or expired
+ * cookie is counted and reset like any other ACK (Linux's SyncookiesFailed). */
+static ltcp_tcb *in_listen_ack(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  uint8_t mode = eng->cfg.syn_cookies;
+  if (!(seg->flags & LTCP_SYN) &&
+      (mode == LTCP_SYNCOOKIE_ALWAYS || (mode == LTCP_SYNCOOKIE_WHEN_FULL && ltcp_syncookie_recent(eng)))) {
+    ltcp_syncookie_opts o;
+    if (ltcp_syncookie_check(eng, seg, &o) == 0) return in_listen_cookie_child(eng, lst, seg, &o);
+    eng->stats->syn_cookies_failed++;
+  }
+  ltcp_out_reset_reply(eng, seg);
+  return NULL;
+}
+
+/* cfg.syn_cookies 0 and no slot: the oldest half-open connection (SYN,ACK sent again first)
+ * makes room for the new SYN, as FreeBSD's syncache drops the oldest entry of a full bucket and
+ * Linux pruned its request queue. It ends without a segment, the new SYN its cause. */
+static void in_listen_early_drop(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg) {
+  int own = !ltcp_listen_has_room(lst);
+  if (!own && !eng->host.half_open_full(eng->host.ctx)) return;
+  ltcp_tcb *old = eng->host.half_open_evict(eng->host.ctx, lst, own);
+  if (!old) return;
+  ltcp_cause why = ltcp_cause_segment(seg);
+  eng->stats->half_open_early_drops++;
+  ltcp_life_close(eng, old, 0, &why);
+}
+
+/* isn: the ISS to use (TIME-WAIT reuse), or NULL to select one. Returns the new child: in
+ * SYN-RECEIVED after its SYN,ACK, or made from a SYN cookie by an ACK still to process. */
 static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
                            const uint32_t *isn) {
   if (seg->flags & LTCP_RST) { /* first: an incoming RST should be ignored */
     ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_RST, seg);
     return NULL;
   }
-  if (seg->flags & LTCP_ACK) { /* second: <SEQ=SEG.ACK><CTL=RST> */
-    ltcp_out_reset_reply(eng, seg);
-    return NULL;
-  }
+  if (seg->flags & LTCP_ACK) return in_listen_ack(eng, lst, seg); /* second */
   if (!(seg->flags & LTCP_SYN)) { /* fourth: "any other control or text-bearing segment" */
     ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_NO_SYN, seg);
     return NULL;
   }
-  ltcp_tcb *tcb = in_listen_child(eng, lst, seg);
+  if (!isn && in_listen_cookie_wanted(eng, lst)) {
+    if (ltcp_listen_synced_room(lst)) in_listen_cookie_synack(eng, lst, seg);
+    else ltcp_events_drop(eng, LTCP_DROP_TCP_LISTEN_OVERFLOW, seg); /* accept queue full */
+    return NULL;
+  }
+  if (eng->cfg.syn_cookies == LTCP_SYNCOOKIE_NEVER) in_listen_early_drop(eng, lst, seg);
+  ltcp_tcb *tcb = in_listen_child(eng, lst, seg, 1);
   if (!tcb) return NULL;
   /* Fourth, SYN: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ, select ISS, send <SEQ=ISS><ACK=RCV.NXT>
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
@@ -472,6 +607,12 @@ static int in_ack(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
       ltcp_events_drop(eng, LTCP_DROP_TCP_SYN_RECEIVED_BAD_ACK, seg);
       return IN_DONE;
     }
+    /* RFC 4987: the child leaves the half-open count for the connection table's; a full
+     * table drops the ACK (the peer sends it again), as Linux a full accept queue. */
+    if (tcb->passive && eng->host.promote(eng->host.ctx, tcb) != 0) {
+      ltcp_events_drop(eng, LTCP_DROP_TCP_TABLE_FULL, seg);
+      return IN_DONE;
+    }
     in_take_window(tcb, seg);
     if (tcb->passive) in_round_rcvbuf(eng, tcb);
     ltcp_life_set_state(eng, tcb, tcb->fin_queued ? LTCP_FIN_WAIT_1 : LTCP_ESTABLISHED, why);
@@ -753,9 +894,13 @@ ltcp_tcb *ltcp_input_segment(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *se
   }
   if (!tcb) {
     ltcp_tcb *lst = eng->host.listener(eng->host.ctx, seg);
-    if (lst) return in_listen(eng, lst, seg, NULL);
-    in_closed(eng, seg);
-    return NULL;
+    if (!lst) {
+      in_closed(eng, seg);
+      return NULL;
+    }
+    tcb = in_listen(eng, lst, seg, NULL);
+    /* A SYN cookie's connection: its ACK goes on through SYN-RECEIVED (§3.10.7.4). */
+    if (!tcb || !(seg->flags & LTCP_ACK)) return tcb;
   }
   if (ltcp_busy_wake(eng, tcb) != 0) {
     ltcp_events_drop(eng, LTCP_DROP_TCP_NO_MEMORY, seg); /* as lost on the way: resent */

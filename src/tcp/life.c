@@ -44,6 +44,12 @@ ltcp_cause ltcp_cause_segment(const ltcp_seg *seg) {
   return c;
 }
 
+ltcp_cause ltcp_cause_syncookie(const ltcp_seg *seg) {
+  ltcp_cause c = ltcp_cause_segment(seg);
+  c.kind = LTCP_CAUSE_SYNCOOKIE;
+  return c;
+}
+
 /* The one place the per-state counts change: a TCB (not a view) leaves from (LTCP_STATE_COUNT:
  * it is new) and enters to (LTCP_STATE_COUNT: it is deleted). */
 static void tcb_count(ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_state from, ltcp_state to) {

@@ -34,6 +34,8 @@ typedef struct ltcp_cause {
 ltcp_cause ltcp_cause_call(ltcp_call call);
 ltcp_cause ltcp_cause_timer(ltcp_timer timer);
 ltcp_cause ltcp_cause_segment(const ltcp_seg *seg);
+/* A valid SYN cookie in seg, an ACK to a listener (tcp/syncookie.h). */
+ltcp_cause ltcp_cause_syncookie(const ltcp_seg *seg);
 ltcp_cause ltcp_cause_icmp(uint8_t type, uint8_t code);
 
 /* A TCB in state, awake, with a new connection id and the stack's defaults; NULL when memory

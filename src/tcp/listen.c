@@ -28,6 +28,12 @@ void ltcp_listen_adopt(ltcp_tcb *lst, ltcp_tcb *child) {
   lst->busy->child_count++;
 }
 
+void ltcp_listen_adopt_synced(ltcp_tcb *lst, ltcp_tcb *child) {
+  LTCP_ASSERT(ltcp_listen_synced_room(lst));
+  listen_link(lst, child);
+  lst->busy->child_count++;
+}
+
 void ltcp_listen_readopt(ltcp_tcb *lst, ltcp_tcb *child) {
   LTCP_ASSERT(lst->busy->child_count > 0);
   listen_link(lst, child);
@@ -40,6 +46,7 @@ void ltcp_listen_ready(ltcp_tcb *child) {
   if (l->acceptq_tail) l->acceptq_tail->busy->accept_next = child;
   else l->acceptq_head = child;
   l->acceptq_tail = child;
+  l->acceptq_len++;
 }
 
 /* Out of the accept queue, if there. Bounded by the backlog: the queue holds children only. */
@@ -51,6 +58,8 @@ static void listen_dequeue(ltcp_tcb *lst, ltcp_tcb *child) {
     if (*pp == child) {
       *pp = child->busy->accept_next;
       if (l->acceptq_tail == child) l->acceptq_tail = prev;
+      LTCP_ASSERT(l->acceptq_len > 0);
+      l->acceptq_len--;
       break;
     }
     prev = *pp;

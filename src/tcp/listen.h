@@ -14,11 +14,24 @@
 static inline int ltcp_listen_has_room(const ltcp_tcb *lst) {
   return lst->busy->child_count < lst->busy->backlog;
 }
+/* Whether the accept queue has room: a connection made from a SYN cookie needs it (as Linux's
+ * sk_acceptq_is_full), and no SYN is answered without it. */
+static inline int ltcp_listen_acceptq_room(const ltcp_tcb *lst) {
+  return lst->busy->acceptq_len < lst->busy->backlog;
+}
+/* The same for a child that takes a slot beyond the backlog (ltcp_listen_adopt_synced). */
+static inline int ltcp_listen_synced_room(const ltcp_tcb *lst) {
+  return ltcp_listen_acceptq_room(lst) && lst->busy->child_count < 2 * lst->busy->backlog;
+}
 /* What a child takes from its listener: the MSS it announces, buffer sizes, user timeout,
  * TCP_NODELAY and keep-alive (tcp/conn_opts.h), as Linux's children. */
 void ltcp_listen_inherit(const ltcp_tcb *lst, ltcp_tcb *child);
 /* A new child of lst: it takes a slot. */
 void ltcp_listen_adopt(ltcp_tcb *lst, ltcp_tcb *child);
+/* A child made from a SYN cookie, about to be synchronized: it takes a slot if the accept queue
+ * has room, even when half-open children hold every other (as Linux bounds the accept queue and
+ * the half-open ones apart): a listener holds at most twice its backlog. */
+void ltcp_listen_adopt_synced(ltcp_tcb *lst, ltcp_tcb *child);
 /* A child whose record held its slot is a TCB again: it takes no new slot. */
 void ltcp_listen_readopt(ltcp_tcb *lst, ltcp_tcb *child);
 /* A child reached ESTABLISHED: it joins the accept queue. */

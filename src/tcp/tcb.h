@@ -43,6 +43,8 @@ typedef struct ltcp_tcb_busy {
   uint32_t snd_sml;        /* end of the last small segment sent (tcp/nagle.h) */
   uint16_t pmtu;           /* path MTU from ICMP "fragmentation needed" (RFC 1191); 0: none
                             * (tcp/icmperr.h lowers snd_mss to it) */
+  uint8_t half_open;       /* the host's bookkeeping (ip/table.h): counted as half-open, a
+                            * passive child not yet synchronized; the engine never reads it */
   /* Timers: each a deadline (keep-alive's is the TCB's own); tcp/timer.h. */
   ltcp_time_ns rtx_at, tw_at, ut_at, fw2_at;
   ltcp_time_ns dack_at;    /* delayed ACK (RFC 1122 4.2.3.2); see tcp/delack.h */
@@ -54,6 +56,7 @@ typedef struct ltcp_tcb_busy {
   ltcp_tcb *acceptq_head, *acceptq_tail; /* listener: established children, oldest first */
   ltcp_tcb *accept_next;
   uint32_t backlog, child_count; /* listener: slots, and those held (TCBs and records) */
+  uint32_t acceptq_len;    /* listener: children in the accept queue */
   uint32_t sndbuf_size, rcvbuf_size; /* inherited by children */
 
   /* Links in the engine's lists. */

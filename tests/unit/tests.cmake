@@ -16,6 +16,7 @@ ltcp_add_test(test_tcp_rtt ${CMAKE_CURRENT_LIST_DIR}/test_tcp_rtt.c ltcp_engine_
 ltcp_add_test(test_tcp_cc ${CMAKE_CURRENT_LIST_DIR}/test_tcp_cc.c ltcp_engine_fake)
 ltcp_add_test(test_tcp_opts ${CMAKE_CURRENT_LIST_DIR}/test_tcp_opts.c ltcp_engine_fake)
 ltcp_add_test(test_tcp_window ${CMAKE_CURRENT_LIST_DIR}/test_tcp_window.c ltcp_engine_fake)
+ltcp_add_test(test_tcp_syncookie ${CMAKE_CURRENT_LIST_DIR}/test_tcp_syncookie.c ltcp_engine_fake)
 ltcp_add_test(test_ip_stack ${CMAKE_CURRENT_LIST_DIR}/test_ip_stack.c ltcp_sock)
 ltcp_add_test(test_ip_route ${CMAKE_CURRENT_LIST_DIR}/test_ip_route.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_ip_frag ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag.c ltcp_harness ltcp_sock)

@@ -88,6 +88,8 @@ void demo_event_text(const ltcp_event *ev, char *buf, size_t cap) {
     snprintf(cause, sizeof cause, "%s()", ltcp_call_name(ev->call));
   else if (ev->cause == LTCP_CAUSE_ICMP)
     snprintf(cause, sizeof cause, "rcvd ICMP type %u code %u", ev->icmp_type, ev->icmp_code);
+  else if (ev->cause == LTCP_CAUSE_SYNCOOKIE)
+    snprintf(cause, sizeof cause, "rcvd %s, SYN cookie", ltcp_flags_format(ev->seg.flags, flags));
   else
     snprintf(cause, sizeof cause, "%s timer", ltcp_timer_name(ev->timer));
   snprintf(buf, cap, "%s -> %s  (%s)%s%s", ltcp_state_name(ev->old_state),
@@ -186,6 +188,8 @@ static void json_record(void *ctx, const demo_record *r) {
         fprintf(out, "\"cause\":\"call\",\"call\":\"%s\",", ltcp_call_name(r->ev.call));
       else if (r->ev.cause == LTCP_CAUSE_ICMP)
         fprintf(out, "\"cause\":\"icmp\",\"icmp_type\":%u,\"icmp_code\":%u,", r->ev.icmp_type, r->ev.icmp_code);
+      else if (r->ev.cause == LTCP_CAUSE_SYNCOOKIE)
+        fprintf(out, "\"cause\":\"syncookie\",\"flags\":\"%s\",", ltcp_flags_format(r->ev.seg.flags, flags));
       else
         fprintf(out, "\"cause\":\"timer\",\"timer\":\"%s\",", ltcp_timer_name(r->ev.timer));
       fprintf(out, "\"error\":\"%s\"}\n", r->ev.error ? ltcp_errname(r->ev.error) : "");

@@ -226,6 +226,14 @@ static void rt_trace_counters(rt_ctx *rt) {
           (unsigned long long)ss->busy_wakes, (unsigned long long)ss->busy_sleeps,
           (unsigned long long)ss->buf_mem_peak, (unsigned long long)ss->reasm_pruned,
           (unsigned long long)ss->send_no_memory);
+  /* RFC 4987's paths, when a listener met a flood. */
+  if (ss->half_open_full || ss->half_open_early_drops || ss->syn_cookies_sent || ss->syn_cookies_failed)
+    fprintf(rt->trace,
+            "lucidtcp %s: SYN flood: %llu SYNs dropped (half-open full), %llu half-open dropped "
+            "early; SYN cookies: %llu sent, %llu validated, %llu rejected\n",
+            rt->o.cmd, (unsigned long long)ss->half_open_full,
+            (unsigned long long)ss->half_open_early_drops, (unsigned long long)ss->syn_cookies_sent,
+            (unsigned long long)ss->syn_cookies_ok, (unsigned long long)ss->syn_cookies_failed);
 }
 
 /* ---- the loop's hooks: ctx is the command's state, which begins with the rt_ctx */

@@ -93,6 +93,8 @@ typedef enum sysctl_kind {
   SYS_BUF,      /* a buffer size in bytes, at most LTCP_BUF_MAX */
   SYS_RFC1323,  /* FreeBSD's rfc1323: 0 none, 1 both, 2 window scaling, 3 timestamps */
   SYS_DELACK,   /* FreeBSD's delayed_ack: 0 ACKs at once; 1 delays (by delacktime) */
+  SYS_COOKIES,  /* SYN cookies, 0 to 2, into cfg.syn_cookies (Linux's tcp_syncookies) */
+  SYS_COOKIES_ONLY, /* FreeBSD's syncookies_only: 1 is cfg.syn_cookies 2, 0 takes 2 back to 1 */
   SYS_FEATURE   /* lucidtcp lacks the feature: only the values in ok ("a|b") match it */
 } sysctl_kind;
 
@@ -138,17 +140,17 @@ static const sysctl_def sysctls[] = {
     {"net.ipv4.tcp_window_scaling", SYS_BOOL, CFG(window_scale), NULL},
     {"net.ipv4.tcp_dsack", SYS_FEATURE, 0, "1"},
     {"net.ipv4.tcp_fack", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_ecn", SYS_FEATURE, 0, "0"},
-    {"net.ipv4.tcp_fastopen", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_syncookies", SYS_FEATURE, 0, "0"},
+    {"net.ipv4.tcp_fastopen", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_syncookies", SYS_COOKIES, 0, NULL},
     {"net.ipv4.tcp_mtu_probing", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_tw_reuse", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_autocorking", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_frto", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_early_retrans", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_recovery", SYS_FEATURE, 0, "0"},
     {"net.ipv4.tcp_moderate_rcvbuf", SYS_FEATURE, 0, "0"}, {"net.ipv4.tcp_no_metrics_save", SYS_FEATURE, 0, "1"},
     {"net.ipv4.tcp_abort_on_overflow", SYS_FEATURE, 0, "0"},
     /* ECN: 2 (FreeBSD's default) answers ECN only when asked, which no script here does. */
-    {"net.inet.tcp.ecn.enable", SYS_FEATURE, 0, "0|2"}, {"net.inet.tcp.syncookies", SYS_FEATURE, 0, "0"},
+    {"net.inet.tcp.ecn.enable", SYS_FEATURE, 0, "0|2"}, {"net.inet.tcp.syncookies", SYS_COOKIES, 0, NULL},
     {"net.inet.tcp.hostcache.purgenow", SYS_FEATURE, 0, "*"}, /* lucidtcp keeps no host cache */
     {"net.inet.tcp.rexmit_drop_options", SYS_FEATURE, 0, "0"},
-    {"net.inet.tcp.syncookies_only", SYS_FEATURE, 0, "0"},
+    {"net.inet.tcp.syncookies_only", SYS_COOKIES_ONLY, 0, NULL},
     {"net.inet.tcp.fastopen.server_enable", SYS_FEATURE, 0, "0"},
     {"net.inet.tcp.fastopen.client_enable", SYS_FEATURE, 0, "0"},
     {"net.inet.tcp.blackhole", SYS_FEATURE, 0, "0"}, {"net.inet.tcp.tolerate_missing_ts", SYS_FEATURE, 0, "*"}};
@@ -201,6 +203,11 @@ static int sysctl_store(cmd_ctx *x, const sysctl_def *d, const char *value) {
   } else if (d->kind == SYS_RFC1323) {
     c->window_scale = v == 1 || v == 2;
     c->timestamps = v == 1 || v == 3;
+  } else if (d->kind == SYS_COOKIES) {
+    if (v > 2) return unmapped(x, "sysctl: bad value '%s'", value);
+    c->syn_cookies = (uint8_t)v;
+  } else if (d->kind == SYS_COOKIES_ONLY) {
+    c->syn_cookies = v ? 2 : c->syn_cookies == 2 ? 1 : c->syn_cookies;
   } else if (d->kind == SYS_DELACK) {
     c->delayed_ack_ns = v == 0 ? 0 : c->delayed_ack_ns ? c->delayed_ack_ns : LTCP_MS(40);
   } else {
@@ -261,6 +268,10 @@ static void sysctl_show(cmd_ctx *x, const char *name, int bare, cmd_out *o) {
     v = (cfg[d->off] != 0) == (d->kind == SYS_BOOL);
   } else if (d->kind == SYS_RFC1323) {
     v = c->window_scale ? (c->timestamps ? 1 : 2) : (c->timestamps ? 3 : 0);
+  } else if (d->kind == SYS_COOKIES) {
+    v = c->syn_cookies;
+  } else if (d->kind == SYS_COOKIES_ONLY) {
+    v = c->syn_cookies == 2;
   } else if (d->kind == SYS_DELACK) {
     v = c->delayed_ack_ns != 0;
   } else {
