@@ -409,9 +409,10 @@ void an_report_summary(an_report *r, const an_totals *t) {
             (unsigned long long)ts->evicted, (unsigned long long)ts->icmp_errors,
             (unsigned long long)r->findings[AN_INFO], (unsigned long long)r->findings[AN_WARNING],
             (unsigned long long)r->findings[AN_ERROR]);
+    static const char *const key[AN_DEC_RESULTS] = {"", "not_tcp", "fragment", "truncated",
+                                                    "malformed", "link_type"};
     for (int i = 1; i < AN_DEC_RESULTS; i++)
-      fprintf(r->out, "%s\"%s\":%llu", i > 1 ? "," : "", an_decode_result_name((an_decode_result)i),
-              (unsigned long long)t->skipped[i]);
+      fprintf(r->out, "%s\"%s\":%llu", i > 1 ? "," : "", key[i], (unsigned long long)t->skipped[i]);
     fprintf(r->out, "},\"read_errors\":%llu}\n", (unsigned long long)t->read_errors);
     return;
   }

@@ -145,6 +145,7 @@ static void side_step(an_track *t, an_conn *c, int si, ltcp_stimulus s, int sent
   x->known = 1;
   ltcp_state to = ltcp_state_next(x->state, s);
   if (to == x->state) return;
+  if (s == LTCP_STIM_RCV_SYN || s == LTCP_STIM_RCV_SYN_ACK) x->syn_rcvd = 1;
   an_change ch = {time, frame, x->state, to, s, flags, (uint8_t)sent};
   if (x->timeline_count < AN_TIMELINE_MAX) x->timeline[x->timeline_count++] = ch;
   else x->timeline_lost++;
@@ -506,8 +507,15 @@ static void conn_observe(an_track *t, an_conn *c, int si, uint64_t frame, ltcp_t
   c->last_frame = frame;
   c->last_t = time;
   conn_fin_evidence(t, c, si, time, s);
-  /* Segments of one sender arrive in order: its FIN reached the peer before this one. */
+  /* Segments of one sender arrive in order: its FIN reached the peer before this one, and so
+   * did its SYN (a simultaneous open, §3.10.7.3 fourth). */
   if (c->side[1 - si].fin_pending) conn_fin_arrives(t, c, 1 - si, time);
+  an_side *r = &c->side[1 - si];
+  if (c->side[si].syn_seen && !r->syn_rcvd && r->known && r->state == LTCP_SYN_SENT &&
+      !((s->flags & LTCP_SYN) && !(s->flags & LTCP_ACK))) {
+    side_step(t, c, 1 - si, LTCP_STIM_RCV_SYN, 0, c->syn_frame, time, LTCP_SYN);
+    if (!conn_has(c, AN_F_SIMULTANEOUS_OPEN)) conn_finding(c, AN_F_SIMULTANEOUS_OPEN, AN_INFO, 0, time, frame);
+  }
   if (s->flags & LTCP_RST) {
     conn_rst(t, c, si, frame, time, s);
     return;
@@ -689,7 +697,7 @@ void an_track_finish(an_track *t) {
   }
   for (an_conn *c = t->done_head; c; c = c->next) all[k++] = c;
   for (an_conn *c = t->live_head; c; c = c->next) all[k++] = c;
-  qsort(all, k, sizeof *all, conn_by_id);
+  if (k) qsort(all, k, sizeof *all, conn_by_id);
   for (size_t i = 0; i < k; i++) track_retire(t, all[i], 0);
   free(all);
 }

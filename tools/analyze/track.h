@@ -71,6 +71,7 @@ typedef struct an_side {
   ltcp_state state;
   uint8_t known;            /* 0: nothing yet says what state it is in */
   uint8_t syn_seen, fin_seen, rst_seen, ws_seen, ts_seen, ack_seen;
+  uint8_t syn_rcvd;         /* the peer's SYN has reached it */
   uint8_t wscale;
   uint8_t ttl_min, ttl_max;
   uint32_t iss, fin_seq, snd_max, last_ack, wnd_right;

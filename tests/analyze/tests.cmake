@@ -1,0 +1,9 @@
+# lucidtcp analyze (tools/analyze): on lucidtcp's own captures, whose true states its trace
+# gives (the inferred timelines must equal them); on captures of the kernel's TCP made in
+# network namespaces with each fault provoked (root, tshark's dumpcap).
+add_test(NAME analyze_demo COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_analyze_demo.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(analyze_demo PROPERTIES TIMEOUT 300)
+add_test(NAME analyze_kernel COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_analyze_kernel.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(analyze_kernel PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 RUN_SERIAL ON)
