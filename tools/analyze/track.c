@@ -486,11 +486,12 @@ static void conn_zero_window(an_track *t, an_conn *c, int si, uint64_t frame, lt
 static void conn_window_check(an_conn *c, int si, uint64_t frame, ltcp_time_ns time,
                               const ltcp_seg *s) {
   an_side *r = &c->side[1 - si];
-  if (s->len == 0 || !r->ack_seen || (s->flags & LTCP_SYN)) return;
-  if (r->zw_frame) {
-    r->zw_probes++;
+  if (!r->ack_seen || (s->flags & (LTCP_SYN | LTCP_RST))) return;
+  if (r->zw_frame) { /* a probe: one byte (RFC 9293 §3.8.6.1), or Linux's SND.UNA-1 with none */
+    if (s->len == 1 || (s->len == 0 && s->seq == r->last_ack - 1)) r->zw_probes++;
     return;
   }
+  if (s->len == 0) return;
   if (!seq_gt(s->seq + s->len, r->wnd_right + 1)) return;
   c->oow_count++;
   an_finding *f = r->oow_finding >= 0 ? &c->findings[r->oow_finding] : NULL;
