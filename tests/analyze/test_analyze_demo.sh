@@ -46,6 +46,12 @@ grep -q '"first_frame":6' "$TMP/f.json" || fail "filter: frame numbers are not t
 "$L" analyze "$TMP/abort.pcap" 'no such filter' 2>"$TMP/err" && fail "a bad filter gave exit 0"
 grep -q "filter" "$TMP/err" || fail "a bad filter: no message"
 
+# link types: the same 40 kernel packets as Ethernet, Linux cooked SLL and SLL2, BSD loopback
+for lt in ethernet sll sll2 null; do
+  "$L" analyze "$HERE/../../fuzz/corpus/capture/$lt.pcap" | grep -q "^40 frames, 40 TCP packets, 2 connections" ||
+    fail "link type $lt: not read"
+done
+
 # --conn N draws the ladder
 "$L" analyze --conn 1 --color never "$TMP/handshake.pcap" >"$TMP/ladder"
 grep -q "ESTABLISHED -> FIN-WAIT-1  (close())" "$TMP/ladder" || fail "--conn: no close() in the ladder"
