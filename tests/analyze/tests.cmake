@@ -7,3 +7,11 @@ set_tests_properties(analyze_demo PROPERTIES TIMEOUT 300)
 add_test(NAME analyze_kernel COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_analyze_kernel.sh
          $<TARGET_FILE:lucidtcp_cmd>)
 set_tests_properties(analyze_kernel PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 RUN_SERIAL ON)
+# make soak: memory bounded by the live connections on a capture of 2 million packets.
+add_test(NAME analyze_memory COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_analyze_memory.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(analyze_memory PROPERTIES TIMEOUT 1200 LABELS soak)
+# Hand-made connections (craft.py) for the findings kernel peers cannot provoke on demand.
+add_test(NAME analyze_findings COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_analyze_findings.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(analyze_findings PROPERTIES TIMEOUT 120)

@@ -41,9 +41,9 @@ static void finding_text_a(const an_conn *c, const an_finding *f, const char *wh
       return;
     case AN_F_HALF_OPEN:
       if (f->n1)
-        snprintf(buf, cap, "half-open: the %s went silent while %s, still %s, retransmitted: "
+        snprintf(buf, cap, "half-open: %s went silent while the %s, still %s, retransmitted: "
                  "it vanished (crashed, rebooted, unplugged, or a middlebox dropped the flow)",
-                 peer, who, ltcp_state_name(f->state));
+                 who, peer, ltcp_state_name(f->state));
       else
         snprintf(buf, cap, "half-open: %s is CLOSED after a reset (frame %llu) but the %s is "
                  "still %s; the %s learns only when it next sends", who,
@@ -79,7 +79,7 @@ static void finding_text_b(const an_conn *c, const an_finding *f, const char *wh
                who, f->detail, peer);
       return;
     case AN_F_RTO:
-      snprintf(buf, cap, "%s sent seq %u %llu times (gaps %s): repeated retransmission timeouts "
+      snprintf(buf, cap, "%s sent seq %u again %llu times (gaps %s): repeated retransmission timeouts "
                "with the RTO backed off; the path loses packets or the %s stopped answering",
                who, (uint32_t)f->n2, (unsigned long long)f->n1, f->detail, peer);
       return;

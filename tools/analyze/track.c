@@ -249,10 +249,12 @@ static void side_rto(an_track *t, an_conn *c, int si, uint64_t frame, ltcp_time_
   } else {
     x->rtx_seq = s->seq;
     x->rtx_count = 1;
+    x->rtx_times = 0;
     x->rtx_frame[0] = frame;
     x->rtx_finding = -1;
+    if (s->seq == x->new_seq) x->rtx_t[x->rtx_times++] = x->new_t; /* the first sending */
   }
-  if (x->rtx_count <= 5) x->rtx_t[x->rtx_count - 1] = time;
+  if (x->rtx_times < 5) x->rtx_t[x->rtx_times++] = time;
   x->rtx_frame[1] = frame;
   if (x->rtx_count < 3 || (s->flags & LTCP_SYN)) return; /* SYN retries have their finding */
   an_finding *f = x->rtx_finding >= 0 ? &c->findings[x->rtx_finding] : NULL;
@@ -266,8 +268,7 @@ static void side_rto(an_track *t, an_conn *c, int si, uint64_t frame, ltcp_time_
   f->frames[1] = frame;
   f->duration_ns = time - x->rtx_t[0];
   int n = 0;
-  uint32_t shown = x->rtx_count < 5 ? x->rtx_count : 5;
-  for (uint32_t i = 1; i < shown && n < (int)sizeof f->detail - 12; i++)
+  for (uint32_t i = 1; i < x->rtx_times && n < (int)sizeof f->detail - 12; i++)
     n += snprintf(f->detail + n, sizeof f->detail - (size_t)n, "%s%.3g s", i > 1 ? ", " : "",
                   (double)(x->rtx_t[i] - x->rtx_t[i - 1]) / 1e9);
 }
@@ -281,6 +282,9 @@ static void side_stats(an_track *t, an_conn *c, int si, uint64_t frame, ltcp_tim
     x->retx_segs++;
     x->retx_bytes += s->len;
     side_rto(t, c, si, frame, time, s);
+  } else if (seqlen > 0) {
+    x->new_seq = s->seq;
+    x->new_t = time;
   }
   if (x->segs == 0 || seq_gt(s->seq + seqlen, x->snd_max)) x->snd_max = s->seq + seqlen;
   x->segs++;
@@ -294,17 +298,20 @@ static void side_stats(an_track *t, an_conn *c, int si, uint64_t frame, ltcp_tim
   uint64_t wnd = s->wnd;
   if (!(s->flags & LTCP_SYN) && x->ws_seen && peer->ws_seen) wnd <<= x->wscale; /* RFC 7323 §2.3 */
   if (!(s->flags & LTCP_RST) && wnd > x->max_wnd) x->max_wnd = wnd;
+  int acks_new = (s->flags & LTCP_ACK) && (!x->ack_seen || seq_gt(s->ack, x->last_ack));
   if ((s->flags & LTCP_ACK) && !(s->flags & LTCP_RST)) {
-    if (!x->ack_seen || seq_gt(s->ack, x->last_ack)) x->last_ack = s->ack;
+    if (acks_new) x->last_ack = s->ack;
     x->ack_seen = 1;
     x->wnd_right = x->last_ack + (uint32_t)(wnd > 0x7fffffff ? 0x7fffffff : wnd);
   }
-  /* RTT from timestamps (RFC 7323 §4): the peer's echo of this end's newest TSval. */
+  /* RTT from timestamps (RFC 7323 §4): the peer's echo of this end's newest TSval, in a
+   * segment acknowledging new data (§4.1: an echo in a later, unrelated ACK, such as the answer
+   * to a window probe, would count the peer's idle time). */
   if (s->opts.has_timestamps) {
     x->ts_seen = 1;
     if (s->opts.ts_val != x->ts_val || !x->ts_valid)
       x->ts_val = s->opts.ts_val, x->ts_at = time, x->ts_echoed = 0, x->ts_valid = 1;
-    if ((s->flags & LTCP_ACK) && peer->ts_valid && !peer->ts_echoed && s->opts.ts_ecr == peer->ts_val) {
+    if (acks_new && peer->ts_valid && !peer->ts_echoed && s->opts.ts_ecr == peer->ts_val) {
       ltcp_time_ns r = time - peer->ts_at;
       an_rtt *rt = &peer->rtt_ts;
       if (!rt->count || r < rt->min) rt->min = r;
@@ -355,6 +362,7 @@ static void conn_rst(an_track *t, an_conn *c, int si, uint64_t frame, ltcp_time_
   if (r->state == LTCP_CLOSED || !r->known) return;
   if (!conn_rst_acceptable(r, s)) {
     c->oow_count++;
+    conn_reset_finding(c, si, before, frame, time, 0);
     return;
   }
   if (r->state == LTCP_SYN_SENT && !was_known) {
@@ -562,16 +570,21 @@ static void conn_end_checks(an_track *t, an_conn *c, ltcp_time_ns end, int at_en
     }
     return;
   }
+  /* one end closed (it reset, or its reset was not accepted), the other still open */
   for (int i = 0; i < 2; i++) {
     an_side *x = &c->side[i], *peer = &c->side[1 - i];
-    /* one end closed (it reset, or its reset was not accepted), the other still open; or the
-     * other end went silent while this one retransmitted */
-    int vanished = x->rtx_count >= 3 && peer->last_t < x->rtx_t[0] && side_synchronized(x);
-    if ((x->known && x->state == LTCP_CLOSED && side_synchronized(peer) && x->rst_seen) || vanished) {
-      an_finding *f = conn_finding(c, AN_F_HALF_OPEN, AN_ERROR, vanished ? 1 - i : i,
-                                   vanished ? peer->last_t : x->state_since,
-                                   vanished ? x->rtx_frame[0] : c->reset_frame);
-      if (f) f->state = vanished ? x->state : peer->state, f->n1 = (uint64_t)vanished;
+    if (x->known && x->state == LTCP_CLOSED && side_synchronized(peer) && x->rst_seen) {
+      an_finding *f = conn_finding(c, AN_F_HALF_OPEN, AN_ERROR, i, x->state_since, c->reset_frame);
+      if (f) f->state = peer->state;
+      return;
+    }
+  }
+  /* the other end went silent while this one retransmitted */
+  for (int i = 0; i < 2; i++) {
+    an_side *x = &c->side[i], *peer = &c->side[1 - i];
+    if (x->rtx_count >= 3 && peer->last_t < x->rtx_t[0] && side_synchronized(x)) {
+      an_finding *f = conn_finding(c, AN_F_HALF_OPEN, AN_ERROR, 1 - i, peer->last_t, x->rtx_frame[0]);
+      if (f) f->state = x->state, f->n1 = 1;
       return;
     }
   }

@@ -83,8 +83,11 @@ typedef struct an_side {
   int8_t oow_finding;       /* index of the out-of-window finding about segments to it */
   /* one segment sent again and again: its number, how often, when */
   uint32_t rtx_seq;
-  uint32_t rtx_count;
-  ltcp_time_ns rtx_t[5];
+  uint32_t rtx_count;        /* retransmissions of rtx_seq */
+  ltcp_time_ns rtx_t[5];     /* its transmissions' times, the first one included when seen */
+  uint32_t rtx_times;
+  uint32_t new_seq;          /* the latest segment sent for the first time, and when */
+  ltcp_time_ns new_t;
   uint64_t rtx_frame[2];
   uint8_t rtx_reported;
   /* a zero window this end advertises */
