@@ -50,7 +50,7 @@ test: build-asan build-clang
 # libFuzzer under ASan and UBSan (docs/fuzzing.md): each target of fuzz/ in turn for
 # FUZZ_SECONDS from its committed seeds; new inputs and any crash go to $(BUILD)/clang/fuzz/work.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = packet segments script http
+FUZZ_TARGETS = packet segments script http capture
 fuzz: build-clang
 	@for t in $(FUZZ_TARGETS); do \
 	  test -x $(BUILD)/clang/fuzz/fuzz_$$t || { echo "make fuzz: no fuzz_$$t (clang cannot link -fsanitize=fuzzer)"; exit 1; }; \
@@ -105,7 +105,7 @@ docs: docs-deps
 # The Debian packages (debian/), built in a copy of the tree under $(BUILD)/deb and checked by
 # lintian: liblucidtcp0, liblucidtcp-dev and lucidtcp .deb files in $(BUILD)/deb.
 deb-deps:
-	@scripts/install-deps.sh debhelper dpkg-dev lintian fakeroot cmake gcc
+	@scripts/install-deps.sh debhelper dpkg-dev lintian fakeroot cmake gcc libpcap-dev zlib1g-dev
 
 deb: deb-deps
 	@scripts/build-deb.sh $(BUILD)/deb

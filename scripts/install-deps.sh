@@ -19,7 +19,10 @@ case "${1:-test}" in
   # curl, iproute2 (ip, ss, tc), iputils-ping and python3: the interop suite (tests/interop)
   # against the kernel;
   # pkgconf and doxygen: the packaging tests (tests/packaging) and the API reference's (tests/docs).
-  test) pkgs+=(clang libcmocka-dev tshark curl iproute2 iputils-ping python3 pkgconf doxygen) ;;
+  # libpcap-dev, zlib1g-dev: `lucidtcp analyze` (tools/analyze; built only where they are, make
+  # test needs it).
+  test) pkgs+=(clang libcmocka-dev tshark curl iproute2 iputils-ping python3 pkgconf doxygen
+               libpcap-dev zlib1g-dev) ;;
   -*) echo "usage: scripts/install-deps.sh [run|test|PKG...]" >&2; exit 2 ;;
   *) pkgs=("$@") ;;
 esac

@@ -1,11 +1,15 @@
-/* lucidtcp: the command. Subcommands: demo (the main job), script (packetdrill scripts); serve,
- * connect and get on a TUN device (tools/rt/, on the real-time skeleton). */
+/* lucidtcp: the command. Subcommands: demo (the main job), script (packetdrill scripts), analyze
+ * (captures, tools/analyze, when built with libpcap); serve, connect and get
+ * on a TUN device (tools/rt/, on the real-time skeleton). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifdef LTCP_HAVE_ANALYZE
+#include "analyze/analyze.h"
+#endif
 #include "demo/demo.h"
 #include "lucidtcp/version.h"
 #include "rt/connect.h"
@@ -38,6 +42,8 @@ static const char usage_main[] =
     "  connect   like nc: standard input to a connection, the connection to standard output\n"
     "  get       download a URL over HTTP/1.1, with a progress bar on a terminal\n"
     "  script    run packetdrill scripts against the stack in virtual time (PASS/FAIL/SKIP)\n"
+    "  analyze   read captures (pcap, pcapng, gzip'd): every TCP connection's two endpoint\n"
+    "            state timelines, statistics, and its faults named (CLOSE-WAIT, resets, ...)\n"
     "  help CMD  the options of a command\n"
     "  version   the version (as --version)\n"
     "\n"
@@ -70,6 +76,19 @@ static const char usage_demo[] =
     "  --absolute          show raw sequence numbers instead of numbers relative to the ISN\n"
     "\n"
     "exit status: 0 when the scenario ran to its end, 1 when it did not, 2 for a bad option.\n";
+
+#ifndef LTCP_HAVE_ANALYZE
+#define ANALYZE_MISSING \
+  "This lucidtcp was built without libpcap or zlib, which analyze reads captures with:\n" \
+  "install them (Debian: libpcap-dev zlib1g-dev, or scripts/install-deps.sh) and rebuild.\n"
+static const char analyze_usage[] = "usage: lucidtcp analyze [options] CAPTURE... [FILTER]\n\n" ANALYZE_MISSING;
+
+static int analyze_main(int argc, char **argv) {
+  (void)argc, (void)argv;
+  fputs("lucidtcp analyze: " ANALYZE_MISSING, stderr);
+  return 2;
+}
+#endif
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "lucidtcp: ");
@@ -250,12 +269,14 @@ int main(int argc, char **argv) {
     if (argc < 3) fputs(usage_main, stdout);
     else if (strcmp(argv[2], "demo") == 0) fputs(usage_demo, stdout);
     else if (strcmp(argv[2], "script") == 0) fputs(script_usage, stdout);
+    else if (strcmp(argv[2], "analyze") == 0) fputs(analyze_usage, stdout);
     else if (rt_find(argv[2])) fputs(rt_find(argv[2])->usage, stdout);
     else return usage_error("help: no command '%s'", argv[2]);
     return 0;
   }
   if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
   if (strcmp(cmd, "script") == 0) return script_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "analyze") == 0) return analyze_main(argc - 2, argv + 2);
   const rt_command *rt = rt_find(cmd);
   if (rt) return rt_main(rt, argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

@@ -112,6 +112,44 @@ typedef enum ltcp_state {
  * @return a static string, never NULL ("?" for a value out of range) */
 const char *ltcp_state_name(ltcp_state state);
 
+/** What moves a connection along an arc of RFC 9293's state diagram (§3.3.2, Figure 5):
+ * a user call, a segment received, or a timer. */
+typedef enum ltcp_stimulus {
+  LTCP_STIM_OPEN_ACTIVE,     /**< OPEN, active: snd SYN */
+  LTCP_STIM_OPEN_PASSIVE,    /**< OPEN, passive (LISTEN) */
+  LTCP_STIM_CLOSE,           /**< CLOSE: snd FIN (or delete a LISTEN / SYN-SENT TCB) */
+  LTCP_STIM_ABORT,           /**< ABORT: snd RST, delete the TCB */
+  LTCP_STIM_RCV_SYN,         /**< rcv SYN (a listener's, or a simultaneous open) */
+  LTCP_STIM_RCV_SYN_ACK,     /**< rcv SYN,ACK acknowledging our SYN, in SYN-SENT */
+  LTCP_STIM_RCV_ACK_OF_SYN,  /**< rcv ACK of our SYN, in SYN-RECEIVED */
+  LTCP_STIM_RCV_FIN,         /**< rcv FIN */
+  LTCP_STIM_RCV_ACK_OF_FIN,  /**< rcv ACK of our FIN */
+  LTCP_STIM_RCV_RST,         /**< rcv an acceptable RST (SYN-RECEIVED from LISTEN goes back) */
+  LTCP_STIM_RCV_RST_PASSIVE, /**< the same, for a connection that came from LISTEN */
+  LTCP_STIM_TIMEOUT,         /**< 2 MSL in TIME-WAIT, or the user / retransmission timeout */
+  LTCP_STIM_COUNT            /**< how many there are */
+} ltcp_stimulus;
+
+/** The state diagram as data: the state a connection in from enters on stimulus s, or from
+ * itself when no arc of Figure 5 leaves from on s. The engine checks every transition it makes
+ * against this table (an assertion in src/tcp/life.c), and `lucidtcp analyze` infers the
+ * states of both ends of a captured connection with it.
+ * @param from the current state
+ * @param s what happened
+ * @return the next state */
+ltcp_state ltcp_state_next(ltcp_state from, ltcp_stimulus s);
+
+/** Whether some stimulus takes a connection from one state to another.
+ * @param from the old state
+ * @param to the new state
+ * @return 1 if the table has an arc from -> to, else 0 */
+int ltcp_state_arc(ltcp_state from, ltcp_state to);
+
+/** "rcv FIN", "CLOSE", ... as in RFC 9293's Figure 5.
+ * @param s a stimulus
+ * @return a static string, never NULL ("?" for a value out of range) */
+const char *ltcp_stimulus_name(ltcp_stimulus s);
+
 /** TCP header flags (RFC 9293 §3.1, RFC 3168). */
 enum {
   LTCP_FIN = 0x01,

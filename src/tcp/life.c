@@ -178,6 +178,9 @@ static void tcb_event(ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_state old, int
 static void tcb_enter(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_state next, int error,
                       const ltcp_cause *why) {
   ltcp_state old = tcb->state;
+  /* Every transition is an arc of RFC 9293's diagram, the table lucidtcp analyze infers
+   * captured connections' states with (src/util/fsm.c). */
+  LTCP_ASSERT(ltcp_state_arc(old, next));
   tcb_count(eng, tcb, old, next);
   tcb->state = next;
   if (next == LTCP_ESTABLISHED) eng->stats->established++;

@@ -75,6 +75,11 @@ typedef struct demo_ladder {
   ltcp_time_ns last_time;
 } demo_ladder;
 demo_sink demo_ladder_sink(demo_ladder *l);
+/* The ladder's column heads: left over the client's column (left2 under it), right over the
+ * server's (the demo's begin, and lucidtcp analyze --conn, which draws captured connections). */
+void demo_ladder_header(demo_ladder *l, const char *left, const char *left2, const char *right);
 demo_sink demo_json_sink(FILE *out);
+/* s as a JSON string, quotes included. */
+void demo_json_string(FILE *out, const char *s);
 
 #endif

@@ -132,11 +132,16 @@ static void ladder_begin(void *ctx, const demo_options *o, const demo_scenario *
   fprintf(l->out, "%s\n\n", l->absolute ? "sequence numbers are absolute"
                                          : "seq and ack are relative to each side's ISN "
                                            "(--absolute shows them raw)");
-  fprintf(l->out, "%12s  %s%-*s%s|%*s|  %sserver %s:%u%s\n", "time", ladder_c(l, C_CLIENT),
-          LADDER_SIDE_W, "client", ladder_c(l, C_RESET), LADDER_MID_W, "", ladder_c(l, C_SERVER),
-          ltcp_ipv4_format(server.addr, sa), server.port, ladder_c(l, C_RESET));
-  fprintf(l->out, "%12s  %-*s|%*s|\n", "", LADDER_SIDE_W, ltcp_ipv4_format(client.addr, ca),
-          LADDER_MID_W, "");
+  char right[40];
+  snprintf(right, sizeof right, "server %s:%u", ltcp_ipv4_format(server.addr, sa), server.port);
+  demo_ladder_header(l, "client", ltcp_ipv4_format(client.addr, ca), right);
+}
+
+void demo_ladder_header(demo_ladder *l, const char *left, const char *left2, const char *right) {
+  fprintf(l->out, "%12s  %s%-*s%s|%*s|  %s%s%s\n", "time", ladder_c(l, C_CLIENT), LADDER_SIDE_W,
+          left, ladder_c(l, C_RESET), LADDER_MID_W, "", ladder_c(l, C_SERVER), right,
+          ladder_c(l, C_RESET));
+  fprintf(l->out, "%12s  %-*s|%*s|\n", "", LADDER_SIDE_W, left2, LADDER_MID_W, "");
 }
 
 static void ladder_end(void *ctx, int status, const char *message) {
@@ -152,7 +157,7 @@ demo_sink demo_ladder_sink(demo_ladder *l) {
 
 /* ---- JSON Lines: one object per record */
 
-static void json_string(FILE *out, const char *s) {
+void demo_json_string(FILE *out, const char *s) {
   fputc('"', out);
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
@@ -196,7 +201,7 @@ static void json_record(void *ctx, const demo_record *r) {
       return;
     case DEMO_REC_NOTE:
       fprintf(out, "\"type\":\"call\",\"text\":");
-      json_string(out, r->note);
+      demo_json_string(out, r->note);
       fputs("}\n", out);
       return;
     case DEMO_REC_DROP:
@@ -219,7 +224,7 @@ static void json_begin(void *ctx, const demo_options *o, const demo_scenario *sc
 static void json_end(void *ctx, int status, const char *message) {
   FILE *out = ctx;
   fprintf(out, "{\"type\":\"end\",\"ok\":%s,\"message\":", status == 0 ? "true" : "false");
-  json_string(out, message);
+  demo_json_string(out, message);
   fputs("}\n", out);
 }
 
