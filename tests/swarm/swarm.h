@@ -103,6 +103,7 @@ typedef struct sw_params {
   ltcp_time_ns attack_gap_ns;           /* mean time between attacker packets */
   /* The figures only (0 in swarm seeds): */
   ltcp_time_ns hold_until;              /* no end starts closing before then */
+  ltcp_time_ns attack_from;             /* the attacker's first packet, not before then */
   int challenge_limit_off;              /* cfg.challenge_ack_limit = 0: no RFC 5961 §7 limit */
 } sw_params;
 

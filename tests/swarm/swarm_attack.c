@@ -282,7 +282,7 @@ int sw_attack_init(sw_world *w) {
   a->w = w;
   ltcp_rng_seed(&a->rng, w->p.attack_seed);
   a->end_at = w->p.attacks ? w->p.heal_at : 0;
-  a->next_at = sw_atk_gap(a);
+  a->next_at = w->p.attack_from + sw_atk_gap(a);
   a->node = ltcp_sim_add_node(w->sim, &sw_atk_ops, a, SW_ATTACKER_ADDR);
   return a->node < 0 ? a->node : 0;
 }

@@ -25,32 +25,19 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include "lucidtcp/pcap.h"
 #include "sock/stack.h"
+#include "support/seeds.h"
 #include "swarm.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SW_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SW_ASAN 1
-#endif
-#ifdef SW_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 #define SW_PAYLOAD_MAX (256u * 1024u)
 #define SW_CHUNK 16384u
@@ -71,12 +58,7 @@ static const char *const sw_end_name[] = {"client", "server"};
 /* ------------------------------------------------------------------ parameters */
 
 static uint32_t sw_log_uniform(ltcp_rng *r, uint32_t max) {
-  uint64_t pick = ltcp_rng_below(r, 16);
-  if (pick == 0) return 0;
-  if (pick == 1) return max;
-  uint32_t k = (uint32_t)ltcp_rng_below(r, 19);
-  uint64_t v = (1ull << k) + ltcp_rng_below(r, 1ull << k);
-  return v > max ? max : (uint32_t)v;
+  return seeds_log_uniform(r, max, 16, 19);
 }
 
 static void sw_derive_path(ltcp_rng *r, ltcp_sim_path *p) {
@@ -256,19 +238,14 @@ static void sw_node_pop(void *node) { ltcp_stack_tx_pop(((sw_node *)node)->st); 
 static const ltcp_sim_node_ops sw_node_ops = {sw_node_input, sw_node_advance, sw_node_deadline,
                                               sw_node_peek, sw_node_pop};
 
-static void sw_digest(uint64_t *h, const void *data, size_t len) {
-  const uint8_t *p = data;
-  for (size_t i = 0; i < len; i++) *h = (*h ^ p[i]) * 0x100000001b3ull;
-}
-
 /* Every packet and its fate into the digest; a delivery from the attacker is flagged for the
  * judge (its links have no delay, so it is the packet it just made). */
 static void sw_tap(void *ctx, ltcp_time_ns now, int from, int to, ltcp_sim_fate fate,
                    const uint8_t *pkt, size_t len) {
   sw_world *w = ctx;
   int64_t head[4] = {(int64_t)now, from, to, (int64_t)fate};
-  sw_digest(&w->digest, head, sizeof head);
-  sw_digest(&w->digest, pkt, len);
+  seeds_digest(&w->digest, head, sizeof head);
+  seeds_digest(&w->digest, pkt, len);
   if (fate == LTCP_SIM_DELIVERED && from == w->atk.node) w->in_attack = w->atk.kind + 1;
 }
 
@@ -363,7 +340,7 @@ static int sw_world_init(sw_world *w, const char *pcap_path, ltcp_pcap **pcap) {
     if (w->node[s] < 0) return -1;
   }
   if (sw_attack_init(w) != 0 || sw_links(w) != 0) return -1;
-  w->digest = 0xcbf29ce484222325ull;
+  w->digest = SEEDS_DIGEST_INIT;
   if (ltcp_sim_add_tap(w->sim, sw_tap, w) != 0) return -1;
   if (pcap_path) {
     *pcap = ltcp_pcap_open(pcap_path);
@@ -847,26 +824,6 @@ static void sw_run(sw_world *w) {
 /* ------------------------------------------------------------------ seeds and reporting */
 
 static const char *sw_argv0 = "test_swarm";
-static char sw_crash_msg[256]; /* written before each seed, for a crash to say which */
-static size_t sw_crash_len;
-
-static void sw_crash_report(void) {
-  if (sw_crash_len) (void)!write(STDERR_FILENO, sw_crash_msg, sw_crash_len);
-}
-
-static void sw_on_abort(int sig) {
-  sw_crash_report();
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-static void sw_set_current(uint64_t seed) {
-  int n = snprintf(sw_crash_msg, sizeof sw_crash_msg,
-                   "FAIL seed=%llu: the process died (invariant check or sanitizer)\n"
-                   "replay: %s --seed %llu\n",
-                   (unsigned long long)seed, sw_argv0, (unsigned long long)seed);
-  sw_crash_len = n > 0 && (size_t)n < sizeof sw_crash_msg ? (size_t)n : 0;
-}
 
 typedef struct sw_result {
   int failed;
@@ -896,7 +853,7 @@ static sw_world *sw_world_new(uint64_t seed) {
 static void sw_run_world(sw_world *w, const char *pcap_path, sw_result *res) {
   ltcp_pcap *pcap = NULL;
   memset(res, 0, sizeof *res);
-  sw_set_current(w->p.seed);
+  seeds_crash_set(w->p.seed);
   if (w->verbose) sw_print_params(w);
   if (sw_world_init(w, pcap_path, &pcap) != 0) sw_fail(w, "setup failed");
   if (!w->why[0]) sw_run(w);
@@ -923,7 +880,7 @@ static void sw_run_world(sw_world *w, const char *pcap_path, sw_result *res) {
   for (int i = 0; i < w->p.conns; i++) res->disrupted_conns += w->conn[i].disrupted != 0;
   if (pcap) ltcp_pcap_close(pcap);
   sw_world_free(w);
-  sw_crash_len = 0;
+  seeds_crash_clear();
 }
 
 static void sw_run_seed(uint64_t seed, int verbose, const char *pcap_path, sw_result *res) {
@@ -955,7 +912,8 @@ static sw_world *sw_figure_world(uint64_t seed, uint32_t kinds, ltcp_time_ns gap
     memset(&p->path[0][d], 0, sizeof p->path[0][d]);
     p->path[0][d].latency_ns = LTCP_MS(10);
   }
-  p->heal_at = LTCP_SEC(1) + secs_ns; /* the attack window */
+  p->attack_from = LTCP_SEC(1); /* established by then */
+  p->heal_at = p->attack_from + secs_ns; /* the attack window */
   p->hold_until = p->heal_at;
   p->attacks = kinds;
   p->attack_gap_ns = gap_ns;
@@ -978,7 +936,7 @@ static double sw_per_million(uint64_t n, uint64_t of) { return of ? 1e6 * (doubl
  * bounds per attempt: an RST must hit RCV.NXT exactly (1/2^32; RFC 793 took any RST in the
  * window, W/2^32); a SYN never resets (§4; RFC 793: W/2^32); data needs its sequence number in
  * the window and its ACK within MAX.SND.WND of SND.UNA (§5: about W/2^32 * A/2^32). */
-static int sw_figure_blind(uint64_t n) {
+static int sw_figure_blind(uint64_t n, int only, int verbose) {
   static const int kinds[] = {1, 2, 3}; /* blind-rst, blind-syn, blind-data */
   const uint32_t rcvbuf = 65535;
   const double W = rcvbuf, two32 = 4294967296.0;
@@ -989,8 +947,10 @@ static int sw_figure_blind(uint64_t n) {
   int failed = 0;
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
     int k = kinds[i];
+    if (only >= 0 && k != only) continue;
     sw_world *w = sw_figure_world(7, 1u << k, LTCP_MS(1), LTCP_MS(n), rcvbuf);
     if (!w) return 1;
+    w->verbose = verbose;
     sw_result r;
     sw_run_world(w, NULL, &r);
     free(w);
@@ -1023,7 +983,7 @@ static int sw_figure_challenge(void) {
     sw_world *keep = w;
     uint64_t sent = 0, acks = 0, most = 0;
     /* the counters are read before the world is freed */
-    sw_set_current(w->p.seed);
+    seeds_crash_set(w->p.seed);
     ltcp_pcap *pcap = NULL;
     if (sw_world_init(w, NULL, &pcap) != 0) sw_fail(w, "setup failed");
     if (!w->why[0]) sw_run(w);
@@ -1066,34 +1026,9 @@ static struct {
   uint64_t figure_n;
 } sw_cfg = {.start = 1, .n = 100, .figure_n = 1000000};
 
-static int sw_parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  errno = 0;
-  unsigned long long x = strtoull(s, &end, 10);
-  if (errno || end == s || *end) return -1;
-  *v = x;
-  return 0;
-}
-
 static int sw_read_list(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
   sw_cfg.listed = 1;
-  char line[512];
-  while (sw_cfg.count < SW_LIST_MAX && fgets(line, sizeof line, f)) {
-    char *hash = strchr(line, '#');
-    if (hash) *hash = 0;
-    char *tok = strtok(line, " \t\r\n");
-    uint64_t v;
-    if (!tok) continue;
-    if (sw_parse_u64(tok, &v) != 0) {
-      fclose(f);
-      return -1;
-    }
-    sw_cfg.seeds[sw_cfg.count++] = v;
-  }
-  fclose(f);
-  return 0;
+  return seeds_read_list(path, sw_cfg.seeds, &sw_cfg.count, SW_LIST_MAX);
 }
 
 static int sw_parse_args(int argc, char **argv) {
@@ -1107,7 +1042,7 @@ static int sw_parse_args(int argc, char **argv) {
       continue;
     }
     if (!v) return -1;
-    if (!strcmp(a, "--seed") && sw_parse_u64(v, &x) == 0 && sw_cfg.count < SW_LIST_MAX) {
+    if (!strcmp(a, "--seed") && seeds_parse_u64(v, &x) == 0 && sw_cfg.count < SW_LIST_MAX) {
       sw_cfg.seeds[sw_cfg.count++] = x;
       sw_cfg.listed = 1;
       sw_cfg.verbose = 1;
@@ -1115,9 +1050,9 @@ static int sw_parse_args(int argc, char **argv) {
                                                (unsigned long long *)&y) == 2 && x <= y) {
       sw_cfg.start = x;
       sw_cfg.n = y - x + 1;
-    } else if (!strcmp(a, "--count") && sw_parse_u64(v, &x) == 0) {
+    } else if (!strcmp(a, "--count") && seeds_parse_u64(v, &x) == 0) {
       sw_cfg.n = x;
-    } else if (!strcmp(a, "--start") && sw_parse_u64(v, &x) == 0) {
+    } else if (!strcmp(a, "--start") && seeds_parse_u64(v, &x) == 0) {
       sw_cfg.start = x;
     } else if (!strcmp(a, "--regressions")) {
       if (sw_read_list(v) != 0) return -1;
@@ -1125,7 +1060,7 @@ static int sw_parse_args(int argc, char **argv) {
       sw_cfg.pcap = v;
     } else if (!strcmp(a, "--figure")) {
       sw_cfg.figure = v;
-      if (i + 2 < argc && sw_parse_u64(argv[i + 2], &x) == 0) sw_cfg.figure_n = x, i++;
+      if (i + 2 < argc && seeds_parse_u64(argv[i + 2], &x) == 0) sw_cfg.figure_n = x, i++;
     } else {
       return -1;
     }
@@ -1227,11 +1162,11 @@ int main(int argc, char **argv) {
             argv[0]);
     return 2;
   }
-  signal(SIGABRT, sw_on_abort);
-#ifdef SW_ASAN
-  __sanitizer_set_death_callback(sw_crash_report);
-#endif
-  if (sw_cfg.figure && !strcmp(sw_cfg.figure, "blind")) return sw_figure_blind(sw_cfg.figure_n);
+  seeds_crash_install(argv[0]);
+  if (sw_cfg.figure && !strcmp(sw_cfg.figure, "blind")) return sw_figure_blind(sw_cfg.figure_n, -1, sw_cfg.verbose);
+  for (int k = 1; k <= 3 && sw_cfg.figure; k++) /* --figure blind-rst N: one kind */
+    if (!strcmp(sw_cfg.figure, sw_attack_name(k)))
+      return sw_figure_blind(sw_cfg.figure_n, k, sw_cfg.verbose);
   if (sw_cfg.figure && !strcmp(sw_cfg.figure, "challenge")) return sw_figure_challenge();
   if (sw_cfg.figure) return 2;
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_swarm_seeds)};

@@ -5,7 +5,7 @@
 # that replays it: test_swarm --seed N.
 add_executable(test_swarm ${CMAKE_CURRENT_LIST_DIR}/test_swarm.c
                ${CMAKE_CURRENT_LIST_DIR}/swarm_attack.c ${CMAKE_CURRENT_LIST_DIR}/swarm_check.c)
-target_link_libraries(test_swarm PRIVATE ltcp_link ${CMOCKA_LIB} m)
+target_link_libraries(test_swarm PRIVATE ltcp_link ltcp_seeds ${CMOCKA_LIB} m)
 target_include_directories(test_swarm PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 
 add_test(NAME swarm_seeds_1_30 COMMAND test_swarm --seeds 1-30)
