@@ -157,7 +157,7 @@ struct sw_world {
   int in_attack;               /* the packet being delivered came from the attacker (kind+1) */
   int link_state[SW_MAX_CLIENTS]; /* 0 faulty, 1 cut, 2 healed */
   int verbose, listeners_closed;
-  uint64_t steps, checks;
+  uint64_t steps, checks, steps_max;
   uint32_t window_overshoot; /* the most a scaled window promised beyond the free buffer */
   ltcp_time_ns done_at;
   uint64_t digest;
