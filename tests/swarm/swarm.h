@@ -87,6 +87,7 @@ typedef struct sw_conn {
   uint32_t abort_at;
   ltcp_time_ns start_at;
   int started, accepted, aborted;
+  uint32_t started_seq;       /* the order of connect() calls (sw_conn_by_tuple) */
   uint32_t disrupted;         /* SW_ATK_* bits of attacker segments that landed */
   uint32_t time_waits;
 } sw_conn;
@@ -157,6 +158,7 @@ struct sw_world {
   int in_attack;               /* the packet being delivered came from the attacker (kind+1) */
   int link_state[SW_MAX_CLIENTS]; /* 0 faulty, 1 cut, 2 healed */
   int verbose, listeners_closed;
+  uint32_t started;           /* connect() calls so far */
   uint64_t steps, checks, steps_max;
   uint32_t window_overshoot; /* the most a scaled window promised beyond the free buffer */
   ltcp_time_ns done_at;

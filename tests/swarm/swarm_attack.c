@@ -323,18 +323,26 @@ void sw_attack_judge(sw_world *w, int s, ltcp_time_ns now, const uint8_t *pkt, s
   ltcp_endpoint local, remote;
   int aimed = sw_packet_tuple(pkt, len, &local, &remote) == 0;
   ltcp_tcb *tcb = aimed ? sw_tcb_lookup(w, s, &local, &remote) : NULL;
-  int live = tcb && tcb->state != LTCP_LISTEN;
-  ltcp_state before = tcb ? (ltcp_state)tcb->state : LTCP_CLOSED;
+  /* A connection, or a compact TIME-WAIT or half-open record (tcp/timewait.h, synrcvd.h). */
+  int live = aimed && ltcp_ip_tuple_in_use(&w->st[s]->ip, &local, &remote) &&
+             (!tcb || tcb->state != LTCP_LISTEN);
+  ltcp_state before = tcb ? (ltcp_state)tcb->state : LTCP_CLOSED; /* CLOSED: a record */
   const ltcp_stats *st = ltcp_stack_stats(w->st[s]);
   uint64_t drops = sw_drops(st);
   uint64_t challenged = sw_challenged(st);
   ltcp_stack_input(w->st[s], now, pkt, len);
   if (sw_challenged(st) != challenged) w->as.challenged[kind]++;
-  if (!live || sw_drops(st) != drops) return;
+  /* Dropped and counted, and the connection as it was: shrugged off. (A SYN that ends
+   * TIME-WAIT and is then dropped by a full listener is counted, yet it landed.) */
+  ltcp_tcb *after = live ? sw_tcb_lookup(w, s, &local, &remote) : NULL;
+  int same = ltcp_ip_tuple_in_use(&w->st[s]->ip, &local, &remote) && after == tcb &&
+             (!tcb || (ltcp_state)after->state == before);
+  if (!live || (sw_drops(st) != drops && same)) return;
   w->as.landed[kind]++;
   if (w->verbose)
     printf("%12.6f %s landed on stack %d port %u -> %u in %s\n", (double)now / 1e9,
-           sw_attack_name(kind), s, local.port, remote.port, ltcp_state_name(before));
+           sw_attack_name(kind), s, local.port, remote.port,
+           tcb ? ltcp_state_name(before) : "a compact record");
   sw_conn *c = sw_conn_by_tuple(w, s, &local, &remote);
   /* On-path segments carry true bytes, and an ICMP error taken by a synchronized connection is
    * only remembered (a soft error, tcp/icmperr.h): neither may make a connection fail. */

@@ -203,16 +203,19 @@ static int sw_same(const ltcp_endpoint *a, const ltcp_endpoint *b) {
   return a->addr == b->addr && a->port == b->port;
 }
 
+/* A client may use a port again once its earlier connection is gone: the tuple names the
+ * connection that started last. */
 sw_conn *sw_conn_by_tuple(sw_world *w, int s, const ltcp_endpoint *local,
                           const ltcp_endpoint *remote) {
+  sw_conn *found = NULL;
   for (int i = 0; i < w->p.conns; i++) {
     sw_conn *c = &w->conn[i];
     if (c->cli.port == 0) continue;
     if (s == SW_SERVER ? sw_same(&c->srv, local) && sw_same(&c->cli, remote)
                        : c->client == s && sw_same(&c->cli, local) && sw_same(&c->srv, remote))
-      return c;
+      if (!found || c->started_seq > found->started_seq) found = c;
   }
-  return NULL;
+  return found;
 }
 
 ltcp_tcb *sw_tcb_lookup(sw_world *w, int s, const ltcp_endpoint *local,
@@ -422,6 +425,7 @@ static void sw_connect(sw_world *w, sw_conn *c) {
   sw_keepalive(w, st, x->fd);
   if (ltcp_getsockname(st, x->fd, &c->cli) != 0) sw_fail(w, "getsockname failed");
   c->started = 1;
+  c->started_seq = ++w->started;
 }
 
 static void sw_accept(sw_world *w) {
