@@ -295,6 +295,18 @@ static uint64_t sw_drops(const ltcp_stats *st) {
   return n;
 }
 
+/* The state of the connection with this tuple, whether a TCB or a compact record (TIME-WAIT,
+ * tcp/timewait.h; half-open, tcp/synrcvd.h), or CLOSED when there is none. */
+static ltcp_state sw_tuple_state(sw_world *w, int s, const ltcp_endpoint *local,
+                                 const ltcp_endpoint *remote) {
+  const ltcp_ip *ip = &w->st[s]->ip;
+  ltcp_tcb *tcb = sw_tcb_lookup(w, s, local, remote);
+  if (tcb) return tcb->state == LTCP_LISTEN ? LTCP_CLOSED : (ltcp_state)tcb->state;
+  if (ltcp_syn_table_exists(&ip->syn, local, remote)) return LTCP_SYN_RECEIVED;
+  if (ltcp_tw_table_exists(&ip->tw, local, remote)) return LTCP_TIME_WAIT;
+  return LTCP_CLOSED;
+}
+
 /* Challenge ACKs sent or held back by the limit (RFC 5961 §3, §4, §5; §7). */
 static uint64_t sw_challenged(const ltcp_stats *st) {
   return st->challenge_acks + st->drops[LTCP_DROP_TCP_CHALLENGE_LIMITED] +
@@ -322,27 +334,21 @@ void sw_attack_judge(sw_world *w, int s, ltcp_time_ns now, const uint8_t *pkt, s
   w->in_attack = 0;
   ltcp_endpoint local, remote;
   int aimed = sw_packet_tuple(pkt, len, &local, &remote) == 0;
-  ltcp_tcb *tcb = aimed ? sw_tcb_lookup(w, s, &local, &remote) : NULL;
-  /* A connection, or a compact TIME-WAIT or half-open record (tcp/timewait.h, synrcvd.h). */
-  int live = aimed && ltcp_ip_tuple_in_use(&w->st[s]->ip, &local, &remote) &&
-             (!tcb || tcb->state != LTCP_LISTEN);
-  ltcp_state before = tcb ? (ltcp_state)tcb->state : LTCP_CLOSED; /* CLOSED: a record */
+  ltcp_state before = aimed ? sw_tuple_state(w, s, &local, &remote) : LTCP_CLOSED;
+  int live = before != LTCP_CLOSED;
   const ltcp_stats *st = ltcp_stack_stats(w->st[s]);
   uint64_t drops = sw_drops(st);
   uint64_t challenged = sw_challenged(st);
   ltcp_stack_input(w->st[s], now, pkt, len);
   if (sw_challenged(st) != challenged) w->as.challenged[kind]++;
-  /* Dropped and counted, and the connection as it was: shrugged off. (A SYN that ends
-   * TIME-WAIT and is then dropped by a full listener is counted, yet it landed.) */
-  ltcp_tcb *after = live ? sw_tcb_lookup(w, s, &local, &remote) : NULL;
-  int same = ltcp_ip_tuple_in_use(&w->st[s]->ip, &local, &remote) && after == tcb &&
-             (!tcb || (ltcp_state)after->state == before);
+  /* Dropped and counted, and the connection in the state it was: shrugged off. (A SYN that
+   * ends TIME-WAIT and is then dropped by a full listener is counted, yet it landed.) */
+  int same = live && sw_tuple_state(w, s, &local, &remote) == before;
   if (!live || (sw_drops(st) != drops && same)) return;
   w->as.landed[kind]++;
   if (w->verbose)
     printf("%12.6f %s landed on stack %d port %u -> %u in %s\n", (double)now / 1e9,
-           sw_attack_name(kind), s, local.port, remote.port,
-           tcb ? ltcp_state_name(before) : "a compact record");
+           sw_attack_name(kind), s, local.port, remote.port, ltcp_state_name(before));
   sw_conn *c = sw_conn_by_tuple(w, s, &local, &remote);
   /* On-path segments carry true bytes, and an ICMP error taken by a synchronized connection is
    * only remembered (a soft error, tcp/icmperr.h): neither may make a connection fail. */
