@@ -21,7 +21,10 @@
  *   --replay-check                      run each seed twice: the traces must be identical
  *   --list                              one line per seed
  *   test_swarm --figure blind [N]       blind injection: landed per million against RFC 5961
+ *                                       (--figure blind-rst|blind-syn|blind-data [N]: one kind)
  *   test_swarm --figure challenge       challenge ACKs per second under an in-window RST flood
+ *
+ * docs/swarm.md describes the world, the checks, the judge of attacker packets and the figures.
  */
 #include <errno.h>
 #include <math.h>
@@ -987,24 +990,20 @@ static int sw_figure_challenge(void) {
     if (!w) return 1;
     w->p.challenge_limit_off = off;
     w->chack_interval_ns = def.challenge_ack_interval_ns;
-    sw_result r;
-    sw_world *keep = w;
     uint64_t sent = 0, acks = 0, most = 0;
-    /* the counters are read before the world is freed */
-    seeds_crash_set(w->p.seed);
     ltcp_pcap *pcap = NULL;
+    seeds_crash_set(w->p.seed);
     if (sw_world_init(w, NULL, &pcap) != 0) sw_fail(w, "setup failed");
     if (!w->why[0]) sw_run(w);
-    sent = w->as.sent[5];
+    sent = w->as.sent[5]; /* window-rst */
     for (int s = 0; s < 2; s++) {
       acks += ltcp_stack_stats(w->st[s])->challenge_acks;
       if (w->chack_max[s] > most) most = w->chack_max[s];
     }
     if (w->why[0]) fprintf(stderr, "FAIL: %s\n", w->why);
     failed |= w->why[0] != 0;
-    (void)r;
-    sw_world_free(keep);
-    free(keep);
+    sw_world_free(w);
+    free(w);
     printf("  %-28s %llu RSTs, %llu challenge ACKs: %.2f per second per end, at most %llu in "
            "one %.0f s interval (limit %s)\n",
            off ? "without the limit:" : "with RFC 5961 7 (default):", (unsigned long long)sent,
@@ -1166,7 +1165,7 @@ int main(int argc, char **argv) {
     fprintf(stderr,
             "usage: %s [--seed N [--pcap FILE]] [--seeds A-B] [--count N] [--start S]\n"
             "          [--regressions FILE] [--verbose] [--replay-check] [--list]\n"
-            "          [--figure blind [N] | --figure challenge]\n",
+            "          [--figure blind|blind-rst|blind-syn|blind-data [N] | --figure challenge]\n",
             argv[0]);
     return 2;
   }

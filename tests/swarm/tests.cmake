@@ -13,3 +13,7 @@ add_test(NAME swarm_seeds_31_60 COMMAND test_swarm --seeds 31-60)
 add_test(NAME swarm_regressions
          COMMAND test_swarm --replay-check --regressions ${CMAKE_CURRENT_LIST_DIR}/regressions.txt)
 set_tests_properties(swarm_seeds_1_30 swarm_seeds_31_60 swarm_regressions PROPERTIES TIMEOUT 600)
+# The challenge-ACK figure as a test: under an in-window RST flood no connection end sends more
+# than cfg.challenge_ack_limit challenge ACKs in one interval (RFC 5961 7).
+add_test(NAME swarm_challenge_ack_rate COMMAND test_swarm --figure challenge)
+set_tests_properties(swarm_challenge_ack_rate PROPERTIES TIMEOUT 300)
