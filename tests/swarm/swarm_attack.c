@@ -222,6 +222,8 @@ static void sw_attack_make(sw_attacker *a) {
   sw_world *w = a->w;
   uint32_t allowed = w->p.attacks;
   int kind;
+  /* Ends: the attacker runs only when allowed has a bit set; at most SW_ATK_KINDS draws on
+   * average. */
   do kind = (int)ltcp_rng_below(&a->rng, SW_ATK_KINDS);
   while (!(allowed & (1u << kind)));
   a->len = 0;
