@@ -92,17 +92,8 @@ static uint32_t prop_log_uniform(ltcp_rng *r, uint32_t max) {
 }
 
 static void prop_derive_path(ltcp_rng *r, ltcp_sim_path *p) {
-  memset(p, 0, sizeof *p);
-  p->latency_ns = LTCP_MS(1) + ltcp_rng_below(r, LTCP_MS(49) + 1);
-  /* A quarter of links are infinitely fast; the rest 1-100 Mbit/s, log-uniform. */
-  uint64_t mbit = ltcp_rng_below(r, 4) == 0 ? 0 : 1ull << ltcp_rng_below(r, 7);
-  p->bandwidth_bps = mbit ? mbit * 1000000ull + ltcp_rng_below(r, mbit * 1000000ull) : 0;
-  p->queue_limit = ltcp_rng_below(r, 2) ? 0 : 4 + (uint32_t)ltcp_rng_below(r, 253);
-  p->loss = 0.2 * ltcp_rng_unit(r);
-  p->duplicate = 0.2 * ltcp_rng_unit(r);
-  p->reorder = 0.2 * ltcp_rng_unit(r);
-  p->reorder_delay_ns = ltcp_rng_below(r, 2) ? 0 : ltcp_rng_below(r, 3 * p->latency_ns + 1);
-  p->corrupt = 0.02 * ltcp_rng_unit(r);
+  static const seeds_faults faults = {4, 253, 0.2, 0.2, 0.2, 0.02};
+  seeds_faulty_path(r, &faults, p);
 }
 
 static void prop_derive_side(ltcp_rng *r, prop_side *s) {

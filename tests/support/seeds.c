@@ -29,6 +29,20 @@ uint32_t seeds_log_uniform(ltcp_rng *r, uint32_t max, uint64_t one_in, uint32_t 
   return v > max ? max : (uint32_t)v;
 }
 
+void seeds_faulty_path(ltcp_rng *r, const seeds_faults *f, ltcp_sim_path *p) {
+  memset(p, 0, sizeof *p);
+  p->latency_ns = LTCP_MS(1) + ltcp_rng_below(r, LTCP_MS(49) + 1);
+  uint64_t mbit = ltcp_rng_below(r, 4) == 0 ? 0 : 1ull << ltcp_rng_below(r, 7);
+  p->bandwidth_bps = mbit ? mbit * 1000000ull + ltcp_rng_below(r, mbit * 1000000ull) : 0;
+  p->queue_limit =
+      ltcp_rng_below(r, 2) ? 0 : f->queue_min + (uint32_t)ltcp_rng_below(r, f->queue_span);
+  p->loss = f->loss * ltcp_rng_unit(r);
+  p->duplicate = f->duplicate * ltcp_rng_unit(r);
+  p->reorder = f->reorder * ltcp_rng_unit(r);
+  p->reorder_delay_ns = ltcp_rng_below(r, 2) ? 0 : ltcp_rng_below(r, 3 * p->latency_ns + 1);
+  p->corrupt = f->corrupt * ltcp_rng_unit(r);
+}
+
 void seeds_digest(uint64_t *h, const void *data, size_t len) {
   const uint8_t *p = data;
   for (size_t i = 0; i < len; i++) *h = (*h ^ p[i]) * 0x100000001b3ull;

@@ -66,16 +66,8 @@ static uint32_t sw_log_uniform(ltcp_rng *r, uint32_t max) {
 }
 
 static void sw_derive_path(ltcp_rng *r, ltcp_sim_path *p) {
-  memset(p, 0, sizeof *p);
-  p->latency_ns = LTCP_MS(1) + ltcp_rng_below(r, LTCP_MS(49) + 1);
-  uint64_t mbit = ltcp_rng_below(r, 4) == 0 ? 0 : 1ull << ltcp_rng_below(r, 7);
-  p->bandwidth_bps = mbit ? mbit * 1000000ull + ltcp_rng_below(r, mbit * 1000000ull) : 0;
-  p->queue_limit = ltcp_rng_below(r, 2) ? 0 : 8 + (uint32_t)ltcp_rng_below(r, 249);
-  p->loss = 0.15 * ltcp_rng_unit(r);
-  p->duplicate = 0.1 * ltcp_rng_unit(r);
-  p->reorder = 0.15 * ltcp_rng_unit(r);
-  p->reorder_delay_ns = ltcp_rng_below(r, 2) ? 0 : ltcp_rng_below(r, 3 * p->latency_ns + 1);
-  p->corrupt = 0.02 * ltcp_rng_unit(r);
+  static const seeds_faults faults = {8, 249, 0.15, 0.1, 0.15, 0.02};
+  seeds_faulty_path(r, &faults, p);
 }
 
 static void sw_derive_stack(ltcp_rng *r, sw_stack_opts *o) {
