@@ -344,19 +344,23 @@ void sw_attack_judge(sw_world *w, int s, ltcp_time_ns now, const uint8_t *pkt, s
   ltcp_stack_input(w->st[s], now, pkt, len);
   if (sw_challenged(st) != challenged) w->as.challenged[kind]++;
   /* Dropped and counted, and the connection in the state it was: shrugged off. (A SYN that
-   * ends TIME-WAIT and is then dropped by a full listener is counted, yet it landed.) */
-  int same = live && sw_tuple_state(w, s, &local, &remote) == before;
-  if (!live || (sw_drops(st) != drops && same)) return;
+   * ends TIME-WAIT and is then dropped by a full listener is counted, yet it landed.) A SYN
+   * that opens a connection on a legitimate tuple whose end here is gone (aborted, say) lands
+   * too: the half-open connection answers the other end's segments in its place. */
+  sw_conn *c = aimed ? sw_conn_by_tuple(w, s, &local, &remote) : NULL;
+  int same = aimed && sw_tuple_state(w, s, &local, &remote) == before;
+  int took = live ? sw_drops(st) == drops || !same : !same && c != NULL;
+  if (!took) return;
   w->as.landed[kind]++;
   if (w->verbose)
     printf("%12.6f %s landed on stack %d port %u -> %u in %s\n", (double)now / 1e9,
            sw_attack_name(kind), s, local.port, remote.port, ltcp_state_name(before));
-  sw_conn *c = sw_conn_by_tuple(w, s, &local, &remote);
   /* On-path segments carry true bytes, and an ICMP error taken by a synchronized connection is
    * only remembered (a soft error, tcp/icmperr.h): neither may make a connection fail. */
   uint32_t bit = 1u << kind;
   int icmp = bit == SW_ATK_ON_ICMP || bit == SW_ATK_BLIND_ICMP;
   if ((bit & SW_ATK_ONPATH_ALL) && !icmp) return;
   if (icmp && before != LTCP_SYN_SENT) return;
-  if (c) c->disrupted |= bit;
+  /* A connection both applications are done with has nothing left to disrupt. */
+  if (c && !(c->end[SW_CLI].closed && c->end[SW_SRV].closed)) c->disrupted |= bit;
 }
