@@ -89,6 +89,8 @@ static int sw_pick_target(sw_attacker *a, sw_target *t) {
   t->s = t->end == SW_SRV ? SW_SERVER : c->client;
   t->local = t->end == SW_SRV ? c->srv : c->cli;
   t->remote = t->end == SW_SRV ? c->cli : c->srv;
+  /* A port used again names the newest connection: its bytes are the ones on the wire. */
+  t->c = sw_conn_by_tuple(w, t->s, &t->local, &t->remote);
   t->tcb = sw_tcb_lookup(w, t->s, &t->local, &t->remote);
   t->peer = sw_tcb_lookup(w, t->end == SW_SRV ? c->client : SW_SERVER, &t->remote, &t->local);
   return 0;
