@@ -5,8 +5,8 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 PREFIX     ?= /usr/local
 
-.PHONY: all run test soak conformance bench deps deps-run bench-deps build build-asan build-clang \
-        clean install docs docs-deps deb deb-deps fuzz synflood
+.PHONY: all run test soak swarm-soak conformance bench deps deps-run bench-deps build build-asan \
+        build-clang clean install docs docs-deps deb deb-deps fuzz synflood
 
 all: build
 
@@ -58,9 +58,20 @@ fuzz: build-clang
 	    $(abspath $(BUILD))/clang/fuzz/work/$$t || exit 1; \
 	done
 
-# The long runs make test leaves out: 18,000 more property seeds (tests/prop).
-soak: build-asan
+# The long runs make test leaves out: 18,000 more property seeds (tests/prop, ASan), then
+# SEEDS seeds of the adversarial simulation swarm (tests/swarm) from SEED_START on every core
+# (JOBS processes, scripts/swarm-soak.sh). SEEDS applies to the swarm only; SWARM_BUILD=release
+# runs it in the RelWithDebInfo build (assertions on, no sanitizers, several times faster).
+# make swarm-soak runs the swarm part alone. make test runs swarm seeds 1-60.
+SEEDS       ?= 2000
+SEED_START  ?= 1001
+SWARM_BUILD ?= asan
+soak: build-asan $(if $(filter release,$(SWARM_BUILD)),build)
 	@cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS) -L soak
+	@scripts/swarm-soak.sh $(BUILD)/$(SWARM_BUILD)/tests/test_swarm $(SEED_START) $(SEEDS) $(JOBS)
+
+swarm-soak: $(if $(filter release,$(SWARM_BUILD)),build,build-asan)
+	@scripts/swarm-soak.sh $(BUILD)/$(SWARM_BUILD)/tests/test_swarm $(SEED_START) $(SEEDS) $(JOBS)
 
 # FreeBSD's tcp-testsuite against its expectations file, a row per subdirectory (make test
 # runs the same check as the tcp_testsuite test).

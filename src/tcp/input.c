@@ -421,6 +421,9 @@ static int in_trimmed_to_edge(const ltcp_tcb *tcb, const ltcp_seg *seg) {
          seg->seq + n == tcb->rcv_nxt;
 }
 
+static void in_challenge_ack(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_drop_reason why,
+                             const ltcp_seg *seg);
+
 static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (seg->flags & LTCP_RST) { /* RFC 5961 §3 check 1: silently drop */
     ltcp_events_drop(eng, LTCP_DROP_TCP_RST_OUT_OF_WINDOW, seg);
@@ -437,6 +440,15 @@ static void in_unacceptable(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg
   }
   if (seg->len > 0 && ltcp_seq_le(seg->seq + seg->len, tcb->rcv_nxt))
     ltcp_sack_rcv_dup(tcb, seg->seq, seg->seq + seg->len); /* RFC 2883 §4.1.1: old data */
+  /* An ACK loop: two ends whose sequence numbers disagree (a blind SYN made a SYN-SENT a
+   * simultaneous open, say) would answer each other's ACKs with ACKs for ever, each such
+   * segment adding a loop. So, as Linux (tcp_oow_rate_limited) and FreeBSD (its ACK war
+   * check) do, the ACK answering a segment without text or FIN, or with SYN, counts against
+   * the connection's RFC 5961 §7 limit; one answering text never does. */
+  if ((seg->len == 0 && !(seg->flags & LTCP_FIN)) || (seg->flags & LTCP_SYN)) {
+    in_challenge_ack(eng, tcb, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
+    return;
+  }
   ltcp_out_ack(eng, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
   ltcp_events_drop(eng, LTCP_DROP_TCP_OUT_OF_WINDOW, seg);
 }
@@ -448,7 +460,7 @@ static void in_return_to_listen(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_caus
   ltcp_life_delete(eng, tcb);
 }
 
-/* RFC 5961 §7: a challenge ACK (or the ACK of an unacceptable ACK), at most
+/* RFC 5961 §7: a challenge ACK (or the ACK of an unacceptable ACK or segment), at most
  * cfg.challenge_ack_limit per connection in each cfg.challenge_ack_interval_ns. The count lives
  * in 7 spare bits of the TCB (a busy part sleeps between attacks): the interval is named by its
  * number modulo 8, so a count is taken again after 8 intervals of silence at worst, which only
@@ -470,7 +482,8 @@ static void in_challenge_ack(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_drop_reason w
     }
     tcb->chack_count = (tcb->chack_count + 1u) & 15u;
   }
-  if (why != LTCP_DROP_TCP_ACK_UNACCEPTABLE) eng->stats->challenge_acks++;
+  if (why != LTCP_DROP_TCP_ACK_UNACCEPTABLE && why != LTCP_DROP_TCP_OUT_OF_WINDOW)
+    eng->stats->challenge_acks++;
   ltcp_out_ack(eng, tcb); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
   ltcp_events_drop(eng, why, seg);
 }

@@ -20,33 +20,20 @@
  * corruption) and the connection must then converge. */
 #include <errno.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "lucidtcp/pcap.h"
 #include "lucidtcp/sim.h"
 #include "lucidtcp/socket.h"
 #include "lucidtcp/stack.h"
+#include "support/seeds.h"
 #include "util/rng.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROP_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define PROP_ASAN 1
-#endif
-#ifdef PROP_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 #define PROP_CLIENT_ADDR LTCP_IPV4(198, 18, 0, 1)
 #define PROP_SERVER_ADDR LTCP_IPV4(198, 18, 0, 2)
@@ -101,26 +88,12 @@ typedef struct prop_params {
 
 /* Log-uniform in [0, max]: small payloads are common, the maximum still comes up. */
 static uint32_t prop_log_uniform(ltcp_rng *r, uint32_t max) {
-  uint64_t pick = ltcp_rng_below(r, 20);
-  if (pick == 0) return 0;
-  if (pick == 1) return max;
-  uint32_t k = (uint32_t)ltcp_rng_below(r, 21);
-  uint64_t v = (1ull << k) + ltcp_rng_below(r, 1ull << k);
-  return v > max ? max : (uint32_t)v;
+  return seeds_log_uniform(r, max, 20, 21);
 }
 
 static void prop_derive_path(ltcp_rng *r, ltcp_sim_path *p) {
-  memset(p, 0, sizeof *p);
-  p->latency_ns = LTCP_MS(1) + ltcp_rng_below(r, LTCP_MS(49) + 1);
-  /* A quarter of links are infinitely fast; the rest 1-100 Mbit/s, log-uniform. */
-  uint64_t mbit = ltcp_rng_below(r, 4) == 0 ? 0 : 1ull << ltcp_rng_below(r, 7);
-  p->bandwidth_bps = mbit ? mbit * 1000000ull + ltcp_rng_below(r, mbit * 1000000ull) : 0;
-  p->queue_limit = ltcp_rng_below(r, 2) ? 0 : 4 + (uint32_t)ltcp_rng_below(r, 253);
-  p->loss = 0.2 * ltcp_rng_unit(r);
-  p->duplicate = 0.2 * ltcp_rng_unit(r);
-  p->reorder = 0.2 * ltcp_rng_unit(r);
-  p->reorder_delay_ns = ltcp_rng_below(r, 2) ? 0 : ltcp_rng_below(r, 3 * p->latency_ns + 1);
-  p->corrupt = 0.02 * ltcp_rng_unit(r);
+  static const seeds_faults faults = {4, 253, 0.2, 0.2, 0.2, 0.02};
+  seeds_faulty_path(r, &faults, p);
 }
 
 static void prop_derive_side(ltcp_rng *r, prop_side *s) {
@@ -372,17 +345,12 @@ static int prop_aim_isn(prop_world *w) {
 }
 
 /* FNV-1a over every packet the simulator handles, with its time, direction and fate. */
-static void prop_digest(uint64_t *h, const void *data, size_t len) {
-  const uint8_t *p = data;
-  for (size_t i = 0; i < len; i++) *h = (*h ^ p[i]) * 0x100000001b3ull;
-}
-
 static void prop_tap(void *ctx, ltcp_time_ns now, int from, int to, ltcp_sim_fate fate,
                      const uint8_t *pkt, size_t len) {
   uint64_t *h = ctx;
   int64_t head[4] = {(int64_t)now, from, to, (int64_t)fate};
-  prop_digest(h, head, sizeof head);
-  prop_digest(h, pkt, len);
+  seeds_digest(h, head, sizeof head);
+  seeds_digest(h, pkt, len);
 }
 
 static int prop_world_init(prop_world *w, uint64_t seed, int verbose, const char *pcap_path) {
@@ -399,7 +367,7 @@ static int prop_world_init(prop_world *w, uint64_t seed, int verbose, const char
   if (ltcp_sim_link(w->sim, w->node[CLIENT], w->node[SERVER], &w->p.path[CLIENT],
                     &w->p.path[SERVER]) != 0)
     return -1;
-  w->digest = 0xcbf29ce484222325ull;
+  w->digest = SEEDS_DIGEST_INIT;
   if (ltcp_sim_add_tap(w->sim, prop_tap, &w->digest) != 0) return -1;
   if (pcap_path) {
     w->pcap = ltcp_pcap_open(pcap_path);
@@ -754,28 +722,6 @@ static void prop_run(prop_world *w) {
 /* ------------------------------------------------------------------ seeds and reporting */
 
 static const char *prop_argv0 = "test_property";
-/* Written before each seed, so a crash handler can say which seed was running. */
-static char prop_crash_msg[256];
-static size_t prop_crash_len;
-
-static void prop_crash_report(void) {
-  if (prop_crash_len) (void)!write(STDERR_FILENO, prop_crash_msg, prop_crash_len);
-}
-
-static void prop_on_abort(int sig) {
-  prop_crash_report();
-  signal(sig, SIG_DFL);
-  raise(sig);
-}
-
-static void prop_set_current(uint64_t seed) {
-  int n = snprintf(prop_crash_msg, sizeof prop_crash_msg,
-                   "FAIL seed=%llu: the process died (invariant check or sanitizer)\n"
-                   "replay: %s --seed %llu\n",
-                   (unsigned long long)seed, prop_argv0, (unsigned long long)seed);
-  prop_crash_len = n > 0 && (size_t)n < sizeof prop_crash_msg ? (size_t)n : 0;
-}
-
 /* What one seed's run left behind, for the summary and the replay check. */
 typedef struct prop_result {
   int failed;
@@ -795,7 +741,7 @@ static void prop_run_seed(uint64_t seed, int verbose, const char *pcap_path, pro
   res->failed = 1;
   prop_world *w = calloc(1, sizeof *w);
   if (!w) return;
-  prop_set_current(seed);
+  seeds_crash_set(seed);
   int rc = prop_world_init(w, seed, verbose, pcap_path);
   if (verbose) prop_print_params(&w->p);
   if (rc != 0) prop_fail(w, "setup failed");
@@ -817,7 +763,7 @@ static void prop_run_seed(uint64_t seed, int verbose, const char *pcap_path, pro
   res->done_at = w->done_at;
   prop_world_free(w);
   free(w);
-  prop_crash_len = 0;
+  seeds_crash_clear();
 }
 
 /* ------------------------------------------------------------------ command line */
@@ -832,33 +778,8 @@ static struct {
   const char *pcap;
 } prop_cfg = {.start = 1, .n = 1000};
 
-static int prop_parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  errno = 0;
-  unsigned long long x = strtoull(s, &end, 10);
-  if (errno || end == s || *end) return -1;
-  *v = x;
-  return 0;
-}
-
 static int prop_read_list(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return -1;
-  char line[512];
-  while (prop_cfg.count < PROP_LIST_MAX && fgets(line, sizeof line, f)) {
-    char *hash = strchr(line, '#');
-    if (hash) *hash = 0;
-    char *tok = strtok(line, " \t\r\n");
-    uint64_t v;
-    if (!tok) continue;
-    if (prop_parse_u64(tok, &v) != 0) {
-      fclose(f);
-      return -1;
-    }
-    prop_cfg.seeds[prop_cfg.count++] = v;
-  }
-  fclose(f);
-  return 0;
+  return seeds_read_list(path, prop_cfg.seeds, &prop_cfg.count, PROP_LIST_MAX);
 }
 
 static int prop_parse_args(int argc, char **argv) {
@@ -867,7 +788,7 @@ static int prop_parse_args(int argc, char **argv) {
     uint64_t x, y;
     int flag = !strcmp(a, "--verbose") || !strcmp(a, "--replay-check") || !strcmp(a, "--list");
     if (!v && !flag) return -1;
-    if (strcmp(a, "--seed") == 0 && prop_parse_u64(v, &x) == 0) {
+    if (strcmp(a, "--seed") == 0 && seeds_parse_u64(v, &x) == 0) {
       if (prop_cfg.count == PROP_LIST_MAX) return -1;
       prop_cfg.seeds[prop_cfg.count++] = x;
       prop_cfg.verbose = 1;
@@ -875,9 +796,9 @@ static int prop_parse_args(int argc, char **argv) {
                                                   (unsigned long long *)&y) == 2 && x <= y) {
       prop_cfg.start = x;
       prop_cfg.n = y - x + 1;
-    } else if (strcmp(a, "--count") == 0 && prop_parse_u64(v, &x) == 0) {
+    } else if (strcmp(a, "--count") == 0 && seeds_parse_u64(v, &x) == 0) {
       prop_cfg.n = x;
-    } else if (strcmp(a, "--start") == 0 && prop_parse_u64(v, &x) == 0) {
+    } else if (strcmp(a, "--start") == 0 && seeds_parse_u64(v, &x) == 0) {
       prop_cfg.start = x;
     } else if (strcmp(a, "--regressions") == 0) {
       if (prop_read_list(v) != 0) return -1;
@@ -947,10 +868,7 @@ int main(int argc, char **argv) {
             argv[0]);
     return 2;
   }
-  signal(SIGABRT, prop_on_abort);
-#ifdef PROP_ASAN
-  __sanitizer_set_death_callback(prop_crash_report);
-#endif
+  seeds_crash_install(argv[0]);
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_property_seeds)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

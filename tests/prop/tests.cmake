@@ -3,7 +3,7 @@
 # (regressions.txt). A failing seed is printed with the command that replays it:
 # test_property --seed N.
 add_executable(test_property ${CMAKE_CURRENT_LIST_DIR}/test_property.c)
-target_link_libraries(test_property PRIVATE ltcp_link ${CMOCKA_LIB} m)
+target_link_libraries(test_property PRIVATE ltcp_link ltcp_seeds ${CMOCKA_LIB} m)
 target_include_directories(test_property PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 
 foreach(part RANGE 0 19)

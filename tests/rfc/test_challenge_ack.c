@@ -81,6 +81,33 @@ static void test_unacceptable_acks_throttled(void **state) {
   h_free(&h);
 }
 
+/* An ACK loop (found by the swarm, tests/swarm): a blind SYN turned a SYN-SENT into a
+ * simultaneous open, the two ends' sequence numbers disagreed, and each answered the other's
+ * out-of-window ACKs with ACKs for ever, every further SYN adding a loop. The ACK answering an
+ * out-of-window segment without text (a pure ACK, a SYN) now counts against the same limit, as
+ * Linux's tcp_oow_rate_limited; out-of-window text is always answered. */
+static void test_out_of_window_pure_acks_throttled(void **state) {
+  (void)state;
+  h_harness h;
+  chack_setup(&h);
+  uint32_t iss = h.iss, irs = h.irs;
+  for (int i = 0; i < 12; i++) {
+    h_send(&h, LTCP_ACK, irs + 1 + 0x40000000u, iss + 1, NULL, 0);
+    if (i < 10) h_expect_len(&h, LTCP_ACK, iss + 1, irs + 1, 0);
+    else h_expect_none(&h);
+  }
+  assert_int_equal(limited(&h), 2);
+  assert_int_equal(ltcp_stack_stats(h.st)->challenge_acks, 0); /* not challenge ACKs */
+  for (int i = 0; i < 3; i++) {
+    h_send(&h, LTCP_ACK, irs + 1 + 0x40000000u, iss + 1, payload, 100);
+    h_expect_len(&h, LTCP_ACK, iss + 1, irs + 1, 0);
+  }
+  h_advance(&h, LTCP_SEC(5));
+  h_send(&h, LTCP_ACK, irs + 1 + 0x40000000u, iss + 1, NULL, 0);
+  h_expect_len(&h, LTCP_ACK, iss + 1, irs + 1, 0);
+  h_free(&h);
+}
+
 /* A limit of 0 turns throttling off (every challenge answered); above 15 is not a valid
  * configuration (the count has 4 bits). */
 static void test_config_limit(void **state) {
@@ -106,6 +133,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_rst_flood_gets_ten_challenges_per_interval, h_teardown),
       cmocka_unit_test_teardown(test_data_acked_after_limit, h_teardown),
       cmocka_unit_test_teardown(test_unacceptable_acks_throttled, h_teardown),
+      cmocka_unit_test_teardown(test_out_of_window_pure_acks_throttled, h_teardown),
       cmocka_unit_test_teardown(test_config_limit, h_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

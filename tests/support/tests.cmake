@@ -17,3 +17,6 @@ ltcp_test_helper(ltcp_cc_bulk ${CMAKE_CURRENT_LIST_DIR}/cc_bulk.c ltcp_link)
 # (engine_fake.h): it links the engine's library and nothing above it.
 ltcp_test_helper(ltcp_engine_fake ${CMAKE_CURRENT_LIST_DIR}/engine_fake.c ltcp_tcp)
 # pcap_tshark_check.sh: tshark checks a capture's checksums (the pcap_tshark and demo_cli tests).
+# Running seeds for the simulation tests (tests/prop, tests/swarm): log-uniform draws, the trace
+# digest, seed lists, the crash message with the replay command (seeds.h).
+ltcp_test_helper(ltcp_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds.c ltcp_util)
