@@ -798,6 +798,9 @@ static int in_fin(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg, const lt
   tcb->busy->reasm.has_fin = 0;
   tcb->fin_rcvd = 1;
   tcb->rcv_nxt += 1; /* advance RCV.NXT over the FIN and acknowledge it */
+  /* A FIN just past a full window is taken too (as Linux; the choices table): the edge moves
+   * with it, so RCV.NXT never passes RCV.ADV (swarm seeds 44779, 50074). */
+  if (ltcp_seq_gt(tcb->rcv_nxt, tcb->rcv_adv)) tcb->rcv_adv = tcb->rcv_nxt;
   tcb->ack_now = 1;
   switch (tcb->state) {
     case LTCP_SYN_RECEIVED:

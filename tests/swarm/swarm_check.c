@@ -8,7 +8,8 @@
  *   - timers: a SYN or data in flight has the retransmission timer on (RFC 6298 §5.1); data
  *     queued that cannot be sent with nothing in flight has it on as the persist timer (RFC 1122
  *     4.2.2.17), or nothing would ever send it; TIME-WAIT has its 2 MSL timer;
- *   - memory within the budget (sw_check_memory: the hook for the global buffer budget). */
+ *   - memory within the budget, and the budget's account equal to what the connections hold
+ *     (sw_check_memory). */
 #include <stdio.h>
 
 #include "sock/stack.h"
@@ -122,13 +123,24 @@ static void sw_check_tcb(void *ctx, ltcp_tcb *tcb) {
   sw_check_timers(c, tcb);
 }
 
-/* HOOK: memory within the global buffer budget. The budget (issue 14, "Memory limits set at
- * init, never exceeded") is another change; when it lands, check here that the buffer memory
- * the stack accounts for is at most its limit (and that the sum over TCBs equals the
- * accounting). Until then there is nothing to compare with. */
+static void sw_sum_buffers(void *ctx, ltcp_tcb *tcb) {
+  uint64_t *sum = ctx;
+  if (!tcb->busy) return;
+  *sum += tcb->busy->sndbuf.alloc + tcb->busy->rcvbuf.alloc;
+  *sum += (uint64_t)tcb->busy->reasm.blocks * LTCP_MEM_BLOCK;
+}
+
+/* Memory within the global buffer budget (tcp/mem.h): what the stack accounts for is at most its
+ * limit, is what its counters say, and is what the connections hold (their rings' allocations
+ * and out-of-order blocks), byte for byte. */
 static void sw_check_memory(sw_world *w, int s) {
-  (void)w;
-  (void)s;
+  const ltcp_mem *m = &w->st[s]->ip.tcp.mem;
+  uint64_t held = 0;
+  ltcp_table_each(&w->st[s]->ip.table, sw_sum_buffers, &held);
+  if (m->used > m->limit || ltcp_stack_stats(w->st[s])->buf_mem != m->used || held != m->used)
+    sw_fail(w, "%s: buffer memory: accounted %llu (limit %llu, stats %llu), connections hold %llu",
+            sw_stack_name(s), (unsigned long long)m->used, (unsigned long long)m->limit,
+            (unsigned long long)ltcp_stack_stats(w->st[s])->buf_mem, (unsigned long long)held);
 }
 
 void sw_check_all(sw_world *w) {

@@ -364,8 +364,15 @@ static int sw_data_landed(const sw_conn *c) {
   return (c->disrupted & (SW_ATK_BLIND_DATA | SW_ATK_WIN_DATA)) != 0;
 }
 
-/* An error a connection may end with: the peer aborted, or an attacker's packet landed. */
-static int sw_explained(const sw_conn *c, int e, int err) {
+/* An error a connection may end with: the peer aborted, or an attacker's packet landed. A SYN
+ * flood lands too when the server answered this connection's SYN with a cookie and the ACK that
+ * would have made it was lost: its next segment, carrying data, cannot be checked against the
+ * cookie (only the first can, in Linux as here) and is answered with a reset. That is the
+ * connection the server never had (never accepted) once it counted a cookie rejected. */
+static int sw_explained(sw_world *w, sw_conn *c, int e, int err) {
+  if (!c->disrupted && !c->accepted && err == ECONNRESET &&
+      ltcp_stack_stats(w->st[SW_SERVER])->syn_cookies_failed > 0)
+    c->disrupted |= SW_ATK_SYN_FLOOD;
   if (c->disrupted) return 1;
   if (c->aborted && e == c->aborter && err == ECONNABORTED) return 1; /* its own ABORT */
   return c->order == SW_ABORT && e != c->aborter && (err == ECONNRESET || err == EPIPE);
@@ -382,7 +389,7 @@ static void sw_end_error(sw_world *w, sw_conn *c, int e, int err, const char *ca
     x->err = err;
     x->err_at = x->received;
   }
-  if (!sw_explained(c, e, err))
+  if (!sw_explained(w, c, e, err))
     sw_fail(w, "conn %d %s: %s: %s after %u of %u bytes read, %u of %u sent", (int)(c - w->conn),
             sw_end_name[e], call, ltcp_errname(err), x->received, x->in_len, x->sent, x->out_len);
   if (!x->closed && x->fd >= 0) ltcp_close(sw_end_stack(w, c, e), x->fd);
@@ -693,7 +700,7 @@ static void sw_event(sw_world *w, int s, const ltcp_event *ev) {
   if (ev->new_state == LTCP_TIME_WAIT) c->time_waits++;
   if (ev->new_state != LTCP_CLOSED || ev->error == 0 || sw_orderly_reset(ev)) return;
   int e = s == SW_SERVER ? SW_SRV : SW_CLI;
-  if (!sw_explained(c, e, ev->error))
+  if (!sw_explained(w, c, e, ev->error))
     sw_fail(w, "conn %d %s: %s -> CLOSED with %s", (int)(c - w->conn), sw_end_name[e],
             ltcp_state_name(ev->old_state), ltcp_errname(ev->error));
 }
