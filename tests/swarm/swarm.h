@@ -89,6 +89,7 @@ typedef struct sw_conn {
   int started, accepted, aborted;
   uint32_t started_seq;       /* the order of connect() calls (sw_conn_by_tuple) */
   uint32_t disrupted;         /* SW_ATK_* bits of attacker segments that landed */
+  int cookie;                 /* the server made it from a SYN cookie (LTCP_CAUSE_SYNCOOKIE) */
   uint32_t time_waits;
 } sw_conn;
 

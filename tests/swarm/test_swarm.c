@@ -365,12 +365,13 @@ static int sw_data_landed(const sw_conn *c) {
 }
 
 /* An error a connection may end with: the peer aborted, or an attacker's packet landed. A SYN
- * flood lands too when the server answered this connection's SYN with a cookie and the ACK that
- * would have made it was lost: its next segment, carrying data, cannot be checked against the
- * cookie (only the first can, in Linux as here) and is answered with a reset. That is the
- * connection the server never had (never accepted) once it counted a cookie rejected. */
+ * flood lands too when the server answered this connection's SYN with a cookie: a segment of it
+ * that reaches the listener other than the first (the ACK lost, or overtaken by later data) cannot
+ * be checked against the cookie (only the first can, in Linux as here) and is answered with a
+ * reset. That is a connection the server made from a cookie, or never had (never accepted), once
+ * it counted a cookie rejected. */
 static int sw_explained(sw_world *w, sw_conn *c, int e, int err) {
-  if (!c->disrupted && !c->accepted && err == ECONNRESET &&
+  if (!c->disrupted && (c->cookie || !c->accepted) && err == ECONNRESET &&
       ltcp_stack_stats(w->st[SW_SERVER])->syn_cookies_failed > 0)
     c->disrupted |= SW_ATK_SYN_FLOOD;
   if (c->disrupted) return 1;
@@ -697,6 +698,7 @@ static void sw_event(sw_world *w, int s, const ltcp_event *ev) {
   sw_conn *c = sw_conn_by_tuple(w, s, &ev->local, &ev->remote);
   if (!c) return; /* a flood's half-open connection */
   if (w->verbose) sw_print_event(s, ev);
+  if (s == SW_SERVER && ev->cause == LTCP_CAUSE_SYNCOOKIE) c->cookie = 1;
   if (ev->new_state == LTCP_TIME_WAIT) c->time_waits++;
   if (ev->new_state != LTCP_CLOSED || ev->error == 0 || sw_orderly_reset(ev)) return;
   int e = s == SW_SERVER ? SW_SRV : SW_CLI;
