@@ -6,7 +6,7 @@
 #include "util/assert.h"
 
 static uint32_t table_pow2(uint32_t n) {
-  uint32_t p = 16;
+  uint32_t p = 64;
   while (p < n && p < (1u << 30)) p <<= 1; /* bounded: at most 27 doublings */
   return p;
 }
@@ -21,15 +21,19 @@ int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint32_t max_half_open, ui
   t->hash_key = hash_key;
   t->conns = calloc(nb, sizeof *t->conns);
   t->conns_mask = nb - 1;
+  t->used = calloc(nb / 64, sizeof *t->used); /* nb is a power of two, at least 64 */
   t->listeners = calloc(64, sizeof *t->listeners);
   t->listeners_mask = 63;
-  return t->conns && t->listeners ? 0 : LTCP_ENOMEM;
+  t->listeners_used = 0;
+  return t->conns && t->used && t->listeners ? 0 : LTCP_ENOMEM;
 }
 
 void ltcp_table_free(ltcp_conn_table *t) {
   free(t->conns);
+  free(t->used);
   free(t->listeners);
   t->conns = t->listeners = NULL;
+  t->used = NULL;
 }
 
 static int table_same(const ltcp_endpoint *a, const ltcp_endpoint *b) {
@@ -58,9 +62,10 @@ int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb, int half_open) {
     tcb->busy->half_open = 1;
     t->half_open++;
   }
-  ltcp_tcb **b = &t->conns[ltcp_table_hash(t, &tcb->local, &tcb->remote) & t->conns_mask];
-  tcb->hash_next = *b;
-  *b = tcb;
+  uint32_t i = ltcp_table_hash(t, &tcb->local, &tcb->remote) & t->conns_mask;
+  tcb->hash_next = t->conns[i];
+  t->conns[i] = tcb;
+  t->used[i / 64] |= 1ull << (i % 64);
   tcb->in_table = 1;
   t->count++;
   ltcp_ports_hold(t->ports, tcb->local.port);
@@ -77,9 +82,10 @@ static ltcp_tcb **table_link(ltcp_tcb **pp, const ltcp_tcb *tcb, uint32_t entrie
 }
 
 void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb) {
-  ltcp_tcb **b = &t->conns[ltcp_table_hash(t, &tcb->local, &tcb->remote) & t->conns_mask];
-  ltcp_tcb **pp = table_link(b, tcb, t->count);
+  uint32_t i = ltcp_table_hash(t, &tcb->local, &tcb->remote) & t->conns_mask;
+  ltcp_tcb **pp = table_link(&t->conns[i], tcb, t->count);
   *pp = tcb->hash_next;
+  if (!t->conns[i]) t->used[i / 64] &= ~(1ull << (i % 64));
   tcb->in_table = 0;
   t->count--;
   if (tcb->busy && tcb->busy->half_open) {
@@ -124,37 +130,46 @@ ltcp_tcb *ltcp_table_listener(const ltcp_conn_table *t, uint16_t port) {
 }
 
 void ltcp_table_add_listener(ltcp_conn_table *t, ltcp_tcb *tcb) {
-  ltcp_tcb **b = &t->listeners[tcb->local.port & t->listeners_mask];
-  tcb->hash_next = *b;
-  *b = tcb;
+  uint32_t i = tcb->local.port & t->listeners_mask;
+  tcb->hash_next = t->listeners[i];
+  t->listeners[i] = tcb;
+  t->listeners_used |= 1ull << i;
   tcb->is_listener = 1;
   ltcp_ports_hold(t->ports, tcb->local.port);
 }
 
 void ltcp_table_remove_listener(ltcp_conn_table *t, ltcp_tcb *tcb) {
-  ltcp_tcb **b = &t->listeners[tcb->local.port & t->listeners_mask];
-  ltcp_tcb **pp = table_link(b, tcb, 65536u / (t->listeners_mask + 1));
+  uint32_t i = tcb->local.port & t->listeners_mask;
+  ltcp_tcb **pp = table_link(&t->listeners[i], tcb, 65536u / (t->listeners_mask + 1));
   *pp = tcb->hash_next;
+  if (!t->listeners[i]) t->listeners_used &= ~(1ull << i);
   tcb->is_listener = 0;
   ltcp_ports_release(t->ports, tcb->local.port);
 }
 
+/* Calls fn for each entry of the chain from c, which holds at most bound of them. */
+static void table_chain_each(ltcp_tcb *c, uint32_t bound, void (*fn)(void *ctx, ltcp_tcb *tcb),
+                             void *ctx) {
+  for (uint32_t n = 0; c; n++) {
+    LTCP_ASSERT(n < bound);
+    ltcp_tcb *next = c->hash_next; /* fn may remove c */
+    fn(ctx, c);
+    c = next;
+  }
+}
+
+/* The chains that hold entries only, found by their bits in used (a word per 64 chains). */
+static void table_used_each(ltcp_tcb **chains, const uint64_t *used, uint32_t words,
+                            uint32_t bound, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx) {
+  for (uint32_t w = 0; w < words; w++)
+    for (uint64_t bits = used[w]; bits; bits &= bits - 1)
+      table_chain_each(chains[w * 64 + (uint32_t)__builtin_ctzll(bits)], bound, fn, ctx);
+}
+
 void ltcp_table_each(ltcp_conn_table *t, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx) {
   /* Bounded: a chain holds at most the counted connections, or a bucket's share of ports. */
-  for (uint32_t b = 0; t->conns && b <= t->conns_mask; b++) {
-    uint32_t n = 0;
-    for (ltcp_tcb *c = t->conns[b], *next; c; c = next, n++) {
-      LTCP_ASSERT(n < t->count);
-      next = c->hash_next;
-      fn(ctx, c);
-    }
-  }
-  for (uint32_t b = 0; t->listeners && b <= t->listeners_mask; b++) {
-    uint32_t n = 0;
-    for (ltcp_tcb *l = t->listeners[b], *next; l; l = next, n++) {
-      LTCP_ASSERT(n < 65536u / (t->listeners_mask + 1));
-      next = l->hash_next;
-      fn(ctx, l);
-    }
-  }
+  if (t->conns) table_used_each(t->conns, t->used, (t->conns_mask + 1) / 64, t->count, fn, ctx);
+  if (t->listeners)
+    table_used_each(t->listeners, &t->listeners_used, 1, 65536u / (t->listeners_mask + 1), fn,
+                    ctx);
 }

@@ -20,8 +20,10 @@ typedef struct ltcp_conn_table {
   uint32_t count;         /* every entry, half-open ones included (the bound of a chain) */
   uint32_t max;           /* entries that are not half-open, at most */
   uint32_t half_open, max_half_open; /* half-open entries, and their own limit */
+  uint64_t *used;         /* a bit per bucket of conns that holds a chain (ltcp_table_each) */
   ltcp_tcb **listeners;
   uint32_t listeners_mask;
+  uint64_t listeners_used; /* the same for the 64 listener chains */
   uint64_t hash_key;      /* from the stack's seeded randomness */
   ltcp_ports *ports;      /* the IP layer's, where each entry holds its port */
 } ltcp_conn_table;

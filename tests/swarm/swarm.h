@@ -122,6 +122,7 @@ typedef struct sw_attack_stats {
   uint64_t challenged[SW_ATK_KINDS];
   uint64_t replies; /* packets stacks sent to spoofed addresses (the attacker drops them) */
   uint64_t corrupted; /* streams that differed after a landed data guess (given up) */
+  uint64_t resurrected; /* connections a SYN cookie made again after the server ended them */
 } sw_attack_stats;
 
 typedef struct sw_world sw_world;

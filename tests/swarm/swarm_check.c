@@ -19,6 +19,7 @@
 typedef struct sw_check_ctx {
   sw_world *w;
   int s;
+  uint64_t held; /* buffer memory the connections hold (sw_check_memory) */
 } sw_check_ctx;
 
 static const char *sw_stack_name(int s) {
@@ -114,8 +115,16 @@ static void sw_check_timers(sw_check_ctx *c, const ltcp_tcb *tcb) {
     sw_check_fail(c, tcb, "data queued, nothing in flight, and no timer to send it");
 }
 
+static void sw_sum_buffers(sw_check_ctx *c, const ltcp_tcb *tcb) {
+  if (!tcb->busy) return;
+  c->held += tcb->busy->sndbuf.alloc + tcb->busy->rcvbuf.alloc;
+  c->held += (uint64_t)tcb->busy->reasm.blocks * LTCP_MEM_BLOCK;
+}
+
+/* One sweep of the table per step: the invariants of each TCB, and what it holds. */
 static void sw_check_tcb(void *ctx, ltcp_tcb *tcb) {
   sw_check_ctx *c = ctx;
+  sw_sum_buffers(c, tcb);
   if (tcb->state == LTCP_LISTEN || tcb->state == LTCP_CLOSED || tcb->dead) return;
   ltcp_tcb_check(tcb);
   sw_check_flight(c, tcb);
@@ -123,31 +132,24 @@ static void sw_check_tcb(void *ctx, ltcp_tcb *tcb) {
   sw_check_timers(c, tcb);
 }
 
-static void sw_sum_buffers(void *ctx, ltcp_tcb *tcb) {
-  uint64_t *sum = ctx;
-  if (!tcb->busy) return;
-  *sum += tcb->busy->sndbuf.alloc + tcb->busy->rcvbuf.alloc;
-  *sum += (uint64_t)tcb->busy->reasm.blocks * LTCP_MEM_BLOCK;
-}
-
 /* Memory within the global buffer budget (tcp/mem.h): what the stack accounts for is at most its
  * limit, is what its counters say, and is what the connections hold (their rings' allocations
  * and out-of-order blocks), byte for byte. */
-static void sw_check_memory(sw_world *w, int s) {
-  const ltcp_mem *m = &w->st[s]->ip.tcp.mem;
-  uint64_t held = 0;
-  ltcp_table_each(&w->st[s]->ip.table, sw_sum_buffers, &held);
-  if (m->used > m->limit || ltcp_stack_stats(w->st[s])->buf_mem != m->used || held != m->used)
+static void sw_check_memory(sw_check_ctx *c) {
+  sw_world *w = c->w;
+  const ltcp_mem *m = &w->st[c->s]->ip.tcp.mem;
+  if (m->used > m->limit || ltcp_stack_stats(w->st[c->s])->buf_mem != m->used || c->held != m->used)
     sw_fail(w, "%s: buffer memory: accounted %llu (limit %llu, stats %llu), connections hold %llu",
-            sw_stack_name(s), (unsigned long long)m->used, (unsigned long long)m->limit,
-            (unsigned long long)ltcp_stack_stats(w->st[s])->buf_mem, (unsigned long long)held);
+            sw_stack_name(c->s), (unsigned long long)m->used, (unsigned long long)m->limit,
+            (unsigned long long)ltcp_stack_stats(w->st[c->s])->buf_mem,
+            (unsigned long long)c->held);
 }
 
 void sw_check_all(sw_world *w) {
   for (int s = 0; s <= w->p.clients && !w->why[0]; s++) {
-    sw_check_ctx c = {w, s};
+    sw_check_ctx c = {w, s, 0};
     ltcp_table_each(&w->st[s]->ip.table, sw_check_tcb, &c);
-    sw_check_memory(w, s);
+    sw_check_memory(&c);
   }
   w->checks++;
 }

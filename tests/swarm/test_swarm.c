@@ -435,6 +435,21 @@ static void sw_connect(sw_world *w, sw_conn *c) {
   c->started_seq = ++w->started;
 }
 
+/* A SYN cookie keeps no state, so it can make a connection twice (RFC 4987 §3.6): the server
+ * made one from a cookie and it ended (its application aborted and the RST was lost; a SYN ended
+ * its TIME-WAIT), and a later segment of the client's with the same numbers (a duplicate of its
+ * ACK, data or a FIN it resends: Linux's check also takes an acknowledgment a few above the
+ * cookie, as another MSS index) passes the check again, as it would in Linux. The listener hands the application a connection
+ * it has already served; it aborts it, and the flood that forced cookies counts as landed. */
+static int sw_resurrected(sw_world *w, sw_conn *c, int fd) {
+  if (!c->accepted || !c->cookie) return 0; /* the tuple's first connection is gone by now */
+  c->disrupted |= SW_ATK_SYN_FLOOD;
+  w->as.resurrected++;
+  if (w->verbose) printf("  conn %d: made again from its SYN cookie; aborted\n", (int)(c - w->conn));
+  ltcp_abort(w->st[SW_SERVER], fd);
+  return 1;
+}
+
 static void sw_accept(sw_world *w) {
   ltcp_stack *st = w->st[SW_SERVER];
   for (int l = 0; l < w->p.ports && !w->listeners_closed; l++) {
@@ -447,6 +462,7 @@ static void sw_accept(sw_world *w) {
       }
       ltcp_endpoint local = {SW_SERVER_ADDR, w->port[l]};
       sw_conn *c = sw_conn_by_tuple(w, SW_SERVER, &local, &peer);
+      if (c && sw_resurrected(w, c, fd)) continue;
       if (!c || c->accepted) {
         sw_fail(w, "accepted a connection nobody opened (port %u)", peer.port);
         ltcp_close(st, fd);
@@ -1095,7 +1111,7 @@ static int sw_replays(uint64_t seed, const sw_result *first) {
 
 /* The totals over the seeds run: attack packets by kind and how many landed. */
 typedef struct sw_totals {
-  uint64_t seeds, failed, steps, checks, conns, disrupted, corrupted, max_steps;
+  uint64_t seeds, failed, steps, checks, conns, disrupted, corrupted, resurrected, max_steps;
   ltcp_time_ns max_done;
   uint32_t window_overshoot;
   uint64_t sent[SW_ATK_KINDS], landed[SW_ATK_KINDS], challenged[SW_ATK_KINDS];
@@ -1109,6 +1125,7 @@ static void sw_add(sw_totals *t, const sw_result *r) {
   t->conns += r->conns;
   t->disrupted += r->disrupted_conns;
   t->corrupted += r->as.corrupted;
+  t->resurrected += r->as.resurrected;
   if (r->steps > t->max_steps) t->max_steps = r->steps;
   if (r->done_at > t->max_done) t->max_done = r->done_at;
   if (r->window_overshoot > t->window_overshoot) t->window_overshoot = r->window_overshoot;
@@ -1130,6 +1147,9 @@ static void sw_print_totals(const sw_totals *t, double wall_s) {
          (double)t->max_done / 1e9, wall_s > 0 ? (double)t->seeds / wall_s : 0.0);
   printf("  a scaled window promised at most %u bytes beyond the free receive buffer "
          "(RFC 7323 2.4 rounding)\n", t->window_overshoot);
+  if (t->resurrected)
+    printf("  %llu connection(s) made again from a SYN cookie after the server ended them\n",
+           (unsigned long long)t->resurrected);
   for (int k = 0; k < SW_ATK_KINDS; k++)
     if (t->sent[k])
       printf("  %-15s sent %llu, landed %llu, challenged %llu\n", sw_attack_name(k),
