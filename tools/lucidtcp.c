@@ -74,6 +74,8 @@ static const char usage_demo[] =
     "  --format text|json  a ladder diagram (default) or JSON Lines, one object per event\n"
     "  --color auto|always|never   colour the ladder (auto: only on a terminal, not with NO_COLOR)\n"
     "  --absolute          show raw sequence numbers instead of numbers relative to the ISN\n"
+    "  --width N           fit the ladder in N columns (60 to 1000; default: the terminal's\n"
+    "                      width, else $COLUMNS, else 100); long texts wrap in their column\n"
     "\n"
     "exit status: 0 when the scenario ran to its end, 1 when it did not, 2 for a bad option.\n";
 
@@ -140,7 +142,7 @@ static void demo_print_list(void) {
 
 typedef struct demo_cli {
   demo_options o;
-  int json, color, absolute, list;
+  int json, color, absolute, list, width;
 } demo_cli;
 
 static int demo_parse_value(demo_cli *c, const char *name, const char *v) {
@@ -166,6 +168,10 @@ static int demo_parse_value(demo_cli *c, const char *name, const char *v) {
     c->o.msl_ns = (ltcp_time_ns)(x * 1e9);
   } else if (strcmp(name, "--pcap") == 0) {
     c->o.pcap_path = v;
+  } else if (strcmp(name, "--width") == 0) {
+    if (parse_u64(v, &u) || u < DEMO_WIDTH_MIN || u > DEMO_WIDTH_MAX)
+      return usage_error("--width wants a number of columns from 60 to 1000, not '%s'", v);
+    c->width = (int)u;
   } else if (strcmp(name, "--format") == 0) {
     if (strcmp(v, "text") && strcmp(v, "json")) return usage_error("--format wants text or json, not '%s'", v);
     c->json = strcmp(v, "json") == 0;
@@ -180,7 +186,7 @@ static int demo_parse_value(demo_cli *c, const char *name, const char *v) {
 
 static int demo_parse(demo_cli *c, int argc, char **argv) {
   static const char *const valued[] = {"--scenario", "--loss", "--seed", "--latency", "--msl",
-                                       "--pcap", "--format", "--color", "--colour"};
+                                       "--pcap", "--format", "--color", "--colour", "--width"};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -244,7 +250,8 @@ static int cmd_demo(int argc, char **argv) {
     return 0;
   }
   if (c.color < 0) c.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-  demo_ladder ladder = {.out = stdout, .color = c.color, .absolute = c.absolute};
+  demo_ladder ladder = {.out = stdout, .color = c.color, .absolute = c.absolute,
+                        .width = c.width ? c.width : demo_terminal_width(STDOUT_FILENO)};
   demo_cli_sink w = {c.json ? demo_json_sink(stdout) : demo_ladder_sink(&ladder), 0};
   demo_sink sink = {demo_cli_begin, demo_cli_record, demo_cli_end, &w};
   rc = demo_run(&c.o, &sink);
