@@ -11,6 +11,7 @@
 #include "analyze/analyze.h"
 #endif
 #include "demo/demo.h"
+#include "diagram/diagram.h"
 #include "lucidtcp/version.h"
 #include "rt/connect.h"
 #include "rt/get.h"
@@ -44,6 +45,8 @@ static const char usage_main[] =
     "  script    run packetdrill scripts against the stack in virtual time (PASS/FAIL/SKIP)\n"
     "  analyze   read captures (pcap, pcapng, gzip'd): every TCP connection's two endpoint\n"
     "            state timelines, statistics, and its faults named (CLOSE-WAIT, resets, ...)\n"
+    "  diagram   RFC 9293's state diagram drawn with Graphviz (SVG, PNG or DOT), each arc\n"
+    "            counted with its causes from a capture, a demo or a --trace log (--from)\n"
     "  help CMD  the options of a command\n"
     "  version   the version (as --version)\n"
     "\n"
@@ -277,6 +280,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[2], "demo") == 0) fputs(usage_demo, stdout);
     else if (strcmp(argv[2], "script") == 0) fputs(script_usage, stdout);
     else if (strcmp(argv[2], "analyze") == 0) fputs(analyze_usage, stdout);
+    else if (strcmp(argv[2], "diagram") == 0) fputs(diagram_usage, stdout);
     else if (rt_find(argv[2])) fputs(rt_find(argv[2])->usage, stdout);
     else return usage_error("help: no command '%s'", argv[2]);
     return 0;
@@ -284,6 +288,11 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
   if (strcmp(cmd, "script") == 0) return script_main(argc - 2, argv + 2);
   if (strcmp(cmd, "analyze") == 0) return analyze_main(argc - 2, argv + 2);
+#ifdef LTCP_HAVE_ANALYZE
+  if (strcmp(cmd, "diagram") == 0) return diagram_main(argc - 2, argv + 2, analyze_transitions);
+#else
+  if (strcmp(cmd, "diagram") == 0) return diagram_main(argc - 2, argv + 2, NULL);
+#endif
   const rt_command *rt = rt_find(cmd);
   if (rt) return rt_main(rt, argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

@@ -30,3 +30,8 @@ set_tests_properties(rt_cli PROPERTIES TIMEOUT 120)
 add_test(NAME ladder_width COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_ladder_width.sh
          $<TARGET_FILE:lucidtcp_cmd>)
 set_tests_properties(ladder_width PROPERTIES TIMEOUT 300)
+# lucidtcp diagram: the DOT text from the state table, with a demo trace's, a --trace log's and
+# a capture's counts; SVG and PNG through Graphviz (installed by make test's deps step).
+add_test(NAME diagram_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_diagram.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(diagram_cli PROPERTIES TIMEOUT 120)
