@@ -16,6 +16,7 @@
 #include "rt/connect.h"
 #include "rt/get.h"
 #include "rt/serve.h"
+#include "rt/ss.h"
 #include "script/script.h"
 
 #define EXIT_USAGE 2
@@ -47,6 +48,8 @@ static const char usage_main[] =
     "            state timelines, statistics, and its faults named (CLOSE-WAIT, resets, ...)\n"
     "  diagram   RFC 9293's state diagram drawn with Graphviz (SVG, PNG or DOT), each arc\n"
     "            counted with its causes from a capture, a demo or a --trace log (--from)\n"
+    "  ss        list the connections of a running serve, connect or get (their --control\n"
+    "            socket) as ss -tin does: state, queues, RTT, RTO, cwnd, timers\n"
     "  help CMD  the options of a command\n"
     "  version   the version (as --version)\n"
     "\n"
@@ -281,6 +284,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[2], "script") == 0) fputs(script_usage, stdout);
     else if (strcmp(argv[2], "analyze") == 0) fputs(analyze_usage, stdout);
     else if (strcmp(argv[2], "diagram") == 0) fputs(diagram_usage, stdout);
+    else if (strcmp(argv[2], "ss") == 0) fputs(ss_usage, stdout);
     else if (rt_find(argv[2])) fputs(rt_find(argv[2])->usage, stdout);
     else return usage_error("help: no command '%s'", argv[2]);
     return 0;
@@ -293,6 +297,7 @@ int main(int argc, char **argv) {
 #else
   if (strcmp(cmd, "diagram") == 0) return diagram_main(argc - 2, argv + 2, NULL);
 #endif
+  if (strcmp(cmd, "ss") == 0) return ss_main(argc - 2, argv + 2);
   const rt_command *rt = rt_find(cmd);
   if (rt) return rt_main(rt, argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);
