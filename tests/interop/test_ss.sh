@@ -36,11 +36,13 @@ check "ss lists the connection ESTABLISHED with both endpoints" \
 check "ss shows the keep-alive or no timer, and retrans" grep -qE "retrans:0" "$TMP/ss1.out"
 check "ss leaves the listener out by default" bash -c "! grep -q '^LISTEN' '$TMP/ss1.out'"
 "${SS[@]}" --control "$CTL" -l >"$TMP/ss-l.out"
+cat "$TMP/ss-l.out"
 check "ss -l lists the listener, peer *:*" grep -qE "^LISTEN +0 +0 +$L:7 +\*:\*" "$TMP/ss-l.out"
 check "ss -l leaves the connection out" bash -c "! grep -q '^ESTABLISHED' '$TMP/ss-l.out'"
 "${SS[@]}" --control "$CTL" state close-wait >"$TMP/ss-cw0.out"
 check "ss state close-wait: none on serve" test "$(grep -c '^[A-Z]' "$TMP/ss-cw0.out")" = 1
 "${SS[@]}" --control "$CTL" --format json state established >"$TMP/ss.json"
+cat "$TMP/ss.json"
 check "ss --format json: the connection's fields" python3 -c "
 import json
 rows = [json.loads(l) for l in open('$TMP/ss.json')]

@@ -319,7 +319,11 @@ static void ss_print_text(const ss_conn *c) {
     printf(" compact timer:%s\n", timers[0] ? timers : "-");
     return;
   }
-  if (c->ssthresh < 0x7fffffffULL) snprintf(ss, sizeof ss, " ssthresh:%llu", c->ssthresh);
+  if (strcmp(c->state, "LISTEN") == 0) { /* nothing sent or timed: the endpoints say it all */
+    printf("\n");
+    return;
+  }
+  if (c->ssthresh && c->ssthresh < 0x7fffffffULL) snprintf(ss, sizeof ss, " ssthresh:%llu", c->ssthresh);
   printf(" rtt:%.3f/%.3f rto:%.0f mss:%llu cwnd:%llu%s retrans:%llu%s%s%s\n",
          (double)c->srtt_us / 1e3, (double)c->rttvar_us / 1e3, (double)c->rto_us / 1e3, c->mss,
          c->cwnd, ss, c->retrans, c->asleep ? " asleep" : "", timers[0] ? " timer:" : "", timers);
