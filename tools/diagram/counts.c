@@ -114,12 +114,11 @@ static int diag_grow(diag_counts *c) {
   return 0;
 }
 
-/* The key's entry, made when new (*fresh set); NULL when the table is at its limit. */
-static diag_key *diag_key_get(diag_counts *c, const char *name, int *fresh) {
+/* The key's entry, made when new; NULL when the table is at its limit. */
+static diag_key *diag_key_get(diag_counts *c, const char *name) {
   char k[DIAG_KEY_LEN];
   snprintf(k, sizeof k, "%s", name);
   diag_key *e = c->keys ? diag_slot(c->keys, c->keys_cap, k, c->run) : NULL;
-  *fresh = !e || !e->used;
   if (e && e->used) return e;
   if ((c->nkeys + 1) * 2 > c->keys_cap && (c->nkeys >= DIAG_KEYS_MAX || diag_grow(c) != 0))
     return NULL;
@@ -132,14 +131,13 @@ static diag_key *diag_key_get(diag_counts *c, const char *name, int *fresh) {
   return e;
 }
 
-/* A state change of connection key: counted, and its last state kept. A connection seen for
- * the first time starts in from (a listener's child begins in LISTEN, which it leaves
- * without its listener leaving it). */
+/* A state change of connection key: counted, and its last state kept (what the connection
+ * was left in, at the end). Kept by connection, not as entries minus exits per state: a
+ * listener's child begins in LISTEN, which it leaves without its listener leaving it. */
 static void diag_change(diag_counts *c, const char *key, ltcp_state from, ltcp_state to,
                         const char *cause) {
-  int fresh;
   diag_count(c, from, to, cause);
-  diag_key *e = diag_key_get(c, key, &fresh);
+  diag_key *e = diag_key_get(c, key);
   if (!e) {
     c->untracked++;
     return;
