@@ -11,10 +11,12 @@
 #include "analyze/analyze.h"
 #endif
 #include "demo/demo.h"
+#include "diagram/diagram.h"
 #include "lucidtcp/version.h"
 #include "rt/connect.h"
 #include "rt/get.h"
 #include "rt/serve.h"
+#include "rt/ss.h"
 #include "script/script.h"
 
 #define EXIT_USAGE 2
@@ -44,6 +46,10 @@ static const char usage_main[] =
     "  script    run packetdrill scripts against the stack in virtual time (PASS/FAIL/SKIP)\n"
     "  analyze   read captures (pcap, pcapng, gzip'd): every TCP connection's two endpoint\n"
     "            state timelines, statistics, and its faults named (CLOSE-WAIT, resets, ...)\n"
+    "  diagram   RFC 9293's state diagram drawn with Graphviz (SVG, PNG or DOT), each arc\n"
+    "            counted with its causes from a capture, a demo or a --trace log (--from)\n"
+    "  ss        list the connections of a running serve, connect or get (their --control\n"
+    "            socket) as ss -tin does: state, queues, RTT, RTO, cwnd, timers\n"
     "  help CMD  the options of a command\n"
     "  version   the version (as --version)\n"
     "\n"
@@ -74,6 +80,8 @@ static const char usage_demo[] =
     "  --format text|json  a ladder diagram (default) or JSON Lines, one object per event\n"
     "  --color auto|always|never   colour the ladder (auto: only on a terminal, not with NO_COLOR)\n"
     "  --absolute          show raw sequence numbers instead of numbers relative to the ISN\n"
+    "  --width N           fit the ladder in N columns (60 to 1000; default: the terminal's\n"
+    "                      width, else $COLUMNS, else 100); long texts wrap in their column\n"
     "\n"
     "exit status: 0 when the scenario ran to its end, 1 when it did not, 2 for a bad option.\n";
 
@@ -140,7 +148,7 @@ static void demo_print_list(void) {
 
 typedef struct demo_cli {
   demo_options o;
-  int json, color, absolute, list;
+  int json, color, absolute, list, width;
 } demo_cli;
 
 static int demo_parse_value(demo_cli *c, const char *name, const char *v) {
@@ -166,6 +174,10 @@ static int demo_parse_value(demo_cli *c, const char *name, const char *v) {
     c->o.msl_ns = (ltcp_time_ns)(x * 1e9);
   } else if (strcmp(name, "--pcap") == 0) {
     c->o.pcap_path = v;
+  } else if (strcmp(name, "--width") == 0) {
+    if (parse_u64(v, &u) || u < DEMO_WIDTH_MIN || u > DEMO_WIDTH_MAX)
+      return usage_error("--width wants a number of columns from 60 to 1000, not '%s'", v);
+    c->width = (int)u;
   } else if (strcmp(name, "--format") == 0) {
     if (strcmp(v, "text") && strcmp(v, "json")) return usage_error("--format wants text or json, not '%s'", v);
     c->json = strcmp(v, "json") == 0;
@@ -180,7 +192,7 @@ static int demo_parse_value(demo_cli *c, const char *name, const char *v) {
 
 static int demo_parse(demo_cli *c, int argc, char **argv) {
   static const char *const valued[] = {"--scenario", "--loss", "--seed", "--latency", "--msl",
-                                       "--pcap", "--format", "--color", "--colour"};
+                                       "--pcap", "--format", "--color", "--colour", "--width"};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -244,7 +256,8 @@ static int cmd_demo(int argc, char **argv) {
     return 0;
   }
   if (c.color < 0) c.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-  demo_ladder ladder = {.out = stdout, .color = c.color, .absolute = c.absolute};
+  demo_ladder ladder = {.out = stdout, .color = c.color, .absolute = c.absolute,
+                        .width = c.width ? c.width : demo_terminal_width(STDOUT_FILENO)};
   demo_cli_sink w = {c.json ? demo_json_sink(stdout) : demo_ladder_sink(&ladder), 0};
   demo_sink sink = {demo_cli_begin, demo_cli_record, demo_cli_end, &w};
   rc = demo_run(&c.o, &sink);
@@ -270,6 +283,8 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[2], "demo") == 0) fputs(usage_demo, stdout);
     else if (strcmp(argv[2], "script") == 0) fputs(script_usage, stdout);
     else if (strcmp(argv[2], "analyze") == 0) fputs(analyze_usage, stdout);
+    else if (strcmp(argv[2], "diagram") == 0) fputs(diagram_usage, stdout);
+    else if (strcmp(argv[2], "ss") == 0) fputs(ss_usage, stdout);
     else if (rt_find(argv[2])) fputs(rt_find(argv[2])->usage, stdout);
     else return usage_error("help: no command '%s'", argv[2]);
     return 0;
@@ -277,6 +292,12 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 2, argv + 2);
   if (strcmp(cmd, "script") == 0) return script_main(argc - 2, argv + 2);
   if (strcmp(cmd, "analyze") == 0) return analyze_main(argc - 2, argv + 2);
+#ifdef LTCP_HAVE_ANALYZE
+  if (strcmp(cmd, "diagram") == 0) return diagram_main(argc - 2, argv + 2, analyze_transitions);
+#else
+  if (strcmp(cmd, "diagram") == 0) return diagram_main(argc - 2, argv + 2, NULL);
+#endif
+  if (strcmp(cmd, "ss") == 0) return ss_main(argc - 2, argv + 2);
   const rt_command *rt = rt_find(cmd);
   if (rt) return rt_main(rt, argc - 2, argv + 2);
   return usage_error("unknown command '%s'", cmd);

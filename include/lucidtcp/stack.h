@@ -15,6 +15,7 @@
 #include "config.h"
 #include "event.h"
 #include "stats.h"
+#include "tcp_info.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,6 +120,18 @@ uint32_t ltcp_stack_connection_count(const ltcp_stack *st);
  * @param state the state
  * @return the count */
 uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state);
+
+/** Lists every connection of the stack, as `ss` lists a kernel's: listeners, connections with a
+ * TCB (orphans and children not yet accepted included) and compact records (TIME-WAIT,
+ * half-open), each once, in no particular order. Changes nothing; costs O(connections +
+ * table buckets), so it is for tools, not for a hot path.
+ * @param st the stack
+ * @param fn called with each connection (the info is valid during the call only); it must not
+ *        call the stack
+ * @param ctx fn's first argument
+ * @return how many connections fn was called with */
+size_t ltcp_stack_connections(const ltcp_stack *st,
+                              void (*fn)(void *ctx, const ltcp_conn_info *info), void *ctx);
 
 /** Adds an IPv4 route: destinations in prefix/len are reachable through the next hop via (0: on
  * the link itself). The table starts with addr's prefix (cfg.prefix_len) and a default route

@@ -5,6 +5,7 @@
 #define LUCIDTCP_TCP_INFO_H
 
 #include "common.h"
+#include "event.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +43,21 @@ typedef struct ltcp_tcp_info {
   uint32_t cwnd;             /**< congestion window, bytes */
   uint32_t ssthresh;         /**< slow start threshold, bytes */
 } ltcp_tcp_info;
+
+/** One connection of a stack as ltcp_stack_connections lists it: STATUS's variables and the
+ * deadlines of its timers. */
+typedef struct ltcp_conn_info {
+  ltcp_tcp_info tcp;         /**< as ltcp_status reports it; for a compact record (see compact)
+                              * only state, local, remote and conn_id are set */
+  ltcp_time_ns timer_at[LTCP_TIMER_COUNT]; /**< each timer's deadline (ltcp_timer order), on the
+                              * stack's clock; LTCP_TIME_NEVER when it is not armed. A half-open
+                              * record's SYN,ACK retransmission is under LTCP_TIMER_RETRANSMIT */
+  ltcp_time_ns delack_at;    /**< the delayed ACK's deadline, LTCP_TIME_NEVER when none is owed */
+  int32_t fd;                /**< the socket holding it, or -1 (closed by its application, a
+                              * child not yet accepted, or a compact record) */
+  uint8_t compact;           /**< 1: a compact TIME-WAIT or half-open record, not a full TCB */
+  uint8_t asleep;            /**< 1: idle, its buffers given back (docs/design.md) */
+} ltcp_conn_info;
 #ifdef __cplusplus
 }
 #endif

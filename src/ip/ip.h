@@ -19,6 +19,7 @@
 #include "ip/txq.h"
 #include "lucidtcp/config.h"
 #include "lucidtcp/stats.h"
+#include "lucidtcp/tcp_info.h"
 #include "tcp/engine.h"
 #include "tcp/output.h"
 #include "util/rng.h"
@@ -73,6 +74,9 @@ static inline uint32_t ltcp_ip_tx_seg_size(const ltcp_ip *ip) { return ltcp_txq_
 static inline void ltcp_ip_tx_pop(ltcp_ip *ip) { ltcp_txq_pop(&ip->txq); }
 /* Connections in a state, compact records included. */
 uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state);
+/* Every connection, TCB or compact record, to fn (ip/conns.c): how many. */
+size_t ltcp_ip_connections(const ltcp_ip *ip, void (*fn)(void *ctx, const ltcp_conn_info *ci),
+                           void *ctx);
 
 /* What the socket layer asks. */
 /* A connection (endpoints set) enters the connection table and holds its local port: 0, or

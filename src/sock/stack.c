@@ -77,6 +77,11 @@ uint32_t ltcp_stack_count_state(const ltcp_stack *st, ltcp_state state) {
   return ltcp_ip_count_state(&st->ip, state);
 }
 
+size_t ltcp_stack_connections(const ltcp_stack *st,
+                              void (*fn)(void *ctx, const ltcp_conn_info *info), void *ctx) {
+  return ltcp_ip_connections(&st->ip, fn, ctx);
+}
+
 /* The route calls: the IP layer's codes turned into -1 and errno, as the socket calls do. */
 static int stack_result(int rc) {
   if (rc == 0) return 0;

@@ -221,3 +221,20 @@ void ltcp_user_readiness(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_user_
                 (!tcb->busy || ltcp_ring_room(&tcb->busy->sndbuf, &eng->mem, LTCP_MEM_PRESSURE) > 0);
   r->both_closed = tcb->fin_rcvd && tcb->fin_queued;
 }
+
+void ltcp_user_conn_info(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_conn_info *ci) {
+  memset(ci, 0, sizeof *ci);
+  ltcp_user_status(eng, tcb, &ci->tcp);
+  for (int k = 0; k < LTCP_TIMER_COUNT; k++) ci->timer_at[k] = LTCP_TIME_NEVER;
+  ci->delack_at = LTCP_TIME_NEVER;
+  ci->timer_at[LTCP_TIMER_KEEPALIVE] = tcb->ka_at; /* the TCB's own, asleep or awake */
+  ci->fd = tcb->orphan ? -1 : tcb->fd;
+  ci->asleep = tcb->busy == NULL;
+  const ltcp_tcb_busy *b = tcb->busy;
+  if (!b) return;
+  ci->timer_at[LTCP_TIMER_RETRANSMIT] = b->rtx_at;
+  ci->timer_at[LTCP_TIMER_TIME_WAIT] = b->tw_at;
+  ci->timer_at[LTCP_TIMER_USER_TIMEOUT] = b->ut_at;
+  ci->timer_at[LTCP_TIMER_FIN_WAIT_2] = b->fw2_at;
+  ci->delack_at = b->dack_at;
+}

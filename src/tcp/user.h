@@ -50,6 +50,8 @@ void ltcp_user_abort(ltcp_engine *eng, ltcp_tcb *tcb);
 void ltcp_user_orphan(ltcp_engine *eng, ltcp_tcb *tcb);
 /* §3.10.6 STATUS. */
 void ltcp_user_status(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tcp_info *info);
+/* STATUS and the timers' deadlines, for a listing of every connection (ltcp_stack_connections). */
+void ltcp_user_conn_info(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_conn_info *ci);
 /* What poll() reports of a connection, before the socket adds its own shutdowns. */
 typedef struct ltcp_user_ready {
   uint8_t listening;   /* LISTEN */

@@ -53,7 +53,8 @@ for lt in ethernet sll sll2 null; do
 done
 
 # --conn N draws the ladder
-"$L" analyze --conn 1 --color never "$TMP/handshake.pcap" >"$TMP/ladder"
+# (wide enough that no cause text wraps: at 100 columns, the default off a terminal, it would)
+"$L" analyze --conn 1 --width 160 --color never "$TMP/handshake.pcap" >"$TMP/ladder"
 grep -q "ESTABLISHED -> FIN-WAIT-1  (close())" "$TMP/ladder" || fail "--conn: no close() in the ladder"
 grep -q -- "-- S seq=0" "$TMP/ladder" || fail "--conn: no SYN in the ladder"
 

@@ -26,3 +26,12 @@ ltcp_add_test(test_rt_text ${CMAKE_CURRENT_LIST_DIR}/test_rt_text.c ltcp_rt_text
 # connect, get and serve's options and messages, before any device is opened (no root needed).
 add_test(NAME rt_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_rt_cli.sh $<TARGET_FILE:lucidtcp_cmd>)
 set_tests_properties(rt_cli PROPERTIES TIMEOUT 120)
+# The ladder at 60, 80 and 120 columns (--width, COLUMNS): every row's bars in the same place.
+add_test(NAME ladder_width COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_ladder_width.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(ladder_width PROPERTIES TIMEOUT 300)
+# lucidtcp diagram: the DOT text from the state table, with a demo trace's, a --trace log's and
+# a capture's counts; SVG and PNG through Graphviz (installed by make test's deps step).
+add_test(NAME diagram_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_diagram.sh
+         $<TARGET_FILE:lucidtcp_cmd>)
+set_tests_properties(diagram_cli PROPERTIES TIMEOUT 120)

@@ -34,6 +34,8 @@ const char analyze_usage[] =
     "  --format text|json   a block per connection (default; coloured on a terminal) or JSON\n"
     "                       Lines: one object per connection and per finding (docs/analyze.md)\n"
     "  --conn N             draw connection N as a ladder (as lucidtcp demo), then its block\n"
+    "  --width N            fit --conn's ladder in N columns (60 to 1000; default: the\n"
+    "                       terminal's width, else $COLUMNS, else 100)\n"
     "  --fail-on LEVEL      exit 1 if a finding of LEVEL or above exists: info, warning, error\n"
     "  --stuck SECONDS      CLOSE-WAIT, FIN-WAIT-2 or a zero window longer than this is a\n"
     "                       finding (default 1)\n"
@@ -53,7 +55,7 @@ typedef struct an_cli {
   const char *files[AN_ARGS_MAX];
   int nfiles;
   char *filter;
-  int json, color, progress, fail_on;
+  int json, color, progress, fail_on, width;
   uint64_t conn;
   an_track_config cfg;
 } an_cli;
@@ -100,6 +102,10 @@ static int an_option(an_cli *c, const char *name, const char *v) {
   } else if (strcmp(name, "--conn") == 0) {
     if (an_u64(v, &u) || u == 0) return an_usage("--conn wants a connection number (1, 2, ...), not '%s'", v);
     c->conn = u;
+  } else if (strcmp(name, "--width") == 0) {
+    if (an_u64(v, &u) || u < DEMO_WIDTH_MIN || u > DEMO_WIDTH_MAX)
+      return an_usage("--width wants a number of columns from 60 to 1000, not '%s'", v);
+    c->width = (int)u;
   } else if (strcmp(name, "--fail-on") == 0) {
     if (strcmp(v, "info") == 0) c->fail_on = AN_INFO;
     else if (strcmp(v, "warning") == 0) c->fail_on = AN_WARNING;
@@ -140,7 +146,7 @@ static int an_positional(an_cli *c, const char *a, size_t *filter_len, char **fi
 
 static int an_parse(an_cli *c, int argc, char **argv) {
   static const char *const valued[] = {"--format", "--conn", "--fail-on", "--stuck", "--time-wait",
-                                       "--max-conns", "--color", "--colour", "--progress"};
+                                       "--max-conns", "--color", "--colour", "--progress", "--width"};
   char *parts[AN_ARGS_MAX];
   int nparts = 0;
   size_t flen = 0;
@@ -267,6 +273,7 @@ int analyze_main(int argc, char **argv) {
   memset(&r, 0, sizeof r);
   r.cli = &c;
   an_report_init(&r.report, stdout, c.json, c.color, c.conn);
+  r.report.ladder.width = c.width ? c.width : demo_terminal_width(STDOUT_FILENO);
   an_track_hooks hooks = an_report_hooks(&r.report);
   if (!(r.track = an_track_new(&c.cfg, &hooks))) {
     fprintf(stderr, "lucidtcp analyze: out of memory\n");

@@ -72,8 +72,17 @@ typedef struct demo_ladder {
   FILE *out;
   int color;
   int absolute;             /* raw sequence numbers instead of relative ones */
-  ltcp_time_ns last_time;
+  int width;                /* the width to fit, in characters (0: DEMO_WIDTH_DEFAULT) */
+  int side_w, mid_w, right_w; /* the columns, set from width at the first line (zeroed first) */
 } demo_ladder;
+
+/* --width's bounds, and the width when neither a terminal nor COLUMNS tells one. */
+#define DEMO_WIDTH_MIN 60
+#define DEMO_WIDTH_MAX 1000
+#define DEMO_WIDTH_DEFAULT 100
+/* The width a ladder on fd should fit: the terminal's (TIOCGWINSZ) when fd is one, else
+ * $COLUMNS, else DEMO_WIDTH_DEFAULT; held to DEMO_WIDTH_MIN..DEMO_WIDTH_MAX. */
+int demo_terminal_width(int fd);
 demo_sink demo_ladder_sink(demo_ladder *l);
 /* The ladder's column heads: left over the client's column (left2 under it), right over the
  * server's (the demo's begin, and lucidtcp analyze --conn, which draws captured connections). */

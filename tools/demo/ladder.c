@@ -1,11 +1,21 @@
 /* Renders demo records as a ladder diagram (client left, server right) or as JSON Lines. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "demo/demo.h"
 
-#define LADDER_SIDE_W 40 /* the client's column */
-#define LADDER_MID_W 56  /* the space between the two lines of the ladder */
+/* The columns: the time, the client's text, the ladder between two bars, the server's text.
+ * The time takes 14 characters; of the rest, the ladder 9/20 (24 to 56), the client's column
+ * half of what is left (at most 40, a space kept before the bar), the server's the remainder. A text wider than its column
+ * is wrapped at spaces (a word wider than the column is cut), so the bars never move. */
+#define LADDER_TIME_W 14
+#define LADDER_MID_MIN 24
+#define LADDER_MID_MAX 56
+#define LADDER_SIDE_MAX 40
+#define LADDER_LINES_MAX 24 /* lines one cell may wrap into; the rest is cut */
 
 enum { C_RESET, C_CLIENT, C_SERVER, C_LOST, C_DIM, C_BOLD };
 static const char *const ladder_sgr[] = {"\033[0m", "\033[36m", "\033[33m", "\033[31m",
@@ -13,8 +23,124 @@ static const char *const ladder_sgr[] = {"\033[0m", "\033[36m", "\033[33m", "\03
 
 static const char *ladder_c(const demo_ladder *l, int c) { return l->color ? ladder_sgr[c] : ""; }
 
-static void ladder_time(demo_ladder *l, ltcp_time_ns t) {
-  fprintf(l->out, "%10.3f s  ", (double)t / 1e9);
+int demo_terminal_width(int fd) {
+  struct winsize ws;
+  if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    int w = ws.ws_col;
+    return w < DEMO_WIDTH_MIN ? DEMO_WIDTH_MIN : w > DEMO_WIDTH_MAX ? DEMO_WIDTH_MAX : w;
+  }
+  const char *cols = getenv("COLUMNS");
+  if (cols && *cols) {
+    char *end;
+    long w = strtol(cols, &end, 10);
+    if (*end == '\0' && w > 0)
+      return w < DEMO_WIDTH_MIN ? DEMO_WIDTH_MIN : w > DEMO_WIDTH_MAX ? DEMO_WIDTH_MAX : (int)w;
+  }
+  return DEMO_WIDTH_DEFAULT;
+}
+
+static void ladder_layout(demo_ladder *l) {
+  if (l->mid_w) return;
+  int w = l->width ? l->width : DEMO_WIDTH_DEFAULT;
+  if (w < DEMO_WIDTH_MIN) w = DEMO_WIDTH_MIN;
+  int avail = w - LADDER_TIME_W - 4; /* two bars, two spaces before the server's text */
+  int mid = avail * 9 / 20;
+  mid = mid < LADDER_MID_MIN ? LADDER_MID_MIN : mid > LADDER_MID_MAX ? LADDER_MID_MAX : mid;
+  int side = (avail - mid) / 2;
+  l->mid_w = mid;
+  l->side_w = side > LADDER_SIDE_MAX ? LADDER_SIDE_MAX : side;
+  l->right_w = avail - mid - side;
+}
+
+/* Wrapped lines of text in width: each a start and a length. Breaks at spaces, cuts a word
+ * longer than width; returns the number of lines (0 for empty text). */
+typedef struct ladder_lines {
+  const char *at[LADDER_LINES_MAX];
+  int len[LADDER_LINES_MAX];
+  int n;
+} ladder_lines;
+
+static void ladder_wrap(const char *text, int width, ladder_lines *w) {
+  w->n = 0;
+  const char *p = text ? text : "";
+  while (*p == ' ') p++;
+  while (*p && w->n < LADDER_LINES_MAX) {
+    int len = (int)strlen(p);
+    if (len > width) {
+      int cut = width;
+      while (cut > 0 && p[cut] != ' ') cut--;
+      len = cut > 0 ? cut : width;
+    }
+    int shown = len;
+    while (shown > 0 && p[shown - 1] == ' ') shown--;
+    w->at[w->n] = p;
+    w->len[w->n++] = shown;
+    p += len;
+    while (*p == ' ') p++;
+  }
+}
+
+/* One record's row: a cell of text on each side and, between the bars, an arrow (a line of
+ * exactly mid_w characters) with the rest of its text under it. Each cell wraps in its
+ * column; the time is on the first line only. */
+typedef struct ladder_row {
+  const char *left, *right;  /* NULL: empty */
+  int left_color, right_color;
+  const char *arrow;         /* NULL: no arrow */
+  int arrow_color;
+  const ladder_lines *under; /* the arrow's text that did not fit on it */
+  int under_right;           /* align those lines on the right (an arrow to the left) */
+} ladder_row;
+
+static void ladder_pad(FILE *out, int n) {
+  for (int i = 0; i < n; i++) fputc(' ', out);
+}
+
+static void ladder_mid_line(demo_ladder *l, const ladder_row *row, int i) {
+  if (i == 0 && row->arrow) {
+    fprintf(l->out, "%s%s%s", ladder_c(l, row->arrow_color), row->arrow, ladder_c(l, C_RESET));
+    return;
+  }
+  int k = row->arrow ? i - 1 : -1;
+  if (!row->under || k < 0 || k >= row->under->n) {
+    ladder_pad(l->out, l->mid_w);
+    return;
+  }
+  int len = row->under->len[k];
+  int lead = row->under_right ? l->mid_w - 3 - len : 3;
+  ladder_pad(l->out, lead);
+  fprintf(l->out, "%s%.*s%s", ladder_c(l, row->arrow_color), len, row->under->at[k],
+          ladder_c(l, C_RESET));
+  ladder_pad(l->out, l->mid_w - lead - len);
+}
+
+static void ladder_print_row(demo_ladder *l, const char *time, const ladder_row *row) {
+  ladder_layout(l);
+  ladder_lines left, right;
+  ladder_wrap(row->left, l->side_w - 1, &left);
+  ladder_wrap(row->right, l->right_w, &right);
+  int n = left.n > right.n ? left.n : right.n;
+  int mid_n = row->arrow ? 1 + (row->under ? row->under->n : 0) : 0;
+  if (mid_n > n) n = mid_n;
+  if (n == 0) n = 1;
+  for (int i = 0; i < n; i++) {
+    fprintf(l->out, "%-*s", LADDER_TIME_W, i == 0 ? time : "");
+    if (i < left.n)
+      fprintf(l->out, "%s%.*s%s", ladder_c(l, row->left_color), left.len[i], left.at[i],
+              ladder_c(l, C_RESET));
+    ladder_pad(l->out, l->side_w - (i < left.n ? left.len[i] : 0));
+    fputc('|', l->out);
+    ladder_mid_line(l, row, i);
+    fputc('|', l->out);
+    if (i < right.n)
+      fprintf(l->out, "  %s%.*s%s", ladder_c(l, row->right_color), right.len[i], right.at[i],
+              ladder_c(l, C_RESET));
+    fputc('\n', l->out);
+  }
+}
+
+static void ladder_time(ltcp_time_ns t, char *buf, size_t cap) {
+  snprintf(buf, cap, "%10.3f s", (double)t / 1e9);
 }
 
 /* "S. seq=0 ack=1 win=65535 len=40 mss=1460" */
@@ -35,42 +161,51 @@ static void ladder_seg_text(const demo_ladder *l, const demo_record *r, char *bu
   }
 }
 
-/* One line of text in the client's or the server's column, the ladder drawn between. */
-static void ladder_side_line(demo_ladder *l, demo_side side, int color, const char *text) {
-  if (side == DEMO_CLIENT) {
-    fprintf(l->out, "%s%-*s%s|%*s|\n", ladder_c(l, color), LADDER_SIDE_W, text,
-            ladder_c(l, C_RESET), LADDER_MID_W, "");
-  } else {
-    fprintf(l->out, "%*s|%*s|  %s%s%s\n", LADDER_SIDE_W, "", LADDER_MID_W, "",
-            ladder_c(l, color), text, ladder_c(l, C_RESET));
-  }
-}
 
 static void ladder_segment(demo_ladder *l, const demo_record *r) {
-  char text[96], arrow[LADDER_MID_W + 1];
+  ladder_layout(l);
+  char text[128], arrow[LADDER_MID_MAX + 1], time[24];
   ladder_seg_text(l, r, text, sizeof text);
   int lost = r->fate == LTCP_SIM_LOST || r->fate == LTCP_SIM_QUEUE_DROP;
-  memset(arrow, '-', LADDER_MID_W);
-  arrow[LADDER_MID_W] = '\0';
-  size_t tl = strlen(text);
-  if (tl > LADDER_MID_W - 8) tl = LADDER_MID_W - 8;
+  int mid = l->mid_w;
+  /* the text and its spaces, "-- " and "->" (and "-X" and 8 blanks when it is lost) */
+  ladder_lines w, under;
+  ladder_wrap(text, mid - (lost ? 14 : 7), &w);
+  int tl = w.n ? w.len[0] : 0;
+  memset(arrow, '-', (size_t)mid);
+  arrow[mid] = '\0';
   if (r->side == DEMO_CLIENT) {
-    memcpy(arrow + 3, text, tl);
+    if (tl) memcpy(arrow + 3, w.at[0], (size_t)tl);
     arrow[2] = arrow[3 + tl] = ' ';
-    arrow[LADDER_MID_W - 1] = '>';
-    if (lost) memset(arrow + LADDER_MID_W - 8, ' ', 8), arrow[LADDER_MID_W - 9] = 'X';
+    arrow[mid - 1] = '>';
+    if (lost) memset(arrow + mid - 8, ' ', 8), arrow[mid - 9] = 'X';
   } else {
     arrow[0] = '<';
-    memcpy(arrow + LADDER_MID_W - 3 - tl, text, tl);
-    arrow[LADDER_MID_W - 4 - tl] = arrow[LADDER_MID_W - 3] = ' ';
+    if (tl) memcpy(arrow + mid - 3 - tl, w.at[0], (size_t)tl);
+    arrow[mid - 4 - tl] = arrow[mid - 3] = ' ';
     if (lost) memset(arrow, ' ', 8), arrow[8] = 'X';
   }
-  int color = lost ? C_LOST : r->side == DEMO_CLIENT ? C_CLIENT : C_SERVER;
-  fprintf(l->out, "%*s|%s%s%s|", LADDER_SIDE_W, "", ladder_c(l, color), arrow,
-          ladder_c(l, C_RESET));
-  if (lost) fprintf(l->out, "  %s(%s in the network)%s", ladder_c(l, C_LOST),
-                    r->fate == LTCP_SIM_LOST ? "lost" : "queue full, dropped", ladder_c(l, C_RESET));
-  fputc('\n', l->out);
+  under.n = w.n > 1 ? w.n - 1 : 0;
+  for (int i = 0; i < under.n; i++) under.at[i] = w.at[i + 1], under.len[i] = w.len[i + 1];
+  ladder_row row = {.arrow = arrow, .under = &under, .under_right = r->side == DEMO_SERVER};
+  row.arrow_color = lost ? C_LOST : r->side == DEMO_CLIENT ? C_CLIENT : C_SERVER;
+  if (lost) {
+    row.right = r->fate == LTCP_SIM_LOST ? "(lost in the network)" : "(queue full, dropped)";
+    row.right_color = C_LOST;
+  }
+  ladder_time(r->time, time, sizeof time);
+  ladder_print_row(l, time, &row);
+}
+
+/* A line of text in the client's or the server's column, the ladder drawn between. */
+static void ladder_side_text(demo_ladder *l, ltcp_time_ns t, demo_side side, int color,
+                             const char *text) {
+  char time[24];
+  ladder_row row = {0};
+  if (side == DEMO_CLIENT) row.left = text, row.left_color = color;
+  else row.right = text, row.right_color = color;
+  ladder_time(t, time, sizeof time);
+  ladder_print_row(l, time, &row);
 }
 
 /* "SYN-SENT -> ESTABLISHED  (rcvd S.)", or for a drop "rcvd F.: <why>". */
@@ -100,21 +235,20 @@ void demo_event_text(const ltcp_event *ev, char *buf, size_t cap) {
 static void ladder_record(void *ctx, const demo_record *r) {
   demo_ladder *l = ctx;
   char text[160];
-  ladder_time(l, r->time);
   switch (r->kind) {
     case DEMO_REC_SEGMENT:
       ladder_segment(l, r);
       return;
     case DEMO_REC_STATE:
       demo_event_text(&r->ev, text, sizeof text);
-      ladder_side_line(l, r->side, C_BOLD, text);
+      ladder_side_text(l, r->time, r->side, C_BOLD, text);
       return;
     case DEMO_REC_NOTE:
-      ladder_side_line(l, r->side, C_DIM, r->note);
+      ladder_side_text(l, r->time, r->side, C_DIM, r->note);
       return;
     case DEMO_REC_DROP:
       demo_event_text(&r->ev, text, sizeof text);
-      ladder_side_line(l, r->side, C_DIM, text);
+      ladder_side_text(l, r->time, r->side, C_DIM, text);
       return;
   }
 }
@@ -138,10 +272,12 @@ static void ladder_begin(void *ctx, const demo_options *o, const demo_scenario *
 }
 
 void demo_ladder_header(demo_ladder *l, const char *left, const char *left2, const char *right) {
-  fprintf(l->out, "%12s  %s%-*s%s|%*s|  %s%s%s\n", "time", ladder_c(l, C_CLIENT), LADDER_SIDE_W,
-          left, ladder_c(l, C_RESET), LADDER_MID_W, "", ladder_c(l, C_SERVER), right,
-          ladder_c(l, C_RESET));
-  fprintf(l->out, "%12s  %-*s|%*s|\n", "", LADDER_SIDE_W, left2, LADDER_MID_W, "");
+  char time[16];
+  snprintf(time, sizeof time, "%12s", "time");
+  ladder_row row = {.left = left, .left_color = C_CLIENT, .right = right, .right_color = C_SERVER};
+  ladder_print_row(l, time, &row);
+  ladder_row row2 = {.left = left2};
+  ladder_print_row(l, "", &row2);
 }
 
 static void ladder_end(void *ctx, int status, const char *message) {

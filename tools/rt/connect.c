@@ -69,6 +69,7 @@ static const char connect_usage_text[] =
     "  --local-port N     connect from port N (default: an ephemeral port)\n"
     RT_HELP_TIME_WAIT
     RT_HELP_TRACE_PCAP_MSL
+    RT_HELP_CONTROL
     RT_HELP_IMPAIR_SEE_SERVE
     RT_HELP_OFFLOAD_BUSY_POLL
     "\n"

@@ -86,6 +86,7 @@ static const char get_usage_text[] =
     RT_HELP_ROUTES
     RT_HELP_TIME_WAIT
     RT_HELP_TRACE_PCAP_MSL
+    RT_HELP_CONTROL
     RT_HELP_IMPAIR_SEE_SERVE
     RT_HELP_OFFLOAD_BUSY_POLL
     "\n"

@@ -196,13 +196,16 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
     return rt_opts_set_gateway(o, v);
   } else if (strcmp(name, "--route") == 0) {
     return rt_opts_add_route(o, v);
+  } else if (strcmp(name, "--control") == 0) {
+    o->control = v;
   }
   return 0;
 }
 
 int rt_opts_parse(rt_opts *o, int argc, char **argv, int *i) {
   static const char *const valued[] = {"--tun",       "--addr",    "--pcap",   "--msl",
-                                       "--impair",    "--busy-poll", "--gateway", "--route"};
+                                       "--impair",    "--busy-poll", "--gateway", "--route",
+                                       "--control"};
   if (strcmp(argv[*i], "--trace") == 0) {
     o->trace = 1;
     return 1;

@@ -29,6 +29,11 @@
   "                     sleeping: no wake-ups while packets keep coming, for a busy core\n" \
   "                     (default 0: sleep at once)\n"
 
+/* --control, for every real-time command's help text. */
+#define RT_HELP_CONTROL \
+  "  --control PATH     a control socket at PATH (Unix, mode 0600) for lucidtcp ss to list\n" \
+  "                     the connections from (state, queues, RTT, RTO, cwnd, timers)\n"
+
 /* --route and --gateway, for every real-time command's help text. */
 #define RT_HELP_ROUTES \
   "  --gateway ADDR     the default gateway, a host on --addr's link: everything off the\n" \
@@ -62,6 +67,7 @@ typedef struct rt_opts {
   ltcp_impair_config impair_cfg;
   int offload;            /* --offload: the TUN device with IFF_VNET_HDR, TSO and GRO */
   ltcp_time_ns busy_poll_ns; /* --busy-poll US: poll this long before sleeping (0: never) */
+  const char *control;    /* --control PATH: the control socket lucidtcp ss reads (rt/control.h) */
 } rt_opts;
 
 void rt_opts_default(rt_opts *o, const char *cmd);

@@ -74,6 +74,9 @@ static int rt_parse(const rt_command *cmd, rt_ctx *rt, int argc, char **argv) {
     if (rc != 1) return rc;
   }
   int rc = rt_opts_check(&rt->o);
+  char err[256];
+  if (rc == 0 && rt->o.control && rt_control_check(rt->o.control, err, sizeof err) != 0)
+    rc = rt_usage_error(&rt->o, "%s", err);
   if (rc == 0 && cmd->check) rc = cmd->check(rt);
   return rc;
 }
@@ -138,6 +141,20 @@ static int rt_open_stack(rt_ctx *rt) {
   return rt_opts_add_routes(&rt->o, rt->st) != 0; /* checked before: cannot fail here */
 }
 
+/* --control: the socket, its path said on stderr. 0, or 1 after a message. */
+static int rt_open_control(rt_ctx *rt) {
+  rt->control.lfd = -1;
+  if (!rt->o.control) return 0;
+  char err[320];
+  if (rt_control_open(&rt->control, rt->o.control, rt->o.cmd, rt->loop, err, sizeof err) != 0) {
+    rt_error(rt, "%s", err);
+    return 1;
+  }
+  fprintf(stderr, "lucidtcp %s: control socket %s (lucidtcp ss --control %s)\n", rt->o.cmd,
+          rt->o.control, rt->o.control);
+  return 0;
+}
+
 /* The device, the stack, the capture and the loop. 0, or 1 after a message (nothing open). */
 static int rt_open(rt_ctx *rt, const ltcp_loop_hooks *hooks) {
   rt->tun.fd = -1;
@@ -157,7 +174,9 @@ static int rt_open(rt_ctx *rt, const ltcp_loop_hooks *hooks) {
     rt_error(rt, "cannot start the event loop: %s", ltcp_strerror(err));
     goto fail;
   }
-  return 0;
+  if (rt_open_control(rt) == 0) return 0;
+  ltcp_loop_free(rt->loop);
+  rt->loop = NULL;
 fail:
   if (rt->pcap) ltcp_pcap_close(rt->pcap);
   if (rt->st) ltcp_stack_free(rt->st);
@@ -252,8 +271,8 @@ static void rt_hook_event(void *ctx, ltcp_loop *loop, const ltcp_event *ev) {
 
 static void rt_hook_fd(void *ctx, ltcp_loop *loop, int fd, uint32_t ready) {
   rt_ctx *rt = ctx;
-  (void)loop;
-  rt->cmd->fd_ready(ctx, fd, ready);
+  if (rt_control_ready(&rt->control, loop, rt->st, fd, ready)) return;
+  if (rt->cmd->fd_ready) rt->cmd->fd_ready(ctx, fd, ready);
 }
 
 static void rt_hook_signal(void *ctx, ltcp_loop *loop, int signo) {
@@ -267,6 +286,7 @@ static void rt_hook_signal(void *ctx, ltcp_loop *loop, int signo) {
 /* Runs the loop; closes everything; returns the loop's status (or 1 when the capture failed). */
 static int rt_run_loop(rt_ctx *rt) {
   int rc = ltcp_loop_run(rt->loop);
+  rt_control_close(&rt->control, rt->loop);
   if (rt->trace) {
     rt_trace_drops_due(rt, LTCP_TIME_NEVER);
     rt_trace_counters(rt);
@@ -288,7 +308,7 @@ static int rt_run_loop(rt_ctx *rt) {
 
 static int rt_run(const rt_command *cmd, rt_ctx *rt) {
   ltcp_loop_hooks hooks = {.step = rt_hook_step, .event = rt_hook_event,
-                           .fd_ready = cmd->fd_ready ? rt_hook_fd : NULL,
+                           .fd_ready = rt_hook_fd,
                            .signal = rt_hook_signal, .ctx = rt};
   if (rt_open(rt, &hooks) != 0) return RT_EXIT_FAIL;
   if (cmd->open && cmd->open(rt) != 0) ltcp_loop_stop(rt->loop, RT_EXIT_FAIL);

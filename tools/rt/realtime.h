@@ -17,6 +17,7 @@
 
 #include "lucidtcp/loop.h"
 #include "lucidtcp/lucidtcp.h"
+#include "rt/control.h"
 #include "rt/dropsum.h"
 #include "rt/options.h"
 
@@ -37,6 +38,7 @@ typedef struct rt_ctx {
   ltcp_loop *loop;
   FILE *trace;            /* stderr with --trace, else NULL */
   rt_dropsum drops;       /* --trace: repeated drops summed */
+  rt_control control;     /* --control PATH: lucidtcp ss's socket (lfd -1 without) */
   struct {
     int fd, flags;
   } saved[RT_FD_SAVED];   /* descriptors put in non-blocking mode, with their old flags */

@@ -100,6 +100,7 @@ static const char serve_usage_text[] =
     "                     512 slots); beyond it a new connection from that address is\n"
     "                     reset at once, counted, and logged the first time\n"
     RT_HELP_TRACE_PCAP_MSL
+    RT_HELP_CONTROL
     "  --impair SPEC      inject faults on the link, as netem would: e.g.\n"
     "                     delay=10ms,jitter=2ms,loss=5%,reorder=10%,duplicate=1%,corrupt=0.5%\n"
     RT_HELP_OFFLOAD_BUSY_POLL
