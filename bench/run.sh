@@ -224,6 +224,20 @@ tun_figures() {
   tun_serve "$ns" 19 chargen
   rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
+  # Issue 18: a clean transfer counts no drop and no retransmission in the stack's counters (a
+  # full output queue stops the sender: "output stalls"); serve --trace's counters, one run.
+  local FC="clean $((bytes >> 20)) MiB lucidtcp -> kernel over TUN, no offloads: the stack's counters"
+  tun_serve "$ns" 19 chargen --trace
+  timeout -k 5 300 ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes" >/dev/null 2>&1 ||
+    note "$FC: the kernel's receiver failed"
+  kill -TERM "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+  local st
+  st=$(grep "^lucidtcp serve: stack: " "$OUT/.serve.err" || true)
+  echo "row|$FC|drops|$(echo "$st" | sed -n 's/.* \([0-9]*\) dropped;.*/\1/p')" >>"$RAW"
+  echo "row|$FC|retransmissions|$(echo "$st" | sed -n 's/.* \([0-9]*\) retransmitted,.*/\1/p')" >>"$RAW"
+  echo "row|$FC|output stalls (backpressure)|$(echo "$st" | sed -n 's/.* \([0-9]*\) output stalls;.*/\1/p')" >>"$RAW"
+  rm -f "$OUT/.serve.err"
   local FO="over TUN, MTU 1500, TUN offloads (--offload: TSO, GRO), $((bytes >> 20)) MiB (Gbit/s, wall)"
   tun_serve "$ns" 9 discard --offload
   rec "$FO" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
