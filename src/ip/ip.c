@@ -28,10 +28,7 @@ static uint8_t *ip_tx_slot(void *ctx, uint32_t *room, int new_data) {
   uint8_t *pkt = ltcp_txq_alloc(&ip->txq, new_data);
   if (!pkt) {
     /* Backpressure: the sender waits for the driver to drain the queue (counted, not a drop). */
-    if (new_data && !ip->txq.stalled) {
-      ip->txq.stalled = 1;
-      ip->stats.tx_stalls++;
-    }
+    if (new_data && ltcp_txq_stall(&ip->txq)) ip->stats.tx_stalls++;
     return NULL;
   }
   *room = ip->txq.slot - LTCP_IPV4_HDR_LEN;
@@ -358,14 +355,14 @@ ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
  * and one that fills the queue (and waits again) ends the loop. Those still waiting then wait
  * for the queue to drain to resume_at, so that each sends a batch, not one packet per pop. */
 void ltcp_ip_tx_resume(ltcp_ip *ip) {
-  ip->txq.stalled = 0;
+  ltcp_txq_unstall(&ip->txq);
   for (uint32_t n = 0; ltcp_txq_data_room(&ip->txq); n++) {
     LTCP_ASSERT(n <= ip->tcp.life.in_use);
     ltcp_tcb *t = ltcp_output_resume_next(&ip->tcp);
     if (!t) break;
     if (!t->dead) ltcp_ip_compact(ip, t); /* the owed ACK went: TIME-WAIT may shrink */
   }
-  if (ltcp_output_waiting(&ip->tcp.txw)) ip->txq.stalled = 1;
+  if (ltcp_output_waiting(&ip->tcp.txw)) ltcp_txq_stall(&ip->txq);
   ltcp_ip_done(ip); /* TCBs that became records here are freed now, not at the next call */
 }
 

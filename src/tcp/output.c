@@ -27,10 +27,14 @@ static out_slot out_take_slot(ltcp_engine *eng, int new_data) {
   return s;
 }
 
+/* Inlined where the segments are made: a call taking the slot and the payload cost a bulk
+ * transfer about 25 instructions a segment (callgrind). */
+#define OUT_HOT static inline __attribute__((always_inline))
+
 /* Builds one TCP segment from seg (seg->len payload bytes taken from payload at offset
  * payload_off) into the slot s and queues it; seg_size > 0 asks the link to cut it (TSO). */
-static void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
-                     const ltcp_ring *payload, uint32_t payload_off, uint32_t seg_size) {
+OUT_HOT void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
+                      const ltcp_ring *payload, uint32_t payload_off, uint32_t seg_size) {
   uint8_t *tcp = s.tcp;
   size_t hl = ltcp_tcp_write_header(tcp, s.room, seg);
   LTCP_ASSERT(hl > 0 && hl + seg->len <= s.room);
@@ -61,8 +65,10 @@ static void out_control(ltcp_engine *eng, const ltcp_seg *seg) {
   out_emit(eng, s, seg, NULL, 0, 0);
 }
 
-/* A header from a TCB, acknowledging RCV.NXT when the ACK flag is set. */
-static ltcp_seg out_seg_from(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
+/* A header from a TCB, acknowledging RCV.NXT when the ACK flag is set. Inlined: called from
+ * six places, the compiler made it a call returning the whole segment (callgrind: about 300
+ * instructions a connection cycle). */
+OUT_HOT ltcp_seg out_seg_from(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags, uint32_t seq) {
   ltcp_seg seg = {0};
   seg.src_addr = tcb->local.addr;
   seg.dst_addr = tcb->remote.addr;
@@ -345,7 +351,11 @@ ltcp_tcb *ltcp_output_resume_next(ltcp_engine *eng) {
   ltcp_output_wait_list *w = &eng->txw;
   ltcp_tcb *t = w->head;
   if (!t) return NULL;
-  ltcp_output_unwait(eng, t);
+  w->head = t->busy->tx_next; /* the head leaves: ltcp_output_unwait, shortened */
+  if (w->head) w->head->busy->tx_prev = NULL;
+  else w->tail = NULL;
+  t->busy->tx_next = NULL;
+  t->in_tx_wait = 0;
   if (!t->dead) {
     w->flushing = 1;
     ltcp_busy_touch(eng, t); /* awake (waiting keeps it so); the ACK it owed may go now */
