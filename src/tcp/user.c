@@ -97,8 +97,9 @@ static int32_t user_receive_state(const ltcp_tcb *tcb) {
   }
 }
 
-/* n bytes were read: they leave the buffer, and the window may open. */
-static void user_consumed(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t n) {
+/* n bytes were read: they leave the buffer, and the window may open. Inlined into each
+ * reader: as a call it cost request/response about 40 instructions a transaction. */
+static inline __attribute__((always_inline)) void user_consumed(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t n) {
   ltcp_ring_consume(&tcb->busy->rcvbuf, n);
   /* After the peer's FIN nothing more can arrive: the emptied buffer's memory goes back. */
   if (tcb->fin_rcvd && tcb->busy->rcvbuf.len == 0) ltcp_ring_clear(&tcb->busy->rcvbuf, &eng->mem);
