@@ -224,6 +224,29 @@ tun_figures() {
   tun_serve "$ns" 19 chargen
   rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
+  # Issue 18: a clean transfer counts no drop and no retransmission in the stack's counters (a
+  # full output queue stops the sender: "output stalls"): one download from serve http:DIR (a
+  # sparse file) to curl, which reads to the end (a receiver closing early would reset the
+  # connection, and the segments after the reset count as drops), serve --trace's counters.
+  local FC="clean $((bytes >> 20)) MiB download from serve over TUN, no offloads: the stack's counters"
+  if command -v curl >/dev/null; then
+    local www="$OUT/.www"
+    mkdir -p "$www"
+    truncate -s "$bytes" "$www/big.bin"
+    tun_serve "$ns" 8080 "http:$www" --trace
+    timeout -k 5 300 ip netns exec "$ns" curl -sS -o /dev/null "http://198.18.0.2:8080/big.bin" ||
+      note "$FC: curl failed"
+    kill -TERM "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || true
+    local st
+    st=$(grep "^lucidtcp serve: stack: " "$OUT/.serve.err" || true)
+    echo "row|$FC|drops|$(echo "$st" | sed -n 's/.* \([0-9]*\) dropped;.*/\1/p')" >>"$RAW"
+    echo "row|$FC|retransmissions|$(echo "$st" | sed -n 's/.* \([0-9]*\) retransmitted,.*/\1/p')" >>"$RAW"
+    echo "row|$FC|output stalls (backpressure)|$(echo "$st" | sed -n 's/.* \([0-9]*\) output stalls;.*/\1/p')" >>"$RAW"
+    rm -rf "$www" "$OUT/.serve.err"
+  else
+    note "no curl: the clean-transfer counters are left out"
+  fi
   local FO="over TUN, MTU 1500, TUN offloads (--offload: TSO, GRO), $((bytes >> 20)) MiB (Gbit/s, wall)"
   tun_serve "$ns" 9 discard --offload
   rec "$FO" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"

@@ -70,6 +70,25 @@ ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags
  *   error to report), or -1 (EAGAIN when nothing is there yet, ENOTCONN, ECONNRESET,
  *   ETIMEDOUT...) */
 ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags);
+/** RECEIVE without a copy: lends the receive buffer's next contiguous bytes. The stack keeps
+ * owning them; they stay valid, unchanged, until the stack is given input or time
+ * (ltcp_stack_input, ltcp_stack_advance) or this socket is read, consumed, shut down or closed;
+ * ltcp_send on any socket leaves them in place, so a relay or an echo sends them on without a
+ * copy of its own. Read them in place, then say how many were read with ltcp_recv_consume,
+ * which opens the window as ltcp_recv does. Bytes that wrap around the end of the buffer come by a second call
+ * once these are consumed; nothing is read until consumed, so calling twice lends the same bytes.
+ * @param st the stack
+ * @param fd the socket
+ * @param data receives a pointer to the first byte (set only when the count is above 0)
+ * @return how many bytes are lent, 0 at end of stream, or -1 (errno as ltcp_recv) */
+ssize_t ltcp_recv_peek(ltcp_stack *st, int fd, const void **data);
+/** Ends a zero-copy read: the first n bytes of the receive buffer (those ltcp_recv_peek lent, or
+ * fewer) are read and leave it, as ltcp_recv would take them.
+ * @param st the stack
+ * @param fd the socket
+ * @param n how many bytes were read (0 is allowed)
+ * @return 0, or -1 (EINVAL when fewer than n bytes are buffered, EBADF, ENOMEM) */
+int ltcp_recv_consume(ltcp_stack *st, int fd, size_t n);
 
 #define LTCP_SHUT_RD 0   /**< ltcp_shutdown: stop receiving */
 #define LTCP_SHUT_WR 1   /**< ltcp_shutdown: stop sending (a FIN) */

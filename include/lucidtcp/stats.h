@@ -64,7 +64,7 @@ extern "C" {
   X(TCP_TEXT_AFTER_FIN, "TCP: text or FIN beyond the peer's FIN (3.10.7.4 seventh)")      \
   X(TCP_PAWS, "TCP: old timestamp, an old duplicate (RFC 7323 5.3 R1): ACK it, drop")   \
   X(TCP_TS_MISSING, "TCP: no timestamp after both SYNs had one (RFC 7323 3.2)")          \
-  X(TX_QUEUE_FULL, "output queue full")                                                   \
+  X(TX_QUEUE_FULL, "output queue full, even its room for ACKs and resets")              \
   X(TCP_NO_MEMORY, "TCP: no memory to wake an idle connection")                           \
   X(TCP_NO_BUFFER_MEMORY, "TCP: in-order data beyond the buffer memory limit (cfg.mem_limit)")
 
@@ -137,6 +137,9 @@ typedef struct ltcp_stats {
                               * in-order data at the memory limit (RFC 2018 §8) */
   uint64_t send_no_memory;   /**< send() calls refused (EAGAIN) for buffer memory, not for a
                               * full send buffer */
+  uint64_t tx_stalls;        /**< times new data found the output queue full (tx_queue_packets
+                              * less the eighth kept for ACKs and resets) and its senders waited
+                              * for the driver to drain it: backpressure, not a drop */
   uint64_t drops[LTCP_DROP_COUNT]; /**< packets and segments dropped, by reason */
 } ltcp_stats;
 

@@ -13,7 +13,7 @@
 static ltcp_drop_reason icmp_send(const ltcp_icmp_ctx *x, uint32_t dst, const ltcp_icmp_hdr *h) {
   if (!ltcp_routes_lookup(x->routes, dst)) return LTCP_DROP_IP_NO_ROUTE; /* RFC 1122 3.3.1.1 */
   ltcp_txq *q = x->txq;
-  uint8_t *pkt = ltcp_txq_alloc(q);
+  uint8_t *pkt = ltcp_txq_alloc(q, 0);
   if (!pkt || LTCP_IPV4_HDR_LEN + 8 + h->data_len > q->slot) return LTCP_DROP_TX_QUEUE_FULL;
   size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, q->slot - LTCP_IPV4_HDR_LEN, h);
   ltcp_ipv4_hdr out = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = x->cfg->ttl};

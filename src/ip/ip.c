@@ -23,10 +23,14 @@
 
 /* ---- the engine's host interface (tcp/engine.h) */
 
-static uint8_t *ip_tx_slot(void *ctx, uint32_t *room) {
+static uint8_t *ip_tx_slot(void *ctx, uint32_t *room, int new_data) {
   ltcp_ip *ip = ctx;
-  uint8_t *pkt = ltcp_txq_alloc(&ip->txq);
-  if (!pkt) return NULL;
+  uint8_t *pkt = ltcp_txq_alloc(&ip->txq, new_data);
+  if (!pkt) {
+    /* Backpressure: the sender waits for the driver to drain the queue (counted, not a drop). */
+    if (new_data && ltcp_txq_stall(&ip->txq)) ip->stats.tx_stalls++;
+    return NULL;
+  }
   *room = ip->txq.slot - LTCP_IPV4_HDR_LEN;
   return pkt + LTCP_IPV4_HDR_LEN;
 }
@@ -42,7 +46,7 @@ static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t 
   h.src = seg->src_addr;
   h.dst = seg->dst_addr;
   ltcp_ipv4_write(pkt, &h);
-  LTCP_ASSERT(!ltcp_txq_full(&ip->txq) && h.total_len <= ip->txq.slot &&
+  LTCP_ASSERT(ip->txq.count < ip->txq.cap && h.total_len <= ip->txq.slot &&
               (seg_size == 0 || ip->txq.seg));
   ltcp_txq_commit(&ip->txq, h.total_len, seg_size);
   ip->stats.ip_out++;
@@ -347,15 +351,18 @@ ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
 /* ---- output */
 
 /* Connections that found the queue full, or owe an ACK, send now that the driver takes the
- * output. Bounded by the TCBs in use: each pass takes one off the waiting list, and one that
- * fills the queue (and waits again) ends the loop. */
+ * output, oldest first. Bounded by the TCBs in use: each pass takes one off the waiting list,
+ * and one that fills the queue (and waits again) ends the loop. Those still waiting then wait
+ * for the queue to drain to resume_at, so that each sends a batch, not one packet per pop. */
 void ltcp_ip_tx_resume(ltcp_ip *ip) {
-  for (uint32_t n = 0; !ltcp_txq_full(&ip->txq); n++) {
+  ltcp_txq_unstall(&ip->txq);
+  for (uint32_t n = 0; ltcp_txq_data_room(&ip->txq); n++) {
     LTCP_ASSERT(n <= ip->tcp.life.in_use);
     ltcp_tcb *t = ltcp_output_resume_next(&ip->tcp);
     if (!t) break;
     if (!t->dead) ltcp_ip_compact(ip, t); /* the owed ACK went: TIME-WAIT may shrink */
   }
+  if (ltcp_output_waiting(&ip->tcp.txw)) ltcp_txq_stall(&ip->txq);
   ltcp_ip_done(ip); /* TCBs that became records here are freed now, not at the next call */
 }
 

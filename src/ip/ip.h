@@ -66,8 +66,10 @@ void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now);
 ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip);
 /* Connections waiting to send (an owed ACK, a full queue) send now. */
 void ltcp_ip_tx_resume(ltcp_ip *ip);
+/* The driver takes the output: the connections waiting to send go first, once the queue has
+ * room for them (ip/txq.h: backpressure). */
 static inline size_t ltcp_ip_tx_peek(ltcp_ip *ip, const uint8_t **pkt) {
-  if (ltcp_output_waiting(&ip->tcp.txw)) ltcp_ip_tx_resume(ip);
+  if (ltcp_output_waiting(&ip->tcp.txw) && ltcp_txq_may_resume(&ip->txq)) ltcp_ip_tx_resume(ip);
   return ltcp_txq_peek(&ip->txq, pkt);
 }
 static inline uint32_t ltcp_ip_tx_seg_size(const ltcp_ip *ip) { return ltcp_txq_seg_size(&ip->txq); }

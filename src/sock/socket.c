@@ -234,14 +234,24 @@ ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags
   return n < 0 ? sock_fail(n) : n;
 }
 
+/* n bytes of what the connection left unread when it ended are read. */
+static void sock_left_consume(ltcp_sock *s, uint32_t n) {
+  ltcp_ring_consume(&s->rcv_left, n);
+  if (s->rcv_left.len == 0) ltcp_ring_clear(&s->rcv_left, NULL);
+}
+
 /* What the connection left unread when it ended; EOF once it is all read. */
 static ssize_t sock_recv_left(ltcp_sock *s, void *buf, uint32_t len, int flags) {
   uint32_t n = len < s->rcv_left.len ? len : s->rcv_left.len;
   ltcp_ring_copy_out(&s->rcv_left, 0, buf, n);
-  if (flags & LTCP_MSG_PEEK) return n;
-  ltcp_ring_consume(&s->rcv_left, n);
-  if (s->rcv_left.len == 0) ltcp_ring_clear(&s->rcv_left, NULL);
+  if (!(flags & LTCP_MSG_PEEK)) sock_left_consume(s, n);
   return n;
+}
+
+/* A socket without a connection: the end of stream, or the error it ended with. */
+static ssize_t sock_recv_gone(ltcp_sock *s) {
+  if (s->error) return sock_gone_error(s, 0);
+  return s->connect_called ? 0 : sock_fail(ENOTCONN);
 }
 
 ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
@@ -250,10 +260,7 @@ ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
   if (len > INT32_MAX) len = INT32_MAX;
   if (!s->tcb && s->rcv_left.len > 0 && !s->shut_rd)
     return sock_recv_left(s, buf, (uint32_t)len, flags);
-  if (!s->tcb) {
-    if (s->error) return sock_gone_error(s, 0);
-    return s->connect_called ? 0 : sock_fail(ENOTCONN);
-  }
+  if (!s->tcb) return sock_recv_gone(s);
   if (s->shut_rd) return 0;
   if (sock_wake(st, s)) return sock_fail(ENOMEM);
   ltcp_tcb *tcb = s->tcb;
@@ -262,6 +269,42 @@ ssize_t ltcp_recv(ltcp_stack *st, int fd, void *buf, size_t len, int flags) {
   if (n > 0) ltcp_busy_touch(sock_engine(st), tcb); /* the buffer emptied, a window update went: idle? */
   sock_done(st, tcb);
   return n < 0 ? sock_fail(n) : n;
+}
+
+ssize_t ltcp_recv_peek(ltcp_stack *st, int fd, const void **data) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  const uint8_t *p = NULL;
+  if (!s->tcb && s->rcv_left.len > 0 && !s->shut_rd) {
+    uint32_t n = ltcp_ring_contig(&s->rcv_left, &p);
+    *data = p;
+    return n;
+  }
+  if (!s->tcb) return sock_recv_gone(s);
+  if (s->shut_rd) return 0;
+  if (sock_wake(st, s)) return sock_fail(ENOMEM);
+  ltcp_tcb *tcb = s->tcb;
+  int32_t n = ltcp_user_receive_peek(tcb, &p);
+  sock_done(st, tcb); /* bytes held keep it awake: the loan stays valid */
+  if (n > 0) *data = p;
+  return n < 0 ? sock_fail(n) : n;
+}
+
+int ltcp_recv_consume(ltcp_stack *st, int fd, size_t n) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (!s->tcb) { /* it ended after the loan: its bytes moved to rcv_left, in order */
+    if (n > s->rcv_left.len) return sock_fail(EINVAL);
+    sock_left_consume(s, (uint32_t)n);
+    return 0;
+  }
+  if (s->shut_rd || n > INT32_MAX) return n ? sock_fail(EINVAL) : 0;
+  if (sock_wake(st, s)) return sock_fail(ENOMEM);
+  ltcp_tcb *tcb = s->tcb;
+  int32_t rc = ltcp_user_receive_consume(sock_engine(st), tcb, (uint32_t)n);
+  if (rc == 0 && n) ltcp_busy_touch(sock_engine(st), tcb); /* emptied: idle? */
+  sock_done(st, tcb);
+  return rc < 0 ? sock_fail(rc) : 0;
 }
 
 /* ---- closing */

@@ -8,7 +8,11 @@
 #include "util/assert.h"
 #include "util/poison.h"
 
-#define BUSY_POOL_MAX 64 /* busy parts kept for reuse: fewer mallocs when connections come and go */
+uint32_t ltcp_busy_pool_limit(const ltcp_stack_config *cfg) {
+  uint64_t half = cfg->max_half_open ? cfg->max_half_open : cfg->max_connections;
+  uint64_t n = (uint64_t)cfg->max_connections + half + cfg->max_sockets;
+  return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
 
 ltcp_tcb_busy *ltcp_busy_take(ltcp_engine *eng, const ltcp_tcb *tcb) {
   ltcp_busy_lists *l = &eng->busy;
@@ -38,7 +42,7 @@ void ltcp_busy_release(ltcp_engine *eng, ltcp_tcb_busy *b) {
   ltcp_ring_clear(&b->sndbuf, &eng->mem);
   ltcp_ring_clear(&b->rcvbuf, &eng->mem);
   (void)ltcp_reasm_clear(&b->reasm, &eng->mem);
-  if (l->pool_count >= BUSY_POOL_MAX) {
+  if (!ltcp_pool_keeps(l->pool_count, l->pool_limit)) {
     free(b);
     return;
   }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "lucidtcp/common.h"
+#include "lucidtcp/config.h"
 #include "tcp/tcb.h"
 
 typedef struct ltcp_busy_lists {
@@ -15,7 +16,19 @@ typedef struct ltcp_busy_lists {
   ltcp_tcb *idle_head, *idle_tail; /* idle TCBs that hold buffers, oldest first */
   ltcp_tcb_busy *pool;          /* busy parts kept for reuse */
   uint32_t pool_count;
+  uint32_t pool_limit;          /* set at init: the most TCBs the engine can hold at once */
 } ltcp_busy_lists;
+
+/* Whether a pool (busy parts, TCBs) keeps one more freed part: below limit, set at init. Every
+ * part pooled was in use once, so a pool holds at most the concurrency reached less what is in
+ * use now: 4,000 connections cycling reuse their parts, where a fixed 64 sent the rest to
+ * malloc and free (issue 18), and a pool is never larger than the peak it served. */
+static inline int ltcp_pool_keeps(uint32_t pool_count, uint32_t limit) {
+  return pool_count < limit;
+}
+/* The limit of the engine's pools, from its configuration: every connection, half-open one and
+ * socket it may hold at once. */
+uint32_t ltcp_busy_pool_limit(const ltcp_stack_config *cfg);
 
 /* An idle TCB that holds buffer memory keeps it, and its busy part, this long. */
 #define LTCP_BUSY_SLEEP_NS LTCP_SEC(1)

@@ -16,6 +16,7 @@ int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats 
   memcpy(eng->isn.key, isn_key, sizeof eng->isn.key);
   ltcp_mem_init(&eng->mem, cfg, stats);
   ltcp_syncookie_init(&eng->cookie, isn_key);
+  eng->busy.pool_limit = ltcp_busy_pool_limit(cfg);
   if (cfg->event_capacity &&
       !(eng->events = calloc(cfg->event_capacity, sizeof *eng->events)))
     return LTCP_ENOMEM;

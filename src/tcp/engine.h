@@ -32,8 +32,10 @@
 typedef struct ltcp_engine_host {
   void *ctx;
   /* Room for one outgoing segment: where its TCP header goes and how many bytes of header
-   * and payload fit (*room), or NULL when the output queue is full. */
-  uint8_t *(*tx_slot)(void *ctx, uint32_t *room);
+   * and payload fit (*room), or NULL when the output queue is full. new_data: the segment
+   * carries new data (or a FIN, or data sent again after a timeout), which the host may hold
+   * back earlier than a control segment; the engine then waits (output.h) and is resumed. */
+  uint8_t *(*tx_slot)(void *ctx, uint32_t *room, int new_data);
   /* The segment seg, tcp_len bytes with its checksum, is written at tcp, the place tx_slot
    * gave: put the IP header before it and queue it. seg_size: 0 for one segment, else the
    * payload size the link cuts it into (TCP segmentation offload). */

@@ -16,9 +16,6 @@
 #include "util/assert.h"
 #include "util/poison.h"
 
-#define TCB_POOL_MAX 64 /* TCBs kept for reuse (each SYN, accepted connection and TIME-WAIT
-                         * passes through one): fewer mallocs when connections come and go */
-
 ltcp_cause ltcp_cause_call(ltcp_call call) {
   ltcp_cause c = {.kind = LTCP_CAUSE_CALL, .call = call};
   return c;
@@ -88,7 +85,8 @@ void ltcp_life_free(ltcp_engine *eng, ltcp_tcb *tcb) {
   }
   LTCP_ASSERT(l->in_use > 0);
   l->in_use--;
-  if (l->pool_count >= TCB_POOL_MAX) {
+  /* Each SYN, accepted connection and TIME-WAIT passes through a TCB: kept for reuse. */
+  if (!ltcp_pool_keeps(l->pool_count, eng->busy.pool_limit)) {
     free(tcb);
     return;
   }

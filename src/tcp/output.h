@@ -11,7 +11,7 @@
 #include "tcp/tcb.h"
 
 typedef struct ltcp_output_wait_list {
-  ltcp_tcb *head, *tail;  /* through busy->tx_next, oldest first */
+  ltcp_tcb *head, *tail;  /* through busy->tx_next and tx_prev, oldest first: a FIFO */
   uint8_t flushing;       /* in ltcp_output_resume_next: owed ACKs go out now */
 } ltcp_output_wait_list;
 
@@ -33,7 +33,7 @@ void ltcp_output(ltcp_engine *eng, ltcp_tcb *tcb);
  * window (a fast retransmission, tcp/recovery.h). Returns the sequence space sent, 0 if none. */
 uint32_t ltcp_out_resend(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t max);
 
-/* The waiting list: a TCB joins it (once) and leaves it. */
+/* The waiting list: a TCB joins it (once, at the tail) and leaves it, in O(1). */
 void ltcp_output_wait(ltcp_engine *eng, ltcp_tcb *tcb);
 void ltcp_output_unwait(ltcp_engine *eng, ltcp_tcb *tcb);
 static inline int ltcp_output_waiting(const ltcp_output_wait_list *w) { return w->head != 0; }

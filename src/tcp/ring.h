@@ -31,6 +31,13 @@ void ltcp_ring_copy_out(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t
 /* The same, returning the Internet checksum sum of the n bytes (ltcp_cksum_add from 0) taken
  * during the copy, so a packet's payload is read once. */
 uint32_t ltcp_ring_copy_out_sum(const ltcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+/* The bytes from head that lie in one piece (*p set to the first): at most len, fewer when
+ * they wrap past the end of the allocation (the rest follows once these are consumed). */
+static inline uint32_t ltcp_ring_contig(const ltcp_ring *r, const uint8_t **p) {
+  if (r->len == 0) return 0;
+  *p = r->buf + r->head;
+  return r->len < r->alloc - r->head ? r->len : r->alloc - r->head;
+}
 /* Drops n bytes from the head (n <= len). */
 void ltcp_ring_consume(ltcp_ring *r, uint32_t n);
 /* Frees the memory (given back to mem) and forgets the contents. */

@@ -60,7 +60,7 @@ typedef struct ltcp_tcb_busy {
   uint32_t sndbuf_size, rcvbuf_size; /* inherited by children */
 
   /* Links in the engine's lists. */
-  ltcp_tcb *tx_next;       /* waiting to send (tcp/output.h) */
+  ltcp_tcb *tx_prev, *tx_next; /* waiting to send, while in_tx_wait (tcp/output.h) */
   ltcp_tcb *touched_next;  /* used during this call (tcp/busy.h) */
   ltcp_tcb *idle_prev, *idle_next; /* idle with buffers, while idle_listed (tcp/busy.h) */
   ltcp_time_ns idle_since; /* when it was last found idle */

@@ -38,6 +38,12 @@ void ltcp_user_set_backlog(ltcp_tcb *lst, uint32_t backlog);
 int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len);
 /* §3.10.3 RECEIVE: bytes copied, 0 at end of stream, or LTCP_EAGAIN / LTCP_ENOTCONN. */
 int32_t ltcp_user_receive(ltcp_engine *eng, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek);
+/* RECEIVE without a copy: the receive buffer's next contiguous bytes (*data set), valid until
+ * the next call on the engine; 0 at end of stream, or LTCP_EAGAIN / LTCP_ENOTCONN. */
+int32_t ltcp_user_receive_peek(ltcp_tcb *tcb, const uint8_t **data);
+/* Ends it: the first n bytes (n <= what is buffered) are read, as RECEIVE reads them. Returns
+ * 0, or LTCP_EINVAL when fewer are buffered. */
+int32_t ltcp_user_receive_consume(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t n);
 /* SHUT_RD: what arrives from now on, and what is unread, is discarded. */
 void ltcp_user_shutdown_read(ltcp_tcb *tcb);
 /* §3.10.4 CLOSE: a FIN after the data queued (or the TCB deleted, per state). */

@@ -21,6 +21,7 @@ set(LTCP_INTEROP_SCENARIOS
     routes          # issue 16: get, connect and serve through the kernel as a router: --gateway, --route
     pmtu            # issue 16: path MTU discovery over a 1000-byte link in the middle (RFC 1191)
     ss              # issue 15: serve/connect --control and lucidtcp ss (ESTABLISHED, state close-wait)
+    serve_bulk      # issue 18: 256 MiB from serve, no drop, no retransmission (backpressure)
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)

@@ -24,3 +24,6 @@ add_executable(syn_flood ${CMAKE_CURRENT_LIST_DIR}/syn_flood.c)
 target_link_libraries(syn_flood PRIVATE ltcp_link)
 add_test(NAME syn_flood_small COMMAND syn_flood --rate 1000000 --seconds 0.5 --clients 30 --min-success 99)
 set_tests_properties(syn_flood_small PROPERTIES TIMEOUT 300)
+# Issue 18: a driver that drains the output queue slowly stops the senders (backpressure), in
+# turn; nothing is dropped or sent again.
+ltcp_add_test(test_output_backpressure ${CMAKE_CURRENT_LIST_DIR}/test_output_backpressure.c ltcp_link)

@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-static uint8_t *ef_tx_slot(void *ctx, uint32_t *room) {
+static uint8_t *ef_tx_slot(void *ctx, uint32_t *room, int new_data) {
   ef_engine *e = ctx;
   e->slots_taken++;
-  if (e->queue_full) return NULL;
+  if (e->queue_full || (new_data && e->data_full)) return NULL;
   *room = EF_SLOT_BYTES;
   return e->slot;
 }

@@ -17,6 +17,7 @@ typedef struct ef_engine {
   ltcp_engine eng;
   ltcp_stats stats;
   int queue_full;          /* tx_slot returns NULL (the host's output queue is full) */
+  int data_full;           /* tx_slot returns NULL for new data (backpressure) */
   uint32_t slots_taken;    /* tx_slot calls */
   uint32_t sent;           /* segments committed (tx_commit) */
   ltcp_seg last;           /* the last one, its data pointer cleared */

@@ -1,5 +1,5 @@
-/* The stack's output queue (ip/txq.h): a FIFO of packet slots the driver peeks and pops; and a
- * running stack's settings (ltcp_stack_set_config). */
+/* The stack's output queue (ip/txq.h): a FIFO of packet slots the driver peeks and pops, its
+ * room kept for control segments; and a running stack's settings (ltcp_stack_set_config). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +70,23 @@ static void test_stack_tx_pop_wraps_in_order(void **state) {
   ltcp_stack_free(st);
 }
 
+/* Backpressure holds back new data only: control segments (SYNs here) may fill the eighth of
+ * the queue kept for them; a queue full even of those loses the next, counted as a drop, and
+ * no stall is counted (no data waited). */
+static void test_stack_tx_queue_control_segments_use_the_reserve(void **state) {
+  (void)state;
+  ltcp_stack *st = txq_stack(8); /* new data would stop at 7 */
+  for (uint16_t port = 2000; port < 2009; port++) txq_syn(st, port);
+  const uint8_t *pkt;
+  uint32_t n = 0;
+  for (; n < 16 && ltcp_stack_tx_peek(st, &pkt) > 0; n++) ltcp_stack_tx_pop(st);
+  assert_int_equal(n, 8);
+  const ltcp_stats *s = ltcp_stack_stats(st);
+  assert_int_equal(s->drops[LTCP_DROP_TX_QUEUE_FULL], 1);
+  assert_int_equal(s->tx_stalls, 0);
+  ltcp_stack_free(st);
+}
+
 /* ltcp_stack_set_config: what can change while running changes, for new sockets too; the sizes
  * and identity fixed at creation, or an invalid setting, are refused (EINVAL) and nothing moves. */
 static void test_stack_set_config_live_and_fixed(void **state) {
@@ -106,6 +123,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_stack_tx_pop_empty_restarts_at_first_slot),
       cmocka_unit_test(test_stack_tx_pop_wraps_in_order),
+      cmocka_unit_test(test_stack_tx_queue_control_segments_use_the_reserve),
       cmocka_unit_test(test_stack_set_config_live_and_fixed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,10 +238,11 @@ static void rt_trace_counters(rt_ctx *rt) {
   for (int i = 0; i < LTCP_DROP_COUNT; i++) drops += ss->drops[i];
   fprintf(rt->trace,
           "lucidtcp %s: stack: %llu segments in, %llu out, %llu retransmitted, %llu dropped; "
-          "%llu busy wakes, %llu busy sleeps; buffer memory peak %llu bytes (%llu out-of-order "
-          "blocks pruned, %llu sends refused)\n",
+          "%llu output stalls; %llu busy wakes, %llu busy sleeps; buffer memory peak %llu bytes "
+          "(%llu out-of-order blocks pruned, %llu sends refused)\n",
           rt->o.cmd, (unsigned long long)ss->segs_in, (unsigned long long)ss->segs_out,
           (unsigned long long)ss->retransmits, (unsigned long long)drops,
+          (unsigned long long)ss->tx_stalls,
           (unsigned long long)ss->busy_wakes, (unsigned long long)ss->busy_sleeps,
           (unsigned long long)ss->buf_mem_peak, (unsigned long long)ss->reasm_pruned,
           (unsigned long long)ss->send_no_memory);

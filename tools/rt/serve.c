@@ -35,7 +35,6 @@ typedef struct serve_conn {
   int wr_shut;  /* our FIN is queued */
   ltcp_time_ns linger_until; /* with wr_shut: close then, the peer's FIN or not */
   int rd_eof;   /* the peer's stream ended */
-  size_t len, off;           /* echo: bytes received and not yet sent back */
   uint64_t chargen_pos;
   uint8_t buf[SERVE_BUF];
   http_server_conn *http;
@@ -131,20 +130,21 @@ static void serve_drain(serve *s, serve_conn *c) {
 }
 
 /* Each returns 0 while it has more to send, 1 when done sending, -1 on error. */
+/* Echo moves each byte once: it sends straight from the receive buffer the stack lends
+ * (ltcp_recv_peek) and consumes what the send buffer took; what it did not take stays unread,
+ * so the peer's window closes while ours is full. */
 static int serve_echo(serve *s, serve_conn *c) {
   for (int i = 0; i < 64; i++) {
-    if (c->off < c->len) {
-      ssize_t n = ltcp_send(s->rt.st, c->fd, c->buf + c->off, c->len - c->off, 0);
-      if (n < 0) return errno == EAGAIN ? 0 : -1;
-      c->off += (size_t)n;
-      continue;
-    }
-    if (c->rd_eof) return 1;
-    ssize_t n = ltcp_recv(s->rt.st, c->fd, c->buf, sizeof c->buf, 0);
+    const void *p;
+    ssize_t n = ltcp_recv_peek(s->rt.st, c->fd, &p);
     if (n < 0) return errno == EAGAIN ? 0 : -1;
-    if (n == 0) c->rd_eof = 1;
-    c->len = (size_t)n;
-    c->off = 0;
+    if (n == 0) {
+      c->rd_eof = 1;
+      return 1;
+    }
+    ssize_t m = ltcp_send(s->rt.st, c->fd, p, (size_t)n, 0);
+    if (m < 0) return errno == EAGAIN ? 0 : -1;
+    if (ltcp_recv_consume(s->rt.st, c->fd, (size_t)m) != 0) return -1;
   }
   return 0;
 }
