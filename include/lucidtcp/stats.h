@@ -122,7 +122,9 @@ typedef struct ltcp_stats {
   uint64_t time_wait_reuse;  /**< TIME-WAIT connections replaced by a new SYN (RFC 9293 3.6) */
   uint64_t time_wait_compact; /**< TIME-WAIT TCBs replaced by 64-byte records (tcp/timewait.h) */
   uint64_t syn_received_compact; /**< half-open TCBs replaced by 64-byte records (tcp/synrcvd.h) */
-  uint64_t events_lost;      /**< events dropped because the event queue was full */
+  uint64_t events_lost;      /**< events dropped because the event queue was full (drop events
+                              * keep out of its last eighth, which is for state changes) */
+  uint64_t state_events_lost; /**< of those, state changes (LTCP_EV_STATE): the queue was full */
   uint64_t tso_out;          /**< packets of several segments handed to the link to split
                               * (cfg.tso_max: TCP segmentation offload) */
   uint64_t large_in;         /**< TCP segments received with more payload than our MSS (a link

@@ -3,11 +3,18 @@
 
 #include "tcp/engine.h"
 
+/* Drop events may fill the queue up to its last eighth: a burst of drops (thousands of tiny
+ * segments refused in one turn) never crowds out the state changes behind it. */
+static uint32_t events_room(uint32_t cap, ltcp_event_kind kind) {
+  return kind == LTCP_EV_DROP ? cap - cap / 8 : cap;
+}
+
 void ltcp_events_emit(ltcp_engine *eng, const ltcp_event *ev) {
   uint32_t cap = eng->cfg.event_capacity;
   if (cap == 0) return;
-  if (eng->ev_count == cap) {
+  if (eng->ev_count >= events_room(cap, ev->kind)) {
     eng->stats->events_lost++;
+    if (ev->kind != LTCP_EV_DROP) eng->stats->state_events_lost++;
     return;
   }
   eng->events[(eng->ev_head + eng->ev_count) % cap] = *ev;

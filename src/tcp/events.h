@@ -10,8 +10,8 @@
 
 typedef struct ltcp_engine ltcp_engine;
 
-/* Queues an event (counted in events_lost when the queue is full; nothing when events are
- * off). */
+/* Queues an event (counted in events_lost when the queue is full, drop events finding it 7/8
+ * full too; nothing when events are off). */
 void ltcp_events_emit(ltcp_engine *eng, const ltcp_event *ev);
 /* Takes the oldest event into *ev: 1, or 0 when there is none. */
 int ltcp_events_next(ltcp_engine *eng, ltcp_event *ev);

@@ -728,8 +728,10 @@ static void sw_drain_events(sw_world *w) {
     ltcp_event ev;
     for (uint32_t k = 0; k < SW_EVENT_CAPACITY && ltcp_stack_next_event(w->st[s], &ev); k++)
       sw_event(w, s, &ev);
-    if (ltcp_stack_stats(w->st[s])->events_lost)
-      sw_fail(w, "stack %d lost events (the queue was full)", s);
+    if (ltcp_stack_stats(w->st[s])->state_events_lost)
+      sw_fail(w, "stack %d lost state events (the queue was full)", s);
+    if (w->chack_interval_ns && ltcp_stack_stats(w->st[s])->events_lost) /* the figure counts drops */
+      sw_fail(w, "stack %d lost drop events (the queue was full)", s);
   }
 }
 
