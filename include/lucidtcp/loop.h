@@ -42,6 +42,13 @@ typedef struct ltcp_loop_hooks {
   void *ctx; /**< the hooks' first argument */
 } ltcp_loop_hooks;
 
+/** How a loop moves packets to and from the device (ltcp_loop_config.io). */
+typedef enum ltcp_loop_io {
+  LTCP_LOOP_IO_AUTO = 0,  /**< io_uring where the build and the kernel allow it, else read/write */
+  LTCP_LOOP_IO_URING,     /**< io_uring only: ltcp_loop_new fails where it is refused */
+  LTCP_LOOP_IO_READWRITE  /**< read(2) and write(2), one packet per system call */
+} ltcp_loop_io;
+
 /** What a loop drives and how. */
 typedef struct ltcp_loop_config {
   ltcp_stack *st;                   /**< driven by the loop; not owned. Its tso_max may be set
@@ -56,6 +63,12 @@ typedef struct ltcp_loop_config {
                                      * Otherwise poll without sleeping for up to this long
                                      * before sleeping (as Linux's net.core.busy_poll): less
                                      * latency and no wake-ups, for a core's worth of CPU */
+  ltcp_loop_io io;                  /**< device I/O: LTCP_LOOP_IO_AUTO (0, the default) uses
+                                     * io_uring (many packets per system call: reads kept
+                                     * queued, a turn's writes submitted together) unless the
+                                     * kernel refuses it (ENOSYS, EPERM under seccomp), the
+                                     * library was built without liburing, or the device has
+                                     * offloads; then read/write. ltcp_loop_stats says which */
 } ltcp_loop_config;
 
 /** Creates a loop; blocks SIGINT and SIGTERM (delivered through the loop from now on) and ignores
@@ -112,6 +125,13 @@ typedef struct ltcp_loop_stats {
   uint64_t large_out;    /**< packets written for the kernel to cut into segments (TSO/GSO) */
   uint64_t turns;        /**< turns of the loop */
   uint64_t polls;        /**< busy-poll rounds that found nothing ready (busy_poll_ns) */
+  uint64_t io_uring;     /**< 1: the device's packets go through io_uring; 0: read/write */
+  uint64_t io_fallback_errno; /**< why io_uring is not used under LTCP_LOOP_IO_AUTO: the errno
+                          * the kernel refused it with (ENOSYS, EPERM, EINVAL), ENOSYS when the
+                          * library has no liburing, EOPNOTSUPP with offloads; 0 when it runs
+                          * or read/write was asked for */
+  uint64_t io_syscalls;  /**< system calls that moved packets: each read and write (those that
+                          * found nothing included), or each io_uring_enter */
 } ltcp_loop_stats;
 /** The loop's counters.
  * @param loop the loop

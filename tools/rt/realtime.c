@@ -138,6 +138,15 @@ static int rt_open_stack(rt_ctx *rt) {
   return rt_opts_add_routes(&rt->o, rt->st) != 0; /* checked before: cannot fail here */
 }
 
+/* Why ltcp_loop_new failed: with --io uring, the kernel's refusal (an errno of its own). */
+static const char *rt_loop_errtext(const rt_ctx *rt, int err) {
+  if (rt->o.io != LTCP_LOOP_IO_URING) return ltcp_strerror(err);
+  if (err == LTCP_EOPNOTSUPP) return "--io uring does not go with --offload";
+  static char buf[160];
+  snprintf(buf, sizeof buf, "io_uring refused (%s); try --io readwrite", strerror(-err));
+  return buf;
+}
+
 /* The device, the stack, the capture and the loop. 0, or 1 after a message (nothing open). */
 static int rt_open(rt_ctx *rt, const ltcp_loop_hooks *hooks) {
   rt->tun.fd = -1;
@@ -149,12 +158,12 @@ static int rt_open(rt_ctx *rt, const ltcp_loop_hooks *hooks) {
     goto fail;
   }
   ltcp_loop_config lc = {.st = rt->st, .tun = &rt->tun, .pcap = rt->pcap, .hooks = *hooks,
-                         .busy_poll_ns = rt->o.busy_poll_ns};
+                         .busy_poll_ns = rt->o.busy_poll_ns, .io = rt->o.io};
   if (rt->o.impair) lc.impair = &rt->o.impair_cfg;
   int err;
   rt->loop = ltcp_loop_new(&lc, &err);
   if (!rt->loop) {
-    rt_error(rt, "cannot start the event loop: %s", ltcp_strerror(err));
+    rt_error(rt, "cannot start the event loop: %s", rt_loop_errtext(rt, err));
     goto fail;
   }
   return 0;
@@ -205,15 +214,27 @@ static void rt_trace_event(rt_ctx *rt, const ltcp_event *ev) {
   fflush(rt->trace);
 }
 
+/* "io_uring" or "read/write (io_uring refused: Operation not permitted)". */
+static const char *rt_io_text(const ltcp_loop_stats *ls, char *buf, size_t cap) {
+  if (ls->io_uring) snprintf(buf, cap, "io_uring");
+  else if (ls->io_fallback_errno == EOPNOTSUPP) snprintf(buf, cap, "read/write (offloads)");
+  else if (ls->io_fallback_errno)
+    snprintf(buf, cap, "read/write (io_uring refused: %s)", strerror((int)ls->io_fallback_errno));
+  else snprintf(buf, cap, "read/write");
+  return buf;
+}
+
 /* The last two lines of the trace: the link's and the loop's counters, then the stack's. */
 static void rt_trace_counters(rt_ctx *rt) {
   const ltcp_loop_stats *ls = ltcp_loop_get_stats(rt->loop);
+  char io[128];
   fprintf(rt->trace,
           "lucidtcp %s: link: %llu packets in, %llu out (%llu large in, %llu large out); "
-          "%llu turns, %llu busy polls\n",
+          "%llu turns, %llu busy polls; device I/O: %s, %llu system calls\n",
           rt->o.cmd, (unsigned long long)ls->packets_in, (unsigned long long)ls->packets_out,
           (unsigned long long)ls->large_in, (unsigned long long)ls->large_out,
-          (unsigned long long)ls->turns, (unsigned long long)ls->polls);
+          (unsigned long long)ls->turns, (unsigned long long)ls->polls,
+          rt_io_text(ls, io, sizeof io), (unsigned long long)ls->io_syscalls);
   const ltcp_stats *ss = ltcp_stack_stats(rt->st);
   uint64_t drops = 0;
   for (int i = 0; i < LTCP_DROP_COUNT; i++) drops += ss->drops[i];
