@@ -69,6 +69,10 @@ typedef struct ltcp_loop_config {
                                      * kernel refuses it (ENOSYS, EPERM under seccomp), the
                                      * library was built without liburing, or the device has
                                      * offloads; then read/write. ltcp_loop_stats says which */
+  int no_signals;                   /**< 0 (default): the loop blocks SIGINT and SIGTERM and
+                                     * takes them (signalfd). 1: it leaves signals alone, for
+                                     * the loops of a process's other threads when one loop
+                                     * takes them and passes them on (ltcp_loop_raise) */
 } ltcp_loop_config;
 
 /** Creates a loop; blocks SIGINT and SIGTERM (delivered through the loop from now on) and ignores
@@ -94,6 +98,13 @@ int ltcp_loop_watch(ltcp_loop *loop, int fd, uint32_t interest);
  * @param loop the loop
  * @return the status given to ltcp_loop_stop */
 int ltcp_loop_run(ltcp_loop *loop);
+/** As if signo had arrived at the loop: its signal hook (or the stop) runs in the loop's own
+ * turn. The one loop function that may be called from another thread, or from a signal
+ * handler; for the loops of several threads, one of which takes the signals.
+ * @param loop the loop
+ * @param signo SIGINT or SIGTERM
+ * @return 0, or a negative error (LTCP_EINVAL for another signal) */
+int ltcp_loop_raise(ltcp_loop *loop, int signo);
 /** Ends ltcp_loop_run after the current turn.
  * @param loop the loop
  * @param status what ltcp_loop_run returns */

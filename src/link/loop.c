@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -36,6 +38,8 @@ typedef struct loop_watch {
 struct ltcp_loop {
   ltcp_loop_config cfg;
   int epfd, tfd, sfd;
+  int efd;                /* eventfd: ltcp_loop_raise from another thread */
+  _Atomic uint32_t raised; /* signals raised, a bit per signal (SIGINT, SIGTERM) */
   sigset_t old_mask;
   struct sigaction old_pipe;
   loop_watch watch[LOOP_MAX_WATCH];
@@ -120,7 +124,9 @@ static int loop_init(ltcp_loop *loop) {
   if (loop->epfd < 0) return -errno;
   loop->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (loop->tfd < 0) return -errno;
-  int rc = loop_signals(loop);
+  loop->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (loop->efd < 0) return -errno;
+  int rc = loop->cfg.no_signals ? 0 : loop_signals(loop);
   if (rc) return rc;
   /* Packets for the link to cut (the stack's tso_max) or to sum (csum_offload) need a device
    * with offloads; partial checksums would also reach a capture, which wants them whole. */
@@ -132,7 +138,8 @@ static int loop_init(ltcp_loop *loop) {
   if (loop->ring && (rc = loop_epoll_add(loop, ltcp_uring_fd(loop->ring), EPOLLIN)) != 0)
     return rc;
   if ((rc = loop_epoll_add(loop, loop->tfd, EPOLLIN)) != 0) return rc;
-  if ((rc = loop_epoll_add(loop, loop->sfd, EPOLLIN)) != 0) return rc;
+  if (loop->sfd >= 0 && (rc = loop_epoll_add(loop, loop->sfd, EPOLLIN)) != 0) return rc;
+  if ((rc = loop_epoll_add(loop, loop->efd, EPOLLIN)) != 0) return rc;
   const ltcp_impair_config *ic = loop->cfg.impair;
   if (ic) {
     /* A slot holds the largest packet either side may send on this link. */
@@ -158,7 +165,7 @@ ltcp_loop *ltcp_loop_new(const ltcp_loop_config *cfg, int *err) {
     return NULL;
   }
   loop->cfg = *cfg;
-  loop->epfd = loop->tfd = loop->sfd = -1;
+  loop->epfd = loop->tfd = loop->sfd = loop->efd = -1;
   loop->app_wake = loop->armed = LTCP_TIME_NEVER;
   loop->start = loop_clock(CLOCK_MONOTONIC);
   loop->pcap_base = loop_clock(CLOCK_REALTIME) - loop->start;
@@ -189,6 +196,7 @@ void ltcp_loop_free(ltcp_loop *loop) {
     sigprocmask(SIG_SETMASK, &loop->old_mask, NULL);
   }
   if (loop->tfd >= 0) close(loop->tfd);
+  if (loop->efd >= 0) close(loop->efd);
   if (loop->epfd >= 0) close(loop->epfd);
   ltcp_impair_free(loop->im_in);
   ltcp_impair_free(loop->im_out);
@@ -425,13 +433,36 @@ static void loop_arm(ltcp_loop *loop) {
   loop->armed = t;
 }
 
+static void loop_deliver(ltcp_loop *loop, int signo) {
+  if (loop->cfg.hooks.signal) loop->cfg.hooks.signal(loop->cfg.hooks.ctx, loop, signo);
+  else ltcp_loop_stop(loop, 128 + signo);
+}
+
 static void loop_signal(ltcp_loop *loop) {
   struct signalfd_siginfo si;
-  for (int i = 0; i < 8 && read(loop->sfd, &si, sizeof si) == (ssize_t)sizeof si; i++) {
-    int signo = (int)si.ssi_signo;
-    if (loop->cfg.hooks.signal) loop->cfg.hooks.signal(loop->cfg.hooks.ctx, loop, signo);
-    else ltcp_loop_stop(loop, 128 + signo);
-  }
+  for (int i = 0; i < 8 && read(loop->sfd, &si, sizeof si) == (ssize_t)sizeof si; i++)
+    loop_deliver(loop, (int)si.ssi_signo);
+}
+
+static uint32_t loop_signal_bit(int signo) {
+  return signo == SIGINT ? 1u : signo == SIGTERM ? 2u : 0u;
+}
+
+int ltcp_loop_raise(ltcp_loop *loop, int signo) {
+  uint32_t bit = loop_signal_bit(signo);
+  if (!bit) return LTCP_EINVAL;
+  atomic_fetch_or(&loop->raised, bit);
+  uint64_t one = 1;
+  return write(loop->efd, &one, sizeof one) < 0 && errno != EAGAIN ? -errno : 0;
+}
+
+/* Signals raised from elsewhere (ltcp_loop_raise), in this loop's thread. */
+static void loop_raised(ltcp_loop *loop) {
+  uint64_t n;
+  if (read(loop->efd, &n, sizeof n) < 0) { /* EAGAIN: taken by an earlier turn */ }
+  uint32_t bits = atomic_exchange(&loop->raised, 0u);
+  if (bits & 1u) loop_deliver(loop, SIGINT);
+  if (bits & 2u) loop_deliver(loop, SIGTERM);
 }
 
 static void loop_dispatch(ltcp_loop *loop, const struct epoll_event *ev, ltcp_time_ns now) {
@@ -450,6 +481,8 @@ static void loop_dispatch(ltcp_loop *loop, const struct epoll_event *ev, ltcp_ti
     loop->armed = LTCP_TIME_NEVER; /* a one-shot timer is disarmed once it fires */
   } else if (fd == loop->sfd) {
     loop_signal(loop);
+  } else if (fd == loop->efd) {
+    loop_raised(loop);
   } else if (loop->cfg.hooks.fd_ready && loop_find(loop, fd)) {
     uint32_t r = (ev->events & EPOLLIN ? LTCP_LOOP_IN : 0u) |
                  (ev->events & EPOLLOUT ? LTCP_LOOP_OUT : 0u) |
