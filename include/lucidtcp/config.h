@@ -190,14 +190,18 @@ typedef struct ltcp_stack_config {
                                    * core. Default 0 */
 } ltcp_stack_config;
 
-/** The shard (TUN queue) of a TCP packet between ports a and b, in either order: (a XOR b) modulo
- * shards. The queue lucidtcp's steering program (ltcp_tun_steer) gives the packet.
+/** The multiplier of ltcp_shard_of (2^32 / the golden ratio, Knuth's multiplicative hash). */
+#define LTCP_SHARD_MIX 0x9e3779b1u
+
+/** The shard (TUN queue) of a TCP packet between ports a and b, in either order: the high 16 bits
+ * of (a XOR b) * LTCP_SHARD_MIX (32-bit), modulo shards. The queue lucidtcp's steering program
+ * (ltcp_tun_steer) gives the packet.
  * @param a one port
  * @param b the other
  * @param shards the number of shards (1 or more)
  * @return the shard, below shards */
 static inline uint32_t ltcp_shard_of(uint16_t a, uint16_t b, uint32_t shards) {
-  return shards > 1 ? (uint32_t)(uint16_t)(a ^ b) % shards : 0;
+  return shards > 1 ? (((uint32_t)(a ^ b) * LTCP_SHARD_MIX) >> 16) % shards : 0;
 }
 
 /** Fills cfg with the defaults documented above.

@@ -20,6 +20,7 @@
 #include <linux/bpf.h>
 
 #include "link/vnet.h"
+#include "lucidtcp/config.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
 
@@ -287,23 +288,27 @@ int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr) {
 #define TUN_JMP_IMM(op, d, i, off) TUN_INSN(BPF_JMP | (op) | BPF_K, d, 0, off, i)
 #define TUN_EXIT TUN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
-/* Returns the TCP ports XORed (the kernel takes it modulo the queues: ltcp_shard_of), those of
+/* Returns ltcp_shard_of's hash of the TCP ports (the kernel takes it modulo the queues), those of
  * the TCP header an ICMP error quotes (RFC 792: the IP header and 8 bytes after it), or 0. */
 static const struct bpf_insn tun_steer_prog[] = {
     TUN_MOV_REG(6, 1),
     TUN_LD_ABS(BPF_B, 0), TUN_ALU_IMM(BPF_AND, 0, 0xf0),
-    TUN_JMP_IMM(BPF_JNE, 0, 0x40, 20),                       /* not IPv4: queue 0 */
+    TUN_JMP_IMM(BPF_JNE, 0, 0x40, 22),                       /* not IPv4: queue 0 */
     TUN_LD_ABS(BPF_H, 6), TUN_ALU_IMM(BPF_AND, 0, 0x1fff),
-    TUN_JMP_IMM(BPF_JNE, 0, 0, 17),                          /* a later fragment: no ports */
+    TUN_JMP_IMM(BPF_JNE, 0, 0, 19),                          /* a later fragment: no ports */
     TUN_LD_ABS(BPF_B, 0), TUN_ALU_IMM(BPF_AND, 0, 0x0f), TUN_ALU_IMM(BPF_LSH, 0, 2),
     TUN_MOV_REG(7, 0),                                       /* r7: the IP header's length */
     TUN_LD_ABS(BPF_B, 9),
     TUN_JMP_IMM(BPF_JEQ, 0, 6, 6),                           /* TCP */
-    TUN_JMP_IMM(BPF_JNE, 0, 1, 10),                          /* neither TCP nor ICMP */
+    TUN_JMP_IMM(BPF_JNE, 0, 1, 12),                          /* neither TCP nor ICMP */
     TUN_LD_IND(BPF_B, 7, 8), TUN_ALU_IMM(BPF_AND, 0, 0x0f), TUN_ALU_IMM(BPF_LSH, 0, 2),
     TUN_ALU_REG(BPF_ADD, 7, 0), TUN_ALU_IMM(BPF_ADD, 7, 8),  /* r7: the quoted TCP header */
     TUN_LD_IND(BPF_H, 7, 0), TUN_MOV_REG(8, 0),
     TUN_LD_IND(BPF_H, 7, 2), TUN_ALU_REG(BPF_XOR, 0, 8),
+    /* Mixed (32-bit): Linux's connect() prefers even ports, so the XOR's low bits alone would
+     * put every connection to one server port on the same queue. */
+    TUN_INSN(BPF_ALU | BPF_MUL | BPF_K, 0, 0, 0, (int32_t)LTCP_SHARD_MIX),
+    TUN_INSN(BPF_ALU | BPF_RSH | BPF_K, 0, 0, 0, 16),
     TUN_EXIT,
     TUN_MOV_IMM(0, 0),
     TUN_EXIT,

@@ -115,6 +115,38 @@ def cmd_echo_client(a):
     print("done")
 
 
+def cmd_echo_clients(a):
+    """N echo clients at once (a thread each, one process): client i sends FILE and writes its
+    echo to OUT.i; prints "done N" when every one finished."""
+    failed = []
+
+    def one(i):
+        try:
+            c = connect(a.host, a.port)
+            t = threading.Thread(target=lambda: (send_file(c, a.file), c.shutdown(socket.SHUT_WR)))
+            t.start()
+            with open("%s.%d" % (a.out, i), "wb") as out:
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    out.write(d)
+            t.join(TIMEOUT)
+            c.close()
+        except OSError as e:
+            failed.append((i, e))
+
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(a.n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(TIMEOUT)
+    for i, e in failed:
+        print("client", i, "error", e)
+    print("done", a.n - len(failed))
+    sys.exit(1 if failed else 0)
+
+
 def cmd_read_then_reply(a):
     """Half-close, peer first: read to the end of the peer's stream, then send FILE and close."""
     c = listen(a.host, a.port)
@@ -475,6 +507,8 @@ def main():
 
     add("echo-server", cmd_echo_server)
     add("echo-client", cmd_echo_client, lambda s: s.add_argument("file"), lambda s: s.add_argument("out"))
+    add("echo-clients", cmd_echo_clients, lambda s: s.add_argument("file"), lambda s: s.add_argument("out"),
+        lambda s: s.add_argument("--n", type=int, default=32))
     add("read-then-reply", cmd_read_then_reply, lambda s: s.add_argument("file"))
     add("send-shut-then-read", cmd_send_shut_then_read, lambda s: s.add_argument("file"),
         lambda s: s.add_argument("--listen", action="store_true"))

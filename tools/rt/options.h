@@ -45,6 +45,7 @@
   "                     either, only --addr's prefix and what they name\n"
 
 #define RT_ROUTES_MAX 16
+#define RT_THREADS_MAX 64
 
 typedef struct rt_route {
   uint32_t prefix, via;
@@ -68,6 +69,7 @@ typedef struct rt_opts {
   int offload;            /* --offload: the TUN device with IFF_VNET_HDR, TSO and GRO */
   ltcp_time_ns busy_poll_ns; /* --busy-poll US: poll this long before sleeping (0: never) */
   ltcp_loop_io io;        /* --io uring|readwrite|auto */
+  uint32_t threads;       /* --threads N: shards (default 1) */
 } rt_opts;
 
 void rt_opts_default(rt_opts *o, const char *cmd);
