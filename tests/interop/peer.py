@@ -87,21 +87,22 @@ def cmd_echo_server(a):
     print("echoed", n)
 
 
-def cmd_echo_client(a):
-    """Sends FILE and reads the echo at the same time; the echo goes to OUT."""
-    c = connect(a.host, a.port)
+def echo_one(host, port, path, out_path):
+    """Sends the file at path and reads the echo at the same time into out_path; the send's
+    error, or None."""
+    c = connect(host, port)
     err = []
 
     def sender():
         try:
-            send_file(c, a.file)
+            send_file(c, path)
             c.shutdown(socket.SHUT_WR)
         except OSError as e:
             err.append(e)
 
     t = threading.Thread(target=sender)
     t.start()
-    with open(a.out, "wb") as out:
+    with open(out_path, "wb") as out:
         while True:
             d = c.recv(65536)
             if not d:
@@ -109,8 +110,14 @@ def cmd_echo_client(a):
             out.write(d)
     t.join(TIMEOUT)
     c.close()
+    return err[0] if err else None
+
+
+def cmd_echo_client(a):
+    """Sends FILE and reads the echo at the same time; the echo goes to OUT."""
+    err = echo_one(a.host, a.port, a.file, a.out)
     if err:
-        print("send-error", err[0])
+        print("send-error", err)
         sys.exit(1)
     print("done")
 
@@ -122,19 +129,11 @@ def cmd_echo_clients(a):
 
     def one(i):
         try:
-            c = connect(a.host, a.port)
-            t = threading.Thread(target=lambda: (send_file(c, a.file), c.shutdown(socket.SHUT_WR)))
-            t.start()
-            with open("%s.%d" % (a.out, i), "wb") as out:
-                while True:
-                    d = c.recv(65536)
-                    if not d:
-                        break
-                    out.write(d)
-            t.join(TIMEOUT)
-            c.close()
+            err = echo_one(a.host, a.port, a.file, "%s.%d" % (a.out, i))
         except OSError as e:
-            failed.append((i, e))
+            err = e
+        if err:
+            failed.append((i, err))
 
     ts = [threading.Thread(target=one, args=(i,)) for i in range(a.n)]
     for t in ts:
