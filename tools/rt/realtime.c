@@ -385,6 +385,13 @@ static int rt_run(const rt_command *cmd, rt_ctx **shards, int n) {
   rt_run_shard(shards[0]);
   for (int k = 1; k < n; k++)
     if (started[k]) pthread_join(tid[k], NULL);
+  /* A signal may come twice (timeout(1) sends it to the child, then to its group): once the
+   * loop that took the first restores the mask, the second would kill the process with the
+   * exit status decided. The command is ending: from here on both are ignored. */
+  if (shards[0]->signalled) {
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+  }
   int rc = 0;
   for (int k = n - 1; k >= 0; k--) { /* shard 0 last: its loop restores the signal mask */
     int r = rt_close(shards[k]);
