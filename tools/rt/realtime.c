@@ -94,6 +94,9 @@ static int rt_open_tun(rt_ctx *rt) {
   uint32_t flags = (rt->o.offload ? LTCP_TUN_OFFLOAD : 0) |
                    (rt->nshards > 1 ? LTCP_TUN_MULTI_QUEUE : 0);
   ltcp_tun_error te = ltcp_tun_open_flags(&rt->tun, rt->o.tun, flags, &sys_errno);
+  /* A multi-queue device refuses a single-queue open (EINVAL): one queue of it serves as well. */
+  if (te == LTCP_TUN_BUSY && sys_errno == EINVAL && !(flags & LTCP_TUN_MULTI_QUEUE))
+    te = ltcp_tun_open_flags(&rt->tun, rt->o.tun, flags | LTCP_TUN_MULTI_QUEUE, &sys_errno);
   if (te != LTCP_TUN_OK) {
     rt_error(rt, "%s", ltcp_tun_strerror(te, sys_errno, rt->o.tun, msg, sizeof msg));
     if (rt->nshards > 1 && te == LTCP_TUN_BUSY)
