@@ -7,7 +7,13 @@
  * sockets; the packets the stack queued are written to the link; events go to the event hook;
  * then the loop sleeps until a descriptor is ready or the one timer fires, armed at the earliest
  * of the stack's deadline (O(1) to read, whatever the number of connections), the application's
- * wake-up time and the fault injector's next release. A driver (ltcp_link). */
+ * wake-up time and the fault injector's next release. A driver (ltcp_link).
+ *
+ * The device's packets cross through io_uring where it is available (reads kept queued, a turn's
+ * writes submitted together at its end: many packets per system call), else read/write
+ * (ltcp_loop_config.io). A loop is single-threaded; several loops may run on threads of their
+ * own (one per queue of a multi-queue device, ltcp_tun_steer), one of them taking the signals
+ * and passing them on with ltcp_loop_raise. */
 #ifndef LUCIDTCP_LOOP_H
 #define LUCIDTCP_LOOP_H
 
