@@ -116,7 +116,8 @@ docs: docs-deps
 # The Debian packages (debian/), built in a copy of the tree under $(BUILD)/deb and checked by
 # lintian: liblucidtcp0, liblucidtcp-dev and lucidtcp .deb files in $(BUILD)/deb.
 deb-deps:
-	@scripts/install-deps.sh debhelper dpkg-dev lintian fakeroot cmake gcc libpcap-dev zlib1g-dev
+	@scripts/install-deps.sh debhelper dpkg-dev lintian fakeroot cmake gcc libpcap-dev zlib1g-dev \
+	  liburing-dev
 
 deb: deb-deps
 	@scripts/build-deb.sh $(BUILD)/deb

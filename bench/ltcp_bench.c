@@ -5,12 +5,19 @@
  *   ltcp_bench rr     --count N                1-byte request/response on one connection
  *   ltcp_bench mem    --count N                bytes per ESTABLISHED / TIME-WAIT / SYN-RECEIVED
  *
+ * bulk and cycles take --shards N: N pairs of stacks, each pair on a thread of its own and
+ * sharing nothing, the flows split as a multi-queue TUN device with lucidtcp's steering program
+ * splits them (ltcp_shard_of over the ports): bulk runs one connection per shard, each carrying
+ * bytes/N; cycles gives each shard the 4-tuples that hash to it. They print the rate over wall
+ * time (what N cores give) and per CPU-second (the sum of the threads' CPU times).
+ *
  * Each prints one line of key=value pairs. The link hands the receiving stack the sender's packet
  * buffer (no copy, like a shared-memory ring); the stacks compute and verify every checksum.
  * Time is virtual (1 us per link round, jumping to the next deadline when idle); CPU time is
  * CLOCK_PROCESS_CPUTIME_ID. Every loop is bounded. */
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +43,12 @@ typedef struct bench_net {
 static double bench_cpu_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double bench_thread_cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -115,7 +128,7 @@ static uint64_t bench_pump_round(bench_net *net) {
       else if (dst < net->n && !(net->drop_to_clients && dst != 0)) {
         if (dst == net->data_dst && bench_payload_len(pkt, len)) net->data_segs++;
         if (!net->no_copy) { /* a real link copies the packet once, as lwIP's loopback does */
-          static uint8_t wire[65536];
+          static _Thread_local uint8_t wire[65536];
           memcpy(wire, pkt, len);
           pkt = wire;
         }
@@ -193,7 +206,7 @@ static void bench_read_n(bench_net *net, ltcp_stack *st, int fd, size_t n) {
 
 static void bench_bulk_run(bench_net *net, ltcp_stack *tx, int tfd, ltcp_stack *rx, int rfd,
                            uint64_t bytes) {
-  static uint8_t out[1 << 16], in[1 << 16];
+  static _Thread_local uint8_t out[1 << 16], in[1 << 16];
   uint64_t sent = 0, got = 0;
   for (uint64_t i = 0; i < sizeof out; i++) out[i] = (uint8_t)(i * 7);
   for (uint64_t rounds = 0; got < bytes && rounds < (bytes / 64) + 1000000; rounds++) {
@@ -292,6 +305,115 @@ static void bench_cycles(uint32_t count, uint32_t inflight) {
   free(cfd), free(sfd), free(lports);
   ltcp_stack_free(net.st[0]);
   ltcp_stack_free(net.st[1]);
+}
+
+/* ---- shards: N independent pairs of stacks, a thread each ---- */
+
+#define BENCH_MAX_SHARDS 64
+
+typedef struct bench_shard {
+  uint32_t shards, shard;
+  uint16_t mss;
+  uint64_t bytes;               /* bulk: this shard's bytes */
+  uint32_t buf, count, inflight;
+  int cycles;                   /* 1: cycles, 0: bulk */
+  double cpu_s;                 /* this thread's CPU time */
+  uint64_t segs, done;
+} bench_shard;
+
+static void *bench_shard_bulk(bench_shard *sh) {
+  bench_net net = {.n = 2, .now = LTCP_SEC(1), .data_dst = 1};
+  net.st[0] = bench_stack(0, (uint16_t)(sh->mss + 40), sh->buf, 16);
+  net.st[1] = bench_stack(1, (uint16_t)(sh->mss + 40), sh->buf, 16);
+  /* The flow's ports hash to this shard, as the device would steer it. */
+  uint16_t lport = 1024;
+  while (ltcp_shard_of(lport, BENCH_SERVER_PORT, sh->shards) != sh->shard) lport++;
+  int lfd = bench_listen(net.st[1], BENCH_SERVER_PORT, 4);
+  int cfd = bench_connect(net.st[0], bench_addr(1), lport, BENCH_SERVER_PORT), sfd;
+  bench_accept_n(&net, net.st[1], lfd, &sfd, 1);
+  double c0 = bench_thread_cpu_s();
+  bench_bulk_run(&net, net.st[0], cfd, net.st[1], sfd, sh->bytes);
+  sh->cpu_s = bench_thread_cpu_s() - c0;
+  sh->segs = net.data_segs;
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+  return NULL;
+}
+
+/* This shard's cycles: the 4-tuples (client ports 1024..65023, server ports 5001...) that hash
+ * to it, in order, in batches of inflight on one server port. */
+static void *bench_shard_cycles(bench_shard *sh) {
+  const uint32_t per_port = 64000;
+  uint32_t count = sh->count, nports = (count * sh->shards + per_port - 1) / per_port + 1;
+  if (nports > 64) bench_die("cycles: count too large");
+  bench_net net = {.n = 2, .now = LTCP_SEC(1)};
+  net.st[0] = bench_stack(0, 1500, 65535, count + sh->inflight + 16);
+  net.st[1] = bench_stack(1, 1500, 65535, 2 * sh->inflight + nports + 16);
+  int lfd[64];
+  for (uint32_t p = 0; p < nports; p++)
+    lfd[p] = bench_listen(net.st[1], (uint16_t)(BENCH_SERVER_PORT + p), 4096);
+  int *cfd = calloc(sh->inflight, sizeof *cfd), *sfd = calloc(sh->inflight, sizeof *sfd);
+  uint16_t *lports = calloc(sh->inflight, sizeof *lports);
+  if (!cfd || !sfd || !lports) bench_die("calloc");
+  double c0 = bench_thread_cpu_s();
+  uint64_t g = 0; /* the next tuple of the whole space */
+  while (sh->done < count && g < (uint64_t)nports * per_port) {
+    uint32_t p = (uint32_t)(g / per_port), b = 0;
+    uint16_t rport = (uint16_t)(BENCH_SERVER_PORT + p);
+    for (; b < sh->inflight && sh->done + b < count && g / per_port == p; g++) {
+      uint16_t lp = (uint16_t)(1024 + g % per_port);
+      if (ltcp_shard_of(lp, rport, sh->shards) == sh->shard) lports[b++] = lp;
+    }
+    if (b) bench_cycle_batch(&net, lfd[p], b, lports, rport, cfd, sfd);
+    sh->done += b;
+  }
+  sh->cpu_s = bench_thread_cpu_s() - c0;
+  free(cfd), free(sfd), free(lports);
+  ltcp_stack_free(net.st[0]);
+  ltcp_stack_free(net.st[1]);
+  return NULL;
+}
+
+static void *bench_shard_main(void *arg) {
+  bench_shard *sh = arg;
+  return sh->cycles ? bench_shard_cycles(sh) : bench_shard_bulk(sh);
+}
+
+/* Runs n shards of tmpl, a thread each; returns the wall time; fills sh[]. */
+static double bench_shards_run(const bench_shard *tmpl, uint32_t n, bench_shard *sh) {
+  pthread_t tid[BENCH_MAX_SHARDS];
+  for (uint32_t k = 0; k < n; k++) {
+    sh[k] = *tmpl;
+    sh[k].shards = n;
+    sh[k].shard = k;
+  }
+  double w0 = bench_wall_s();
+  for (uint32_t k = 0; k < n; k++)
+    if (pthread_create(&tid[k], NULL, bench_shard_main, &sh[k]) != 0) bench_die("pthread_create");
+  for (uint32_t k = 0; k < n; k++) pthread_join(tid[k], NULL);
+  return bench_wall_s() - w0;
+}
+
+static void bench_sharded(const char *what, bench_shard *tmpl, uint32_t n) {
+  static bench_shard sh[BENCH_MAX_SHARDS];
+  if (n < 1 || n > BENCH_MAX_SHARDS) bench_die("--shards: 1 to 64");
+  double wall = bench_shards_run(tmpl, n, sh), cpu = 0, cpu_max = 0;
+  uint64_t segs = 0, done = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    cpu += sh[k].cpu_s, segs += sh[k].segs, done += sh[k].done;
+    if (sh[k].cpu_s > cpu_max) cpu_max = sh[k].cpu_s;
+  }
+  if (tmpl->cycles)
+    printf("%s shards=%u count=%llu inflight=%u conn_per_s_wall=%.0f conn_per_s=%.0f "
+           "conn_per_s_busiest_cpu=%.0f cpu_s=%.3f wall_s=%.3f\n", what, n,
+           (unsigned long long)done, tmpl->inflight, (double)done / wall, (double)done / cpu,
+           (double)done / cpu_max, cpu, wall);
+  else
+    printf("%s shards=%u mss=%u bytes=%llu gbps_wall=%.3f gbps=%.3f gbps_busiest_cpu=%.3f "
+           "cpu_ns_per_seg=%.1f cpu_s=%.3f wall_s=%.3f\n", what, n, tmpl->mss,
+           (unsigned long long)(tmpl->bytes * n), (double)(tmpl->bytes * n) * 8 / wall / 1e9,
+           (double)(tmpl->bytes * n) * 8 / cpu / 1e9,
+           (double)(tmpl->bytes * n) * 8 / cpu_max / 1e9, cpu * 1e9 / (double)segs, cpu, wall);
 }
 
 /* ---- request/response ---- */
@@ -484,11 +606,21 @@ static uint64_t bench_arg(int argc, char **argv, const char *name, uint64_t dflt
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: ltcp_bench bulk|cycles|rr|mem [--mss N] [--bytes N] [--buf N] "
-                    "[--no-copy 1] [--count N] [--inflight N]\n");
+                    "[--no-copy 1] [--count N] [--inflight N] [--shards N (bulk, cycles)]\n");
     return 2;
   }
   const char *what = argv[1];
-  if (strcmp(what, "bulk") == 0)
+  uint32_t shards = (uint32_t)bench_arg(argc, argv, "--shards", 0);
+  if (shards && strcmp(what, "bulk") == 0) {
+    bench_shard t = {.mss = (uint16_t)bench_arg(argc, argv, "--mss", 1460),
+                     .bytes = bench_arg(argc, argv, "--bytes", 1ull << 30) / shards,
+                     .buf = (uint32_t)bench_arg(argc, argv, "--buf", 4u << 20)};
+    bench_sharded("bulk_sharded", &t, shards);
+  } else if (shards && strcmp(what, "cycles") == 0) {
+    bench_shard t = {.cycles = 1, .inflight = (uint32_t)bench_arg(argc, argv, "--inflight", 1)};
+    t.count = (uint32_t)(bench_arg(argc, argv, "--count", 100000) / shards);
+    bench_sharded("cycles_sharded", &t, shards);
+  } else if (strcmp(what, "bulk") == 0)
     bench_bulk((uint16_t)bench_arg(argc, argv, "--mss", 1460), bench_arg(argc, argv, "--bytes", 1ull << 30),
                (uint32_t)bench_arg(argc, argv, "--buf", 4u << 20), (int)bench_arg(argc, argv, "--no-copy", 0));
   else if (strcmp(what, "cycles") == 0)

@@ -121,6 +121,15 @@ F="bulk MSS 65495, 2 GiB (Gbit/s per CPU)"
 rec "$F" lucidtcp gbps "$LT" bulk --mss 65495 --bytes $BULK
 krec "$F" "kernel lo MTU 65536" gbps lo64k bulk --bytes $BULK
 [ -x "$LW" ] && note "lwIP: Debian builds it with TCP_MSS 1460, so it has no MSS 65495 row"
+# Shards (issue 18): N pairs of stacks on N threads, sharing nothing. Wall time shows what the
+# cores give (only on an idle machine); "busiest CPU" divides the work by the busiest thread's
+# CPU time, what N free cores would give.
+F="bulk MSS 1460, 2 GiB, sharded (Gbit/s, wall)"
+rec "$F" "lucidtcp, 1 shard" gbps_wall "$LT" bulk --mss 1460 --bytes $BULK --shards 1
+rec "$F" "lucidtcp, 2 shards on 2 threads" gbps_wall "$LT" bulk --mss 1460 --bytes $BULK --shards 2
+F="bulk MSS 1460, 2 GiB, sharded (Gbit/s per busiest thread's CPU time)"
+rec "$F" "lucidtcp, 1 shard" gbps_busiest_cpu "$LT" bulk --mss 1460 --bytes $BULK --shards 1
+rec "$F" "lucidtcp, 2 shards on 2 threads" gbps_busiest_cpu "$LT" bulk --mss 1460 --bytes $BULK --shards 2
 fi
 
 # 2. Connection cycles, every TIME-WAIT kept (the client closes first).
@@ -134,6 +143,12 @@ F="cycles, 1k in flight, TIME-WAIT kept (conn/s per CPU)"
 rec "$F" lucidtcp conn_per_s "$LT" cycles --count 100000 --inflight 1000
 [ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped (20k cycles)" conn_per_s "$LW" cycles --count 20000 --inflight 1000 --drop-tw 1
 krec "$F" "kernel lo MTU 1500" conn_per_s lo1500on cycles --count 100000 --inflight 1000
+F="cycles, 1 in flight, sharded (conn/s, wall)"
+rec "$F" "lucidtcp, 1 shard" conn_per_s_wall "$LT" cycles --count 100000 --shards 1
+rec "$F" "lucidtcp, 2 shards on 2 threads" conn_per_s_wall "$LT" cycles --count 100000 --shards 2
+F="cycles, 1 in flight, sharded (conn/s per busiest thread's CPU time)"
+rec "$F" "lucidtcp, 1 shard" conn_per_s_busiest_cpu "$LT" cycles --count 100000 --shards 1
+rec "$F" "lucidtcp, 2 shards on 2 threads" conn_per_s_busiest_cpu "$LT" cycles --count 100000 --shards 2
 fi
 
 # 3. Request/response.
@@ -224,6 +239,13 @@ tun_figures() {
   tun_serve "$ns" 19 chargen
   rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
+  # Before issue 18: a system call per packet (--io readwrite); the rows above use io_uring.
+  tun_serve "$ns" 9 discard --io readwrite
+  rec "$F" "kernel -> lucidtcp, --io readwrite" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 19 chargen --io readwrite
+  rec "$F" "lucidtcp -> kernel, --io readwrite" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
+  tun_stop
   # Issue 18: a clean transfer counts no drop and no retransmission in the stack's counters (a
   # full output queue stops the sender: "output stalls"): one download from serve http:DIR (a
   # sparse file) to curl, which reads to the end (a receiver closing early would reset the
@@ -277,6 +299,8 @@ tun_figures() {
     copy_rows "$F" "$FR" "kernel -> lucidtcp" "kernel -> lucidtcp, no offloads (TCP payload)"
     copy_rows "$F" "$FRB" "kernel -> lucidtcp, --busy-poll 50" "kernel -> lucidtcp, no offloads, --busy-poll 50 (TCP payload)"
     copy_rows "$F" "$FW" "lucidtcp -> kernel" "lucidtcp -> kernel, no offloads (TCP payload)"
+    copy_rows "$F" "$FR" "kernel -> lucidtcp, --io readwrite" "kernel -> lucidtcp, no offloads, --io readwrite (TCP payload)"
+    copy_rows "$F" "$FW" "lucidtcp -> kernel, --io readwrite" "lucidtcp -> kernel, no offloads, --io readwrite (TCP payload)"
     note "TUN device alone: Gbit/s of whole 1500-byte packets; TCP carries 1448 payload bytes in each (timestamps on), so lucidtcp's best is 0.965x of it"
   else
     note "no tun_rate: the TUN-device-alone rows are left out"

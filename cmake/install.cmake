@@ -27,6 +27,7 @@ install(CODE "
   set(LTCP_PC_INCLUDEDIR [[${CMAKE_INSTALL_INCLUDEDIR}]])
   set(PROJECT_VERSION [[${PROJECT_VERSION}]])
   set(PROJECT_DESCRIPTION [[${PROJECT_DESCRIPTION}]])
+  set(LTCP_PC_LIBS_PRIVATE [[${LTCP_PC_LIBS_PRIVATE}]])
   include([[${PROJECT_SOURCE_DIR}/cmake/pkgconfig.cmake]])
   ltcp_write_pc([[${PROJECT_SOURCE_DIR}/cmake/lucidtcp.pc.in]]
                 [[${PROJECT_BINARY_DIR}/install/lucidtcp.pc]])")

@@ -20,9 +20,10 @@ case "${1:-test}" in
   # against the kernel;
   # pkgconf and doxygen: the packaging tests (tests/packaging) and the API reference's (tests/docs).
   # libpcap-dev, zlib1g-dev: `lucidtcp analyze` (tools/analyze; built only where they are, make
-  # test needs it); graphviz: `lucidtcp diagram` renders its DOT text with dot (tests/tools).
+  # test needs it); graphviz: `lucidtcp diagram` renders its DOT text with dot (tests/tools);
+  # liburing-dev: io_uring for TUN I/O (src/link/uring.c; optional, read/write without it).
   test) pkgs+=(clang libcmocka-dev tshark curl iproute2 iputils-ping python3 pkgconf doxygen
-               libpcap-dev zlib1g-dev graphviz) ;;
+               libpcap-dev zlib1g-dev graphviz liburing-dev) ;;
   -*) echo "usage: scripts/install-deps.sh [run|test|PKG...]" >&2; exit 2 ;;
   *) pkgs=("$@") ;;
 esac

@@ -180,7 +180,29 @@ typedef struct ltcp_stack_config {
                                    * or is dropped), 1 when the listener's backlog or
                                    * max_half_open is full, 2 for every SYN. Linux's
                                    * net.ipv4.tcp_syncookies. Default 1 */
+  uint32_t shards;                /**< stacks sharing the address, each on its own queue of a
+                                   * multi-queue TUN device (lucidtcp serve --threads): the device
+                                   * hands a packet to queue ltcp_shard_of(its ports, shards).
+                                   * 1 (default) or 0: one stack, any local port */
+  uint32_t shard;                 /**< this stack's queue, below shards: connect() picks local
+                                   * ports whose replies come to it (ltcp_shard_of(local port,
+                                   * remote port, shards) == shard), as mTCP picks ports per
+                                   * core. Default 0 */
 } ltcp_stack_config;
+
+/** The multiplier of ltcp_shard_of (2^32 / the golden ratio, Knuth's multiplicative hash). */
+#define LTCP_SHARD_MIX 0x9e3779b1u
+
+/** The shard (TUN queue) of a TCP packet between ports a and b, in either order: the high 16 bits
+ * of (a XOR b) * LTCP_SHARD_MIX (32-bit), modulo shards. The queue lucidtcp's steering program
+ * (ltcp_tun_steer) gives the packet.
+ * @param a one port
+ * @param b the other
+ * @param shards the number of shards (1 or more)
+ * @return the shard, below shards */
+static inline uint32_t ltcp_shard_of(uint16_t a, uint16_t b, uint32_t shards) {
+  return shards > 1 ? (((uint32_t)(a ^ b) * LTCP_SHARD_MIX) >> 16) % shards : 0;
+}
 
 /** Fills cfg with the defaults documented above.
  * @param cfg the configuration to fill */

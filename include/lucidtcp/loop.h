@@ -7,7 +7,13 @@
  * sockets; the packets the stack queued are written to the link; events go to the event hook;
  * then the loop sleeps until a descriptor is ready or the one timer fires, armed at the earliest
  * of the stack's deadline (O(1) to read, whatever the number of connections), the application's
- * wake-up time and the fault injector's next release. A driver (ltcp_link). */
+ * wake-up time and the fault injector's next release. A driver (ltcp_link).
+ *
+ * The device's packets cross through io_uring where it is available (reads kept queued, a turn's
+ * writes submitted together at its end: many packets per system call), else read/write
+ * (ltcp_loop_config.io). A loop is single-threaded; several loops may run on threads of their
+ * own (one per queue of a multi-queue device, ltcp_tun_steer), one of them taking the signals
+ * and passing them on with ltcp_loop_raise. */
 #ifndef LUCIDTCP_LOOP_H
 #define LUCIDTCP_LOOP_H
 
@@ -42,6 +48,13 @@ typedef struct ltcp_loop_hooks {
   void *ctx; /**< the hooks' first argument */
 } ltcp_loop_hooks;
 
+/** How a loop moves packets to and from the device (ltcp_loop_config.io). */
+typedef enum ltcp_loop_io {
+  LTCP_LOOP_IO_AUTO = 0,  /**< io_uring where the build and the kernel allow it, else read/write */
+  LTCP_LOOP_IO_URING,     /**< io_uring only: ltcp_loop_new fails where it is refused */
+  LTCP_LOOP_IO_READWRITE  /**< read(2) and write(2), one packet per system call */
+} ltcp_loop_io;
+
 /** What a loop drives and how. */
 typedef struct ltcp_loop_config {
   ltcp_stack *st;                   /**< driven by the loop; not owned. Its tso_max may be set
@@ -56,6 +69,16 @@ typedef struct ltcp_loop_config {
                                      * Otherwise poll without sleeping for up to this long
                                      * before sleeping (as Linux's net.core.busy_poll): less
                                      * latency and no wake-ups, for a core's worth of CPU */
+  ltcp_loop_io io;                  /**< device I/O: LTCP_LOOP_IO_AUTO (0, the default) uses
+                                     * io_uring (many packets per system call: reads kept
+                                     * queued, a turn's writes submitted together) unless the
+                                     * kernel refuses it (ENOSYS, EPERM under seccomp), the
+                                     * library was built without liburing, or the device has
+                                     * offloads; then read/write. ltcp_loop_stats says which */
+  int no_signals;                   /**< 0 (default): the loop blocks SIGINT and SIGTERM and
+                                     * takes them (signalfd). 1: it leaves signals alone, for
+                                     * the loops of a process's other threads when one loop
+                                     * takes them and passes them on (ltcp_loop_raise) */
 } ltcp_loop_config;
 
 /** Creates a loop; blocks SIGINT and SIGTERM (delivered through the loop from now on) and ignores
@@ -81,6 +104,13 @@ int ltcp_loop_watch(ltcp_loop *loop, int fd, uint32_t interest);
  * @param loop the loop
  * @return the status given to ltcp_loop_stop */
 int ltcp_loop_run(ltcp_loop *loop);
+/** As if signo had arrived at the loop: its signal hook (or the stop) runs in the loop's own
+ * turn. The one loop function that may be called from another thread, or from a signal
+ * handler; for the loops of several threads, one of which takes the signals.
+ * @param loop the loop
+ * @param signo SIGINT or SIGTERM
+ * @return 0, or a negative error (LTCP_EINVAL for another signal) */
+int ltcp_loop_raise(ltcp_loop *loop, int signo);
 /** Ends ltcp_loop_run after the current turn.
  * @param loop the loop
  * @param status what ltcp_loop_run returns */
@@ -112,6 +142,13 @@ typedef struct ltcp_loop_stats {
   uint64_t large_out;    /**< packets written for the kernel to cut into segments (TSO/GSO) */
   uint64_t turns;        /**< turns of the loop */
   uint64_t polls;        /**< busy-poll rounds that found nothing ready (busy_poll_ns) */
+  uint64_t io_uring;     /**< 1: the device's packets go through io_uring; 0: read/write */
+  uint64_t io_fallback_errno; /**< why io_uring is not used under LTCP_LOOP_IO_AUTO: the errno
+                          * the kernel refused it with (ENOSYS, EPERM, EINVAL), ENOSYS when the
+                          * library has no liburing, EOPNOTSUPP with offloads; 0 when it runs
+                          * or read/write was asked for */
+  uint64_t io_syscalls;  /**< system calls that moved packets: each read and write (those that
+                          * found nothing included), or each io_uring_enter */
 } ltcp_loop_stats;
 /** The loop's counters.
  * @param loop the loop

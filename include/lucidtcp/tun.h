@@ -32,6 +32,11 @@ typedef struct ltcp_tun {
                                * TCP packets of several segments (GRO-like) with checksums left
                                * partial, and cuts the large ones we write (GSO) */
 
+#define LTCP_TUN_MULTI_QUEUE 0x2u /**< IFF_MULTI_QUEUE: one queue of a multi-queue device; open the
+                                   * name again for each further queue (each a descriptor of its
+                                   * own, up to 256). The device must be multi-queue too when it
+                                   * exists ('ip tuntap add ... multi_queue') */
+
 /** What ltcp_tun_read_flags says of a packet. */
 #define LTCP_TUN_RX_CSUM_OK 0x1u /**< its TCP checksum need not be verified (pass
                                   * LTCP_INPUT_CSUM_OK): the kernel left it partial, the packet
@@ -128,6 +133,17 @@ int ltcp_tun_write_partial(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32
  * @param addr receives it, host byte order
  * @return 0, or LTCP_EADDRNOTAVAIL when the kernel's side has none yet */
 int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr);
+/** Steers the packets the kernel sends into a multi-queue device by their ports, so that each
+ * queue's stack gets its own connections (TUNSETSTEERINGEBPF: a 28-instruction socket-filter
+ * program, loaded here): a TCP packet between ports a and b goes to queue ltcp_shard_of(a, b,
+ * queues), in either direction, so a stack picking local ports with ltcp_stack_config.shard
+ * gets its replies; an ICMP error goes where the TCP packet it quotes would; a fragment after
+ * the first and any other packet go to queue 0. The program is the device's, for every queue
+ * and until another is set. Without it Linux picks a queue by a flow hash with a key of its own,
+ * which a stack cannot aim at.
+ * @param tun any queue of the device
+ * @return 0, or -errno (EPERM: no CAP_BPF or CAP_SYS_ADMIN; EINVAL: a kernel before 4.16) */
+int ltcp_tun_steer(ltcp_tun *tun);
 /** Detaches (a device this process created disappears with it).
  * @param tun the device */
 void ltcp_tun_close(ltcp_tun *tun);

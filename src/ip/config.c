@@ -10,6 +10,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->prefix_len = 32;
   cfg->link_default_route = 1;
   cfg->max_routes = 16;
+  cfg->shards = 1;
   cfg->frag_max_datagrams = 64;
   cfg->frag_mem = 1u << 20;
   cfg->frag_timeout_ns = LTCP_SEC(30);
@@ -56,7 +57,8 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
       c->csum_offload != o->csum_offload || c->prefix_len != o->prefix_len ||
       c->gateway != o->gateway || c->link_default_route != o->link_default_route ||
       c->max_routes != o->max_routes || c->frag_max_datagrams != o->frag_max_datagrams ||
-      c->frag_mem != o->frag_mem || c->frag_timeout_ns != o->frag_timeout_ns)
+      c->frag_mem != o->frag_mem || c->frag_timeout_ns != o->frag_timeout_ns ||
+      c->shards != o->shards || c->shard != o->shard)
     return -1;
   ip->cfg = *c;
   ip->tcp.cfg = *c;
@@ -80,6 +82,7 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   if (c->frag_max_datagrams > 4096 || (c->frag_max_datagrams && c->frag_timeout_ns == 0))
     return 0;
   if (c->syn_cookies > 2 || c->max_half_open >= (1u << 30)) return 0;
+  if (c->shards > 65536 || (c->shards > 1 && c->shard >= c->shards)) return 0;
   return c->mtu >= 68 + 40 && c->max_sockets > 0 && c->max_sockets < (1u << 24) &&
          c->max_connections > 0 && c->tx_queue_packets > 0 && c->sndbuf > 0 && c->rcvbuf > 0 &&
          c->rcvbuf <= LTCP_BUF_MAX && c->sndbuf <= LTCP_BUF_MAX && c->rto_min_ns > 0 &&

@@ -416,11 +416,15 @@ int ltcp_ip_port_taken(const ltcp_ip *ip, uint16_t port, int reuseaddr) {
   return ltcp_ports_users(&ip->ports, port) > 0 && !reuseaddr;
 }
 
-int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t *port) {
+/* A sharded stack (cfg.shards) takes only ports whose packets the device steers to its own
+ * queue; every shards-th port of the range is one, so the scan stays bounded by the range. */
+int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t rport, uint16_t *port) {
   uint32_t span = IP_EPHEMERAL_HI - IP_EPHEMERAL_LO + 1;
   uint32_t start = (uint32_t)ltcp_rng_below(&ip->rng, span);
+  uint32_t shards = rport ? ip->cfg.shards : 1;
   for (uint32_t i = 0; i < span; i++) {
     uint16_t p = (uint16_t)(IP_EPHEMERAL_LO + (start + i) % span);
+    if (ltcp_shard_of(p, rport, shards) != (shards > 1 ? ip->cfg.shard : 0)) continue;
     if (ltcp_ports_users(&ip->ports, p) == 0 && !ltcp_table_listener(&ip->table, p)) {
       *port = p;
       return 0;

@@ -96,7 +96,9 @@ void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb);
 void ltcp_ip_port_hold(ltcp_ip *ip, uint16_t port);
 void ltcp_ip_port_release(ltcp_ip *ip, uint16_t port);
 int ltcp_ip_port_taken(const ltcp_ip *ip, uint16_t port, int reuseaddr);
-int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t *port); /* 0 or LTCP_EADDRNOTAVAIL */
+/* A free ephemeral port; rport: the remote port (0: not known yet, a bind before connect), which
+ * a sharded stack's pick depends on. 0 or LTCP_EADDRNOTAVAIL. */
+int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t rport, uint16_t *port);
 
 /* The routing table (ip/route.h, lucidtcp/stack.h's ltcp_route_add). Each returns 0 or an
  * LTCP_E* code; ltcp_ip_route_lookup LTCP_ENETUNREACH when nothing holds dst. */

@@ -5,15 +5,18 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "link/uring.h"
 #include "util/assert.h"
 
 #define LOOP_MAX_WATCH 16       /* application descriptors (stdin, stdout, a file...) */
@@ -23,6 +26,8 @@
 #define LOOP_RX_BUF 65536       /* the largest IPv4 packet */
 #define LOOP_IMPAIR_CAP 4096    /* packets held by each fault injector */
 #define LOOP_IMPAIR_CAP_LARGE 256 /* the same with offloads, whose packets are up to 64 KB */
+#define LOOP_RING_READS 256     /* io_uring: reads kept queued (packets per system call in) */
+#define LOOP_RING_WRITES 256    /* io_uring: write slots (packets per system call out) */
 
 typedef struct loop_watch {
   int fd;
@@ -33,6 +38,8 @@ typedef struct loop_watch {
 struct ltcp_loop {
   ltcp_loop_config cfg;
   int epfd, tfd, sfd;
+  int efd;                /* eventfd: ltcp_loop_raise from another thread */
+  _Atomic uint32_t raised; /* signals raised, a bit per signal (SIGINT, SIGTERM) */
   sigset_t old_mask;
   struct sigaction old_pipe;
   loop_watch watch[LOOP_MAX_WATCH];
@@ -43,6 +50,8 @@ struct ltcp_loop {
   int out_blocked;        /* the device refused a write: wait until it is writable */
   int stopped, status;
   int link_error;         /* errno of a failed read from the device, or 0 */
+  ltcp_uring *ring;       /* io_uring, or NULL: read/write */
+  int tun_watched;        /* ring: the device is in epoll (reads that found nothing wait) */
   ltcp_loop_stats stats;
   uint8_t rx[LOOP_RX_BUF];
 };
@@ -88,21 +97,49 @@ static int loop_signals(ltcp_loop *loop) {
   return loop->sfd < 0 ? -errno : 0;
 }
 
+/* io_uring for the device unless read/write is asked for, or the device has offloads (the
+ * virtio_net_hdr path stays on readv/writev); refused under LTCP_LOOP_IO_AUTO, the loop falls
+ * back to read/write and keeps the errno. Slots hold the largest packet: a read may bring the
+ * device's whole MTU, a write the stack's. */
+static int loop_io_open(ltcp_loop *loop) {
+  if (loop->cfg.io == LTCP_LOOP_IO_READWRITE) return 0;
+  int err = -EOPNOTSUPP;
+  if (!loop->cfg.tun->offload) {
+    ltcp_uring_config rc = {.fd = loop->cfg.tun->fd, .reads = LOOP_RING_READS,
+                            .read_size = LOOP_RX_BUF, .writes = LOOP_RING_WRITES,
+                            .write_size = ltcp_stack_get_config(loop->cfg.st)->mtu};
+    loop->ring = ltcp_uring_new(&rc, &err);
+  }
+  if (loop->ring) {
+    loop->stats.io_uring = 1;
+    return 0;
+  }
+  if (loop->cfg.io == LTCP_LOOP_IO_URING) return err;
+  loop->stats.io_fallback_errno = (uint64_t)-err;
+  return 0;
+}
+
 static int loop_init(ltcp_loop *loop) {
   loop->epfd = epoll_create1(EPOLL_CLOEXEC);
   if (loop->epfd < 0) return -errno;
   loop->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (loop->tfd < 0) return -errno;
-  int rc = loop_signals(loop);
+  loop->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (loop->efd < 0) return -errno;
+  int rc = loop->cfg.no_signals ? 0 : loop_signals(loop);
   if (rc) return rc;
   /* Packets for the link to cut (the stack's tso_max) or to sum (csum_offload) need a device
    * with offloads; partial checksums would also reach a capture, which wants them whole. */
   const ltcp_stack_config *sc = ltcp_stack_get_config(loop->cfg.st);
   if ((sc->tso_max || sc->csum_offload) && !loop->cfg.tun->offload) return LTCP_EINVAL;
   if (sc->csum_offload && loop->cfg.pcap) return LTCP_EINVAL;
-  if ((rc = loop_epoll_add(loop, loop->cfg.tun->fd, EPOLLIN)) != 0) return rc;
+  if ((rc = loop_io_open(loop)) != 0) return rc;
+  if (!loop->ring && (rc = loop_epoll_add(loop, loop->cfg.tun->fd, EPOLLIN)) != 0) return rc;
+  if (loop->ring && (rc = loop_epoll_add(loop, ltcp_uring_fd(loop->ring), EPOLLIN)) != 0)
+    return rc;
   if ((rc = loop_epoll_add(loop, loop->tfd, EPOLLIN)) != 0) return rc;
-  if ((rc = loop_epoll_add(loop, loop->sfd, EPOLLIN)) != 0) return rc;
+  if (loop->sfd >= 0 && (rc = loop_epoll_add(loop, loop->sfd, EPOLLIN)) != 0) return rc;
+  if ((rc = loop_epoll_add(loop, loop->efd, EPOLLIN)) != 0) return rc;
   const ltcp_impair_config *ic = loop->cfg.impair;
   if (ic) {
     /* A slot holds the largest packet either side may send on this link. */
@@ -128,7 +165,7 @@ ltcp_loop *ltcp_loop_new(const ltcp_loop_config *cfg, int *err) {
     return NULL;
   }
   loop->cfg = *cfg;
-  loop->epfd = loop->tfd = loop->sfd = -1;
+  loop->epfd = loop->tfd = loop->sfd = loop->efd = -1;
   loop->app_wake = loop->armed = LTCP_TIME_NEVER;
   loop->start = loop_clock(CLOCK_MONOTONIC);
   loop->pcap_base = loop_clock(CLOCK_REALTIME) - loop->start;
@@ -159,9 +196,11 @@ void ltcp_loop_free(ltcp_loop *loop) {
     sigprocmask(SIG_SETMASK, &loop->old_mask, NULL);
   }
   if (loop->tfd >= 0) close(loop->tfd);
+  if (loop->efd >= 0) close(loop->efd);
   if (loop->epfd >= 0) close(loop->epfd);
   ltcp_impair_free(loop->im_in);
   ltcp_impair_free(loop->im_out);
+  ltcp_uring_free(loop->ring);
   free(loop);
 }
 
@@ -215,16 +254,42 @@ static void loop_pcap(ltcp_loop *loop, ltcp_time_ns now, const uint8_t *pkt, siz
 }
 
 static void loop_set_out_blocked(ltcp_loop *loop, int blocked) {
-  if (loop->out_blocked == blocked) return;
+  if (loop->out_blocked == blocked || loop->ring) return;
   loop->out_blocked = blocked;
   struct epoll_event ev = {.events = EPOLLIN | (blocked ? EPOLLOUT : 0u),
                            .data.fd = loop->cfg.tun->fd};
   epoll_ctl(loop->epfd, EPOLL_CTL_MOD, loop->cfg.tun->fd, &ev);
 }
 
+/* io_uring: the packet is copied into a write slot, submitted with the turn's others at its end.
+ * With every slot in flight the turn's writes go now; still none free, the loop waits for
+ * completions (the ring's descriptor) as it waits for a full device. */
+static int loop_ring_write(ltcp_loop *loop, const uint8_t *pkt, size_t len) {
+  uint8_t *slot = ltcp_uring_write_slot(loop->ring);
+  if (!slot) {
+    (void)ltcp_uring_submit(loop->ring);
+    ltcp_uring_reap(loop->ring);
+    if (!(slot = ltcp_uring_write_slot(loop->ring))) {
+      loop->out_blocked = 1;
+      return 0;
+    }
+  }
+  if (len > ltcp_stack_get_config(loop->cfg.st)->mtu) {
+    loop->stats.write_errors++; /* never: without offloads the stack sends at most its MTU */
+    return 1;
+  }
+  memcpy(slot, pkt, len);
+  ltcp_uring_write_queue(loop->ring, len);
+  loop->stats.packets_out++;
+  loop->stats.bytes_out += len;
+  return 1;
+}
+
 /* Writes one packet to the device (seg_size: ltcp_stack_tx_seg_size): 1 when it was taken (or
  * lost), 0 when the device is full. */
 static int loop_link_write(ltcp_loop *loop, const uint8_t *pkt, size_t len, uint32_t seg_size) {
+  if (loop->ring) return loop_ring_write(loop, pkt, len);
+  loop->stats.io_syscalls++;
   int rc = ltcp_stack_get_config(loop->cfg.st)->csum_offload
                ? ltcp_tun_write_partial(loop->cfg.tun, pkt, len, seg_size)
                : ltcp_tun_write_seg(loop->cfg.tun, pkt, len, seg_size);
@@ -261,27 +326,71 @@ static void loop_flush(ltcp_loop *loop, ltcp_time_ns now) {
   }
 }
 
+/* A packet read from the device goes to the capture, then to the fault injector or the stack. */
+static void loop_take(ltcp_loop *loop, ltcp_time_ns now, const uint8_t *pkt, size_t n,
+                      uint32_t rx_flags) {
+  loop->stats.packets_in++;
+  loop->stats.bytes_in += (uint64_t)n;
+  if (rx_flags & LTCP_TUN_RX_LARGE) loop->stats.large_in++;
+  loop_pcap(loop, now, pkt, n);
+  if (loop->im_in) ltcp_impair_push(loop->im_in, now, pkt, n);
+  else ltcp_stack_input_flags(loop->cfg.st, now, pkt, n,
+                              rx_flags & LTCP_TUN_RX_CSUM_OK ? LTCP_INPUT_CSUM_OK : 0);
+}
+
+static void loop_link_gone(ltcp_loop *loop, int err) {
+  loop->link_error = err; /* the device is gone (deleted under us): nothing more will come */
+  ltcp_loop_stop(loop, 1);
+}
+
 static void loop_read_link(ltcp_loop *loop, ltcp_time_ns now) {
   /* A packet that goes to a capture or waits in a fault injector is made whole first; one going
    * straight to the stack keeps a partial checksum the stack need not verify. */
   int whole = loop->cfg.pcap || loop->im_in;
   for (int i = 0; i < LOOP_READ_BATCH; i++) {
     uint32_t rx_flags = 0;
+    loop->stats.io_syscalls++;
     ssize_t n = whole ? ltcp_tun_read(loop->cfg.tun, loop->rx, sizeof loop->rx)
                       : ltcp_tun_read_flags(loop->cfg.tun, loop->rx, sizeof loop->rx, &rx_flags);
-    if (n < 0) { /* the device is gone (deleted under us): nothing more will come */
-      loop->link_error = (int)-n;
-      ltcp_loop_stop(loop, 1);
-    }
+    if (n < 0) loop_link_gone(loop, (int)-n);
     if (n <= 0) break;
-    loop->stats.packets_in++;
-    loop->stats.bytes_in += (uint64_t)n;
-    if (rx_flags & LTCP_TUN_RX_LARGE) loop->stats.large_in++;
-    loop_pcap(loop, now, loop->rx, (size_t)n);
-    if (loop->im_in) ltcp_impair_push(loop->im_in, now, loop->rx, (size_t)n);
-    else ltcp_stack_input_flags(loop->cfg.st, now, loop->rx, (size_t)n,
-                                rx_flags & LTCP_TUN_RX_CSUM_OK ? LTCP_INPUT_CSUM_OK : 0);
+    loop_take(loop, now, loop->rx, (size_t)n, rx_flags);
   }
+}
+
+/* io_uring: every read completed since the last turn, in order (bounded by the reads queued);
+ * write slots the kernel is done with come back, unblocking output. */
+static void loop_read_ring(ltcp_loop *loop, ltcp_time_ns now) {
+  ltcp_uring_reap(loop->ring);
+  const uint8_t *pkt;
+  for (int i = 0; i < LOOP_RING_READS; i++) {
+    long n = ltcp_uring_read_peek(loop->ring, &pkt);
+    if (n == 0) break;
+    if (n < 0) {
+      loop_link_gone(loop, (int)-n);
+      break;
+    }
+    loop_take(loop, now, pkt, (size_t)n, 0);
+    ltcp_uring_read_pop(loop->ring);
+  }
+  if (loop->out_blocked && ltcp_uring_write_slot(loop->ring)) loop->out_blocked = 0;
+}
+
+/* io_uring on a kernel that completes a read with EAGAIN instead of keeping it queued: those
+ * reads wait for the device to be readable, which epoll watches meanwhile. */
+static void loop_ring_watch_device(ltcp_loop *loop) {
+  int want = ltcp_uring_idle_reads(loop->ring) != 0;
+  if (want == loop->tun_watched) return;
+  if (want) (void)loop_epoll_add(loop, loop->cfg.tun->fd, EPOLLIN);
+  else epoll_ctl(loop->epfd, EPOLL_CTL_DEL, loop->cfg.tun->fd, NULL);
+  loop->tun_watched = want;
+}
+
+static void loop_ring_submit(ltcp_loop *loop) {
+  if (!loop->ring) return;
+  if (ltcp_uring_submit(loop->ring) < 0) loop->stats.write_errors++;
+  loop->stats.io_syscalls = ltcp_uring_syscalls(loop->ring);
+  loop_ring_watch_device(loop);
 }
 
 static void loop_release_input(ltcp_loop *loop, ltcp_time_ns now) {
@@ -324,18 +433,45 @@ static void loop_arm(ltcp_loop *loop) {
   loop->armed = t;
 }
 
+static void loop_deliver(ltcp_loop *loop, int signo) {
+  if (loop->cfg.hooks.signal) loop->cfg.hooks.signal(loop->cfg.hooks.ctx, loop, signo);
+  else ltcp_loop_stop(loop, 128 + signo);
+}
+
 static void loop_signal(ltcp_loop *loop) {
   struct signalfd_siginfo si;
-  for (int i = 0; i < 8 && read(loop->sfd, &si, sizeof si) == (ssize_t)sizeof si; i++) {
-    int signo = (int)si.ssi_signo;
-    if (loop->cfg.hooks.signal) loop->cfg.hooks.signal(loop->cfg.hooks.ctx, loop, signo);
-    else ltcp_loop_stop(loop, 128 + signo);
-  }
+  for (int i = 0; i < 8 && read(loop->sfd, &si, sizeof si) == (ssize_t)sizeof si; i++)
+    loop_deliver(loop, (int)si.ssi_signo);
+}
+
+static uint32_t loop_signal_bit(int signo) {
+  return signo == SIGINT ? 1u : signo == SIGTERM ? 2u : 0u;
+}
+
+int ltcp_loop_raise(ltcp_loop *loop, int signo) {
+  uint32_t bit = loop_signal_bit(signo);
+  if (!bit) return LTCP_EINVAL;
+  atomic_fetch_or(&loop->raised, bit);
+  uint64_t one = 1;
+  return write(loop->efd, &one, sizeof one) < 0 && errno != EAGAIN ? -errno : 0;
+}
+
+/* Signals raised from elsewhere (ltcp_loop_raise), in this loop's thread. */
+static void loop_raised(ltcp_loop *loop) {
+  uint64_t n;
+  if (read(loop->efd, &n, sizeof n) < 0) { /* EAGAIN: taken by an earlier turn */ }
+  uint32_t bits = atomic_exchange(&loop->raised, 0u);
+  if (bits & 1u) loop_deliver(loop, SIGINT);
+  if (bits & 2u) loop_deliver(loop, SIGTERM);
 }
 
 static void loop_dispatch(ltcp_loop *loop, const struct epoll_event *ev, ltcp_time_ns now) {
   int fd = ev->data.fd;
-  if (fd == loop->cfg.tun->fd) {
+  if (loop->ring && fd == ltcp_uring_fd(loop->ring)) {
+    /* Completions are taken every turn (loop_turn). */
+  } else if (loop->ring && fd == loop->cfg.tun->fd) {
+    ltcp_uring_rearm_idle(loop->ring);
+  } else if (fd == loop->cfg.tun->fd) {
     if (ev->events & EPOLLOUT) loop_set_out_blocked(loop, 0);
     /* On an error (the device was deleted) the read says which, and stops the loop. */
     if (ev->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) loop_read_link(loop, now);
@@ -345,6 +481,8 @@ static void loop_dispatch(ltcp_loop *loop, const struct epoll_event *ev, ltcp_ti
     loop->armed = LTCP_TIME_NEVER; /* a one-shot timer is disarmed once it fires */
   } else if (fd == loop->sfd) {
     loop_signal(loop);
+  } else if (fd == loop->efd) {
+    loop_raised(loop);
   } else if (loop->cfg.hooks.fd_ready && loop_find(loop, fd)) {
     uint32_t r = (ev->events & EPOLLIN ? LTCP_LOOP_IN : 0u) |
                  (ev->events & EPOLLOUT ? LTCP_LOOP_OUT : 0u) |
@@ -360,8 +498,10 @@ static void loop_events(ltcp_loop *loop) {
     if (loop->cfg.hooks.event) loop->cfg.hooks.event(loop->cfg.hooks.ctx, loop, &ev);
 }
 
+/* Output, then (io_uring) the turn's writes and the reads to queue again, in one system call. */
 static void loop_after(ltcp_loop *loop) {
   loop_flush(loop, loop_clock(CLOCK_MONOTONIC));
+  loop_ring_submit(loop);
   loop_events(loop);
 }
 
@@ -387,6 +527,9 @@ static int loop_has_always(const ltcp_loop *loop) {
  * only then sleeps. */
 static int loop_wait(ltcp_loop *loop, struct epoll_event *evs) {
   if (loop_has_always(loop)) return epoll_wait(loop->epfd, evs, LOOP_EPOLL_BATCH, 0);
+  /* Completions already in the ring (a write slot reaped while flushing took reads with it). */
+  if (loop->ring && ltcp_uring_read_peek(loop->ring, &(const uint8_t *){NULL}) != 0)
+    return epoll_wait(loop->epfd, evs, LOOP_EPOLL_BATCH, 0);
   if (loop->cfg.busy_poll_ns) {
     ltcp_time_ns until = loop_clock(CLOCK_MONOTONIC) + loop->cfg.busy_poll_ns;
     do {
@@ -405,6 +548,7 @@ static void loop_turn(ltcp_loop *loop) {
   ltcp_time_ns now = loop_clock(CLOCK_MONOTONIC);
   loop->stats.turns++;
   for (int i = 0; i < n; i++) loop_dispatch(loop, &evs[i], now);
+  if (loop->ring) loop_read_ring(loop, now);
   loop_always_ready(loop);
   loop_release_input(loop, now);
   /* Always: the calls the step hook makes act at the stack's clock (RTO armed, RTT timed). */

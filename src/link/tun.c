@@ -13,10 +13,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <linux/bpf.h>
+
 #include "link/vnet.h"
+#include "lucidtcp/config.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
 
@@ -111,7 +115,8 @@ ltcp_tun_error ltcp_tun_open_flags(ltcp_tun *tun, const char *name, uint32_t fla
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   int offload = (flags & LTCP_TUN_OFFLOAD) != 0;
-  ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0));
+  ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0) |
+                          (flags & LTCP_TUN_MULTI_QUEUE ? IFF_MULTI_QUEUE : 0));
   snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
   if (ioctl(tun->fd, TUNSETIFF, &ifr) < 0) return tun_fail(tun, errno, sys_errno);
   int orc = tun_set_offload(tun, offload);
@@ -267,6 +272,60 @@ int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr) {
   memcpy(&sin, &ifr.ifr_addr, sizeof sin);
   *addr = ntohl(sin.sin_addr.s_addr);
   return 0;
+}
+
+/* ---- steering by ports (ltcp_tun_steer): eBPF for a socket filter, which reads the packet
+ * with LD_ABS/LD_IND (r6 the context; results in r0, host byte order). skb->data is the IPv4
+ * header: a TUN device has no link header. */
+#define TUN_INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), \
+                                                   .off = (o), .imm = (i)})
+#define TUN_MOV_REG(d, s) TUN_INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define TUN_MOV_IMM(d, i) TUN_INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define TUN_ALU_IMM(op, d, i) TUN_INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
+#define TUN_ALU_REG(op, d, s) TUN_INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
+#define TUN_LD_ABS(sz, off) TUN_INSN(BPF_LD | BPF_ABS | (sz), 0, 0, 0, off)
+#define TUN_LD_IND(sz, s, off) TUN_INSN(BPF_LD | BPF_IND | (sz), 0, s, 0, off)
+#define TUN_JMP_IMM(op, d, i, off) TUN_INSN(BPF_JMP | (op) | BPF_K, d, 0, off, i)
+#define TUN_EXIT TUN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* Returns ltcp_shard_of's hash of the TCP ports (the kernel takes it modulo the queues), those of
+ * the TCP header an ICMP error quotes (RFC 792: the IP header and 8 bytes after it), or 0. */
+static const struct bpf_insn tun_steer_prog[] = {
+    TUN_MOV_REG(6, 1),
+    TUN_LD_ABS(BPF_B, 0), TUN_ALU_IMM(BPF_AND, 0, 0xf0),
+    TUN_JMP_IMM(BPF_JNE, 0, 0x40, 22),                       /* not IPv4: queue 0 */
+    TUN_LD_ABS(BPF_H, 6), TUN_ALU_IMM(BPF_AND, 0, 0x1fff),
+    TUN_JMP_IMM(BPF_JNE, 0, 0, 19),                          /* a later fragment: no ports */
+    TUN_LD_ABS(BPF_B, 0), TUN_ALU_IMM(BPF_AND, 0, 0x0f), TUN_ALU_IMM(BPF_LSH, 0, 2),
+    TUN_MOV_REG(7, 0),                                       /* r7: the IP header's length */
+    TUN_LD_ABS(BPF_B, 9),
+    TUN_JMP_IMM(BPF_JEQ, 0, 6, 6),                           /* TCP */
+    TUN_JMP_IMM(BPF_JNE, 0, 1, 12),                          /* neither TCP nor ICMP */
+    TUN_LD_IND(BPF_B, 7, 8), TUN_ALU_IMM(BPF_AND, 0, 0x0f), TUN_ALU_IMM(BPF_LSH, 0, 2),
+    TUN_ALU_REG(BPF_ADD, 7, 0), TUN_ALU_IMM(BPF_ADD, 7, 8),  /* r7: the quoted TCP header */
+    TUN_LD_IND(BPF_H, 7, 0), TUN_MOV_REG(8, 0),
+    TUN_LD_IND(BPF_H, 7, 2), TUN_ALU_REG(BPF_XOR, 0, 8),
+    /* Mixed (32-bit): Linux's connect() prefers even ports, so the XOR's low bits alone would
+     * put every connection to one server port on the same queue. */
+    TUN_INSN(BPF_ALU | BPF_MUL | BPF_K, 0, 0, 0, (int32_t)LTCP_SHARD_MIX),
+    TUN_INSN(BPF_ALU | BPF_RSH | BPF_K, 0, 0, 0, 16),
+    TUN_EXIT,
+    TUN_MOV_IMM(0, 0),
+    TUN_EXIT,
+};
+
+int ltcp_tun_steer(ltcp_tun *tun) {
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+  attr.insns = (uint64_t)(uintptr_t)tun_steer_prog;
+  attr.insn_cnt = (uint32_t)(sizeof tun_steer_prog / sizeof tun_steer_prog[0]);
+  attr.license = (uint64_t)(uintptr_t) "BSD";
+  int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  if (prog < 0) return -errno;
+  int rc = ioctl(tun->fd, TUNSETSTEERINGEBPF, &prog) < 0 ? -errno : 0;
+  close(prog); /* the device holds it */
+  return rc;
 }
 
 void ltcp_tun_close(ltcp_tun *tun) {

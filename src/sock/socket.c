@@ -99,9 +99,10 @@ static void sock_release(ltcp_stack *st, int fd) {
 
 /* ---- binding, listening, connecting */
 
-static int sock_bind_to(ltcp_stack *st, ltcp_sock *s, uint16_t port) {
+/* rport: the remote port when connect() binds (a sharded stack picks by it), else 0. */
+static int sock_bind_to(ltcp_stack *st, ltcp_sock *s, uint16_t port, uint16_t rport) {
   if (port == 0) {
-    int rc = ltcp_ip_port_pick(&st->ip, &port);
+    int rc = ltcp_ip_port_pick(&st->ip, rport, &port);
     if (rc != 0) return rc;
   } else if (ltcp_ip_port_taken(&st->ip, port, s->reuseaddr)) {
     return LTCP_EADDRINUSE;
@@ -118,7 +119,7 @@ int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
   if (!s) return sock_fail(EBADF);
   if (!local || s->bound || s->tcb) return sock_fail(EINVAL);
   if (local->addr != 0 && local->addr != st->ip.cfg.addr) return sock_fail(EADDRNOTAVAIL);
-  int rc = sock_bind_to(st, s, local->port);
+  int rc = sock_bind_to(st, s, local->port, 0);
   return rc ? sock_fail(rc) : 0;
 }
 
@@ -145,7 +146,7 @@ int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
   }
   if (s->tcb || s->connect_called) return sock_fail(EINVAL);
   if (!s->bound) {
-    int rc = sock_bind_to(st, s, 0);
+    int rc = sock_bind_to(st, s, 0, 0);
     if (rc) return sock_fail(rc);
   }
   if (ltcp_ip_listener(&st->ip, s->local.port)) return sock_fail(EADDRINUSE);
@@ -192,7 +193,7 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
   /* RFC 1122 3.3.1.1: a destination needs a route (connected, added, or the default). */
   if (ltcp_ip_route_lookup(&st->ip, remote->addr, NULL) != 0) return sock_fail(ENETUNREACH);
   if (!s->bound) {
-    int rc = sock_bind_to(st, s, 0);
+    int rc = sock_bind_to(st, s, 0, remote->port);
     if (rc) return sock_fail(rc);
   }
   if (ltcp_ip_tuple_in_use(&st->ip, &s->local, remote)) return sock_fail(EADDRINUSE);

@@ -87,21 +87,22 @@ def cmd_echo_server(a):
     print("echoed", n)
 
 
-def cmd_echo_client(a):
-    """Sends FILE and reads the echo at the same time; the echo goes to OUT."""
-    c = connect(a.host, a.port)
+def echo_one(host, port, path, out_path):
+    """Sends the file at path and reads the echo at the same time into out_path; the send's
+    error, or None."""
+    c = connect(host, port)
     err = []
 
     def sender():
         try:
-            send_file(c, a.file)
+            send_file(c, path)
             c.shutdown(socket.SHUT_WR)
         except OSError as e:
             err.append(e)
 
     t = threading.Thread(target=sender)
     t.start()
-    with open(a.out, "wb") as out:
+    with open(out_path, "wb") as out:
         while True:
             d = c.recv(65536)
             if not d:
@@ -109,10 +110,40 @@ def cmd_echo_client(a):
             out.write(d)
     t.join(TIMEOUT)
     c.close()
+    return err[0] if err else None
+
+
+def cmd_echo_client(a):
+    """Sends FILE and reads the echo at the same time; the echo goes to OUT."""
+    err = echo_one(a.host, a.port, a.file, a.out)
     if err:
-        print("send-error", err[0])
+        print("send-error", err)
         sys.exit(1)
     print("done")
+
+
+def cmd_echo_clients(a):
+    """N echo clients at once (a thread each, one process): client i sends FILE and writes its
+    echo to OUT.i; prints "done N" when every one finished."""
+    failed = []
+
+    def one(i):
+        try:
+            err = echo_one(a.host, a.port, a.file, "%s.%d" % (a.out, i))
+        except OSError as e:
+            err = e
+        if err:
+            failed.append((i, err))
+
+    ts = [threading.Thread(target=one, args=(i,)) for i in range(a.n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(TIMEOUT)
+    for i, e in failed:
+        print("client", i, "error", e)
+    print("done", a.n - len(failed))
+    sys.exit(1 if failed else 0)
 
 
 def cmd_read_then_reply(a):
@@ -475,6 +506,8 @@ def main():
 
     add("echo-server", cmd_echo_server)
     add("echo-client", cmd_echo_client, lambda s: s.add_argument("file"), lambda s: s.add_argument("out"))
+    add("echo-clients", cmd_echo_clients, lambda s: s.add_argument("file"), lambda s: s.add_argument("out"),
+        lambda s: s.add_argument("--n", type=int, default=32))
     add("read-then-reply", cmd_read_then_reply, lambda s: s.add_argument("file"))
     add("send-shut-then-read", cmd_send_shut_then_read, lambda s: s.add_argument("file"),
         lambda s: s.add_argument("--listen", action="store_true"))

@@ -35,6 +35,26 @@ segs_in() { grep -o 'stack: [0-9]* segments in' "$TMP/$1.err" | cut -d' ' -f2; }
 check "trace ends with the stack's counters (16 MiB is over 10000 segments in)" \
   test "$(segs_in serve_poll)" -gt 10000
 
+# Device I/O both ways (--io): the runs above take the default, io_uring where the kernel allows
+# it; this one reads and writes a packet per system call. The same bytes must come back, and the
+# trace names the mode that ran.
+start_serve serve_rw echo 7 --trace --io readwrite
+rc=0
+nsx timeout 120 python3 "$PEER" echo-client "$L" 7 "$TMP/data" "$TMP/back4" >"$TMP/kclient4.log" 2>&1 || rc=$?
+stop_pid "$SERVE_PID"
+check "kernel client finished (--io readwrite)" test "$rc" = 0
+check "serve echo --io readwrite: 16 MiB came back whole (sha256)" same_file "$TMP/back4" "$TMP/data"
+check "serve --io readwrite: the trace says read/write" \
+  trace_has "$TMP/serve_rw.err" "device I/O: read/write, [0-9]+ system calls"
+check "serve (default --io auto): the trace names io_uring, or why read/write ran instead" \
+  trace_has "$TMP/serve.err" "device I/O: (io_uring|read/write \(io_uring refused: .*\)), [0-9]+ system calls"
+if trace_has "$TMP/serve.err" "device I/O: io_uring,"; then
+  # Batched: fewer system calls than packets (16 MiB is over 11000 segments each way).
+  pk=$(grep -o 'link: [0-9]* packets in, [0-9]* out' "$TMP/serve.err" | awk '{print $2 + $6}')
+  sc=$(grep -o '[0-9]* system calls' "$TMP/serve.err" | cut -d' ' -f1)
+  check "serve io_uring: fewer system calls ($sc) than packets ($pk)" test "$sc" -lt "$pk"
+fi
+
 # lucidtcp connect (standard input in, standard output out) against a kernel echo server.
 bg kserver 120 python3 "$PEER" echo-server "$K" 7007
 KPID=$BG_PID

@@ -22,6 +22,7 @@ set(LTCP_INTEROP_SCENARIOS
     pmtu            # issue 16: path MTU discovery over a 1000-byte link in the middle (RFC 1191)
     ss              # issue 15: serve/connect --control and lucidtcp ss (ESTABLISHED, state close-wait)
     serve_bulk      # issue 18: 256 MiB from serve, no drop, no retransmission (backpressure)
+    threads         # issue 18: serve --threads 2 on a multi-queue TUN device, 48 clients, sha256
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)

@@ -119,12 +119,46 @@ static void test_stack_set_config_live_and_fixed(void **state) {
   ltcp_stack_free(st);
 }
 
+/* A sharded stack's connect() picks local ports whose packets the device steers to it
+ * (ltcp_shard_of), for every remote port; a bind before connect, not knowing the remote port,
+ * picks any. And the steering is symmetric: either port first, the same shard. */
+static void test_stack_connect_picks_ports_of_its_shard(void **state) {
+  (void)state;
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  cfg.addr = LTCP_IPV4(198, 18, 0, 2);
+  cfg.prefix_len = 24;
+  cfg.shards = 4;
+  cfg.shard = 2;
+  ltcp_stack *st = ltcp_stack_new(&cfg);
+  assert_non_null(st);
+  uint32_t seen[4] = {0};
+  for (uint16_t i = 0; i < 64; i++) {
+    int fd = ltcp_socket(st);
+    ltcp_endpoint remote = {LTCP_IPV4(198, 18, 0, 1), (uint16_t)(80 + i)}, local;
+    assert_int_equal(ltcp_connect(st, fd, &remote), -1);
+    assert_int_equal(errno, EINPROGRESS);
+    assert_int_equal(ltcp_getsockname(st, fd, &local), 0);
+    assert_int_equal(ltcp_shard_of(local.port, remote.port, 4), 2);
+    assert_int_equal(ltcp_shard_of(remote.port, local.port, 4), 2);
+    seen[ltcp_shard_of(local.port, 80, 4)]++; /* against one port they would spread */
+  }
+  assert_true(seen[0] + seen[1] + seen[3] > 0);
+  int fd = ltcp_socket(st);
+  ltcp_endpoint any = {0, 0};
+  assert_int_equal(ltcp_bind(st, fd, &any), 0);
+  cfg.shard = 4; /* not below shards */
+  assert_int_equal(ltcp_stack_set_config(st, &cfg), -1);
+  ltcp_stack_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_stack_tx_pop_empty_restarts_at_first_slot),
       cmocka_unit_test(test_stack_tx_pop_wraps_in_order),
       cmocka_unit_test(test_stack_tx_queue_control_segments_use_the_reserve),
       cmocka_unit_test(test_stack_set_config_live_and_fixed),
+      cmocka_unit_test(test_stack_connect_picks_ports_of_its_shard),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

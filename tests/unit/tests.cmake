@@ -48,3 +48,9 @@ ltcp_add_test(test_link_impair ${CMAKE_CURRENT_LIST_DIR}/test_link_impair.c ltcp
 add_library(ltcp_link_vnet_objs OBJECT ${PROJECT_SOURCE_DIR}/src/link/vnet.c)
 target_link_libraries(ltcp_link_vnet_objs PUBLIC ltcp_wire)
 ltcp_add_test(test_link_vnet ${CMAKE_CURRENT_LIST_DIR}/test_link_vnet.c ltcp_link_vnet_objs)
+# The real-time loop's device I/O, io_uring and read/write, over a socket pair standing in for
+# the TUN device; and the fallback when seccomp refuses io_uring (no root needed).
+ltcp_add_test(test_link_loop_io ${CMAKE_CURRENT_LIST_DIR}/test_link_loop_io.c ltcp_link)
+if(LTCP_HAVE_URING)
+  target_compile_definitions(test_link_loop_io PRIVATE LTCP_HAVE_URING=1)
+endif()

@@ -11,6 +11,7 @@ void rt_opts_default(rt_opts *o, const char *cmd) {
   memset(o, 0, sizeof *o);
   o->cmd = cmd;
   o->msl_ns = LTCP_SEC(30);
+  o->threads = 1;
 }
 
 int rt_usage_error(const rt_opts *o, const char *fmt, ...) {
@@ -140,6 +141,23 @@ static int rt_opts_set_busy_poll(rt_opts *o, const char *v) {
   return 0;
 }
 
+static int rt_opts_set_io(rt_opts *o, const char *v) {
+  if (strcmp(v, "uring") == 0) o->io = LTCP_LOOP_IO_URING;
+  else if (strcmp(v, "readwrite") == 0) o->io = LTCP_LOOP_IO_READWRITE;
+  else if (strcmp(v, "auto") == 0) o->io = LTCP_LOOP_IO_AUTO;
+  else return rt_usage_error(o, "--io wants uring, readwrite or auto, not '%s'", v);
+  return 0;
+}
+
+static int rt_opts_set_threads(rt_opts *o, const char *v) {
+  char *end;
+  unsigned long n = strtoul(v, &end, 10);
+  if (end == v || *end || v[0] == '-' || n < 1 || n > RT_THREADS_MAX)
+    return rt_usage_error(o, "--threads wants 1 to %d, not '%s'", RT_THREADS_MAX, v);
+  o->threads = (uint32_t)n;
+  return 0;
+}
+
 static int rt_opts_set_gateway(rt_opts *o, const char *v) {
   if (ltcp_ipv4_parse_text(v, &o->gateway) != 0 || o->gateway == 0)
     return rt_usage_error(o, "--gateway wants the IPv4 address of a host on the link, not '%s'", v);
@@ -192,6 +210,10 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
     o->impair = v;
   } else if (strcmp(name, "--busy-poll") == 0) {
     return rt_opts_set_busy_poll(o, v);
+  } else if (strcmp(name, "--io") == 0) {
+    return rt_opts_set_io(o, v);
+  } else if (strcmp(name, "--threads") == 0) {
+    return rt_opts_set_threads(o, v);
   } else if (strcmp(name, "--gateway") == 0) {
     return rt_opts_set_gateway(o, v);
   } else if (strcmp(name, "--route") == 0) {
@@ -205,7 +227,7 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
 int rt_opts_parse(rt_opts *o, int argc, char **argv, int *i) {
   static const char *const valued[] = {"--tun",       "--addr",    "--pcap",   "--msl",
                                        "--impair",    "--busy-poll", "--gateway", "--route",
-                                       "--control"};
+                                       "--control",   "--io",        "--threads"};
   if (strcmp(argv[*i], "--trace") == 0) {
     o->trace = 1;
     return 1;

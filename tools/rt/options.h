@@ -1,11 +1,12 @@
 /* The options every real-time command takes (--tun, --addr, --trace, --pcap, --msl, --impair,
- * --offload, --busy-poll), the parsers a command's own options use (ports, ADDR/PREFIX,
+ * --offload, --busy-poll, --io), the parsers a command's own options use (ports, ADDR/PREFIX,
  * "--name VALUE" and "--name=VALUE"), and the message for a bad option. Owns rt_opts; opens
  * nothing. */
 #ifndef LTCP_TOOLS_RT_OPTIONS_H
 #define LTCP_TOOLS_RT_OPTIONS_H
 
 #include "lucidtcp/impair.h"
+#include "lucidtcp/loop.h"
 #include "lucidtcp/lucidtcp.h"
 
 /* The exit status after a bad option, for every command ('lucidtcp help CMD' says so). */
@@ -27,7 +28,11 @@
   "                     one segment per packet)\n" \
   "  --busy-poll US     when nothing is ready, poll for up to US microseconds before\n" \
   "                     sleeping: no wake-ups while packets keep coming, for a busy core\n" \
-  "                     (default 0: sleep at once)\n"
+  "                     (default 0: sleep at once)\n" \
+  "  --io MODE          how packets cross the device: uring (io_uring, many packets per\n" \
+  "                     system call), readwrite (one read or write each), or auto (the\n" \
+  "                     default: io_uring unless the kernel refuses it or --offload is on;\n" \
+  "                     --trace's last lines say which ran)\n"
 
 /* --control, for every real-time command's help text. */
 #define RT_HELP_CONTROL \
@@ -45,6 +50,7 @@
   "                     either, only --addr's prefix and what they name\n"
 
 #define RT_ROUTES_MAX 16
+#define RT_THREADS_MAX 64
 
 typedef struct rt_route {
   uint32_t prefix, via;
@@ -68,6 +74,8 @@ typedef struct rt_opts {
   int offload;            /* --offload: the TUN device with IFF_VNET_HDR, TSO and GRO */
   ltcp_time_ns busy_poll_ns; /* --busy-poll US: poll this long before sleeping (0: never) */
   const char *control;    /* --control PATH: the control socket lucidtcp ss reads (rt/control.h) */
+  ltcp_loop_io io;        /* --io uring|readwrite|auto */
+  uint32_t threads;       /* --threads N: shards (default 1) */
 } rt_opts;
 
 void rt_opts_default(rt_opts *o, const char *cmd);

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,12 +94,20 @@ static uint32_t rt_peer_hint(const rt_opts *o) {
 static int rt_open_tun(rt_ctx *rt) {
   int sys_errno;
   char msg[320];
-  ltcp_tun_error te =
-      ltcp_tun_open_flags(&rt->tun, rt->o.tun, rt->o.offload ? LTCP_TUN_OFFLOAD : 0, &sys_errno);
+  uint32_t flags = (rt->o.offload ? LTCP_TUN_OFFLOAD : 0) |
+                   (rt->nshards > 1 ? LTCP_TUN_MULTI_QUEUE : 0);
+  ltcp_tun_error te = ltcp_tun_open_flags(&rt->tun, rt->o.tun, flags, &sys_errno);
+  /* A multi-queue device refuses a single-queue open (EINVAL): one queue of it serves as well. */
+  if (te == LTCP_TUN_BUSY && sys_errno == EINVAL && !(flags & LTCP_TUN_MULTI_QUEUE))
+    te = ltcp_tun_open_flags(&rt->tun, rt->o.tun, flags | LTCP_TUN_MULTI_QUEUE, &sys_errno);
   if (te != LTCP_TUN_OK) {
     rt_error(rt, "%s", ltcp_tun_strerror(te, sys_errno, rt->o.tun, msg, sizeof msg));
+    if (rt->nshards > 1 && te == LTCP_TUN_BUSY)
+      rt_error(rt, "--threads %d needs a multi-queue device: 'ip tuntap add dev %s mode tun "
+               "multi_queue', or none of that name (then it is made so)", rt->nshards, rt->o.tun);
     return 1;
   }
+  if (rt->shard > 0) return 0; /* the device was checked with the first queue */
   char a[16], k[16];
   uint32_t kaddr;
   if (ltcp_tun_kernel_addr(&rt->tun, &kaddr) != 0) {
@@ -126,6 +136,8 @@ static int rt_open_stack(rt_ctx *rt) {
   cfg.sndbuf = RT_SNDBUF;
   cfg.rcvbuf = RT_RCVBUF;
   cfg.event_capacity = RT_EVENTS;
+  cfg.shards = (uint32_t)rt->nshards;
+  cfg.shard = (uint32_t)rt->shard;
   /* Large packets out (TSO), unless a fault injector holds them: it keeps bytes only. */
   if (rt->o.offload && !(rt->o.impair && rt->o.impair_cfg.out)) {
     cfg.tso_max = 65535;
@@ -141,17 +153,30 @@ static int rt_open_stack(rt_ctx *rt) {
   return rt_opts_add_routes(&rt->o, rt->st) != 0; /* checked before: cannot fail here */
 }
 
-/* --control: the socket, its path said on stderr. 0, or 1 after a message. */
+/* Why ltcp_loop_new failed: with --io uring, the kernel's refusal (an errno of its own). */
+static const char *rt_loop_errtext(const rt_ctx *rt, int err) {
+  if (rt->o.io != LTCP_LOOP_IO_URING) return ltcp_strerror(err);
+  if (err == LTCP_EOPNOTSUPP) return "--io uring does not go with --offload";
+  static char buf[160];
+  snprintf(buf, sizeof buf, "io_uring refused (%s); try --io readwrite", strerror(-err));
+  return buf;
+}
+
+/* --control: the socket, its path said on stderr (shard k > 0 serves its own, PATH.k). 0, or 1
+ * after a message. */
 static int rt_open_control(rt_ctx *rt) {
   rt->control.lfd = -1;
   if (!rt->o.control) return 0;
+  snprintf(rt->control_path, sizeof rt->control_path, rt->shard ? "%s.%d" : "%s", rt->o.control,
+           rt->shard);
   char err[320];
-  if (rt_control_open(&rt->control, rt->o.control, rt->o.cmd, rt->loop, err, sizeof err) != 0) {
+  if (rt_control_open(&rt->control, rt->control_path, rt->o.cmd, rt->loop, err, sizeof err) !=
+      0) {
     rt_error(rt, "%s", err);
     return 1;
   }
   fprintf(stderr, "lucidtcp %s: control socket %s (lucidtcp ss --control %s)\n", rt->o.cmd,
-          rt->o.control, rt->o.control);
+          rt->control_path, rt->control_path);
   return 0;
 }
 
@@ -161,17 +186,23 @@ static int rt_open(rt_ctx *rt, const ltcp_loop_hooks *hooks) {
   rt->trace = rt->o.trace ? stderr : NULL;
   rt_dropsum_init(&rt->drops, RT_DROPSUM_INTERVAL);
   if (rt_open_tun(rt) || rt_open_stack(rt)) goto fail;
-  if (rt->o.pcap_path && !(rt->pcap = ltcp_pcap_open(rt->o.pcap_path))) {
-    rt_error(rt, "cannot write capture '%s': %s", rt->o.pcap_path, strerror(errno));
+  /* With --threads, shard k > 0 writes its own capture, FILE.k. */
+  char path[4096];
+  if (rt->o.pcap_path)
+    snprintf(path, sizeof path, rt->shard ? "%s.%d" : "%s", rt->o.pcap_path, rt->shard);
+  if (rt->o.pcap_path && !(rt->pcap = ltcp_pcap_open(path))) {
+    rt_error(rt, "cannot write capture '%s': %s", path, strerror(errno));
     goto fail;
   }
+  /* The first shard's loop takes SIGINT and SIGTERM and passes them on (rt_hook_signal). */
   ltcp_loop_config lc = {.st = rt->st, .tun = &rt->tun, .pcap = rt->pcap, .hooks = *hooks,
-                         .busy_poll_ns = rt->o.busy_poll_ns};
+                         .busy_poll_ns = rt->o.busy_poll_ns, .io = rt->o.io,
+                         .no_signals = rt->shard > 0};
   if (rt->o.impair) lc.impair = &rt->o.impair_cfg;
   int err;
   rt->loop = ltcp_loop_new(&lc, &err);
   if (!rt->loop) {
-    rt_error(rt, "cannot start the event loop: %s", ltcp_strerror(err));
+    rt_error(rt, "cannot start the event loop: %s", rt_loop_errtext(rt, err));
     goto fail;
   }
   if (rt_open_control(rt) == 0) return 0;
@@ -224,15 +255,29 @@ static void rt_trace_event(rt_ctx *rt, const ltcp_event *ev) {
   fflush(rt->trace);
 }
 
+/* "io_uring" or "read/write (io_uring refused: Operation not permitted)". */
+static const char *rt_io_text(const ltcp_loop_stats *ls, char *buf, size_t cap) {
+  if (ls->io_uring) snprintf(buf, cap, "io_uring");
+  else if (ls->io_fallback_errno == EOPNOTSUPP) snprintf(buf, cap, "read/write (offloads)");
+  else if (ls->io_fallback_errno)
+    snprintf(buf, cap, "read/write (io_uring refused: %s)", strerror((int)ls->io_fallback_errno));
+  else snprintf(buf, cap, "read/write");
+  return buf;
+}
+
 /* The last two lines of the trace: the link's and the loop's counters, then the stack's. */
 static void rt_trace_counters(rt_ctx *rt) {
   const ltcp_loop_stats *ls = ltcp_loop_get_stats(rt->loop);
+  char io[128], who[48];
+  if (rt->nshards > 1) snprintf(who, sizeof who, "%s: shard %d", rt->o.cmd, rt->shard);
+  else snprintf(who, sizeof who, "%s", rt->o.cmd);
   fprintf(rt->trace,
           "lucidtcp %s: link: %llu packets in, %llu out (%llu large in, %llu large out); "
-          "%llu turns, %llu busy polls\n",
-          rt->o.cmd, (unsigned long long)ls->packets_in, (unsigned long long)ls->packets_out,
+          "%llu turns, %llu busy polls; device I/O: %s, %llu system calls\n",
+          who, (unsigned long long)ls->packets_in, (unsigned long long)ls->packets_out,
           (unsigned long long)ls->large_in, (unsigned long long)ls->large_out,
-          (unsigned long long)ls->turns, (unsigned long long)ls->polls);
+          (unsigned long long)ls->turns, (unsigned long long)ls->polls,
+          rt_io_text(ls, io, sizeof io), (unsigned long long)ls->io_syscalls);
   const ltcp_stats *ss = ltcp_stack_stats(rt->st);
   uint64_t drops = 0;
   for (int i = 0; i < LTCP_DROP_COUNT; i++) drops += ss->drops[i];
@@ -240,7 +285,7 @@ static void rt_trace_counters(rt_ctx *rt) {
           "lucidtcp %s: stack: %llu segments in, %llu out, %llu retransmitted, %llu dropped; "
           "%llu output stalls; %llu busy wakes, %llu busy sleeps; buffer memory peak %llu bytes "
           "(%llu out-of-order blocks pruned, %llu sends refused)\n",
-          rt->o.cmd, (unsigned long long)ss->segs_in, (unsigned long long)ss->segs_out,
+          who, (unsigned long long)ss->segs_in, (unsigned long long)ss->segs_out,
           (unsigned long long)ss->retransmits, (unsigned long long)drops,
           (unsigned long long)ss->tx_stalls,
           (unsigned long long)ss->busy_wakes, (unsigned long long)ss->busy_sleeps,
@@ -276,17 +321,34 @@ static void rt_hook_fd(void *ctx, ltcp_loop *loop, int fd, uint32_t ready) {
   if (rt->cmd->fd_ready) rt->cmd->fd_ready(ctx, fd, ready);
 }
 
+/* Passes signo on to the other shards' loops (each winds down in its own thread). */
+static void rt_raise_others(rt_ctx *rt, int signo) {
+  for (int k = 0; k < rt->nshards; k++)
+    if (k != rt->shard) (void)ltcp_loop_raise(rt->shards[k]->loop, signo);
+}
+
 static void rt_hook_signal(void *ctx, ltcp_loop *loop, int signo) {
   rt_ctx *rt = ctx;
+  if (rt->signalled) return; /* once: a shard may hear it from a signal and from another shard */
+  rt->signalled = 1;
   int status = rt->cmd->signal ? rt->cmd->signal(ctx, signo) : RT_EXIT_SIGNAL(signo);
   ltcp_loop_stop(loop, status);
+  rt_raise_others(rt, signo);
 }
 
 /* ---- running */
 
-/* Runs the loop; closes everything; returns the loop's status (or 1 when the capture failed). */
-static int rt_run_loop(rt_ctx *rt) {
-  int rc = ltcp_loop_run(rt->loop);
+/* Runs the loop; a shard that ends on its own (its device failed) ends the others too. */
+static void *rt_run_shard(void *arg) {
+  rt_ctx *rt = arg;
+  rt->status = ltcp_loop_run(rt->loop);
+  if (!rt->signalled) rt_raise_others(rt, SIGTERM);
+  return NULL;
+}
+
+/* Closes everything; returns the loop's status (or 1 when the capture failed). */
+static int rt_close(rt_ctx *rt) {
+  int rc = rt->status;
   rt_control_close(&rt->control, rt->loop);
   if (rt->trace) {
     rt_trace_drops_due(rt, LTCP_TIME_NEVER);
@@ -307,13 +369,80 @@ static int rt_run_loop(rt_ctx *rt) {
   return rc;
 }
 
-static int rt_run(const rt_command *cmd, rt_ctx *rt) {
-  ltcp_loop_hooks hooks = {.step = rt_hook_step, .event = rt_hook_event,
-                           .fd_ready = rt_hook_fd,
-                           .signal = rt_hook_signal, .ctx = rt};
-  if (rt_open(rt, &hooks) != 0) return RT_EXIT_FAIL;
-  if (cmd->open && cmd->open(rt) != 0) ltcp_loop_stop(rt->loop, RT_EXIT_FAIL);
-  return rt_run_loop(rt);
+/* The steering program puts each connection on the queue whose stack picked its port; without
+ * it (no CAP_BPF, an old kernel) Linux's flow hash spreads the connections that come in, which
+ * is all serve needs, and a note says so. */
+static void rt_steer(rt_ctx *rt) {
+  int rc = ltcp_tun_steer(&rt->tun);
+  if (rc != 0)
+    fprintf(stderr, "lucidtcp %s: note: cannot steer %s's queues by ports (%s): the kernel "
+            "spreads incoming connections by its own hash\n", rt->o.cmd, rt->tun.name,
+            strerror(-rc));
+}
+
+/* Opens every shard (the device's queues in order), then the command's part of each. */
+static int rt_open_all(const rt_command *cmd, rt_ctx **shards, int n) {
+  for (int k = 0; k < n; k++) {
+    ltcp_loop_hooks hooks = {.step = rt_hook_step, .event = rt_hook_event,
+                             .fd_ready = rt_hook_fd,
+                             .signal = rt_hook_signal, .ctx = shards[k]};
+    if (rt_open(shards[k], &hooks) == 0) continue;
+    while (k-- > 0) rt_close(shards[k]);
+    return RT_EXIT_FAIL;
+  }
+  if (n > 1) rt_steer(shards[0]);
+  for (int k = 0; k < n; k++)
+    if (cmd->open && cmd->open(shards[k]) != 0) ltcp_loop_stop(shards[k]->loop, RT_EXIT_FAIL);
+  return 0;
+}
+
+/* Shard 0 on this thread, the others each on one of their own; the first failure is the exit
+ * status. Bounded: one thread per shard, each joined. */
+static int rt_run(const rt_command *cmd, rt_ctx **shards, int n) {
+  if (rt_open_all(cmd, shards, n) != 0) return RT_EXIT_FAIL;
+  pthread_t tid[RT_THREADS_MAX];
+  int started[RT_THREADS_MAX] = {0};
+  for (int k = 1; k < n; k++) {
+    started[k] = pthread_create(&tid[k], NULL, rt_run_shard, shards[k]) == 0;
+    if (!started[k]) {
+      rt_error(shards[k], "cannot start thread %d: %s", k, strerror(errno));
+      shards[k]->status = RT_EXIT_FAIL;
+      ltcp_loop_stop(shards[0]->loop, RT_EXIT_FAIL);
+    }
+  }
+  rt_run_shard(shards[0]);
+  for (int k = 1; k < n; k++)
+    if (started[k]) pthread_join(tid[k], NULL);
+  /* A signal may come twice (timeout(1) sends it to the child, then to its group): once the
+   * loop that took the first restores the mask, the second would kill the process with the
+   * exit status decided. The command is ending: from here on both are ignored. */
+  if (shards[0]->signalled) {
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+  }
+  int rc = 0;
+  for (int k = n - 1; k >= 0; k--) { /* shard 0 last: its loop restores the signal mask */
+    int r = rt_close(shards[k]);
+    if (r != 0 && (rc == 0 || k == 0)) rc = r;
+  }
+  return rc;
+}
+
+/* Parses the arguments into each shard's state (the first reports what is wrong). */
+static int rt_parse_all(const rt_command *cmd, rt_ctx **shards, int n, int argc, char **argv) {
+  for (int k = 0; k < n; k++) {
+    rt_ctx *rt = shards[k];
+    rt->cmd = cmd;
+    rt->shards = shards;
+    rt->nshards = n;
+    rt->shard = k;
+    rt_opts_default(&rt->o, cmd->name);
+    int rc = rt_parse(cmd, rt, argc, argv);
+    if (rc) return rc;
+    if (k == 0 && rt->o.threads > 1 && !cmd->threads)
+      return rt_usage_error(&rt->o, "--threads: %s runs on one thread", cmd->name);
+  }
+  return 0;
 }
 
 int rt_main(const rt_command *cmd, int argc, char **argv) {
@@ -321,13 +450,23 @@ int rt_main(const rt_command *cmd, int argc, char **argv) {
     fputs(cmd->usage, stdout);
     return RT_EXIT_OK;
   }
-  rt_ctx *rt = calloc(1, cmd->size);
-  if (!rt) return RT_EXIT_FAIL;
-  rt->cmd = cmd;
-  rt_opts_default(&rt->o, cmd->name);
-  int rc = rt_parse(cmd, rt, argc, argv);
-  if (rc == 0) rc = rt_run(cmd, rt);
-  if (cmd->release) cmd->release(rt);
-  free(rt);
+  rt_ctx *shards[RT_THREADS_MAX] = {0};
+  if (!(shards[0] = calloc(1, cmd->size))) return RT_EXIT_FAIL;
+  /* The first parse says how many shards there are. */
+  shards[0]->nshards = 1;
+  int rc = rt_parse_all(cmd, shards, 1, argc, argv), n = 1;
+  if (rc == 0 && shards[0]->o.threads > 1) {
+    n = (int)shards[0]->o.threads;
+    if (cmd->release) cmd->release(shards[0]);
+    memset(shards[0], 0, cmd->size);
+    for (int k = 1; k < n; k++)
+      if (!(shards[k] = calloc(1, cmd->size))) rc = RT_EXIT_FAIL;
+    if (rc == 0) rc = rt_parse_all(cmd, shards, n, argc, argv);
+  }
+  if (rc == 0) rc = rt_run(cmd, shards, n);
+  for (int k = 0; k < n; k++) {
+    if (shards[k] && cmd->release) cmd->release(shards[k]);
+    free(shards[k]);
+  }
   return rc;
 }

@@ -39,10 +39,17 @@ typedef struct rt_ctx {
   FILE *trace;            /* stderr with --trace, else NULL */
   rt_dropsum drops;       /* --trace: repeated drops summed */
   rt_control control;     /* --control PATH: lucidtcp ss's socket (lfd -1 without) */
+  char control_path[128]; /* its path: PATH, or PATH.k for shard k > 0 (as the capture) */
   struct {
     int fd, flags;
   } saved[RT_FD_SAVED];   /* descriptors put in non-blocking mode, with their old flags */
   int nsaved;
+  /* --threads N: this state is shard `shard` of nshards, each with its own device queue, stack
+   * and loop on a thread of its own; shards[] reaches the others (to pass a signal on). */
+  struct rt_ctx **shards;
+  int nshards, shard;
+  int signalled;          /* the command's signal callback ran */
+  int status;             /* what the loop ended with */
 } rt_ctx;
 
 /* A command. Every callback gets app: the command's state, size bytes that start zeroed and
@@ -72,6 +79,9 @@ typedef struct rt_command {
   /* Last, once the stack and the device are closed: frees what the command's state holds,
    * whether or not it was opened (may be NULL). */
   void (*release)(void *app);
+  /* 1: takes --threads N (N states, each opened and stepped on its own thread, sharing
+   * nothing); 0: one thread only. */
+  int threads;
 } rt_command;
 
 /* Runs the command on the arguments after its name (argv[0] is the first of them); returns its

@@ -103,6 +103,12 @@ static const char serve_usage_text[] =
     "  --impair SPEC      inject faults on the link, as netem would: e.g.\n"
     "                     delay=10ms,jitter=2ms,loss=5%,reorder=10%,duplicate=1%,corrupt=0.5%\n"
     RT_HELP_OFFLOAD_BUSY_POLL
+    "  --threads N        N shards, each a stack of its own on a thread of its own with its\n"
+    "                     own queue of DEV (IFF_MULTI_QUEUE: DEV must be made with\n"
+    "                     'ip tuntap add dev DEV mode tun multi_queue', or not exist), sharing\n"
+    "                     nothing; the kernel spreads the connections over the queues by their\n"
+    "                     ports, and each shard listens on --port (default 1). With --pcap,\n"
+    "                     shard K > 0 writes FILE.K; --max-per-client counts per shard\n"
     "\n"
     "It runs until SIGINT or SIGTERM: then it stops listening, resets the connections still\n"
     "open (their peers see ECONNRESET) and exits with status 0.\n"
@@ -415,4 +421,5 @@ const rt_command serve_command = {
     .step = serve_step,
     .signal = serve_signal,
     .release = serve_release,
+    .threads = 1,
 };

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Issue 18: serve --threads 2 on a multi-queue TUN device: two stacks, each on its own thread and
+# queue, the kernel spreading 48 clients over them by their ports (lucidtcp's steering program,
+# or the kernel's flow hash where it is refused). Every client's bytes come back whole, both
+# shards carried connections, and a signal stops both.
+LUCIDTCP=$1
+source "$(dirname "$0")/lib.sh"
+interop_setup threads
+# The device again, multi-queue this time (serve opens one queue per thread).
+nsx ip link del "$DEV"
+nsx ip tuntap add dev "$DEV" mode tun multi_queue
+nsx ip addr add "$K/24" dev "$DEV"
+nsx ip link set "$DEV" up
+CLIENTS=48
+SIZE=$((512 * 1024))
+make_file "$TMP/data" $SIZE
+
+start_serve serve echo 7 --trace --threads 2 --max-per-client 512
+rc=0
+nsx timeout 200 python3 "$PEER" echo-clients "$L" 7 "$TMP/data" "$TMP/back" --n $CLIENTS \
+  >"$TMP/clients.log" 2>&1 || rc=$?
+bad=0
+for ((i = 0; i < CLIENTS; i++)); do
+  same_file "$TMP/back.$i" "$TMP/data" || bad=$((bad + 1))
+done
+stop_pid "$SERVE_PID"
+check "the $CLIENTS clients finished" test "$rc" = 0
+check "serve --threads 2: $CLIENTS clients got their 512 KiB back whole (sha256)" test "$bad" = 0
+check "serve --threads 2 exits 0 on SIGTERM" rc_is 0
+conns() { grep -c "SYN-RECEIVED -> ESTABLISHED" "$TMP/serve.err"; }
+check "serve --threads 2: $CLIENTS connections established in all" test "$(conns)" = "$CLIENTS"
+shard_in() { grep -o "shard $1: link: [0-9]* packets in" "$TMP/serve.err" | grep -o '[0-9]* packets' | cut -d' ' -f1; }
+s0=$(shard_in 0)
+s1=$(shard_in 1)
+echo "packets in: shard 0 $s0, shard 1 $s1"
+check "both shards carried connections (packets in: $s0 and $s1 > 1000)" test "${s0:-0}" -gt 1000 -a "${s1:-0}" -gt 1000
+check "each shard's trace ends with its stack's counters" test "$(grep -c 'serve: shard [01]: stack:' "$TMP/serve.err")" = 2
+check "capture of shard 0" capture_ok "$TMP/serve.pcap"
+check "capture of shard 1 (FILE.1)" capture_ok "$TMP/serve.pcap.1"
+
+# A device made without multi_queue cannot take a second queue: the message says how to make one.
+nsx ip link del "$DEV"
+nsx ip tuntap add dev "$DEV" mode tun
+rc=0
+nsx timeout 20 "$LUCIDTCP" serve --tun "$DEV" --addr "$LCIDR" --port 7 --service echo --threads 2 \
+  2>"$TMP/single.err" || rc=$?
+check "serve --threads 2 on a single-queue device fails with 1" test "$rc" = 1
+check "... saying it needs multi_queue" grep -q "multi_queue" "$TMP/single.err"
+interop_finish
