@@ -209,7 +209,7 @@ IP_HOT void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
   /* A segment above our MSS (RFC 9293 §3.7.1) from a link that coalesced several (GRO): taken
    * whole, as the text and ACK steps work on byte ranges. */
   if (seg.len + 40u > ip->cfg.mtu) ip->stats.large_in++;
-  ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
+  ltcp_ep local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
   ltcp_tcb *tcb = ltcp_table_lookup(&ip->table, &local, &remote);
   if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record */
   /* A compact TIME-WAIT record goes through the engine as its view (ip/tw_table.h). */
@@ -386,8 +386,8 @@ int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) { return ltcp_table_insert(&ip->t
 
 void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) { ltcp_table_add_listener(&ip->table, tcb); }
 
-int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local,
-                         const ltcp_endpoint *remote) {
+int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_ep *local,
+                         const ltcp_ep *remote) {
   return ltcp_table_lookup(&ip->table, local, remote) ||
          ltcp_tw_table_exists(&ip->tw, local, remote) || ltcp_syn_table_exists(&ip->syn, local, remote);
 }

@@ -79,7 +79,7 @@ uint32_t ltcp_ip_count_state(const ltcp_ip *ip, ltcp_state state);
  * LTCP_ENOBUFS when the table is full. */
 int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb);
 /* Whether a connection or a record holds the 4-tuple. */
-int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_ep *local, const ltcp_ep *remote);
 /* The listener of a port, or NULL; a new one enters the listener table. */
 static inline ltcp_tcb *ltcp_ip_listener(const ltcp_ip *ip, uint16_t port) {
   return ltcp_table_listener(&ip->table, port);

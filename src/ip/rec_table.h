@@ -24,15 +24,15 @@ typedef struct ltcp_rec_home {
 } ltcp_rec_home;
 
 /* The record of r holding the 4-tuple (its index), or 0. */
-uint32_t ltcp_rec_table_find(const ltcp_rec_home *home, const ltcp_recs *r, const ltcp_endpoint *local,
-                             const ltcp_endpoint *remote);
+uint32_t ltcp_rec_table_find(const ltcp_rec_home *home, const ltcp_recs *r, const ltcp_ep *local,
+                             const ltcp_ep *remote);
 /* Record idx of r takes the 4-tuple: into r's hash table, the connection count, the port. */
-void ltcp_rec_table_insert(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx, const ltcp_endpoint *local,
-                           const ltcp_endpoint *remote);
+void ltcp_rec_table_insert(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx, const ltcp_ep *local,
+                           const ltcp_ep *remote);
 /* Record idx leaves the hash table, the count and its port. */
 void ltcp_rec_table_remove(const ltcp_rec_home *home, ltcp_recs *r, uint32_t idx);
 /* The endpoints of a record. */
-void ltcp_rec_table_tuple(const ltcp_rec_home *home, const ltcp_rec_hdr *h, ltcp_endpoint *local,
-                          ltcp_endpoint *remote);
+void ltcp_rec_table_tuple(const ltcp_rec_home *home, const ltcp_rec_hdr *h, ltcp_ep *local,
+                          ltcp_ep *remote);
 
 #endif

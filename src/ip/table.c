@@ -32,12 +32,12 @@ void ltcp_table_free(ltcp_conn_table *t) {
   t->conns = t->listeners = NULL;
 }
 
-static int table_same(const ltcp_endpoint *a, const ltcp_endpoint *b) {
+static int table_same(const ltcp_ep *a, const ltcp_ep *b) {
   return a->addr == b->addr && a->port == b->port;
 }
 
-ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *l,
-                            const ltcp_endpoint *r) {
+ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_ep *l,
+                            const ltcp_ep *r) {
   /* Bounded by the connection count: a chain holds connections only. */
   ltcp_tcb *c = t->conns[ltcp_table_hash(t, l, r) & t->conns_mask];
   for (uint32_t n = 0; c; c = c->hash_next, n++) {

@@ -32,8 +32,8 @@ int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint32_t max_half_open, ui
                     ltcp_ports *ports);
 void ltcp_table_free(ltcp_conn_table *t);
 /* The bucket hash of a 4-tuple, keyed so a peer cannot aim at one chain. */
-static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_endpoint *l,
-                                       const ltcp_endpoint *r) {
+static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_ep *l,
+                                       const ltcp_ep *r) {
   uint64_t x = ((uint64_t)r->addr << 32 | (uint64_t)r->port << 16 | l->port) ^ t->hash_key;
   x ^= (uint64_t)l->addr * 0x9e3779b97f4a7c15ull;
   x ^= x >> 33;
@@ -43,8 +43,8 @@ static inline uint32_t ltcp_table_hash(const ltcp_conn_table *t, const ltcp_endp
   x ^= x >> 33;
   return (uint32_t)x;
 }
-ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *local,
-                            const ltcp_endpoint *remote);
+ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_ep *local,
+                            const ltcp_ep *remote);
 /* A TCB in (LTCP_ENOBUFS when its limit is reached; half_open: a passive child in
  * SYN-RECEIVED, marked in tcb->busy->half_open) and out; a record's place in the count (a
  * half-open one's in both) and its port. */

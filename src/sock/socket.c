@@ -123,7 +123,7 @@ int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
 }
 
 /* The socket's connection (remote: NULL for a listener), with what the socket set. */
-static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd, const ltcp_endpoint *remote) {
+static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd, const ltcp_ep *remote) {
   ltcp_tcb *tcb = ltcp_life_new(sock_engine(st), LTCP_CLOSED);
   if (!tcb) return NULL;
   ltcp_user_setup setup = {.fd = fd, .local = s->local, .sndbuf = s->sndbuf,
@@ -174,7 +174,7 @@ int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
   ns->connect_called = 1;
   ltcp_ip_port_hold(&st->ip, child->local.port);
   ltcp_user_set_fd(child, nfd);
-  if (peer) *peer = child->remote;
+  if (peer) ltcp_engine_endpoint(sock_engine(st), child->remote.addr, child->remote.port, peer);
   return nfd;
 }
 
@@ -185,7 +185,8 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     ltcp_state state = s->tcb->state;
     return sock_fail(state == LTCP_SYN_SENT || state == LTCP_SYN_RECEIVED ? EALREADY : EISCONN);
   }
-  if (!remote || remote->port == 0 || remote->addr == 0) return sock_fail(EINVAL);
+  if (!remote || remote->port == 0 || remote->family != LTCP_AF_INET || remote->addr == 0)
+    return sock_fail(EINVAL);
   /* RFC 9293 §3.9.1.1 MUST-46: an OPEN to a broadcast or multicast address is refused (as
    * Linux, ENETUNREACH). */
   if ((remote->addr >> 28) == 0xe || remote->addr == 0xffffffffu) return sock_fail(ENETUNREACH);
@@ -195,8 +196,9 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     int rc = sock_bind_to(st, s, 0);
     if (rc) return sock_fail(rc);
   }
-  if (ltcp_ip_tuple_in_use(&st->ip, &s->local, remote)) return sock_fail(EADDRINUSE);
-  ltcp_tcb *tcb = sock_new_tcb(st, s, fd, remote);
+  ltcp_ep peer = {remote->addr, remote->port};
+  if (ltcp_ip_tuple_in_use(&st->ip, &s->local, &peer)) return sock_fail(EADDRINUSE);
+  ltcp_tcb *tcb = sock_new_tcb(st, s, fd, &peer);
   if (!tcb) return sock_fail(ENOMEM);
   if (ltcp_ip_attach(&st->ip, tcb) != 0) {
     s->tcb = NULL;
@@ -354,7 +356,7 @@ int ltcp_getsockname(ltcp_stack *st, int fd, ltcp_endpoint *local) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
   if (!local) return sock_fail(EINVAL);
-  *local = s->local;
+  ltcp_engine_endpoint(sock_engine(st), s->local.addr, s->local.port, local);
   return 0;
 }
 
@@ -363,7 +365,7 @@ int ltcp_getpeername(ltcp_stack *st, int fd, ltcp_endpoint *remote) {
   if (!s) return sock_fail(EBADF);
   if (!remote) return sock_fail(EINVAL);
   if (!s->tcb || s->tcb->state == LTCP_LISTEN) return sock_fail(ENOTCONN);
-  *remote = s->tcb->remote;
+  ltcp_engine_endpoint(sock_engine(st), s->tcb->remote.addr, s->tcb->remote.port, remote);
   return 0;
 }
 
@@ -504,7 +506,7 @@ int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info) {
   if (!s->tcb) {
     memset(info, 0, sizeof *info);
     info->state = LTCP_CLOSED;
-    info->local = s->local;
+    ltcp_engine_endpoint(sock_engine(st), s->local.addr, s->local.port, &info->local);
     info->readable = s->rcv_left.len;
     return s->connect_called ? 0 : sock_fail(ENOTCONN);
   }

@@ -37,3 +37,12 @@ void ltcp_engine_free(ltcp_engine *eng) {
   free(eng->events);
   eng->events = NULL;
 }
+
+void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, ltcp_endpoint *out) {
+  *out = (ltcp_endpoint){.addr = addr, .port = port};
+  if (ltcp_ep_is_v6(addr) && eng->host.addr6) {
+    out->family = LTCP_AF_INET6;
+    out->addr = 0;
+    memcpy(out->addr6, eng->host.addr6(eng->host.ctx, addr), 16);
+  }
+}

@@ -63,6 +63,9 @@ typedef struct ltcp_engine_host {
    * learns error (0 for an orderly end) and may take its unread data (ltcp_tcb_take_unread).
    * The TCB is freed when the host's call ends (ltcp_engine_reap). */
   void (*detach)(void *ctx, ltcp_tcb *tcb, int error);
+  /* The IPv6 address (16 bytes) of a handle (tcp/tcb.h, ltcp_ep_is_v6), for what must see the
+   * real address: the ISN, SYN cookies, events. NULL when the host has no IPv6. */
+  const uint8_t *(*addr6)(void *ctx, uint32_t handle);
 } ltcp_engine_host;
 
 typedef struct ltcp_engine {
@@ -99,5 +102,8 @@ void ltcp_engine_reap(ltcp_engine *eng);
 static inline uint32_t ltcp_engine_count_state(const ltcp_engine *eng, ltcp_state s) {
   return eng->life.state_count[s];
 }
+
+/* The public form of an endpoint the engine holds (an IPv6 handle made the address). */
+void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, ltcp_endpoint *out);
 
 #endif

@@ -71,7 +71,7 @@ static void syn_restore_options(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_
 }
 
 void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, ltcp_tcb *lst,
-                      const ltcp_endpoint *local, const ltcp_endpoint *remote,
+                      const ltcp_ep *local, const ltcp_ep *remote,
                       ltcp_time_ns deadline) {
   tcb->local = *local;
   tcb->remote = *remote;

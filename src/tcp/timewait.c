@@ -31,7 +31,7 @@ void ltcp_tw_save(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tw_state *s)
 }
 
 void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const ltcp_tw_state *s,
-                       const ltcp_endpoint *local, const ltcp_endpoint *remote,
+                       const ltcp_ep *local, const ltcp_ep *remote,
                        ltcp_time_ns expiry, uint64_t id) {
   memset(v, 0, sizeof *v);
   memset(b, 0, sizeof *b);
