@@ -114,6 +114,10 @@ static int ip_routes_start(ltcp_ip *ip) {
   int rc = ltcp_routes_add(&ip->routes, c->addr & m, c->prefix_len, 0);
   if (rc == 0 && (c->gateway || c->link_default_route))
     rc = ltcp_routes_add(&ip->routes, 0, 0, c->gateway);
+  if (rc == 0 && ltcp_ip_has_v6(c)) rc = ltcp_routes6_add(&ip->routes6, c->addr6, c->prefix6_len);
+  static const uint8_t any[16];
+  if (rc == 0 && ltcp_ip_has_v6(c) && c->link_default_route)
+    rc = ltcp_routes6_add(&ip->routes6, any, 0);
   return rc;
 }
 
@@ -131,6 +135,10 @@ int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via) {
   if (!r) return LTCP_ENETUNREACH;
   if (via) *via = r->via;
   return 0;
+}
+
+int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]) {
+  return ltcp_routes6_lookup(&ip->routes6, dst) ? 0 : LTCP_ENETUNREACH;
 }
 
 /* ---- life */
@@ -164,6 +172,7 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   syn_home.half_open = 1;
   if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &syn_home) != 0 ||
       ltcp_routes_init(&ip->routes, cfg->max_routes) != 0 ||
+      ltcp_routes6_init(&ip->routes6, cfg->max_routes) != 0 ||
       ltcp_frags_init(&ip->frags, cfg->frag_max_datagrams, cfg->frag_mem, cfg->frag_timeout_ns,
                       &ip->stats) != 0)
     return LTCP_ENOMEM;
@@ -180,6 +189,7 @@ void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_table_free(&ip->table);
   ltcp_ports_free(&ip->ports);
   ltcp_routes_free(&ip->routes);
+  ltcp_routes6_free(&ip->routes6);
   ltcp_frags_free(&ip->frags);
   ltcp_timers_free(&ip->timers);
   ltcp_txq_free(&ip->txq);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ip/frag.h"
 #include "ip/ports.h"
@@ -39,6 +40,7 @@ typedef struct ltcp_ip {
   ltcp_conn_table table;
   ltcp_ports ports;
   ltcp_routes routes;      /* IPv4 routes: connected, default, added */
+  ltcp_routes6 routes6;    /* IPv6 routes: connected, default */
   ltcp_frags frags;        /* IPv4 datagrams being reassembled */
   ltcp_timer_heap timers;
   ltcp_tw_table tw;        /* compact TIME-WAIT records */
@@ -47,6 +49,11 @@ typedef struct ltcp_ip {
   ltcp_ip_upper upper;
 } ltcp_ip;
 
+/* Whether the configuration has an IPv6 address. */
+static inline int ltcp_ip_has_v6(const ltcp_stack_config *c) {
+  static const uint8_t none[16];
+  return memcmp(c->addr6, none, 16) != 0;
+}
 /* Whether cfg is usable (ranges documented in lucidtcp/config.h). */
 int ltcp_ip_config_valid(const ltcp_stack_config *cfg);
 /* Takes new settings while running (ltcp_stack_set_config): 0, or -1 (nothing changed) when
@@ -97,6 +104,8 @@ int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t *port); /* 0 or LTCP_EADDRNOTAVAIL *
 int ltcp_ip_route_add(ltcp_ip *ip, uint32_t prefix, uint8_t len, uint32_t via);
 int ltcp_ip_route_del(ltcp_ip *ip, uint32_t prefix, uint8_t len);
 int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via);
+/* IPv6: 0, or LTCP_ENETUNREACH (also when the stack has no IPv6 address). */
+int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]);
 /* After a call on tcb: it becomes a compact record when it may (TIME-WAIT, half-open);
  * returns 1 if it did (tcb is then freed when the call ends). */
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);
