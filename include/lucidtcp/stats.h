@@ -41,6 +41,7 @@ extern "C" {
   X(IP6_BAD_SOURCE, "IPv6: source is multicast, unspecified or this host")                 \
   X(IP6_NO_ROUTE, "IPv6: no route back to the source")                                     \
   X(IP6_PEERS_FULL, "IPv6: no room to name a new peer (the peer table is full)")          \
+  X(ICMP_RATE_LIMITED, "ICMPv6: error not sent, the rate limit (RFC 4443 2.4 (f))")     \
   X(ICMP_TRUNCATED, "ICMP: truncated")                                                    \
   X(ICMP_CHECKSUM, "ICMP: bad checksum")                                                  \
   X(ICMP_UNHANDLED, "ICMP: type not handled")                                             \
@@ -101,8 +102,8 @@ const char *ltcp_drop_name(ltcp_drop_reason reason);
 
 /** A stack's counters since it was made (ltcp_stack_stats). */
 typedef struct ltcp_stats {
-  uint64_t ip_in;            /**< IPv4 packets handed to the stack */
-  uint64_t ip_out;           /**< IPv4 packets the stack queued for output */
+  uint64_t ip_in;            /**< packets handed to the stack (IPv4 and IPv6) */
+  uint64_t ip_out;           /**< packets the stack queued for output (IPv4 and IPv6) */
   uint64_t segs_in;          /**< TCP segments that passed header checks */
   uint64_t segs_out;         /**< TCP segments sent (retransmissions included) */
   uint64_t retransmits;      /**< segments sent again (timeouts, fast retransmit, recovery) */
@@ -117,8 +118,8 @@ typedef struct ltcp_stats {
                               * "fragmentation needed" (path MTU discovery, RFC 1191) */
   uint64_t frag_in;          /**< IPv4 fragments received (RFC 791 §3.2) */
   uint64_t frag_reassembled; /**< IPv4 datagrams made whole from fragments */
-  uint64_t ip6_in;           /**< IPv6 packets handed to the stack */
-  uint64_t ip6_out;          /**< IPv6 packets the stack queued for output */
+  uint64_t ip6_in;           /**< of ip_in, the IPv6 packets */
+  uint64_t ip6_out;          /**< of ip_out, the IPv6 packets */
   uint64_t icmp_errors_out;  /**< ICMP and ICMPv6 errors sent (rate-limited) */
   uint64_t active_opens;     /**< connect() calls that sent a SYN */
   uint64_t passive_opens;    /**< connections created by a SYN to a listener */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ip/frag.h"
+#include "ip/peers.h"
 #include "ip/ports.h"
 #include "ip/route.h"
 #include "ip/syn_table.h"
@@ -47,6 +48,10 @@ typedef struct ltcp_ip {
   ltcp_syn_table syn;      /* compact half-open records */
   ltcp_txq txq;
   ltcp_ip_upper upper;
+  ltcp_peers peers;        /* IPv6 peer addresses by handle (tcp/ep.h) */
+  uint64_t flow_key;       /* RFC 6437 flow labels: the secret */
+  uint32_t icmp6_tokens;   /* RFC 4443 §2.4 (f): ICMPv6 errors we may send now */
+  ltcp_time_ns icmp6_refill; /* when the last token came */
 } ltcp_ip;
 
 /* Whether the configuration has an IPv6 address. */
@@ -109,7 +114,23 @@ int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]);
 /* After a call on tcb: it becomes a compact record when it may (TIME-WAIT, half-open);
  * returns 1 if it did (tcb is then freed when the call ends). */
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);
-/* The end of every call into the stack: idle connections sleep, deleted ones are freed. */
-static inline void ltcp_ip_done(ltcp_ip *ip) { ltcp_engine_reap(&ip->tcp); }
+/* The end of every call into the stack: idle connections sleep, deleted ones are freed, IPv6
+ * peers no one holds are forgotten. */
+static inline void ltcp_ip_done(ltcp_ip *ip) {
+  ltcp_engine_reap(&ip->tcp);
+  if (ip->peers.nsweep) ltcp_peers_sweep(&ip->peers);
+}
+/* A segment parsed from a datagram for us (either family) to its connection, record, listener,
+ * or answer (ip.c); the IPv6 input path's way in. */
+void ltcp_ip_tcp_segment(ltcp_ip *ip, const ltcp_seg *seg);
+/* The IPv6 address of a handle: ours (LTCP_EP_V6_LOCAL) or a peer's. */
+static inline const uint8_t *ltcp_ip_addr6(const ltcp_ip *ip, uint32_t handle) {
+  return handle == LTCP_EP_V6_LOCAL ? ip->cfg.addr6 : ltcp_peers_addr(&ip->peers, handle);
+}
+/* The handle of a peer's IPv6 address for a new connection (ltcp_ip_attach holds it): 0, or
+ * LTCP_ENOBUFS when the peer table is full. */
+static inline int ltcp_ip_peer6(ltcp_ip *ip, const uint8_t addr[16], uint32_t *handle) {
+  return ltcp_peers_get(&ip->peers, addr, handle);
+}
 
 #endif

@@ -23,6 +23,10 @@ typedef struct ltcp_rec_home {
   uint8_t half_open;       /* the records are half-open connections (ip/table.h) */
 } ltcp_rec_home;
 
+/* A record's local address: the stack's own, of its peer's family (tcp/ep.h). */
+static inline uint32_t ltcp_rec_local_addr(const ltcp_rec_home *home, uint32_t remote_addr) {
+  return ltcp_ep_is_v6(remote_addr) ? LTCP_EP_V6_LOCAL : home->addr;
+}
 /* The record of r holding the 4-tuple (its index), or 0. */
 uint32_t ltcp_rec_table_find(const ltcp_rec_home *home, const ltcp_recs *r, const ltcp_ep *local,
                              const ltcp_ep *remote);

@@ -26,7 +26,7 @@ int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_ep *local,
 /* The table's own conditions: a TCB of the connection table with the stack's address, whose
  * deadline keeps its FIFO sorted. */
 static int syn_may_hold(const ltcp_syn_table *t, const ltcp_tcb *tcb) {
-  if (!tcb->in_table || tcb->local.addr != t->home.addr) return 0;
+  if (!tcb->in_table || tcb->local.addr != ltcp_rec_local_addr(&t->home, tcb->remote.addr)) return 0;
   const ltcp_rec_fifo *f = &t->fifo[ltcp_syn_retries(tcb)];
   return !f->tail || syn_at(t, f->tail)->deadline <= ltcp_syn_deadline(tcb);
 }

@@ -28,7 +28,7 @@ static void tw_remove(ltcp_tw_table *t, uint32_t idx) {
  * expiry keeps the FIFO sorted (a TCB that entered TIME-WAIT before the newest record, because
  * its user closed the socket late, keeps its TCB and its timer in the heap). */
 static int tw_may_hold(const ltcp_tw_table *t, const ltcp_tcb *tcb) {
-  if (!tcb->in_table || tcb->local.addr != t->home.addr) return 0;
+  if (!tcb->in_table || tcb->local.addr != ltcp_rec_local_addr(&t->home, tcb->remote.addr)) return 0;
   return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= ltcp_tw_expiry(tcb);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lucidtcp/wire/bytes.h"
 #include "tcp/life.h"
 #include "util/assert.h"
 
@@ -45,4 +46,16 @@ void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, 
     out->addr = 0;
     memcpy(out->addr6, eng->host.addr6(eng->host.ctx, addr), 16);
   }
+}
+
+size_t ltcp_engine_put_end(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port) {
+  size_t n = 4;
+  if (ltcp_ep_is_v6(addr) && eng->host.addr6) {
+    memcpy(p, eng->host.addr6(eng->host.ctx, addr), 16);
+    n = 16;
+  } else {
+    ltcp_put32(p, addr);
+  }
+  ltcp_put16(p + n, port);
+  return n + 2;
 }

@@ -31,9 +31,10 @@
  * re-entering the engine. */
 typedef struct ltcp_engine_host {
   void *ctx;
-  /* Room for one outgoing segment: where its TCP header goes and how many bytes of header
-   * and payload fit (*room), or NULL when the output queue is full. */
-  uint8_t *(*tx_slot)(void *ctx, uint32_t *room);
+  /* Room for one outgoing segment to dst_addr (an IPv6 handle: an IPv6 header goes before it):
+   * where its TCP header goes and how many bytes of header and payload fit (*room), or NULL
+   * when the output queue is full. */
+  uint8_t *(*tx_slot)(void *ctx, uint32_t dst_addr, uint32_t *room);
   /* The segment seg, tcp_len bytes with its checksum, is written at tcp, the place tx_slot
    * gave: put the IP header before it and queue it. seg_size: 0 for one segment, else the
    * payload size the link cuts it into (TCP segmentation offload). */
@@ -102,6 +103,18 @@ void ltcp_engine_reap(ltcp_engine *eng);
 static inline uint32_t ltcp_engine_count_state(const ltcp_engine *eng, ltcp_state s) {
   return eng->life.state_count[s];
 }
+
+/* The MSS a connection to remote_addr announces, mss at most: IPv6 headers take 20 bytes more
+ * (RFC 8200 §3; from an MTU of 1280 or more, 1220 or more). */
+static inline uint16_t ltcp_engine_mss(const ltcp_engine *eng, uint16_t mss, uint32_t remote_addr) {
+  uint16_t v6 = (uint16_t)(eng->cfg.mtu - 60);
+  return ltcp_ep_is_v6(remote_addr) && mss > v6 ? v6 : mss;
+}
+
+/* One end of a 4-tuple as keyed hashes read it (RFC 6528's ISN, SYN cookies): its address (16
+ * bytes for an IPv6 handle: the real address) and port, at p (18 bytes of room). Returns the
+ * bytes written: 6 (IPv4) or 18. */
+size_t ltcp_engine_put_end(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port);
 
 /* The public form of an endpoint the engine holds (an IPv6 handle made the address). */
 void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, ltcp_endpoint *out);

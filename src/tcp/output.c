@@ -20,7 +20,7 @@
 static int out_emit(ltcp_engine *eng, const ltcp_seg *seg, const ltcp_ring *payload,
                     uint32_t payload_off, uint32_t seg_size) {
   uint32_t room;
-  uint8_t *tcp = eng->host.tx_slot(eng->host.ctx, &room);
+  uint8_t *tcp = eng->host.tx_slot(eng->host.ctx, seg->dst_addr, &room);
   if (!tcp) {
     ltcp_events_drop(eng, LTCP_DROP_TX_QUEUE_FULL, seg);
     return -1;
@@ -150,6 +150,7 @@ static int out_can_send_data(ltcp_state s) {
 static uint32_t out_seg_limit(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   uint32_t mss = tcb->snd_mss;
   if (!eng->cfg.tso_max) return mss;
+  if (ltcp_ep_is_v6(tcb->remote.addr)) return mss; /* the links cut IPv4 only */
   uint32_t segs = (eng->cfg.tso_max - LTCP_IPV4_HDR_LEN - LTCP_TCP_MAX_HDR_LEN) / mss;
   return segs > 1 ? segs * mss : mss;
 }

@@ -50,7 +50,7 @@ void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const lt
   v->snd_buf_seq = s->snd_nxt - 1;
   v->snd_max_wnd = s->snd_max_wnd;
   v->snd_mss = s->snd_mss;
-  v->rcv_mss = (uint16_t)(eng->cfg.mtu - 40);
+  v->rcv_mss = ltcp_engine_mss(eng, (uint16_t)(eng->cfg.mtu - 40), v->remote.addr);
   v->rcv_nxt = s->rcv_nxt;
   b->rcvbuf.cap = v->rcvbuf_cap = s->rcv_wnd; /* empty: ltcp_window_rcv gives back rcv_wnd */
   v->rcv_adv = s->rcv_nxt + s->rcv_wnd;

@@ -9,7 +9,8 @@
 
 #include <cmocka.h>
 
-static uint8_t *ef_tx_slot(void *ctx, uint32_t *room) {
+static uint8_t *ef_tx_slot(void *ctx, uint32_t dst_addr, uint32_t *room) {
+  (void)dst_addr;
   ef_engine *e = ctx;
   e->slots_taken++;
   if (e->queue_full) return NULL;
