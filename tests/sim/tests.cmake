@@ -24,3 +24,6 @@ add_executable(syn_flood ${CMAKE_CURRENT_LIST_DIR}/syn_flood.c)
 target_link_libraries(syn_flood PRIVATE ltcp_link)
 add_test(NAME syn_flood_small COMMAND syn_flood --rate 1000000 --seconds 0.5 --clients 30 --min-success 99)
 set_tests_properties(syn_flood_small PROPERTIES TIMEOUT 300)
+# IPv6 beside IPv4 (RFC 8200): both families through one listener, IPV6_V6ONLY, ICMPv6 echo
+# and parameter problems, flow labels, the peer table.
+ltcp_add_test(test_ipv6 ${CMAKE_CURRENT_LIST_DIR}/test_ipv6.c ltcp_link)
