@@ -30,15 +30,18 @@ static uint8_t *ip_tx_slot(void *ctx, uint32_t dst_addr, uint32_t *room) {
   ltcp_ip *ip = ctx;
   uint8_t *pkt = ltcp_txq_alloc(&ip->txq);
   if (!pkt) return NULL;
-  uint32_t hl = ltcp_ep_is_v6(dst_addr) ? LTCP_IPV6_HDR_LEN : LTCP_IPV4_HDR_LEN;
-  *room = ip->txq.slot - hl;
-  return pkt + hl;
+  if (__builtin_expect(ltcp_ep_is_v6(dst_addr), 0)) {
+    *room = ip->txq.slot - LTCP_IPV6_HDR_LEN;
+    return pkt + LTCP_IPV6_HDR_LEN;
+  }
+  *room = ip->txq.slot - LTCP_IPV4_HDR_LEN;
+  return pkt + LTCP_IPV4_HDR_LEN;
 }
 
 static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
                          uint32_t seg_size) {
   ltcp_ip *ip = ctx;
-  if (ltcp_ep_is_v6(seg->dst_addr)) {
+  if (__builtin_expect(ltcp_ep_is_v6(seg->dst_addr), 0)) {
     LTCP_ASSERT(seg_size == 0); /* no TSO over IPv6 (tcp/output.c) */
     ltcp_ip6_tx_commit(ip, tcp, seg, tcp_len);
     return;
@@ -228,7 +231,7 @@ void ltcp_ip_free(ltcp_ip *ip) {
 
 /* A segment for tcb's connection (or for no connection) went through the engine: the
  * connection it left may become a compact record. */
-static void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
+IP_HOT void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_tcb *left = ltcp_input_segment(&ip->tcp, tcb, seg);
   if (left && !left->view) ltcp_ip_compact(ip, left); /* tcb, or a listener's new child */
 }
@@ -319,13 +322,13 @@ static ltcp_drop_reason ip_fragment(ltcp_ip *ip, const uint8_t *pkt, const ltcp_
 void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags) {
   ltcp_ip_advance(ip, now);
   ip->stats.ip_in++;
-  if (len > 0 && (pkt[0] >> 4) == 6) {
+  ltcp_ipv4_hdr hdr;
+  ltcp_drop_reason why = ltcp_ipv4_parse(pkt, len, &hdr);
+  if (why == LTCP_DROP_IP_VERSION && (pkt[0] >> 4) == 6) { /* found where IPv4 cannot be */
     ltcp_ip6_input(ip, pkt, len, flags);
     ltcp_ip_done(ip);
     return;
   }
-  ltcp_ipv4_hdr hdr;
-  ltcp_drop_reason why = ltcp_ipv4_parse(pkt, len, &hdr);
   int frag = why == LTCP_DROP_IP_FRAGMENT;
   if (frag) why = LTCP_DROP_NONE;
   if (why == LTCP_DROP_NONE && hdr.dst != ip->cfg.addr) why = LTCP_DROP_IP_NOT_LOCAL;

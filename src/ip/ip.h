@@ -118,7 +118,7 @@ int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);
  * peers no one holds are forgotten. */
 static inline void ltcp_ip_done(ltcp_ip *ip) {
   ltcp_engine_reap(&ip->tcp);
-  if (ip->peers.nsweep) ltcp_peers_sweep(&ip->peers);
+  if (__builtin_expect(ip->peers.nsweep != 0, 0)) ltcp_peers_sweep(&ip->peers);
 }
 /* A segment parsed from a datagram for us (either family) to its connection, record, listener,
  * or answer (ip.c); the IPv6 input path's way in. */

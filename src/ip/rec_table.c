@@ -9,7 +9,7 @@ void ltcp_rec_table_tuple(const ltcp_rec_home *home, const ltcp_rec_hdr *h, ltcp
   *remote = (ltcp_ep){h->remote_addr, h->remote_port};
 }
 
-static uint32_t rec_table_hash(const ltcp_rec_home *home, const ltcp_rec_hdr *h) {
+static inline uint32_t rec_table_hash(const ltcp_rec_home *home, const ltcp_rec_hdr *h) {
   ltcp_ep l, r;
   ltcp_rec_table_tuple(home, h, &l, &r);
   return ltcp_table_hash(home->table, &l, &r);

@@ -49,12 +49,12 @@ ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_ep *l,
 }
 
 /* An entry's hold on what it names: its port, and its peer when IPv6. */
-static void table_hold(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr) {
+static inline void table_hold(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr) {
   ltcp_ports_hold(t->ports, port);
   if (ltcp_ep_is_v6(remote_addr)) ltcp_peers_hold(t->peers, remote_addr);
 }
 
-static void table_release(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr) {
+static inline void table_release(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr) {
   ltcp_ports_release(t->ports, port);
   if (ltcp_ep_is_v6(remote_addr)) ltcp_peers_release(t->peers, remote_addr);
 }

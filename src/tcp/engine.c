@@ -48,14 +48,8 @@ void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, 
   }
 }
 
-size_t ltcp_engine_put_end(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port) {
-  size_t n = 4;
-  if (ltcp_ep_is_v6(addr) && eng->host.addr6) {
-    memcpy(p, eng->host.addr6(eng->host.ctx, addr), 16);
-    n = 16;
-  } else {
-    ltcp_put32(p, addr);
-  }
-  ltcp_put16(p + n, port);
-  return n + 2;
+size_t ltcp_engine_put_end6(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port) {
+  memcpy(p, eng->host.addr6(eng->host.ctx, addr), 16);
+  ltcp_put16(p + 16, port);
+  return 18;
 }

@@ -15,6 +15,7 @@
 
 #include "lucidtcp/common.h"
 #include "lucidtcp/config.h"
+#include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/event.h"
 #include "lucidtcp/stats.h"
 #include "lucidtcp/wire/tcp.h"
@@ -114,7 +115,15 @@ static inline uint16_t ltcp_engine_mss(const ltcp_engine *eng, uint16_t mss, uin
 /* One end of a 4-tuple as keyed hashes read it (RFC 6528's ISN, SYN cookies): its address (16
  * bytes for an IPv6 handle: the real address) and port, at p (18 bytes of room). Returns the
  * bytes written: 6 (IPv4) or 18. */
-size_t ltcp_engine_put_end(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port);
+size_t ltcp_engine_put_end6(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port);
+static inline size_t ltcp_engine_put_end(const ltcp_engine *eng, uint8_t *p, uint32_t addr,
+                                         uint16_t port) {
+  if (__builtin_expect(ltcp_ep_is_v6(addr) && eng->host.addr6 != NULL, 0))
+    return ltcp_engine_put_end6(eng, p, addr, port);
+  ltcp_put32(p, addr);
+  ltcp_put16(p + 4, port);
+  return 6;
+}
 
 /* The public form of an endpoint the engine holds (an IPv6 handle made the address). */
 void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, ltcp_endpoint *out);
