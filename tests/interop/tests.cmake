@@ -20,6 +20,7 @@ set(LTCP_INTEROP_SCENARIOS
     get             # issue 17: get: no file on failure, -L, hosts file, -C -
     routes          # issue 16: get, connect and serve through the kernel as a router: --gateway, --route
     pmtu            # issue 16: path MTU discovery over a 1000-byte link in the middle (RFC 1191)
+    ipv6            # issue 16: curl -6 and -4 to serve, get and connect to the kernel over IPv6
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)
