@@ -6,7 +6,6 @@
 
 #include "lucidtcp/common.h"
 #include "util/assert.h"
-#include "util/siphash.h"
 
 int ltcp_peers_init(ltcp_peers *p, uint32_t cap, const uint8_t key[16]) {
   memset(p, 0, sizeof *p);
@@ -16,6 +15,7 @@ int ltcp_peers_init(ltcp_peers *p, uint32_t cap, const uint8_t key[16]) {
   p->cap = cap;
   p->mask = nb - 1;
   memcpy(p->key, key, 16);
+  p->last = 0;
   p->e = calloc((size_t)cap + 1, sizeof *p->e);
   p->buckets = calloc(nb, sizeof *p->buckets);
   p->sweep = calloc(cap, sizeof *p->sweep);
@@ -32,16 +32,31 @@ void ltcp_peers_free(ltcp_peers *p) {
   memset(p, 0, sizeof *p);
 }
 
+/* The bucket of addr: the two halves mixed under the secret (as ip/table.h's 4-tuple hash). */
 static uint32_t *peers_bucket(const ltcp_peers *p, const uint8_t addr[16]) {
-  return &p->buckets[ltcp_siphash(p->key, addr, 16) & p->mask];
+  uint64_t a, b;
+  memcpy(&a, addr, 8);
+  memcpy(&b, addr + 8, 8);
+  uint64_t x = (a ^ p->key[0]) * 0x9e3779b97f4a7c15ull;
+  x ^= (b ^ p->key[1]) + (x >> 29);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return &p->buckets[x & p->mask];
 }
 
-uint32_t ltcp_peers_find(const ltcp_peers *p, const uint8_t addr[16]) {
+uint32_t ltcp_peers_find(ltcp_peers *p, const uint8_t addr[16]) {
   if (p->cap == 0) return 0;
+  if (p->last && memcmp(p->e[p->last].addr, addr, 16) == 0) return LTCP_EP_V6_TAG | p->last;
   uint32_t i = *peers_bucket(p, addr);
   for (uint32_t n = 0; i; i = p->e[i].next, n++) { /* bounded by the entries in use */
     LTCP_ASSERT(n < p->count);
-    if (memcmp(p->e[i].addr, addr, 16) == 0) return LTCP_EP_V6_TAG | i;
+    if (memcmp(p->e[i].addr, addr, 16) == 0) {
+      p->last = i;
+      return LTCP_EP_V6_TAG | i;
+    }
   }
   return 0;
 }
@@ -94,6 +109,7 @@ static void peers_drop(ltcp_peers *p, uint32_t i) {
     link = &p->e[*link].next;
   }
   *link = p->e[i].next;
+  if (p->last == i) p->last = 0;
   p->e[i].next = p->free_head;
   p->free_head = i;
   p->count--;

@@ -4,7 +4,8 @@
  * IPv6 holds a reference (ip/table.c, where it holds its port); an entry no one holds is freed at
  * the end of the call into the stack (ltcp_peers_sweep), so a segment's source may be named for
  * the length of its input and a connection may move from TCB to record without losing it.
- * Capacity fixed at init; lookups O(1) on average, with a keyed hash a peer cannot aim.
+ * Capacity fixed at init; lookups O(1) on average, with a keyed hash a peer cannot aim (the
+ * connection table's kind of multiply-and-shift mix under a secret), the last entry found first.
  * Private to src/ip/. */
 #ifndef LTCP_IP_PEERS_H
 #define LTCP_IP_PEERS_H
@@ -27,7 +28,8 @@ typedef struct ltcp_peers {
   uint32_t free_head;
   uint32_t *sweep;        /* entries whose count fell to 0 (each once): cap at most */
   uint32_t nsweep;
-  uint8_t key[16];
+  uint64_t key[2];        /* the bucket hash's secret */
+  uint32_t last;          /* the entry found last (0: none): a flow's segments come in runs */
 } ltcp_peers;
 
 #define LTCP_PEER_SWEEP 0x80000000u
@@ -37,7 +39,7 @@ typedef struct ltcp_peers {
 int ltcp_peers_init(ltcp_peers *p, uint32_t cap, const uint8_t key[16]);
 void ltcp_peers_free(ltcp_peers *p);
 /* The handle of addr, or 0 when it has none. */
-uint32_t ltcp_peers_find(const ltcp_peers *p, const uint8_t addr[16]);
+uint32_t ltcp_peers_find(ltcp_peers *p, const uint8_t addr[16]);
 /* The handle of addr, made when it has none (held by no one: freed at the next sweep unless
  * held). 0 or LTCP_ENOBUFS (the table is full). */
 int ltcp_peers_get(ltcp_peers *p, const uint8_t addr[16], uint32_t *handle);
