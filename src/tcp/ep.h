@@ -1,4 +1,4 @@
-/* Endpoints as the engine and the host's tables keep them. Private to src/tcp/ and its host. */
+/* Endpoints as the engine and the host's tables keep them (ip/ reads them too, as tcp/tcb.h). */
 #ifndef LTCP_TCP_EP_H
 #define LTCP_TCP_EP_H
 
