@@ -50,7 +50,7 @@ test: build-asan build-clang
 # libFuzzer under ASan and UBSan (docs/fuzzing.md): each target of fuzz/ in turn for
 # FUZZ_SECONDS from its committed seeds; new inputs and any crash go to $(BUILD)/clang/fuzz/work.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = packet segments script http capture
+FUZZ_TARGETS = packet packet6 segments script http capture
 fuzz: build-clang
 	@for t in $(FUZZ_TARGETS); do \
 	  test -x $(BUILD)/clang/fuzz/fuzz_$$t || { echo "make fuzz: no fuzz_$$t (clang cannot link -fsanitize=fuzzer)"; exit 1; }; \

@@ -81,11 +81,19 @@ static void bench_die(const char *what) {
 }
 
 static uint32_t bench_addr(uint32_t i) { return LTCP_IPV4(198, 18, 0, 1 + i); }
+/* --ipv6 1: every stack has 2001:db8::(i+1) too and the connections go over IPv6. */
+static int bench_v6;
 
 static ltcp_stack *bench_stack(uint32_t i, uint16_t mtu, uint32_t buf, uint32_t conns) {
   ltcp_stack_config cfg;
   ltcp_stack_config_default(&cfg);
   cfg.addr = bench_addr(i);
+  if (bench_v6) {
+    static const uint8_t net[16] = {0x20, 0x01, 0x0d, 0xb8};
+    memcpy(cfg.addr6, net, 16);
+    cfg.addr6[15] = (uint8_t)(1 + i);
+    mtu = (uint16_t)(mtu + 20); /* the same MSS as over IPv4 */
+  }
   cfg.mtu = mtu;
   cfg.seed = 1 + i;
   cfg.max_connections = conns;
@@ -104,7 +112,7 @@ static ltcp_stack *bench_stack(uint32_t i, uint16_t mtu, uint32_t buf, uint32_t 
 }
 
 static uint32_t bench_payload_len(const uint8_t *p, size_t len) {
-  uint32_t ihl = (uint32_t)(p[0] & 15) * 4;
+  uint32_t ihl = (p[0] >> 4) == 6 ? 40u : (uint32_t)(p[0] & 15) * 4;
   if (len < ihl + 20) return 0;
   uint32_t doff = (uint32_t)(p[ihl + 12] >> 4) * 4;
   return (uint32_t)len > ihl + doff ? (uint32_t)len - ihl - doff : 0;
@@ -122,8 +130,9 @@ static uint64_t bench_pump_round(bench_net *net) {
     const uint8_t *pkt;
     size_t len;
     for (uint32_t k = 0; k < 1u << 20 && (len = ltcp_stack_tx_peek(src, &pkt)) != 0; k++) {
-      uint32_t dst = ((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
-                      (uint32_t)pkt[18] << 8 | pkt[19]) - bench_addr(0);
+      uint32_t dst = (pkt[0] >> 4) == 6 ? (uint32_t)pkt[39] - 1u
+                                        : ((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
+                                           (uint32_t)pkt[18] << 8 | pkt[19]) - bench_addr(0);
       if (dst < net->n && !net->st[dst]) net->absent_drops++;
       else if (dst < net->n && !(net->drop_to_clients && dst != 0)) {
         if (dst == net->data_dst && bench_payload_len(pkt, len)) net->data_segs++;
@@ -173,6 +182,11 @@ static int bench_connect(ltcp_stack *st, uint32_t addr, uint16_t lport, uint16_t
     if (ltcp_bind(st, fd, &local) != 0) bench_die("bind");
   }
   ltcp_endpoint remote = {addr, rport};
+  if (bench_v6) {
+    remote = (ltcp_endpoint){.family = LTCP_AF_INET6, .port = rport,
+                             .addr6 = {0x20, 0x01, 0x0d, 0xb8}};
+    remote.addr6[15] = (uint8_t)(1 + addr - bench_addr(0));
+  }
   if (ltcp_connect(st, fd, &remote) != 0 && errno != EINPROGRESS) bench_die("connect");
   return fd;
 }
@@ -606,10 +620,11 @@ static uint64_t bench_arg(int argc, char **argv, const char *name, uint64_t dflt
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: ltcp_bench bulk|cycles|rr|mem [--mss N] [--bytes N] [--buf N] "
-                    "[--no-copy 1] [--count N] [--inflight N] [--shards N (bulk, cycles)]\n");
+                    "[--no-copy 1] [--count N] [--inflight N] [--shards N (bulk, cycles)] [--ipv6 1]\n");
     return 2;
   }
   const char *what = argv[1];
+  bench_v6 = (int)bench_arg(argc, argv, "--ipv6", 0);
   uint32_t shards = (uint32_t)bench_arg(argc, argv, "--shards", 0);
   if (shards && strcmp(what, "bulk") == 0) {
     bench_shard t = {.mss = (uint16_t)bench_arg(argc, argv, "--mss", 1460),

@@ -91,7 +91,7 @@ static ltcp_stack *new_stack(uint32_t addr) {
 
 /* Sockets: a listener on the server, a connecting socket on the client. */
 static int open_sockets(app *a) {
-  ltcp_endpoint local = {SERVER_ADDR, PORT}, remote = {SERVER_ADDR, PORT};
+  ltcp_endpoint local = {.addr = SERVER_ADDR, .port = PORT}, remote = {.addr = SERVER_ADDR, .port = PORT};
   a->lfd = ltcp_socket(a->server);
   if (a->lfd < 0 || ltcp_bind(a->server, a->lfd, &local) != 0 ||
       ltcp_listen(a->server, a->lfd, 8) != 0)

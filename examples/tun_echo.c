@@ -78,7 +78,7 @@ static void server_step(void *ctx, ltcp_loop *loop) {
 }
 
 static int listen_on(server *s, uint32_t addr, uint16_t port) {
-  ltcp_endpoint local = {addr, port};
+  ltcp_endpoint local = {.addr = addr, .port = port};
   s->lfd = ltcp_socket(s->st);
   if (s->lfd < 0 || ltcp_bind(s->st, s->lfd, &local) != 0 || ltcp_listen(s->st, s->lfd, 16) != 0)
     return -1;

@@ -70,11 +70,54 @@ const char *ltcp_strerror(int err);
  * @return a static string, never NULL */
 const char *ltcp_errname(int err);
 
-/** An IPv4 endpoint. Both fields in host byte order. */
+/** Address families of an ltcp_endpoint. The zero value is IPv4, so an endpoint written as
+ * `{.addr = LTCP_IPV4(198, 18, 0, 1), .port = 80}` (or positionally) is IPv4 as before. */
+#define LTCP_AF_INET 0
+/** IPv6 (RFC 8200): the address is in ltcp_endpoint.addr6. */
+#define LTCP_AF_INET6 6
+
+/** An endpoint of either family: an IPv4 address in addr (host byte order), or, with family
+ * LTCP_AF_INET6, an IPv6 address in addr6 (network byte order, as written). */
 typedef struct ltcp_endpoint {
-  uint32_t addr; /**< IPv4 address */
-  uint16_t port; /**< TCP port */
+  uint32_t addr;     /**< IPv4 address, host byte order (family LTCP_AF_INET) */
+  uint16_t port;     /**< TCP port, host byte order */
+  uint8_t family;    /**< LTCP_AF_INET (0) or LTCP_AF_INET6 */
+  uint8_t addr6[16]; /**< IPv6 address, network byte order (family LTCP_AF_INET6) */
 } ltcp_endpoint;
+
+/** Longest text of ltcp_addr_format (an IPv6 address with an embedded IPv4 one), with its NUL. */
+#define LTCP_ADDR_STRLEN 46
+/** Longest text of ltcp_endpoint_format ("[v6]:65535"), with its NUL. */
+#define LTCP_ENDPOINT_STRLEN 54
+
+/** Parses an address of either family: "a.b.c.d" (family LTCP_AF_INET, addr) or an IPv6
+ * address in RFC 4291 §2.2 text ("2001:db8::1", family LTCP_AF_INET6, addr6). The port is left
+ * as it was.
+ * @param text the address (no brackets, no port)
+ * @param ep receives the family and the address
+ * @return 0, or LTCP_EINVAL (ep unchanged) */
+int ltcp_addr_parse(const char *text, ltcp_endpoint *ep);
+/** Writes ep's address, without its port: "a.b.c.d", or IPv6 in RFC 5952 form.
+ * @param ep an endpoint
+ * @param buf at least LTCP_ADDR_STRLEN bytes
+ * @return buf */
+char *ltcp_addr_format(const ltcp_endpoint *ep, char *buf);
+/** Writes ep as "a.b.c.d:port" or "[v6]:port" (RFC 5952 §6).
+ * @param ep an endpoint
+ * @param buf at least LTCP_ENDPOINT_STRLEN bytes
+ * @return buf */
+char *ltcp_endpoint_format(const ltcp_endpoint *ep, char *buf);
+/** Parses "a.b.c.d:port" or "[v6]:port" (a port from 0 to 65535).
+ * @param text the endpoint
+ * @param ep receives it
+ * @return 0, or LTCP_EINVAL (ep unchanged) */
+int ltcp_endpoint_parse(const char *text, ltcp_endpoint *ep);
+/** Whether a and b are the same endpoint (family, address and port; addr6 of an IPv4 endpoint
+ * and addr of an IPv6 one are not compared).
+ * @param a an endpoint
+ * @param b another
+ * @return 1 or 0 */
+int ltcp_endpoint_equal(const ltcp_endpoint *a, const ltcp_endpoint *b);
 
 /** The IPv4 address a.b.c.d, in host byte order. */
 #define LTCP_IPV4(a, b, c, d) \

@@ -24,12 +24,16 @@ typedef struct ltcp_stack_config {
   uint8_t prefix_len;             /**< the length of addr's prefix, 1 to 32: the prefix is on
                                    * the link (its connected route, RFC 1122 3.3.1.1). Default
                                    * 32, the address alone */
+  uint8_t addr6[16];              /**< this host's IPv6 address (RFC 8200), network byte order;
+                                   * all zero: no IPv6. Needs mtu >= 1280 (RFC 8200 §5) */
+  uint8_t prefix6_len;            /**< the length of addr6's prefix, 1 to 128, on the link (its
+                                   * connected route). Default 64 (RFC 4291 §2.5.4) */
   uint32_t gateway;               /**< the default gateway: a route 0.0.0.0/0 via it (RFC 1122
                                    * 3.3.1.1), which must lie in addr's prefix unless that is a
                                    * /32 (a point-to-point link). 0: none. Default 0 */
   uint8_t link_default_route;     /**< 1: with no gateway, every destination no other route
                                    * holds goes out of the link, as a host with one interface
-                                   * does; 0: only the connected prefix and the routes added
+                                   * does (for IPv6 too: ::/0 out of the link); 0: only the connected prefix and the routes added
                                    * (ltcp_route_add) are reachable. Default 1 */
   uint32_t max_routes;            /**< capacity of the routing table, 2 to 4096 (the connected
                                    * and default routes count). Default 16 */
@@ -41,7 +45,8 @@ typedef struct ltcp_stack_config {
   ltcp_time_ns frag_timeout_ns;   /**< a datagram not whole this long after its first fragment
                                    * is dropped (with an ICMP time exceeded when fragment zero
                                    * came, RFC 1122 3.3.2). Default 30 s (Linux's ipfrag_time) */
-  uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40. Default 1500 */
+  uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40 (IPv4) or mtu - 60
+                                   * (IPv6). Default 1500 */
   uint8_t ttl;                    /**< IPv4 TTL of packets we send. Default 64 */
   uint64_t seed;                  /**< randomness: ISN key and ephemeral ports. Default 1 */
   ltcp_time_ns msl_ns;            /**< maximum segment lifetime; TIME-WAIT lasts 2*MSL.

@@ -81,7 +81,13 @@ void ltcp_sim_free(ltcp_sim *sim);
  * @param addr its IPv4 address (host byte order)
  * @return its index (>= 0), or a negative error */
 int ltcp_sim_add_node(ltcp_sim *sim, const ltcp_sim_node_ops *ops, void *node, uint32_t addr);
-/** Adds a stack as a node, with the stack's own address. The stack must outlive the sim.
+/** Gives node an IPv6 address as well: packets to it go over the link whose far end owns it.
+ * @param sim the network
+ * @param node a node's index
+ * @param addr6 its IPv6 address (network byte order)
+ * @return 0, or LTCP_EINVAL */
+int ltcp_sim_set_addr6(ltcp_sim *sim, int node, const uint8_t addr6[16]);
+/** Adds a stack as a node, with the stack's own addresses (IPv4, and IPv6 when it has one). The stack must outlive the sim.
  * @param sim the network
  * @param st the stack
  * @return its index (>= 0), or a negative error */

@@ -22,7 +22,9 @@ extern "C" {
  * @param st the stack
  * @return a descriptor >= 0, or -1 (EMFILE) */
 int ltcp_socket(ltcp_stack *st);
-/** Binds to a local port (addr 0 or the stack's address). Port 0 picks an ephemeral port.
+/** Binds to a local port: any address (family LTCP_AF_INET with addr 0, or LTCP_AF_INET6 with
+ * "::"; a listener then takes both families unless LTCP_IPV6_V6ONLY), or the stack's IPv4 or
+ * IPv6 address (that family only). Port 0 picks an ephemeral port.
  * EADDRINUSE if another socket holds the port (or a connection does, without SO_REUSEADDR).
  * @param st the stack
  * @param fd the socket
@@ -147,7 +149,10 @@ typedef enum ltcp_sockopt {
   LTCP_TCP_KEEPIDLE,     /**< seconds of silence before the first probe, 1..32767. Default 7200 */
   LTCP_TCP_KEEPINTVL,    /**< seconds between probes, 1..32767. Default 75 */
   LTCP_TCP_KEEPCNT,      /**< unanswered probes before ETIMEDOUT, 1..127. Default 9 */
-  LTCP_TCP_CONGESTION    /**< LTCP_CC_CUBIC or LTCP_CC_NEWRENO (stack.h); default cfg.congestion */
+  LTCP_TCP_CONGESTION,   /**< LTCP_CC_CUBIC or LTCP_CC_NEWRENO (stack.h); default cfg.congestion */
+  LTCP_IPV6_V6ONLY       /**< 1: a socket bound to any address listens (and connects) over IPv6
+                          * only (RFC 3493 §5.3); 0 (default): a listener on any address takes
+                          * both families. Before listen or connect */
 } ltcp_sockopt;
 /** Sets an option.
  * @param st the stack

@@ -29,6 +29,19 @@ extern "C" {
   X(IP_PROTO, "IPv4: protocol not supported")                                             \
   X(IP_BAD_SOURCE, "IPv4: source is broadcast, multicast or this host")                   \
   X(IP_NO_ROUTE, "IPv4: no route back to the source")                                    \
+  X(IP6_TRUNCATED, "IPv6: shorter than a header")                                         \
+  X(IP6_VERSION, "IPv6: version is not 6")                                                 \
+  X(IP6_PAYLOAD_LEN, "IPv6: payload length beyond the packet, or 0 (jumbograms unsupported)") \
+  X(IP6_EXT_CHAIN, "IPv6: extension headers past the payload, malformed, or too many (RFC 8200 4)") \
+  X(IP6_PARAM_PROBLEM, "IPv6: unknown next header or option, or a route to follow: ICMPv6 parameter problem sent (RFC 8200 4)") \
+  X(IP6_OPTION_DISCARD, "IPv6: unknown option whose type says discard (RFC 8200 4.2)")    \
+  X(IP6_NO_NEXT, "IPv6: no next header (RFC 8200 4.7)")                                    \
+  X(IP6_FRAGMENT, "IPv6: fragment, not reassembled")                                      \
+  X(IP6_NOT_LOCAL, "IPv6: destination is not this host, or no IPv6 address")              \
+  X(IP6_BAD_SOURCE, "IPv6: source is multicast, unspecified or this host")                 \
+  X(IP6_NO_ROUTE, "IPv6: no route back to the source")                                     \
+  X(IP6_PEERS_FULL, "IPv6: no room to name a new peer (the peer table is full)")          \
+  X(ICMP_RATE_LIMITED, "ICMPv6: error not sent, the rate limit (RFC 4443 2.4 (f))")     \
   X(ICMP_TRUNCATED, "ICMP: truncated")                                                    \
   X(ICMP_CHECKSUM, "ICMP: bad checksum")                                                  \
   X(ICMP_UNHANDLED, "ICMP: type not handled")                                             \
@@ -89,8 +102,8 @@ const char *ltcp_drop_name(ltcp_drop_reason reason);
 
 /** A stack's counters since it was made (ltcp_stack_stats). */
 typedef struct ltcp_stats {
-  uint64_t ip_in;            /**< IPv4 packets handed to the stack */
-  uint64_t ip_out;           /**< IPv4 packets the stack queued for output */
+  uint64_t ip_in;            /**< packets handed to the stack (IPv4 and IPv6) */
+  uint64_t ip_out;           /**< packets the stack queued for output (IPv4 and IPv6) */
   uint64_t segs_in;          /**< TCP segments that passed header checks */
   uint64_t segs_out;         /**< TCP segments sent (retransmissions included) */
   uint64_t retransmits;      /**< segments sent again (timeouts, fast retransmit, recovery) */
@@ -105,6 +118,9 @@ typedef struct ltcp_stats {
                               * "fragmentation needed" (path MTU discovery, RFC 1191) */
   uint64_t frag_in;          /**< IPv4 fragments received (RFC 791 §3.2) */
   uint64_t frag_reassembled; /**< IPv4 datagrams made whole from fragments */
+  uint64_t ip6_in;           /**< of ip_in, the IPv6 packets */
+  uint64_t ip6_out;          /**< of ip_out, the IPv6 packets */
+  uint64_t icmp_errors_out;  /**< ICMP and ICMPv6 errors sent (rate-limited) */
   uint64_t active_opens;     /**< connect() calls that sent a SYN */
   uint64_t passive_opens;    /**< connections created by a SYN to a listener */
   uint64_t half_open_full;   /**< SYNs dropped because the stack held max_half_open half-open

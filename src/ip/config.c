@@ -8,6 +8,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->mtu = 1500;
   cfg->ttl = 64;
   cfg->prefix_len = 32;
+  cfg->prefix6_len = 64;
   cfg->link_default_route = 1;
   cfg->max_routes = 16;
   cfg->shards = 1;
@@ -55,6 +56,7 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
       c->tx_queue_packets != o->tx_queue_packets ||
       c->event_capacity != o->event_capacity || c->tso_max != o->tso_max ||
       c->csum_offload != o->csum_offload || c->prefix_len != o->prefix_len ||
+      memcmp(c->addr6, o->addr6, 16) != 0 || c->prefix6_len != o->prefix6_len ||
       c->gateway != o->gateway || c->link_default_route != o->link_default_route ||
       c->max_routes != o->max_routes || c->frag_max_datagrams != o->frag_max_datagrams ||
       c->frag_mem != o->frag_mem || c->frag_timeout_ns != o->frag_timeout_ns ||
@@ -79,6 +81,11 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   if (c->prefix_len < 1 || c->prefix_len > 32 || c->max_routes < 2 || c->max_routes > 4096)
     return 0;
   if (!ltcp_routes_via_ok(c->addr, c->prefix_len, c->gateway)) return 0;
+  if ((c->addr >> 28) == 0xe) return 0; /* multicast: and IPv6 handles live there (tcp/ep.h) */
+  /* RFC 8200 §5: a link that carries IPv6 has an MTU of 1280 or more. */
+  if (ltcp_ip_has_v6(c) && (c->mtu < 1280 || c->prefix6_len < 1 || c->prefix6_len > 128 ||
+                            c->addr6[0] == 0xff))
+    return 0;
   if (c->frag_max_datagrams > 4096 || (c->frag_max_datagrams && c->frag_timeout_ns == 0))
     return 0;
   if (c->syn_cookies > 2 || c->max_half_open >= (1u << 30)) return 0;

@@ -29,10 +29,11 @@ static void ip_conns_record(const ltcp_ip *ip, const ltcp_rec_hdr *h, ltcp_state
   for (int k = 0; k < LTCP_TIMER_COUNT; k++) ci.timer_at[k] = LTCP_TIME_NEVER;
   ci.delack_at = LTCP_TIME_NEVER;
   ci.tcp.state = state;
-  ci.tcp.local.addr = ip->cfg.addr;
-  ci.tcp.local.port = h->local_port;
-  ci.tcp.remote.addr = h->remote_addr;
-  ci.tcp.remote.port = h->remote_port;
+  /* A record keeps the peer's address (an IPv6 one as its handle) and ports; ours is the
+   * stack's own of the peer's family. */
+  uint32_t local = ltcp_ep_is_v6(h->remote_addr) ? LTCP_EP_V6_LOCAL : ip->cfg.addr;
+  ltcp_engine_endpoint(&ip->tcp, local, h->local_port, &ci.tcp.local);
+  ltcp_engine_endpoint(&ip->tcp, h->remote_addr, h->remote_port, &ci.tcp.remote);
   ci.tcp.conn_id = id;
   ci.timer_at[timer] = deadline;
   ci.fd = -1;

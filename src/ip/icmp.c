@@ -51,22 +51,22 @@ void ltcp_icmp_send_error(const ltcp_icmp_ctx *x, uint8_t type, uint8_t code, ui
 
 /* An error quotes the IP header and at least 8 bytes of what we sent (RFC 792, RFC 1812
  * 4.3.2.3): the TCP ports and sequence number. Returns 0 and the connection's ends, or -1. */
-static int icmp_quoted_tcp(const ltcp_icmp_ctx *x, const ltcp_icmp_hdr *h, ltcp_endpoint *local,
-                           ltcp_endpoint *remote, uint32_t *seq) {
+static int icmp_quoted_tcp(const ltcp_icmp_ctx *x, const ltcp_icmp_hdr *h, ltcp_ep *local,
+                           ltcp_ep *remote, uint32_t *seq) {
   const uint8_t *q = h->data;
   if (h->data_len < LTCP_IPV4_HDR_LEN || (q[0] >> 4) != 4) return -1;
   size_t ihl = (size_t)(q[0] & 0x0f) * 4;
   if (ihl < LTCP_IPV4_HDR_LEN || h->data_len < ihl + 8 || q[9] != LTCP_IPPROTO_TCP) return -1;
   if (ltcp_get32(q + 12) != x->cfg->addr) return -1; /* not a packet we sent */
-  *local = (ltcp_endpoint){ltcp_get32(q + 12), ltcp_get16(q + ihl)};
-  *remote = (ltcp_endpoint){ltcp_get32(q + 16), ltcp_get16(q + ihl + 2)};
+  *local = (ltcp_ep){ltcp_get32(q + 12), ltcp_get16(q + ihl)};
+  *remote = (ltcp_ep){ltcp_get32(q + 16), ltcp_get16(q + ihl + 2)};
   *seq = ltcp_get32(q + ihl + 4);
   return 0;
 }
 
 /* MUST-54: act on an error, directing it to the connection that caused it. */
 static ltcp_drop_reason icmp_error(const ltcp_icmp_ctx *x, const ltcp_icmp_hdr *h) {
-  ltcp_endpoint local, remote;
+  ltcp_ep local, remote;
   uint32_t seq;
   if (icmp_quoted_tcp(x, h, &local, &remote, &seq) != 0) return LTCP_DROP_ICMP_BAD_QUOTE;
   ltcp_tcb *tcb = ltcp_table_lookup(x->table, &local, &remote);

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "ip/icmp.h"
+#include "ip/ip6.h"
 #include "lucidtcp/wire/icmp.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 #include "tcp/events.h"
 #include "tcp/input.h"
 #include "tcp/life.h"
@@ -14,6 +16,7 @@
 #include "tcp/timeout.h"
 #include "tcp/timer.h"
 #include "util/assert.h"
+#include "util/siphash.h"
 
 #define IP_EPHEMERAL_LO 49152u /* RFC 6335 §6 dynamic ports */
 #define IP_EPHEMERAL_HI 65535u
@@ -23,13 +26,17 @@
 
 /* ---- the engine's host interface (tcp/engine.h) */
 
-static uint8_t *ip_tx_slot(void *ctx, uint32_t *room, int new_data) {
+static uint8_t *ip_tx_slot(void *ctx, uint32_t dst_addr, uint32_t *room, int new_data) {
   ltcp_ip *ip = ctx;
   uint8_t *pkt = ltcp_txq_alloc(&ip->txq, new_data);
   if (!pkt) {
     /* Backpressure: the sender waits for the driver to drain the queue (counted, not a drop). */
     if (new_data && ltcp_txq_stall(&ip->txq)) ip->stats.tx_stalls++;
     return NULL;
+  }
+  if (__builtin_expect(ltcp_ep_is_v6(dst_addr), 0)) {
+    *room = ip->txq.slot - LTCP_IPV6_HDR_LEN;
+    return pkt + LTCP_IPV6_HDR_LEN;
   }
   *room = ip->txq.slot - LTCP_IPV4_HDR_LEN;
   return pkt + LTCP_IPV4_HDR_LEN;
@@ -38,6 +45,11 @@ static uint8_t *ip_tx_slot(void *ctx, uint32_t *room, int new_data) {
 static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
                          uint32_t seg_size) {
   ltcp_ip *ip = ctx;
+  if (__builtin_expect(ltcp_ep_is_v6(seg->dst_addr), 0)) {
+    LTCP_ASSERT(seg_size == 0); /* no TSO over IPv6 (tcp/output.c) */
+    ltcp_ip6_tx_commit(ip, tcp, seg, tcp_len);
+    return;
+  }
   uint8_t *pkt = tcp - LTCP_IPV4_HDR_LEN; /* the slot ip_tx_slot gave */
   ltcp_ipv4_hdr h = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = ip->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
   h.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
@@ -58,9 +70,14 @@ static void ip_deadline_moved(void *ctx, ltcp_tcb *tcb) {
   ltcp_timers_moved(&ip->timers, tcb);
 }
 
+/* A listener bound to one family's address (IPV6_V6ONLY, or a bound IPv4 address) takes no
+ * segment of the other; a wildcard one takes both. */
 static ltcp_tcb *ip_listener(void *ctx, const ltcp_seg *seg) {
   ltcp_ip *ip = ctx;
-  return ltcp_table_listener(&ip->table, seg->dst_port);
+  ltcp_tcb *l = ltcp_table_listener(&ip->table, seg->dst_port);
+  if (l && l->local.addr && ltcp_ep_is_v6(l->local.addr) != ltcp_ep_is_v6(seg->dst_addr))
+    return NULL;
+  return l;
 }
 
 static int ip_attach_child(ltcp_ip *ip, ltcp_tcb *tcb, int half_open);
@@ -96,6 +113,10 @@ static void ip_detach(void *ctx, ltcp_tcb *tcb, int error) {
   if (tcb->view) ltcp_tw_table_view_gone(&ip->tw);
 }
 
+static const uint8_t *ip_addr6(void *ctx, uint32_t handle) {
+  return ltcp_ip_addr6(ctx, handle);
+}
+
 static const ltcp_engine_host ip_host = {
     .tx_slot = ip_tx_slot,
     .tx_commit = ip_tx_commit,
@@ -107,6 +128,7 @@ static const ltcp_engine_host ip_host = {
     .half_open_evict = ip_half_open_evict,
     .expand_children = ip_expand_children,
     .detach = ip_detach,
+    .addr6 = ip_addr6,
 };
 
 /* ---- routes */
@@ -118,6 +140,10 @@ static int ip_routes_start(ltcp_ip *ip) {
   int rc = ltcp_routes_add(&ip->routes, c->addr & m, c->prefix_len, 0);
   if (rc == 0 && (c->gateway || c->link_default_route))
     rc = ltcp_routes_add(&ip->routes, 0, 0, c->gateway);
+  if (rc == 0 && ltcp_ip_has_v6(c)) rc = ltcp_routes6_add(&ip->routes6, c->addr6, c->prefix6_len);
+  static const uint8_t any[16];
+  if (rc == 0 && ltcp_ip_has_v6(c) && c->link_default_route)
+    rc = ltcp_routes6_add(&ip->routes6, any, 0);
   return rc;
 }
 
@@ -135,6 +161,10 @@ int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via) {
   if (!r) return LTCP_ENETUNREACH;
   if (via) *via = r->via;
   return 0;
+}
+
+int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]) {
+  return ltcp_routes6_lookup(&ip->routes6, dst) ? 0 : LTCP_ENETUNREACH;
 }
 
 /* ---- life */
@@ -158,7 +188,7 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   if (ltcp_engine_init(&ip->tcp, cfg, &ip->stats, &host, isn_key) != 0 ||
       ltcp_txq_init(&ip->txq, cfg->tx_queue_packets, slot, cfg->tso_max != 0) != 0 ||
       ltcp_ports_init(&ip->ports) != 0 ||
-      ltcp_table_init(&ip->table, cfg->max_connections, half, hash_key, &ip->ports) != 0 ||
+      ltcp_table_init(&ip->table, cfg->max_connections, half, hash_key, &ip->ports, &ip->peers) != 0 ||
       ltcp_timers_init(&ip->timers, cfg->max_connections + half + cfg->max_sockets) != 0)
     return LTCP_ENOMEM;
   ltcp_rec_home home = {.tcp = &ip->tcp, .table = &ip->table, .stats = &ip->stats,
@@ -166,8 +196,18 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
   ltcp_rec_home syn_home = home;
   syn_home.max = half;
   syn_home.half_open = 1;
+  /* IPv6 secrets derived from the ISN key, so a stack without IPv6 draws what it always drew. */
+  uint8_t peer_key[16];
+  uint64_t k0 = ltcp_siphash(isn_key, "ipv6 peers", 10), k1 = ltcp_siphash(isn_key, "ipv6 peers2", 11);
+  memcpy(peer_key, &k0, 8);
+  memcpy(peer_key + 8, &k1, 8);
+  ip->flow_key = ltcp_siphash(isn_key, "flow label", 10);
+  ip->icmp6_tokens = LTCP_IP6_ICMP_BURST;
+  uint32_t peers = ltcp_ip_has_v6(cfg) ? cfg->max_connections + half + 1 : 0;
+  if (ltcp_peers_init(&ip->peers, peers, peer_key) != 0) return LTCP_ENOMEM;
   if (ltcp_tw_table_init(&ip->tw, &home) != 0 || ltcp_syn_table_init(&ip->syn, &syn_home) != 0 ||
       ltcp_routes_init(&ip->routes, cfg->max_routes) != 0 ||
+      ltcp_routes6_init(&ip->routes6, cfg->max_routes) != 0 ||
       ltcp_frags_init(&ip->frags, cfg->frag_max_datagrams, cfg->frag_mem, cfg->frag_timeout_ns,
                       &ip->stats) != 0)
     return LTCP_ENOMEM;
@@ -184,6 +224,8 @@ void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_table_free(&ip->table);
   ltcp_ports_free(&ip->ports);
   ltcp_routes_free(&ip->routes);
+  ltcp_routes6_free(&ip->routes6);
+  ltcp_peers_free(&ip->peers);
   ltcp_frags_free(&ip->frags);
   ltcp_timers_free(&ip->timers);
   ltcp_txq_free(&ip->txq);
@@ -193,10 +235,40 @@ void ltcp_ip_free(ltcp_ip *ip) {
 
 /* A segment for tcb's connection (or for no connection) went through the engine: the
  * connection it left may become a compact record. */
-static void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
+IP_HOT void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
   ltcp_tcb *left = ltcp_input_segment(&ip->tcp, tcb, seg);
   if (left && !left->view) ltcp_ip_compact(ip, left); /* tcb, or a listener's new child */
 }
+
+/* Whether a reply to addr could leave (RFC 1122 3.3.1.1): a route back, in its family. */
+static int ip_route_back(const ltcp_ip *ip, uint32_t addr) {
+  if (ltcp_ep_is_v6(addr)) return ltcp_ip_route6_lookup(ip, ltcp_peers_addr(&ip->peers, addr)) == 0;
+  return ltcp_ip_route_lookup(ip, addr, NULL) == 0;
+}
+
+/* A parsed segment for us, either family (inlined: IP_HOT). */
+IP_HOT void ip_tcp_demux(ltcp_ip *ip, const ltcp_seg *seg) {
+  ip->stats.segs_in++;
+  /* A segment above our MSS (RFC 9293 §3.7.1) from a link that coalesced several (GRO): taken
+   * whole, as the text and ACK steps work on byte ranges. */
+  if (seg->len + 40u > ip->cfg.mtu) ip->stats.large_in++;
+  ltcp_ep local = {seg->dst_addr, seg->dst_port}, remote = {seg->src_addr, seg->src_port};
+  ltcp_tcb *tcb = ltcp_table_lookup(&ip->table, &local, &remote);
+  if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record */
+  /* A compact TIME-WAIT record goes through the engine as its view (ip/tw_table.h). */
+  ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(&ip->tw, &local, &remote);
+  /* A segment for no connection may open one or be answered (a SYN,ACK, an RST): with no
+   * route back to its source, neither could leave (RFC 1122 3.3.1.1). Dropped and counted. */
+  if (!tcb && !view && !ip_route_back(ip, seg->src_addr)) {
+    ltcp_events_drop(&ip->tcp, ltcp_ep_is_v6(seg->src_addr) ? LTCP_DROP_IP6_NO_ROUTE
+                                                             : LTCP_DROP_IP_NO_ROUTE, NULL);
+    return;
+  }
+  ip_tcp_deliver(ip, view ? view : tcb, seg);
+  if (view) ltcp_tw_table_view_done(&ip->tw, view);
+}
+
+void ltcp_ip_tcp_segment(ltcp_ip *ip, const ltcp_seg *seg) { ip_tcp_demux(ip, seg); }
 
 /* A segment in a datagram for us (inlined: IP_HOT). */
 IP_HOT void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *tcp, size_t len,
@@ -209,23 +281,7 @@ IP_HOT void ip_tcp_input(ltcp_ip *ip, const ltcp_ipv4_hdr *hdr, const uint8_t *t
     ltcp_events_drop(&ip->tcp, why, NULL);
     return;
   }
-  ip->stats.segs_in++;
-  /* A segment above our MSS (RFC 9293 §3.7.1) from a link that coalesced several (GRO): taken
-   * whole, as the text and ACK steps work on byte ranges. */
-  if (seg.len + 40u > ip->cfg.mtu) ip->stats.large_in++;
-  ltcp_endpoint local = {seg.dst_addr, seg.dst_port}, remote = {seg.src_addr, seg.src_port};
-  ltcp_tcb *tcb = ltcp_table_lookup(&ip->table, &local, &remote);
-  if (!tcb) tcb = ltcp_syn_table_expand(&ip->syn, &local, &remote); /* a half-open record */
-  /* A compact TIME-WAIT record goes through the engine as its view (ip/tw_table.h). */
-  ltcp_tcb *view = tcb ? NULL : ltcp_tw_table_view(&ip->tw, &local, &remote);
-  /* A segment for no connection may open one or be answered (a SYN,ACK, an RST): with no
-   * route back to its source, neither could leave (RFC 1122 3.3.1.1). Dropped and counted. */
-  if (!tcb && !view && ltcp_ip_route_lookup(ip, seg.src_addr, NULL) != 0) {
-    ltcp_events_drop(&ip->tcp, LTCP_DROP_IP_NO_ROUTE, NULL);
-    return;
-  }
-  ip_tcp_deliver(ip, view ? view : tcb, &seg);
-  if (view) ltcp_tw_table_view_done(&ip->tw, view);
+  ip_tcp_demux(ip, &seg);
 }
 
 static ltcp_icmp_ctx ip_icmp_ctx(ltcp_ip *ip) {
@@ -272,6 +328,11 @@ void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len
   ip->stats.ip_in++;
   ltcp_ipv4_hdr hdr;
   ltcp_drop_reason why = ltcp_ipv4_parse(pkt, len, &hdr);
+  if (why == LTCP_DROP_IP_VERSION && (pkt[0] >> 4) == 6) { /* found where IPv4 cannot be */
+    ltcp_ip6_input(ip, pkt, len, flags);
+    ltcp_ip_done(ip);
+    return;
+  }
   int frag = why == LTCP_DROP_IP_FRAGMENT;
   if (frag) why = LTCP_DROP_NONE;
   if (why == LTCP_DROP_NONE && hdr.dst != ip->cfg.addr) why = LTCP_DROP_IP_NOT_LOCAL;
@@ -393,8 +454,8 @@ int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb) { return ltcp_table_insert(&ip->t
 
 void ltcp_ip_listen(ltcp_ip *ip, ltcp_tcb *tcb) { ltcp_table_add_listener(&ip->table, tcb); }
 
-int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local,
-                         const ltcp_endpoint *remote) {
+int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_ep *local,
+                         const ltcp_ep *remote) {
   return ltcp_table_lookup(&ip->table, local, remote) ||
          ltcp_tw_table_exists(&ip->tw, local, remote) || ltcp_syn_table_exists(&ip->syn, local, remote);
 }

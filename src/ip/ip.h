@@ -8,8 +8,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ip/frag.h"
+#include "ip/peers.h"
 #include "ip/ports.h"
 #include "ip/route.h"
 #include "ip/syn_table.h"
@@ -40,14 +42,24 @@ typedef struct ltcp_ip {
   ltcp_conn_table table;
   ltcp_ports ports;
   ltcp_routes routes;      /* IPv4 routes: connected, default, added */
+  ltcp_routes6 routes6;    /* IPv6 routes: connected, default */
   ltcp_frags frags;        /* IPv4 datagrams being reassembled */
   ltcp_timer_heap timers;
   ltcp_tw_table tw;        /* compact TIME-WAIT records */
   ltcp_syn_table syn;      /* compact half-open records */
   ltcp_txq txq;
   ltcp_ip_upper upper;
+  ltcp_peers peers;        /* IPv6 peer addresses by handle (tcp/ep.h) */
+  uint64_t flow_key;       /* RFC 6437 flow labels: the secret */
+  uint32_t icmp6_tokens;   /* RFC 4443 §2.4 (f): ICMPv6 errors we may send now */
+  ltcp_time_ns icmp6_refill; /* when the last token came */
 } ltcp_ip;
 
+/* Whether the configuration has an IPv6 address. */
+static inline int ltcp_ip_has_v6(const ltcp_stack_config *c) {
+  static const uint8_t none[16];
+  return memcmp(c->addr6, none, 16) != 0;
+}
 /* Whether cfg is usable (ranges documented in lucidtcp/config.h). */
 int ltcp_ip_config_valid(const ltcp_stack_config *cfg);
 /* Takes new settings while running (ltcp_stack_set_config): 0, or -1 (nothing changed) when
@@ -85,7 +97,7 @@ size_t ltcp_ip_connections(const ltcp_ip *ip, void (*fn)(void *ctx, const ltcp_c
  * LTCP_ENOBUFS when the table is full. */
 int ltcp_ip_attach(ltcp_ip *ip, ltcp_tcb *tcb);
 /* Whether a connection or a record holds the 4-tuple. */
-int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_ep *local, const ltcp_ep *remote);
 /* The listener of a port, or NULL; a new one enters the listener table. */
 static inline ltcp_tcb *ltcp_ip_listener(const ltcp_ip *ip, uint16_t port) {
   return ltcp_table_listener(&ip->table, port);
@@ -105,10 +117,28 @@ int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t rport, uint16_t *port);
 int ltcp_ip_route_add(ltcp_ip *ip, uint32_t prefix, uint8_t len, uint32_t via);
 int ltcp_ip_route_del(ltcp_ip *ip, uint32_t prefix, uint8_t len);
 int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via);
+/* IPv6: 0, or LTCP_ENETUNREACH (also when the stack has no IPv6 address). */
+int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]);
 /* After a call on tcb: it becomes a compact record when it may (TIME-WAIT, half-open);
  * returns 1 if it did (tcb is then freed when the call ends). */
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);
-/* The end of every call into the stack: idle connections sleep, deleted ones are freed. */
-static inline void ltcp_ip_done(ltcp_ip *ip) { ltcp_engine_reap(&ip->tcp); }
+/* The end of every call into the stack: idle connections sleep, deleted ones are freed, IPv6
+ * peers no one holds are forgotten. */
+static inline void ltcp_ip_done(ltcp_ip *ip) {
+  ltcp_engine_reap(&ip->tcp);
+  if (__builtin_expect(ip->peers.nsweep != 0, 0)) ltcp_peers_sweep(&ip->peers);
+}
+/* A segment parsed from a datagram for us (either family) to its connection, record, listener,
+ * or answer (ip.c); the IPv6 input path's way in. */
+void ltcp_ip_tcp_segment(ltcp_ip *ip, const ltcp_seg *seg);
+/* The IPv6 address of a handle: ours (LTCP_EP_V6_LOCAL) or a peer's. */
+static inline const uint8_t *ltcp_ip_addr6(const ltcp_ip *ip, uint32_t handle) {
+  return handle == LTCP_EP_V6_LOCAL ? ip->cfg.addr6 : ltcp_peers_addr(&ip->peers, handle);
+}
+/* The handle of a peer's IPv6 address for a new connection (ltcp_ip_attach holds it): 0, or
+ * LTCP_ENOBUFS when the peer table is full. */
+static inline int ltcp_ip_peer6(ltcp_ip *ip, const uint8_t addr[16], uint32_t *handle) {
+  return ltcp_peers_get(&ip->peers, addr, handle);
+}
 
 #endif

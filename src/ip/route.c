@@ -57,3 +57,49 @@ int ltcp_routes_via_ok(uint32_t addr, uint8_t len, uint32_t via) {
   uint32_t m = len == 32 ? 0 : ltcp_routes_mask(len);
   return (via & m) == (addr & m);
 }
+
+/* ---- IPv6 */
+
+int ltcp_routes6_init(ltcp_routes6 *t, uint32_t cap) {
+  t->count = 0;
+  t->cap = cap;
+  t->e = calloc(cap ? cap : 1, sizeof *t->e);
+  return t->e ? 0 : LTCP_ENOMEM;
+}
+
+void ltcp_routes6_free(ltcp_routes6 *t) {
+  free(t->e);
+  t->e = NULL;
+  t->count = t->cap = 0;
+}
+
+/* Whether a's first len bits are b's. */
+static int routes6_match(const uint8_t *a, const uint8_t *b, uint8_t len) {
+  uint8_t whole = len / 8, rest = len % 8;
+  if (memcmp(a, b, whole) != 0) return 0;
+  if (rest == 0) return 1;
+  uint8_t m = (uint8_t)(0xffu << (8 - rest));
+  return (a[whole] & m) == (b[whole] & m);
+}
+
+int ltcp_routes6_add(ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len) {
+  if (len > 128) return LTCP_EINVAL;
+  ltcp_route6_entry n = {.len = len};
+  memcpy(n.prefix, prefix, len / 8);
+  if (len % 8) n.prefix[len / 8] = (uint8_t)(prefix[len / 8] & (0xffu << (8 - len % 8)));
+  for (uint32_t i = 0; i < t->count; i++)
+    if (t->e[i].len == len && memcmp(t->e[i].prefix, n.prefix, 16) == 0) return LTCP_EEXIST;
+  if (t->count == t->cap) return LTCP_ENOBUFS;
+  uint32_t at = 0;
+  while (at < t->count && t->e[at].len >= len) at++;
+  memmove(&t->e[at + 1], &t->e[at], (t->count - at) * sizeof *t->e);
+  t->e[at] = n;
+  t->count++;
+  return 0;
+}
+
+const ltcp_route6_entry *ltcp_routes6_lookup(const ltcp_routes6 *t, const uint8_t dst[16]) {
+  for (uint32_t i = 0; i < t->count; i++)
+    if (routes6_match(dst, t->e[i].prefix, t->e[i].len)) return &t->e[i];
+  return NULL;
+}

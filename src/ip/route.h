@@ -35,6 +35,27 @@ const ltcp_route_entry *ltcp_routes_lookup(const ltcp_routes *t, uint32_t dst);
  * host in that prefix (RFC 1122 3.3.1.1: a gateway is on a connected network), any other one
  * on a /32 (a point-to-point link stands for its far end). 1 or 0. */
 int ltcp_routes_via_ok(uint32_t addr, uint8_t len, uint32_t via);
+/* The IPv6 table (RFC 8200; RFC 4861 §5.2's prefix list and default router, as a host with one
+ * point-to-point link needs them): prefixes only, as every IPv6 route leaves through the link
+ * (a TUN link has no neighbours to resolve). Longest prefix first, as the IPv4 table. */
+typedef struct ltcp_route6_entry {
+  uint8_t prefix[16]; /* network byte order, host bits zero */
+  uint8_t len;        /* 0..128 */
+} ltcp_route6_entry;
+
+typedef struct ltcp_routes6 {
+  ltcp_route6_entry *e;
+  uint32_t count, cap;
+} ltcp_routes6;
+
+int ltcp_routes6_init(ltcp_routes6 *t, uint32_t cap); /* 0 or LTCP_ENOMEM */
+void ltcp_routes6_free(ltcp_routes6 *t);
+/* Adds prefix/len (host bits are cleared). 0, LTCP_EINVAL (len > 128), LTCP_EEXIST or
+ * LTCP_ENOBUFS. */
+int ltcp_routes6_add(ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len);
+/* The longest prefix holding dst, or NULL. */
+const ltcp_route6_entry *ltcp_routes6_lookup(const ltcp_routes6 *t, const uint8_t dst[16]);
+
 /* The mask of a prefix length. */
 static inline uint32_t ltcp_routes_mask(uint8_t len) { return len ? ~0u << (32 - len) : 0; }
 

@@ -18,15 +18,15 @@ int ltcp_syn_table_init(ltcp_syn_table *t, const ltcp_rec_home *home) {
 
 void ltcp_syn_table_free(ltcp_syn_table *t) { ltcp_recs_free(&t->recs); }
 
-int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_endpoint *local,
-                          const ltcp_endpoint *remote) {
+int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_ep *local,
+                          const ltcp_ep *remote) {
   return ltcp_rec_table_find(&t->home, &t->recs, local, remote) != 0;
 }
 
 /* The table's own conditions: a TCB of the connection table with the stack's address, whose
  * deadline keeps its FIFO sorted. */
 static int syn_may_hold(const ltcp_syn_table *t, const ltcp_tcb *tcb) {
-  if (!tcb->in_table || tcb->local.addr != t->home.addr) return 0;
+  if (!tcb->in_table || tcb->local.addr != ltcp_rec_local_addr(&t->home, tcb->remote.addr)) return 0;
   const ltcp_rec_fifo *f = &t->fifo[ltcp_syn_retries(tcb)];
   return !f->tail || syn_at(t, f->tail)->deadline <= ltcp_syn_deadline(tcb);
 }
@@ -39,7 +39,7 @@ int ltcp_syn_table_compact(ltcp_syn_table *t, ltcp_tcb *tcb) {
   ltcp_syn_save(tcb, &w->s);
   w->deadline = ltcp_syn_deadline(tcb);
   w->id = tcb->id;
-  ltcp_endpoint local = tcb->local, remote = tcb->remote;
+  ltcp_ep local = tcb->local, remote = tcb->remote;
   ltcp_life_retire(t->home.tcp, tcb); /* out of the table; the record keeps its listener's slot */
   ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo[w->s.retries], idx);
@@ -61,7 +61,7 @@ static ltcp_tcb *syn_expand_idx(ltcp_syn_table *t, uint32_t idx) {
   LTCP_ASSERT(lst != NULL); /* a listener that goes expands its records first */
   ltcp_tcb *tcb = ltcp_life_new_with_id(home->tcp, LTCP_SYN_RECEIVED, w->id);
   if (!tcb) return NULL;
-  ltcp_endpoint local, remote;
+  ltcp_ep local, remote;
   ltcp_rec_table_tuple(home, &w->link, &local, &remote);
   ltcp_syn_state s = w->s;
   ltcp_time_ns deadline = w->deadline;
@@ -73,8 +73,8 @@ static ltcp_tcb *syn_expand_idx(ltcp_syn_table *t, uint32_t idx) {
   return tcb;
 }
 
-ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_endpoint *local,
-                                const ltcp_endpoint *remote) {
+ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_ep *local,
+                                const ltcp_ep *remote) {
   uint32_t idx = ltcp_rec_table_find(&t->home, &t->recs, local, remote);
   return idx ? syn_expand_idx(t, idx) : NULL;
 }

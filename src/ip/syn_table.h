@@ -37,10 +37,10 @@ void ltcp_syn_table_free(ltcp_syn_table *t);
  * holds tcb. */
 int ltcp_syn_table_compact(ltcp_syn_table *t, ltcp_tcb *tcb);
 /* Whether a record holds the 4-tuple. */
-int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_ep *local, const ltcp_ep *remote);
 /* The TCB again for a record's 4-tuple (the record goes), or NULL when there is none or no
  * memory (the record stays; the segment is then dropped as for a full queue). */
-ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_ep *local, const ltcp_ep *remote);
 /* The earliest record deadline and its connection id (LTCP_TIME_NEVER when none). */
 ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id);
 /* The record with the earliest deadline as a TCB again (in the timer heap, due). */

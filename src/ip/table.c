@@ -12,9 +12,10 @@ static uint32_t table_pow2(uint32_t n) {
 }
 
 int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint32_t max_half_open, uint64_t hash_key,
-                    ltcp_ports *ports) {
+                    ltcp_ports *ports, ltcp_peers *peers) {
   uint32_t nb = table_pow2(max + max_half_open);
   t->ports = ports;
+  t->peers = peers;
   t->max = max;
   t->max_half_open = max_half_open;
   t->count = t->half_open = 0;
@@ -36,12 +37,12 @@ void ltcp_table_free(ltcp_conn_table *t) {
   t->used = NULL;
 }
 
-static int table_same(const ltcp_endpoint *a, const ltcp_endpoint *b) {
+static int table_same(const ltcp_ep *a, const ltcp_ep *b) {
   return a->addr == b->addr && a->port == b->port;
 }
 
-ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *l,
-                            const ltcp_endpoint *r) {
+ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_ep *l,
+                            const ltcp_ep *r) {
   /* Bounded by the connection count: a chain holds connections only. */
   ltcp_tcb *c = t->conns[ltcp_table_hash(t, l, r) & t->conns_mask];
   for (uint32_t n = 0; c; c = c->hash_next, n++) {
@@ -49,6 +50,17 @@ ltcp_tcb *ltcp_table_lookup(const ltcp_conn_table *t, const ltcp_endpoint *l,
     if (table_same(&c->local, l) && table_same(&c->remote, r)) return c;
   }
   return NULL;
+}
+
+/* An entry's hold on what it names: its port, and its peer when IPv6. */
+static inline void table_hold(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr) {
+  ltcp_ports_hold(t->ports, port);
+  if (ltcp_ep_is_v6(remote_addr)) ltcp_peers_hold(t->peers, remote_addr);
+}
+
+static inline void table_release(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr) {
+  ltcp_ports_release(t->ports, port);
+  if (ltcp_ep_is_v6(remote_addr)) ltcp_peers_release(t->peers, remote_addr);
 }
 
 static int table_full(const ltcp_conn_table *t, int half_open) {
@@ -68,7 +80,7 @@ int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb, int half_open) {
   t->used[i / 64] |= 1ull << (i % 64);
   tcb->in_table = 1;
   t->count++;
-  ltcp_ports_hold(t->ports, tcb->local.port);
+  table_hold(t, tcb->local.port, tcb->remote.addr);
   return 0;
 }
 
@@ -93,7 +105,7 @@ void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb) {
     tcb->busy->half_open = 0;
     t->half_open--;
   }
-  ltcp_ports_release(t->ports, tcb->local.port);
+  table_release(t, tcb->local.port, tcb->remote.addr);
 }
 
 int ltcp_table_promote(ltcp_conn_table *t, ltcp_tcb *tcb) {
@@ -105,18 +117,19 @@ int ltcp_table_promote(ltcp_conn_table *t, ltcp_tcb *tcb) {
   return 0;
 }
 
-void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port, int half_open) {
+void ltcp_table_add_record(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr, int half_open) {
   LTCP_ASSERT(!table_full(t, half_open));
   t->count++;
   if (half_open) t->half_open++;
-  ltcp_ports_hold(t->ports, port);
+  table_hold(t, port, remote_addr);
 }
 
-void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port, int half_open) {
+void ltcp_table_remove_record(ltcp_conn_table *t, uint16_t port, uint32_t remote_addr,
+                              int half_open) {
   LTCP_ASSERT(t->count > 0 && (!half_open || t->half_open > 0));
   t->count--;
   if (half_open) t->half_open--;
-  ltcp_ports_release(t->ports, port);
+  table_release(t, port, remote_addr);
 }
 
 ltcp_tcb *ltcp_table_listener(const ltcp_conn_table *t, uint16_t port) {

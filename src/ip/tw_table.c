@@ -28,7 +28,7 @@ static void tw_remove(ltcp_tw_table *t, uint32_t idx) {
  * expiry keeps the FIFO sorted (a TCB that entered TIME-WAIT before the newest record, because
  * its user closed the socket late, keeps its TCB and its timer in the heap). */
 static int tw_may_hold(const ltcp_tw_table *t, const ltcp_tcb *tcb) {
-  if (!tcb->in_table || tcb->local.addr != t->home.addr) return 0;
+  if (!tcb->in_table || tcb->local.addr != ltcp_rec_local_addr(&t->home, tcb->remote.addr)) return 0;
   return !t->fifo.tail || tw_at(t, t->fifo.tail)->expiry <= ltcp_tw_expiry(tcb);
 }
 
@@ -40,7 +40,7 @@ int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb) {
   ltcp_tw_save(t->home.tcp, tcb, &w->s);
   w->expiry = ltcp_tw_expiry(tcb);
   w->id = tcb->id;
-  ltcp_endpoint local = tcb->local, remote = tcb->remote;
+  ltcp_ep local = tcb->local, remote = tcb->remote;
   ltcp_life_retire(t->home.tcp, tcb); /* out of the table; the record takes its place */
   ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo, idx);
@@ -50,20 +50,20 @@ int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb) {
 
 static ltcp_tcb *tw_fill_view(ltcp_tw_table *t, uint32_t idx) {
   const ltcp_tw_rec *w = tw_at(t, idx);
-  ltcp_endpoint local, remote;
+  ltcp_ep local, remote;
   ltcp_rec_table_tuple(&t->home, &w->link, &local, &remote);
   ltcp_tw_view_fill(t->home.tcp, &t->view, &t->view_busy, &w->s, &local, &remote, w->expiry, w->id);
   t->view_idx = idx;
   return &t->view;
 }
 
-int ltcp_tw_table_exists(const ltcp_tw_table *t, const ltcp_endpoint *local,
-                          const ltcp_endpoint *remote) {
+int ltcp_tw_table_exists(const ltcp_tw_table *t, const ltcp_ep *local,
+                          const ltcp_ep *remote) {
   return ltcp_rec_table_find(&t->home, &t->recs, local, remote) != 0;
 }
 
-ltcp_tcb *ltcp_tw_table_view(ltcp_tw_table *t, const ltcp_endpoint *local,
-                             const ltcp_endpoint *remote) {
+ltcp_tcb *ltcp_tw_table_view(ltcp_tw_table *t, const ltcp_ep *local,
+                             const ltcp_ep *remote) {
   uint32_t idx = ltcp_rec_table_find(&t->home, &t->recs, local, remote);
   return idx ? tw_fill_view(t, idx) : NULL;
 }

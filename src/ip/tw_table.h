@@ -39,9 +39,9 @@ void ltcp_tw_table_free(ltcp_tw_table *t);
  * caller: after a segment, after the output queue's flush, after the user's close. */
 int ltcp_tw_table_compact(ltcp_tw_table *t, ltcp_tcb *tcb);
 /* Whether a record holds the 4-tuple. */
-int ltcp_tw_table_exists(const ltcp_tw_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+int ltcp_tw_table_exists(const ltcp_tw_table *t, const ltcp_ep *local, const ltcp_ep *remote);
 /* The record for a 4-tuple as a view, or NULL. The view is valid until ltcp_tw_table_view_done. */
-ltcp_tcb *ltcp_tw_table_view(ltcp_tw_table *t, const ltcp_endpoint *local, const ltcp_endpoint *remote);
+ltcp_tcb *ltcp_tw_table_view(ltcp_tw_table *t, const ltcp_ep *local, const ltcp_ep *remote);
 /* After the engine handled the view: keep what changed (or nothing, if the view closed). */
 void ltcp_tw_table_view_done(ltcp_tw_table *t, ltcp_tcb *view);
 /* The view's connection closed (the engine's detach): its record goes. */

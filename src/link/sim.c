@@ -55,6 +55,7 @@ typedef struct ltcp_sim_node {
   ltcp_sim_node_ops ops;
   void *ctx;
   uint32_t addr;
+  uint8_t addr6[16];            /* all zero: none */
   int dirs[LTCP_SIM_MAX_NODES]; /* outgoing directions in the order linked; [0] is the default */
   int dir_count;
 } ltcp_sim_node;
@@ -264,11 +265,22 @@ static void sim_tap(const ltcp_sim *sim, int from, int to, ltcp_sim_fate fate,
   }
 }
 
-/* The direction a packet leaves by: the link to its IPv4 destination, else the first link. */
+int ltcp_sim_set_addr6(ltcp_sim *sim, int node, const uint8_t addr6[16]) {
+  if (sim == NULL || addr6 == NULL || node < 0 || node >= sim->node_count) return LTCP_EINVAL;
+  memcpy(sim->nodes[node].addr6, addr6, 16);
+  return 0;
+}
+
+/* The direction a packet leaves by: the link to its destination (IPv4, or IPv6 by the version
+ * nibble), else the first link. */
 static int sim_route(const ltcp_sim *sim, int from, const uint8_t *pkt, size_t len) {
   const ltcp_sim_node *n = &sim->nodes[from];
   if (n->dir_count == 0) return -1;
-  if (len >= LTCP_SIM_IPV4_HEADER_LEN) {
+  if (len >= 40 && (pkt[0] >> 4) == 6) {
+    for (int i = 0; i < n->dir_count; i++) {
+      if (memcmp(sim->nodes[sim->dirs[n->dirs[i]].to].addr6, pkt + 24, 16) == 0) return n->dirs[i];
+    }
+  } else if (len >= LTCP_SIM_IPV4_HEADER_LEN) {
     uint32_t dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 |
                    (uint32_t)pkt[19];
     for (int i = 0; i < n->dir_count; i++) {

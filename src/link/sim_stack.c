@@ -28,5 +28,8 @@ static const ltcp_sim_node_ops sim_stack_ops = {
 
 int ltcp_sim_add_stack(ltcp_sim *sim, ltcp_stack *st) {
   if (sim == NULL || st == NULL) return LTCP_EINVAL;
-  return ltcp_sim_add_node(sim, &sim_stack_ops, st, ltcp_stack_get_config(st)->addr);
+  const ltcp_stack_config *c = ltcp_stack_get_config(st);
+  int node = ltcp_sim_add_node(sim, &sim_stack_ops, st, c->addr);
+  if (node >= 0) ltcp_sim_set_addr6(sim, node, c->addr6);
+  return node;
 }

@@ -99,18 +99,36 @@ static void sock_release(ltcp_stack *st, int fd) {
 
 /* ---- binding, listening, connecting */
 
-/* rport: the remote port when connect() binds (a sharded stack picks by it), else 0. */
-static int sock_bind_to(ltcp_stack *st, ltcp_sock *s, uint16_t port, uint16_t rport) {
+/* addr: 0 (any address, either family), the stack's IPv4 address, or LTCP_EP_V6_LOCAL; rport:
+ * the remote port when connect() binds (a sharded stack picks by it), else 0. */
+static int sock_bind_to(ltcp_stack *st, ltcp_sock *s, uint32_t addr, uint16_t port,
+                        uint16_t rport) {
   if (port == 0) {
     int rc = ltcp_ip_port_pick(&st->ip, rport, &port);
     if (rc != 0) return rc;
   } else if (ltcp_ip_port_taken(&st->ip, port, s->reuseaddr)) {
     return LTCP_EADDRINUSE;
   }
-  s->local.addr = st->ip.cfg.addr;
+  s->local.addr = addr;
   s->local.port = port;
   s->bound = 1;
   ltcp_ip_port_hold(&st->ip, port);
+  return 0;
+}
+
+/* The address a bind names, as the socket keeps it: 0 for any (0.0.0.0 or ::), the stack's
+ * IPv4 address, or its IPv6 one as LTCP_EP_V6_LOCAL; LTCP_EADDRNOTAVAIL for another. */
+static int sock_local_addr(const ltcp_stack *st, const ltcp_endpoint *e, uint32_t *addr) {
+  static const uint8_t any[16];
+  const ltcp_stack_config *c = &st->ip.cfg;
+  if (e->family == LTCP_AF_INET6) {
+    if (memcmp(e->addr6, any, 16) == 0) *addr = 0;
+    else if (ltcp_ip_has_v6(c) && memcmp(e->addr6, c->addr6, 16) == 0) *addr = LTCP_EP_V6_LOCAL;
+    else return LTCP_EADDRNOTAVAIL;
+    return 0;
+  }
+  if (e->family != LTCP_AF_INET || (e->addr != 0 && e->addr != c->addr)) return LTCP_EADDRNOTAVAIL;
+  *addr = e->addr;
   return 0;
 }
 
@@ -118,19 +136,23 @@ int ltcp_bind(ltcp_stack *st, int fd, const ltcp_endpoint *local) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
   if (!local || s->bound || s->tcb) return sock_fail(EINVAL);
-  if (local->addr != 0 && local->addr != st->ip.cfg.addr) return sock_fail(EADDRNOTAVAIL);
-  int rc = sock_bind_to(st, s, local->port, 0);
+  uint32_t addr;
+  int rc = sock_local_addr(st, local, &addr);
+  if (rc == 0) rc = sock_bind_to(st, s, addr, local->port, 0);
   return rc ? sock_fail(rc) : 0;
 }
 
 /* The socket's connection (remote: NULL for a listener), with what the socket set. */
-static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd, const ltcp_endpoint *remote) {
+static ltcp_tcb *sock_new_tcb(ltcp_stack *st, ltcp_sock *s, int fd, const ltcp_ep *remote) {
   ltcp_tcb *tcb = ltcp_life_new(sock_engine(st), LTCP_CLOSED);
   if (!tcb) return NULL;
   ltcp_user_setup setup = {.fd = fd, .local = s->local, .sndbuf = s->sndbuf,
                            .rcvbuf = s->rcvbuf, .mss = s->mss,
                            .user_timeout_ms = s->user_timeout_ms, .opts = s->opts};
-  if (remote) setup.remote = *remote;
+  if (remote) {
+    setup.remote = *remote;
+    setup.mss = ltcp_engine_mss(sock_engine(st), s->mss, remote->addr);
+  }
   ltcp_user_prepare(tcb, &setup);
   s->tcb = tcb;
   return tcb;
@@ -146,10 +168,11 @@ int ltcp_listen(ltcp_stack *st, int fd, int backlog) {
   }
   if (s->tcb || s->connect_called) return sock_fail(EINVAL);
   if (!s->bound) {
-    int rc = sock_bind_to(st, s, 0, 0);
+    int rc = sock_bind_to(st, s, 0, 0, 0);
     if (rc) return sock_fail(rc);
   }
   if (ltcp_ip_listener(&st->ip, s->local.port)) return sock_fail(EADDRINUSE);
+  if (s->v6only && s->local.addr == 0) s->local.addr = LTCP_EP_V6_LOCAL; /* IPV6_V6ONLY */
   ltcp_tcb *tcb = sock_new_tcb(st, s, fd, NULL);
   if (!tcb) return sock_fail(ENOMEM);
   ltcp_ip_listen(&st->ip, tcb);
@@ -175,8 +198,34 @@ int ltcp_accept(ltcp_stack *st, int fd, ltcp_endpoint *peer) {
   ns->connect_called = 1;
   ltcp_ip_port_hold(&st->ip, child->local.port);
   ltcp_user_set_fd(child, nfd);
-  if (peer) *peer = child->remote;
+  if (peer) ltcp_engine_endpoint(sock_engine(st), child->remote.addr, child->remote.port, peer);
   return nfd;
+}
+
+/* Where a connect may go and what the socket calls it (an IPv6 peer: its handle, which the
+ * connection holds once attached). 0 or an error code. */
+static int sock_peer_addr(ltcp_stack *st, const ltcp_sock *s, const ltcp_endpoint *remote,
+                          uint32_t *addr) {
+  static const uint8_t any[16];
+  if (remote->family == LTCP_AF_INET6) {
+    /* The socket bound to the other family's address cannot (as Linux, EINVAL). */
+    if (s->bound && s->local.addr && !ltcp_ep_is_v6(s->local.addr)) return LTCP_EINVAL;
+    if (memcmp(remote->addr6, any, 16) == 0) return LTCP_EINVAL;
+    if (remote->addr6[0] == 0xff) return LTCP_ENETUNREACH; /* MUST-46: multicast */
+    if (!ltcp_ip_has_v6(&st->ip.cfg) || ltcp_ip_route6_lookup(&st->ip, remote->addr6) != 0)
+      return LTCP_ENETUNREACH;
+    return ltcp_ip_peer6(&st->ip, remote->addr6, addr);
+  }
+  if (remote->family != LTCP_AF_INET || remote->addr == 0 || s->v6only ||
+      (s->bound && ltcp_ep_is_v6(s->local.addr)))
+    return LTCP_EINVAL;
+  /* RFC 9293 §3.9.1.1 MUST-46: an OPEN to a broadcast or multicast address is refused (as
+   * Linux, ENETUNREACH). */
+  if ((remote->addr >> 28) == 0xe || remote->addr == 0xffffffffu) return LTCP_ENETUNREACH;
+  /* RFC 1122 3.3.1.1: a destination needs a route (connected, added, or the default). */
+  if (ltcp_ip_route_lookup(&st->ip, remote->addr, NULL) != 0) return LTCP_ENETUNREACH;
+  *addr = remote->addr;
+  return 0;
 }
 
 int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
@@ -186,18 +235,18 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote) {
     ltcp_state state = s->tcb->state;
     return sock_fail(state == LTCP_SYN_SENT || state == LTCP_SYN_RECEIVED ? EALREADY : EISCONN);
   }
-  if (!remote || remote->port == 0 || remote->addr == 0) return sock_fail(EINVAL);
-  /* RFC 9293 §3.9.1.1 MUST-46: an OPEN to a broadcast or multicast address is refused (as
-   * Linux, ENETUNREACH). */
-  if ((remote->addr >> 28) == 0xe || remote->addr == 0xffffffffu) return sock_fail(ENETUNREACH);
-  /* RFC 1122 3.3.1.1: a destination needs a route (connected, added, or the default). */
-  if (ltcp_ip_route_lookup(&st->ip, remote->addr, NULL) != 0) return sock_fail(ENETUNREACH);
+  if (!remote || remote->port == 0) return sock_fail(EINVAL);
+  ltcp_ep peer = {0, remote->port};
+  int rc = sock_peer_addr(st, s, remote, &peer.addr);
+  if (rc) return sock_fail(rc);
   if (!s->bound) {
-    int rc = sock_bind_to(st, s, 0, remote->port);
+    rc = sock_bind_to(st, s, 0, 0, remote->port);
     if (rc) return sock_fail(rc);
   }
-  if (ltcp_ip_tuple_in_use(&st->ip, &s->local, remote)) return sock_fail(EADDRINUSE);
-  ltcp_tcb *tcb = sock_new_tcb(st, s, fd, remote);
+  /* The source address: the stack's own of the peer's family (bound to any, or to it). */
+  s->local.addr = ltcp_ep_is_v6(peer.addr) ? LTCP_EP_V6_LOCAL : st->ip.cfg.addr;
+  if (ltcp_ip_tuple_in_use(&st->ip, &s->local, &peer)) return sock_fail(EADDRINUSE);
+  ltcp_tcb *tcb = sock_new_tcb(st, s, fd, &peer);
   if (!tcb) return sock_fail(ENOMEM);
   if (ltcp_ip_attach(&st->ip, tcb) != 0) {
     s->tcb = NULL;
@@ -398,7 +447,7 @@ int ltcp_getsockname(ltcp_stack *st, int fd, ltcp_endpoint *local) {
   ltcp_sock *s = sock_get(st, fd);
   if (!s) return sock_fail(EBADF);
   if (!local) return sock_fail(EINVAL);
-  *local = s->local;
+  ltcp_engine_endpoint(sock_engine(st), s->local.addr, s->local.port, local);
   return 0;
 }
 
@@ -407,7 +456,7 @@ int ltcp_getpeername(ltcp_stack *st, int fd, ltcp_endpoint *remote) {
   if (!s) return sock_fail(EBADF);
   if (!remote) return sock_fail(EINVAL);
   if (!s->tcb || s->tcb->state == LTCP_LISTEN) return sock_fail(ENOTCONN);
-  *remote = s->tcb->remote;
+  ltcp_engine_endpoint(sock_engine(st), s->tcb->remote.addr, s->tcb->remote.port, remote);
   return 0;
 }
 
@@ -466,6 +515,10 @@ int ltcp_setsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int value) {
     case LTCP_SO_REUSEADDR:
       s->reuseaddr = value != 0;
       return 0;
+    case LTCP_IPV6_V6ONLY: /* before listen or connect, as BSD */
+      if (s->tcb) return sock_fail(EINVAL);
+      s->v6only = value != 0;
+      return 0;
     case LTCP_SO_SNDBUF:
     case LTCP_SO_RCVBUF:
     case LTCP_TCP_MAXSEG:
@@ -497,6 +550,7 @@ int ltcp_getsockopt(ltcp_stack *st, int fd, ltcp_sockopt opt, int *value) {
   if (!value) return sock_fail(EINVAL);
   switch (opt) {
     case LTCP_SO_REUSEADDR: *value = s->reuseaddr; return 0;
+    case LTCP_IPV6_V6ONLY: *value = s->v6only; return 0;
     case LTCP_SO_SNDBUF: *value = (int)s->sndbuf; return 0;
     case LTCP_SO_RCVBUF: /* the connection's, which cfg.rcvbuf_round_mss may have rounded */
       *value = (int)(s->tcb ? ltcp_tcb_rcv_cap(s->tcb) : s->rcvbuf);
@@ -548,7 +602,7 @@ int ltcp_status(ltcp_stack *st, int fd, ltcp_tcp_info *info) {
   if (!s->tcb) {
     memset(info, 0, sizeof *info);
     info->state = LTCP_CLOSED;
-    info->local = s->local;
+    ltcp_engine_endpoint(sock_engine(st), s->local.addr, s->local.port, &info->local);
     info->readable = s->rcv_left.len;
     return s->connect_called ? 0 : sock_fail(ENOTCONN);
   }

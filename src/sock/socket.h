@@ -19,7 +19,8 @@ typedef struct ltcp_sock {
   uint8_t reuseaddr;
   uint8_t shut_rd, shut_wr;
   uint8_t connect_called;
-  ltcp_endpoint local;
+  uint8_t v6only;         /* IPV6_V6ONLY: a listener on any address takes IPv6 only */
+  ltcp_ep local;          /* an IPv6 address as its handle (tcp/tcb.h) */
   ltcp_tcb *tcb;          /* NULL before connect/listen, and after the connection is deleted */
   int error;              /* SO_ERROR: reported once, then cleared */
   int final_error;        /* why the connection ended (0 for an orderly end) */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lucidtcp/wire/bytes.h"
 #include "tcp/life.h"
 #include "util/assert.h"
 
@@ -37,4 +38,19 @@ void ltcp_engine_free(ltcp_engine *eng) {
   ltcp_mem_free(&eng->mem);
   free(eng->events);
   eng->events = NULL;
+}
+
+void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, ltcp_endpoint *out) {
+  *out = (ltcp_endpoint){.addr = addr, .port = port};
+  if (ltcp_ep_is_v6(addr) && eng->host.addr6) {
+    out->family = LTCP_AF_INET6;
+    out->addr = 0;
+    memcpy(out->addr6, eng->host.addr6(eng->host.ctx, addr), 16);
+  }
+}
+
+size_t ltcp_engine_put_end6(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port) {
+  memcpy(p, eng->host.addr6(eng->host.ctx, addr), 16);
+  ltcp_put16(p + 16, port);
+  return 18;
 }

@@ -15,6 +15,7 @@
 
 #include "lucidtcp/common.h"
 #include "lucidtcp/config.h"
+#include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/event.h"
 #include "lucidtcp/stats.h"
 #include "lucidtcp/wire/tcp.h"
@@ -31,11 +32,12 @@
  * re-entering the engine. */
 typedef struct ltcp_engine_host {
   void *ctx;
-  /* Room for one outgoing segment: where its TCP header goes and how many bytes of header
-   * and payload fit (*room), or NULL when the output queue is full. new_data: the segment
-   * carries new data (or a FIN, or data sent again after a timeout), which the host may hold
-   * back earlier than a control segment; the engine then waits (output.h) and is resumed. */
-  uint8_t *(*tx_slot)(void *ctx, uint32_t *room, int new_data);
+  /* Room for one outgoing segment to dst_addr (an IPv6 handle: an IPv6 header goes before it):
+   * where its TCP header goes and how many bytes of header and payload fit (*room), or NULL
+   * when the output queue is full. new_data: the segment carries new data (or a FIN, or data
+   * sent again after a timeout), which the host may hold back earlier than a control segment;
+   * the engine then waits (output.h) and is resumed. */
+  uint8_t *(*tx_slot)(void *ctx, uint32_t dst_addr, uint32_t *room, int new_data);
   /* The segment seg, tcp_len bytes with its checksum, is written at tcp, the place tx_slot
    * gave: put the IP header before it and queue it. seg_size: 0 for one segment, else the
    * payload size the link cuts it into (TCP segmentation offload). */
@@ -65,6 +67,9 @@ typedef struct ltcp_engine_host {
    * learns error (0 for an orderly end) and may take its unread data (ltcp_tcb_take_unread).
    * The TCB is freed when the host's call ends (ltcp_engine_reap). */
   void (*detach)(void *ctx, ltcp_tcb *tcb, int error);
+  /* The IPv6 address (16 bytes) of a handle (tcp/tcb.h, ltcp_ep_is_v6), for what must see the
+   * real address: the ISN, SYN cookies, events. NULL when the host has no IPv6. */
+  const uint8_t *(*addr6)(void *ctx, uint32_t handle);
 } ltcp_engine_host;
 
 typedef struct ltcp_engine {
@@ -101,5 +106,28 @@ void ltcp_engine_reap(ltcp_engine *eng);
 static inline uint32_t ltcp_engine_count_state(const ltcp_engine *eng, ltcp_state s) {
   return eng->life.state_count[s];
 }
+
+/* The MSS a connection to remote_addr announces, mss at most: IPv6 headers take 20 bytes more
+ * (RFC 8200 §3; from an MTU of 1280 or more, 1220 or more). */
+static inline uint16_t ltcp_engine_mss(const ltcp_engine *eng, uint16_t mss, uint32_t remote_addr) {
+  uint16_t v6 = (uint16_t)(eng->cfg.mtu - 60);
+  return ltcp_ep_is_v6(remote_addr) && mss > v6 ? v6 : mss;
+}
+
+/* One end of a 4-tuple as keyed hashes read it (RFC 6528's ISN, SYN cookies): its address (16
+ * bytes for an IPv6 handle: the real address) and port, at p (18 bytes of room). Returns the
+ * bytes written: 6 (IPv4) or 18. */
+size_t ltcp_engine_put_end6(const ltcp_engine *eng, uint8_t *p, uint32_t addr, uint16_t port);
+static inline size_t ltcp_engine_put_end(const ltcp_engine *eng, uint8_t *p, uint32_t addr,
+                                         uint16_t port) {
+  if (__builtin_expect(ltcp_ep_is_v6(addr) && eng->host.addr6 != NULL, 0))
+    return ltcp_engine_put_end6(eng, p, addr, port);
+  ltcp_put32(p, addr);
+  ltcp_put16(p + 4, port);
+  return 6;
+}
+
+/* The public form of an endpoint the engine holds (an IPv6 handle made the address). */
+void ltcp_engine_endpoint(const ltcp_engine *eng, uint32_t addr, uint16_t port, ltcp_endpoint *out);
 
 #endif

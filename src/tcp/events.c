@@ -35,8 +35,8 @@ void ltcp_events_drop(ltcp_engine *eng, ltcp_drop_reason why, const ltcp_seg *se
   ltcp_event ev = {.kind = LTCP_EV_DROP, .time = eng->now, .fd = -1, .drop = why};
   ev.cause = LTCP_CAUSE_SEGMENT;
   if (seg) {
-    ev.local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
-    ev.remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+    ltcp_engine_endpoint(eng, seg->dst_addr, seg->dst_port, &ev.local);
+    ltcp_engine_endpoint(eng, seg->src_addr, seg->src_port, &ev.remote);
     ev.seg = (ltcp_seg_summary){seg->flags, seg->seq, seg->ack, seg->wnd, seg->len};
   }
   ltcp_events_emit(eng, &ev);

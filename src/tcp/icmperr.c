@@ -50,8 +50,12 @@ static unsigned icmperr_soft_code(int err) {
  * tcp_simple_retransmit). Only in a synchronized state: before, the MSS option decides. */
 static void icmperr_path_mtu(ltcp_engine *eng, ltcp_tcb *tcb, uint16_t mtu) {
   if (!tcb->busy || !ltcp_tcb_synchronized(tcb->state)) return;
-  if (mtu < LTCP_PMTU_MIN) mtu = LTCP_PMTU_MIN;
-  uint32_t mss = (uint32_t)mtu - 40 - (tcb->rfc7323.ts_ok ? LTCP_OPTS_TS_LEN : 0);
+  /* RFC 8201 §4 (IPv6 "packet too big", passed here as "fragmentation needed"): never below
+   * the IPv6 minimum link MTU, 1280; 60 bytes of headers. */
+  int v6 = ltcp_ep_is_v6(tcb->remote.addr);
+  uint16_t min = v6 ? 1280 : LTCP_PMTU_MIN;
+  if (mtu < min) mtu = min;
+  uint32_t mss = (uint32_t)mtu - (v6 ? 60 : 40) - (tcb->rfc7323.ts_ok ? LTCP_OPTS_TS_LEN : 0);
   tcb->busy->pmtu = mtu;
   if (mss >= tcb->snd_mss) return;
   tcb->snd_mss = (uint16_t)mss;

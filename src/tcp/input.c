@@ -120,10 +120,10 @@ static ltcp_tcb *in_listen_child(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg
   int room = half_open ? ltcp_listen_has_room(lst) : ltcp_listen_synced_room(lst);
   ltcp_tcb *tcb = room ? ltcp_life_new(eng, LTCP_LISTEN) : NULL;
   if (tcb) {
-    tcb->local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
-    tcb->remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
+    tcb->local = (ltcp_ep){seg->dst_addr, seg->dst_port};
+    tcb->remote = (ltcp_ep){seg->src_addr, seg->src_port};
     tcb->passive = 1;
-    ltcp_listen_inherit(lst, tcb);
+    ltcp_listen_inherit(eng, lst, tcb);
     if (eng->host.attach(eng->host.ctx, tcb, half_open) != 0) {
       ltcp_life_discard(eng, tcb);
       tcb = NULL;
@@ -168,9 +168,9 @@ static void in_listen_cookie_synack(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_
   t.fd = t.heap_idx = -1;
   t.deadline = t.ka_at = LTCP_TIME_NEVER;
   b.rtx_at = b.tw_at = b.ut_at = b.fw2_at = b.dack_at = b.rtt_start = LTCP_TIME_NEVER;
-  t.local = (ltcp_endpoint){seg->dst_addr, seg->dst_port};
-  t.remote = (ltcp_endpoint){seg->src_addr, seg->src_port};
-  ltcp_listen_inherit(lst, &t);
+  t.local = (ltcp_ep){seg->dst_addr, seg->dst_port};
+  t.remote = (ltcp_ep){seg->src_addr, seg->src_port};
+  ltcp_listen_inherit(eng, lst, &t);
   ltcp_seg syn = *seg;
   if (!eng->cfg.timestamps || !syn.opts.has_timestamps) {
     /* Nothing would bring them back: no window scaling, no SACK (as Linux). */

@@ -159,8 +159,8 @@ static void tcb_event(ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_state old, int
                       const ltcp_cause *why) {
   if (eng->cfg.event_capacity == 0) return; /* events off: not even built */
   ltcp_event ev = {.kind = LTCP_EV_STATE, .time = eng->now, .conn_id = tcb->id, .fd = tcb->fd};
-  ev.local = tcb->local;
-  ev.remote = tcb->remote;
+  ltcp_engine_endpoint(eng, tcb->local.addr, tcb->local.port, &ev.local);
+  ltcp_engine_endpoint(eng, tcb->remote.addr, tcb->remote.port, &ev.remote);
   ev.old_state = old;
   ev.new_state = tcb->state;
   ev.error = error;

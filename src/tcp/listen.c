@@ -14,8 +14,8 @@ static void listen_link(ltcp_tcb *lst, ltcp_tcb *child) {
   l->children = child;
 }
 
-void ltcp_listen_inherit(const ltcp_tcb *lst, ltcp_tcb *child) {
-  child->rcv_mss = lst->rcv_mss;
+void ltcp_listen_inherit(const ltcp_engine *eng, const ltcp_tcb *lst, ltcp_tcb *child) {
+  child->rcv_mss = ltcp_engine_mss(eng, lst->rcv_mss, child->remote.addr);
   child->busy->sndbuf.cap = lst->busy->sndbuf_size;
   child->busy->rcvbuf.cap = lst->busy->rcvbuf_size;
   child->user_timeout_ms = lst->user_timeout_ms;

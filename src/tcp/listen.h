@@ -25,7 +25,7 @@ static inline int ltcp_listen_synced_room(const ltcp_tcb *lst) {
 }
 /* What a child takes from its listener: the MSS it announces, buffer sizes, user timeout,
  * TCP_NODELAY and keep-alive (tcp/conn_opts.h), as Linux's children. */
-void ltcp_listen_inherit(const ltcp_tcb *lst, ltcp_tcb *child);
+void ltcp_listen_inherit(const ltcp_engine *eng, const ltcp_tcb *lst, ltcp_tcb *child);
 /* A new child of lst: it takes a slot. */
 void ltcp_listen_adopt(ltcp_tcb *lst, ltcp_tcb *child);
 /* A child made from a SYN cookie, about to be synchronized: it takes a slot if the accept queue

@@ -21,9 +21,9 @@ typedef struct out_slot {
   uint32_t room;
 } out_slot;
 
-static out_slot out_take_slot(ltcp_engine *eng, int new_data) {
+static out_slot out_take_slot(ltcp_engine *eng, uint32_t dst_addr, int new_data) {
   out_slot s = {0};
-  s.tcp = eng->host.tx_slot(eng->host.ctx, &s.room, new_data);
+  s.tcp = eng->host.tx_slot(eng->host.ctx, dst_addr, &s.room, new_data);
   return s;
 }
 
@@ -57,7 +57,7 @@ OUT_HOT void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
  * a queue full even of control segments loses it, counted as a drop (TX_QUEUE_FULL), as a
  * full qdisc does on Linux; the protocol recovers it (a timer, the peer's retransmission). */
 static void out_control(ltcp_engine *eng, const ltcp_seg *seg) {
-  out_slot s = out_take_slot(eng, 0);
+  out_slot s = out_take_slot(eng, seg->dst_addr, 0);
   if (!s.tcp) {
     ltcp_events_drop(eng, LTCP_DROP_TX_QUEUE_FULL, seg);
     return;
@@ -113,7 +113,7 @@ void ltcp_out_syn(ltcp_engine *eng, ltcp_tcb *tcb) {
    * on; the SYN timer sends it again. */
   ltcp_opts_stamp(eng, tcb, &seg);
   ltcp_sack_stamp(eng, tcb, &seg);
-  out_slot s = out_take_slot(eng, 0);
+  out_slot s = out_take_slot(eng, seg.dst_addr, 0);
   if (!s.tcp) {
     ltcp_events_drop(eng, LTCP_DROP_TX_QUEUE_FULL, &seg);
     return;
@@ -128,7 +128,7 @@ void ltcp_out_ack(ltcp_engine *eng, ltcp_tcb *tcb) {
   uint32_t edge = tcb->snd_una + tcb->snd_wnd;
   uint32_t seq = ltcp_seq_gt(tcb->snd_nxt, edge) && ltcp_tcb_synchronized(tcb->state) ? edge
                                                                                    : tcb->snd_nxt;
-  out_slot s = out_take_slot(eng, 0);
+  out_slot s = out_take_slot(eng, tcb->remote.addr, 0);
   ltcp_seg seg = out_seg_from(eng, tcb, LTCP_ACK, seq);
   if (s.tcp) {
     out_send(eng, tcb, s, &seg, 0);
@@ -143,7 +143,7 @@ void ltcp_out_ack(ltcp_engine *eng, ltcp_tcb *tcb) {
 void ltcp_out_keepalive(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* One below SND.NXT: outside the peer's window, so it must answer with an ACK (§3.8.4). */
   ltcp_seg seg = out_seg_from(eng, tcb, LTCP_ACK, tcb->snd_nxt - 1);
-  out_slot s = out_take_slot(eng, 0);
+  out_slot s = out_take_slot(eng, seg.dst_addr, 0);
   if (s.tcp) out_send(eng, tcb, s, &seg, 0);
   else ltcp_events_drop(eng, LTCP_DROP_TX_QUEUE_FULL, &seg); /* the next probe follows */
 }
@@ -199,6 +199,7 @@ static int out_can_send_data(ltcp_state s) {
 static uint32_t out_seg_limit(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   uint32_t mss = tcb->snd_mss;
   if (!eng->cfg.tso_max) return mss;
+  if (ltcp_ep_is_v6(tcb->remote.addr)) return mss; /* the links cut IPv4 only */
   uint32_t segs = (eng->cfg.tso_max - LTCP_IPV4_HDR_LEN - LTCP_TCP_MAX_HDR_LEN) / mss;
   return segs > 1 ? segs * mss : mss;
 }
@@ -240,7 +241,7 @@ static uint32_t out_one(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq) {
   if (n == 0 && !fin) return 0;
   /* Backpressure: no room for new data, nothing is built; the connection waits its turn and
    * sends when the driver has drained the queue (ltcp_output_resume_next). */
-  out_slot s = out_take_slot(eng, 1);
+  out_slot s = out_take_slot(eng, tcb->remote.addr, 1);
   if (!s.tcp) {
     ltcp_output_wait(eng, tcb);
     return 0;
@@ -272,7 +273,7 @@ uint32_t ltcp_out_resend(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t
   seg.len = n;
   /* A retransmission may use the room kept for control segments; without any, it is lost as
    * on a link, and recovery or the retransmission timer sends it again. */
-  out_slot s = out_take_slot(eng, 0);
+  out_slot s = out_take_slot(eng, seg.dst_addr, 0);
   if (!s.tcp) {
     ltcp_events_drop(eng, LTCP_DROP_TX_QUEUE_FULL, &seg);
     return 0;

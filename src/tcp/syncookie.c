@@ -50,21 +50,27 @@ static const uint8_t *cookie_key(ltcp_syncookie_key *k, uint64_t c) {
   return k->key[i];
 }
 
-/* The peer's 4-tuple (as the segment it sent names it) and its ISN. */
-static void cookie_input(const ltcp_seg *seg, uint32_t peer_isn, uint8_t out[16]) {
-  ltcp_put32(out, seg->dst_addr);
-  ltcp_put16(out + 4, seg->dst_port);
-  ltcp_put32(out + 6, seg->src_addr);
-  ltcp_put16(out + 10, seg->src_port);
-  ltcp_put32(out + 12, peer_isn);
+/* The peer's 4-tuple (as the segment it sent names it; an IPv6 handle as its address) and
+ * its ISN: tuple_len bytes of tuple, then the ISN. */
+typedef struct cookie_in {
+  uint8_t b[40];
+  size_t tuple_len;
+} cookie_in;
+
+static void cookie_input(const ltcp_engine *eng, const ltcp_seg *seg, uint32_t peer_isn,
+                         cookie_in *in) {
+  size_t n = ltcp_engine_put_end(eng, in->b, seg->dst_addr, seg->dst_port);
+  n += ltcp_engine_put_end(eng, in->b + n, seg->src_addr, seg->src_port);
+  ltcp_put32(in->b + n, peer_isn);
+  in->tuple_len = n;
 }
 
-static uint32_t cookie_h1(const ltcp_syncookie_key *k, const uint8_t in[16]) {
-  return (uint32_t)ltcp_siphash(k->secret, in, 12);
+static uint32_t cookie_h1(const ltcp_syncookie_key *k, const cookie_in *in) {
+  return (uint32_t)ltcp_siphash(k->secret, in->b, in->tuple_len);
 }
 
-static uint32_t cookie_h2(ltcp_syncookie_key *k, const uint8_t in[16], uint64_t c) {
-  return (uint32_t)ltcp_siphash(cookie_key(k, c), in, 16);
+static uint32_t cookie_h2(ltcp_syncookie_key *k, const cookie_in *in, uint64_t c) {
+  return (uint32_t)ltcp_siphash(cookie_key(k, c), in->b, in->tuple_len + 4);
 }
 
 static uint64_t cookie_counter(const ltcp_engine *eng) {
@@ -81,12 +87,12 @@ static uint32_t cookie_mss_index(const ltcp_seg *syn) {
 
 uint32_t ltcp_syncookie_make(ltcp_engine *eng, const ltcp_seg *syn) {
   ltcp_syncookie_key *k = &eng->cookie;
-  uint8_t in[16];
-  cookie_input(syn, syn->seq, in);
+  cookie_in in;
+  cookie_input(eng, syn, syn->seq, &in);
   uint64_t c = cookie_counter(eng);
   k->last_sent = eng->now;
-  return cookie_h1(k, in) + syn->seq + ((uint32_t)c << COOKIE_BITS) +
-         ((cookie_h2(k, in, c) + cookie_mss_index(syn)) & COOKIE_MASK);
+  return cookie_h1(k, &in) + syn->seq + ((uint32_t)c << COOKIE_BITS) +
+         ((cookie_h2(k, &in, c) + cookie_mss_index(syn)) & COOKIE_MASK);
 }
 
 uint32_t ltcp_syncookie_tsval(uint32_t ts_now, int wscale, int sack_ok) {
@@ -114,13 +120,13 @@ static int cookie_ts_decode(const ltcp_engine *eng, const ltcp_seg *ack, ltcp_sy
 int ltcp_syncookie_check(ltcp_engine *eng, const ltcp_seg *ack, ltcp_syncookie_opts *o) {
   ltcp_syncookie_key *k = &eng->cookie;
   uint32_t cookie = ack->ack - 1, peer_isn = ack->seq - 1;
-  uint8_t in[16];
-  cookie_input(ack, peer_isn, in);
-  uint32_t v = cookie - cookie_h1(k, in) - peer_isn;
+  cookie_in in;
+  cookie_input(eng, ack, peer_isn, &in);
+  uint32_t v = cookie - cookie_h1(k, &in) - peer_isn;
   uint64_t now = cookie_counter(eng);
   uint32_t age = ((uint32_t)now - (v >> COOKIE_BITS)) & (0xffffffffu >> COOKIE_BITS);
   if (age >= LTCP_SYNCOOKIE_AGE || age > now) return -1; /* expired, or from the future */
-  uint32_t idx = ((v & COOKIE_MASK) - cookie_h2(k, in, now - age)) & COOKIE_MASK;
+  uint32_t idx = ((v & COOKIE_MASK) - cookie_h2(k, &in, now - age)) & COOKIE_MASK;
   if (idx >= LTCP_SYNCOOKIE_MSS_COUNT) return -1;
   memset(o, 0, sizeof *o);
   o->mss = cookie_msstab[idx];

@@ -33,7 +33,7 @@ int ltcp_syn_may_compact(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   ltcp_time_ns rtt_start = b->retries ? LTCP_TIME_NEVER : b->rtx_at - ltcp_rtt_backed_off(eng, tcb);
   if (b->rtt_start != rtt_start) return 0;
   const ltcp_tcb *lst = b->parent;
-  return tcb->rcv_mss == lst->rcv_mss && b->sndbuf.cap == lst->busy->sndbuf_size &&
+  return tcb->rcv_mss == ltcp_engine_mss(eng, lst->rcv_mss, tcb->remote.addr) && b->sndbuf.cap == lst->busy->sndbuf_size &&
          b->rcvbuf.cap == lst->busy->rcvbuf_size && tcb->user_timeout_ms == lst->user_timeout_ms &&
          memcmp(&tcb->opts, &lst->opts, sizeof tcb->opts) == 0;
 }
@@ -71,12 +71,12 @@ static void syn_restore_options(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_
 }
 
 void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, ltcp_tcb *lst,
-                      const ltcp_endpoint *local, const ltcp_endpoint *remote,
+                      const ltcp_ep *local, const ltcp_ep *remote,
                       ltcp_time_ns deadline) {
   tcb->local = *local;
   tcb->remote = *remote;
   tcb->passive = 1;
-  ltcp_listen_inherit(lst, tcb);
+  ltcp_listen_inherit(eng, lst, tcb);
   ltcp_listen_readopt(lst, tcb);
   tcb->iss = tcb->snd_una = tcb->snd_wl2 = s->iss;
   tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = s->iss + 1;

@@ -46,7 +46,7 @@ void ltcp_syn_save(const ltcp_tcb *tcb, ltcp_syn_state *s);
  * the LISTEN step and the timers left it, a child of lst again in the slot the record held,
  * its timer handed to the host. */
 void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, ltcp_tcb *lst,
-                      const ltcp_endpoint *local, const ltcp_endpoint *remote,
+                      const ltcp_ep *local, const ltcp_ep *remote,
                       ltcp_time_ns deadline);
 
 #endif

@@ -11,6 +11,7 @@
 #include "lucidtcp/wire/tcp.h"
 #include "tcp/cc.h"
 #include "tcp/conn_opts.h"
+#include "tcp/ep.h"
 #include "tcp/opts.h"
 #include "tcp/reasm.h"
 #include "tcp/ring.h"
@@ -19,6 +20,7 @@
 
 typedef struct ltcp_engine ltcp_engine;
 typedef struct ltcp_tcb ltcp_tcb;
+
 
 /* The part of a TCB that only a busy connection needs: buffers, timers but keep-alive's, the
  * round-trip timing, out-of-order data, the SACK scoreboard, the listener's queues and the
@@ -96,7 +98,7 @@ struct ltcp_tcb {
   uint16_t snd_mss;        /* largest payload we send (peer's MSS, RFC 9293 §3.7.1) */
   uint16_t rcv_mss;        /* the MSS we announce */
   ltcp_conn_opts opts;     /* Nagle and keep-alive settings from the socket (tcp/conn_opts.h) */
-  ltcp_endpoint local, remote;
+  ltcp_ep local, remote;
   int fd;                  /* the descriptor of the socket holding it, or -1: set by the socket
                             * layer; the engine only reports it in events */
   int32_t heap_idx;        /* the host's timer heap (ip/timers.h): the engine never reads it */

@@ -31,7 +31,7 @@ void ltcp_tw_save(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tw_state *s)
 }
 
 void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const ltcp_tw_state *s,
-                       const ltcp_endpoint *local, const ltcp_endpoint *remote,
+                       const ltcp_ep *local, const ltcp_ep *remote,
                        ltcp_time_ns expiry, uint64_t id) {
   memset(v, 0, sizeof *v);
   memset(b, 0, sizeof *b);
@@ -50,7 +50,7 @@ void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const lt
   v->snd_buf_seq = s->snd_nxt - 1;
   v->snd_max_wnd = s->snd_max_wnd;
   v->snd_mss = s->snd_mss;
-  v->rcv_mss = (uint16_t)(eng->cfg.mtu - 40);
+  v->rcv_mss = ltcp_engine_mss(eng, (uint16_t)(eng->cfg.mtu - 40), v->remote.addr);
   v->rcv_nxt = s->rcv_nxt;
   b->rcvbuf.cap = v->rcvbuf_cap = s->rcv_wnd; /* empty: ltcp_window_rcv gives back rcv_wnd */
   v->rcv_adv = s->rcv_nxt + s->rcv_wnd;

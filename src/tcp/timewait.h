@@ -41,7 +41,7 @@ void ltcp_tw_save(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tw_state *s)
 /* Fills view (and its busy part b, both the host's) as the record's TCB would be in
  * TIME-WAIT: the 4-tuple, s, the expiry and the connection's id. */
 void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *view, ltcp_tcb_busy *b, const ltcp_tw_state *s,
-                       const ltcp_endpoint *local, const ltcp_endpoint *remote,
+                       const ltcp_ep *local, const ltcp_ep *remote,
                        ltcp_time_ns expiry, uint64_t id);
 /* After the engine handled a view still in TIME-WAIT: what changed goes back into s (TS.Recent,
  * the option flags); returns the expiry (moved by a retransmitted FIN, §3.10.7.4). */

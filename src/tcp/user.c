@@ -194,8 +194,8 @@ void ltcp_user_orphan(ltcp_engine *eng, ltcp_tcb *tcb) {
 void ltcp_user_status(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tcp_info *info) {
   memset(info, 0, sizeof *info);
   info->state = tcb->state;
-  info->local = tcb->local;
-  info->remote = tcb->remote;
+  ltcp_engine_endpoint(eng, tcb->local.addr, tcb->local.port, &info->local);
+  ltcp_engine_endpoint(eng, tcb->remote.addr, tcb->remote.port, &info->remote);
   info->iss = tcb->iss;
   info->irs = tcb->irs;
   info->snd_una = tcb->snd_una;

@@ -15,7 +15,7 @@
  * announce), TCP_USER_TIMEOUT, and TCP_NODELAY, keep-alive and the algorithm. */
 typedef struct ltcp_user_setup {
   int fd;
-  ltcp_endpoint local, remote;
+  ltcp_ep local, remote;
   uint32_t sndbuf, rcvbuf;
   uint16_t mss;
   uint32_t user_timeout_ms;

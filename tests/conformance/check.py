@@ -98,7 +98,7 @@ def main():
           f'{total["SKIP"]:>8}')
     print(f'{total["PASS"]} passed, {total["FAIL"]} failed, {total["SKIP"]} skipped '
           f'({len(expect)} listed in {os.path.relpath(a.expect)} with their reasons)')
-    print('not run: the IPv6 scripts (lucidtcp has no IPv6 yet), tcp-over-udp/ and fast-open/ '
+    print('not run: the IPv6 scripts (the stack has IPv6; lucidtcp script speaks IPv4 only yet), tcp-over-udp/ and fast-open/ '
           '(out of scope)')
     for s, want, outcome, reason in bad:
         if want == 'PASS':

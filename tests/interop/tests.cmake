@@ -23,6 +23,7 @@ set(LTCP_INTEROP_SCENARIOS
     ss              # issue 15: serve/connect --control and lucidtcp ss (ESTABLISHED, state close-wait)
     serve_bulk      # issue 18: 256 MiB from serve, no drop, no retransmission (backpressure)
     threads         # issue 18: serve --threads 2 on a multi-queue TUN device, 48 clients, sha256
+    ipv6            # issue 16: curl -6 and -4 to serve, get and connect to the kernel over IPv6
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
   set(script ${CMAKE_CURRENT_LIST_DIR}/test_${s}.sh)

@@ -14,6 +14,7 @@
  *   test_property --count N [--start S]       N seeds from S (default 1)
  *   test_property --regressions FILE          the seeds listed in FILE (one per line, # comments)
  *   --replay-check                            run each seed twice: the traces must be identical
+ *   --ipv6                                    both stacks dual-stack, the connection over IPv6
  *   --list                                    one line per seed (steps, end time, trace digest)
  *
  * Faults come first; at a random time the link heals (no loss, duplication, reordering or
@@ -37,6 +38,10 @@
 
 #define PROP_CLIENT_ADDR LTCP_IPV4(198, 18, 0, 1)
 #define PROP_SERVER_ADDR LTCP_IPV4(198, 18, 0, 2)
+/* --ipv6: both stacks have an IPv6 address too and the connection is made over IPv6. */
+static int prop_ipv6;
+static const uint8_t prop_addr6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                                          {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
 #define PROP_SERVER_PORT 5001
 #define PROP_PAYLOAD_MAX (1u << 20)
 #define PROP_CHUNK 65536u                   /* the apps' buffers; the largest send or recv */
@@ -238,6 +243,7 @@ static ltcp_stack *prop_stack_new(uint32_t addr, const prop_side *side) {
   ltcp_stack_config cfg;
   ltcp_stack_config_default(&cfg);
   cfg.addr = addr;
+  if (prop_ipv6) memcpy(cfg.addr6, prop_addr6[addr == PROP_SERVER_ADDR], 16);
   cfg.seed = side->stack_seed;
   cfg.isn_offset = side->isn_offset;
   cfg.rfc1337 = (uint8_t)side->rfc1337;
@@ -289,7 +295,11 @@ static void prop_open(prop_world *w) {
   if (s->lfd < 0 || ltcp_bind(s->st, s->lfd, &any) != 0 || ltcp_listen(s->st, s->lfd, 4) != 0)
     prop_fail(w, "server: bind/listen: %s", ltcp_errname(errno));
   c->fd = prop_socket(w, c);
-  ltcp_endpoint srv = {PROP_SERVER_ADDR, PROP_SERVER_PORT};
+  ltcp_endpoint srv = {.addr = PROP_SERVER_ADDR, .port = PROP_SERVER_PORT};
+  if (prop_ipv6) {
+    srv = (ltcp_endpoint){.family = LTCP_AF_INET6, .port = PROP_SERVER_PORT};
+    memcpy(srv.addr6, prop_addr6[1], 16);
+  }
   if (c->fd < 0 || ltcp_connect(c->st, c->fd, &srv) == 0 || errno != EINPROGRESS)
     prop_fail(w, "client: connect: expected EINPROGRESS, got %s", ltcp_errname(errno));
 }
@@ -316,11 +326,12 @@ static int prop_probe_isn(prop_world *w, uint32_t iss[2]) {
     prop_open(probe);
     const uint8_t *syn, *synack;
     size_t n = ltcp_stack_tx_peek(probe->st[CLIENT], &syn);
-    if (n >= 40 && !probe->why[0]) {
+    size_t ip = prop_ipv6 ? 40 : 20; /* the IP header, then the TCP sequence number */
+    if (n >= ip + 20 && !probe->why[0]) {
       ltcp_stack_input(probe->st[SERVER], 0, syn, n);
-      if (ltcp_stack_tx_peek(probe->st[SERVER], &synack) >= 40) {
-        iss[CLIENT] = prop_get32(syn + 24); /* IPv4 header, then the TCP sequence number */
-        iss[SERVER] = prop_get32(synack + 24);
+      if (ltcp_stack_tx_peek(probe->st[SERVER], &synack) >= ip + 20) {
+        iss[CLIENT] = prop_get32(syn + ip + 4);
+        iss[SERVER] = prop_get32(synack + ip + 4);
         rc = 0;
       }
     }
@@ -732,7 +743,8 @@ typedef struct prop_result {
 static void prop_report(const prop_world *w) {
   unsigned long long seed = (unsigned long long)w->p.seed;
   fflush(stdout);
-  fprintf(stderr, "FAIL seed=%llu: %s\nreplay: %s --seed %llu\n", seed, w->why, prop_argv0, seed);
+  fprintf(stderr, "FAIL seed=%llu: %s\nreplay: %s%s --seed %llu\n", seed, w->why, prop_argv0,
+          prop_ipv6 ? " --ipv6" : "", seed);
 }
 
 /* Runs one seed; res->failed is 0 if every property held. */
@@ -786,7 +798,8 @@ static int prop_parse_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     uint64_t x, y;
-    int flag = !strcmp(a, "--verbose") || !strcmp(a, "--replay-check") || !strcmp(a, "--list");
+    int flag = !strcmp(a, "--verbose") || !strcmp(a, "--replay-check") || !strcmp(a, "--list") ||
+               !strcmp(a, "--ipv6");
     if (!v && !flag) return -1;
     if (strcmp(a, "--seed") == 0 && seeds_parse_u64(v, &x) == 0) {
       if (prop_cfg.count == PROP_LIST_MAX) return -1;
@@ -812,6 +825,9 @@ static int prop_parse_args(int argc, char **argv) {
       continue;
     } else if (strcmp(a, "--list") == 0) {
       prop_cfg.list = 1;
+      continue;
+    } else if (strcmp(a, "--ipv6") == 0) {
+      prop_ipv6 = 1;
       continue;
     } else {
       return -1;

@@ -20,3 +20,7 @@ add_test(NAME property_regressions
          COMMAND test_property --replay-check
                  --regressions ${CMAKE_CURRENT_LIST_DIR}/regressions.txt)
 set_tests_properties(property_regressions PROPERTIES TIMEOUT 300)
+
+# The same property over IPv6 (--ipv6): both stacks dual-stack, the connection over IPv6.
+add_test(NAME property_seeds_ipv6_1_500 COMMAND test_property --ipv6 --seeds 1-500)
+set_tests_properties(property_seeds_ipv6_1_500 PROPERTIES TIMEOUT 600)

@@ -145,7 +145,7 @@ typedef struct mcase {
 static const mcase cases[] = {
     {"empty packet", m_empty, D(IP_TRUNCATED), 0},
     {"19 bytes, shorter than an IPv4 header", m_19_bytes, D(IP_TRUNCATED), 0},
-    {"IP version 6", m_version_6, D(IP_VERSION), 0},
+    {"IP version 6: an IPv6 header, payload length 0", m_version_6, D(IP6_PAYLOAD_LEN), 0},
     {"IP version 0", m_version_0, D(IP_VERSION), 0},
     {"IP header length 16 (IHL 4)", m_ihl_4, D(IP_HDRLEN), 0},
     {"IP header length 60, past the packet", m_ihl_beyond, D(IP_HDRLEN), 0},

@@ -411,7 +411,7 @@ static ltcp_call mev_call(mev e) {
 static long run_call(h_harness *h, const mrow *r) {
   static const uint8_t payload[10] = "0123456789";
   uint8_t buf[64];
-  ltcp_endpoint remote = {H_REMOTE, h->rport};
+  ltcp_endpoint remote = h_remote_endpoint(h);
   ltcp_tcp_info info;
   errno = 0;
   switch (r->ev) {

@@ -132,7 +132,7 @@ static void test_connect_to_a_record_4tuple_is_refused(void **state) {
   int fd = ltcp_socket(h.st);
   assert_true(fd >= 0);
   assert_int_equal(ltcp_setsockopt(h.st, fd, LTCP_SO_REUSEADDR, 1), 0);
-  ltcp_endpoint local = {H_LOCAL, h.lport}, remote = {H_REMOTE, h.rport};
+  ltcp_endpoint local = h_local_endpoint(&h), remote = h_remote_endpoint(&h);
   assert_int_equal(ltcp_bind(h.st, fd, &local), 0);
   assert_int_equal(ltcp_connect(h.st, fd, &remote), -1);
   assert_int_equal(errno, EADDRINUSE);

@@ -28,3 +28,12 @@ ltcp_add_test(test_timestamps_paws ${CMAKE_CURRENT_LIST_DIR}/test_timestamps_paw
 # Offloads (TUN): segmentation (TSO) and large segments in (GRO), the checksum left to the link.
 ltcp_add_test(test_tso_segments ${CMAKE_CURRENT_LIST_DIR}/test_tso_segments.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_csum_offload ${CMAKE_CURRENT_LIST_DIR}/test_csum_offload.c ltcp_harness ltcp_sock)
+# ICMPv6 errors for an IPv6 connection: packet too big (RFC 8201), errors not believed.
+ltcp_add_test(test_ipv6_icmp ${CMAKE_CURRENT_LIST_DIR}/test_ipv6_icmp.c ltcp_harness ltcp_sock)
+# The same tests over IPv6 (tests/support/harness.h, LTCP_TEST_IPV6): every packet in and out
+# is IPv6. The other RFC tests pin IPv4 numbers (an MSS of 1460, IPv4 packets they build).
+foreach(t test_state_matrix test_syn_received_records test_time_wait_records test_challenge_ack
+          test_timestamps_paws test_keepalive test_delayed_ack test_idle_sleep test_buffer_memory)
+  add_test(NAME ${t}_ipv6 COMMAND ${t})
+  set_tests_properties(${t}_ipv6 PROPERTIES TIMEOUT 300 ENVIRONMENT LTCP_TEST_IPV6=1)
+endforeach()

@@ -27,3 +27,6 @@ set_tests_properties(syn_flood_small PROPERTIES TIMEOUT 300)
 # Issue 18: a driver that drains the output queue slowly stops the senders (backpressure), in
 # turn; nothing is dropped or sent again.
 ltcp_add_test(test_output_backpressure ${CMAKE_CURRENT_LIST_DIR}/test_output_backpressure.c ltcp_link)
+# IPv6 beside IPv4 (RFC 8200): both families through one listener, IPV6_V6ONLY, ICMPv6 echo
+# and parameter problems, flow labels, the peer table.
+ltcp_add_test(test_ipv6 ${CMAKE_CURRENT_LIST_DIR}/test_ipv6.c ltcp_link)

@@ -9,7 +9,8 @@
 
 #include <cmocka.h>
 
-static uint8_t *ef_tx_slot(void *ctx, uint32_t *room, int new_data) {
+static uint8_t *ef_tx_slot(void *ctx, uint32_t dst_addr, uint32_t *room, int new_data) {
+  (void)dst_addr;
   ef_engine *e = ctx;
   e->slots_taken++;
   if (e->queue_full || (new_data && e->data_full)) return NULL;

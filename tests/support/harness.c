@@ -8,15 +8,29 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/checksum.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
+
+int h_ipv6 = -1; /* -1: from the environment at the first h_config */
+static const uint8_t h_local6[16] = H_LOCAL6, h_remote6[16] = H_REMOTE6;
+
+static int h_family_v6(void) {
+  if (h_ipv6 < 0) {
+    const char *e = getenv("LTCP_TEST_IPV6");
+    h_ipv6 = e && e[0] == '1';
+  }
+  return h_ipv6;
+}
 
 void h_config(ltcp_stack_config *cfg) {
   ltcp_stack_config_default(cfg);
   cfg->addr = H_LOCAL;
+  if (h_family_v6()) memcpy(cfg->addr6, h_local6, 16);
   cfg->event_capacity = H_EVENTS;
   /* The RFC 9293 tests pin down an ACK for every data segment and every write sent at once;
    * tests of delayed ACKs and Nagle turn them back on. */
@@ -72,6 +86,22 @@ void h_fail(const h_harness *h, const char *fmt, ...) {
 
 /* ---- input */
 
+/* The IPv6 packet of seg and its payload (RFC 8200 §8.1's checksum). */
+static size_t h_build6(const ltcp_seg *seg, const h_seg *s, uint8_t *out, size_t cap) {
+  size_t hl = ltcp_tcp_write_header(out + LTCP_IPV6_HDR_LEN, cap - LTCP_IPV6_HDR_LEN, seg);
+  assert_true(hl > 0 && LTCP_IPV6_HDR_LEN + hl + s->len <= cap);
+  uint8_t *tcp = out + LTCP_IPV6_HDR_LEN;
+  if (s->len) memcpy(tcp + hl, s->data, s->len);
+  uint32_t sum = ltcp_cksum_pseudo_ipv6(h_remote6, h_local6, LTCP_IPPROTO_TCP, (uint32_t)(hl + s->len));
+  ltcp_put16(tcp + 16, ltcp_cksum_finish(ltcp_cksum_add(sum, tcp, hl + s->len)));
+  ltcp_ipv6_hdr ip = {.next = LTCP_IPPROTO_TCP, .hop_limit = 64};
+  ip.payload_len = (uint16_t)(hl + s->len);
+  memcpy(ip.src, h_remote6, 16);
+  memcpy(ip.dst, h_local6, 16);
+  ltcp_ipv6_write(out, &ip);
+  return LTCP_IPV6_HDR_LEN + ip.payload_len;
+}
+
 size_t h_build(const h_harness *h, const h_seg *s, uint8_t *out, size_t cap) {
   ltcp_seg seg = {0};
   seg.src_addr = H_REMOTE;
@@ -90,6 +120,7 @@ size_t h_build(const h_harness *h, const h_seg *s, uint8_t *out, size_t cap) {
   seg.opts.ts_val = s->ts_val;
   seg.opts.ts_ecr = s->ts_ecr;
   seg.opts.sack_permitted = s->sack_permitted;
+  if (h_family_v6()) return h_build6(&seg, s, out, cap);
   size_t hl = ltcp_tcp_write_header(out + LTCP_IPV4_HDR_LEN, cap - LTCP_IPV4_HDR_LEN, &seg);
   assert_true(hl > 0 && LTCP_IPV4_HDR_LEN + hl + s->len <= cap);
   if (s->len) memcpy(out + LTCP_IPV4_HDR_LEN + hl, s->data, s->len);
@@ -108,7 +139,7 @@ void h_send_raw(h_harness *h, const uint8_t *pkt, size_t len) {
 }
 
 void h_send_seg(h_harness *h, const h_seg *s) {
-  uint8_t pkt[LTCP_IPV4_HDR_LEN + LTCP_TCP_MAX_HDR_LEN + H_MAX_PAYLOAD];
+  uint8_t pkt[LTCP_IPV6_HDR_LEN + LTCP_TCP_MAX_HDR_LEN + H_MAX_PAYLOAD];
   size_t n = h_build(h, s, pkt, sizeof pkt);
   h_send_raw(h, pkt, n);
 }
@@ -125,6 +156,17 @@ void h_send(h_harness *h, uint8_t flags, uint32_t seq, uint32_t ack, const void 
 
 /* With cfg.csum_offload the stack leaves the TCP checksum to the link: checks that the field
  * holds the pseudo-header sum, then completes it as the kernel would (NEEDS_CSUM), in a copy. */
+/* The segment the stack sent becomes h->out; the packet leaves the queue. */
+static int h_take(h_harness *h, ltcp_seg *seg, size_t tcp_len) {
+  if (seg->len > H_MAX_PAYLOAD) h_fail(h, "segment of %u bytes", seg->len);
+  memcpy(h->out.data, seg->data, seg->len);
+  h->out.hdr_len = tcp_len - seg->len;
+  seg->data = h->out.data;
+  h->out.seg = *seg;
+  ltcp_stack_tx_pop(h->st);
+  return 1;
+}
+
 static const uint8_t *h_complete_csum(h_harness *h, const uint8_t *pkt, const ltcp_ipv4_hdr *ip) {
   static uint8_t copy[65536];
   size_t tcp_len = (size_t)ip->total_len - ip->hdr_len;
@@ -138,10 +180,38 @@ static const uint8_t *h_complete_csum(h_harness *h, const uint8_t *pkt, const lt
   return copy;
 }
 
+/* h_next for an IPv6 packet: its TCP segment, with H_LOCAL and H_REMOTE as its addresses. */
+static void h_next6(h_harness *h, const uint8_t *pkt, size_t len, ltcp_seg *seg, size_t *tcp_len) {
+  ltcp_ipv6_hdr ip;
+  if (ltcp_ipv6_parse(pkt, len, &ip) != LTCP_DROP_NONE) h_fail(h, "stack sent a bad IPv6 packet");
+  if (ip.proto != LTCP_IPPROTO_TCP) h_fail(h, "stack sent protocol %u, not TCP", ip.proto);
+  if (memcmp(ip.src, h_local6, 16) != 0 || memcmp(ip.dst, h_remote6, 16) != 0)
+    h_fail(h, "stack sent to the wrong address");
+  if (ip.flow == 0) h_fail(h, "stack sent no flow label (RFC 6437)");
+  static uint8_t copy[65536];
+  *tcp_len = ip.payload_len;
+  memcpy(copy, pkt + ip.off, *tcp_len);
+  if (h->cfg.csum_offload) { /* the field holds the pseudo-header sum: complete it */
+    uint32_t pseudo = ltcp_cksum_pseudo_ipv6(ip.src, ip.dst, LTCP_IPPROTO_TCP, (uint32_t)*tcp_len);
+    uint16_t partial = (uint16_t)~ltcp_cksum_finish(pseudo);
+    if (ltcp_get16(copy + 16) != partial)
+      h_fail(h, "csum_offload: the checksum field is not the pseudo-header sum");
+    ltcp_put16(copy + 16, ltcp_cksum_finish(ltcp_cksum_add(0, copy, *tcp_len)));
+  }
+  if (ltcp_tcp_parse_ipv6(copy, *tcp_len, ip.src, ip.dst, H_LOCAL, H_REMOTE, seg) != LTCP_DROP_NONE)
+    h_fail(h, "stack sent a TCP segment that does not parse");
+}
+
 int h_next(h_harness *h) {
   const uint8_t *pkt;
   size_t len = ltcp_stack_tx_peek(h->st, &pkt);
   if (len == 0) return 0;
+  if (h_family_v6()) {
+    ltcp_seg seg;
+    size_t tcp_len;
+    h_next6(h, pkt, len, &seg, &tcp_len);
+    return h_take(h, &seg, tcp_len);
+  }
   ltcp_ipv4_hdr ip;
   if (ltcp_ipv4_parse(pkt, len, &ip) != LTCP_DROP_NONE) h_fail(h, "stack sent a bad IPv4 packet");
   if (ip.proto != LTCP_IPPROTO_TCP) h_fail(h, "stack sent protocol %u, not TCP", ip.proto);
@@ -151,13 +221,7 @@ int h_next(h_harness *h) {
   ltcp_seg seg;
   ltcp_drop_reason why = ltcp_tcp_parse(pkt + ip.hdr_len, tcp_len, ip.src, ip.dst, &seg);
   if (why != LTCP_DROP_NONE) h_fail(h, "stack sent a TCP segment that does not parse");
-  if (seg.len > H_MAX_PAYLOAD) h_fail(h, "segment of %u bytes", seg.len);
-  memcpy(h->out.data, seg.data, seg.len);
-  h->out.hdr_len = tcp_len - seg.len;
-  seg.data = h->out.data;
-  h->out.seg = seg;
-  ltcp_stack_tx_pop(h->st);
-  return 1;
+  return h_take(h, &seg, tcp_len);
 }
 
 static void h_describe(const ltcp_seg *s, char *buf, size_t cap) {
@@ -206,6 +270,8 @@ void h_advance_to(h_harness *h, ltcp_time_ns t) {
 void h_advance(h_harness *h, ltcp_time_ns dt) { h_advance_to(h, h->now + dt); }
 
 static int h_is_remote(const h_harness *h, const ltcp_endpoint *e) {
+  if (h_family_v6())
+    return e->family == LTCP_AF_INET6 && memcmp(e->addr6, h_remote6, 16) == 0 && e->port == h->rport;
   return e->addr == H_REMOTE && e->port == h->rport;
 }
 
@@ -275,11 +341,21 @@ static void h_want_state(h_harness *h, ltcp_state want) {
     h_fail(h, "setup: expected %s, got %s", ltcp_state_name(want), ltcp_state_name(got));
 }
 
+ltcp_endpoint h_remote_endpoint(const h_harness *h) {
+  if (h_family_v6()) return (ltcp_endpoint){.family = LTCP_AF_INET6, .addr6 = H_REMOTE6, .port = h->rport};
+  return (ltcp_endpoint){H_REMOTE, h->rport};
+}
+
+ltcp_endpoint h_local_endpoint(const h_harness *h) {
+  if (h_family_v6()) return (ltcp_endpoint){.family = LTCP_AF_INET6, .addr6 = H_LOCAL6, .port = h->lport};
+  return (ltcp_endpoint){H_LOCAL, h->lport};
+}
+
 static void h_bind(h_harness *h, int fd) {
   if (h->rcvbuf) assert_int_equal(ltcp_setsockopt(h->st, fd, LTCP_SO_RCVBUF, h->rcvbuf), 0);
   if (h->sndbuf) assert_int_equal(ltcp_setsockopt(h->st, fd, LTCP_SO_SNDBUF, h->sndbuf), 0);
   if (h->maxseg) assert_int_equal(ltcp_setsockopt(h->st, fd, LTCP_TCP_MAXSEG, h->maxseg), 0);
-  ltcp_endpoint local = {H_LOCAL, h->lport};
+  ltcp_endpoint local = h_local_endpoint(h);
   if (ltcp_bind(h->st, fd, &local) != 0) h_fail(h, "bind: %s", ltcp_errname(errno));
 }
 
@@ -296,7 +372,7 @@ void h_connect(h_harness *h) {
   h->fd = ltcp_socket(h->st);
   assert_true(h->fd >= 0);
   h_bind(h, h->fd);
-  ltcp_endpoint remote = {H_REMOTE, h->rport};
+  ltcp_endpoint remote = h_remote_endpoint(h);
   errno = 0;
   if (ltcp_connect(h->st, h->fd, &remote) != -1 || errno != EINPROGRESS)
     h_fail(h, "connect: expected EINPROGRESS, got %s", ltcp_errname(errno));

@@ -16,6 +16,12 @@
 
 #define H_LOCAL LTCP_IPV4(198, 18, 0, 1)
 #define H_REMOTE LTCP_IPV4(198, 18, 0, 2)
+/* With h_ipv6 set (the environment's LTCP_TEST_IPV6=1 sets it at h_init), the stack has
+ * 2001:db8::1 as well and the remote is 2001:db8::2: every packet in and out is IPv6, and the
+ * segments the tests see name the two ends H_LOCAL and H_REMOTE as over IPv4. */
+#define H_LOCAL6 {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}
+#define H_REMOTE6 {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}
+extern int h_ipv6;
 #define H_LPORT 80
 #define H_RPORT 40000
 #define H_IRS 0x10000000u   /* the remote's ISN unless a test picks another */
@@ -96,6 +102,10 @@ void h_label(h_harness *h, const char *label);
 /* Fails the test, printing the label and the message. */
 void h_fail(const h_harness *h, const char *fmt, ...);
 
+/* The local end (H_LOCAL:lport, or 2001:db8::1 with h_ipv6) as a socket call names it. */
+ltcp_endpoint h_local_endpoint(const h_harness *h);
+/* The remote end (H_REMOTE:rport, or 2001:db8::2 with h_ipv6) as a socket call names it. */
+ltcp_endpoint h_remote_endpoint(const h_harness *h);
 /* Builds the IPv4 packet for s from H_REMOTE to H_LOCAL into out; returns its length. */
 size_t h_build(const h_harness *h, const h_seg *s, uint8_t *out, size_t cap);
 /* Injects a segment at h->now, with window h->wnd and no options. */

@@ -306,8 +306,9 @@ static ltcp_state sw_tuple_state(sw_world *w, int s, const ltcp_endpoint *local,
   const ltcp_ip *ip = &w->st[s]->ip;
   ltcp_tcb *tcb = sw_tcb_lookup(w, s, local, remote);
   if (tcb) return tcb->state == LTCP_LISTEN ? LTCP_CLOSED : (ltcp_state)tcb->state;
-  if (ltcp_syn_table_exists(&ip->syn, local, remote)) return LTCP_SYN_RECEIVED;
-  if (ltcp_tw_table_exists(&ip->tw, local, remote)) return LTCP_TIME_WAIT;
+  ltcp_ep l = {local->addr, local->port}, r = {remote->addr, remote->port};
+  if (ltcp_syn_table_exists(&ip->syn, &l, &r)) return LTCP_SYN_RECEIVED;
+  if (ltcp_tw_table_exists(&ip->tw, &l, &r)) return LTCP_TIME_WAIT;
   return LTCP_CLOSED;
 }
 

@@ -215,7 +215,8 @@ sw_conn *sw_conn_by_tuple(sw_world *w, int s, const ltcp_endpoint *local,
 
 ltcp_tcb *sw_tcb_lookup(sw_world *w, int s, const ltcp_endpoint *local,
                         const ltcp_endpoint *remote) {
-  return ltcp_table_lookup(&w->st[s]->ip.table, local, remote);
+  ltcp_ep l = {local->addr, local->port}, r = {remote->addr, remote->port};
+  return ltcp_table_lookup(&w->st[s]->ip.table, &l, &r);
 }
 
 /* Stack nodes: as sim_stack.c, but a packet from the attacker is judged on the way in. */

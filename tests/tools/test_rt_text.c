@@ -31,12 +31,19 @@ static void test_url_parse_parts(void **state) {
   assert_string_equal(u.path, "/?q");
   char buf[512];
   assert_string_equal(rt_url_format(&u, buf, sizeof buf), "http://h/?q");
+  /* RFC 3986 §3.2.2: an IPv6 literal in brackets, which the Host header keeps */
+  assert_int_equal(rt_url_parse("http://[2001:db8::1]:8080/x", &u), 0);
+  assert_string_equal(u.host, "2001:db8::1");
+  assert_int_equal(u.port, 8080);
+  assert_string_equal(rt_url_authority(&u, buf, sizeof buf), "[2001:db8::1]:8080");
+  assert_int_equal(rt_url_parse("http://[2001:db8::1]/", &u), 0);
+  assert_string_equal(rt_url_format(&u, buf, sizeof buf), "http://[2001:db8::1]/");
 }
 
 static void test_url_parse_refuses(void **state) {
   (void)state;
   rt_url u;
-  const char *bad[] = {"https://h/", "ftp://h/", "http://user@h/", "http://[::1]/",
+  const char *bad[] = {"https://h/", "ftp://h/", "http://user@h/", "http://[::1/", "http://[198.18.0.1]/",
                        "http://h:0/", "http://h:99999/", "http:///p", "http://h:/", "h/p"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     assert_int_equal(rt_url_parse(bad[i], &u), -1);
@@ -119,24 +126,28 @@ static int hosts_teardown(void **state) {
 
 static void test_hosts_resolve_names_and_aliases(void **state) {
   (void)state;
-  uint32_t a;
+  ltcp_endpoint e = {0};
   char why[512];
   assert_string_equal(rt_hosts_path(), hosts_path);
-  assert_int_equal(rt_hosts_resolve("kpeer", &a, why, sizeof why), 0);
-  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 1));
-  assert_int_equal(rt_hosts_resolve("peer.alias", &a, why, sizeof why), 0); /* any case */
-  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 1));
-  assert_int_equal(rt_hosts_resolve("twice", &a, why, sizeof why), 0); /* the first line wins */
-  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 5));
-  assert_int_equal(rt_hosts_resolve("long", &a, why, sizeof why), 0);
-  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 8));
-  assert_int_equal(rt_hosts_resolve("198.18.0.42", &a, why, sizeof why), 0); /* an address */
-  assert_int_equal(a, LTCP_IPV4(198, 18, 0, 42));
+  assert_int_equal(rt_hosts_resolve("kpeer", &e, why, sizeof why), 0);
+  assert_int_equal(e.addr, LTCP_IPV4(198, 18, 0, 1));
+  assert_int_equal(rt_hosts_resolve("peer.alias", &e, why, sizeof why), 0); /* any case */
+  assert_int_equal(e.addr, LTCP_IPV4(198, 18, 0, 1));
+  assert_int_equal(rt_hosts_resolve("twice", &e, why, sizeof why), 0); /* the first line wins */
+  assert_int_equal(e.addr, LTCP_IPV4(198, 18, 0, 5));
+  assert_int_equal(rt_hosts_resolve("long", &e, why, sizeof why), 0);
+  assert_int_equal(e.addr, LTCP_IPV4(198, 18, 0, 8));
+  assert_int_equal(rt_hosts_resolve("198.18.0.42", &e, why, sizeof why), 0); /* an address */
+  assert_int_equal(e.addr, LTCP_IPV4(198, 18, 0, 42));
+  assert_int_equal(e.family, LTCP_AF_INET);
+  assert_int_equal(rt_hosts_resolve("2001:db8::7", &e, why, sizeof why), 0); /* IPv6 */
+  assert_int_equal(e.family, LTCP_AF_INET6);
+  assert_int_equal(e.addr6[15], 7);
 }
 
 static void test_hosts_resolve_fails_with_why(void **state) {
   (void)state;
-  uint32_t a;
+  ltcp_endpoint a = {0};
   char why[512], want[512];
   const char *missing[] = {"six", "commented", "tail", "nosuch"};
   for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {

@@ -9,8 +9,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <string.h>
 
 #include "ip/route.h"
+#include "sock/stack.h"
 #include "support/harness.h"
 
 #define A(a, b, c, d) LTCP_IPV4(a, b, c, d)
@@ -168,11 +170,58 @@ static void test_stack_syn_from_a_source_without_route_is_dropped_and_counted(vo
   h_free(&h);
 }
 
+static void test_routes6_longest_prefix_wins(void **state) {
+  (void)state;
+  ltcp_routes6 t;
+  static const uint8_t any[16], db8[16] = {0x20, 0x01, 0x0d, 0xb8};
+  uint8_t net1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x55}; /* host bits: cleared */
+  uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9};
+  assert_int_equal(ltcp_routes6_init(&t, 3), 0);
+  assert_int_equal(ltcp_routes6_add(&t, db8, 32), 0);
+  assert_int_equal(ltcp_routes6_add(&t, net1, 64), 0);
+  assert_int_equal(ltcp_routes6_add(&t, db8, 129), LTCP_EINVAL);
+  assert_int_equal(ltcp_routes6_add(&t, net1, 64), LTCP_EEXIST);
+  assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 64);
+  dst[5] = 2;
+  assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 32);
+  dst[3] = 0xb9;
+  assert_null(ltcp_routes6_lookup(&t, dst));
+  assert_int_equal(ltcp_routes6_add(&t, any, 0), 0);
+  assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 0);
+  assert_int_equal(ltcp_routes6_add(&t, db8, 48), LTCP_ENOBUFS);
+  ltcp_routes6_free(&t);
+}
+
+static void test_routes6_from_the_configuration(void **state) {
+  (void)state;
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  cfg.addr = A(198, 18, 0, 2);
+  static const uint8_t me[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+  static const uint8_t near[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+  static const uint8_t far[16] = {0x20, 0x01, 0x0d, 0xb9, [15] = 1};
+  memcpy(cfg.addr6, me, 16);
+  cfg.link_default_route = 0;
+  ltcp_stack *st = ltcp_stack_new(&cfg);
+  assert_non_null(st);
+  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, near), 0);
+  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, far), LTCP_ENETUNREACH);
+  ltcp_stack_free(st);
+  cfg.link_default_route = 1;
+  st = ltcp_stack_new(&cfg);
+  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, far), 0);
+  ltcp_stack_free(st);
+  cfg.mtu = 1279; /* RFC 8200 §5 */
+  assert_null(ltcp_stack_new(&cfg));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_routes_longest_prefix_wins_whatever_the_order),
       cmocka_unit_test(test_routes_add_refuses_host_bits_duplicates_and_overflow),
       cmocka_unit_test(test_routes_next_hop_must_be_on_the_link),
+      cmocka_unit_test(test_routes6_longest_prefix_wins),
+      cmocka_unit_test(test_routes6_from_the_configuration),
       cmocka_unit_test(test_stack_default_reaches_every_unicast_address),
       cmocka_unit_test(test_stack_connect_without_a_route_is_enetunreach),
       cmocka_unit_test(test_stack_route_add_checks_the_next_hop),

@@ -29,8 +29,8 @@ static void ot_init(ot_fixture *f, const ltcp_stack_config *cfg, ltcp_time_ns no
   ef_engine_init(&f->e, cfg, now);
   ltcp_tcb *t = f->t = ef_tcb_new();
   t->state = LTCP_ESTABLISHED;
-  t->local = (ltcp_endpoint){LTCP_IPV4(198, 18, 0, 1), 40000};
-  t->remote = (ltcp_endpoint){LTCP_IPV4(198, 18, 0, 2), 80};
+  t->local = (ltcp_ep){LTCP_IPV4(198, 18, 0, 1), 40000};
+  t->remote = (ltcp_ep){LTCP_IPV4(198, 18, 0, 2), 80};
   t->busy->rcvbuf.cap = 1u << 20;
   t->snd_mss = 1460;
   t->rcv_nxt = t->rcv_adv = 5000;

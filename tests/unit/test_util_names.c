@@ -149,6 +149,51 @@ static void test_names_timer_name_all(void **state) {
   assert_string_equal(ltcp_timer_name((ltcp_timer)1000), "?");
 }
 
+static void test_addr_parse_both_families(void **state) {
+  (void)state;
+  ltcp_endpoint e = {.port = 80};
+  assert_int_equal(ltcp_addr_parse("198.18.0.1", &e), 0);
+  assert_int_equal(e.family, LTCP_AF_INET);
+  assert_int_equal(e.addr, LTCP_IPV4(198, 18, 0, 1));
+  assert_int_equal(e.port, 80);
+  assert_int_equal(ltcp_addr_parse("2001:db8::1", &e), 0);
+  assert_int_equal(e.family, LTCP_AF_INET6);
+  static const uint8_t want[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+  assert_memory_equal(e.addr6, want, 16);
+  assert_int_equal(ltcp_addr_parse("2001:db8::1::2", &e), LTCP_EINVAL);
+  assert_int_equal(ltcp_addr_parse("1.2.3", &e), LTCP_EINVAL);
+  assert_int_equal(ltcp_addr_parse("", &e), LTCP_EINVAL);
+}
+
+static void test_addr_format_rfc5952(void **state) {
+  (void)state;
+  ltcp_endpoint e = {0};
+  char buf[LTCP_ADDR_STRLEN];
+  assert_int_equal(ltcp_addr_parse("2001:0DB8:0:0:0:0:0:0001", &e), 0);
+  assert_string_equal(ltcp_addr_format(&e, buf), "2001:db8::1");
+  ltcp_endpoint v4 = {LTCP_IPV4(198, 18, 0, 2), 8080};
+  assert_string_equal(ltcp_addr_format(&v4, buf), "198.18.0.2");
+}
+
+static void test_endpoint_format_and_parse_round_trip(void **state) {
+  (void)state;
+  char buf[LTCP_ENDPOINT_STRLEN];
+  ltcp_endpoint e = {0}, back = {0};
+  assert_int_equal(ltcp_endpoint_parse("[2001:db8::2]:443", &e), 0);
+  assert_int_equal(e.family, LTCP_AF_INET6);
+  assert_int_equal(e.port, 443);
+  assert_string_equal(ltcp_endpoint_format(&e, buf), "[2001:db8::2]:443");
+  assert_int_equal(ltcp_endpoint_parse(buf, &back), 0);
+  assert_true(ltcp_endpoint_equal(&e, &back));
+  assert_int_equal(ltcp_endpoint_parse("198.18.0.1:80", &e), 0);
+  assert_string_equal(ltcp_endpoint_format(&e, buf), "198.18.0.1:80");
+  assert_false(ltcp_endpoint_equal(&e, &back));
+  assert_int_equal(ltcp_endpoint_parse("2001:db8::2:443", &e), LTCP_EINVAL); /* no brackets */
+  assert_int_equal(ltcp_endpoint_parse("[198.18.0.1]:80", &e), LTCP_EINVAL);
+  assert_int_equal(ltcp_endpoint_parse("[2001:db8::2]:65536", &e), LTCP_EINVAL);
+  assert_int_equal(ltcp_endpoint_parse("[2001:db8::2]", &e), LTCP_EINVAL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_names_strerror_negative_code),
@@ -164,6 +209,9 @@ int main(void) {
       cmocka_unit_test(test_names_drop_name_and_text),
       cmocka_unit_test(test_names_call_name_all),
       cmocka_unit_test(test_names_timer_name_all),
+      cmocka_unit_test(test_addr_parse_both_families),
+      cmocka_unit_test(test_addr_format_rfc5952),
+      cmocka_unit_test(test_endpoint_format_and_parse_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

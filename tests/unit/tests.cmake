@@ -6,6 +6,7 @@ ltcp_add_test(test_wire_checksum ${CMAKE_CURRENT_LIST_DIR}/test_wire_checksum.c 
 ltcp_add_test(test_wire_ipv4 ${CMAKE_CURRENT_LIST_DIR}/test_wire_ipv4.c ltcp_wire)
 ltcp_add_test(test_wire_tcp ${CMAKE_CURRENT_LIST_DIR}/test_wire_tcp.c ltcp_wire)
 ltcp_add_test(test_wire_icmp ${CMAKE_CURRENT_LIST_DIR}/test_wire_icmp.c ltcp_wire)
+ltcp_add_test(test_wire_ipv6 ${CMAKE_CURRENT_LIST_DIR}/test_wire_ipv6.c ltcp_wire)
 ltcp_add_test(test_wire_random_bytes ${CMAKE_CURRENT_LIST_DIR}/test_wire_random_bytes.c ltcp_wire)
 # The engine's modules alone: linked against the engine's library only, which proves the engine
 # needs nothing above it.

@@ -44,18 +44,19 @@ static int rt_client_settled(rt_ctx *rt, const rt_client *c) {
 }
 
 static const char *rt_client_host(const rt_client *c, char *buf, size_t cap) {
-  char a[16];
-  snprintf(buf, cap, "%s:%u", c->host ? c->host : ltcp_ipv4_format(c->remote.addr, a),
-           c->remote.port);
+  char a[LTCP_ENDPOINT_STRLEN];
+  if (c->host && strchr(c->host, ':')) snprintf(buf, cap, "[%s]:%u", c->host, c->remote.port);
+  else if (c->host) snprintf(buf, cap, "%s:%u", c->host, c->remote.port);
+  else snprintf(buf, cap, "%s", ltcp_endpoint_format(&c->remote, a));
   return buf;
 }
 
 static void rt_client_announce(rt_ctx *rt, const rt_client *c) {
-  char h[300], a[16];
-  ltcp_endpoint local = {0, 0};
+  char h[300], a[LTCP_ENDPOINT_STRLEN];
+  ltcp_endpoint local = {.port = 0};
   ltcp_getsockname(rt->st, c->fd, &local);
-  rt_error(rt, "connected to %s from %s:%u", rt_client_host(c, h, sizeof h),
-           ltcp_ipv4_format(local.addr, a), local.port);
+  rt_error(rt, "connected to %s from %s", rt_client_host(c, h, sizeof h),
+           ltcp_endpoint_format(&local, a));
 }
 
 /* The handshake has not completed within connect_timeout_ns: 1 after failing, else 0. */

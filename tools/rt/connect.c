@@ -57,7 +57,8 @@ static const char connect_usage_text[] =
     "\n"
     "options:\n"
     RT_HELP_TUN
-    "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    "  --addr ADDR/PREFIX lucidtcp's own address on the link, IPv4 (198.18.0.2/24) or IPv6\n"
+    "                     (2001:db8::2/64); give both for both families\n"
     RT_HELP_ROUTES
     "  -w SECS            give up when the connection is not established within SECS, or when\n"
     "                     nothing was sent or received for SECS (reset it; exit status 1)\n"
@@ -280,14 +281,14 @@ static int conn_check(void *app) {
   const rt_opts *o = &c->rt.o;
   char why[512];
   if (c->npos != 2) return rt_usage_error(o, "wants HOST and PORT");
-  if (rt_hosts_resolve(c->pos[0], &c->cl.remote.addr, why, sizeof why) != 0)
+  if (rt_hosts_resolve(c->pos[0], &c->cl.remote, why, sizeof why) != 0)
     return rt_usage_error(o, "HOST: %s", why);
   c->cl.host = c->pos[0];
   c->cl.connect_timeout_ns = c->idle_ns;
   c->cl.announce = 1;
   if (rt_parse_port(c->pos[1], &c->cl.remote.port) != 0)
     return rt_usage_error(o, "PORT wants 1 to 65535, not '%s'", c->pos[1]);
-  return rt_opts_check_peer(o, c->cl.remote.addr, c->pos[0]);
+  return rt_opts_check_peer(o, &c->cl.remote, c->pos[0]);
 }
 
 /* Standard input and output for the loop, then the connection. */

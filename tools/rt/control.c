@@ -60,16 +60,17 @@ static void rt_listing_timers(const ltcp_conn_info *ci, ltcp_time_ns now, char *
 static void rt_listing_conn(void *ctx, const ltcp_conn_info *ci) {
   rt_listing *l = ctx;
   const ltcp_tcp_info *t = &ci->tcp;
-  char la[16], ra[16], timers[160], delack[24], line[RT_CONTROL_LINE];
+  char la[LTCP_ENDPOINT_STRLEN], ra[LTCP_ENDPOINT_STRLEN], timers[160], delack[24];
+  char line[RT_CONTROL_LINE];
   rt_listing_timers(ci, l->now, timers, sizeof timers);
   rt_listing_due(delack, sizeof delack, ci->delack_at, l->now);
   int n = snprintf(line, sizeof line,
-                   "conn id=%llu state=%s local=%s:%u remote=%s:%u fd=%d recvq=%u sendq=%u "
+                   "conn id=%llu state=%s local=%s remote=%s fd=%d recvq=%u sendq=%u "
                    "unacked=%u srtt_us=%llu rttvar_us=%llu rto_us=%llu cwnd=%u ssthresh=%u "
                    "retrans=%u mss=%u compact=%u asleep=%u timers=%s delack=%s\n",
                    (unsigned long long)t->conn_id, ltcp_state_name(t->state),
-                   ltcp_ipv4_format(t->local.addr, la), t->local.port,
-                   ltcp_ipv4_format(t->remote.addr, ra), t->remote.port, (int)ci->fd,
+                   ltcp_endpoint_format(&t->local, la), ltcp_endpoint_format(&t->remote, ra),
+                   (int)ci->fd,
                    t->readable, t->unsent + t->unacked, t->unacked,
                    (unsigned long long)(t->srtt_ns / 1000), (unsigned long long)(t->rttvar_ns / 1000),
                    (unsigned long long)(t->rto_ns / 1000), t->cwnd, t->ssthresh, t->retransmits,

@@ -82,7 +82,8 @@ static const char get_usage_text[] =
     "                     written from the start; 416 for a FILE as long as the server's is\n"
     "                     success (already complete)\n"
     RT_HELP_TUN
-    "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    "  --addr ADDR/PREFIX lucidtcp's own address on the link, IPv4 (198.18.0.2/24) or IPv6\n"
+    "                     (2001:db8::2/64); give both for both families\n"
     RT_HELP_ROUTES
     RT_HELP_TIME_WAIT
     RT_HELP_TRACE_PCAP_MSL
@@ -292,7 +293,6 @@ static int get_is_redirect(int status) {
 static get_next get_redirect(get_app *g) {
   const http_response *r = &g->resp;
   rt_url next;
-  uint32_t addr;
   char why[512];
   if (!r->location[0]) {
     rt_error(&g->rt, "%s: HTTP %d %s without a Location to follow", g->url_text, r->status,
@@ -308,8 +308,12 @@ static get_next get_redirect(get_app *g) {
              g->url_text, r->location);
     return GET_FAILED;
   }
-  int known = rt_hosts_resolve(next.host, &addr, why, sizeof why) == 0;
-  int reachable = known && addr != g->rt.o.addr && ltcp_route_lookup(g->rt.st, addr, NULL) == 0;
+  ltcp_endpoint to = g->cl.remote;
+  int known = rt_hosts_resolve(next.host, &to, why, sizeof why) == 0;
+  int reachable = known && (to.family == LTCP_AF_INET6
+                                ? g->rt.o.have_addr6 && memcmp(to.addr6, g->rt.o.addr6, 16) != 0
+                                : to.addr != g->rt.o.addr &&
+                                      ltcp_route_lookup(g->rt.st, to.addr, NULL) == 0);
   if (known && !reachable)
     snprintf(why, sizeof why, "no route to %s (--addr, --route, --gateway)", next.host);
   if (!reachable) {
@@ -320,7 +324,7 @@ static get_next get_redirect(get_app *g) {
   ltcp_close(g->rt.st, g->cl.fd); /* a reset if the body is still coming: it is not wanted */
   g->hops++;
   g->url = next;
-  g->cl.remote.addr = addr;
+  g->cl.remote = to;
   g->cl.remote.port = next.port;
   g->cl.host = g->url.host;
   get_response_reset(g);
@@ -513,11 +517,11 @@ static int get_check(void *app) {
   if (!g->have_url) return rt_usage_error(&g->rt.o, "wants a URL http://HOST[:PORT]/PATH");
   if (g->resume && (!g->out_path || strcmp(g->out_path, "-") == 0))
     return rt_usage_error(&g->rt.o, "-C - resumes into a file: it wants -o FILE");
-  if (rt_hosts_resolve(g->url.host, &g->cl.remote.addr, why, sizeof why) != 0)
+  if (rt_hosts_resolve(g->url.host, &g->cl.remote, why, sizeof why) != 0)
     return rt_usage_error(&g->rt.o, "%s", why);
   g->cl.remote.port = g->url.port;
   g->cl.host = g->url.host;
-  return rt_opts_check_peer(&g->rt.o, g->cl.remote.addr, g->url.host);
+  return rt_opts_check_peer(&g->rt.o, &g->cl.remote, g->url.host);
 }
 
 /* The output file and the request; socket, connect. 0, or RT_EXIT_FAIL after a message. */

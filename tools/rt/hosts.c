@@ -32,8 +32,14 @@ static int hosts_line(char *line, const char *host, uint32_t *addr) {
   return 0;
 }
 
-int rt_hosts_resolve(const char *host, uint32_t *addr, char *why, size_t cap) {
-  if (ltcp_ipv4_parse_text(host, addr) == 0) return 0;
+int rt_hosts_resolve(const char *host, ltcp_endpoint *ep, char *why, size_t cap) {
+  ltcp_endpoint e = *ep;
+  if (ltcp_addr_parse(host, &e) == 0) { /* an address of either family */
+    *ep = e;
+    return 0;
+  }
+  ep->family = LTCP_AF_INET;
+  uint32_t *addr = &ep->addr;
   const char *path = rt_hosts_path();
   FILE *f = fopen(path, "r");
   if (!f) {

@@ -322,9 +322,9 @@ static int http_respond(http_server_conn *h, const http_request *r, uint64_t *se
 /* The access log's line for a request (NULL: one we could not read). */
 static void http_log(http_server_conn *h, const http_request *r, int status, uint64_t sent) {
   if (!h->log) return;
-  char a[16], method[4 * sizeof r->method], target[4 * sizeof r->target];
-  fprintf(h->log, "lucidtcp serve: %s:%u \"%s %s HTTP/1.%d\" %d %llu\n",
-          ltcp_ipv4_format(h->peer.addr, a), h->peer.port,
+  char a[LTCP_ENDPOINT_STRLEN], method[4 * sizeof r->method], target[4 * sizeof r->target];
+  fprintf(h->log, "lucidtcp serve: %s \"%s %s HTTP/1.%d\" %d %llu\n",
+          ltcp_endpoint_format(&h->peer, a),
           r ? http_log_escape(r->method, method, sizeof method) : "-",
           r ? http_log_escape(r->target, target, sizeof target) : "-", r ? r->minor : 1, status,
           (unsigned long long)sent);

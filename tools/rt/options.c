@@ -50,8 +50,14 @@ int rt_parse_port(const char *text, uint16_t *port) {
 uint32_t rt_opts_mask(const rt_opts *o) { return o->prefix >= 32 ? ~0u : ~(~0u >> o->prefix); }
 
 void rt_opts_stack_config(const rt_opts *o, ltcp_stack_config *cfg) {
-  cfg->addr = o->addr;
-  cfg->prefix_len = (uint8_t)o->prefix;
+  if (o->have_addr) { /* else IPv6 only: no IPv4 address (0), the default prefix */
+    cfg->addr = o->addr;
+    cfg->prefix_len = (uint8_t)o->prefix;
+  }
+  if (o->have_addr6) {
+    memcpy(cfg->addr6, o->addr6, 16);
+    cfg->prefix6_len = (uint8_t)o->prefix6;
+  }
   cfg->link_default_route = o->gateway == 0 && o->nroutes == 0;
 }
 
@@ -97,8 +103,17 @@ int rt_opts_reachable(const rt_opts *o, uint32_t addr) {
   return ok;
 }
 
-int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host) {
+int rt_opts_check_peer(const rt_opts *o, const ltcp_endpoint *peer, const char *host) {
   char a[16];
+  if (peer->family == LTCP_AF_INET6) { /* every IPv6 destination goes out of the link */
+    if (!o->have_addr6)
+      return rt_usage_error(o, "%s is an IPv6 address: give lucidtcp one too (--addr ADDR6/PREFIX)", host);
+    if (memcmp(peer->addr6, o->addr6, 16) == 0)
+      return rt_usage_error(o, "%s is lucidtcp's own address (--addr)", host);
+    return 0;
+  }
+  uint32_t addr = peer->addr;
+  if (!o->have_addr) return rt_usage_error(o, "%s is an IPv4 address: give lucidtcp one too (--addr)", host);
   if (rt_opts_reachable(o, addr)) return 0;
   if (addr == o->addr) return rt_usage_error(o, "%s is lucidtcp's own address (--addr)", host);
   return rt_usage_error(o, "no route to %s: it is not on lucidtcp's link (--addr %s/%u) and no "
@@ -190,13 +205,35 @@ static int rt_opts_add_route(rt_opts *o, const char *v) {
   return 0;
 }
 
+/* --addr 2001:db8::2/64: lucidtcp's IPv6 address and prefix (1 to 128). */
+static int rt_opts_set_addr6(rt_opts *o, const char *v) {
+  char a[LTCP_ADDR_STRLEN];
+  const char *slash = strchr(v, '/');
+  char *end;
+  errno = 0;
+  unsigned long p = slash ? strtoul(slash + 1, &end, 10) : 0;
+  ltcp_endpoint e;
+  if (!slash || (size_t)(slash - v) >= sizeof a || errno || end == slash + 1 || *end || p < 1 ||
+      p > 128)
+    return rt_usage_error(o, "--addr wants an IPv6 address as ADDR/PREFIX (e.g. 2001:db8::2/64), "
+                          "not '%s'", v);
+  snprintf(a, sizeof a, "%.*s", (int)(slash - v), v);
+  if (ltcp_addr_parse(a, &e) != 0 || e.family != LTCP_AF_INET6 || e.addr6[0] == 0xff)
+    return rt_usage_error(o, "--addr: '%s' is not a unicast IPv6 address", a);
+  memcpy(o->addr6, e.addr6, 16);
+  o->prefix6 = (uint32_t)p;
+  o->have_addr6 = 1;
+  return 0;
+}
+
 static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
   if (strcmp(name, "--tun") == 0) {
     o->tun = v;
   } else if (strcmp(name, "--addr") == 0) {
+    if (strchr(v, ':')) return rt_opts_set_addr6(o, v);
     if (rt_parse_cidr(v, &o->addr, &o->prefix) != 0)
       return rt_usage_error(o, "--addr wants lucidtcp's own address as ADDR/PREFIX "
-                            "(e.g. 198.18.0.2/24), not '%s'", v);
+                            "(e.g. 198.18.0.2/24 or 2001:db8::2/64), not '%s'", v);
     o->have_addr = 1;
   } else if (strcmp(name, "--pcap") == 0) {
     o->pcap_path = v;
@@ -251,8 +288,10 @@ int rt_opts_parse(rt_opts *o, int argc, char **argv, int *i) {
 
 int rt_opts_check(const rt_opts *o) {
   if (!o->tun) return rt_usage_error(o, "--tun DEV is required");
-  if (!o->have_addr)
+  if (!o->have_addr && !o->have_addr6)
     return rt_usage_error(o, "--addr ADDR/PREFIX is required: lucidtcp's own address on the link");
+  if (o->have_addr6 && o->offload)
+    return rt_usage_error(o, "--offload carries IPv4 only for now: leave it out with an IPv6 --addr");
   ltcp_stack *st = rt_opts_route_stack(o);
   if (!st) return rt_usage_error(o, "out of memory");
   int rc = rt_opts_add_routes(o, st);

@@ -63,6 +63,9 @@ typedef struct rt_opts {
   uint32_t addr;          /* --addr ADDR/PREFIX */
   uint32_t prefix;
   int have_addr;
+  uint8_t addr6[16];      /* --addr ADDR6/PREFIX: an IPv6 one as well, or instead */
+  uint32_t prefix6;
+  int have_addr6;
   uint32_t gateway;       /* --gateway ADDR (0: none) */
   rt_route routes[RT_ROUTES_MAX]; /* --route PREFIX[,via=ADDR] */
   int nroutes;
@@ -110,7 +113,7 @@ int rt_opts_add_routes(const rt_opts *o, ltcp_stack *st);
 /* The peer's address (host, as the user wrote it) must have a route (--addr's prefix, --route,
  * --gateway, or any address when none is given) and not be --addr. 0, or RT_EXIT_USAGE after a
  * message. */
-int rt_opts_check_peer(const rt_opts *o, uint32_t addr, const char *host);
+int rt_opts_check_peer(const rt_opts *o, const ltcp_endpoint *peer, const char *host);
 /* 1 when addr is another host lucidtcp can reach (as rt_opts_check_peer wants), else 0. */
 int rt_opts_reachable(const rt_opts *o, uint32_t addr);
 /* The mask of --addr's prefix. */

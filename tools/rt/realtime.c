@@ -245,13 +245,12 @@ static void rt_trace_event(rt_ctx *rt, const ltcp_event *ev) {
   if (ev->kind == LTCP_EV_DROP && ev->local.port == 0) return; /* not TCP: IPv6, ARP noise */
   rt_trace_drops_due(rt, ev->time);
   if (ev->kind == LTCP_EV_DROP && !rt_dropsum_take(&rt->drops, ev->drop, ev->time)) return;
-  char la[16], ra[24], text[200];
+  char la[LTCP_ENDPOINT_STRLEN], ra[LTCP_ENDPOINT_STRLEN], text[200];
   double t = rt_trace_time(rt, ev->time);
   demo_event_text(ev, text, sizeof text);
   if (ev->remote.port == 0) snprintf(ra, sizeof ra, "*");
-  else snprintf(ra, sizeof ra, "%s:%u", ltcp_ipv4_format(ev->remote.addr, la), ev->remote.port);
-  fprintf(rt->trace, "%10.3f s  %s  %s:%u - %s\n", t, text, ltcp_ipv4_format(ev->local.addr, la),
-          ev->local.port, ra);
+  else ltcp_endpoint_format(&ev->remote, ra);
+  fprintf(rt->trace, "%10.3f s  %s  %s - %s\n", t, text, ltcp_endpoint_format(&ev->local, la), ra);
   fflush(rt->trace);
 }
 

@@ -86,7 +86,8 @@ static const char serve_usage_text[] =
     "\n"
     "options:\n"
     RT_HELP_TUN
-    "  --addr ADDR/PREFIX lucidtcp's own IPv4 address on the link (e.g. 198.18.0.2/24)\n"
+    "  --addr ADDR/PREFIX lucidtcp's own address on the link, IPv4 (198.18.0.2/24) or IPv6\n"
+    "                     (2001:db8::2/64); give both for both families\n"
     RT_HELP_ROUTES
     "  --port N           the port to listen on\n"
     "  --service S        echo, discard, chargen or http:DIR\n"
@@ -194,10 +195,14 @@ static void serve_conn_free(serve *s, uint32_t i, int abort) {
   s->conns[i] = s->conns[--s->nconns];
 }
 
-/* The connections open from addr. */
-static uint32_t serve_count_from(const serve *s, uint32_t addr) {
+/* The connections open from peer's address (either family). */
+static uint32_t serve_count_from(const serve *s, const ltcp_endpoint *peer) {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < s->nconns; i++) n += s->conns[i]->peer.addr == addr;
+  for (uint32_t i = 0; i < s->nconns; i++) {
+    ltcp_endpoint a = s->conns[i]->peer;
+    a.port = peer->port;
+    n += ltcp_endpoint_equal(&a, peer);
+  }
   return n;
 }
 
@@ -206,10 +211,10 @@ static uint32_t serve_count_from(const serve *s, uint32_t addr) {
 static void serve_refuse(serve *s, int fd, const ltcp_endpoint *peer) {
   ltcp_abort(s->rt.st, fd);
   if (s->refused++ == 0) {
-    char a[16];
+    char a[LTCP_ADDR_STRLEN];
     fprintf(stderr, "lucidtcp serve: %s has %u connections open (--max-per-client): one more "
             "is reset, from it or any address at the bound (logged once, counted)\n",
-            ltcp_ipv4_format(peer->addr, a), s->max_per_client);
+            ltcp_addr_format(peer, a), s->max_per_client);
   }
 }
 
@@ -220,7 +225,7 @@ static void serve_accept(serve *s) {
     if (s->nconns == SERVE_MAX_CONNS) return; /* the rest wait in the backlog */
     int fd = ltcp_accept(s->rt.st, s->lfd, &peer);
     if (fd < 0) return;
-    if (serve_count_from(s, peer.addr) >= s->max_per_client) {
+    if (serve_count_from(s, &peer) >= s->max_per_client) {
       serve_refuse(s, fd, &peer);
       continue;
     }
@@ -397,9 +402,17 @@ static int serve_open(void *app) {
     rt_error(&s->rt, "cannot listen on port %u: %s", s->port, rt_errtext(errno, e, sizeof e));
     return RT_EXIT_FAIL;
   }
-  char a[16];
-  fprintf(stderr, "lucidtcp serve: %s on %s:%u via %s%s%s\n", serve_kind_name(s),
-          ltcp_ipv4_format(s->rt.o.addr, a), s->port, s->rt.tun.name,
+  char a[24] = "", a6[LTCP_ENDPOINT_STRLEN + 8] = "";
+  ltcp_endpoint e = {.addr = s->rt.o.addr, .port = s->port};
+  if (s->rt.o.have_addr) ltcp_endpoint_format(&e, a);
+  if (s->rt.o.have_addr6) {
+    e.family = LTCP_AF_INET6;
+    memcpy(e.addr6, s->rt.o.addr6, 16);
+    snprintf(a6, sizeof a6, "%s", s->rt.o.have_addr ? " and " : "");
+    ltcp_endpoint_format(&e, a6 + strlen(a6));
+  }
+  fprintf(stderr, "lucidtcp serve: %s on %s%s via %s%s%s\n", serve_kind_name(s), a, a6,
+          s->rt.tun.name,
           s->kind == SERVE_HTTP ? ", files from " : "", s->kind == SERVE_HTTP ? s->root : "");
   return 0;
 }

@@ -220,7 +220,8 @@ static char *ss_fetch(const ss_cli *c, int *rc) {
 /* ---- one connection's line */
 
 typedef struct ss_conn {
-  char state[16], local[32], remote[32], timers[160], delack[24];
+  char state[16], local[LTCP_ENDPOINT_STRLEN], remote[LTCP_ENDPOINT_STRLEN];
+  char timers[160], delack[24];
   unsigned long long id, recvq, sendq, unacked, srtt_us, rttvar_us, rto_us, cwnd, ssthresh,
       retrans, mss, compact, asleep;
   long long fd;
@@ -308,7 +309,7 @@ static void ss_timers_text(const ss_conn *c, char *out, size_t cap) {
 }
 
 static const char *ss_peer(const char *remote) {
-  return strcmp(remote, "0.0.0.0:0") == 0 ? "*:*" : remote;
+  return strcmp(remote, "0.0.0.0:0") == 0 || strcmp(remote, "[::]:0") == 0 ? "*:*" : remote;
 }
 
 static void ss_print_text(const ss_conn *c) {

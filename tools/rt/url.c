@@ -5,16 +5,39 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lucidtcp/common.h"
 #include "rt/options.h"
 
-/* "HOST[:PORT]" (len bytes at a) into u. 0 or -1. */
-static int url_authority(const char *a, size_t len, rt_url *u) {
-  if (len == 0 || memchr(a, '@', len) || a[0] == '[') return -1;
-  const char *colon = memchr(a, ':', len);
-  size_t hl = colon ? (size_t)(colon - a) : len;
+/* "[v6]" at a (len bytes, RFC 3986 §3.2.2's IP-literal): the address into u->host, the rest
+ * (":PORT" or nothing) at *rest. 0 or -1. */
+static int url_v6_literal(const char *a, size_t len, rt_url *u, const char **rest) {
+  const char *close = memchr(a, ']', len);
+  size_t hl = close ? (size_t)(close - a - 1) : 0;
   if (hl == 0 || hl >= sizeof u->host) return -1;
-  memcpy(u->host, a, hl);
+  memcpy(u->host, a + 1, hl);
   u->host[hl] = '\0';
+  ltcp_endpoint e;
+  if (ltcp_addr_parse(u->host, &e) != 0 || e.family != LTCP_AF_INET6) return -1;
+  *rest = close + 1;
+  return (size_t)(*rest - a) == len || **rest == ':' ? 0 : -1;
+}
+
+/* "HOST[:PORT]" or "[V6]:PORT" (len bytes at a) into u. 0 or -1. */
+static int url_authority(const char *a, size_t len, rt_url *u) {
+  if (len == 0 || memchr(a, '@', len)) return -1;
+  const char *colon;
+  size_t hl;
+  if (a[0] == '[') {
+    if (url_v6_literal(a, len, u, &colon) != 0) return -1;
+    if ((size_t)(colon - a) == len) colon = NULL;
+    hl = colon ? (size_t)(colon - a) : len;
+  } else {
+    colon = memchr(a, ':', len);
+    hl = colon ? (size_t)(colon - a) : len;
+    if (hl == 0 || hl >= sizeof u->host) return -1;
+    memcpy(u->host, a, hl);
+    u->host[hl] = '\0';
+  }
   u->port = 80;
   if (colon) {
     char port[8];
@@ -110,8 +133,9 @@ int rt_url_resolve(const rt_url *base, const char *ref, rt_url *out) {
 }
 
 const char *rt_url_authority(const rt_url *u, char *buf, size_t cap) {
-  if (u->port == 80) snprintf(buf, cap, "%s", u->host);
-  else snprintf(buf, cap, "%s:%u", u->host, u->port);
+  int v6 = strchr(u->host, ':') != NULL; /* an IPv6 literal, in brackets again */
+  if (u->port == 80) snprintf(buf, cap, v6 ? "[%s]" : "%s", u->host);
+  else snprintf(buf, cap, v6 ? "[%s]:%u" : "%s:%u", u->host, u->port);
   return buf;
 }
 

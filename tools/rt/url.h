@@ -10,13 +10,15 @@
 #define RT_URL_PATH_MAX 2048
 
 typedef struct rt_url {
-  char host[RT_URL_HOST_MAX]; /* as written: a name or an IPv4 address, without the port */
+  char host[RT_URL_HOST_MAX]; /* as written: a name, an IPv4 address or an IPv6 one (without
+                               * its brackets), without the port */
   uint16_t port;              /* 80 when the URL gives none */
   char path[RT_URL_PATH_MAX]; /* path and query, from '/' ("/" when absent); no fragment */
 } rt_url;
 
-/* Parses "http://HOST[:PORT][/PATH][?QUERY][#FRAGMENT]" (the scheme in any case). 0, or -1 for
- * another scheme, user information, an IPv6 literal, a bad port or a part that is too long. */
+/* Parses "http://HOST[:PORT][/PATH][?QUERY][#FRAGMENT]" (the scheme in any case; HOST may be
+ * "[2001:db8::1]", RFC 3986 §3.2.2). 0, or -1 for another scheme, user information, a bad IPv6
+ * literal, a bad port or a part that is too long. */
 int rt_url_parse(const char *text, rt_url *u);
 
 /* Resolves ref against base as RFC 3986 §5.2 does: "http://..." (absolute), "//host/p" (the

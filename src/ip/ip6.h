@@ -1,0 +1,22 @@
+/* IPv6 (RFC 8200) in the IP layer: packets in (the extension header walk, TCP, ICMPv6), the
+ * IPv6 header of each TCP segment out (with its flow label, RFC 6437), ICMPv6 (RFC 4443) echo
+ * and errors, rate-limited. Private to src/ip/. */
+#ifndef LTCP_IP_IP6_H
+#define LTCP_IP_IP6_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ip/ip.h"
+
+/* RFC 4443 §2.4 (f): ICMPv6 errors sent in a burst at most, then one a millisecond (Linux's
+ * icmp_msgs_burst and icmp_msgs_per_sec). */
+#define LTCP_IP6_ICMP_BURST 50u
+
+/* A packet whose version is 6. */
+void ltcp_ip6_input(ltcp_ip *ip, const uint8_t *pkt, size_t len, uint32_t flags);
+/* The segment seg (to an IPv6 handle), tcp_len bytes at tcp in a slot with room for the IPv6
+ * header before it, its checksum computed over IPv4-shaped names: queued. */
+void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len);
+
+#endif
