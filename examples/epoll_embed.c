@@ -14,6 +14,7 @@
  * Only the device is opened with lucidtcp's helper (ltcp_tun_open: the ioctls); reads and
  * writes are plain read(2) and write(2) on its descriptor. Needs CAP_NET_ADMIN (root). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,7 +139,7 @@ static int run(ltcp_stack *st, int tun_fd, client *c) {
 
 int main(int argc, char **argv) {
   uint32_t addr;
-  ltcp_endpoint server;
+  ltcp_endpoint server = {0}; /* zeroed: family 0 is IPv4, and no field is left undefined */
   if (argc != 6 || ltcp_ipv4_parse_text(argv[2], &addr) != 0 ||
       ltcp_ipv4_parse_text(argv[3], &server.addr) != 0 || atoi(argv[4]) <= 0) {
     fprintf(stderr, "usage: epoll_embed DEVICE ADDRESS SERVER PORT MESSAGE\n");
@@ -165,8 +166,11 @@ int main(int argc, char **argv) {
   if (st) {
     ltcp_stack_advance(st, now_ns()); /* the stack's clock starts at 0: bring it to ours */
     c.fd = ltcp_socket(st);
-    ltcp_connect(st, c.fd, &server); /* -1 with EINPROGRESS: the SYN is queued */
-    rc = run(st, tun.fd, &c);
+    /* -1 with EINPROGRESS: the SYN is queued. */
+    if (ltcp_connect(st, c.fd, &server) != 0 && errno != EINPROGRESS)
+      fprintf(stderr, "epoll_embed: connect: %s\n", ltcp_strerror(errno));
+    else
+      rc = run(st, tun.fd, &c);
     ltcp_stack_free(st);
   }
   ltcp_tun_close(&tun);

@@ -6,6 +6,7 @@
  *   ./http_get tun0 198.18.0.2 http://198.18.0.1:8000/ > index.html
  *
  * It needs CAP_NET_ADMIN (root) to attach to the device. Addresses only: no DNS. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,7 @@ static void fetch_step(void *ctx, ltcp_loop *loop) {
 
 static int run(ltcp_tun *tun, uint32_t addr, const char *url) {
   static fetch f;
-  ltcp_endpoint server;
+  ltcp_endpoint server = {0}; /* zeroed: family 0 is IPv4, and no field is left undefined */
   if (parse_url(&f, url, &server) != 0) {
     fprintf(stderr, "http_get: not a URL of the form http://A.B.C.D[:PORT]/PATH: %s\n", url);
     return 2;
@@ -127,8 +128,12 @@ static int run(ltcp_tun *tun, uint32_t addr, const char *url) {
   }
   f.deadline = ltcp_loop_now(f.loop) + TIMEOUT_NS;
   f.fd = ltcp_socket(f.st);
-  ltcp_connect(f.st, f.fd, &server); /* -1 with EINPROGRESS: the SYN goes out on the first turn */
-  int status = ltcp_loop_run(f.loop);
+  /* -1 with EINPROGRESS: the SYN goes out on the first turn. */
+  int status = 1;
+  if (ltcp_connect(f.st, f.fd, &server) != 0 && errno != EINPROGRESS)
+    fprintf(stderr, "http_get: connect: %s\n", ltcp_strerror(errno));
+  else
+    status = ltcp_loop_run(f.loop);
   ltcp_stack_free(f.st);
   ltcp_loop_free(f.loop);
   return status;

@@ -312,10 +312,19 @@ static const char *ss_peer(const char *remote) {
   return strcmp(remote, "0.0.0.0:0") == 0 || strcmp(remote, "[::]:0") == 0 ? "*:*" : remote;
 }
 
+/* A listener bound to any address (either family) shows as "*:PORT", as ss shows a dual-stack
+ * one; anything else as it came. */
+static const char *ss_local(const char *local, char *buf, size_t cap) {
+  if (strncmp(local, "0.0.0.0:", 8) != 0 && strncmp(local, "[::]:", 5) != 0) return local;
+  snprintf(buf, cap, "*:%s", strrchr(local, ':') + 1);
+  return buf;
+}
+
 static void ss_print_text(const ss_conn *c) {
-  char timers[256], ss[24] = "";
+  char timers[256], ss[24] = "", local[LTCP_ENDPOINT_STRLEN];
   ss_timers_text(c, timers, sizeof timers);
-  printf("%-12s %6llu %6llu  %-21s %-21s ", c->state, c->recvq, c->sendq, c->local, ss_peer(c->remote));
+  printf("%-12s %6llu %6llu  %-21s %-21s ", c->state, c->recvq, c->sendq,
+         ss_local(c->local, local, sizeof local), ss_peer(c->remote));
   if (c->compact) {
     printf(" compact timer:%s\n", timers[0] ? timers : "-");
     return;
