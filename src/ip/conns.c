@@ -9,16 +9,20 @@
 
 typedef void (*ip_conn_fn)(void *ctx, const ltcp_conn_info *ci);
 
-/* A chain of TCBs: bounded by the table's count (a listener chain by the ports it can hold). */
-static size_t ip_conns_chain(const ltcp_ip *ip, const ltcp_tcb *c, ip_conn_fn fn, void *ctx) {
+typedef struct ip_conns_ctx {
+  const ltcp_ip *ip;
+  ip_conn_fn fn;
+  void *ctx;
+  size_t n;
+} ip_conns_ctx;
+
+/* One TCB of the tables (ltcp_table_each visits the chains that hold entries). */
+static void ip_conns_tcb(void *arg, ltcp_tcb *tcb) {
+  ip_conns_ctx *c = arg;
   ltcp_conn_info ci;
-  size_t n = 0;
-  for (; c; c = c->hash_next, n++) {
-    LTCP_ASSERT(n <= ip->table.count + 65536u);
-    ltcp_user_conn_info(&ip->tcp, c, &ci);
-    fn(ctx, &ci);
-  }
-  return n;
+  ltcp_user_conn_info(&c->ip->tcp, tcb, &ci);
+  c->fn(c->ctx, &ci);
+  c->n++;
 }
 
 static void ip_conns_record(const ltcp_ip *ip, const ltcp_rec_hdr *h, ltcp_state state,
@@ -70,10 +74,7 @@ static size_t ip_conns_syn(const ltcp_ip *ip, ip_conn_fn fn, void *ctx) {
 }
 
 size_t ltcp_ip_connections(const ltcp_ip *ip, ip_conn_fn fn, void *ctx) {
-  const ltcp_conn_table *t = &ip->table;
-  size_t n = 0;
-  for (uint32_t b = 0; t->conns && b <= t->conns_mask; b++) n += ip_conns_chain(ip, t->conns[b], fn, ctx);
-  for (uint32_t b = 0; t->listeners && b <= t->listeners_mask; b++)
-    n += ip_conns_chain(ip, t->listeners[b], fn, ctx);
-  return n + ip_conns_tw(ip, fn, ctx) + ip_conns_syn(ip, fn, ctx);
+  ip_conns_ctx c = {ip, fn, ctx, 0};
+  ltcp_table_each(&ip->table, ip_conns_tcb, &c);
+  return c.n + ip_conns_tw(ip, fn, ctx) + ip_conns_syn(ip, fn, ctx);
 }

@@ -172,14 +172,14 @@ static void table_chain_each(ltcp_tcb *c, uint32_t bound, void (*fn)(void *ctx, 
 }
 
 /* The chains that hold entries only, found by their bits in used (a word per 64 chains). */
-static void table_used_each(ltcp_tcb **chains, const uint64_t *used, uint32_t words,
+static void table_used_each(ltcp_tcb *const *chains, const uint64_t *used, uint32_t words,
                             uint32_t bound, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx) {
   for (uint32_t w = 0; w < words; w++)
     for (uint64_t bits = used[w]; bits; bits &= bits - 1)
       table_chain_each(chains[w * 64 + (uint32_t)__builtin_ctzll(bits)], bound, fn, ctx);
 }
 
-void ltcp_table_each(ltcp_conn_table *t, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx) {
+void ltcp_table_each(const ltcp_conn_table *t, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx) {
   /* Bounded: a chain holds at most the counted connections, or a bucket's share of ports. */
   if (t->conns) table_used_each(t->conns, t->used, (t->conns_mask + 1) / 64, t->count, fn, ctx);
   if (t->listeners)

@@ -67,6 +67,6 @@ ltcp_tcb *ltcp_table_listener(const ltcp_conn_table *t, uint16_t port);
 void ltcp_table_add_listener(ltcp_conn_table *t, ltcp_tcb *tcb);
 void ltcp_table_remove_listener(ltcp_conn_table *t, ltcp_tcb *tcb);
 /* Calls fn for every TCB in the tables (freeing the stack): each may be freed by fn. */
-void ltcp_table_each(ltcp_conn_table *t, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx);
+void ltcp_table_each(const ltcp_conn_table *t, void (*fn)(void *ctx, ltcp_tcb *tcb), void *ctx);
 
 #endif
