@@ -19,7 +19,6 @@
 typedef struct ltcp_syn_rec {
   ltcp_rec_hdr link;       /* bucket, FIFO and 4-tuple (ip/records.h) */
   ltcp_syn_state s;        /* what the engine needs of it (tcp/synrcvd.h) */
-  uint32_t reserved;
   ltcp_time_ns deadline;   /* the SYN,ACK retransmission timer */
   uint64_t id;             /* the connection's id, for its events */
 } ltcp_syn_rec;

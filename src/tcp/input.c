@@ -465,8 +465,11 @@ static void in_return_to_listen(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_caus
  * in 7 spare bits of the TCB (a busy part sleeps between attacks): the interval is named by its
  * number modulo 8, so a count is taken again after 8 intervals of silence at worst, which only
  * sends fewer ACKs, never more. Per connection, so the limit tells an off-path attacker nothing
- * about other connections (CVE-2016-5696, Linux's one global counter). A compact TIME-WAIT
- * record keeps no count: each segment to one is answered. */
+ * about other connections (CVE-2016-5696, Linux's one global counter). A compact TIME-WAIT or
+ * half-open record keeps the count between the segments it meets (as Linux's timewait and
+ * request socks keep last_oow_ack_time): with both ends answering every segment, an ACK war
+ * between a TIME-WAIT and a half-open connection on its tuple grew with each duplicated
+ * packet into a storm (swarm seed 418231). */
 static void in_challenge_ack(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_drop_reason why,
                              const ltcp_seg *seg) {
   const ltcp_stack_config *c = &eng->cfg;

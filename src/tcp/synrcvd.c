@@ -52,6 +52,7 @@ void ltcp_syn_save(const ltcp_tcb *tcb, ltcp_syn_state *s) {
   s->snd_wscale = o->snd_wscale;
   s->rcv_wscale = o->rcv_wscale;
   s->retries = (uint8_t)tcb->busy->retries;
+  s->chack = ltcp_tcb_chack_get(tcb);
 }
 
 /* What the SYN negotiated (RFC 7323, SACK), as ltcp_opts_take_syn left it. */
@@ -91,6 +92,7 @@ void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, 
   synack.wnd = ltcp_window_field(eng, tcb, synack.flags);
   tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_bytes(tcb, &synack);
   tcb->busy->retries = s->retries;
+  ltcp_tcb_chack_set(tcb, s->chack);
   tcb->rto_backed_off = s->retries > 0;
   tcb->busy->rtx_at = deadline;
   tcb->busy->rtt_seq = s->iss + 1;

@@ -20,7 +20,7 @@
 #define LTCP_SYN_LEVELS 16 /* SYN,ACK retransmission counts a record can hold (0..15) */
 
 /* What a half-open record keeps besides the 4-tuple, the deadline and the id, which are the
- * host's: 24 bytes. */
+ * host's: 28 bytes with padding. */
 typedef struct ltcp_syn_state {
   uint32_t iss, irs;
   uint32_t ts_recent, ts_offset; /* RFC 7323 TS.Recent (from the SYN) and our TSval base */
@@ -29,6 +29,8 @@ typedef struct ltcp_syn_state {
   uint8_t flags;           /* ltcp_opts_pack_flags (tcp/opts.h) */
   uint8_t snd_wscale, rcv_wscale;
   uint8_t retries;         /* SYN,ACKs sent again, below LTCP_SYN_LEVELS */
+  uint8_t chack;           /* the RFC 5961 §7 count, ltcp_tcb_chack_get (tcp/tcb.h): an ACK
+                            * war with a record on one side ends as with a TCB (input.c) */
 } ltcp_syn_state;
 
 /* Whether the engine allows tcb to become a record: a passive child waiting for the

@@ -163,4 +163,14 @@ void ltcp_tcb_take_unread(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_ring *out);
 /* Invariants of a live TCB (assertions). */
 void ltcp_tcb_check(const ltcp_tcb *tcb);
 
+/* The RFC 5961 §7 count (chack_count, chack_epoch) in one byte, for the compact records that
+ * keep it between the views of one connection (tcp/timewait.h, tcp/synrcvd.h). */
+static inline uint8_t ltcp_tcb_chack_get(const ltcp_tcb *tcb) {
+  return (uint8_t)(tcb->chack_epoch << 4 | tcb->chack_count);
+}
+static inline void ltcp_tcb_chack_set(ltcp_tcb *tcb, uint8_t packed) {
+  tcb->chack_epoch = (packed >> 4) & 7u;
+  tcb->chack_count = packed & 15u;
+}
+
 #endif

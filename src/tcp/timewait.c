@@ -25,8 +25,8 @@ void ltcp_tw_save(const ltcp_engine *eng, const ltcp_tcb *tcb, ltcp_tw_state *s)
   s->rcv_wnd = ltcp_window_rcv(eng, tcb); /* constant in TIME-WAIT: RCV.NXT no longer moves */
   s->ts_recent = o->ts_recent;
   s->ts_offset = o->ts_offset;
-  s->rcv_wscale = o->rcv_wscale;
-  s->flags = ltcp_opts_pack_flags(tcb);
+  s->wscale_flags = (uint8_t)(o->rcv_wscale | ltcp_opts_pack_flags(tcb) << 4);
+  s->chack = ltcp_tcb_chack_get(tcb);
   s->snd_mss = tcb->snd_mss;
 }
 
@@ -57,10 +57,11 @@ void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const lt
   b->rcv_acked = s->rcv_nxt;
   v->rcv_at = eng->now;
   v->opts.congestion = eng->cfg.congestion;
-  ltcp_opts_unpack_flags(eng, v, s->flags);
+  ltcp_opts_unpack_flags(eng, v, s->wscale_flags >> 4);
+  ltcp_tcb_chack_set(v, s->chack);
   ltcp_rfc7323 *o = &v->rfc7323;
   o->inited = 1;
-  o->rcv_wscale = s->rcv_wscale;
+  o->rcv_wscale = s->wscale_flags & 15u;
   o->ts_recent = s->ts_recent;
   o->ts_offset = s->ts_offset;
   o->last_ack_sent = s->rcv_nxt;
@@ -73,6 +74,7 @@ void ltcp_tw_view_fill(ltcp_engine *eng, ltcp_tcb *v, ltcp_tcb_busy *b, const lt
 ltcp_time_ns ltcp_tw_view_read_back(const ltcp_tcb *v, ltcp_tw_state *s) {
   LTCP_ASSERT(v->view && !v->dead && v->state == LTCP_TIME_WAIT && v->rcv_nxt == s->rcv_nxt);
   s->ts_recent = v->rfc7323.ts_recent;
-  s->flags = ltcp_opts_pack_flags(v);
+  s->wscale_flags = (uint8_t)((s->wscale_flags & 15u) | ltcp_opts_pack_flags(v) << 4);
+  s->chack = ltcp_tcb_chack_get(v);
   return v->busy->tw_at;
 }

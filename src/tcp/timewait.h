@@ -26,8 +26,10 @@ typedef struct ltcp_tw_state {
   uint32_t snd_max_wnd;    /* RFC 5961 §5 MAX.SND.WND, for the ACK acceptability check */
   uint32_t rcv_wnd;        /* the window every ACK from TIME-WAIT advertises, in bytes */
   uint32_t ts_recent, ts_offset; /* RFC 7323 TS.Recent and our TSval base */
-  uint8_t rcv_wscale;      /* RFC 7323 Rcv.Wind.Shift */
-  uint8_t flags;           /* ltcp_opts_pack_flags (tcp/opts.h) */
+  uint8_t wscale_flags;    /* RFC 7323 Rcv.Wind.Shift (at most 14: the low 4 bits) and
+                            * ltcp_opts_pack_flags (tcp/opts.h, 4 bits: the high ones) */
+  uint8_t chack;           /* the RFC 5961 §7 count, ltcp_tcb_chack_get (tcp/tcb.h): an ACK
+                            * war with a record on one side ends as with a TCB (input.c) */
   uint16_t snd_mss;
 } ltcp_tw_state;
 

@@ -121,6 +121,34 @@ static void test_synack_retransmissions_and_give_up_through_the_record(void **st
 }
 
 /* §3.10.7.4 second: an RST returns the record's connection to LISTEN. */
+/* §3.10.7.4 first, SYN-RECEIVED: an unacceptable segment gets an ACK, and through the record
+ * the RFC 5961 §7 count of such ACKs (input.c) holds between segments: at most
+ * cfg.challenge_ack_limit in an interval (swarm seed 418231: an ACK war with a TIME-WAIT on the
+ * same tuple grew into a storm while each end answered every segment). */
+static void test_record_answers_unacceptable_acks_at_most_the_limit(void **state) {
+  (void)state;
+  h_harness h;
+  h_init(&h, NULL);
+  h_listen(&h);
+  uint32_t iss = syn_open(&h, H_RPORT, H_IRS, NULL);
+  h_expect_none(&h);
+  assert_int_equal(syn_stats(&h)->syn_received_compact, 1);
+  unsigned answered = 0, sent = 3u * h.cfg.challenge_ack_limit;
+  for (unsigned i = 0; i < sent; i++) {
+    h_seg ack = {.flags = LTCP_ACK, .seq = H_IRS + 500000 + i, .ack = iss + 1, .wnd = H_WND,
+                 .src_port = H_RPORT, .has_ts = 1, .ts_val = 1001}; /* RFC 7323 §3.2: TS due */
+    h_send_seg(&h, &ack);
+    while (h_next(&h)) {
+      assert_int_equal(h.out.seg.flags, LTCP_ACK);
+      answered++;
+    }
+  }
+  assert_int_equal(answered, h.cfg.challenge_ack_limit);
+  assert_int_equal(syn_stats(&h)->drops[LTCP_DROP_TCP_CHALLENGE_LIMITED], sent - answered);
+  assert_int_equal(ltcp_stack_count_state(h.st, LTCP_SYN_RECEIVED), 1);
+  h_free(&h);
+}
+
 static void test_rst_returns_the_record_to_listen(void **state) {
   (void)state;
   h_harness h;
@@ -166,6 +194,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_ack_completes_the_handshake_through_the_record, h_teardown),
       cmocka_unit_test_teardown(test_synack_retransmissions_and_give_up_through_the_record, h_teardown),
       cmocka_unit_test_teardown(test_rst_returns_the_record_to_listen, h_teardown),
+      cmocka_unit_test_teardown(test_record_answers_unacceptable_acks_at_most_the_limit, h_teardown),
       cmocka_unit_test_teardown(test_listener_close_ends_half_open_children, h_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,30 @@ static void test_record_syn_gets_challenge_ack(void **state) {
   h_free(&h);
 }
 
+/* RFC 5961 §7 through the record: the count of ACKs answering segments without text (the
+ * ACK-war bound, input.c) lives in the record between segments, so a stream of out-of-window
+ * ACKs gets at most cfg.challenge_ack_limit answers in an interval, then more in the next
+ * (swarm seed 418231: a TIME-WAIT record and a half-open connection on its tuple answered
+ * each other's ACKs, and each duplicated packet added a loop). */
+static void test_record_answers_out_of_window_acks_at_most_the_limit(void **state) {
+  (void)state;
+  h_harness h;
+  h_init(&h, NULL);
+  tw_goto_orphan_time_wait(&h);
+  unsigned answered = 0, sent = 3u * h.cfg.challenge_ack_limit;
+  for (unsigned i = 0; i < sent; i++) {
+    h_send(&h, LTCP_ACK, h.irs + 200000 + i, h.iss + 2, NULL, 0);
+    while (h_next(&h)) answered++;
+  }
+  assert_int_equal(answered, h.cfg.challenge_ack_limit);
+  assert_int_equal(tw_stats(&h)->drops[LTCP_DROP_TCP_CHALLENGE_LIMITED], sent - answered);
+  assert_int_equal(h_state(&h), LTCP_TIME_WAIT);
+  h_advance_to(&h, h.now + h.cfg.challenge_ack_interval_ns);
+  h_send(&h, LTCP_ACK, h.irs + 300000, h.iss + 2, NULL, 0);
+  h_expect(&h, LTCP_ACK, h.iss + 2, h.irs + 2);
+  h_free(&h);
+}
+
 /* The 4-tuple stays taken: connect() from the same port to the same peer is refused. */
 static void test_connect_to_a_record_4tuple_is_refused(void **state) {
   (void)state;
@@ -191,6 +215,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_record_acks_retransmitted_fin_and_restarts_2msl, h_teardown),
       cmocka_unit_test_teardown(test_record_rst_challenge_then_exact_rst_closes, h_teardown),
       cmocka_unit_test_teardown(test_record_syn_gets_challenge_ack, h_teardown),
+      cmocka_unit_test_teardown(test_record_answers_out_of_window_acks_at_most_the_limit, h_teardown),
       cmocka_unit_test_teardown(test_connect_to_a_record_4tuple_is_refused, h_teardown),
       cmocka_unit_test_teardown(test_records_expire_in_order_each_after_2msl, h_teardown),
   };

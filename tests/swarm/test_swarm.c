@@ -45,7 +45,11 @@
 #define SW_PAYLOAD_MAX (256u * 1024u)
 #define SW_CHUNK 16384u
 #define SW_IO_CALLS 32
-#define SW_DEADLINE_NS LTCP_SEC(30 * 60)
+/* The judge's liveness bound. It must outlast the engine's own give-up: a connection that
+ * last made progress late (a slow transfer, a window-data segment that landed and acknowledged
+ * bytes its peer never got, seed 556708) retransmits SW_RETRIES times, about 1,500 s with the
+ * 60 s RTO cap (RFC 6298 §2.5), then its peer's keep-alive (150 s) meets the RST. */
+#define SW_DEADLINE_NS LTCP_SEC(60 * 60)
 #define SW_HEAL_MAX_NS LTCP_SEC(60)
 #define SW_START_MAX_NS LTCP_SEC(10)
 /* Simulator steps per seed: the heaviest seeds take about 110,000; an ACK loop took millions. */
