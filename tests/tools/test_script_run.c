@@ -424,6 +424,28 @@ static void test_script_run_ipv6_sockaddr_in6(void **state) {
          "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0\n"
          "+0 getsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [1], [4]) = 0\n",
          SCRIPT_PASS, 0, NULL);
+  /* A listener on any address takes both families: FreeBSD's sockstat shows it as tcp46 under
+   * -4 and -6, Linux's ss as *:8080. With IPV6_V6ONLY it is IPv6's alone, and the stack names
+   * it by its one IPv6 address. */
+  expect("--ip_version=ipv6\n"
+         "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 bind(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=in6addr_any}, 28) = 0\n"
+         "+0 listen(3, 1) = 0\n"
+         "+0 `sockstat -6 -l -P tcp -p 8080 | grep -q 'tcp46 *\\*:8080 *\\*:\\*'`\n"
+         "+0 `sockstat -4 -l -P tcp -p 8080 | grep -q 'tcp46 *\\*:8080 *\\*:\\*'`\n"
+         "+0 `ss -tanl | grep -q ' \\*:8080 *\\*:\\*'`\n"
+         "+0.1 < S 0:0(0) win 65535 <mss 1440>\n"
+         "+0 > S. 0:0(0) ack 1 <mss 1440>\n",
+         SCRIPT_PASS, 0, NULL);
+  expect("--ip_version=ipv6\n"
+         "0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 setsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [1], 4) = 0\n"
+         "+0 bind(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=in6addr_any}, 28) = 0\n"
+         "+0 listen(3, 1) = 0\n"
+         "+0 `sockstat -6 -l -P tcp -p 8080 | grep -q 'tcp6 *2001:db8::1:8080 *\\*:\\*'`\n"
+         "+0 `sockstat -4 -l -P tcp -p 8080 | grep -c tcp | grep -qx 0`\n"
+         "+0 `ss -tanl | grep -q '\\[2001:db8::1\\]:8080 *\\[::\\]:\\*'`\n",
+         SCRIPT_PASS, 0, NULL);
   expect("0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n"
          "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
          "+0 connect(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=inet6_addr(\"2001:db8::2\")}, 28) = -1 EINPROGRESS\n",
