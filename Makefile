@@ -73,10 +73,12 @@ soak: build-asan $(if $(filter release,$(SWARM_BUILD)),build)
 swarm-soak: $(if $(filter release,$(SWARM_BUILD)),build,build-asan)
 	@scripts/swarm-soak.sh $(BUILD)/$(SWARM_BUILD)/tests/test_swarm $(SEED_START) $(SEEDS) $(JOBS)
 
-# FreeBSD's tcp-testsuite against its expectations file, a row per subdirectory (make test
-# runs the same check as the tcp_testsuite test).
+# FreeBSD's tcp-testsuite against its expectations files, IPv4 then IPv6, a row per subdirectory
+# (make test runs the same checks as the tcp_testsuite and tcp_testsuite_ipv6 tests).
 conformance: build
-	@python3 tests/conformance/check.py --lucidtcp $(BUILD)/release/lucidtcp --detail
+	@rc=0; python3 tests/conformance/check.py --lucidtcp $(BUILD)/release/lucidtcp --detail || rc=1; \
+	  echo; python3 tests/conformance/check.py --lucidtcp $(BUILD)/release/lucidtcp --detail --family ipv6 || rc=1; \
+	  exit $$rc
 
 # RFC 4987 in simulation (README's SYN flood figure): 1,000,000 spoofed SYNs per second of
 # virtual time for 10 s against a listener while 1000 legitimate clients connect; the optimised

@@ -76,6 +76,8 @@ static const char usage_demo[] =
     "  --seed N            seed of the network's randomness and both stacks (default 1)\n"
     "  --latency MS        one-way delay in milliseconds (default 10)\n"
     "  --msl SECONDS       maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
+    "  --ipv6              run the scenario over IPv6: the client is 2001:db8::1, the server\n"
+    "                      2001:db8::2 (each stack keeps its IPv4 address beside)\n"
     "  --pcap FILE         write every packet to FILE (pcap, LINKTYPE_RAW) for tshark/wireshark\n"
     "  --format text|json  a ladder diagram (default) or JSON Lines, one object per event\n"
     "  --color auto|always|never   colour the ladder (auto: only on a terminal, not with NO_COLOR)\n"
@@ -201,6 +203,7 @@ static int demo_parse(demo_cli *c, int argc, char **argv) {
     }
     if (strcmp(a, "--list") == 0) { c->list = 1; continue; }
     if (strcmp(a, "--absolute") == 0) { c->absolute = 1; continue; }
+    if (strcmp(a, "--ipv6") == 0) { c->o.ipv6 = 1; continue; }
     int matched = 0, err = 0;
     for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !matched; k++) {
       const char *v = opt_value(argc, argv, &i, valued[k], &err);

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Runs FreeBSD's tcp-testsuite (its IPv4 scripts, tests/conformance/tcp-testsuite) through
-`lucidtcp script` and holds every outcome against the expectations file: a script it does not
-list must PASS; a listed one must give the outcome listed. Prints a table per directory and
-'N passed, N failed, N skipped'; exits 1 when any outcome differs (a regression, or a script
-that now passes and must leave the list), 2 for bad usage.
+"""Runs FreeBSD's tcp-testsuite (tests/conformance/tcp-testsuite) through `lucidtcp script`, its
+IPv4 scripts (and the family-neutral ones) or, with --family ipv6, its IPv6 scripts, and holds
+every outcome against the family's expectations file: a script it does not list must PASS; a
+listed one must give the outcome listed. Prints a table per directory and 'N passed, N failed,
+N skipped' (for IPv6, also the scripts that do not pass while their IPv4 twin does); exits 1
+when any outcome differs (a regression, or a script that now passes and must leave the list),
+2 for bad usage.
 
-  check.py --lucidtcp build/release/lucidtcp [--suite DIR] [--expect FILE] [--detail]
+  check.py --lucidtcp build/release/lucidtcp [--family ipv4|ipv6] [--suite DIR] [--expect FILE]
+           [--detail]
   check.py ... --list     prints the TSV lines of today's FAILs and SKIPs (for a new list)
 """
 import argparse
@@ -16,6 +19,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+EXPECT = {'ipv4': 'tcp-testsuite.tsv', 'ipv6': 'tcp-testsuite-ipv6.tsv'}
 OUTCOME = re.compile(r'^(PASS|FAIL|SKIP) (\S+?\.pkt)(?::\d+)?(?::? ?(.*))?$')
 
 
@@ -35,9 +39,14 @@ def read_expectations(path):
     return expect
 
 
-def run_suite(lucidtcp, suite):
+def in_family(name, family):
+    return name.endswith('-ipv6.pkt') == (family == 'ipv6')
+
+
+def run_suite(lucidtcp, suite, family):
     scripts = sorted(os.path.relpath(os.path.join(d, f), suite)
-                     for d, _, files in os.walk(suite) for f in files if f.endswith('.pkt'))
+                     for d, _, files in os.walk(suite) for f in files
+                     if f.endswith('.pkt') and in_family(f, family))
     if not scripts:
         sys.exit(f'check.py: no scripts under {suite}')
     proc = subprocess.run([os.path.abspath(lucidtcp), 'script', '--'] + scripts, cwd=suite,
@@ -61,16 +70,33 @@ def group_of(script, detail):
     return '/'.join(parts[:min(depth, len(parts) - 1)])
 
 
+def twins_behind(got, family):
+    """The IPv6 scripts that do not pass while their IPv4 twin (listed or not in the IPv4
+    expectations) passes."""
+    if family != 'ipv6':
+        return []
+    v4 = read_expectations(os.path.join(HERE, EXPECT['ipv4']))
+    behind = []
+    for s, (outcome, _) in sorted(got.items()):
+        twin = s[:-len('-ipv6.pkt')] + '-ipv4.pkt'
+        if outcome != 'PASS' and twin not in v4 and \
+                os.path.exists(os.path.join(HERE, 'tcp-testsuite', twin)):
+            behind.append(s)
+    return behind
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--lucidtcp', required=True)
+    ap.add_argument('--family', choices=('ipv4', 'ipv6'), default='ipv4')
     ap.add_argument('--suite', default=os.path.join(HERE, 'tcp-testsuite'))
-    ap.add_argument('--expect', default=os.path.join(HERE, 'tcp-testsuite.tsv'))
+    ap.add_argument('--expect', help='default: tcp-testsuite.tsv, or tcp-testsuite-ipv6.tsv')
     ap.add_argument('--detail', action='store_true', help='a row per subdirectory')
     ap.add_argument('--list', action='store_true', help="print today's FAILs and SKIPs as TSV")
     a = ap.parse_args()
+    a.expect = a.expect or os.path.join(HERE, EXPECT[a.family])
     expect = read_expectations(a.expect)
-    scripts, got = run_suite(a.lucidtcp, a.suite)
+    scripts, got = run_suite(a.lucidtcp, a.suite, a.family)
     if a.list:
         for s in scripts:
             if got[s][0] != 'PASS':
@@ -98,8 +124,14 @@ def main():
           f'{total["SKIP"]:>8}')
     print(f'{total["PASS"]} passed, {total["FAIL"]} failed, {total["SKIP"]} skipped '
           f'({len(expect)} listed in {os.path.relpath(a.expect)} with their reasons)')
-    print('not run: the IPv6 scripts (the stack has IPv6; lucidtcp script speaks IPv4 only yet), tcp-over-udp/ and fast-open/ '
-          '(out of scope)')
+    behind = twins_behind(got, a.family)
+    if a.family == 'ipv6':
+        print(f'{len(behind)} IPv6 scripts do not pass while their IPv4 twin does'
+              + (':' if behind else ''))
+        for s in behind:
+            print(f'  {s}: {got[s][0]} {got[s][1]}')
+    print(f'not run: the {"IPv4" if a.family == "ipv6" else "IPv6"} scripts (--family), '
+          'tcp-over-udp/ and fast-open/ (out of scope)')
     for s, want, outcome, reason in bad:
         if want == 'PASS':
             print(f'REGRESSION {s}: {outcome} {reason}')

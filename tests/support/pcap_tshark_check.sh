@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Has tshark verify a capture: every packet an IPv4 packet with a good header checksum, every
-# TCP segment with a good checksum, and (optionally) the packet count.
+# Has tshark verify a capture: every packet an IPv4 packet with a good header checksum or an
+# IPv6 packet (which has no header checksum, RFC 8200 §3), every TCP segment with a good
+# checksum, and (optionally) the packet count.
 #
 #   pcap_tshark_check.sh --pcap FILE [--count N]   check an existing capture
 #   pcap_tshark_check.sh --writer BIN              run "BIN OUT.pcap" (it prints how many
@@ -40,17 +41,19 @@ fi
 
 # Checksum status values (tshark -G values): 0 Bad, 1 Good, 2 Unverified, 3 Not present.
 if ! tshark -r "$pcap" -n -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-    -T fields -E separator=, -e frame.number -e ip.proto -e ip.checksum.status \
-    -e tcp.checksum.status >"$tmp/fields" 2>"$tmp/err"; then
+    -T fields -E separator=, -E aggregator=';' -e frame.number -e ip.proto -e ip.checksum.status \
+    -e tcp.checksum.status -e ipv6.nxt >"$tmp/fields" 2>"$tmp/err"; then
   echo "FAIL: tshark could not read $pcap:"
   cat "$tmp/err"
   exit 1
 fi
 
 bad=0 seen=0
-while IFS=, read -r frame proto ipsum tcpsum; do
+while IFS=, read -r frame proto ipsum tcpsum nxt; do
   seen=$((seen + 1))
-  if [[ "$ipsum" != "1" ]]; then
+  if [[ -z "$proto" && -n "$nxt" ]]; then # IPv6: the upper layer, no header checksum
+    proto=${nxt##*;}
+  elif [[ "$ipsum" != "1" ]]; then
     echo "FAIL: frame $frame: IPv4 header checksum status '$ipsum' (want 1, Good)"
     bad=$((bad + 1))
   fi

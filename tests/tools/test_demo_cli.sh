@@ -44,6 +44,21 @@ assert ('client','CLOSING') in states and ('server','CLOSING') in states, states
 check "same seed, same trace" cmp -s "$tmp/1.json" "$tmp/2.json"
 check "same seed, same capture" cmp -s "$tmp/1.pcap" "$tmp/2.pcap"
 check "another seed, another trace" bash -c "! cmp -s '$tmp/1.json' '$tmp/3.json'"
+# --ipv6: the same scenario between 2001:db8::1 and 2001:db8::2, named so in the ladder and JSON.
+"$bin" demo --ipv6 --format json --loss 0.2 --seed 7 --pcap "$tmp/6.pcap" >"$tmp/6.json"
+"$bin" demo --ipv6 --format json --loss 0.2 --seed 7 >"$tmp/6b.json"
+check "--ipv6 json: begin names the IPv6 ends" python3 -c "
+import json
+rows=[json.loads(l) for l in open('$tmp/6.json')]
+b=rows[0]
+assert b['type']=='begin' and b['family']=='ipv6', b
+assert b['client']=='2001:db8::1' and b['server']=='[2001:db8::2]:80', b
+assert rows[-1]['type']=='end' and rows[-1]['ok'], rows[-1]
+assert any(r['type']=='segment' and r.get('mss')==1440 for r in rows), 'no SYN with MSS 1440'
+"
+check "--ipv6: same seed, same trace" cmp -s "$tmp/6.json" "$tmp/6b.json"
+check "--ipv6 ladder: the server's end in brackets" grep -q "server \[2001:db8::2\]:80" <("$bin" demo --ipv6 --color never)
+check "ipv4 json: family ipv4" grep -q '"family":"ipv4","client":"198.18.0.1","server":"198.18.0.2:80"' "$tmp/1.json"
 check "pcap not writable exits 1" test "$(exit_code "$bin" demo --pcap /nonexistent/dir/x.pcap)" = 1
 "$bin" demo --pcap /nonexistent/dir/x.pcap >"$tmp/nopcap.out" 2>"$tmp/nopcap.err" || true
 check "pcap not writable: names the path and why" \
@@ -52,6 +67,8 @@ check "pcap not writable: nothing on standard output" test ! -s "$tmp/nopcap.out
 if command -v tshark >/dev/null 2>&1; then
   "$bin" demo --pcap "$tmp/demo.pcap" >/dev/null
   check "tshark reads the capture, checksums good" bash "$tshark_check" --pcap "$tmp/demo.pcap"
+  check "tshark reads the IPv6 capture, checksums good" bash "$tshark_check" --pcap "$tmp/6.pcap"
+  check "the IPv6 capture holds IPv6 TCP" test "$(tshark -r "$tmp/6.pcap" -Y 'ipv6 && tcp' 2>/dev/null | wc -l)" -gt 0
 else
   echo "skip tshark check: tshark not installed"
 fi

@@ -21,11 +21,16 @@ typedef struct trace {
   int ok;
   char notes[2][MAX_LINES][64];
   int note_count[2];
+  ltcp_endpoint client, server;  /* as begin names them */
+  uint16_t syn_mss[2];           /* the MSS option of each side's first SYN */
 } trace;
 
 static void tr_begin(void *ctx, const demo_options *o, const demo_scenario *sc, ltcp_endpoint c,
                      ltcp_endpoint s) {
-  (void)ctx; (void)o; (void)sc; (void)c; (void)s;
+  trace *t = ctx;
+  (void)o; (void)sc;
+  t->client = c;
+  t->server = s;
 }
 
 static void tr_record(void *ctx, const demo_record *r) {
@@ -39,8 +44,9 @@ static void tr_record(void *ctx, const demo_record *r) {
   } else if (r->kind == DEMO_REC_DROP && r->ev.drop == LTCP_DROP_TCP_TIME_WAIT_FIN) {
     t->time_wait_fin_drops++;
     t->time_wait_enter[side] = r->time; /* the 2*MSL timer restarts here */
-  } else if (r->kind == DEMO_REC_SEGMENT && r->fate == LTCP_SIM_LOST) {
-    t->lost++;
+  } else if (r->kind == DEMO_REC_SEGMENT) {
+    t->lost += r->fate == LTCP_SIM_LOST;
+    if ((r->seg.flags & LTCP_SYN) && !t->syn_mss[side]) t->syn_mss[side] = r->mss;
   } else if (r->kind == DEMO_REC_NOTE && t->note_count[side] < MAX_LINES) {
     snprintf(t->notes[side][t->note_count[side]++], 64, "%s", r->note);
   }
@@ -52,17 +58,20 @@ static void tr_end(void *ctx, int status, const char *message) {
   t->ok = status == 0;
 }
 
-static trace run(const char *scenario) {
+static trace run_family(const char *scenario, int ipv6) {
   static trace t;
   memset(&t, 0, sizeof t);
   demo_options o;
   demo_options_default(&o);
   o.scenario = scenario;
+  o.ipv6 = ipv6;
   demo_sink sink = {tr_begin, tr_record, tr_end, &t};
   assert_int_equal(demo_run(&o, &sink), 0);
   assert_true(t.ok);
   return t;
 }
+
+static trace run(const char *scenario) { return run_family(scenario, 0); }
 
 /* Asserts side's state sequence equals the NULL-terminated list. */
 static void expect_states(const trace *t, int side, ...) {
@@ -180,7 +189,34 @@ static void test_demo_abort_peer_sees_reset(void **state) {
   assert_true(has_note(&t, DEMO_SERVER, "ECONNRESET"));
 }
 
-/* Every scenario also finishes under 10% loss for a handful of seeds; all but abort: a RST is
+/* --ipv6 (RFC 8200): every scenario goes through the same states with the same calls as over
+ * IPv4, between 2001:db8::1 and 2001:db8::2, with SYNs announcing the IPv6 MSS (MTU - 60). */
+static void test_demo_every_scenario_same_over_ipv6(void **state) {
+  (void)state;
+  static const uint8_t server6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+  size_t n;
+  const demo_scenario *sc = demo_scenarios(&n);
+  for (size_t i = 0; i < n; i++) {
+    trace t4 = run_family(sc[i].name, 0), t6 = run_family(sc[i].name, 1);
+    assert_int_equal(t6.server.family, LTCP_AF_INET6);
+    assert_int_equal(t6.client.family, LTCP_AF_INET6);
+    assert_memory_equal(t6.server.addr6, server6, 16);
+    assert_int_equal(t4.server.family, LTCP_AF_INET);
+    for (int side = 0; side < 2; side++) {
+      assert_int_equal(t6.count[side], t4.count[side]);
+      for (int k = 0; k < t4.count[side]; k++) assert_string_equal(t6.lines[side][k], t4.lines[side][k]);
+      assert_int_equal(t6.note_count[side], t4.note_count[side]);
+      for (int k = 0; k < t4.note_count[side]; k++) assert_string_equal(t6.notes[side][k], t4.notes[side][k]);
+      if (t4.syn_mss[side]) {
+        assert_int_equal(t4.syn_mss[side], 1460);
+        assert_int_equal(t6.syn_mss[side], 1440);
+      }
+    }
+  }
+}
+
+/* Every scenario also finishes under 10% loss for a handful of seeds, over IPv4 and IPv6; all
+ * but abort: a RST is
  * never retransmitted, so when the network loses it the peer stays ESTABLISHED, half-open,
  * until it sends something (RFC 9293 §3.5.2) - which the abort scenario's server never does. */
 static void test_demo_every_scenario_survives_loss(void **state) {
@@ -189,7 +225,7 @@ static void test_demo_every_scenario_survives_loss(void **state) {
   const demo_scenario *sc = demo_scenarios(&n);
   for (size_t i = 0; i < n; i++) {
     if (strcmp(sc[i].name, "abort") == 0) continue;
-    for (uint64_t seed = 1; seed <= 20; seed++) {
+    for (uint64_t seed = 1; seed <= 40; seed++) { /* odd seeds over IPv4, even over IPv6 */
       trace t;
       memset(&t, 0, sizeof t);
       demo_options o;
@@ -197,11 +233,12 @@ static void test_demo_every_scenario_survives_loss(void **state) {
       o.scenario = sc[i].name;
       o.loss = 0.1;
       o.seed = seed;
+      o.ipv6 = seed % 2 == 0;
       demo_sink sink = {tr_begin, tr_record, tr_end, &t};
       if (demo_run(&o, &sink) != 0)
         fail_msg("scenario %s seed %llu did not finish; replay: lucidtcp demo --scenario %s "
-                 "--loss 0.1 --seed %llu", sc[i].name, (unsigned long long)seed, sc[i].name,
-                 (unsigned long long)seed);
+                 "--loss 0.1 --seed %llu%s", sc[i].name, (unsigned long long)seed, sc[i].name,
+                 (unsigned long long)seed, o.ipv6 ? " --ipv6" : "");
     }
   }
 }
@@ -215,6 +252,7 @@ int main(void) {
       cmocka_unit_test(test_demo_lost_final_ack_time_wait_answers),
       cmocka_unit_test(test_demo_refused_econnrefused),
       cmocka_unit_test(test_demo_abort_peer_sees_reset),
+      cmocka_unit_test(test_demo_every_scenario_same_over_ipv6),
       cmocka_unit_test(test_demo_every_scenario_survives_loss),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

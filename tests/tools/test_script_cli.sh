@@ -28,11 +28,11 @@ echo "$out" | tail -1 | grep -qx "0 passed, $n failed, 0 skipped" || bad "summar
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '0 < S 0:0(0) win 100\n+0 > R. 0:0(0) ack 1\n' >"$tmp/pass.pkt"
-printf -- '--ip_version=ipv6\n0 < S 0:0(0) win 100\n' >"$tmp/skip.pkt"
+printf -- '--ip_version=ipv4-mapped-ipv6\n0 < S 0:0(0) win 100\n' >"$tmp/skip.pkt"
 out=$("$bin" script "$tmp/pass.pkt" "$tmp/skip.pkt")
 [ $? = 0 ] || bad "pass+skip: exit status not 0"
 [ "$out" = "PASS $tmp/pass.pkt
-SKIP $tmp/skip.pkt:1: unsupported: --ip_version=ipv6 (lucidtcp is IPv4 only for now)
+SKIP $tmp/skip.pkt:1: unsupported: --ip_version=ipv4-mapped-ipv6 (lucidtcp has no IPv4-mapped IPv6 addresses, RFC 4291 §2.5.5.2)
 1 passed, 0 failed, 1 skipped" ] || bad "pass+skip output: $out"
 out=$("$bin" script "$tmp/pass.pkt" "$tmp/skip.pkt" "$tmp/missing.pkt")
 [ $? = 1 ] || bad "missing file: exit status not 1"
@@ -51,6 +51,11 @@ printf '0 < S 0:0(0) win 100\n+0.01 > R. 0:0(0) ack 1\n' >"$tmp/tol.pkt"
 "$bin" script --help | grep -q "^usage: lucidtcp script" || bad "--help"
 "$bin" help script | grep -q "^usage: lucidtcp script" || bad "help script"
 "$bin" script -v "$tmp/pass.pkt" | grep -q "< S 0:0(0) win 100" || bad "-v trace"
+# The same script over IPv6, from the command line, and with the script's addresses moved.
+"$bin" script --ip_version=ipv6 "$tmp/pass.pkt" >/dev/null || bad "--ip_version=ipv6"
+"$bin" script --ip_version=ipv6 --local_ip=2001:db8:1::7 --remote_ip=2001:db8:2::9 "$tmp/pass.pkt" >/dev/null ||
+  bad "--ip_version=ipv6 with --local_ip and --remote_ip"
+"$bin" script --local_ip=2001:db8::zz "$tmp/pass.pkt" >/dev/null 2>&1; [ $? = 2 ] || bad "bad IPv6 address: exit status not 2"
 
 [ $fails = 0 ] && echo "all CLI checks passed"
 exit $((fails > 0))

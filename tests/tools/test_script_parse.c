@@ -239,6 +239,35 @@ static void test_script_parse_packet_icmp(void **state) {
   sc_script_free(s);
 }
 
+/* IPv6 scripts: ICMPv6 names (RFC 4443 values kept beside the ICMPv4 ones, -1 where a name has
+ * no meaning in a family) and the IPv6 header's hop limit and traffic class. */
+static void test_script_parse_ipv6_fields(void **state) {
+  (void)state;
+  sc_script *s = parse_ok("0 < icmp unreachable port_unreachable [0:0(0)]\n"
+                          "+0 < icmp unreachable no_route [0:0(0)]\n"
+                          "+0 < icmp packet_too_big mtu 1300 [0:0(0)]\n"
+                          "+0 < icmp parameter_problem unknown_next_header [1:1(0)]\n"
+                          "+0 < icmp time_exceeded exceeded_frag_time [0:0(0)]\n"
+                          "+0 < icmp source_quench\n"
+                          "+0 > (hlim 4, class 0xe0) P. 1:1441(1440) ack 1 win 65535\n");
+  const int want[][4] = {{3, 3, 1, 4}, {3, -1, 1, 0}, {3, 4, 2, 0}, {12, -1, 4, 1}, {11, -1, 3, 1},
+                         {4, 0, -1, 0}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    sc_packet *p = nth(s, i)->packet;
+    assert_true(p->is_icmp);
+    assert_int_equal(p->icmp_type, want[i][0]);
+    assert_int_equal(p->icmp_code, want[i][1]);
+    assert_int_equal(p->icmp6_type, want[i][2]);
+    assert_int_equal(p->icmp6_code, want[i][3]);
+  }
+  sc_packet *p = nth(s, 6)->packet;
+  assert_true(p->has_ttl && p->has_tos);
+  assert_int_equal(p->ttl, 4);
+  assert_int_equal(p->tos, 0xe0);
+  sc_script_free(s);
+  parse_bad("0 < icmp echo_request\n", 1, "an ICMP type");
+}
+
 /* nplab packetdrill (FreeBSD's tcp-testsuite): the quoted segment after the type and code, its
  * names for types and codes, IPv4 header fields, '-' for no flags, a trailing '!' (absolute
  * sequence number), and a `command` with no time. */
@@ -279,7 +308,7 @@ static void test_script_parse_nplab_dialect(void **state) {
   assert_int_equal(e->time.kind, SC_TIME_RELATIVE);
   assert_int_equal(e->time.us, 0);
   sc_script_free(s);
-  parse_bad("0 < (mss 3) S 0:0(0) win 1\n", 1, "an IPv4 header field");
+  parse_bad("0 < (mss 3) S 0:0(0) win 1\n", 1, "an IP header field");
   parse_bad("0 < S 0:0(0) win 1/udp(1 > 9811)\n", 1, "unsupported: TCP over UDP");
 }
 
@@ -433,6 +462,7 @@ int main(void) {
       cmocka_unit_test(test_script_parse_times),
       cmocka_unit_test(test_script_parse_packet_tcp),
       cmocka_unit_test(test_script_parse_packet_icmp),
+      cmocka_unit_test(test_script_parse_ipv6_fields),
       cmocka_unit_test(test_script_parse_nplab_dialect),
       cmocka_unit_test(test_script_parse_syscalls),
       cmocka_unit_test(test_script_parse_commands_and_code),

@@ -209,7 +209,10 @@ static void test_script_run_linger_abort(void **state) {
 
 static void test_script_run_skips(void **state) {
   (void)state;
-  expect("--ip_version=ipv6\n0 close(3) = 0\n", SCRIPT_SKIP, 1, "unsupported: --ip_version=ipv6");
+  expect("--ip_version=ipv4-mapped-ipv6\n0 close(3) = 0\n", SCRIPT_SKIP, 1,
+         "unsupported: --ip_version=ipv4-mapped-ipv6");
+  expect("--ip_version=ipv6\n--mtu=1000\n0 close(3) = 0\n", SCRIPT_SKIP, 0,
+         "unsupported: --mtu=1000 with IPv6");
   expect("--bogus=1\n0 close(3) = 0\n", SCRIPT_FAIL, 1, "unknown option --bogus");
   expect("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 epoll_create(1) = 4\n", SCRIPT_SKIP, 2,
          "unsupported: system call epoll_create()");
@@ -233,7 +236,7 @@ static void test_script_run_skips(void **state) {
          "+0 setsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [1000], 4) = 0\n"
          "+0 getsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [1000], [4]) = 0\n",
          SCRIPT_PASS, 0, NULL);
-  expect("0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n", SCRIPT_SKIP, 1, "AF_INET");
+  expect("0 socket(1, SOCK_STREAM, IPPROTO_TCP) = 3\n", SCRIPT_SKIP, 1, "domain other than AF_INET and AF_INET6");
   expect("0 < S 0:0(0) win 100 <FO 1234>\n", SCRIPT_SKIP, 1, "unsupported: TCP option 'FO'");
   expect("0 close(3) = -1 EBADF\n+0 %{ print(tcpi_state) }%\n", SCRIPT_SKIP, 2, "unsupported: python code");
   expect("0 close(3) = -1 EBADF\n+0 %{ assert tcpi_snd_cwnd == 10 }%\n", SCRIPT_SKIP, 2,
@@ -370,6 +373,113 @@ static void test_script_run_icmp_inbound(void **state) {
          SCRIPT_PASS, 0, NULL);
 }
 
+/* IPv6 (--ip_version=ipv6): the same listener and handshake, over 2001:db8::1 (the stack) and
+ * 2001:db8::2 (the script); the MSS is the MTU less 60 bytes of headers. */
+#define IPV6_PASSIVE_OPEN                              \
+  "--ip_version=ipv6\n"                                \
+  "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"      \
+  "+0 bind(3, ..., ...) = 0\n"                         \
+  "+0 listen(3, 1) = 0\n"                              \
+  "+0.1 < S 0:0(0) win 65535 <mss 1440>\n"             \
+  "+0 > S. 0:0(0) ack 1 <mss 1440>\n"                  \
+  "+0.1 < . 1:1(0) ack 1 win 65535\n"                  \
+  "+0 accept(3, ..., ...) = 4\n"
+
+static void test_script_run_ipv6_passive_open_and_close(void **state) {
+  (void)state;
+  expect(IPV6_PASSIVE_OPEN
+         "+0 < P. 1:101(100) ack 1 win 65535\n"
+         "+0 > (hlim 64, class 0x0) . 1:1(0) ack 101\n"
+         "+0 read(4, ..., 1000) = 100\n"
+         "+0 `sockstat -6 -s -P tcp -p 8080 | grep -c '2001:db8::1:8080 *2001:db8::2:40000 *ESTABLISHED'`\n"
+         "+0 `sockstat -4 -s -P tcp -p 8080 | grep -c ESTABLISHED | grep -qx 0`\n"
+         "+0 `ss -tan state established | grep -c '\\[2001:db8::2\\]:40000'`\n"
+         "+0 close(4) = 0\n"
+         "+0 > F. 1:1(0) ack 101\n"
+         "+0.1 < F. 101:101(0) ack 2 win 65535\n"
+         "+0 > . 2:2(0) ack 102\n"
+         "+0 %{ assert tcpi_state == TCP_TIME_WAIT }%\n",
+         SCRIPT_PASS, 0, NULL);
+  /* The IPv6 header's fields are checked: hop limit and traffic class. */
+  expect(IPV6_PASSIVE_OPEN "+0 < P. 1:101(100) ack 1 win 65535\n+0 > (hlim 63) . 1:1(0) ack 101\n",
+         SCRIPT_FAIL, 10, "outbound packet differs in hop limit");
+  expect(IPV6_PASSIVE_OPEN "+0 < P. 1:101(100) ack 1 win 65535\n+0 > (class 0x20) . 1:1(0) ack 101\n",
+         SCRIPT_FAIL, 10, "outbound packet differs in traffic class");
+  /* The IPv4 script's MSS over IPv6 is 20 bytes too large. */
+  expect("--ip_version=ipv6\n" PASSIVE_OPEN, SCRIPT_FAIL, 6, "outbound packet differs in options");
+}
+
+/* An AF_INET6 socket, a sockaddr_in6 and IPV6_V6ONLY. In an IPv4 script the stack has no IPv6
+ * address, so the connect fails as a kernel's would. */
+static void test_script_run_ipv6_sockaddr_in6(void **state) {
+  (void)state;
+  expect("--ip_version=ipv6\n"
+         "0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+         "+0 setsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [1], 4) = 0\n"
+         "+0 connect(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=inet6_addr(\"2001:db8::2\")}, 28) = -1 EINPROGRESS\n"
+         "+0 > S 0:0(0) <mss 1440>\n"
+         "+0.1 < S. 0:0(0) ack 1 win 65535 <mss 1440>\n"
+         "+0 > . 1:1(0) ack 1\n"
+         "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0\n"
+         "+0 getsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [1], [4]) = 0\n",
+         SCRIPT_PASS, 0, NULL);
+  /* A listener on any address takes both families: FreeBSD's sockstat shows it as tcp46 under
+   * -4 and -6, Linux's ss as *:8080. With IPV6_V6ONLY it is IPv6's alone, and the stack names
+   * it by its one IPv6 address. */
+  expect("--ip_version=ipv6\n"
+         "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 bind(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=in6addr_any}, 28) = 0\n"
+         "+0 listen(3, 1) = 0\n"
+         "+0 `sockstat -6 -l -P tcp -p 8080 | grep -q 'tcp46 *\\*:8080 *\\*:\\*'`\n"
+         "+0 `sockstat -4 -l -P tcp -p 8080 | grep -q 'tcp46 *\\*:8080 *\\*:\\*'`\n"
+         "+0 `ss -tanl | grep -q ' \\*:8080 *\\*:\\*'`\n"
+         "+0.1 < S 0:0(0) win 65535 <mss 1440>\n"
+         "+0 > S. 0:0(0) ack 1 <mss 1440>\n",
+         SCRIPT_PASS, 0, NULL);
+  expect("--ip_version=ipv6\n"
+         "0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 setsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [1], 4) = 0\n"
+         "+0 bind(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=in6addr_any}, 28) = 0\n"
+         "+0 listen(3, 1) = 0\n"
+         "+0 `sockstat -6 -l -P tcp -p 8080 | grep -q 'tcp6 *2001:db8::1:8080 *\\*:\\*'`\n"
+         "+0 `sockstat -4 -l -P tcp -p 8080 | grep -c tcp | grep -qx 0`\n"
+         "+0 `ss -tanl | grep -q '\\[2001:db8::1\\]:8080 *\\[::\\]:\\*'`\n",
+         SCRIPT_PASS, 0, NULL);
+  expect("0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+         "+0 connect(3, {sin6_family=AF_INET6, sin6_port=htons(8080), sin6_addr=inet6_addr(\"2001:db8::2\")}, 28) = -1 EINPROGRESS\n",
+         SCRIPT_FAIL, 3, "connect() returned -1");
+  expect("--ip_version=ipv6\n0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 connect(3, {sin6_port=htons(8080), sin6_addr=inet6_addr(\"192.0.2.1\")}, 28) = 0\n",
+         SCRIPT_FAIL, 3, "not an IPv6 address: 192.0.2.1");
+}
+
+/* ICMPv6 (RFC 4443): packetdrill's names take their ICMPv6 values in an IPv6 script. */
+static void test_script_run_ipv6_icmp_inbound(void **state) {
+  (void)state;
+  /* Packet too big for data in flight: sent again at 1280 - 60 bytes (RFC 8201). */
+  expect(IPV6_PASSIVE_OPEN "+0 write(4, ..., 1440) = 1440\n"
+                           "+0 > P. 1:1441(1440) ack 1\n"
+                           "+0 < icmp packet_too_big mtu 1280 [1:1441(1440)]\n"
+                           "+0 > . 1:1221(1220) ack 1\n"
+                           "+0 > P. 1221:1441(220) ack 1\n",
+         SCRIPT_PASS, 0, NULL);
+  /* Port unreachable (ICMPv6 code 4, IPv4's 3) is a hard error for a connecting socket. */
+  expect("--ip_version=ipv6\n"
+         "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+         "+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+         "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+         "+0 > S 0:0(0) <mss 1440>\n"
+         "+0 < icmp unreachable port_unreachable [0:0(0)]\n"
+         "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0\n",
+         SCRIPT_PASS, 0, NULL);
+  expect(IPV6_PASSIVE_OPEN "+0 < icmp source_quench\n", SCRIPT_FAIL, 9,
+         "this ICMP type or code has no ICMPv6 (RFC 4443) meaning");
+  expect(PASSIVE_OPEN "+0 < icmp unreachable no_route\n", SCRIPT_FAIL, 8,
+         "this ICMP type or code has no ICMPv4 (RFC 792) meaning");
+}
+
 static void test_script_run_report(void **state) {
   (void)state;
   char *buf = NULL;
@@ -379,7 +489,7 @@ static void test_script_run_report(void **state) {
   script_report(f, "a.pkt", &res);
   run(PASSIVE_OPEN "+0 < P. 1:101(100) ack 1 win 65535\n+0 > . 1:1(0) ack 100\n");
   script_report(f, "b.pkt", &res);
-  run("--ip_version=ipv6\n");
+  run("--ip_version=ipv4-mapped-ipv6\n");
   script_report(f, "c.pkt", &res);
   fclose(f);
   const char *want =
@@ -387,7 +497,8 @@ static void test_script_run_report(void **state) {
       "FAIL b.pkt:9: outbound packet differs in ack\n"
       "  expected      0.200000  > . 1:1(0) ack 100\n"
       "  actual        0.200000  > . 1:1(0) ack 101 win 65435\n"
-      "SKIP c.pkt:1: unsupported: --ip_version=ipv6 (lucidtcp is IPv4 only for now)\n";
+      "SKIP c.pkt:1: unsupported: --ip_version=ipv4-mapped-ipv6 (lucidtcp has no IPv4-mapped IPv6 "
+      "addresses, RFC 4291 §2.5.5.2)\n";
   assert_string_equal(buf, want);
   free(buf);
 }
@@ -408,6 +519,9 @@ int main(void) {
       cmocka_unit_test(test_script_run_assertion_overflow),
       cmocka_unit_test(test_script_run_defines),
       cmocka_unit_test(test_script_run_icmp_inbound),
+      cmocka_unit_test(test_script_run_ipv6_passive_open_and_close),
+      cmocka_unit_test(test_script_run_ipv6_sockaddr_in6),
+      cmocka_unit_test(test_script_run_ipv6_icmp_inbound),
       cmocka_unit_test(test_script_run_report),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

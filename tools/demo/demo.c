@@ -9,10 +9,14 @@
 
 #include "lucidtcp/pcap.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 #include "lucidtcp/wire/tcp.h"
 
 #define DEMO_CLIENT_ADDR LTCP_IPV4(198, 18, 0, 1)
 #define DEMO_SERVER_ADDR LTCP_IPV4(198, 18, 0, 2)
+/* --ipv6: 2001:db8::1 and 2001:db8::2, in the documentation prefix (RFC 3849) */
+static const uint8_t demo_addr6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                                          {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
 #define DEMO_MAX_STEPS 200000
 #define DEMO_MAX_TIME LTCP_SEC(3600)
 
@@ -43,6 +47,40 @@ struct demo_ctx {
   int final_ack_dropped;
   int done;
 };
+
+/* ---- addresses */
+
+/* side's address with port, in the run's family. */
+static ltcp_endpoint demo_endpoint(const demo_options *o, demo_side side, uint16_t port) {
+  ltcp_endpoint ep = {side == DEMO_CLIENT ? DEMO_CLIENT_ADDR : DEMO_SERVER_ADDR, port, LTCP_AF_INET, {0}};
+  if (o->ipv6) {
+    ep.addr = 0;
+    ep.family = LTCP_AF_INET6;
+    memcpy(ep.addr6, demo_addr6[side], 16);
+  }
+  return ep;
+}
+
+/* Any address of the run's family ("::" over IPv6), with port. */
+static ltcp_endpoint demo_any(const demo_options *o, uint16_t port) {
+  ltcp_endpoint ep = {0, port, o->ipv6 ? LTCP_AF_INET6 : LTCP_AF_INET, {0}};
+  return ep;
+}
+
+/* The TCP segment in an IPv4 or IPv6 packet (RFC 8200: no extension headers are sent). Returns
+ * 0, or -1 when it is not one. */
+static int demo_parse_tcp(const uint8_t *pkt, size_t len, ltcp_seg *seg) {
+  if (len > 0 && (pkt[0] >> 4) == 6) {
+    ltcp_ipv6_hdr h;
+    if (ltcp_ipv6_parse(pkt, len, &h) != LTCP_DROP_NONE || h.proto != LTCP_IPPROTO_TCP) return -1;
+    size_t l4 = LTCP_IPV6_HDR_LEN + (size_t)h.payload_len - h.off;
+    return ltcp_tcp_parse_ipv6(pkt + h.off, l4, h.src, h.dst, 1, 2, seg) == LTCP_DROP_NONE ? 0 : -1;
+  }
+  ltcp_ipv4_hdr ip;
+  if (ltcp_ipv4_parse(pkt, len, &ip) != LTCP_DROP_NONE || ip.proto != LTCP_IPPROTO_TCP) return -1;
+  return ltcp_tcp_parse(pkt + ip.hdr_len, ip.total_len - ip.hdr_len, ip.src, ip.dst, seg) ==
+                 LTCP_DROP_NONE ? 0 : -1;
+}
 
 /* ---- records */
 
@@ -88,12 +126,8 @@ static void demo_tap(void *ctx, ltcp_time_ns now, int from, int to, ltcp_sim_fat
     if (d->has_pending && fate != LTCP_SIM_DELIVERED) d->pending.fate = fate;
     return;
   }
-  ltcp_ipv4_hdr ip;
   ltcp_seg seg;
-  if (ltcp_ipv4_parse(pkt, len, &ip) != LTCP_DROP_NONE || ip.proto != LTCP_IPPROTO_TCP) return;
-  if (ltcp_tcp_parse(pkt + ip.hdr_len, ip.total_len - ip.hdr_len, ip.src, ip.dst, &seg) !=
-      LTCP_DROP_NONE)
-    return;
+  if (demo_parse_tcp(pkt, len, &seg) != 0) return;
   demo_flush(d);
   int side = from == 0 ? DEMO_CLIENT : DEMO_SERVER;
   if (seg.flags & LTCP_SYN) {
@@ -123,9 +157,10 @@ static int demo_filter(void *ctx, ltcp_time_ns now, int from, int to, const uint
   demo_ctx *d = ctx;
   (void)now;
   (void)to;
-  if (!d->drop_final_ack || d->final_ack_dropped || from != 0 || len < 40) return 0;
+  size_t ip_len = len > 0 && (pkt[0] >> 4) == 6 ? LTCP_IPV6_HDR_LEN : LTCP_IPV4_HDR_LEN;
+  if (!d->drop_final_ack || d->final_ack_dropped || from != 0 || len < ip_len + 20) return 0;
   if (ltcp_stack_count_state(d->st[DEMO_CLIENT], LTCP_TIME_WAIT) == 0) return 0;
-  if (pkt[20 + 13] != LTCP_ACK) return 0;
+  if (pkt[ip_len + 13] != LTCP_ACK) return 0;
   d->final_ack_dropped = 1;
   return 1;
 }
@@ -140,7 +175,7 @@ static uint8_t demo_byte(size_t i) { return (uint8_t)('a' + i % 26); }
 static void app_listen(demo_ctx *d, demo_side side, uint16_t port) {
   demo_app *a = &d->app[side];
   a->lfd = ltcp_socket(d->st[side]);
-  ltcp_endpoint ep = {0, port};
+  ltcp_endpoint ep = demo_any(d->o, port);
   ltcp_bind(d->st[side], a->lfd, &ep);
   ltcp_listen(d->st[side], a->lfd, 8);
   demo_note(d, side, "listen(:%u)", port);
@@ -151,7 +186,7 @@ static void app_connect(demo_ctx *d, demo_side side, uint16_t local_port,
   demo_app *a = &d->app[side];
   a->fd = ltcp_socket(d->st[side]);
   if (local_port) {
-    ltcp_endpoint ep = {0, local_port};
+    ltcp_endpoint ep = demo_any(d->o, local_port);
     ltcp_bind(d->st[side], a->fd, &ep);
   }
   int rc = ltcp_connect(d->st[side], a->fd, to);
@@ -252,7 +287,7 @@ static void server_request_response(demo_ctx *d) {
 
 /* Client: connect, send the request, read the response; then 'how' ends it. */
 static void client_request_response(demo_ctx *d, const char *how) {
-  ltcp_endpoint server = {DEMO_SERVER_ADDR, 80};
+  ltcp_endpoint server = demo_endpoint(d->o, DEMO_SERVER, 80);
   switch (CL->phase) {
     case 0: app_connect(d, DEMO_CLIENT, 0, &server); CL->phase = 1; return;
     case 1: if (!app_writable(d, DEMO_CLIENT)) return; CL->phase = 2; /* fall through */
@@ -280,7 +315,7 @@ static void step_abort(demo_ctx *d) {
 }
 
 static void step_refused(demo_ctx *d) {
-  ltcp_endpoint nobody = {DEMO_SERVER_ADDR, 81};
+  ltcp_endpoint nobody = demo_endpoint(d->o, DEMO_SERVER, 81);
   if (CL->phase == 0) {
     app_connect(d, DEMO_CLIENT, 0, &nobody);
     CL->phase = 1;
@@ -299,7 +334,8 @@ static void step_refused(demo_ctx *d) {
 
 /* Both ends bind a port and connect to each other at the same instant (RFC 9293 figure 7). */
 static void step_simultaneous_open(demo_ctx *d) {
-  ltcp_endpoint to_server = {DEMO_SERVER_ADDR, 6000}, to_client = {DEMO_CLIENT_ADDR, 5000};
+  ltcp_endpoint to_server = demo_endpoint(d->o, DEMO_SERVER, 6000);
+  ltcp_endpoint to_client = demo_endpoint(d->o, DEMO_CLIENT, 5000);
   for (int side = 0; side < 2; side++) {
     demo_app *a = &d->app[side];
     switch (a->phase) {
@@ -341,7 +377,7 @@ static void step_simultaneous_close(demo_ctx *d) {
 /* The client sends its request and shuts down its side; the server, in CLOSE-WAIT, goes on
  * sending for a while before it closes too. */
 static void step_half_close(demo_ctx *d) {
-  ltcp_endpoint server = {DEMO_SERVER_ADDR, 80};
+  ltcp_endpoint server = demo_endpoint(d->o, DEMO_SERVER, 80);
   switch (CL->phase) {
     case 0: app_connect(d, DEMO_CLIENT, 0, &server); CL->phase = 1; break;
     case 1: if (!app_writable(d, DEMO_CLIENT)) break; CL->phase = 2; /* fall through */
@@ -415,10 +451,12 @@ void demo_options_default(demo_options *o) {
   o->msl_ns = LTCP_SEC(30);
 }
 
-static ltcp_stack *demo_stack(const demo_options *o, uint32_t addr, uint64_t seed) {
+/* side's stack: its IPv4 address, and with --ipv6 its IPv6 one beside it (one stack, both). */
+static ltcp_stack *demo_stack(const demo_options *o, demo_side side, uint64_t seed) {
   ltcp_stack_config cfg;
   ltcp_stack_config_default(&cfg);
-  cfg.addr = addr;
+  cfg.addr = side == DEMO_CLIENT ? DEMO_CLIENT_ADDR : DEMO_SERVER_ADDR;
+  if (o->ipv6) memcpy(cfg.addr6, demo_addr6[side], 16);
   cfg.seed = seed;
   cfg.msl_ns = o->msl_ns;
   cfg.event_capacity = 1024;
@@ -427,8 +465,8 @@ static ltcp_stack *demo_stack(const demo_options *o, uint32_t addr, uint64_t see
 
 static int demo_setup(demo_ctx *d) {
   const demo_options *o = d->o;
-  d->st[DEMO_CLIENT] = demo_stack(o, DEMO_CLIENT_ADDR, o->seed * 2 + 1);
-  d->st[DEMO_SERVER] = demo_stack(o, DEMO_SERVER_ADDR, o->seed * 2 + 2);
+  d->st[DEMO_CLIENT] = demo_stack(o, DEMO_CLIENT, o->seed * 2 + 1);
+  d->st[DEMO_SERVER] = demo_stack(o, DEMO_SERVER, o->seed * 2 + 2);
   d->sim = ltcp_sim_new(o->seed);
   if (!d->st[0] || !d->st[1] || !d->sim) return -1;
   ltcp_sim_path path = {.latency_ns = o->latency_ns, .loss = o->loss};
@@ -490,7 +528,7 @@ int demo_run(const demo_options *o, const demo_sink *sink) {
     sink->end(sink->ctx, -1, "out of memory");
     return -1;
   }
-  ltcp_endpoint client = {DEMO_CLIENT_ADDR, 0}, server = {DEMO_SERVER_ADDR, 80};
+  ltcp_endpoint client = demo_endpoint(o, DEMO_CLIENT, 0), server = demo_endpoint(o, DEMO_SERVER, 80);
   sink->begin(sink->ctx, o, d.sc, client, server);
   int rc = demo_loop(&d);
   demo_flush(&d);

@@ -26,6 +26,7 @@ typedef struct demo_options {
   ltcp_time_ns latency_ns;  /* one-way delay; default 10 ms */
   ltcp_time_ns msl_ns;      /* default 30 s: TIME-WAIT lasts 60 s of virtual time */
   const char *pcap_path;    /* NULL: no capture */
+  int ipv6;                 /* the scenario over IPv6: 2001:db8::1 and 2001:db8::2 */
 } demo_options;
 
 void demo_options_default(demo_options *o);

@@ -256,7 +256,7 @@ static void ladder_record(void *ctx, const demo_record *r) {
 static void ladder_begin(void *ctx, const demo_options *o, const demo_scenario *sc,
                          ltcp_endpoint client, ltcp_endpoint server) {
   demo_ladder *l = ctx;
-  char ca[16], sa[16];
+  char ca[LTCP_ADDR_STRLEN], sa[LTCP_ENDPOINT_STRLEN];
   fprintf(l->out, "%slucidtcp demo: %s%s - %s\n", ladder_c(l, C_BOLD), sc->name,
           ladder_c(l, C_RESET), sc->summary);
   fprintf(l->out, "simulated network: %.1f ms each way, loss %.1f%%, seed %llu; MSL %.0f s "
@@ -266,9 +266,9 @@ static void ladder_begin(void *ctx, const demo_options *o, const demo_scenario *
   fprintf(l->out, "%s\n\n", l->absolute ? "sequence numbers are absolute"
                                          : "seq and ack are relative to each side's ISN "
                                            "(--absolute shows them raw)");
-  char right[40];
-  snprintf(right, sizeof right, "server %s:%u", ltcp_ipv4_format(server.addr, sa), server.port);
-  demo_ladder_header(l, "client", ltcp_ipv4_format(client.addr, ca), right);
+  char right[8 + LTCP_ENDPOINT_STRLEN];
+  snprintf(right, sizeof right, "server %s", ltcp_endpoint_format(&server, sa));
+  demo_ladder_header(l, "client", ltcp_addr_format(&client, ca), right);
 }
 
 void demo_ladder_header(demo_ladder *l, const char *left, const char *left2, const char *right) {
@@ -349,12 +349,13 @@ static void json_record(void *ctx, const demo_record *r) {
 static void json_begin(void *ctx, const demo_options *o, const demo_scenario *sc,
                        ltcp_endpoint client, ltcp_endpoint server) {
   FILE *out = ctx;
-  char ca[16], sa[16];
+  char ca[LTCP_ADDR_STRLEN], sa[LTCP_ENDPOINT_STRLEN];
   fprintf(out, "{\"type\":\"begin\",\"scenario\":\"%s\",\"seed\":%llu,\"loss\":%g,"
-               "\"latency_ns\":%llu,\"msl_ns\":%llu,\"client\":\"%s\",\"server\":\"%s:%u\"}\n",
+               "\"latency_ns\":%llu,\"msl_ns\":%llu,\"family\":\"%s\",\"client\":\"%s\","
+               "\"server\":\"%s\"}\n",
           sc->name, (unsigned long long)o->seed, o->loss, (unsigned long long)o->latency_ns,
-          (unsigned long long)o->msl_ns, ltcp_ipv4_format(client.addr, ca),
-          ltcp_ipv4_format(server.addr, sa), server.port);
+          (unsigned long long)o->msl_ns, o->ipv6 ? "ipv6" : "ipv4", ltcp_addr_format(&client, ca),
+          ltcp_endpoint_format(&server, sa));
 }
 
 static void json_end(void *ctx, int status, const char *message) {

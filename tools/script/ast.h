@@ -80,7 +80,7 @@ typedef struct sc_packet {
   char dir;          /* '<' injected into the stack, '>' expected from it */
   int is_icmp;
   int ecn;           /* sc_ecn; SC_ECN_NONE when not given */
-  int has_ttl, has_tos; /* (ttl N) (tos 0xNN): IPv4 header fields, set or checked */
+  int has_ttl, has_tos; /* (ttl N) (tos 0xNN), or IPv6's (hlim N) (class 0xNN): set or checked */
   uint32_t ttl, tos;
   /* TCP */
   uint8_t flags;     /* LTCP_SYN | LTCP_ACK ... */
@@ -95,8 +95,11 @@ typedef struct sc_packet {
   int opts_any;      /* <...>: options not checked */
   size_t nopts;
   sc_tcpopt opts[SC_MAX_TCP_OPTS];
-  /* ICMP: < [echoed seq] icmp TYPE [CODE] [mtu N], or < icmp TYPE [CODE] [mtu N] [echoed seq] */
-  uint8_t icmp_type, icmp_code;
+  /* ICMP: < [echoed seq] icmp TYPE [CODE] [mtu N], or < icmp TYPE [CODE] [mtu N] [echoed seq].
+   * The names mean one thing in ICMPv4 (RFC 792) and another in ICMPv6 (RFC 4443): both are
+   * kept, -1 where a name has no meaning in that family. */
+  int icmp_type, icmp_code;
+  int icmp6_type, icmp6_code;
   int has_mtu;
   uint32_t mtu;
   int has_echoed;

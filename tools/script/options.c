@@ -13,6 +13,11 @@ void script_options_default(script_options *o) {
   o->tolerance_us = 4000;
   o->local_ip = LTCP_IPV4(192, 168, 0, 1);
   o->remote_ip = LTCP_IPV4(192, 0, 2, 1);
+  /* 2001:db8::/32, the documentation prefix (RFC 3849), as 192.0.2.0/24 is for IPv4 */
+  static const uint8_t local6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+  static const uint8_t remote6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+  memcpy(o->local_ip6, local6, 16);
+  memcpy(o->remote_ip6, remote6, 16);
   o->mtu = 1500;
   o->bind_port = 8080;
   o->connect_port = 8080;
@@ -42,7 +47,6 @@ static int opt_error(char *err, size_t cap, const char *fmt, const char *name, c
 
 static int opt_apply_value(script_options *o, const char *name, const char *v, char *err, size_t cap) {
   double x;
-  uint32_t addr;
   const char *bad = "--%s: bad value '%s'";
   if (strcmp(name, "tolerance_usecs") == 0) {
     if (opt_number(v, 0, 1e9, &x)) return opt_error(err, cap, bad, name, v);
@@ -65,15 +69,12 @@ static int opt_apply_value(script_options *o, const char *name, const char *v, c
     if (name[0] == 'b') o->bind_port = (uint16_t)x;
     else o->connect_port = (uint16_t)x;
   } else if (strcmp(name, "local_ip") == 0 || strcmp(name, "remote_ip") == 0) {
-    if (!v || ltcp_ipv4_parse_text(v, &addr) != 0) {
-      if (v && strchr(v, ':')) {
-        snprintf(err, cap, "unsupported: IPv6 address '%s' (lucidtcp is IPv4 only for now)", v);
-        return 1;
-      }
-      return opt_error(err, cap, "--%s: '%s' is not an IPv4 address", name, v);
-    }
-    if (name[0] == 'l') o->local_ip = addr;
-    else o->remote_ip = addr;
+    ltcp_endpoint ep = {0};
+    if (!v || ltcp_addr_parse(v, &ep) != 0)
+      return opt_error(err, cap, "--%s: '%s' is not an IPv4 or IPv6 address", name, v);
+    if (ep.family == LTCP_AF_INET6) memcpy(name[0] == 'l' ? o->local_ip6 : o->remote_ip6, ep.addr6, 16);
+    else if (name[0] == 'l') o->local_ip = ep.addr;
+    else o->remote_ip = ep.addr;
   } else {
     return opt_error(err, cap, "unknown option --%s%s", name, "");
   }
@@ -83,9 +84,13 @@ static int opt_apply_value(script_options *o, const char *name, const char *v, c
 int script_option_apply(script_options *o, const char *name, const char *value, char *err,
                         size_t errcap) {
   if (strcmp(name, "ip_version") == 0) {
-    if (value && strcmp(value, "ipv4") == 0) return 0;
-    if (value && (strcmp(value, "ipv6") == 0 || strcmp(value, "ipv4-mapped-ipv6") == 0)) {
-      snprintf(err, errcap, "unsupported: --ip_version=%s (lucidtcp is IPv4 only for now)", value);
+    if (value && (strcmp(value, "ipv4") == 0 || strcmp(value, "ipv6") == 0)) {
+      o->ipv6 = value[3] == '6';
+      return 0;
+    }
+    if (value && strcmp(value, "ipv4-mapped-ipv6") == 0) { /* an AF_INET6 socket, IPv4 packets */
+      snprintf(err, errcap, "unsupported: --ip_version=%s (lucidtcp has no IPv4-mapped IPv6 "
+               "addresses, RFC 4291 §2.5.5.2)", value);
       return 1;
     }
     return opt_error(err, errcap, "--%s: '%s' is not ipv4, ipv6 or ipv4-mapped-ipv6", name, value);

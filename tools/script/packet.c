@@ -1,5 +1,6 @@
-/* lucidtcp script: packets. '<' lines become IPv4 packets from the script's address; '>' lines
- * are compared field by field with what the stack sent, in packetdrill's notation. */
+/* lucidtcp script: packets. '<' lines become IPv4 or IPv6 packets (the script's --ip_version)
+ * from the script's address; '>' lines are compared field by field with what the stack sent, in
+ * packetdrill's notation. */
 #include "script/packet.h"
 
 #include <stdarg.h>
@@ -8,17 +9,26 @@
 #include <string.h>
 
 #include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 #include "lucidtcp/wire/icmp.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 #include "lucidtcp/wire/tcp.h"
 #include "script/report.h"
 
 #define PKT_TEXT 384
+#define PKT_HDR_MAX LTCP_IPV6_HDR_LEN
 
 /* A packet the stack sent, decoded. */
 typedef struct pkt_actual {
-  int ok;                    /* IPv4 that parsed */
-  ltcp_ipv4_hdr ip;
+  int ok;                    /* IPv4 or IPv6 that parsed */
+  int v6;                    /* which */
+  int addrs_ok;              /* from the stack's address to the script's */
+  uint32_t src4, dst4;       /* the addresses, IPv4 */
+  uint8_t src6[16], dst6[16]; /* ... or IPv6 */
+  uint8_t proto;             /* the upper layer */
+  uint8_t ttl, tos;          /* TTL and TOS, or hop limit and traffic class */
+  size_t ip_len;             /* the whole packet */
   int is_tcp, is_icmp;
   ltcp_drop_reason tcp_why;  /* why the TCP header did not parse */
   ltcp_seg seg;
@@ -38,6 +48,15 @@ void sc_flow_set(sc_run *r, uint16_t lport, uint16_t rport) {
 
 static void flow_default(sc_run *r) {
   if (!r->flow.known) sc_flow_set(r, r->o.bind_port, SC_REMOTE_PORT);
+}
+
+static const char *family_name(const sc_run *r) { return r->o.ipv6 ? "IPv6" : "IPv4"; }
+
+/* The ICMP type and code of the script's family: ICMPv6 (RFC 4443) in an IPv6 script. -1 when
+ * the name has no meaning there. */
+static void icmp_of(const sc_run *r, const sc_packet *p, int *type, int *code) {
+  *type = r->o.ipv6 ? p->icmp6_type : p->icmp_type;
+  *code = r->o.ipv6 ? p->icmp6_code : p->icmp_code;
 }
 
 /* The stack's sequence number for a number relative to its ISN. */
@@ -98,16 +117,18 @@ static const char *fmt_ecn(int ecn) {
 }
 
 /* The script's line, as packetdrill writes it. */
-static const char *fmt_expected(const sc_packet *p, char *buf, size_t cap) {
+static const char *fmt_expected(const sc_run *r, const sc_packet *p, char *buf, size_t cap) {
   pkt_text t = {buf, cap, 0};
   char fl[12];
+  int type, code;
   buf[0] = '\0';
   pkt_put(&t, "%c %s", p->dir, fmt_ecn(p->ecn));
-  if (p->has_ttl) pkt_put(&t, "(ttl %u) ", p->ttl);
-  if (p->has_tos) pkt_put(&t, "(tos 0x%02x) ", p->tos);
+  if (p->has_ttl) pkt_put(&t, r->o.ipv6 ? "(hlim %u) " : "(ttl %u) ", p->ttl);
+  if (p->has_tos) pkt_put(&t, r->o.ipv6 ? "(class 0x%02x) " : "(tos 0x%02x) ", p->tos);
   if (p->is_icmp) {
+    icmp_of(r, p, &type, &code);
     if (p->has_echoed) pkt_put(&t, "[%u:%u(%u)] ", p->echoed.start, p->echoed.end, p->echoed.len);
-    pkt_put(&t, "icmp type %u code %u", p->icmp_type, p->icmp_code);
+    pkt_put(&t, "icmp%s type %d code %d", r->o.ipv6 ? "v6" : "", type, code);
     if (p->has_mtu) pkt_put(&t, " mtu %u", p->mtu);
     return buf;
   }
@@ -127,14 +148,16 @@ static const char *fmt_actual(const sc_run *r, const pkt_actual *a, char *buf, s
   pkt_text t = {buf, cap, 0};
   char fl[12];
   buf[0] = '\0';
-  if (!a->ok) return "> (not an IPv4 packet)";
-  pkt_put(&t, "> %s", (a->ip.tos & 3) ? fmt_ecn(a->ip.tos & 3) : "");
+  if (!a->ok) return "> (neither IPv4 nor IPv6 that parses)";
+  pkt_put(&t, "> %s", (a->tos & 3) ? fmt_ecn(a->tos & 3) : "");
+  if (a->v6 != r->o.ipv6) pkt_put(&t, "(%s) ", a->v6 ? "IPv6" : "IPv4");
+  if (!a->addrs_ok) pkt_put(&t, "(other addresses) ");
   if (a->is_icmp) {
-    pkt_put(&t, "icmp type %u code %u", a->icmp.type, a->icmp.code);
+    pkt_put(&t, "icmp%s type %u code %u", a->v6 ? "v6" : "", a->icmp.type, a->icmp.code);
     return buf;
   }
   if (!a->is_tcp) {
-    pkt_put(&t, "(protocol %u, %u bytes)", a->ip.proto, a->ip.total_len);
+    pkt_put(&t, "(protocol %u, %zu bytes)", a->proto, a->ip_len);
     return buf;
   }
   if (a->tcp_why != LTCP_DROP_NONE) {
@@ -192,28 +215,63 @@ static int parse_raw_opts(const uint8_t *o, size_t len, sc_tcpopt *out, size_t *
   return 0;
 }
 
-static void decode(const uint8_t *pkt, size_t len, pkt_actual *a) {
-  memset(a, 0, sizeof *a);
-  if (ltcp_ipv4_parse(pkt, len, &a->ip) != LTCP_DROP_NONE) return;
-  a->ok = 1;
-  const uint8_t *l4 = pkt + a->ip.hdr_len;
-  size_t l4len = a->ip.total_len - a->ip.hdr_len;
-  if (a->ip.proto == LTCP_IPPROTO_ICMP) {
-    a->is_icmp = ltcp_icmp_parse(l4, l4len, &a->icmp) == LTCP_DROP_NONE;
+/* The IPv4 header: where its payload is, and whether it goes from the stack to the script. */
+static int decode_ip4(const sc_run *r, const uint8_t *pkt, size_t len, pkt_actual *a,
+                      size_t *off) {
+  ltcp_ipv4_hdr ip;
+  if (ltcp_ipv4_parse(pkt, len, &ip) != LTCP_DROP_NONE) return -1;
+  a->proto = ip.proto, a->ttl = ip.ttl, a->tos = ip.tos, a->ip_len = ip.total_len;
+  a->src4 = ip.src, a->dst4 = ip.dst;
+  a->addrs_ok = ip.src == r->o.local_ip && ip.dst == r->o.remote_ip;
+  *off = ip.hdr_len;
+  return 0;
+}
+
+/* The IPv6 header (RFC 8200 §3) and its extension headers (the stack sends none). */
+static int decode_ip6(const sc_run *r, const uint8_t *pkt, size_t len, pkt_actual *a,
+                      size_t *off) {
+  ltcp_ipv6_hdr ip;
+  if (ltcp_ipv6_parse(pkt, len, &ip) != LTCP_DROP_NONE) return -1;
+  a->v6 = 1;
+  a->proto = ip.proto, a->ttl = ip.hop_limit, a->tos = ip.tclass;
+  a->ip_len = LTCP_IPV6_HDR_LEN + (size_t)ip.payload_len;
+  memcpy(a->src6, ip.src, 16);
+  memcpy(a->dst6, ip.dst, 16);
+  a->addrs_ok = memcmp(ip.src, r->o.local_ip6, 16) == 0 && memcmp(ip.dst, r->o.remote_ip6, 16) == 0;
+  *off = ip.off;
+  return 0;
+}
+
+/* The TCP segment or ICMP message after the IP header, its checksum with the family's
+ * pseudo-header. */
+static void decode_l4(const uint8_t *l4, size_t l4len, pkt_actual *a) {
+  if (a->proto == (a->v6 ? LTCP_IPPROTO_ICMPV6 : LTCP_IPPROTO_ICMP)) {
+    a->is_icmp = (a->v6 ? ltcp_icmpv6_parse(l4, l4len, a->src6, a->dst6, &a->icmp)
+                        : ltcp_icmp_parse(l4, l4len, &a->icmp)) == LTCP_DROP_NONE;
     return;
   }
-  if (a->ip.proto != LTCP_IPPROTO_TCP) return;
+  if (a->proto != LTCP_IPPROTO_TCP) return;
   a->is_tcp = 1;
-  a->tcp_why = ltcp_tcp_parse(l4, l4len, a->ip.src, a->ip.dst, &a->seg);
+  a->tcp_why = a->v6 ? ltcp_tcp_parse_ipv6(l4, l4len, a->src6, a->dst6, 1, 2, &a->seg)
+                     : ltcp_tcp_parse(l4, l4len, a->src4, a->dst4, &a->seg);
   if (a->tcp_why != LTCP_DROP_NONE) return;
   size_t hlen = (size_t)(l4[12] >> 4) * 4;
   a->opts_bad = parse_raw_opts(l4 + LTCP_TCP_HDR_LEN, hlen - LTCP_TCP_HDR_LEN, a->opts, &a->nopts) != 0;
 }
 
+static void decode(const sc_run *r, const uint8_t *pkt, size_t len, pkt_actual *a) {
+  size_t off = 0;
+  memset(a, 0, sizeof *a);
+  int v6 = len > 0 && (pkt[0] >> 4) == 6;
+  if ((v6 ? decode_ip6(r, pkt, len, a, &off) : decode_ip4(r, pkt, len, a, &off)) != 0) return;
+  a->ok = 1;
+  decode_l4(pkt + off, a->ip_len - off, a);
+}
+
 void sc_packet_trace(sc_run *r, const uint8_t *pkt, size_t len) {
   pkt_actual a;
   char buf[PKT_TEXT];
-  decode(pkt, len, &a);
+  decode(r, pkt, len, &a);
   sc_trace(r, "%s", fmt_actual(r, &a, buf, sizeof buf));
 }
 
@@ -280,19 +338,22 @@ static int compare_tcp(const sc_run *r, const sc_packet *e, const pkt_actual *a,
   if (e->has_win && s->wnd != e->win) why_add(w, "win");
   if (e->has_urg && s->urp != e->urg) why_add(w, "urg");
   if (!e->opts_any && !opts_same(r, e, a)) why_add(w, "options");
-  if (e->ecn != SC_ECN_NONE && (a->ip.tos & 3) != e->ecn) why_add(w, "ecn");
+  if (e->ecn != SC_ECN_NONE && (a->tos & 3) != e->ecn) why_add(w, "ecn");
   return w->len == 0;
 }
 
 static int compare(const sc_run *r, const sc_packet *e, const pkt_actual *a, pkt_text *w) {
-  if (!a->ok) why_add(w, "not an IPv4 packet");
+  int type, code;
+  icmp_of(r, e, &type, &code);
+  if (!a->ok || a->v6 != r->o.ipv6) why_add(w, r->o.ipv6 ? "not an IPv6 packet" : "not an IPv4 packet");
+  else if (!a->addrs_ok) why_add(w, "addresses: not from the stack's to the script's");
   else if (e->is_icmp && !a->is_icmp) why_add(w, "not ICMP");
-  else if (e->is_icmp && (a->icmp.type != e->icmp_type || a->icmp.code != e->icmp_code)) why_add(w, "ICMP type or code");
+  else if (e->is_icmp && (a->icmp.type != type || a->icmp.code != code)) why_add(w, "ICMP type or code");
   else if (!e->is_icmp && !a->is_tcp) why_add(w, "not TCP");
   else if (!e->is_icmp && a->tcp_why != LTCP_DROP_NONE) why_add(w, "TCP header does not parse");
   else if (!e->is_icmp) compare_tcp(r, e, a, w);
-  if (a->ok && e->has_ttl && a->ip.ttl != e->ttl) why_add(w, "ttl");
-  if (a->ok && e->has_tos && (a->ip.tos & ~3u) != (e->tos & ~3u)) why_add(w, "tos");
+  if (a->ok && e->has_ttl && a->ttl != e->ttl) why_add(w, r->o.ipv6 ? "hop limit" : "ttl");
+  if (a->ok && e->has_tos && (a->tos & ~3u) != (e->tos & ~3u)) why_add(w, r->o.ipv6 ? "traffic class" : "tos");
   return w->len == 0;
 }
 
@@ -320,10 +381,10 @@ void sc_packet_check(sc_run *r, const sc_event *ev, const sc_window *w, const sc
   if (!o) {
     sc_fail(r, ev->line, "expected an outbound packet by %s s, the stack sent nothing",
             sc_fmt_time(w->hi, x));
-    rows(r, w->t, fmt_expected(e, eb, sizeof eb), LTCP_TIME_NEVER, "(nothing sent)");
+    rows(r, w->t, fmt_expected(r, e, eb, sizeof eb), LTCP_TIME_NEVER, "(nothing sent)");
     return;
   }
-  decode(o->bytes, o->len, &a);
+  decode(r, o->bytes, o->len, &a);
   learn_isn(r, &a);
   pkt_text why = {wb, sizeof wb, 0};
   wb[0] = '\0';
@@ -335,7 +396,7 @@ void sc_packet_check(sc_run *r, const sc_event *ev, const sc_window *w, const sc
   else
     sc_fail(r, ev->line, "timing: the packet was expected at %s s but sent at %s s (tolerance %s s)",
             sc_fmt_time(w->t, x), sc_fmt_time(o->t, y), sc_fmt_time(w->tol, z));
-  rows(r, w->t, fmt_expected(e, eb, sizeof eb), o->t, fmt_actual(r, &a, ab, sizeof ab));
+  rows(r, w->t, fmt_expected(r, e, eb, sizeof eb), o->t, fmt_actual(r, &a, ab, sizeof ab));
 }
 
 /* ---- injecting ---- */
@@ -372,19 +433,50 @@ static size_t write_opts(const sc_run *r, const sc_packet *p, uint8_t *o) {
   return n;
 }
 
-/* The IPv4 header of a packet the script sends (p) or quotes (NULL: TTL 64, TOS 0). */
-static size_t write_ip(sc_run *r, uint8_t *pkt, uint8_t proto, size_t l4len, const sc_packet *p,
-                       uint32_t src, uint32_t dst) {
+/* The TOS or traffic class of a packet the script sends: (tos ...) or (class ...), and [ect0]. */
+static uint8_t ip_tos(const sc_packet *p) {
+  uint8_t tos = p && p->has_tos ? (uint8_t)p->tos : 0;
+  if (p && p->ecn != SC_ECN_NONE) tos = (uint8_t)((tos & ~3u) | (uint8_t)p->ecn);
+  return tos;
+}
+
+/* The IP header of a packet the script sends (p; from its address to the stack's) or quotes
+ * (NULL: the stack's packet to the script, TTL or hop limit 64, TOS 0), of the script's family:
+ * IPv4 with DF, or the IPv6 fixed header (RFC 8200 §3) with no extension headers and flow
+ * label 0. Returns the header's length. */
+static size_t write_ip(sc_run *r, uint8_t *pkt, uint8_t proto, size_t l4len, const sc_packet *p) {
+  uint8_t ttl = p && p->has_ttl ? (uint8_t)p->ttl : 64;
+  if (r->o.ipv6) {
+    ltcp_ipv6_hdr h = {.tclass = ip_tos(p), .payload_len = (uint16_t)l4len, .next = proto,
+                       .hop_limit = ttl};
+    memcpy(h.src, p ? r->o.remote_ip6 : r->o.local_ip6, 16);
+    memcpy(h.dst, p ? r->o.local_ip6 : r->o.remote_ip6, 16);
+    return ltcp_ipv6_write(pkt, &h);
+  }
   ltcp_ipv4_hdr ip = {.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + l4len), .id = r->ip_id++,
-                      .frag = LTCP_IPV4_DF, .ttl = 64, .proto = proto, .src = src, .dst = dst};
-  if (p && p->has_ttl) ip.ttl = (uint8_t)p->ttl;
-  if (p && p->has_tos) ip.tos = (uint8_t)p->tos;
-  if (p && p->ecn != SC_ECN_NONE) ip.tos = (uint8_t)((ip.tos & ~3u) | (uint8_t)p->ecn);
+                      .frag = LTCP_IPV4_DF, .ttl = ttl, .tos = ip_tos(p), .proto = proto,
+                      .src = p ? r->o.remote_ip : r->o.local_ip,
+                      .dst = p ? r->o.local_ip : r->o.remote_ip};
   return ltcp_ipv4_write(pkt, &ip);
 }
 
+static size_t ip_hdr_len(const sc_run *r) { return r->o.ipv6 ? LTCP_IPV6_HDR_LEN : LTCP_IPV4_HDR_LEN; }
+
+/* The checksum of a segment from the script, with its family's pseudo-header (RFC 9293 §3.1,
+ * RFC 8200 §8.1). */
+static void tcp_checksum(const sc_run *r, uint8_t *t, size_t tlen) {
+  if (!r->o.ipv6) {
+    ltcp_tcp_set_checksum(t, tlen, r->o.remote_ip, r->o.local_ip);
+    return;
+  }
+  ltcp_put16(t + 16, 0);
+  uint32_t sum = ltcp_cksum_pseudo_ipv6(r->o.remote_ip6, r->o.local_ip6, LTCP_IPPROTO_TCP, (uint32_t)tlen);
+  ltcp_put16(t + 16, ltcp_cksum_finish(ltcp_cksum_add(sum, t, tlen)));
+}
+
 static size_t build_tcp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap) {
-  uint8_t *t = pkt + LTCP_IPV4_HDR_LEN;
+  size_t hl = ip_hdr_len(r);
+  uint8_t *t = pkt + hl;
   uint8_t opts[48];
   size_t olen = write_opts(r, p, opts);
   if (olen == (size_t)-1) {
@@ -392,8 +484,8 @@ static size_t build_tcp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap)
     return 0;
   }
   size_t tlen = LTCP_TCP_HDR_LEN + olen + p->seq.len;
-  if (LTCP_IPV4_HDR_LEN + tlen > cap) {
-    sc_fail(r, r->ev->line, "the packet is larger than %zu bytes", cap);
+  if (hl + tlen > cap || tlen > 65535u - (r->o.ipv6 ? 0u : LTCP_IPV4_HDR_LEN)) {
+    sc_fail(r, r->ev->line, "the segment is larger than an %s packet can hold", family_name(r));
     return 0;
   }
   memset(t, 0, tlen);
@@ -406,35 +498,44 @@ static size_t build_tcp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap)
   ltcp_put16(t + 14, (uint16_t)(p->has_win ? p->win : 65535));
   ltcp_put16(t + 18, (uint16_t)(p->has_urg ? p->urg : 0));
   memcpy(t + LTCP_TCP_HDR_LEN, opts, olen);
-  ltcp_tcp_set_checksum(t, tlen, r->o.remote_ip, r->o.local_ip);
-  return write_ip(r, pkt, LTCP_IPPROTO_TCP, tlen, p, r->o.remote_ip, r->o.local_ip) + tlen;
+  tcp_checksum(r, t, tlen);
+  return write_ip(r, pkt, LTCP_IPPROTO_TCP, tlen, p) + tlen;
 }
 
-/* ICMP about a packet the stack sent: its IPv4 header and the first 8 bytes of TCP. */
+/* ICMP about a packet the stack sent: its IP header and the first 8 bytes of TCP (RFC 792;
+ * RFC 4443 §2.4 (c) asks for as much as fits, and 8 bytes are what TCP reads). In an IPv6
+ * script, ICMPv6 with its pseudo-header checksum. */
 static size_t build_icmp(sc_run *r, const sc_packet *p, uint8_t *pkt, size_t cap) {
-  uint8_t inner[LTCP_IPV4_HDR_LEN + 8];
+  uint8_t inner[PKT_HDR_MAX + 8];
+  int type, code;
+  icmp_of(r, p, &type, &code);
+  if (type < 0 || code < 0) {
+    sc_fail(r, r->ev->line, "this ICMP type or code has no %s meaning", r->o.ipv6 ? "ICMPv6 (RFC 4443)" : "ICMPv4 (RFC 792)");
+    return 0;
+  }
   uint32_t seq = local_seq(r, p->has_echoed ? p->echoed.start : 0, p->has_echoed && p->echoed.absolute);
-  size_t inner_l4 = LTCP_TCP_HDR_LEN + (p->has_echoed ? p->echoed.len : 0);
-  write_ip(r, inner, LTCP_IPPROTO_TCP, inner_l4, NULL, r->o.local_ip, r->o.remote_ip);
-  ltcp_put16(inner + 20, r->flow.lport);
-  ltcp_put16(inner + 22, r->flow.rport);
-  ltcp_put32(inner + 24, seq);
-  ltcp_icmp_hdr h = {.type = p->icmp_type, .code = p->icmp_code, .rest = p->has_mtu ? p->mtu : 0,
-                     .data = inner, .data_len = sizeof inner};
-  size_t n = ltcp_icmp_write(pkt + LTCP_IPV4_HDR_LEN, cap - LTCP_IPV4_HDR_LEN, &h);
-  return write_ip(r, pkt, LTCP_IPPROTO_ICMP, n, p, r->o.remote_ip, r->o.local_ip) + n;
+  size_t inner_l4 = LTCP_TCP_HDR_LEN + (p->has_echoed ? p->echoed.len : 0), hl = ip_hdr_len(r);
+  write_ip(r, inner, LTCP_IPPROTO_TCP, inner_l4, NULL);
+  ltcp_put16(inner + hl, r->flow.lport);
+  ltcp_put16(inner + hl + 2, r->flow.rport);
+  ltcp_put32(inner + hl + 4, seq);
+  ltcp_icmp_hdr h = {.type = (uint8_t)type, .code = (uint8_t)code, .rest = p->has_mtu ? p->mtu : 0,
+                     .data = inner, .data_len = hl + 8};
+  size_t n = r->o.ipv6 ? ltcp_icmpv6_write(pkt + hl, cap - hl, &h, r->o.remote_ip6, r->o.local_ip6)
+                       : ltcp_icmp_write(pkt + hl, cap - hl, &h);
+  return write_ip(r, pkt, r->o.ipv6 ? LTCP_IPPROTO_ICMPV6 : LTCP_IPPROTO_ICMP, n, p) + n;
 }
 
 int sc_packet_inject(sc_run *r, const sc_event *ev, ltcp_time_ns t) {
   const sc_packet *p = ev->packet;
-  size_t cap = LTCP_IPV4_HDR_LEN + LTCP_TCP_MAX_HDR_LEN + 65535;
+  size_t cap = PKT_HDR_MAX + LTCP_TCP_MAX_HDR_LEN + 65535;
   uint8_t *pkt = malloc(cap);
   char buf[PKT_TEXT];
   if (!pkt) abort();
   flow_default(r);
   size_t len = p->is_icmp ? build_icmp(r, p, pkt, cap) : build_tcp(r, p, pkt, cap);
   if (len) {
-    sc_trace(r, "%s", fmt_expected(p, buf, sizeof buf));
+    sc_trace(r, "%s", fmt_expected(r, p, buf, sizeof buf));
     r->stack_used = 1;
     ltcp_stack_input(sc_stack(r), t, pkt, len);
   }

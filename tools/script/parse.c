@@ -300,6 +300,8 @@ typedef struct name_value {
   int value;
 } name_value;
 
+/* ICMPv4 (RFC 792) names; the same words mean ICMPv6 (RFC 4443) values in an IPv6 script, so
+ * a packet keeps both and the runner takes its family's (-1: no meaning in that family). */
 static const name_value icmp_types[] = {
     {"unreachable", 3},    {"source_quench", 4},      {"redirect", 5},
     {"time_exceeded", 11}, {"parameter_problem", 12}, {"packet_too_big", 3}};
@@ -313,6 +315,17 @@ static const name_value icmp_codes[] = {
     /* FreeBSD's tcp-testsuite (nplab packetdrill) names */
     {"source_host_isolated", 8}, {"ttl_exceeded_in_transit", 0}, {"frag_reass_exceeded", 1},
     {"code_0", 0}, {"code_1", 1}, {"code_2", 2}};
+/* RFC 4443 §3, with packetdrill's names. */
+static const name_value icmp6_types[] = {
+    {"unreachable", 1}, {"packet_too_big", 2}, {"time_exceeded", 3}, {"parameter_problem", 4}};
+static const name_value icmp6_codes[] = {
+    {"no_route", 0},            {"admin_prohibited", 1},    {"not_neighbour", 2},
+    {"beyond_scope", 2},        {"address_unreachable", 3}, {"port_unreachable", 4},
+    {"source_addr_failed_policy", 5}, {"reject_route", 6},  {"exceeded_hop_limit", 0},
+    {"hop_limit_exceeded", 0},  {"ttl_exceeded", 0},        {"exceeded_frag_time", 1},
+    {"fragment_reassembly_time_exceeded", 1}, {"header_field", 0}, {"unknown_next_header", 1},
+    {"unknown_option", 2},      {"code_0", 0},              {"code_1", 1},
+    {"code_2", 2}};
 
 static int lookup(const name_value *tab, size_t n, const sc_tok *t, int *v) {
   for (size_t i = 0; i < n; i++)
@@ -323,24 +336,38 @@ static int lookup(const name_value *tab, size_t n, const sc_tok *t, int *v) {
   return -1;
 }
 
+#define NV_COUNT(t) (sizeof t / sizeof t[0])
+
+/* Looks the word up in the ICMPv4 and the ICMPv6 table; -1 where it is not found. Returns 0 when
+ * either knows it. */
+static int lookup_both(const name_value *t4, size_t n4, const name_value *t6, size_t n6,
+                       const sc_tok *t, int *v4, int *v6) {
+  *v4 = *v6 = -1;
+  int a = lookup(t4, n4, t, v4), b = lookup(t6, n6, t, v6);
+  return a == 0 || b == 0 ? 0 : -1;
+}
+
 static int parse_icmp(parser *p, sc_packet *pk) {
-  int v;
   next(p); /* icmp */
   pk->is_icmp = 1;
-  if (lookup(icmp_types, sizeof icmp_types / sizeof icmp_types[0], cur(p), &v))
+  if (lookup_both(icmp_types, NV_COUNT(icmp_types), icmp6_types, NV_COUNT(icmp6_types), cur(p),
+                  &pk->icmp_type, &pk->icmp6_type))
     return perr_expected(p, "an ICMP type (unreachable, time_exceeded, source_quench, redirect, "
                             "parameter_problem, packet_too_big)");
-  pk->icmp_type = (uint8_t)v;
   int type_line = cur(p)->line;
-  if (is_word(cur(p), "packet_too_big")) pk->icmp_code = 4;
+  pk->icmp_code = is_word(cur(p), "packet_too_big") ? 4 : 0; /* IPv4: fragmentation needed */
+  pk->icmp6_code = 0;
   next(p);
-  if (lookup(icmp_codes, sizeof icmp_codes / sizeof icmp_codes[0], cur(p), &v) == 0) {
-    pk->icmp_code = (uint8_t)v;
+  int c4, c6;
+  if (lookup_both(icmp_codes, NV_COUNT(icmp_codes), icmp6_codes, NV_COUNT(icmp6_codes), cur(p),
+                  &c4, &c6) == 0) {
+    pk->icmp_code = c4;
+    pk->icmp6_code = c6;
     next(p);
   } else if (cur(p)->kind == SC_TOK_NUMBER && cur(p)->line == type_line) {
     uint32_t code;
     TRY(parse_u32(p, 255, "the ICMP code", &code));
-    pk->icmp_code = (uint8_t)code;
+    pk->icmp_code = pk->icmp6_code = (int)code;
   }
   if (is_word(cur(p), "mtu")) {
     next(p);
@@ -374,29 +401,30 @@ static int parse_bracket(parser *p, sc_packet *pk) {
   return expect_punct(p, ']', "']'");
 }
 
-/* (ttl N, tos 0xNN): the IPv4 header's TTL and type of service, set on a packet injected and
- * checked on one expected. */
+/* (ttl N, tos 0xNN): the IPv4 header's TTL and type of service; (hlim N, class 0xNN): the IPv6
+ * header's hop limit and traffic class, kept in the same fields (RFC 8200 §3 gives them the
+ * IPv4 fields' meanings). Set on a packet injected and checked on one expected. */
 static int parse_ip_fields(parser *p, sc_packet *pk) {
   next(p); /* '(' */
   for (int k = 0; k < 4; k++) {
-    if (is_word(cur(p), "ttl")) {
+    if (is_word(cur(p), "ttl") || is_word(cur(p), "hlim")) {
       next(p);
       TRY(parse_u32(p, 255, "the TTL", &pk->ttl));
       pk->has_ttl = 1;
-    } else if (is_word(cur(p), "tos")) {
+    } else if (is_word(cur(p), "tos") || is_word(cur(p), "class")) {
       next(p);
       TRY(parse_u32(p, 255, "the type of service", &pk->tos));
       pk->has_tos = 1;
     } else {
-      return perr_expected(p, "an IPv4 header field (ttl N or tos 0xNN)");
+      return perr_expected(p, "an IP header field (ttl N, tos 0xNN, hlim N or class 0xNN)");
     }
     if (is_punct(cur(p), ')')) {
       next(p);
       return 0;
     }
-    TRY(expect_punct(p, ',', "',' or ')' after an IPv4 header field"));
+    TRY(expect_punct(p, ',', "',' or ')' after an IP header field"));
   }
-  return perr_at(p, cur(p)->line, "too many IPv4 header fields in ( )");
+  return perr_at(p, cur(p)->line, "too many IP header fields in ( )");
 }
 
 static int parse_packet(parser *p, sc_event *ev) {

@@ -187,6 +187,8 @@ static void run_options(sc_run *r) {
 
 static void run_script(sc_run *r) {
   run_options(r);
+  if (!r->done && r->o.ipv6 && r->o.mtu < 1280) /* RFC 8200 §5: every IPv6 link carries 1280 */
+    sc_skip(r, 0, "unsupported: --mtu=%u with IPv6 (its minimum link MTU is 1280)", r->o.mtu);
   if (r->done) return;
   sc_stack_config(r);
   sc_stack(r);

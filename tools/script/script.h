@@ -1,7 +1,7 @@
 /* lucidtcp script: runs packetdrill scripts against a lucidtcp stack in virtual time.
  *
- * The script plays the remote host (192.0.2.1 by default); a fresh stack is the local one
- * (192.168.0.1). '<' packets are injected at their times, '>' packets are matched against what
+ * The script plays the remote host (192.0.2.1 by default, 2001:db8::2 with --ip_version=ipv6); a
+ * fresh stack is the local one (192.168.0.1, 2001:db8::1). '<' packets are injected at their times, '>' packets are matched against what
  * the stack sends (flags, sequence and ack numbers relative to the ISNs, window when given,
  * options, timing within the tolerance), system calls map onto the ltcp_* socket API with
  * packetdrill's descriptors (3 and up), and blocking calls are emulated by moving virtual time
@@ -20,8 +20,11 @@
 typedef struct script_options {
   int64_t tolerance_us;       /* --tolerance_usecs: default 4000, as packetdrill */
   double tolerance_percent;   /* --tolerance_percent: of the time since the previous event */
+  int ipv6;                   /* --ip_version=ipv6: the script's packets and sockets are IPv6 */
   uint32_t local_ip;          /* --local_ip: the stack's address; default 192.168.0.1 */
   uint32_t remote_ip;         /* --remote_ip: the script's address; default 192.0.2.1 */
+  uint8_t local_ip6[16];      /* --local_ip with an IPv6 address; default 2001:db8::1 */
+  uint8_t remote_ip6[16];     /* --remote_ip with an IPv6 address; default 2001:db8::2 */
   uint16_t mtu;               /* --mtu: default 1500 */
   uint16_t bind_port;         /* --bind_port: bind(..., ...) uses it; default 8080 */
   uint16_t connect_port;      /* --connect_port: connect(..., ...) uses it; default 8080 */
@@ -33,7 +36,7 @@ typedef struct script_options {
 void script_options_default(script_options *o);
 /* Applies one option ("tolerance_usecs", "4000"), as on a script's --name=value line or the
  * command line. Returns 0, -1 for a bad value or unknown option (message in err), or 1 when
- * the option asks for something lucidtcp cannot do (IPv6): the script is skipped. */
+ * the option asks for something lucidtcp cannot do (ipv4-mapped-ipv6): the script is skipped. */
 int script_option_apply(script_options *o, const char *name, const char *value, char *err,
                         size_t errcap);
 

@@ -363,18 +363,54 @@ typedef struct table_req {
   int state_column;
   int port;           /* sockstat -p: only this port (0: any) */
   int process;        /* ss -p, netstat -p: the owning process, packetdrill as the suites expect */
+  int family;         /* -4, -6 (netstat -f inet, inet6): only that family's sockets (0: both) */
 } table_req;
 
-static void table_row(const table_req *q, const sc_conn *c, cmd_out *o) {
-  char la[16], ra[16], local[40], remote[40], owner[64];
-  ltcp_ipv4_format(c->local.addr, la);
-  ltcp_ipv4_format(c->remote.addr, ra);
-  int listen = c->state == LTCP_LISTEN;
-  const char *st = state_word(c->state, q->style);
+/* The families a row stands for: its local end's, or both (46, FreeBSD's tcp46) for a socket on
+ * any address of a stack with IPv6, which takes both families (docs/design.md; with
+ * IPV6_V6ONLY the stack names it by its IPv6 address). */
+static int row_family(const sc_run *r, const sc_conn *c) {
+  if (c->local.family == LTCP_AF_INET6) return 6;
+  return c->local.addr != 0 || !r->o.ipv6 ? 4 : 46;
+}
+
+/* An endpoint's address as each tool writes it: IPv4 dotted, IPv6 in RFC 5952 form, which ss
+ * puts in brackets; FreeBSD's netstat and sockstat write any address as '*', as ss does for a
+ * socket of both families. */
+static void table_addr(const table_req *q, const ltcp_endpoint *ep, int fam, char *out, size_t cap) {
+  static const uint8_t any6[16] = {0};
+  char a[LTCP_ADDR_STRLEN];
+  ltcp_addr_format(ep, a);
+  int any = ep->family == LTCP_AF_INET6 ? memcmp(ep->addr6, any6, 16) == 0 : ep->addr == 0;
+  if (any && (q->style == TBL_NETSTAT_BSD || q->style == TBL_SOCKSTAT || (fam == 46 && q->style == TBL_SS)))
+    snprintf(a, sizeof a, "*");
   char sep = q->style == TBL_NETSTAT_BSD ? '.' : ':';
-  snprintf(local, sizeof local, "%s%c%u", la, sep, c->local.port);
-  if (listen) snprintf(remote, sizeof remote, "%s", q->style == TBL_SS ? "0.0.0.0:*" : q->style == TBL_NETSTAT_BSD ? "*.*" : q->style == TBL_SOCKSTAT ? "*:*" : "0.0.0.0:*");
-  else snprintf(remote, sizeof remote, "%s%c%u", ra, sep, c->remote.port);
+  if (ep->family == LTCP_AF_INET6 && q->style == TBL_SS && a[0] != '*') snprintf(out, cap, "[%s]%c%u", a, sep, ep->port);
+  else snprintf(out, cap, "%s%c%u", a, sep, ep->port);
+}
+
+/* A listener's remote end: nothing yet. */
+static const char *table_no_peer(const table_req *q, int fam) {
+  switch (q->style) {
+    case TBL_SS: return fam == 46 ? "*:*" : fam == 6 ? "[::]:*" : "0.0.0.0:*";
+    case TBL_NETSTAT_LINUX: return fam == 4 ? "0.0.0.0:*" : ":::*";
+    case TBL_NETSTAT_BSD: return "*.*";
+    default: return "*:*";
+  }
+}
+
+static void table_row(const table_req *q, const sc_conn *c, int fam, cmd_out *o) {
+  char local[LTCP_ENDPOINT_STRLEN], remote[LTCP_ENDPOINT_STRLEN], owner[64];
+  const char *proto = fam == 46 ? "tcp46" : fam == 6 ? "tcp6" : "tcp4";
+  const char *st = state_word(c->state, q->style);
+  ltcp_endpoint le = c->local;
+  if (fam != 4 && le.family != LTCP_AF_INET6) { /* any address, as "::" */
+    le.family = LTCP_AF_INET6;
+    memset(le.addr6, 0, sizeof le.addr6);
+  }
+  table_addr(q, &le, fam, local, sizeof local);
+  if (c->state == LTCP_LISTEN) snprintf(remote, sizeof remote, "%s", table_no_peer(q, fam));
+  else table_addr(q, &c->remote, fam, remote, sizeof remote);
   switch (q->style) {
     case TBL_SS:
       owner[0] = '\0';
@@ -383,18 +419,25 @@ static void table_row(const table_req *q, const sc_conn *c, cmd_out *o) {
       if (q->state_column) out_line(o, "%-10s 0      0      %-21s %s%s", st, local, remote, owner);
       else out_line(o, "0      0      %-21s %s%s", local, remote, owner);
       break;
-    case TBL_NETSTAT_LINUX:
+    case TBL_NETSTAT_LINUX: /* Linux's netstat says tcp6 for a socket of both families */
       owner[0] = '\0';
       if (q->process) snprintf(owner, sizeof owner, c->fd >= 0 ? " %d/packetdrill" : " -", SC_SOCKSTAT_PID);
-      out_line(o, "tcp        0      0 %-23s %-23s %s%s", local, remote, st, owner);
+      out_line(o, "%-4s       0      0 %-23s %-23s %s%s", fam == 4 ? "tcp" : "tcp6", local, remote, st, owner);
       break;
-    case TBL_NETSTAT_BSD: out_line(o, "tcp4       0      0 %-22s %-22s %s", local, remote, st); break;
+    case TBL_NETSTAT_BSD: out_line(o, "%-5s      0      0 %-22s %-22s %s", proto, local, remote, st); break;
     case TBL_SOCKSTAT: /* the process is packetdrill's, as the suites expect (COMMAND: 10 chars) */
       if (c->fd >= 0) snprintf(owner, sizeof owner, "root     packetdril %-5d %-2d", SC_SOCKSTAT_PID, c->fd);
       else snprintf(owner, sizeof owner, "?        ?          ?     ? ");
-      out_line(o, "%s tcp4   %-21s %-21s%s%s", owner, local, remote, q->state_column ? " " : "", q->state_column ? st : "");
+      out_line(o, "%s %-6s %-21s %-21s%s%s", owner, proto, local, remote, q->state_column ? " " : "", q->state_column ? st : "");
       break;
   }
+}
+
+/* -4 or -6 among a word's flags; both (or neither) list both families. */
+static void table_family(table_req *q, const char *flags) {
+  int four = strchr(flags, '4') != NULL, six = strchr(flags, '6') != NULL;
+  if (four != six) q->family = four ? 4 : 6;
+  else if (four) q->family = 0;
 }
 
 static void table_print(cmd_ctx *x, const table_req *q, cmd_out *o) {
@@ -406,7 +449,10 @@ static void table_print(cmd_ctx *x, const table_req *q, cmd_out *o) {
   if (q->header) out_line(o, "%s%s", headers[q->style], q->style == TBL_SOCKSTAT && q->state_column ? " CONN STATE" : "");
   const sc_conn *order[SC_MAX_CONNS];
   size_t n = sc_conns_list(&x->r->conns, q->mask, q->port, order);
-  for (size_t i = 0; i < n; i++) table_row(q, order[i], o);
+  for (size_t i = 0; i < n; i++) {
+    int fam = row_family(x->r, order[i]);
+    if (!q->family || fam == 46 || fam == q->family) table_row(q, order[i], fam, o);
+  }
 }
 
 static int cmd_ss(cmd_ctx *x, const cmd_words *w, cmd_out *o) {
@@ -420,7 +466,8 @@ static int cmd_ss(cmd_ctx *x, const cmd_words *w, cmd_out *o) {
       if (!m) return unmapped(x, "ss state %s", w->w[i]);
       if (a[0] == 's') mask |= m, states++;
       else exclude |= (int)m;
-    } else if (a[0] == '-' && a[1] != '-' && strspn(a + 1, "tanlH4eoipm") == strlen(a + 1)) {
+    } else if (a[0] == '-' && a[1] != '-' && strspn(a + 1, "tanlH46eoipm") == strlen(a + 1)) {
+      table_family(&q, a);
       if (strchr(a, 'a')) q.mask = all & ~(1u << LTCP_CLOSED);
       if (strchr(a, 'l')) q.mask = 1u << LTCP_LISTEN;
       if (strchr(a, 'H')) q.header = 0;
@@ -446,10 +493,11 @@ static int cmd_netstat(cmd_ctx *x, const cmd_words *w, cmd_out *o) {
     if ((strcmp(a, "-p") == 0 || strcmp(a, "-P") == 0) && i + 1 < w->n && strcmp(w->w[i + 1], "tcp") == 0) {
       q.style = TBL_NETSTAT_BSD;
       i++;
-    } else if (strcmp(a, "-f") == 0 && i + 1 < w->n && strcmp(w->w[i + 1], "inet") == 0) {
+    } else if (strcmp(a, "-f") == 0 && i + 1 < w->n && (strcmp(w->w[i + 1], "inet") == 0 || strcmp(w->w[i + 1], "inet6") == 0)) {
       q.style = TBL_NETSTAT_BSD;
-      i++;
-    } else if (a[0] == '-' && a[1] != '-' && strspn(a + 1, "tanlW4xp") == strlen(a + 1)) {
+      q.family = w->w[++i][4] == '6' ? 6 : 4;
+    } else if (a[0] == '-' && a[1] != '-' && strspn(a + 1, "tanlW46xp") == strlen(a + 1)) {
+      table_family(&q, a);
       if (strchr(a, 'a')) q.mask = all & ~(1u << LTCP_CLOSED);
       if (strchr(a, 'l')) q.mask = 1u << LTCP_LISTEN;
       if (strchr(a, 'p')) q.process = q.style == TBL_NETSTAT_LINUX;
@@ -470,7 +518,8 @@ static int cmd_sockstat(cmd_ctx *x, const cmd_words *w, cmd_out *o) {
       i++;
     } else if (strcmp(a, "-p") == 0 && i + 1 < w->n && isdigit((unsigned char)w->w[i + 1][0]) && !strchr(w->w[i + 1], ',')) {
       q.port = atoi(w->w[++i]);
-    } else if (a[0] == '-' && strspn(a + 1, "4clsnqwu") == strlen(a + 1)) {
+    } else if (a[0] == '-' && strspn(a + 1, "46clsnqwu") == strlen(a + 1)) {
+      table_family(&q, a);
       if (strchr(a, 'c')) q.mask = all & ~((1u << LTCP_CLOSED) | (1u << LTCP_LISTEN));
       if (strchr(a, 'l')) q.mask = 1u << LTCP_LISTEN;
       if (strchr(a, 's')) q.state_column = 1;

@@ -33,6 +33,7 @@ static void state_freebsd(ltcp_stack_config *c) {
 void sc_stack_config(sc_run *r) {
   ltcp_stack_config_default(&r->cfg);
   r->cfg.addr = r->o.local_ip;
+  if (r->o.ipv6) memcpy(r->cfg.addr6, r->o.local_ip6, 16); /* IPv4 stays: one stack, both */
   r->cfg.mtu = r->o.mtu;
   r->cfg.event_capacity = 4096;
   r->dialect = state_dialect(r->script);

@@ -21,6 +21,7 @@ typedef struct sc_fd {
   int open;
   int lfd;                /* lucidtcp's descriptor */
   int nonblock;           /* O_NONBLOCK */
+  int v6;                 /* socket(AF_INET6, ...): bind and connect default to IPv6 */
   int linger_on, linger_s;
   uint64_t conn_id;       /* the connection it held last (0: none seen) */
 } sc_fd;
@@ -63,6 +64,7 @@ struct sc_call {
   int sfd, lfd;
   uint64_t want, done;    /* bytes to read or write; done so far */
   int flags;              /* recv/send flags */
+  ltcp_endpoint ep;       /* bind: the address */
   ltcp_time_ns start;     /* when it was issued */
   ltcp_time_ns end;       /* when the script says it returns (start if no '...') */
   ltcp_time_ns deadline;  /* end + tolerance: still blocked then is a failure */

@@ -18,6 +18,9 @@
 #define SYS_MSG_DONTWAIT 0x40
 #define SYS_MSG_NOSIGNAL 0x4000
 #define SYS_POLLNVAL 0x20
+#define SYS_AF_INET 2
+#define SYS_AF_INET6 10
+#define SYS_IPPROTO_IPV6 41
 
 typedef struct sym {
   const char *name;
@@ -25,7 +28,9 @@ typedef struct sym {
 } sym;
 
 static const sym symbols[] = {
-    {"AF_INET", 2}, {"PF_INET", 2}, {"AF_INET6", 10}, {"PF_INET6", 10}, {"AF_UNSPEC", 0},
+    {"AF_INET", SYS_AF_INET}, {"PF_INET", SYS_AF_INET}, {"AF_INET6", SYS_AF_INET6},
+    {"PF_INET6", SYS_AF_INET6}, {"AF_UNSPEC", 0}, {"IPPROTO_IPV6", SYS_IPPROTO_IPV6},
+    {"SOL_IPV6", SYS_IPPROTO_IPV6},
     {"SOCK_STREAM", 1}, {"SOCK_DGRAM", 2}, {"SOCK_NONBLOCK", SYS_SOCK_NONBLOCK},
     {"SOCK_CLOEXEC", 02000000}, {"IPPROTO_TCP", 6}, {"IPPROTO_UDP", 17}, {"IPPROTO_IP", 0},
     {"SOL_SOCKET", 1}, {"SOL_TCP", 6}, {"SOL_IP", 0}, {"O_RDONLY", 0}, {"O_WRONLY", 1},
@@ -151,25 +156,59 @@ static const sc_expr *field(const sc_expr *s, const char *a, const char *b) {
   return NULL;
 }
 
-/* A sockaddr: "..." is dflt; {sin_port=htons(p), sin_addr=inet_addr("a")} overrides it. */
+/* An IPv6 address: inet6_addr("2001:db8::1"), inet_pton(AF_INET6, "..."), "..." or
+ * in6addr_any. */
+static int eval_addr6(sc_run *r, const sc_call *c, const sc_expr *e, uint8_t out[16]) {
+  ltcp_endpoint ep = {0};
+  if (e->kind == SC_EXPR_WORD && (strcmp(e->text, "in6addr_any") == 0 || strcmp(e->text, "IN6ADDR_ANY_INIT") == 0)) {
+    memset(out, 0, 16);
+    return 0;
+  }
+  if (e->kind == SC_EXPR_CALL && e->n >= 1 && (strcmp(e->text, "inet6_addr") == 0 || strcmp(e->text, "inet_pton") == 0))
+    e = e->items[e->n == 2 ? 1 : 0];
+  if (e->kind != SC_EXPR_STRING) return arg_fail(r, c, "expected an IPv6 address (inet6_addr(\"...\"))", "");
+  if (ltcp_addr_parse(e->text, &ep) != 0 || ep.family != LTCP_AF_INET6)
+    return arg_fail(r, c, "not an IPv6 address: ", e->text);
+  memcpy(out, ep.addr6, 16);
+  return 0;
+}
+
+/* A sockaddr: "..." is dflt; {sin_port=htons(p), sin_addr=inet_addr("a")} or, as sockaddr_in6,
+ * {sin6_family=AF_INET6, sin6_port=htons(p), sin6_addr=inet6_addr("a")} overrides it. */
 static int arg_sockaddr(sc_run *r, sc_call *c, size_t i, ltcp_endpoint *ep) {
   const sc_expr *e = call_arg(c, i), *f;
   int64_t v;
   if (e->kind == SC_EXPR_ELLIPSIS) return 0;
   if (e->kind != SC_EXPR_STRUCT) return arg_fail(r, c, "the address must be ... or {sin_port=..., sin_addr=...}", "");
-  if ((f = field(e, "sa_family", "sin_family")) && f->kind == SC_EXPR_WORD && strstr(f->text, "INET6")) {
-    sc_skip(r, c->ev->line, "unsupported: IPv6 address in %s()", c->def->name);
-    return -1;
+  if ((f = field(e, "sa_family", "sin_family")) || (f = field(e, "sin6_family", NULL))) {
+    if (eval_int(r, c, f, &v)) return -1;
+    ep->family = v == SYS_AF_INET6 ? LTCP_AF_INET6 : LTCP_AF_INET;
   }
-  if ((f = field(e, "sin_port", NULL))) {
+  if ((f = field(e, "sin_port", "sin6_port"))) {
     if (eval_int(r, c, f, &v)) return -1;
     ep->port = (uint16_t)v;
   }
   if ((f = field(e, "sin_addr", NULL))) {
     if (eval_int(r, c, f, &v)) return -1;
+    ep->family = LTCP_AF_INET;
     ep->addr = (uint32_t)v;
   }
+  if ((f = field(e, "sin6_addr", NULL))) {
+    if (eval_addr6(r, c, f, ep->addr6)) return -1;
+    ep->family = LTCP_AF_INET6;
+  }
   return 0;
+}
+
+/* The address a socket of the script's descriptor uses when the script gives "...": the
+ * stack's (local) or the script's, in the socket's family. */
+static ltcp_endpoint default_endpoint(const sc_run *r, const sc_call *c, int local, uint16_t port) {
+  ltcp_endpoint ep = {local ? r->o.local_ip : r->o.remote_ip, port, LTCP_AF_INET, {0}};
+  if (c->sfd >= 0 && c->sfd < SC_MAX_FDS && r->fds[c->sfd].open && r->fds[c->sfd].v6) {
+    ep.family = LTCP_AF_INET6;
+    memcpy(ep.addr6, local ? r->o.local_ip6 : r->o.remote_ip6, 16);
+  }
+  return ep;
 }
 
 static int result_errno(int64_t n, int *err, int64_t *ret) {
@@ -207,8 +246,9 @@ static int b_socket(sc_run *r, sc_call *c) {
   if (nargs(r, c, 3, 3) || arg_int(r, c, 0, 2, &dom) || arg_int(r, c, 1, 1, &type) ||
       arg_int(r, c, 2, 6, &proto))
     return -1;
-  if (dom != 2) {
-    sc_skip(r, c->ev->line, "unsupported: socket() domain other than AF_INET (lucidtcp is IPv4 only)");
+  if (is_ellipsis(call_arg(c, 0))) dom = r->o.ipv6 ? SYS_AF_INET6 : SYS_AF_INET; /* as packetdrill */
+  if (dom != SYS_AF_INET && dom != SYS_AF_INET6) {
+    sc_skip(r, c->ev->line, "unsupported: socket() domain other than AF_INET and AF_INET6");
     return -1;
   }
   if ((type & 0xf) != 1 || (proto != 6 && proto != 0)) {
@@ -216,6 +256,7 @@ static int b_socket(sc_run *r, sc_call *c) {
     return -1;
   }
   c->flags = (type & SYS_SOCK_NONBLOCK) ? 1 : 0;
+  c->ep.family = dom == SYS_AF_INET6 ? LTCP_AF_INET6 : LTCP_AF_INET;
   return 0;
 }
 
@@ -229,16 +270,12 @@ static int b_fd_only(sc_run *r, sc_call *c) { return nargs(r, c, 1, 1) || arg_fd
 
 static int b_bind(sc_run *r, sc_call *c) {
   if (nargs(r, c, 3, 3) || arg_fd(r, c, 0)) return -1;
-  ltcp_endpoint ep = {r->o.local_ip, r->o.bind_port};
-  if (arg_sockaddr(r, c, 1, &ep)) return -1;
-  c->want = ep.addr;
-  c->flags = ep.port;
-  return 0;
+  c->ep = default_endpoint(r, c, 1, r->o.bind_port);
+  return arg_sockaddr(r, c, 1, &c->ep);
 }
 
 static int a_bind(sc_run *r, sc_call *c, int64_t *ret, int *err) {
-  ltcp_endpoint ep = {(uint32_t)c->want, (uint16_t)c->flags};
-  return result_errno(ltcp_bind(sc_stack(r), c->lfd, &ep), err, ret);
+  return result_errno(ltcp_bind(sc_stack(r), c->lfd, &c->ep), err, ret);
 }
 
 static int b_listen(sc_run *r, sc_call *c) {
@@ -268,7 +305,7 @@ static int a_accept(sc_run *r, sc_call *c, int64_t *ret, int *err) {
 
 static int b_connect(sc_run *r, sc_call *c) {
   if (nargs(r, c, 3, 3) || arg_fd(r, c, 0)) return -1;
-  ltcp_endpoint ep = {r->o.remote_ip, r->o.connect_port}, local;
+  ltcp_endpoint ep = default_endpoint(r, c, 0, r->o.connect_port), local;
   if (arg_sockaddr(r, c, 1, &ep)) return -1;
   int rc = ltcp_connect(sc_stack(r), c->lfd, &ep);
   c->want = (uint64_t)(rc < 0 ? errno : 0);
@@ -441,7 +478,7 @@ typedef enum opt_where { OPT_LTCP, OPT_LINGER } opt_where;
 
 typedef struct sockopt_def {
   const char *name;
-  int level; /* 1 SOL_SOCKET, 6 IPPROTO_TCP */
+  int level; /* 1 SOL_SOCKET, 6 IPPROTO_TCP, 41 IPPROTO_IPV6 */
   opt_where where;
   ltcp_sockopt opt;
 } sockopt_def;
@@ -453,7 +490,8 @@ static const sockopt_def sockopts[] = {
     {"TCP_NODELAY", 6, OPT_LTCP, LTCP_TCP_NODELAY},   {"TCP_MAXSEG", 6, OPT_LTCP, LTCP_TCP_MAXSEG},
     {"TCP_USER_TIMEOUT", 6, OPT_LTCP, LTCP_TCP_USER_TIMEOUT},
     {"TCP_KEEPIDLE", 6, OPT_LTCP, LTCP_TCP_KEEPIDLE}, {"TCP_KEEPINTVL", 6, OPT_LTCP, LTCP_TCP_KEEPINTVL},
-    {"TCP_KEEPCNT", 6, OPT_LTCP, LTCP_TCP_KEEPCNT}};
+    {"TCP_KEEPCNT", 6, OPT_LTCP, LTCP_TCP_KEEPCNT},
+    {"IPV6_V6ONLY", SYS_IPPROTO_IPV6, OPT_LTCP, LTCP_IPV6_V6ONLY}};
 
 static int b_sockopt(sc_run *r, sc_call *c) {
   int64_t level;
@@ -465,7 +503,7 @@ static int b_sockopt(sc_run *r, sc_call *c) {
       return 0;
     }
   sc_skip(r, c->ev->line, "unsupported: %s() option %s (lucidtcp has SO_REUSEADDR SO_LINGER SO_RCVBUF "
-          "SO_SNDBUF SO_ERROR SO_KEEPALIVE TCP_NODELAY TCP_MAXSEG TCP_USER_TIMEOUT TCP_KEEP*)",
+          "SO_SNDBUF SO_ERROR SO_KEEPALIVE TCP_NODELAY TCP_MAXSEG TCP_USER_TIMEOUT TCP_KEEP* IPV6_V6ONLY)",
           c->def->name, name->kind == SC_EXPR_WORD ? name->text : "(a number)");
   return -1;
 }
@@ -579,6 +617,7 @@ static void register_fd(sc_run *r, const sc_call *c, int lfd) {
   r->fds[sfd].open = 1;
   r->fds[sfd].lfd = lfd;
   r->fds[sfd].nonblock = strcmp(c->def->name, "socket") == 0 && c->flags;
+  r->fds[sfd].v6 = strcmp(c->def->name, "socket") == 0 && c->ep.family == LTCP_AF_INET6;
   r->under_test = sfd;
   r->under_test_conn = 0;
 }
