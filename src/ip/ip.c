@@ -46,8 +46,7 @@ static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t 
                          uint32_t seg_size) {
   ltcp_ip *ip = ctx;
   if (__builtin_expect(ltcp_ep_is_v6(seg->dst_addr), 0)) {
-    LTCP_ASSERT(seg_size == 0); /* no TSO over IPv6 (tcp/output.c) */
-    ltcp_ip6_tx_commit(ip, tcp, seg, tcp_len);
+    ltcp_ip6_tx_commit(ip, tcp, seg, tcp_len, seg_size);
     return;
   }
   uint8_t *pkt = tcp - LTCP_IPV4_HDR_LEN; /* the slot ip_tx_slot gave */

@@ -24,7 +24,8 @@ static uint32_t ip6_flow_label(const ltcp_ip *ip, const ltcp_seg *seg) {
   return label ? label : 1;
 }
 
-void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len) {
+void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
+                        uint32_t seg_size) {
   uint8_t *pkt = tcp - LTCP_IPV6_HDR_LEN; /* the slot ip_tx_slot gave */
   ltcp_ipv6_hdr h = {.next = LTCP_IPPROTO_TCP, .hop_limit = ip->cfg.ttl};
   h.payload_len = (uint16_t)tcp_len;
@@ -34,10 +35,12 @@ void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t
   ltcp_ipv6_write(pkt, &h);
   /* RFC 8200 §8.1: the engine summed an IPv4-shaped pseudo-header of the handles. */
   ltcp_tcp_checksum_to_ipv6(tcp, seg->src_addr, seg->dst_addr, h.src, h.dst, ip->cfg.csum_offload);
-  LTCP_ASSERT(ip->txq.count < ip->txq.cap && LTCP_IPV6_HDR_LEN + tcp_len <= ip->txq.slot);
-  ltcp_txq_commit(&ip->txq, LTCP_IPV6_HDR_LEN + tcp_len, 0);
+  LTCP_ASSERT(ip->txq.count < ip->txq.cap && LTCP_IPV6_HDR_LEN + tcp_len <= ip->txq.slot &&
+              (seg_size == 0 || ip->txq.seg));
+  ltcp_txq_commit(&ip->txq, LTCP_IPV6_HDR_LEN + tcp_len, seg_size); /* the link cuts it (TSO) */
   ip->stats.ip_out++;
   ip->stats.ip6_out++;
+  if (seg_size) ip->stats.tso_out++;
 }
 
 /* RFC 4443 §2.4 (f): a token bucket, LTCP_IP6_ICMP_BURST deep, one token a millisecond.

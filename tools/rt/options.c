@@ -390,8 +390,6 @@ int rt_opts_check(const rt_opts *o) {
   if (!o->tun) return rt_usage_error(o, "--tun DEV is required");
   if (!o->have_addr && !o->have_addr6)
     return rt_usage_error(o, "--addr ADDR/PREFIX is required: lucidtcp's own address on the link");
-  if (o->have_addr6 && o->offload)
-    return rt_usage_error(o, "--offload carries IPv4 only for now: leave it out with an IPv6 --addr");
   ltcp_stack *st = rt_opts_route_stack(o);
   if (!st) return rt_usage_error(o, "out of memory");
   int rc = rt_opts_add_routes(o, st);

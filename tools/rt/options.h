@@ -23,9 +23,9 @@
 #define RT_HELP_IMPAIR_SEE_SERVE \
   "  --impair SPEC      inject faults on the link, as netem would (see lucidtcp help serve)\n"
 #define RT_HELP_OFFLOAD_BUSY_POLL \
-  "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4): packets of up\n" \
-  "                     to 64 KB both ways, cut into segments by the kernel (default: off,\n" \
-  "                     one segment per packet)\n" \
+  "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6):\n" \
+  "                     packets of up to 64 KB both ways, IPv4 and IPv6, cut into segments\n" \
+  "                     by the kernel (default: off, one segment per packet)\n" \
   "  --busy-poll US     when nothing is ready, poll for up to US microseconds before\n" \
   "                     sleeping: no wake-ups while packets keep coming, for a busy core\n" \
   "                     (default 0: sleep at once)\n" \
