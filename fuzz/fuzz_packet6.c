@@ -10,7 +10,8 @@
  * rate limit, a half-open connection's second SYN), then 2 s of timers pass; the output queue
  * and the events are drained. With F6_SPLIT the fixed-up packet goes in as two fragments
  * (RFC 8200 §4.5), the second first; then, as another packet, the first fragment alone, and
- * 61 s pass (its reassembly times out: ICMPv6 time exceeded). The oracle: the sanitizers and the stack's LTCP_ASSERTs. */
+ * 61 s pass (its reassembly times out: ICMPv6 time exceeded). The oracle: the sanitizers and
+ * the stack's LTCP_ASSERTs. */
 #include <string.h>
 
 #include "fuzz.h"

@@ -127,9 +127,10 @@ typedef struct ltcp_stack_config {
   uint8_t sack;                   /**< 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
   uint32_t tso_max;               /**< TCP segmentation offload: the largest IPv4 or IPv6 packet
                                    * the link takes and cuts into segments of one MSS each (a TUN
-                                   * device with TUN_F_TSO4 | TUN_F_TSO6); up to 65535. 0: off, every packet is one
-                                   * segment of at most one MSS (RFC 9293 §3.7.1). Output slots
-                                   * are this large when it is on. Default 0 */
+                                   * device with TUN_F_TSO4 | TUN_F_TSO6); up to 65535. 0: off,
+                                   * every packet is one segment of at most one MSS (RFC 9293
+                                   * §3.7.1). Output slots are this large when it is on.
+                                   * Default 0 */
   uint8_t csum_offload;           /**< 1: the link completes TCP checksums (a TUN device with
                                    * TUN_F_CSUM, written with NEEDS_CSUM, as Linux's
                                    * CHECKSUM_PARTIAL): each TCP segment leaves with only the

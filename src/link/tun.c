@@ -83,8 +83,9 @@ static ltcp_tun_error tun_fail(ltcp_tun *tun, int err, int *sys_errno) {
 
 /* linux/if_tun.h: IFF_VNET_HDR puts a virtio_net_hdr before every packet; TUNSETOFFLOAD with
  * TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 lets the kernel hand us partial checksums and TCP
- * packets (IPv4 and IPv6) of up to 64 KB, and take the same from us. Without offloads, features a previous user turned on are
- * turned off (the device may be persistent), or the kernel would send us what we cannot read. */
+ * packets (IPv4 and IPv6) of up to 64 KB, and take the same from us. Without offloads,
+ * features a previous user turned on are turned off (the device may be persistent), or the
+ * kernel would send us what we cannot read. */
 static int tun_set_offload(ltcp_tun *tun, int on) {
   if (on) {
     int sz = (int)LTCP_VNET_HDR_LEN;
