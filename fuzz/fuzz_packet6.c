@@ -8,7 +8,10 @@
  * there are, and, when the extension header walk reaches TCP or ICMPv6, its checksum over the
  * IPv6 pseudo-header (RFC 8200 §8.1). The packet goes in at 0 and again 1 ms later (the ICMPv6
  * rate limit, a half-open connection's second SYN), then 2 s of timers pass; the output queue
- * and the events are drained. The oracle: the sanitizers and the stack's LTCP_ASSERTs. */
+ * and the events are drained. With F6_SPLIT the fixed-up packet goes in as two fragments
+ * (RFC 8200 §4.5), the second first; then, as another packet, the first fragment alone, and
+ * 61 s pass (its reassembly times out: ICMPv6 time exceeded). The oracle: the sanitizers and
+ * the stack's LTCP_ASSERTs. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -20,6 +23,7 @@
 #define F6_KEEP_ADDRS 0x01 /* leave the addresses as they are */
 #define F6_KEEP_LEN 0x02   /* leave the version and payload length */
 #define F6_KEEP_CSUM 0x04  /* leave the upper layer's checksum */
+#define F6_SPLIT 0x08      /* send it in two fragments */
 #define F6_MAX_PKT 65575
 
 static const uint8_t F6_LOCAL[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
@@ -53,6 +57,30 @@ static void f6_drain(ltcp_stack *st) {
   }
 }
 
+/* The packet in two fragments, a Fragment header (identification id) after the fixed header:
+ * the second part first (unless first_only), then the first, each drained. 0, or -1 when too
+ * short or too long. */
+static int f6_split_input(ltcp_stack *st, ltcp_time_ns now, const uint8_t *pkt, size_t len,
+                          uint32_t id, int first_only) {
+  size_t body = len - LTCP_IPV6_HDR_LEN, cut = (body / 2) & ~(size_t)7;
+  if (len < LTCP_IPV6_HDR_LEN + 16 || body + 8 > 65535) return -1;
+  static uint8_t frag[F6_MAX_PKT + 8];
+  for (int second = !first_only; second >= 0; second--) {
+    size_t from = second ? cut : 0, n = second ? body - cut : cut;
+    memcpy(frag, pkt, LTCP_IPV6_HDR_LEN);
+    ltcp_put16(frag + 4, (uint16_t)(8 + n));
+    frag[6] = LTCP_IPPROTO_FRAGMENT;
+    frag[40] = pkt[6];
+    frag[41] = 0;
+    ltcp_put16(frag + 42, (uint16_t)(from | (second ? 0u : 1u)));
+    ltcp_put32(frag + 44, id);
+    memcpy(frag + 48, pkt + LTCP_IPV6_HDR_LEN + from, n);
+    ltcp_stack_input(st, now, frag, 48 + n);
+    f6_drain(st);
+  }
+  return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size - 1 > F6_MAX_PKT) return 0;
   ltcp_stack_config cfg;
@@ -69,6 +97,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t len = size - 1;
     memcpy(pkt, data + 1, len);
     f6_fix(data[0], pkt, len);
+    if ((data[0] & F6_SPLIT) && f6_split_input(st, 0, pkt, len, 7, 0) == 0) {
+      f6_split_input(st, 1000000, pkt, len, 8, 1);
+      ltcp_stack_advance(st, 61000000000ull);
+      f6_drain(st);
+      ltcp_stack_free(st);
+      return 0;
+    }
     ltcp_stack_input(st, 0, pkt, len);
     f6_drain(st);
     ltcp_stack_input(st, 1000000, pkt, len);

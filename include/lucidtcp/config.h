@@ -31,20 +31,29 @@ typedef struct ltcp_stack_config {
   uint32_t gateway;               /**< the default gateway: a route 0.0.0.0/0 via it (RFC 1122
                                    * 3.3.1.1), which must lie in addr's prefix unless that is a
                                    * /32 (a point-to-point link). 0: none. Default 0 */
+  uint8_t gateway6[16];           /**< the IPv6 default gateway: a route ::/0 via it (RFC 4861
+                                   * §6.3.6's default router), which must be a link-local address
+                                   * (fe80::/10) or lie in addr6's prefix unless that is a /128.
+                                   * All zero: none. Default none */
   uint8_t link_default_route;     /**< 1: with no gateway, every destination no other route
                                    * holds goes out of the link, as a host with one interface
                                    * does (for IPv6 too: ::/0 out of the link); 0: only the connected prefix and the routes added
                                    * (ltcp_route_add) are reachable. Default 1 */
   uint32_t max_routes;            /**< capacity of the routing table, 2 to 4096 (the connected
                                    * and default routes count). Default 16 */
-  uint32_t frag_max_datagrams;    /**< IPv4 datagrams being reassembled at once (RFC 791 §3.2);
-                                   * when full, the oldest is dropped for a new one (Linux). 0:
-                                   * fragments are dropped. At most 4096. Default 64 */
-  uint32_t frag_mem;              /**< bytes of fragment payload held in all; beyond it the
-                                   * oldest datagrams are dropped. Default 1 MiB */
+  uint32_t frag_max_datagrams;    /**< datagrams being reassembled at once (RFC 791 §3.2, RFC
+                                   * 8200 §4.5), for IPv4 and, apart, for IPv6 (as Linux's
+                                   * ipfrag_* and ip6frag_*); when full, the oldest is dropped
+                                   * for a new one (Linux). 0: fragments are dropped. At most
+                                   * 4096. Default 64 */
+  uint32_t frag_mem;              /**< bytes of fragment payload held in all, for each family;
+                                   * beyond it the oldest datagrams are dropped. Default 1 MiB */
   ltcp_time_ns frag_timeout_ns;   /**< a datagram not whole this long after its first fragment
                                    * is dropped (with an ICMP time exceeded when fragment zero
                                    * came, RFC 1122 3.3.2). Default 30 s (Linux's ipfrag_time) */
+  ltcp_time_ns frag6_timeout_ns;  /**< the same for IPv6: a packet not whole this long is
+                                   * dropped, with an ICMPv6 time exceeded (code 1) when its
+                                   * first fragment came. Default 60 s (RFC 8200 §4.5) */
   uint16_t mtu;                   /**< link MTU; the MSS we announce is mtu - 40 (IPv4) or mtu - 60
                                    * (IPv6). Default 1500 */
   uint8_t ttl;                    /**< IPv4 TTL of packets we send. Default 64 */
@@ -116,11 +125,12 @@ typedef struct ltcp_stack_config {
   uint8_t congestion;             /**< congestion control of new sockets: LTCP_CC_CUBIC (RFC 9438)
                                    * or LTCP_CC_NEWRENO (RFC 5681, RFC 6582). Default CUBIC */
   uint8_t sack;                   /**< 1: offer SACK (RFC 2018) in our SYNs. Default 1 */
-  uint32_t tso_max;               /**< TCP segmentation offload: the largest IPv4 packet the link
-                                   * takes and cuts into segments of one MSS each (a TUN device
-                                   * with TUN_F_TSO4); up to 65535. 0: off, every packet is one
-                                   * segment of at most one MSS (RFC 9293 §3.7.1). Output slots
-                                   * are this large when it is on. Default 0 */
+  uint32_t tso_max;               /**< TCP segmentation offload: the largest IPv4 or IPv6 packet
+                                   * the link takes and cuts into segments of one MSS each (a TUN
+                                   * device with TUN_F_TSO4 | TUN_F_TSO6); up to 65535. 0: off,
+                                   * every packet is one segment of at most one MSS (RFC 9293
+                                   * §3.7.1). Output slots are this large when it is on.
+                                   * Default 0 */
   uint8_t csum_offload;           /**< 1: the link completes TCP checksums (a TUN device with
                                    * TUN_F_CSUM, written with NEEDS_CSUM, as Linux's
                                    * CHECKSUM_PARTIAL): each TCP segment leaves with only the

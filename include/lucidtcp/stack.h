@@ -33,8 +33,9 @@ ltcp_stack *ltcp_stack_new(const ltcp_stack_config *cfg);
  * window scale, buffers); new ones take the new defaults. Only the sizes and identity fixed at
  * ltcp_stack_new may not change: addr, mtu, seed, isn_offset, max_sockets, max_connections,
  * tx_queue_packets, event_capacity, tso_max, csum_offload, and the routing settings
- * (prefix_len, gateway, link_default_route, max_routes: ltcp_route_add changes routes) and
- * of reassembly (frag_max_datagrams, frag_mem, frag_timeout_ns).
+ * (prefix_len, gateway, addr6, prefix6_len, gateway6, link_default_route, max_routes:
+ * ltcp_route_add and ltcp_route6_add change routes) and of reassembly (frag_max_datagrams,
+ * frag_mem, frag_timeout_ns, frag6_timeout_ns).
  * @param st the stack
  * @param cfg the new settings (copied)
  * @return 0, or -1 with errno EINVAL when cfg is invalid or changes one of those (the stack
@@ -158,6 +159,31 @@ int ltcp_route_del(ltcp_stack *st, uint32_t prefix, uint8_t len);
  * @param via receives the next hop (0: on the link); may be NULL
  * @return 0, or -1 with errno ENETUNREACH (no route) */
 int ltcp_route_lookup(const ltcp_stack *st, uint32_t dst, uint32_t *via);
+/** Adds an IPv6 route, as ltcp_route_add does an IPv4 one: destinations in prefix/len are
+ * reachable through the next hop via (NULL or all zero: on the link). The table starts with
+ * addr6's prefix (cfg.prefix6_len) and a default route ::/0 (via cfg.gateway6, or out of the
+ * link with cfg.link_default_route); the longest prefix holding a destination decides. Every
+ * route leaves through the one link, so the next hop is recorded and reported, not resolved.
+ * @param st the stack
+ * @param prefix the destination prefix, 16 bytes in network byte order, host bits zero
+ * @param len the prefix length, 0 to 128 (0: the default route)
+ * @param via the next hop: link-local (fe80::/10) or in addr6's prefix (any, on a /128), not
+ *        our own address nor multicast; NULL or all zero for on the link
+ * @return 0, or -1 with errno EINVAL (bad length, host bits set, bad via), EEXIST (that prefix
+ *         has a route), ENOBUFS (cfg.max_routes reached) or EADDRNOTAVAIL (no IPv6 address) */
+int ltcp_route6_add(ltcp_stack *st, const uint8_t prefix[16], uint8_t len, const uint8_t via[16]);
+/** Removes the IPv6 route for prefix/len (the connected and default routes too).
+ * @param st the stack
+ * @param prefix the destination prefix, as given to ltcp_route6_add
+ * @param len its length
+ * @return 0, or -1 with errno ESRCH (no such route) */
+int ltcp_route6_del(ltcp_stack *st, const uint8_t prefix[16], uint8_t len);
+/** Looks an IPv6 destination up in the routing table.
+ * @param st the stack
+ * @param dst the destination, 16 bytes
+ * @param via receives the next hop, 16 bytes (all zero: on the link); may be NULL
+ * @return 0, or -1 with errno ENETUNREACH (no route, or the stack has no IPv6 address) */
+int ltcp_route6_lookup(const ltcp_stack *st, const uint8_t dst[16], uint8_t via[16]);
 
 #ifdef __cplusplus
 }

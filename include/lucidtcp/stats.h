@@ -36,7 +36,15 @@ extern "C" {
   X(IP6_PARAM_PROBLEM, "IPv6: unknown next header or option, or a route to follow: ICMPv6 parameter problem sent (RFC 8200 4)") \
   X(IP6_OPTION_DISCARD, "IPv6: unknown option whose type says discard (RFC 8200 4.2)")    \
   X(IP6_NO_NEXT, "IPv6: no next header (RFC 8200 4.7)")                                    \
-  X(IP6_FRAGMENT, "IPv6: fragment, not reassembled")                                      \
+  X(IP6_FRAGMENT, "IPv6: fragment, and reassembly is off (cfg.frag_max_datagrams 0), or one inside a reassembled packet") \
+  X(IP6_FRAG_DUPLICATE, "IPv6: fragment already held")                                    \
+  X(IP6_FRAG_OVERLAP, "IPv6: fragment overlapping another, the packet dropped (RFC 5722)") \
+  X(IP6_FRAG_RANGES, "IPv6: fragments leaving too many holes, the packet dropped")        \
+  X(IP6_FRAG_TOO_BIG, "IPv6: fragment beyond a 65535-byte payload: parameter problem sent (RFC 8200 4.5)") \
+  X(IP6_FRAG_BAD, "IPv6: fragment with M set not a multiple of 8 bytes (parameter problem sent, RFC 8200 4.5), or empty") \
+  X(IP6_FRAG_EVICTED, "IPv6: fragments dropped for room (packets or memory at the limit)") \
+  X(IP6_FRAG_TIMEOUT, "IPv6: packet not whole in time (cfg.frag6_timeout_ns, RFC 8200 4.5)") \
+  X(IP6_FRAG_INCOMPLETE, "IPv6: first fragment without the whole header chain (RFC 7112): parameter problem sent") \
   X(IP6_NOT_LOCAL, "IPv6: destination is not this host, or no IPv6 address")              \
   X(IP6_BAD_SOURCE, "IPv6: source is multicast, unspecified or this host")                 \
   X(IP6_NO_ROUTE, "IPv6: no route back to the source")                                     \
@@ -118,6 +126,9 @@ typedef struct ltcp_stats {
                               * "fragmentation needed" (path MTU discovery, RFC 1191) */
   uint64_t frag_in;          /**< IPv4 fragments received (RFC 791 §3.2) */
   uint64_t frag_reassembled; /**< IPv4 datagrams made whole from fragments */
+  uint64_t frag6_in;         /**< IPv6 fragments received (RFC 8200 §4.5; atomic ones, RFC
+                              * 6946, are whole packets and not counted) */
+  uint64_t frag6_reassembled; /**< IPv6 packets made whole from fragments */
   uint64_t ip6_in;           /**< of ip_in, the IPv6 packets */
   uint64_t ip6_out;          /**< of ip_out, the IPv6 packets */
   uint64_t icmp_errors_out;  /**< ICMP and ICMPv6 errors sent (rate-limited) */

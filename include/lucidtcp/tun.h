@@ -1,9 +1,9 @@
 /** @file
  * lucidtcp: a Linux TUN device as a link (IFF_TUN | IFF_NO_PI: every read and write is one IPv4
- * packet, no extra header). With offloads (LTCP_TUN_OFFLOAD: IFF_VNET_HDR and TUNSETOFFLOAD with
- * TUN_F_CSUM | TUN_F_TSO4, linux/if_tun.h) one read or write carries a TCP packet of up to
- * 64 KB standing for several segments, behind a struct virtio_net_hdr (linux/virtio_net.h) the
- * driver reads and writes itself. A driver (ltcp_link, in the installed liblucidtcp): it makes
+ * or IPv6 packet, no extra header). With offloads (LTCP_TUN_OFFLOAD: IFF_VNET_HDR and
+ * TUNSETOFFLOAD with TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, linux/if_tun.h) one read or write
+ * carries a TCP packet of up to 64 KB standing for several segments, behind a struct
+ * virtio_net_hdr (linux/virtio_net.h) the driver reads and writes itself. A driver (ltcp_link, in the installed liblucidtcp): it makes
  * system calls, which the stack itself never does. */
 #ifndef LUCIDTCP_TUN_H
 #define LUCIDTCP_TUN_H
@@ -28,7 +28,8 @@ typedef struct ltcp_tun {
 } ltcp_tun;
 
 /** Flags of ltcp_tun_open_flags. */
-#define LTCP_TUN_OFFLOAD 0x1u /**< IFF_VNET_HDR + TUN_F_CSUM | TUN_F_TSO4: the kernel may hand us
+#define LTCP_TUN_OFFLOAD 0x1u /**< IFF_VNET_HDR + TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6: the
+                               * kernel may hand us
                                * TCP packets of several segments (GRO-like) with checksums left
                                * partial, and cuts the large ones we write (GSO) */
 

@@ -15,6 +15,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->frag_max_datagrams = 64;
   cfg->frag_mem = 1u << 20;
   cfg->frag_timeout_ns = LTCP_SEC(30);
+  cfg->frag6_timeout_ns = LTCP_SEC(60); /* RFC 8200 §4.5 */
   cfg->seed = 1;
   cfg->msl_ns = LTCP_SEC(30);
   cfg->rto_initial_ns = LTCP_SEC(1);
@@ -60,6 +61,7 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
       c->gateway != o->gateway || c->link_default_route != o->link_default_route ||
       c->max_routes != o->max_routes || c->frag_max_datagrams != o->frag_max_datagrams ||
       c->frag_mem != o->frag_mem || c->frag_timeout_ns != o->frag_timeout_ns ||
+      c->frag6_timeout_ns != o->frag6_timeout_ns || memcmp(c->gateway6, o->gateway6, 16) != 0 ||
       c->shards != o->shards || c->shard != o->shard)
     return -1;
   ip->cfg = *c;
@@ -86,7 +88,11 @@ int ltcp_ip_config_valid(const ltcp_stack_config *c) {
   if (ltcp_ip_has_v6(c) && (c->mtu < 1280 || c->prefix6_len < 1 || c->prefix6_len > 128 ||
                             c->addr6[0] == 0xff))
     return 0;
-  if (c->frag_max_datagrams > 4096 || (c->frag_max_datagrams && c->frag_timeout_ns == 0))
+  if (!ltcp_routes6_via_ok(c->addr6, c->prefix6_len, c->gateway6) ||
+      (!ltcp_ip_has_v6(c) && !ltcp_routes6_is_any(c->gateway6)))
+    return 0;
+  if (c->frag_max_datagrams > 4096 ||
+      (c->frag_max_datagrams && (c->frag_timeout_ns == 0 || c->frag6_timeout_ns == 0)))
     return 0;
   if (c->syn_cookies > 2 || c->max_half_open >= (1u << 30)) return 0;
   if (c->shards > 65536 || (c->shards > 1 && c->shard >= c->shards)) return 0;

@@ -46,8 +46,7 @@ static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t 
                          uint32_t seg_size) {
   ltcp_ip *ip = ctx;
   if (__builtin_expect(ltcp_ep_is_v6(seg->dst_addr), 0)) {
-    LTCP_ASSERT(seg_size == 0); /* no TSO over IPv6 (tcp/output.c) */
-    ltcp_ip6_tx_commit(ip, tcp, seg, tcp_len);
+    ltcp_ip6_tx_commit(ip, tcp, seg, tcp_len, seg_size);
     return;
   }
   uint8_t *pkt = tcp - LTCP_IPV4_HDR_LEN; /* the slot ip_tx_slot gave */
@@ -140,10 +139,11 @@ static int ip_routes_start(ltcp_ip *ip) {
   int rc = ltcp_routes_add(&ip->routes, c->addr & m, c->prefix_len, 0);
   if (rc == 0 && (c->gateway || c->link_default_route))
     rc = ltcp_routes_add(&ip->routes, 0, 0, c->gateway);
-  if (rc == 0 && ltcp_ip_has_v6(c)) rc = ltcp_routes6_add(&ip->routes6, c->addr6, c->prefix6_len);
+  if (!ltcp_ip_has_v6(c) || rc != 0) return rc;
+  rc = ltcp_routes6_add(&ip->routes6, c->addr6, c->prefix6_len, NULL);
   static const uint8_t any[16];
-  if (rc == 0 && ltcp_ip_has_v6(c) && c->link_default_route)
-    rc = ltcp_routes6_add(&ip->routes6, any, 0);
+  if (rc == 0 && (!ltcp_routes6_is_any(c->gateway6) || c->link_default_route))
+    rc = ltcp_routes6_add(&ip->routes6, any, 0, c->gateway6);
   return rc;
 }
 
@@ -163,8 +163,24 @@ int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via) {
   return 0;
 }
 
-int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]) {
-  return ltcp_routes6_lookup(&ip->routes6, dst) ? 0 : LTCP_ENETUNREACH;
+int ltcp_ip_route6_add(ltcp_ip *ip, const uint8_t prefix[16], uint8_t len, const uint8_t via[16]) {
+  if (!ltcp_ip_has_v6(&ip->cfg)) return LTCP_EADDRNOTAVAIL;
+  /* host bits set are refused, as IPv4's are */
+  if (!ltcp_routes6_is_prefix(prefix, len) ||
+      !ltcp_routes6_via_ok(ip->cfg.addr6, ip->cfg.prefix6_len, via))
+    return LTCP_EINVAL;
+  return ltcp_routes6_add(&ip->routes6, prefix, len, via);
+}
+
+int ltcp_ip_route6_del(ltcp_ip *ip, const uint8_t prefix[16], uint8_t len) {
+  return ltcp_routes6_del(&ip->routes6, prefix, len);
+}
+
+int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16], uint8_t via[16]) {
+  const ltcp_route6_entry *r = ltcp_routes6_lookup(&ip->routes6, dst);
+  if (!r) return LTCP_ENETUNREACH;
+  if (via) memcpy(via, r->via, 16);
+  return 0;
 }
 
 /* ---- life */
@@ -209,7 +225,9 @@ int ltcp_ip_init(ltcp_ip *ip, const ltcp_stack_config *cfg, const ltcp_ip_upper 
       ltcp_routes_init(&ip->routes, cfg->max_routes) != 0 ||
       ltcp_routes6_init(&ip->routes6, cfg->max_routes) != 0 ||
       ltcp_frags_init(&ip->frags, cfg->frag_max_datagrams, cfg->frag_mem, cfg->frag_timeout_ns,
-                      &ip->stats) != 0)
+                      &ip->stats) != 0 ||
+      ltcp_frags6_init(&ip->frags6, ltcp_ip_has_v6(cfg) ? cfg->frag_max_datagrams : 0,
+                       cfg->frag_mem, cfg->frag6_timeout_ns, &ip->stats) != 0)
     return LTCP_ENOMEM;
   return ip_routes_start(ip);
 }
@@ -227,6 +245,7 @@ void ltcp_ip_free(ltcp_ip *ip) {
   ltcp_routes6_free(&ip->routes6);
   ltcp_peers_free(&ip->peers);
   ltcp_frags_free(&ip->frags);
+  ltcp_frags_free(&ip->frags6);
   ltcp_timers_free(&ip->timers);
   ltcp_txq_free(&ip->txq);
 }
@@ -242,7 +261,8 @@ IP_HOT void ip_tcp_deliver(ltcp_ip *ip, ltcp_tcb *tcb, const ltcp_seg *seg) {
 
 /* Whether a reply to addr could leave (RFC 1122 3.3.1.1): a route back, in its family. */
 static int ip_route_back(const ltcp_ip *ip, uint32_t addr) {
-  if (ltcp_ep_is_v6(addr)) return ltcp_ip_route6_lookup(ip, ltcp_peers_addr(&ip->peers, addr)) == 0;
+  if (ltcp_ep_is_v6(addr))
+    return ltcp_ip_route6_lookup(ip, ltcp_peers_addr(&ip->peers, addr), NULL) == 0;
   return ltcp_ip_route_lookup(ip, addr, NULL) == 0;
 }
 
@@ -387,6 +407,7 @@ static void ip_frags_expire(ltcp_ip *ip, ltcp_time_ns now) {
 void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
   ltcp_engine_clock(&ip->tcp, now);
   if (ip->frags.next_expiry <= now) ip_frags_expire(ip, now);
+  if (ip->frags6.next_expiry <= now) ltcp_ip6_frags_expire(ip, now);
   /* Bounded: each expiry either deletes the TCB (or record) or moves its deadline past now; a
    * TCB's timers expire at most four times in one call (rtx, then dack or keep-alive). */
   uint64_t bound = 4ull * (ip->timers.len + ip->syn.recs.count + 1) + ip->tw.recs.count;
@@ -406,6 +427,7 @@ ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {
   ltcp_time_ns d = ltcp_tw_table_next_expiry(&ip->tw, NULL), syn = ltcp_syn_table_next_expiry(&ip->syn, NULL);
   if (syn < d) d = syn;
   if (ip->frags.next_expiry < d) d = ip->frags.next_expiry;
+  if (ip->frags6.next_expiry < d) d = ip->frags6.next_expiry;
   return t && t->deadline < d ? t->deadline : d;
 }
 

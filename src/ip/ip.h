@@ -44,6 +44,7 @@ typedef struct ltcp_ip {
   ltcp_routes routes;      /* IPv4 routes: connected, default, added */
   ltcp_routes6 routes6;    /* IPv6 routes: connected, default */
   ltcp_frags frags;        /* IPv4 datagrams being reassembled */
+  ltcp_frags frags6;       /* IPv6 packets being reassembled (none without an IPv6 address) */
   ltcp_timer_heap timers;
   ltcp_tw_table tw;        /* compact TIME-WAIT records */
   ltcp_syn_table syn;      /* compact half-open records */
@@ -117,8 +118,12 @@ int ltcp_ip_port_pick(ltcp_ip *ip, uint16_t rport, uint16_t *port);
 int ltcp_ip_route_add(ltcp_ip *ip, uint32_t prefix, uint8_t len, uint32_t via);
 int ltcp_ip_route_del(ltcp_ip *ip, uint32_t prefix, uint8_t len);
 int ltcp_ip_route_lookup(const ltcp_ip *ip, uint32_t dst, uint32_t *via);
-/* IPv6: 0, or LTCP_ENETUNREACH (also when the stack has no IPv6 address). */
-int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16]);
+/* IPv6 (lucidtcp/stack.h's ltcp_route6_add): add gives LTCP_EADDRNOTAVAIL without an IPv6
+ * address; lookup LTCP_ENETUNREACH when nothing holds dst (always, without an IPv6 address),
+ * else 0 and the next hop in via (may be NULL; all zero: on the link). */
+int ltcp_ip_route6_add(ltcp_ip *ip, const uint8_t prefix[16], uint8_t len, const uint8_t via[16]);
+int ltcp_ip_route6_del(ltcp_ip *ip, const uint8_t prefix[16], uint8_t len);
+int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16], uint8_t via[16]);
 /* After a call on tcb: it becomes a compact record when it may (TIME-WAIT, half-open);
  * returns 1 if it did (tcb is then freed when the call ends). */
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);

@@ -24,7 +24,8 @@ static uint32_t ip6_flow_label(const ltcp_ip *ip, const ltcp_seg *seg) {
   return label ? label : 1;
 }
 
-void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len) {
+void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
+                        uint32_t seg_size) {
   uint8_t *pkt = tcp - LTCP_IPV6_HDR_LEN; /* the slot ip_tx_slot gave */
   ltcp_ipv6_hdr h = {.next = LTCP_IPPROTO_TCP, .hop_limit = ip->cfg.ttl};
   h.payload_len = (uint16_t)tcp_len;
@@ -34,10 +35,12 @@ void ltcp_ip6_tx_commit(ltcp_ip *ip, uint8_t *tcp, const ltcp_seg *seg, uint32_t
   ltcp_ipv6_write(pkt, &h);
   /* RFC 8200 §8.1: the engine summed an IPv4-shaped pseudo-header of the handles. */
   ltcp_tcp_checksum_to_ipv6(tcp, seg->src_addr, seg->dst_addr, h.src, h.dst, ip->cfg.csum_offload);
-  LTCP_ASSERT(ip->txq.count < ip->txq.cap && LTCP_IPV6_HDR_LEN + tcp_len <= ip->txq.slot);
-  ltcp_txq_commit(&ip->txq, LTCP_IPV6_HDR_LEN + tcp_len, 0);
+  LTCP_ASSERT(ip->txq.count < ip->txq.cap && LTCP_IPV6_HDR_LEN + tcp_len <= ip->txq.slot &&
+              (seg_size == 0 || ip->txq.seg));
+  ltcp_txq_commit(&ip->txq, LTCP_IPV6_HDR_LEN + tcp_len, seg_size); /* the link cuts it (TSO) */
   ip->stats.ip_out++;
   ip->stats.ip6_out++;
+  if (seg_size) ip->stats.tso_out++;
 }
 
 /* RFC 4443 §2.4 (f): a token bucket, LTCP_IP6_ICMP_BURST deep, one token a millisecond.
@@ -56,7 +59,7 @@ static int ip6_icmp_allowed(ltcp_ip *ip) {
 
 /* Queues ICMPv6 message m to dst: 0, or why it was not sent. */
 static ltcp_drop_reason ip6_icmp_send(ltcp_ip *ip, const uint8_t dst[16], const ltcp_icmp_hdr *m) {
-  if (ltcp_ip_route6_lookup(ip, dst) != 0) return LTCP_DROP_IP6_NO_ROUTE;
+  if (ltcp_ip_route6_lookup(ip, dst, NULL) != 0) return LTCP_DROP_IP6_NO_ROUTE;
   uint8_t *pkt = ltcp_txq_alloc(&ip->txq, 0); /* control: the reserve */
   if (!pkt || LTCP_IPV6_HDR_LEN + LTCP_ICMP_HDR_LEN + m->data_len > ip->txq.slot)
     return LTCP_DROP_TX_QUEUE_FULL;
@@ -176,25 +179,109 @@ static ltcp_drop_reason ip6_check_ends(const ltcp_ip *ip, const ltcp_ipv6_hdr *h
   return ip6_bad_source(ip, h->src) ? LTCP_DROP_IP6_BAD_SOURCE : LTCP_DROP_NONE;
 }
 
-void ltcp_ip6_input(ltcp_ip *ip, const uint8_t *pkt, size_t len, uint32_t flags) {
-  ip->stats.ip6_in++;
+/* ---- fragments (RFC 8200 §4.5) */
+
+/* Whether a packet whose upper layer is next, data its first bytes, is an ICMPv6 error: none is
+ * sent about one (RFC 4443 §2.4 (e.1)). */
+static int ip6_is_icmp_error(uint8_t next, const uint8_t *data, size_t len) {
+  return next == LTCP_IPPROTO_ICMPV6 && len > 0 && ltcp_icmpv6_is_error(data[0]);
+}
+
+static void ip6_packet(ltcp_ip *ip, const uint8_t *pkt, size_t len, uint32_t flags, int whole);
+
+/* A packet made whole: its fixed header is fragment zero's, with the Fragment header's next
+ * header and the fragmentable part's length (§4.5), written in the room before the part; the
+ * extension headers before the Fragment header were walked as each fragment came. */
+static void ip6_reassembled(ltcp_ip *ip, ltcp_frag_dgram *d) {
+  uint8_t *pkt = ltcp_frag_data(&ip->frags6, d) - LTCP_IPV6_HDR_LEN;
+  ltcp_ipv6_hdr h = d->hdr6;
+  h.next = d->next6;
+  h.payload_len = (uint16_t)d->total;
+  ltcp_ipv6_write(pkt, &h);
+  ip6_packet(ip, pkt, LTCP_IPV6_HDR_LEN + d->total, 0, 1);
+}
+
+/* RFC 8200 §4.5's errors of a fragment, answered with a parameter problem. */
+static void ip6_fragment_problem(ltcp_ip *ip, const uint8_t *pkt, const ltcp_ipv6_hdr *h,
+                                 ltcp_drop_reason why, size_t flen) {
+  size_t end = LTCP_IPV6_HDR_LEN + (size_t)h->payload_len;
+  uint32_t ptr;
+  if (why == LTCP_DROP_IP6_FRAG_BAD && flen % 8 != 0) ptr = 4; /* the payload length */
+  else if (why == LTCP_DROP_IP6_FRAG_TOO_BIG) ptr = (uint32_t)h->off + 2; /* the offset */
+  else return;
+  ip6_icmp_error(ip, LTCP_ICMPV6_PARAM_PROBLEM, 0, ptr, pkt, end, h->src);
+}
+
+/* A fragment (h->off at its Fragment header): held until its packet is whole. */
+static ltcp_drop_reason ip6_fragment(ltcp_ip *ip, const uint8_t *pkt, const ltcp_ipv6_hdr *h) {
+  const uint8_t *fh = pkt + h->off;
+  size_t end = LTCP_IPV6_HDR_LEN + (size_t)h->payload_len, flen = end - h->off - 8;
+  if (ip->frags6.cap == 0) return LTCP_DROP_IP6_FRAGMENT;
+  /* RFC 7112 §5, §4.5: fragment zero must hold every header through the upper layer's. */
+  if ((ltcp_get16(fh + 2) & 0xfff8u) == 0 && !ltcp_ipv6_chain_complete(fh + 8, flen, fh[0])) {
+    if (!ip6_is_icmp_error(fh[0], fh + 8, flen))
+      ip6_icmp_error(ip, LTCP_ICMPV6_PARAM_PROBLEM, 3, 0, pkt, end, h->src);
+    return LTCP_DROP_IP6_FRAG_INCOMPLETE;
+  }
+  ltcp_frag_dgram *d;
+  ltcp_drop_reason why;
+  ltcp_frag_verdict v = ltcp_frags6_input(&ip->frags6, ip->tcp.now, pkt, h, &d, &why);
+  if (v == LTCP_FRAG_DROPPED) {
+    ip6_fragment_problem(ip, pkt, h, why, flen);
+    return why;
+  }
+  if (v == LTCP_FRAG_WHOLE) {
+    ip6_reassembled(ip, d);
+    ltcp_frags_done(&ip->frags6, d);
+  }
+  return LTCP_DROP_NONE;
+}
+
+void ltcp_ip6_frags_expire(ltcp_ip *ip, ltcp_time_ns now) {
+  ltcp_frag_dgram *d;
+  for (uint32_t i = 0; i <= ip->frags6.cap && (d = ltcp_frags_expired(&ip->frags6, now)); i++) {
+    /* §4.5: time exceeded, code 1, when fragment zero came; it quotes fragment zero's headers
+     * and as much of its data as fits (RFC 4443 §2.4 (c)). */
+    const uint8_t *data = ltcp_frag_data(&ip->frags6, d);
+    uint8_t quote[LTCP_ICMPV6_ERROR_MAX - LTCP_IPV6_HDR_LEN - LTCP_ICMP_HDR_LEN];
+    if (d->first_hdr_len && !ip6_is_icmp_error(d->next6, data, d->r[0].end)) {
+      size_t n = d->first_hdr_len, more = d->first_hdr_cut ? 0 : d->r[0].end;
+      if (more > sizeof quote - n) more = sizeof quote - n;
+      memcpy(quote, d->first_hdr, n);
+      memcpy(quote + n, data, more);
+      ip6_icmp_error(ip, LTCP_ICMPV6_TIME_EXCEEDED, 1, 0, quote, n + more, d->hdr6.src);
+    }
+    ltcp_frags_done(&ip->frags6, d);
+  }
+}
+
+/* ---- a packet */
+
+/* A packet from the link, or one reassembled (whole: a Fragment header in it is one too
+ * many, dropped as IP6_FRAGMENT). */
+static void ip6_packet(ltcp_ip *ip, const uint8_t *pkt, size_t len, uint32_t flags, int whole) {
   ltcp_ipv6_hdr h;
   ltcp_drop_reason why = ltcp_ipv6_parse(pkt, len, &h);
-  int whole = why != LTCP_DROP_IP6_TRUNCATED && why != LTCP_DROP_IP6_VERSION &&
-              why != LTCP_DROP_IP6_PAYLOAD_LEN; /* the addresses were read */
-  if (whole) {
+  int read = why != LTCP_DROP_IP6_TRUNCATED && why != LTCP_DROP_IP6_VERSION &&
+             why != LTCP_DROP_IP6_PAYLOAD_LEN; /* the addresses were read */
+  if (read) {
     ltcp_drop_reason ends = ip6_check_ends(ip, &h);
     if (ends != LTCP_DROP_NONE) why = ends;
   }
   if (why == LTCP_DROP_IP6_PARAM_PROBLEM) /* RFC 8200 §4, RFC 4443 §3.4 */
     ip6_icmp_error(ip, LTCP_ICMPV6_PARAM_PROBLEM, h.problem_code, h.problem_ptr, pkt,
                    LTCP_IPV6_HDR_LEN + (size_t)h.payload_len, h.src);
-  if (why != LTCP_DROP_NONE) {
-    ltcp_events_drop(&ip->tcp, why, NULL);
-    return;
+  if (why == LTCP_DROP_IP6_FRAGMENT && !whole) why = ip6_fragment(ip, pkt, &h);
+  else if (why == LTCP_DROP_NONE) {
+    const uint8_t *up = pkt + h.off;
+    size_t up_len = LTCP_IPV6_HDR_LEN + (size_t)h.payload_len - h.off;
+    if (h.proto == LTCP_IPPROTO_TCP) ip6_tcp_input(ip, &h, up, up_len, flags);
+    else ip6_icmp_input(ip, &h, up, up_len);
   }
-  const uint8_t *up = pkt + h.off;
-  size_t up_len = LTCP_IPV6_HDR_LEN + (size_t)h.payload_len - h.off;
-  if (h.proto == LTCP_IPPROTO_TCP) ip6_tcp_input(ip, &h, up, up_len, flags);
-  else ip6_icmp_input(ip, &h, up, up_len);
+  if (why != LTCP_DROP_NONE) ltcp_events_drop(&ip->tcp, why, NULL);
+}
+
+void ltcp_ip6_input(ltcp_ip *ip, const uint8_t *pkt, size_t len, uint32_t flags) {
+  ip->stats.ip6_in++;
+  ip6_packet(ip, pkt, len, flags, 0);
 }

@@ -82,13 +82,36 @@ static int routes6_match(const uint8_t *a, const uint8_t *b, uint8_t len) {
   return (a[whole] & m) == (b[whole] & m);
 }
 
-int ltcp_routes6_add(ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len) {
-  if (len > 128) return LTCP_EINVAL;
+int ltcp_routes6_is_any(const uint8_t a[16]) {
+  static const uint8_t any[16];
+  return memcmp(a, any, 16) == 0;
+}
+
+static int routes6_find(const ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len) {
+  for (uint32_t i = 0; i < t->count; i++)
+    if (t->e[i].len == len && memcmp(t->e[i].prefix, prefix, 16) == 0) return (int)i;
+  return -1;
+}
+
+/* An entry for prefix/len (len <= 128), its host bits cleared. */
+static ltcp_route6_entry routes6_entry(const uint8_t prefix[16], uint8_t len) {
   ltcp_route6_entry n = {.len = len};
   memcpy(n.prefix, prefix, len / 8);
   if (len % 8) n.prefix[len / 8] = (uint8_t)(prefix[len / 8] & (0xffu << (8 - len % 8)));
-  for (uint32_t i = 0; i < t->count; i++)
-    if (t->e[i].len == len && memcmp(t->e[i].prefix, n.prefix, 16) == 0) return LTCP_EEXIST;
+  return n;
+}
+
+int ltcp_routes6_is_prefix(const uint8_t prefix[16], uint8_t len) {
+  if (len > 128) return 0;
+  ltcp_route6_entry n = routes6_entry(prefix, len);
+  return memcmp(n.prefix, prefix, 16) == 0;
+}
+
+int ltcp_routes6_add(ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len, const uint8_t via[16]) {
+  if (len > 128) return LTCP_EINVAL;
+  ltcp_route6_entry n = routes6_entry(prefix, len);
+  if (via) memcpy(n.via, via, 16);
+  if (routes6_find(t, n.prefix, len) >= 0) return LTCP_EEXIST;
   if (t->count == t->cap) return LTCP_ENOBUFS;
   uint32_t at = 0;
   while (at < t->count && t->e[at].len >= len) at++;
@@ -96,6 +119,23 @@ int ltcp_routes6_add(ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len) {
   t->e[at] = n;
   t->count++;
   return 0;
+}
+
+int ltcp_routes6_del(ltcp_routes6 *t, const uint8_t prefix[16], uint8_t len) {
+  if (len > 128) return LTCP_ESRCH;
+  ltcp_route6_entry n = routes6_entry(prefix, len);
+  int i = routes6_find(t, n.prefix, len);
+  if (i < 0) return LTCP_ESRCH;
+  memmove(&t->e[i], &t->e[i + 1], (t->count - (uint32_t)i - 1) * sizeof *t->e);
+  t->count--;
+  return 0;
+}
+
+int ltcp_routes6_via_ok(const uint8_t addr[16], uint8_t len, const uint8_t via[16]) {
+  if (!via || ltcp_routes6_is_any(via)) return 1;
+  if (memcmp(via, addr, 16) == 0 || via[0] == 0xff) return 0;
+  if (via[0] == 0xfe && (via[1] & 0xc0) == 0x80) return 1; /* link-local */
+  return len == 128 || routes6_match(via, addr, len);
 }
 
 const ltcp_route6_entry *ltcp_routes6_lookup(const ltcp_routes6 *t, const uint8_t dst[16]) {

@@ -23,6 +23,7 @@
 #include "lucidtcp/config.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 
 #define TUN_CLONE_PATH "/dev/net/tun"
 #define TUN_TCP_HDR_MAX 60 /* RFC 9293 §3.1: data offset of 15 words */
@@ -81,15 +82,16 @@ static ltcp_tun_error tun_fail(ltcp_tun *tun, int err, int *sys_errno) {
 }
 
 /* linux/if_tun.h: IFF_VNET_HDR puts a virtio_net_hdr before every packet; TUNSETOFFLOAD with
- * TUN_F_CSUM | TUN_F_TSO4 lets the kernel hand us partial checksums and TCPv4 packets of up to
- * 64 KB, and take the same from us. Without offloads, features a previous user turned on are
- * turned off (the device may be persistent), or the kernel would send us what we cannot read. */
+ * TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 lets the kernel hand us partial checksums and TCP
+ * packets (IPv4 and IPv6) of up to 64 KB, and take the same from us. Without offloads,
+ * features a previous user turned on are turned off (the device may be persistent), or the
+ * kernel would send us what we cannot read. */
 static int tun_set_offload(ltcp_tun *tun, int on) {
   if (on) {
     int sz = (int)LTCP_VNET_HDR_LEN;
     if (ioctl(tun->fd, TUNSETVNETHDRSZ, &sz) < 0) return -errno;
   }
-  unsigned int features = on ? TUN_F_CSUM | TUN_F_TSO4 : 0;
+  unsigned int features = on ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0;
   if (ioctl(tun->fd, TUNSETOFFLOAD, features) < 0 && on) return -errno;
   tun->offload = on;
   return 0;
@@ -245,7 +247,7 @@ int ltcp_tun_write_seg(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32_t s
   /* The headers go from a copy whose checksum field holds the pseudo-header sum, as NEEDS_CSUM
    * wants (the kernel sums from csum_start for each segment it cuts, or trusts it when the
    * packet stays on this host); the payload goes from the stack's buffer as it is. */
-  uint8_t hdrs[LTCP_IPV4_HDR_LEN + TUN_TCP_HDR_MAX];
+  uint8_t hdrs[LTCP_IPV6_HDR_LEN + TUN_TCP_HDR_MAX];
   memcpy(hdrs, pkt, h.hdr_len);
   ltcp_put16(hdrs + h.csum_start + h.csum_offset, ltcp_vnet_partial_csum(pkt, len));
   struct iovec iov[3] = {{&h, LTCP_VNET_HDR_LEN},

@@ -212,7 +212,7 @@ static int sock_peer_addr(ltcp_stack *st, const ltcp_sock *s, const ltcp_endpoin
     if (s->bound && s->local.addr && !ltcp_ep_is_v6(s->local.addr)) return LTCP_EINVAL;
     if (memcmp(remote->addr6, any, 16) == 0) return LTCP_EINVAL;
     if (remote->addr6[0] == 0xff) return LTCP_ENETUNREACH; /* MUST-46: multicast */
-    if (!ltcp_ip_has_v6(&st->ip.cfg) || ltcp_ip_route6_lookup(&st->ip, remote->addr6) != 0)
+    if (!ltcp_ip_has_v6(&st->ip.cfg) || ltcp_ip_route6_lookup(&st->ip, remote->addr6, NULL) != 0)
       return LTCP_ENETUNREACH;
     return ltcp_ip_peer6(&st->ip, remote->addr6, addr);
   }

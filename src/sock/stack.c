@@ -100,3 +100,15 @@ int ltcp_route_del(ltcp_stack *st, uint32_t prefix, uint8_t len) {
 int ltcp_route_lookup(const ltcp_stack *st, uint32_t dst, uint32_t *via) {
   return stack_result(ltcp_ip_route_lookup(&st->ip, dst, via));
 }
+
+int ltcp_route6_add(ltcp_stack *st, const uint8_t prefix[16], uint8_t len, const uint8_t via[16]) {
+  return stack_result(ltcp_ip_route6_add(&st->ip, prefix, len, via));
+}
+
+int ltcp_route6_del(ltcp_stack *st, const uint8_t prefix[16], uint8_t len) {
+  return stack_result(ltcp_ip_route6_del(&st->ip, prefix, len));
+}
+
+int ltcp_route6_lookup(const ltcp_stack *st, const uint8_t dst[16], uint8_t via[16]) {
+  return stack_result(ltcp_ip_route6_lookup(&st->ip, dst, via));
+}

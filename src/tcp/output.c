@@ -3,6 +3,7 @@
 
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 #include "tcp/busy.h"
 #include "tcp/delack.h"
 #include "tcp/engine.h"
@@ -199,8 +200,8 @@ static int out_can_send_data(ltcp_state s) {
 static uint32_t out_seg_limit(const ltcp_engine *eng, const ltcp_tcb *tcb) {
   uint32_t mss = tcb->snd_mss;
   if (!eng->cfg.tso_max) return mss;
-  if (ltcp_ep_is_v6(tcb->remote.addr)) return mss; /* the links cut IPv4 only */
-  uint32_t segs = (eng->cfg.tso_max - LTCP_IPV4_HDR_LEN - LTCP_TCP_MAX_HDR_LEN) / mss;
+  uint32_t ip_hdr = ltcp_ep_is_v6(tcb->remote.addr) ? LTCP_IPV6_HDR_LEN : LTCP_IPV4_HDR_LEN;
+  uint32_t segs = (eng->cfg.tso_max - ip_hdr - LTCP_TCP_MAX_HDR_LEN) / mss;
   return segs > 1 ? segs * mss : mss;
 }
 

@@ -109,6 +109,26 @@ ltcp_drop_reason ltcp_ipv6_parse(const uint8_t *pkt, size_t len, ltcp_ipv6_hdr *
   return ipv6_walk(pkt, LTCP_IPV6_HDR_LEN + (size_t)h->payload_len, h);
 }
 
+int ltcp_ipv6_chain_complete(const uint8_t *p, size_t len, uint8_t next) {
+  size_t off = 0;
+  for (int i = 0; i <= LTCP_IPV6_EXT_MAX; i++) { /* bounded, as ipv6_walk */
+    switch (next) {
+      case LTCP_IPPROTO_TCP: return off + 20 <= len;
+      case LTCP_IPPROTO_ICMPV6: return off + LTCP_ICMP_HDR_LEN <= len;
+      case LTCP_IPPROTO_HOPOPTS:
+      case LTCP_IPPROTO_DSTOPTS:
+      case LTCP_IPPROTO_ROUTING:
+      case LTCP_IPPROTO_FRAGMENT: break;
+      default: return 1; /* no next header, or one we do not know */
+    }
+    if (off + 8 > len) return 0;
+    size_t hlen = next == LTCP_IPPROTO_FRAGMENT ? 8u : ((size_t)p[off + 1] + 1) * 8;
+    next = p[off];
+    off += hlen;
+  }
+  return 1; /* too long a chain: the reassembled packet's walk drops it */
+}
+
 size_t ltcp_ipv6_write(uint8_t *out, const ltcp_ipv6_hdr *h) {
   ltcp_put32(out, 6u << 28 | (uint32_t)h->tclass << 20 | (h->flow & 0xfffffu));
   ltcp_put16(out + 4, h->payload_len);

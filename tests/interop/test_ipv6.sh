@@ -60,8 +60,4 @@ check "connect $K6 8082: exits 0" test "$rc" = 0
 check "connect over IPv6: the kernel's line" grep -q "hi from the kernel" "$TMP/conn.out"
 wait_pid "$KL_PID" 5
 check "the kernel saw lucidtcp's IPv6 address" grep -q "^$L6" "$TMP/klisten.out"
-rc=0
-nsx "$LUCIDTCP" serve --tun "$DEV" --addr "$L6/64" --offload --port 1 >/dev/null 2>"$TMP/off.err" || rc=$?
-check "an IPv6 --addr with --offload is refused (exit 2)" test "$rc" = 2
-check "... saying why" grep -q "offload carries IPv4 only" "$TMP/off.err"
 interop_finish

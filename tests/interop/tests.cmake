@@ -20,6 +20,7 @@ set(LTCP_INTEROP_SCENARIOS
     get             # issue 17: get: no file on failure, -L, hosts file, -C -
     routes          # issue 16: get, connect and serve through the kernel as a router: --gateway, --route
     pmtu            # issue 16: path MTU discovery over a 1000-byte link in the middle (RFC 1191)
+    pmtu6           # issue 16: IPv6 path MTU discovery over a 1280-byte link in the middle (RFC 8201)
     ss              # issue 15: serve/connect --control and lucidtcp ss (ESTABLISHED, state close-wait)
     serve_bulk      # issue 18: 256 MiB from serve, no drop, no retransmission (backpressure)
     threads         # issue 18: serve --threads 2 on a multi-queue TUN device, 48 clients, sha256

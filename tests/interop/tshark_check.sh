@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scenario 9: tshark reads a capture lucidtcp wrote (--pcap) and finds nothing wrong with what
-# lucidtcp sent: no malformed packet, every IPv4 and TCP checksum good, and no expert warning
+# lucidtcp sent (IPv4 or IPv6): no malformed packet, every IPv4 and TCP checksum good, and no expert warning
 # that points at a protocol error (such as "ACKed segment that wasn't captured", tshark's
 # "ACKed unseen segment"). Warnings that describe normal TCP under loss or flow control
 # (retransmission, out-of-order, duplicate ACK, zero window, window full, reset) are allowed, and
@@ -18,7 +18,7 @@ trap 'rm -f "$fields"' EXIT
 # Only the layers lucidtcp writes are dissected: payload bytes on a port such as 6001 are not
 # taken for X11 (and then called malformed).
 if ! tshark -r "$pcap" -n -d tcp.port==1-65535,data -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -T fields \
-    -E separator='|' -E occurrence=a -E aggregator=';' -e frame.number -e ip.src \
+    -E separator='|' -E occurrence=a -E aggregator=';' -e frame.number -e ip.src -e ipv6.src \
     -e ip.checksum.status -e tcp.checksum.status -e _ws.malformed -e _ws.expert.severity \
     -e _ws.expert.message -e tcp.stream -e tcp.seq -e tcp.len -e tcp.ack -e tcp.flags.syn \
     -e tcp.flags.fin >"$fields" 2>"$fields.err"; then
@@ -42,11 +42,12 @@ def num(x):
 
 for line in open(path, encoding="utf-8", errors="replace"):
     f = line.rstrip("\n").split("|")
-    if len(f) < 13:
+    if len(f) < 14:
         continue
     frames += 1
-    num_, src, ipsum, tcpsum, malformed, sev, msg = f[:7]
-    stream, seq, tlen, ack, syn, fin = f[7:13]
+    num_, src4, src6, ipsum, tcpsum, malformed, sev, msg = f[:8]
+    stream, seq, tlen, ack, syn, fin = f[8:14]
+    src = src4 or src6  # two of them (an ICMP error's quote): not taken as lucidtcp's
     sevs = [int(s) for s in sev.split(";") if s.strip().isdigit()]
     msgs = msg.split(";") if msg else []
     end = num(seq) + num(tlen) + (1 if syn in ("1", "True") else 0) + (1 if fin in ("1", "True") else 0)
@@ -62,7 +63,7 @@ for line in open(path, encoding="utf-8", errors="replace"):
     ours += 1
     if malformed:
         problems.append(f"frame {num_}: malformed")
-    if ipsum != "1":
+    if src4 and ipsum != "1":
         problems.append(f"frame {num_}: IPv4 checksum status {ipsum or 'absent'} (want 1, good)")
     if tcpsum and tcpsum != "1":
         problems.append(f"frame {num_}: TCP checksum status {tcpsum} (want 1, good)")

@@ -14,6 +14,7 @@
 #include "support/harness.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 
 #define MSS H_MSS /* the remote's MSS option, no timestamps: snd_mss is 1460 */
 #define IW 14600u /* RFC 6928 initial window: 10 segments of 1460 */
@@ -32,12 +33,21 @@ static int tso_next(h_harness *h, tso_pkt *out) {
   const uint8_t *p;
   size_t len = ltcp_stack_tx_peek(h->st, &p);
   if (len == 0) return 0;
-  assert_true(len <= 65535);
-  ltcp_ipv4_hdr ip;
-  assert_int_equal(ltcp_ipv4_parse(p, len, &ip), LTCP_DROP_NONE);
+  assert_true(len <= 65535 + LTCP_IPV6_HDR_LEN);
   /* Full checksum, even on a packet the link cuts: the driver may still write it whole. */
-  assert_int_equal(ltcp_tcp_parse(p + ip.hdr_len, ip.total_len - ip.hdr_len, ip.src, ip.dst,
-                                  &out->seg), LTCP_DROP_NONE);
+  if ((p[0] >> 4) == 6) {
+    ltcp_ipv6_hdr ip6;
+    assert_int_equal(ltcp_ipv6_parse(p, len, &ip6), LTCP_DROP_NONE);
+    assert_int_equal(ip6.off, LTCP_IPV6_HDR_LEN);
+    assert_int_equal(LTCP_IPV6_HDR_LEN + ip6.payload_len, len);
+    assert_int_equal(ltcp_tcp_parse_ipv6(p + ip6.off, ip6.payload_len, ip6.src, ip6.dst, 1, 2,
+                                         &out->seg), LTCP_DROP_NONE);
+  } else {
+    ltcp_ipv4_hdr ip;
+    assert_int_equal(ltcp_ipv4_parse(p, len, &ip), LTCP_DROP_NONE);
+    assert_int_equal(ltcp_tcp_parse(p + ip.hdr_len, ip.total_len - ip.hdr_len, ip.src, ip.dst,
+                                    &out->seg), LTCP_DROP_NONE);
+  }
   if (out->seg.len)
     assert_memory_equal(out->seg.data, data + (out->seg.seq - h->iss - 1), out->seg.len);
   out->seg_size = ltcp_stack_tx_seg_size(h->st);
@@ -87,6 +97,26 @@ static void test_established_tso_window_as_one_packet(void **state) {
   h_expect_none(&h);
   assert_int_equal(ltcp_stack_stats(h.st)->tso_out, 2);
   h_free(&h);
+}
+
+/* Over IPv6 (TUN_F_TSO6): the same, in whole MSS of 1500 - 60; the IPv6 payload length is the
+ * whole packet's, the checksum over the IPv6 pseudo-header (RFC 8200 §8.1). */
+static void test_established_tso_over_ipv6(void **state) {
+  (void)state;
+  int was = h_ipv6;
+  h_ipv6 = 1;
+  h_harness h;
+  tso_setup(&h, 65535, 65535);
+  uint32_t s = h.iss + 1, mss6 = 1440, iw6 = 10 * 1440;
+  tso_write(&h, 20000);
+  tso_expect(&h, LTCP_ACK, s, iw6, mss6);
+  h_expect_none(&h);
+  h_send(&h, LTCP_ACK, h.irs + 1, s + iw6, NULL, 0);
+  tso_expect(&h, LTCP_ACK | LTCP_PSH, s + iw6, 20000 - iw6, mss6);
+  h_expect_none(&h);
+  assert_int_equal(ltcp_stack_stats(h.st)->tso_out, 2);
+  h_free(&h);
+  h_ipv6 = was;
 }
 
 /* A FIN queued behind the data goes on the packet, so on its last piece. */
@@ -228,6 +258,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(test_established_tso_window_as_one_packet, h_teardown),
       cmocka_unit_test_teardown(test_established_tso_fin_on_last_piece, h_teardown),
+      cmocka_unit_test_teardown(test_established_tso_over_ipv6, h_teardown),
       cmocka_unit_test_teardown(test_established_tso_window_not_a_multiple_of_mss, h_teardown),
       cmocka_unit_test_teardown(test_established_tso_max_caps_the_packet, h_teardown),
       cmocka_unit_test_teardown(test_established_tso_timeout_resends_one_mss, h_teardown),

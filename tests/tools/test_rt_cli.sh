@@ -58,6 +58,27 @@ bad "--gateway off the link" "--gateway 198.18.9.1: the gateway must be another 
   "${S[@]}" --service echo --gateway 198.18.9.1
 bad "--gateway not an address" "--gateway wants the IPv4 address of a host on the link, not 'x'" \
   "${G[@]}" --gateway x http://198.18.0.1/x -o f
+# IPv6 routes and gateways (RFC 4861 §8: a router on the link is named by a link-local address
+# or one in our prefix).
+C6=("$bin" connect --tun t0 --addr 2001:db8::2/64)
+bad "--gateway IPv6 off the link" "--gateway 2001:db9::1: the gateway must be another host in lucidtcp's prefix, or link-local (fe80::/10) (--addr 2001:db8::2/64)" \
+  "${C6[@]}" --gateway 2001:db9::1 2001:db8::1 80
+bad "--gateway IPv6 multicast" "--gateway wants the unicast IPv6 address of a router on the link (e.g. 2001:db8::1 or fe80::1), not 'ff02::1'" \
+  "${C6[@]}" --gateway ff02::1 2001:db8::1 80
+bad "--gateway IPv6 twice" "--gateway: one IPv6 gateway at most" \
+  "${C6[@]}" --gateway fe80::1 --gateway 2001:db8::1 2001:db8::1 80
+bad "--route IPv6 with host bits" "--route 2001:db8:2::1/48: the address has bits set beyond the prefix (2001:db8:2::/48?)" \
+  "${C6[@]}" --route 2001:db8:2::1/48 2001:db8:2::5 80
+bad "--route IPv6 length 129" "--route wants PREFIX/LEN[,via=ADDR] (e.g. 2001:db8:2::/48,via=2001:db8::1) or default,via=ADDR, not '2001:db8:2::/129'" \
+  "${C6[@]}" --route 2001:db8:2::/129 2001:db8:2::5 80
+bad "--route IPv6 via off the link" "--route 2001:db8:2::/48,via=2001:db9::1: the gateway must be another host in lucidtcp's prefix" \
+  "${C6[@]}" --route 2001:db8:2::/48,via=2001:db9::1 2001:db8:2::5 80
+bad "--route IPv6 without an IPv6 address" "--route 2001:db8:2::/48: lucidtcp has no IPv6 address (--addr ADDR6/PREFIX)" \
+  "${C[@]}" --route 2001:db8:2::/48 198.18.0.1 80
+bad "connect, an IPv6 peer with no route" "no route to 2001:db9::5: it is not in lucidtcp's prefix (--addr 2001:db8::2/64) and no --route or --gateway reaches it" \
+  "${C6[@]}" --route 2001:db8:2::/48,via=fe80::1 2001:db9::5 80
+bad "connect, IPv6 default,via= sets the route: one route twice" "--route ::/0,via=fe80::2: that prefix already has a route" \
+  "${C6[@]}" --gateway fe80::1 --route default,via=fe80::2 2001:db9::5 80
 bad "get -C 100" "-C wants '-' (resume after the bytes FILE has), not '100'" "${G[@]}" -C 100 http://198.18.0.1/x -o f
 bad "get -C - to standard output" "-C - resumes into a file: it wants -o FILE" "${G[@]}" -C - http://198.18.0.1/x
 bad "get, unknown name" "cannot resolve 'nosuch'" env LTCP_HOSTS_FILE="$tmp/hosts" "${G[@]}" http://nosuch/x -o f
@@ -95,6 +116,8 @@ bad "--follow-symlinks is an option (the error is the next one)" "unknown option
   "${S[@]}" --service "http:$tmp/www" --follow-symlinks --bogus
 
 help_has connect "-w SECS"
+help_has connect "2001:db8:2::/48"
+help_has serve "link-local fe80::/10"
 help_has connect "-q SECS"
 help_has connect "--time-wait"
 help_has connect "exits right after sending the last ACK"

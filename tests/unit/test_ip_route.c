@@ -176,19 +176,26 @@ static void test_routes6_longest_prefix_wins(void **state) {
   static const uint8_t any[16], db8[16] = {0x20, 0x01, 0x0d, 0xb8};
   uint8_t net1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x55}; /* host bits: cleared */
   uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9};
+  static const uint8_t gw[16] = {0xfe, 0x80, [15] = 1};
   assert_int_equal(ltcp_routes6_init(&t, 3), 0);
-  assert_int_equal(ltcp_routes6_add(&t, db8, 32), 0);
-  assert_int_equal(ltcp_routes6_add(&t, net1, 64), 0);
-  assert_int_equal(ltcp_routes6_add(&t, db8, 129), LTCP_EINVAL);
-  assert_int_equal(ltcp_routes6_add(&t, net1, 64), LTCP_EEXIST);
+  assert_int_equal(ltcp_routes6_add(&t, db8, 32, NULL), 0);
+  assert_int_equal(ltcp_routes6_add(&t, net1, 64, gw), 0);
+  assert_int_equal(ltcp_routes6_add(&t, db8, 129, NULL), LTCP_EINVAL);
+  assert_int_equal(ltcp_routes6_add(&t, net1, 64, NULL), LTCP_EEXIST);
   assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 64);
+  assert_memory_equal(ltcp_routes6_lookup(&t, dst)->via, gw, 16);
   dst[5] = 2;
   assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 32);
+  assert_memory_equal(ltcp_routes6_lookup(&t, dst)->via, any, 16);
   dst[3] = 0xb9;
   assert_null(ltcp_routes6_lookup(&t, dst));
-  assert_int_equal(ltcp_routes6_add(&t, any, 0), 0);
+  assert_int_equal(ltcp_routes6_add(&t, any, 0, NULL), 0);
   assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 0);
-  assert_int_equal(ltcp_routes6_add(&t, db8, 48), LTCP_ENOBUFS);
+  assert_int_equal(ltcp_routes6_add(&t, db8, 48, NULL), LTCP_ENOBUFS);
+  assert_int_equal(ltcp_routes6_del(&t, net1, 64), 0); /* host bits cleared here too */
+  assert_int_equal(ltcp_routes6_del(&t, net1, 64), LTCP_ESRCH);
+  dst[3] = 0xb8;
+  assert_int_equal(ltcp_routes6_lookup(&t, dst)->len, 32);
   ltcp_routes6_free(&t);
 }
 
@@ -204,15 +211,103 @@ static void test_routes6_from_the_configuration(void **state) {
   cfg.link_default_route = 0;
   ltcp_stack *st = ltcp_stack_new(&cfg);
   assert_non_null(st);
-  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, near), 0);
-  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, far), LTCP_ENETUNREACH);
+  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, near, NULL), 0);
+  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, far, NULL), LTCP_ENETUNREACH);
   ltcp_stack_free(st);
   cfg.link_default_route = 1;
   st = ltcp_stack_new(&cfg);
-  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, far), 0);
+  assert_int_equal(ltcp_ip_route6_lookup(&st->ip, far, NULL), 0);
   ltcp_stack_free(st);
   cfg.mtu = 1279; /* RFC 8200 §5 */
   assert_null(ltcp_stack_new(&cfg));
+}
+
+/* cfg.gateway6 is the default route ::/0 via it; it must be link-local or in addr6's prefix,
+ * and a stack without IPv6 takes none. */
+static void test_stack_gateway6_is_the_default_route_and_must_be_on_the_link(void **state) {
+  (void)state;
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  cfg.addr = A(198, 18, 0, 2);
+  static const uint8_t me[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+  static const uint8_t gw[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+  static const uint8_t far[16] = {0x20, 0x01, 0x0d, 0xb9, [15] = 1};
+  static const uint8_t ll[16] = {0xfe, 0x80, [15] = 1}, mc[16] = {0xff, 0x02, [15] = 1};
+  memcpy(cfg.gateway6, gw, 16);
+  assert_null(ltcp_stack_new(&cfg)); /* no IPv6 address */
+  memcpy(cfg.addr6, me, 16);
+  cfg.link_default_route = 0;
+  ltcp_stack *st = ltcp_stack_new(&cfg);
+  assert_non_null(st);
+  uint8_t via[16];
+  assert_int_equal(ltcp_route6_lookup(st, far, via), 0);
+  assert_memory_equal(via, gw, 16);
+  assert_int_equal(ltcp_route6_lookup(st, gw, via), 0); /* on the link */
+  assert_memory_equal(via, (uint8_t[16]){0}, 16);
+  ltcp_stack_free(st);
+  memcpy(cfg.gateway6, ll, 16);
+  st = ltcp_stack_new(&cfg);
+  assert_non_null(st);
+  ltcp_stack_free(st);
+  const uint8_t *bad[] = {far, me, mc};
+  for (size_t i = 0; i < 3; i++) {
+    memcpy(cfg.gateway6, bad[i], 16);
+    assert_null(ltcp_stack_new(&cfg));
+  }
+}
+
+/* ltcp_route6_add: longest prefix match over what the configuration and the calls add; bad
+ * prefixes and next hops refused with the errno the header names. */
+static void test_stack_route6_add_del_lookup(void **state) {
+  (void)state;
+  ltcp_stack_config cfg;
+  ltcp_stack_config_default(&cfg);
+  cfg.addr = A(198, 18, 0, 2);
+  static const uint8_t me[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+  static const uint8_t gw[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+  static const uint8_t net2[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2};
+  static const uint8_t in2[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 7};
+  static const uint8_t far[16] = {0x20, 0x01, 0x0d, 0xb9, [15] = 1};
+  ltcp_stack *st = ltcp_stack_new(&cfg); /* IPv4 only */
+  assert_int_equal(ltcp_route6_add(st, net2, 64, NULL), -1);
+  assert_int_equal(errno, EADDRNOTAVAIL);
+  assert_int_equal(ltcp_route6_lookup(st, in2, NULL), -1);
+  assert_int_equal(errno, ENETUNREACH);
+  ltcp_stack_free(st);
+  memcpy(cfg.addr6, me, 16);
+  cfg.link_default_route = 0;
+  st = ltcp_stack_new(&cfg);
+  uint8_t via[16];
+  assert_int_equal(ltcp_route6_lookup(st, in2, via), -1);
+  assert_int_equal(errno, ENETUNREACH);
+  assert_int_equal(ltcp_route6_add(st, net2, 64, gw), 0);
+  assert_int_equal(ltcp_route6_add(st, net2, 64, NULL), -1);
+  assert_int_equal(errno, EEXIST);
+  assert_int_equal(ltcp_route6_add(st, in2, 64, NULL), -1); /* host bits */
+  assert_int_equal(errno, EINVAL);
+  assert_int_equal(ltcp_route6_add(st, net2, 129, NULL), -1);
+  assert_int_equal(errno, EINVAL);
+  assert_int_equal(ltcp_route6_add(st, far, 128, far), -1); /* via off the link */
+  assert_int_equal(errno, EINVAL);
+  assert_int_equal(ltcp_route6_add(st, far, 128, me), -1); /* via ourselves */
+  assert_int_equal(errno, EINVAL);
+  assert_int_equal(ltcp_route6_lookup(st, in2, via), 0);
+  assert_memory_equal(via, gw, 16);
+  assert_int_equal(ltcp_route6_add(st, in2, 128, NULL), 0); /* longer: wins */
+  assert_int_equal(ltcp_route6_lookup(st, in2, via), 0);
+  assert_memory_equal(via, (uint8_t[16]){0}, 16);
+  assert_int_equal(ltcp_route6_del(st, in2, 128), 0);
+  assert_int_equal(ltcp_route6_lookup(st, in2, via), 0);
+  assert_memory_equal(via, gw, 16);
+  assert_int_equal(ltcp_route6_del(st, in2, 128), -1);
+  assert_int_equal(errno, ESRCH);
+  /* connect() follows the table: ENETUNREACH beyond it. */
+  int fd = ltcp_socket(st);
+  ltcp_endpoint ep = {.family = LTCP_AF_INET6, .port = 80};
+  memcpy(ep.addr6, far, 16);
+  assert_int_equal(ltcp_connect(st, fd, &ep), -1);
+  assert_int_equal(errno, ENETUNREACH);
+  ltcp_stack_free(st);
 }
 
 int main(void) {
@@ -222,6 +317,8 @@ int main(void) {
       cmocka_unit_test(test_routes_next_hop_must_be_on_the_link),
       cmocka_unit_test(test_routes6_longest_prefix_wins),
       cmocka_unit_test(test_routes6_from_the_configuration),
+      cmocka_unit_test(test_stack_gateway6_is_the_default_route_and_must_be_on_the_link),
+      cmocka_unit_test(test_stack_route6_add_del_lookup),
       cmocka_unit_test(test_stack_default_reaches_every_unicast_address),
       cmocka_unit_test(test_stack_connect_without_a_route_is_enetunreach),
       cmocka_unit_test(test_stack_route_add_checks_the_next_hop),

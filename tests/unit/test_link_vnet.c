@@ -11,6 +11,7 @@
 #include "link/vnet.h"
 #include "lucidtcp/wire/bytes.h"
 #include "lucidtcp/wire/ipv4.h"
+#include "lucidtcp/wire/ipv6.h"
 #include "lucidtcp/wire/tcp.h"
 
 #define SRC 0xc6120002u /* 198.18.0.2 */
@@ -152,8 +153,9 @@ static void test_link_vnet_rx_check_flags(void **state) {
 
 static void test_link_vnet_rx_check_refuses_what_was_not_offered(void **state) {
   (void)state;
-  static const uint8_t types[] = {VIRTIO_NET_HDR_GSO_TCPV6, VIRTIO_NET_HDR_GSO_UDP,
-                                  VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN};
+  static const uint8_t types[] = {VIRTIO_NET_HDR_GSO_UDP,
+                                  VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+                                  VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN};
   for (size_t i = 0; i < sizeof types; i++) {
     struct virtio_net_hdr h;
     memset(&h, 0, sizeof h);
@@ -161,6 +163,60 @@ static void test_link_vnet_rx_check_refuses_what_was_not_offered(void **state) {
     h.gso_size = 1448;
     assert_int_equal(ltcp_vnet_rx_check(&h, 20000), -1);
   }
+}
+
+/* ---- IPv6 (TUN_F_TSO6) */
+
+static const uint8_t SRC6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+static const uint8_t DST6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+
+/* The IPv4 packet of vnet_packet as IPv6+TCP (RFC 8200 §8.1's checksum). Returns its length. */
+static size_t vnet_packet6(uint8_t *p, size_t cap, uint32_t len) {
+  size_t n4 = vnet_packet(p + 20, cap - 20, len), tlen = n4 - LTCP_IPV4_HDR_LEN;
+  uint8_t *tcp = p + LTCP_IPV6_HDR_LEN;
+  ltcp_tcp_checksum_to_ipv6(tcp, SRC, DST, SRC6, DST6, 0);
+  ltcp_ipv6_hdr ip = {.next = LTCP_IPPROTO_TCP, .hop_limit = 64, .payload_len = (uint16_t)tlen};
+  memcpy(ip.src, SRC6, 16);
+  memcpy(ip.dst, DST6, 16);
+  ltcp_ipv6_write(p, &ip);
+  return LTCP_IPV6_HDR_LEN + tlen;
+}
+
+/* VIRTIO_NET_HDR_GSO_TCPV6, csum_start after the 40-byte header; the partial sum of the IPv6
+ * pseudo-header completes to the full checksum; NEEDS_CSUM alone without a segment size. */
+static void test_link_vnet_ipv6_tso_fields_and_partial_csum(void **state) {
+  (void)state;
+  static const uint32_t lens[] = {0, 1, 1427, 3 * 1428 + 17, 65535 - 72};
+  for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+    size_t n = vnet_packet6(pkt, sizeof pkt, lens[i]);
+    uint16_t full = ltcp_get16(pkt + 40 + 16);
+    ltcp_seg seg;
+    assert_int_equal(ltcp_tcp_parse_ipv6(pkt + 40, n - 40, SRC6, DST6, 1, 2, &seg),
+                     LTCP_DROP_NONE);
+    struct virtio_net_hdr h;
+    assert_int_equal(ltcp_vnet_tx_hdr(&h, pkt, n, 1428), 0);
+    assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV6);
+    assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+    assert_int_equal(h.gso_size, 1428);
+    assert_int_equal(h.hdr_len, 40 + 32);
+    assert_int_equal(h.csum_start, 40);
+    assert_int_equal(h.csum_offset, 16);
+    ltcp_put16(pkt + 40 + 16, ltcp_vnet_partial_csum(pkt, n));
+    ltcp_vnet_csum_complete(pkt, n, &h);
+    assert_int_equal(ltcp_get16(pkt + 40 + 16), full);
+  }
+  size_t n = vnet_packet6(pkt, sizeof pkt, 100);
+  struct virtio_net_hdr h;
+  assert_int_equal(ltcp_vnet_tx_hdr_partial(&h, pkt, n, 0), 0);
+  assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+  assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+  assert_int_equal(h.csum_start, 40);
+  assert_int_equal(ltcp_vnet_tx_hdr(&h, pkt, n - 1, 1428), -1); /* payload length disagrees */
+  pkt[6] = LTCP_IPPROTO_DSTOPTS; /* an extension header: not what the stack sends */
+  assert_int_equal(ltcp_vnet_tx_hdr(&h, pkt, n, 1428), -1);
+  memset(&h, 0, sizeof h);
+  h.gso_type = VIRTIO_NET_HDR_GSO_TCPV6; /* GRO over IPv6: taken, large */
+  assert_int_equal(ltcp_vnet_rx_check(&h, 20000), LTCP_VNET_RX_LARGE);
 }
 
 int main(void) {
@@ -172,6 +228,7 @@ int main(void) {
       cmocka_unit_test(test_link_vnet_partial_csum_completes_to_the_full_one),
       cmocka_unit_test(test_link_vnet_rx_check_flags),
       cmocka_unit_test(test_link_vnet_rx_check_refuses_what_was_not_offered),
+      cmocka_unit_test(test_link_vnet_ipv6_tso_fields_and_partial_csum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@ ltcp_add_test(test_ip_route ${CMAKE_CURRENT_LIST_DIR}/test_ip_route.c ltcp_harne
 # ltcp_stack_connections: the listing lucidtcp ss reads through a control socket.
 ltcp_add_test(test_stack_connections ${CMAKE_CURRENT_LIST_DIR}/test_stack_connections.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_ip_frag ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag.c ltcp_harness ltcp_sock)
+ltcp_add_test(test_ip_frag6 ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag6.c ltcp_harness ltcp_sock)
 # The drivers' pure parts (src/link). The simulated network and the pcap writer are built from
 # their sources directly (with ltcp_util only), so these tests do not wait on the TCP core
 # compiling; sim_stack.c, the one link file that needs the core, is covered by the simulation

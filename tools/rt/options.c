@@ -58,30 +58,66 @@ void rt_opts_stack_config(const rt_opts *o, ltcp_stack_config *cfg) {
     memcpy(cfg->addr6, o->addr6, 16);
     cfg->prefix6_len = (uint8_t)o->prefix6;
   }
-  cfg->link_default_route = o->gateway == 0 && o->nroutes == 0;
+  cfg->link_default_route = o->gateway == 0 && !o->have_gateway6 && o->nroutes == 0;
 }
 
-static int rt_route_refused(const rt_opts *o, const char *what, int err) {
-  char a[16];
-  const char *why = err == EINVAL   ? "the gateway must be another host on lucidtcp's link"
-                    : err == EEXIST ? "that prefix already has a route"
-                                    : ltcp_strerror(err);
+/* An IPv6 address as text (RFC 5952). */
+static const char *rt_addr6_format(const uint8_t a6[16], char *buf) {
+  ltcp_endpoint e = {.family = LTCP_AF_INET6};
+  memcpy(e.addr6, a6, 16);
+  return ltcp_addr_format(&e, buf);
+}
+
+static int rt_route_refused(const rt_opts *o, const char *what, int err, int v6) {
+  char a[LTCP_ADDR_STRLEN];
+  const char *why = err == EINVAL && v6 ? "the gateway must be another host in lucidtcp's prefix, "
+                                          "or link-local (fe80::/10)"
+                    : err == EINVAL       ? "the gateway must be another host on lucidtcp's link"
+                    : err == EEXIST       ? "that prefix already has a route"
+                    : err == EADDRNOTAVAIL ? "lucidtcp has no IPv6 address (--addr ADDR6/PREFIX)"
+                                          : ltcp_strerror(err);
+  if (v6 && !o->have_addr6) return rt_usage_error(o, "%s: %s", what, why);
+  if (v6)
+    return rt_usage_error(o, "%s: %s (--addr %s/%u)", what, why, rt_addr6_format(o->addr6, a),
+                          o->prefix6);
+  if (!o->have_addr) return rt_usage_error(o, "%s: lucidtcp has no IPv4 address (--addr)", what);
   return rt_usage_error(o, "%s: %s (--addr %s/%u)", what, why, ltcp_ipv4_format(o->addr, a),
                         o->prefix);
 }
 
+/* An IPv6 route given by --route: added, or the message why not. */
+static int rt_opts_add_route6(const rt_opts *o, ltcp_stack *st, const rt_route *r) {
+  char what[160], a[LTCP_ADDR_STRLEN], v[LTCP_ADDR_STRLEN];
+  static const uint8_t none[16];
+  int via = memcmp(r->via6, none, 16) != 0;
+  if (ltcp_route6_add(st, r->prefix6, r->len, via ? r->via6 : NULL) == 0) return 0;
+  snprintf(what, sizeof what, "--route %s/%u%s%s", rt_addr6_format(r->prefix6, a), r->len,
+           via ? ",via=" : "", via ? rt_addr6_format(r->via6, v) : "");
+  return rt_route_refused(o, what, errno, 1);
+}
+
 int rt_opts_add_routes(const rt_opts *o, ltcp_stack *st) {
-  char what[96], a[16], v[16];
+  char what[160], a[LTCP_ADDR_STRLEN], v[16];
+  static const uint8_t any[16];
   if (o->gateway && ltcp_route_add(st, 0, 0, o->gateway) != 0) {
     snprintf(what, sizeof what, "--gateway %s", ltcp_ipv4_format(o->gateway, a));
-    return rt_route_refused(o, what, errno);
+    return rt_route_refused(o, what, errno, 0);
+  }
+  if (o->have_gateway6 && ltcp_route6_add(st, any, 0, o->gateway6) != 0) {
+    snprintf(what, sizeof what, "--gateway %s", rt_addr6_format(o->gateway6, a));
+    return rt_route_refused(o, what, errno, 1);
   }
   for (int i = 0; i < o->nroutes; i++) {
     const rt_route *r = &o->routes[i];
+    if (r->v6) {
+      int rc = rt_opts_add_route6(o, st, r);
+      if (rc) return rc;
+      continue;
+    }
     if (ltcp_route_add(st, r->prefix, r->len, r->via) == 0) continue;
     snprintf(what, sizeof what, "--route %s/%u%s%s", ltcp_ipv4_format(r->prefix, a), r->len,
              r->via ? ",via=" : "", r->via ? ltcp_ipv4_format(r->via, v) : "");
-    return rt_route_refused(o, what, errno);
+    return rt_route_refused(o, what, errno, 0);
   }
   return 0;
 }
@@ -103,14 +139,24 @@ int rt_opts_reachable(const rt_opts *o, uint32_t addr) {
   return ok;
 }
 
+static int rt_opts_reachable6(const rt_opts *o, const uint8_t addr6[16]) {
+  ltcp_stack *st = rt_opts_route_stack(o);
+  int ok = st && rt_opts_add_routes(o, st) == 0 && ltcp_route6_lookup(st, addr6, NULL) == 0;
+  ltcp_stack_free(st);
+  return ok;
+}
+
 int rt_opts_check_peer(const rt_opts *o, const ltcp_endpoint *peer, const char *host) {
-  char a[16];
-  if (peer->family == LTCP_AF_INET6) { /* every IPv6 destination goes out of the link */
+  char a[LTCP_ADDR_STRLEN];
+  if (peer->family == LTCP_AF_INET6) {
     if (!o->have_addr6)
       return rt_usage_error(o, "%s is an IPv6 address: give lucidtcp one too (--addr ADDR6/PREFIX)", host);
     if (memcmp(peer->addr6, o->addr6, 16) == 0)
       return rt_usage_error(o, "%s is lucidtcp's own address (--addr)", host);
-    return 0;
+    if (rt_opts_reachable6(o, peer->addr6)) return 0;
+    return rt_usage_error(o, "no route to %s: it is not in lucidtcp's prefix (--addr %s/%u) and "
+                          "no --route or --gateway reaches it", host,
+                          rt_addr6_format(o->addr6, a), o->prefix6);
   }
   uint32_t addr = peer->addr;
   if (!o->have_addr) return rt_usage_error(o, "%s is an IPv4 address: give lucidtcp one too (--addr)", host);
@@ -173,20 +219,76 @@ static int rt_opts_set_threads(rt_opts *o, const char *v) {
   return 0;
 }
 
+/* A unicast IPv6 address (not ::, not multicast) into a6. 0 or -1. */
+static int rt_parse_addr6(const char *text, uint8_t a6[16]) {
+  ltcp_endpoint e;
+  static const uint8_t none[16];
+  if (ltcp_addr_parse(text, &e) != 0 || e.family != LTCP_AF_INET6 || e.addr6[0] == 0xff ||
+      memcmp(e.addr6, none, 16) == 0)
+    return -1;
+  memcpy(a6, e.addr6, 16);
+  return 0;
+}
+
+/* --gateway ADDR: IPv4, or IPv6 when it has a colon; once per family. */
 static int rt_opts_set_gateway(rt_opts *o, const char *v) {
+  if (strchr(v, ':')) {
+    if (o->have_gateway6) return rt_usage_error(o, "--gateway: one IPv6 gateway at most");
+    if (rt_parse_addr6(v, o->gateway6) != 0)
+      return rt_usage_error(o, "--gateway wants the unicast IPv6 address of a router on the link "
+                            "(e.g. 2001:db8::1 or fe80::1), not '%s'", v);
+    o->have_gateway6 = 1;
+    return 0;
+  }
+  if (o->gateway) return rt_usage_error(o, "--gateway: one IPv4 gateway at most");
   if (ltcp_ipv4_parse_text(v, &o->gateway) != 0 || o->gateway == 0)
     return rt_usage_error(o, "--gateway wants the IPv4 address of a host on the link, not '%s'", v);
   return 0;
 }
 
-/* PREFIX/LEN[,via=ADDR] */
+/* IPv6 PREFIX/LEN[,via=ADDR] (text split at via, via NULL when not given) into r. */
+static int rt_opts_route6(rt_opts *o, const char *v, char *text, const char *via, rt_route *r) {
+  char *slash = strchr(text, '/'), *end;
+  errno = 0;
+  unsigned long len = slash ? strtoul(slash + 1, &end, 10) : 0;
+  if (slash) *slash = '\0';
+  ltcp_endpoint e;
+  if (!slash || errno || end == slash + 1 || *end || len > 128 || ltcp_addr_parse(text, &e) != 0 ||
+      e.family != LTCP_AF_INET6 || (via && rt_parse_addr6(via, r->via6) != 0))
+    return rt_usage_error(o, "--route wants PREFIX/LEN[,via=ADDR] (e.g. 2001:db8:2::/48,"
+                          "via=2001:db8::1) or default,via=ADDR, not '%s'", v);
+  memcpy(r->prefix6, e.addr6, 16);
+  r->len = (uint8_t)len;
+  r->v6 = 1;
+  uint8_t bare[16] = {0};
+  memcpy(bare, e.addr6, len / 8);
+  if (len % 8) bare[len / 8] = (uint8_t)(e.addr6[len / 8] & (0xffu << (8 - len % 8)));
+  if (memcmp(bare, e.addr6, 16) != 0) {
+    char a[LTCP_ADDR_STRLEN];
+    return rt_usage_error(o, "--route %s: the address has bits set beyond the prefix (%s/%u?)", v,
+                          rt_addr6_format(bare, a), r->len);
+  }
+  return 0;
+}
+
+/* PREFIX/LEN[,via=ADDR], either family; default,via=ADDR takes the family of ADDR. */
 static int rt_opts_add_route(rt_opts *o, const char *v) {
-  char text[64];
+  char text[96];
   snprintf(text, sizeof text, "%s", v);
   char *via = strstr(text, ",via=");
   rt_route r = {0};
   uint32_t len;
   if (via) *via = '\0';
+  if (o->nroutes == RT_ROUTES_MAX)
+    return rt_usage_error(o, "--route: at most %d routes", RT_ROUTES_MAX);
+  if (strlen(v) < sizeof text && strcmp(text, "default") == 0 && via && strchr(via + 5, ':'))
+    snprintf(text, sizeof text, "::/0"); /* the IPv6 default route */
+  if (strlen(v) < sizeof text && strchr(text, ':')) {
+    int rc = rt_opts_route6(o, v, text, via ? via + 5 : NULL, &r);
+    if (rc) return rc;
+    o->routes[o->nroutes++] = r;
+    return 0;
+  }
   if (strlen(v) >= sizeof text || (strchr(text, '/') && rt_parse_cidr(text, &r.prefix, &len)) ||
       (!strchr(text, '/') && strcmp(text, "default") != 0) ||
       (via && (ltcp_ipv4_parse_text(via + 5, &r.via) != 0 || r.via == 0)))
@@ -199,8 +301,6 @@ static int rt_opts_add_route(rt_opts *o, const char *v) {
     return rt_usage_error(o, "--route %s: the address has bits set beyond the prefix (%s/%u?)", v,
                           ltcp_ipv4_format(r.prefix & mask, a), r.len);
   }
-  if (o->nroutes == RT_ROUTES_MAX)
-    return rt_usage_error(o, "--route: at most %d routes", RT_ROUTES_MAX);
   o->routes[o->nroutes++] = r;
   return 0;
 }
@@ -290,8 +390,6 @@ int rt_opts_check(const rt_opts *o) {
   if (!o->tun) return rt_usage_error(o, "--tun DEV is required");
   if (!o->have_addr && !o->have_addr6)
     return rt_usage_error(o, "--addr ADDR/PREFIX is required: lucidtcp's own address on the link");
-  if (o->have_addr6 && o->offload)
-    return rt_usage_error(o, "--offload carries IPv4 only for now: leave it out with an IPv6 --addr");
   ltcp_stack *st = rt_opts_route_stack(o);
   if (!st) return rt_usage_error(o, "out of memory");
   int rc = rt_opts_add_routes(o, st);

@@ -23,9 +23,9 @@
 #define RT_HELP_IMPAIR_SEE_SERVE \
   "  --impair SPEC      inject faults on the link, as netem would (see lucidtcp help serve)\n"
 #define RT_HELP_OFFLOAD_BUSY_POLL \
-  "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4): packets of up\n" \
-  "                     to 64 KB both ways, cut into segments by the kernel (default: off,\n" \
-  "                     one segment per packet)\n" \
+  "  --offload          TUN offloads (IFF_VNET_HDR, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6):\n" \
+  "                     packets of up to 64 KB both ways, IPv4 and IPv6, cut into segments\n" \
+  "                     by the kernel (default: off, one segment per packet)\n" \
   "  --busy-poll US     when nothing is ready, poll for up to US microseconds before\n" \
   "                     sleeping: no wake-ups while packets keep coming, for a busy core\n" \
   "                     (default 0: sleep at once)\n" \
@@ -41,20 +41,24 @@
 
 /* --route and --gateway, for every real-time command's help text. */
 #define RT_HELP_ROUTES \
-  "  --gateway ADDR     the default gateway, a host on --addr's link: everything off the\n" \
-  "                     link goes through it\n" \
-  "  --route PREFIX[,via=ADDR]  reach PREFIX (e.g. 198.18.2.0/24), through the gateway ADDR on\n" \
-  "                     the link or on the link itself; may be given up to 16 times. With\n" \
-  "                     neither option, every address off the link is reached out of it, as\n" \
-  "                     a host with one interface does (a TUN link is point-to-point); with\n" \
-  "                     either, only --addr's prefix and what they name\n"
+  "  --gateway ADDR     the default gateway, a host on --addr's link (IPv6: in --addr's\n" \
+  "                     prefix, or link-local fe80::/10): everything off the link goes\n" \
+  "                     through it; once per family\n" \
+  "  --route PREFIX[,via=ADDR]  reach PREFIX (e.g. 198.18.2.0/24 or 2001:db8:2::/48), through\n" \
+  "                     the gateway ADDR on the link or on the link itself; may be given up\n" \
+  "                     to 16 times. With neither option, every address off the link is\n" \
+  "                     reached out of it, as a host with one interface does (a TUN link is\n" \
+  "                     point-to-point); with either, only --addr's prefixes and what they\n" \
+  "                     name, in both families\n"
 
 #define RT_ROUTES_MAX 16
 #define RT_THREADS_MAX 64
 
 typedef struct rt_route {
-  uint32_t prefix, via;
+  uint32_t prefix, via;        /* IPv4 */
+  uint8_t prefix6[16], via6[16]; /* IPv6 (via6 all zero: on the link) */
   uint8_t len;
+  uint8_t v6;                  /* 1: an IPv6 route */
 } rt_route;
 
 typedef struct rt_opts {
@@ -67,6 +71,8 @@ typedef struct rt_opts {
   uint32_t prefix6;
   int have_addr6;
   uint32_t gateway;       /* --gateway ADDR (0: none) */
+  uint8_t gateway6[16];   /* --gateway ADDR6 (all zero: none) */
+  int have_gateway6;
   rt_route routes[RT_ROUTES_MAX]; /* --route PREFIX[,via=ADDR] */
   int nroutes;
   int trace;              /* --trace */

@@ -52,9 +52,19 @@ typedef struct ltcp_ipv6_hdr {
  * @param len its length
  * @param h receives the fields
  * @return LTCP_DROP_NONE; LTCP_DROP_IP6_PARAM_PROBLEM with h->problem_* set (answer with an
- *         ICMPv6 parameter problem); LTCP_DROP_IP6_FRAGMENT with h->off at the fragment header;
+ *         ICMPv6 parameter problem); LTCP_DROP_IP6_FRAGMENT with h->off at the fragment header
+ *         (a fragment to reassemble, RFC 8200 §4.5);
  *         or another reason to drop it silently */
 ltcp_drop_reason ltcp_ipv6_parse(const uint8_t *pkt, size_t len, ltcp_ipv6_hdr *h);
+/** Whether the first fragment of a packet holds the whole header chain (RFC 7112 §5, RFC 8200
+ * §4.5): from the header its Fragment header names, through the extension headers, to the
+ * upper-layer header (TCP's 20 bytes, ICMPv6's 8). An unknown next header ends the walk (the
+ * reassembled packet's walk answers it).
+ * @param p the fragment's data, after its Fragment header
+ * @param len its length
+ * @param next the Fragment header's next header
+ * @return 1 or 0 */
+int ltcp_ipv6_chain_complete(const uint8_t *p, size_t len, uint8_t next);
 /** Writes the 40-byte fixed header from h (version, tclass, flow, payload_len, next,
  * hop_limit, src, dst).
  * @param out 40 bytes
