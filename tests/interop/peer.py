@@ -376,7 +376,10 @@ def cmd_http_server(a):
                 return
             self.reply(200, [("Content-Length", str(n))], data)
 
-    srv = http.server.ThreadingHTTPServer((a.host, a.port), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in a.host else socket.AF_INET
+
+    srv = Server((a.host, a.port), Handler)
     srv.timeout = TIMEOUT
     print("listening", a.port, flush=True)
     srv.serve_forever()

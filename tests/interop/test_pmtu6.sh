@@ -8,7 +8,8 @@
 # so lucidtcp's full-sized segments meet the narrow link: the kernel answers ICMPv6 "packet too
 # big, MTU 1280" (RFC 4443 §3.2), lucidtcp lowers its segment size and resends (an IPv6 router
 # never fragments). An echo of 2 MiB both ways must come back whole; the capture must hold the
-# packet too big and no packet from lucidtcp above 1280 bytes after it. tshark reads it.
+# packet too big and no packet from lucidtcp above 1280 bytes after it. Then `get` fetches a
+# file from the far host's HTTP server with --route. tshark reads every capture.
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
 interop_setup pmtu6 tshark
@@ -61,4 +62,19 @@ check "no packet from lucidtcp above 1280 bytes after it" test "$big" = 0
 check "lucidtcp sent segments of 1208 bytes (1280 - 60 - 12 of timestamps), or 1220" \
   test "$(tshark -r "$TMP/pmtu6.pcap" -Y "ipv6.src == $L6 && (tcp.len == 1208 || tcp.len == 1220)" 2>/dev/null | wc -l)" -gt 100
 check "capture" bash "$INTEROP_DIR/tshark_check.sh" "$TMP/pmtu6.pcap" "$L6"
+
+# get from a kernel HTTP server on the far host, through both routers, with a route rather
+# than the gateway (issue 16: get and connect beyond the link in both families; test_routes.sh
+# does IPv4).
+mkdir -p "$TMP/www"
+make_file "$TMP/www/f.bin" 1048576
+bg_ns "$FAR_NS" farhttp 90 python3 "$PEER" http-server "$FAR" 8000 "$TMP/www"
+wait_line "$TMP/farhttp.out" "^listening" 10
+rc=0
+nsx timeout 60 "$LUCIDTCP" get --tun "$DEV" --addr "$L6/64" --route "2001:db8:2::/48,via=$K6" \
+  --pcap "$TMP/get6.pcap" "http://[$FAR]:8000/f.bin" -o "$TMP/get6.bin" \
+  >"$TMP/get6.log" 2>"$TMP/get6.err" || rc=$?
+check "get over IPv6 through the routers: exit 0" test "$rc" = 0
+check "get over IPv6 through the routers: the file whole" same_file "$TMP/get6.bin" "$TMP/www/f.bin"
+check "capture of get" bash "$INTEROP_DIR/tshark_check.sh" "$TMP/get6.pcap" "$L6"
 interop_finish
