@@ -135,11 +135,12 @@ int ltcp_tun_write_partial(ltcp_tun *tun, const uint8_t *pkt, size_t len, uint32
  * @return 0, or LTCP_EADDRNOTAVAIL when the kernel's side has none yet */
 int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr);
 /** Steers the packets the kernel sends into a multi-queue device by their ports, so that each
- * queue's stack gets its own connections (TUNSETSTEERINGEBPF: a 28-instruction socket-filter
- * program, loaded here): a TCP packet between ports a and b goes to queue ltcp_shard_of(a, b,
- * queues), in either direction, so a stack picking local ports with ltcp_stack_config.shard
- * gets its replies; an ICMP error goes where the TCP packet it quotes would; a fragment after
- * the first and any other packet go to queue 0. The program is the device's, for every queue
+ * queue's stack gets its own connections (TUNSETSTEERINGEBPF: a 43-instruction socket-filter
+ * program, loaded here): a TCP packet between ports a and b, IPv4 or IPv6, goes to queue
+ * ltcp_shard_of(a, b, queues), in either direction, so a stack picking local ports with
+ * ltcp_stack_config.shard gets its replies; an ICMP or ICMPv6 error goes where the TCP packet
+ * it quotes would; a fragment after the first, an IPv6 packet with extension headers and any
+ * other packet go to queue 0. The program is the device's, for every queue
  * and until another is set. Without it Linux picks a queue by a flow hash with a key of its own,
  * which a stack cannot aim at.
  * @param tun any queue of the device

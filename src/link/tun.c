@@ -291,11 +291,15 @@ int ltcp_tun_kernel_addr(const ltcp_tun *tun, uint32_t *addr) {
 #define TUN_EXIT TUN_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* Returns ltcp_shard_of's hash of the TCP ports (the kernel takes it modulo the queues), those of
- * the TCP header an ICMP error quotes (RFC 792: the IP header and 8 bytes after it), or 0. */
+ * the TCP header an ICMP error quotes (RFC 792: the IP header and 8 bytes after it), or 0. IPv6
+ * the same, when TCP or ICMPv6 follows the fixed header (RFC 8200 §3; an ICMPv6 error quotes
+ * the packet from its IPv6 header, RFC 4443 §2.4 (c)): a packet with extension headers (a
+ * fragment, say) goes to queue 0, as an IPv4 fragment after the first. A load past the packet's
+ * end (an echo request read as an error) ends the program with 0: queue 0. */
 static const struct bpf_insn tun_steer_prog[] = {
     TUN_MOV_REG(6, 1),
     TUN_LD_ABS(BPF_B, 0), TUN_ALU_IMM(BPF_AND, 0, 0xf0),
-    TUN_JMP_IMM(BPF_JNE, 0, 0x40, 22),                       /* not IPv4: queue 0 */
+    TUN_JMP_IMM(BPF_JNE, 0, 0x40, 24),                       /* not IPv4: to IPv6 (28) */
     TUN_LD_ABS(BPF_H, 6), TUN_ALU_IMM(BPF_AND, 0, 0x1fff),
     TUN_JMP_IMM(BPF_JNE, 0, 0, 19),                          /* a later fragment: no ports */
     TUN_LD_ABS(BPF_B, 0), TUN_ALU_IMM(BPF_AND, 0, 0x0f), TUN_ALU_IMM(BPF_LSH, 0, 2),
@@ -305,6 +309,7 @@ static const struct bpf_insn tun_steer_prog[] = {
     TUN_JMP_IMM(BPF_JNE, 0, 1, 12),                          /* neither TCP nor ICMP */
     TUN_LD_IND(BPF_B, 7, 8), TUN_ALU_IMM(BPF_AND, 0, 0x0f), TUN_ALU_IMM(BPF_LSH, 0, 2),
     TUN_ALU_REG(BPF_ADD, 7, 0), TUN_ALU_IMM(BPF_ADD, 7, 8),  /* r7: the quoted TCP header */
+    /* 19: the ports at r7. */
     TUN_LD_IND(BPF_H, 7, 0), TUN_MOV_REG(8, 0),
     TUN_LD_IND(BPF_H, 7, 2), TUN_ALU_REG(BPF_XOR, 0, 8),
     /* Mixed (32-bit): Linux's connect() prefers even ports, so the XOR's low bits alone would
@@ -312,7 +317,22 @@ static const struct bpf_insn tun_steer_prog[] = {
     TUN_INSN(BPF_ALU | BPF_MUL | BPF_K, 0, 0, 0, (int32_t)LTCP_SHARD_MIX),
     TUN_INSN(BPF_ALU | BPF_RSH | BPF_K, 0, 0, 0, 16),
     TUN_EXIT,
-    TUN_MOV_IMM(0, 0),
+    TUN_MOV_IMM(0, 0), /* 26 */
+    TUN_EXIT,
+    /* 28: IPv6. Forward jumps only (verifiers before Linux 5.3 refuse backward ones), so the
+     * port tail is repeated. */
+    TUN_JMP_IMM(BPF_JNE, 0, 0x60, 12),                       /* neither: queue 0 (41) */
+    TUN_MOV_IMM(7, 40),                                      /* r7: TCP after the fixed header */
+    TUN_LD_ABS(BPF_B, 6),                                    /* Next Header */
+    TUN_JMP_IMM(BPF_JEQ, 0, 6, 2),                           /* TCP (34) */
+    TUN_JMP_IMM(BPF_JNE, 0, 58, 8),                          /* neither TCP nor ICMPv6 (41) */
+    TUN_MOV_IMM(7, 40 + 8 + 40),                             /* the quoted TCP header */
+    TUN_LD_IND(BPF_H, 7, 0), TUN_MOV_REG(8, 0),              /* 34 */
+    TUN_LD_IND(BPF_H, 7, 2), TUN_ALU_REG(BPF_XOR, 0, 8),
+    TUN_INSN(BPF_ALU | BPF_MUL | BPF_K, 0, 0, 0, (int32_t)LTCP_SHARD_MIX),
+    TUN_INSN(BPF_ALU | BPF_RSH | BPF_K, 0, 0, 0, 16),
+    TUN_EXIT,
+    TUN_MOV_IMM(0, 0), /* 41 */
     TUN_EXIT,
 };
 

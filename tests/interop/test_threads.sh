@@ -2,7 +2,7 @@
 # Issue 18: serve --threads 2 on a multi-queue TUN device: two stacks, each on its own thread and
 # queue, the kernel spreading 48 clients over them by their ports (lucidtcp's steering program,
 # or the kernel's flow hash where it is refused). Every client's bytes come back whole, both
-# shards carried connections, and a signal stops both.
+# shards carried connections, and a signal stops both. Then 16 clients over IPv6, spread too.
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
 interop_setup threads
@@ -37,6 +37,30 @@ check "both shards carried connections (packets in: $s0 and $s1 > 1000)" test "$
 check "each shard's trace ends with its stack's counters" test "$(grep -c 'serve: shard [01]: stack:' "$TMP/serve.err")" = 2
 check "capture of shard 0" capture_ok "$TMP/serve.pcap"
 check "capture of shard 1 (FILE.1)" capture_ok "$TMP/serve.pcap.1"
+
+# IPv6 (issue 16): the steering program reads an IPv6 header's ports too (TCP right after the
+# fixed header), so IPv6 clients spread over both shards as IPv4 ones do.
+L6=2001:db8::2
+nsx sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+nsx sysctl -qw net.ipv6.conf.default.disable_ipv6=0
+nsx sysctl -qw "net.ipv6.conf.$DEV.disable_ipv6=0"
+nsx ip -6 addr add 2001:db8::1/64 dev "$DEV" nodad
+CLIENTS6=16
+start_serve serve6 echo 7 --addr "$L6/64" --trace --threads 2
+rc=0
+nsx timeout 200 python3 "$PEER" echo-clients "$L6" 7 "$TMP/data" "$TMP/back6" --n $CLIENTS6 \
+  >"$TMP/clients6.log" 2>&1 || rc=$?
+bad=0
+for ((i = 0; i < CLIENTS6; i++)); do
+  same_file "$TMP/back6.$i" "$TMP/data" || bad=$((bad + 1))
+done
+stop_pid "$SERVE_PID"
+check "serve --threads 2 over IPv6: $CLIENTS6 clients got their 512 KiB back whole" test "$rc" = 0 -a "$bad" = 0
+s0=$(grep -o "shard 0: link: [0-9]* packets in" "$TMP/serve6.err" | grep -o '[0-9]* packets' | cut -d' ' -f1)
+s1=$(grep -o "shard 1: link: [0-9]* packets in" "$TMP/serve6.err" | grep -o '[0-9]* packets' | cut -d' ' -f1)
+echo "IPv6 packets in: shard 0 $s0, shard 1 $s1"
+check "over IPv6 both shards carried connections (packets in: $s0 and $s1 > 300)" test "${s0:-0}" -gt 300 -a "${s1:-0}" -gt 300
+check "capture of shard 0 over IPv6" bash "$INTEROP_DIR/tshark_check.sh" "$TMP/serve6.pcap" "$L6"
 
 # A device made without multi_queue cannot take a second queue: the message says how to make one.
 nsx ip link del "$DEV"
