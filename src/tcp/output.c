@@ -34,18 +34,26 @@ static out_slot out_take_slot(ltcp_engine *eng, uint32_t dst_addr, int new_data)
 /* Builds one TCP segment from seg (seg->len payload bytes taken from payload at offset
  * payload_off) into the slot s and queues it; seg_size > 0 asks the link to cut it (TSO). */
 OUT_HOT void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
-                      const ltcp_ring *payload, uint32_t payload_off, uint32_t seg_size) {
+                      ltcp_tcb_busy *payload, uint32_t payload_off, uint32_t seg_size) {
   uint8_t *tcp = s.tcp;
   size_t hl = ltcp_tcp_write_header(tcp, s.room, seg);
   LTCP_ASSERT(hl > 0 && hl + seg->len <= s.room);
   size_t tcp_len = hl + seg->len;
+  /* Lent buffers (tcp/zc.h) are read in place, between the ring's pieces. */
+  int lent = seg->len && payload->zc.head;
+  uint32_t base = seg->seq - payload_off;
   if (eng->cfg.csum_offload) { /* the link sums it (cfg.csum_offload): the payload is only copied */
-    if (seg->len) ltcp_ring_copy_out(payload, payload_off, tcp + hl, seg->len);
+    if (lent) ltcp_zc_copy_out(&payload->zc, &payload->sndbuf, base, seg->seq, tcp + hl, seg->len, 0);
+    else if (seg->len) ltcp_ring_copy_out(&payload->sndbuf, payload_off, tcp + hl, seg->len);
     ltcp_put16(tcp + 16, ltcp_tcp_partial_checksum(tcp_len, seg->src_addr, seg->dst_addr));
   } else {
     /* The payload is summed as it is copied; only the header is read again for the checksum. */
     uint32_t payload_sum = 0;
-    if (seg->len) payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, tcp + hl, seg->len);
+    if (lent)
+      payload_sum = ltcp_zc_copy_out(&payload->zc, &payload->sndbuf, base, seg->seq, tcp + hl,
+                                     seg->len, 1);
+    else if (seg->len)
+      payload_sum = ltcp_ring_copy_out_sum(&payload->sndbuf, payload_off, tcp + hl, seg->len);
     ltcp_tcp_set_checksum_payload(tcp, hl, tcp_len, payload_sum, seg->src_addr, seg->dst_addr);
   }
   eng->host.tx_commit(eng->host.ctx, tcp, seg, (uint32_t)tcp_len, seg_size);
@@ -86,7 +94,7 @@ OUT_HOT ltcp_seg out_seg_from(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t fla
 /* seg (options stamped) goes into the slot s taken for it; an ACK it carries is sent. */
 static void out_queue(ltcp_engine *eng, ltcp_tcb *tcb, out_slot s, const ltcp_seg *seg,
                       uint32_t seg_size) {
-  out_emit(eng, s, seg, &tcb->busy->sndbuf, seg->seq - tcb->snd_buf_seq, seg_size);
+  out_emit(eng, s, seg, tcb->busy, seg->seq - tcb->snd_buf_seq, seg_size);
   if (seg->flags & LTCP_ACK) {
     tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_bytes(tcb, seg);
     tcb->ack_now = 0;
@@ -288,9 +296,10 @@ void ltcp_output(ltcp_engine *eng, ltcp_tcb *tcb) {
   if (tcb->dead) return;
   /* Data waits for the SYN to be acknowledged; a FIN alone may go before (§3.10.4). */
   if (out_can_send_data(tcb->state) &&
-      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || tcb->busy->sndbuf.len == 0)) {
-    /* Bounded: every pass sends at least one byte of a buffer of at most sndbuf bytes. */
-    for (uint32_t i = 0; i <= tcb->busy->sndbuf.cap + 1; i++) {
+      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || ltcp_tcb_snd_queued(tcb) == 0)) {
+    /* Bounded: every pass sends at least one byte of the stream, or its FIN. */
+    uint32_t bound = ltcp_tcb_snd_queued(tcb) + 1;
+    for (uint32_t i = 0; i <= bound; i++) {
       int resend = ltcp_seq_lt(tcb->busy->snd_retx, tcb->snd_nxt);
       uint32_t used = out_one(eng, tcb, tcb->busy->snd_retx);
       if (used == 0) break;
