@@ -72,10 +72,12 @@ static int32_t user_send_state(const ltcp_tcb *tcb) {
 int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len) {
   int32_t rc = user_send_state(tcb);
   if (rc) return rc;
-  /* Lent buffers (tcp/zc.h) take room in the send buffer too. */
-  uint32_t space = ltcp_tcb_snd_space(tcb);
-  if (len > 0 && space == 0) return LTCP_EAGAIN;
-  if (len > space) len = space;
+  if (__builtin_expect(tcb->busy->zc.bytes != 0, 0)) {
+    /* Lent buffers (tcp/zc.h) take room in the send buffer too. */
+    uint32_t space = ltcp_tcb_snd_space(tcb);
+    if (len > 0 && space == 0) return LTCP_EAGAIN;
+    if (len > space) len = space;
+  }
   /* Above the pressure mark the send buffer grows no further (tcp/mem.h); what it cannot take
    * is refused, nothing queued: EAGAIN, as Linux's sk_stream_wait_memory for a nonblocking
    * socket, and the socket is not writable until memory frees (ltcp_user_readiness). */
