@@ -2,6 +2,7 @@
 #include "tcp/output.h"
 
 #include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 #include "lucidtcp/wire/ipv4.h"
 #include "tcp/busy.h"
 #include "tcp/delack.h"
@@ -42,6 +43,24 @@ OUT_HOT uint32_t out_payload(ltcp_tcb_busy *b, uint32_t seq, uint32_t off, uint8
   return 0;
 }
 
+/* The checksum of the segment seg written at tcp (hl header bytes, tcp_len in all; payload_sum:
+ * its payload's sum), as ltcp_tcp_set_checksum_payload computes it, with the fixed header summed
+ * from seg's values rather than read back: the pseudo-header and ports are the connection's
+ * fixed part, the sequence numbers, offset, flags and window the words that change (RFC 1071
+ * §2, RFC 1624 §3); only the options are read. */
+OUT_HOT uint16_t out_checksum(const ltcp_seg *seg, const uint8_t *tcp, size_t hl, size_t tcp_len,
+                              uint32_t payload_sum) {
+  uint64_t s = ltcp_cksum_pseudo_ipv4(seg->src_addr, seg->dst_addr, LTCP_IPPROTO_TCP,
+                                      (uint16_t)tcp_len);
+  s += (uint32_t)seg->src_port + seg->dst_port + (seg->seq >> 16) + (seg->seq & 0xffff) +
+       (seg->ack >> 16) + (seg->ack & 0xffff) + ((uint32_t)(hl / 4) << 12 | seg->flags) +
+       seg->wnd + seg->urp;
+  s += payload_sum; /* the payload starts at hl, a multiple of 4: no byte swap */
+  uint32_t sum = (uint32_t)((s & 0xffffffffu) + (s >> 32));
+  if (hl > LTCP_TCP_HDR_LEN) sum = ltcp_cksum_add(sum, tcp + LTCP_TCP_HDR_LEN, hl - LTCP_TCP_HDR_LEN);
+  return ltcp_cksum_finish(sum);
+}
+
 /* Builds one TCP segment from seg (seg->len payload bytes taken from payload at offset
  * payload_off) into the slot s and queues it; seg_size > 0 asks the link to cut it (TSO). */
 OUT_HOT void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
@@ -58,7 +77,7 @@ OUT_HOT void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
     /* The payload is summed as it is copied; only the header is read again for the checksum. */
     uint32_t payload_sum = 0;
     if (seg->len) payload_sum = out_payload(payload, seg->seq, payload_off, tcp + hl, seg->len, 1);
-    ltcp_tcp_set_checksum_payload(tcp, hl, tcp_len, payload_sum, seg->src_addr, seg->dst_addr);
+    ltcp_put16(tcp + 16, out_checksum(seg, tcp, hl, tcp_len, payload_sum));
   }
   eng->host.tx_commit(eng->host.ctx, tcp, seg, (uint32_t)tcp_len, seg_size);
   eng->stats->segs_out++;
