@@ -29,9 +29,12 @@ typedef struct ltcp_tcb ltcp_tcb;
  * idle ESTABLISHED connection costs only the TCB; see tcp/busy.h and docs/design.md. */
 typedef struct ltcp_tcb_busy {
   ltcp_ring sndbuf;        /* copied bytes from snd_buf_seq on: unacknowledged, then unsent */
+  ltcp_ring rcvbuf;        /* in-order bytes not yet read */
+  /* After the rings, so both stay in the first cache line. (At the end of the busy part
+   * instead: cachegrind, cycles with 1,000 in flight, 6.49M L1 data misses against 6.59M here,
+   * but 733.5M instructions against 731.3M and more instruction misses; 6.19M before it came.) */
   ltcp_zc_queue zc;        /* buffers lent by ltcp_send_zc, interleaved with sndbuf's bytes
                             * in the order queued (tcp/zc.h) */
-  ltcp_ring rcvbuf;        /* in-order bytes not yet read */
   ltcp_reasm reasm;        /* out-of-order bytes, in blocks (tcp/reasm.h) */
   ltcp_sack sack;          /* RFC 2018 blocks and RFC 6675 scoreboard (tcp/sack.h) */
   uint32_t snd_retx;       /* after a timeout, the next sequence number to send again */
