@@ -189,7 +189,7 @@ typedef struct ltcp_stack_config {
                                    * once (each costs a 48-byte reference, taken from a pool
                                    * that grows to this and no further); a send beyond fails
                                    * with ENOBUFS. 0: zero-copy send off (every call ENOBUFS).
-                                   * Default 4096 */
+                                   * Fixed at ltcp_stack_new. Default 4096 */
   uint32_t shards;                /**< stacks sharing the address, each on its own queue of a
                                    * multi-queue TUN device (lucidtcp serve --threads): the device
                                    * hands a packet to queue ltcp_shard_of(its ports, shards).
