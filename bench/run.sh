@@ -112,6 +112,7 @@ if want bulk; then
 BULK=$((2 * GIB))
 F="bulk MSS 1460, 2 GiB (Gbit/s of payload per CPU)"
 rec "$F" lucidtcp gbps "$LT" bulk --mss 1460 --bytes $BULK
+rec "$F" "lucidtcp, zero-copy send (ltcp_send_zc)" gbps "$LT" bulk --mss 1460 --bytes $BULK --zc 1
 [ -x "$LW" ] && rec "$F" lwip gbps "$LW" bulk --bytes $BULK
 krec "$F" "kernel lo MTU 1500 offloads off" gbps lo1500off bulk --bytes $BULK
 krec "$F" "kernel lo MTU 1500 offloads on" gbps lo1500on bulk --bytes $BULK

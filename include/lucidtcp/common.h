@@ -49,7 +49,8 @@ typedef uint64_t ltcp_time_ns;
   X(MSGSIZE, EMSGSIZE, "message too long")                                   \
   X(IO, EIO, "input/output error")                                          \
   X(EXIST, EEXIST, "already exists")                                         \
-  X(SRCH, ESRCH, "no such entry")
+  X(SRCH, ESRCH, "no such entry")                                            \
+  X(CANCELED, ECANCELED, "operation canceled")
 
 /** The error codes: LTCP_OK, and LTCP_EAGAIN ... LTCP_ESRCH from LTCP_ERRORS. */
 enum ltcp_error {
@@ -69,6 +70,17 @@ const char *ltcp_strerror(int err);
  * @param err an LTCP_E* code or an errno value
  * @return a static string, never NULL */
 const char *ltcp_errname(int err);
+
+/** Releases a buffer lent to the stack by ltcp_send_zc (lucidtcp/socket.h), once, when the
+ * stack no longer reads it. It runs inside a stack call and must not call the stack: free or
+ * recycle the buffer, note the status, and act on it after the call returns.
+ * @param ctx the ctx given with the buffer
+ * @param buf the buffer, as given
+ * @param len its length, as given
+ * @param status 0 when every byte was acknowledged by the peer; otherwise why the connection
+ *   ended first (ECONNRESET, ETIMEDOUT, ECONNREFUSED, ECONNABORTED after ltcp_abort, or
+ *   ECANCELED when the stack was freed) */
+typedef void (*ltcp_zc_release_fn)(void *ctx, const void *buf, size_t len, int status);
 
 /** Address families of an ltcp_endpoint. The zero value is IPv4, so an endpoint written as
  * `{.addr = LTCP_IPV4(198, 18, 0, 1), .port = 80}` (or positionally) is IPv4 as before. */

@@ -195,6 +195,11 @@ typedef struct ltcp_stack_config {
                                    * or is dropped), 1 when the listener's backlog or
                                    * max_half_open is full, 2 for every SYN. Linux's
                                    * net.ipv4.tcp_syncookies. Default 1 */
+  uint32_t zc_refs;               /**< buffers the whole stack may hold lent by ltcp_send_zc at
+                                   * once (each costs a 48-byte reference, taken from a pool
+                                   * that grows to this and no further); a send beyond fails
+                                   * with ENOBUFS. 0: zero-copy send off (every call ENOBUFS).
+                                   * Fixed at ltcp_stack_new. Default 4096 */
   uint32_t shards;                /**< stacks sharing the address, each on its own queue of a
                                    * multi-queue TUN device (lucidtcp serve --threads): the device
                                    * hands a packet to queue ltcp_shard_of(its ports, shards).

@@ -60,6 +60,30 @@ int ltcp_connect(ltcp_stack *st, int fd, const ltcp_endpoint *remote);
  * @return the count taken, or -1 (EAGAIN when the buffer is full, EPIPE after shutdown or
  *   close, ENOTCONN, ECONNRESET...) */
 ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags);
+/** SEND without a copy: lends the len bytes at buf to the connection, after the bytes queued
+ * before (by ltcp_send or ltcp_send_zc, in call order). The stack reads them in place while it
+ * sends and resends them, and lets go of them once: it calls release(ctx, buf, len, status)
+ * when the peer has acknowledged the last byte (status 0: they can no longer be sent again)
+ * or when the connection ends before (status ECONNRESET, ETIMEDOUT, ECONNABORTED...), the
+ * stack is freed (ECANCELED) included; buffers on one connection are released in the order
+ * sent. Until then the bytes must stay valid and unchanged; closing the socket does not
+ * release them (the connection sends them first, as it would copied bytes). release runs
+ * inside a stack call (ltcp_stack_input, ltcp_stack_advance, ltcp_abort, ltcp_stack_free...)
+ * and must not call the stack. The buffer is taken whole when the send buffer has any room:
+ * lent bytes count in SO_SNDBUF (for writability, as copied ones), which one buffer may
+ * overfill; they are the caller's memory and not counted in the stack's buffer budget
+ * (cfg.mem_limit). At most cfg.zc_refs buffers are lent in the whole stack at once.
+ * @param st the stack
+ * @param fd the socket
+ * @param buf the bytes; the stack reads them until release
+ * @param len how many (at most LTCP_BUF_MAX); 0 takes nothing and returns 0
+ * @param release called once when the stack lets go of buf (may be NULL: nothing to call)
+ * @param ctx release's first argument
+ * @return len (the stack holds buf until release), or -1 (nothing taken, release is never
+ *   called for it): EAGAIN when the send buffer is full, ENOBUFS when cfg.zc_refs buffers are
+ *   lent, EMSGSIZE, and ltcp_send's errors */
+ssize_t ltcp_send_zc(ltcp_stack *st, int fd, const void *buf, size_t len,
+                     ltcp_zc_release_fn release, void *ctx);
 /** Flag for ltcp_recv: leave the bytes in the receive buffer. */
 #define LTCP_MSG_PEEK 0x2
 /** RFC 9293 RECEIVE: copies up to len bytes.

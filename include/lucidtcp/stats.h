@@ -169,6 +169,12 @@ typedef struct ltcp_stats {
   uint64_t tx_stalls;        /**< times new data found the output queue full (tx_queue_packets
                               * less the eighth kept for ACKs and resets) and its senders waited
                               * for the driver to drain it: backpressure, not a drop */
+  uint64_t zc_sends;         /**< buffers lent by ltcp_send_zc (zero-copy send) */
+  uint64_t zc_done;          /**< of those, released with every byte acknowledged (status 0) */
+  uint64_t zc_failed;        /**< of those, released with an error: the connection was reset,
+                              * aborted, timed out, or the stack freed (status not 0) */
+  uint64_t zc_refused;       /**< ltcp_send_zc calls refused with ENOBUFS: cfg.zc_refs
+                              * references were held */
   uint64_t drops[LTCP_DROP_COUNT]; /**< packets and segments dropped, by reason */
 } ltcp_stats;
 

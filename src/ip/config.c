@@ -47,6 +47,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->syn_challenge = 1;
   cfg->mem_limit = 256ull << 20; /* tcp/mem.h: LTCP_MEM_LIMIT_DEFAULT */
   cfg->syn_cookies = 1; /* Linux's tcp_syncookies = 1 */
+  cfg->zc_refs = 4096;  /* tcp/zc.h */
 }
 
 int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
@@ -62,7 +63,7 @@ int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {
       c->max_routes != o->max_routes || c->frag_max_datagrams != o->frag_max_datagrams ||
       c->frag_mem != o->frag_mem || c->frag_timeout_ns != o->frag_timeout_ns ||
       c->frag6_timeout_ns != o->frag6_timeout_ns || memcmp(c->gateway6, o->gateway6, 16) != 0 ||
-      c->shards != o->shards || c->shard != o->shard)
+      c->shards != o->shards || c->shard != o->shard || c->zc_refs != o->zc_refs)
     return -1;
   ip->cfg = *c;
   ip->tcp.cfg = *c;

@@ -6,6 +6,8 @@
 
 #include "ip/icmp.h"
 #include "ip/ip6.h"
+#include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 #include "lucidtcp/wire/icmp.h"
 #include "lucidtcp/wire/ipv4.h"
 #include "lucidtcp/wire/ipv6.h"
@@ -42,6 +44,24 @@ static uint8_t *ip_tx_slot(void *ctx, uint32_t dst_addr, uint32_t *room, int new
   return pkt + LTCP_IPV4_HDR_LEN;
 }
 
+/* A TCP segment's IPv4 header, as ltcp_ipv4_write writes it (no options, DF: TCP segments are
+ * never fragmented), its checksum summed from the field values instead of read back: the
+ * fields every segment shares (version and IHL, DF, TTL and protocol) are one constant, to which
+ * the length, identification and addresses are added (RFC 1071 §2, RFC 1624 §3: a sum over the
+ * words that differ from a template whose other words are fixed). */
+static inline void ip_write_hdr4(uint8_t *out, uint8_t ttl, uint16_t total_len, uint16_t id,
+                                 uint32_t src, uint32_t dst) {
+  uint32_t fixed = 0x4500u + LTCP_IPV4_DF + ((uint32_t)ttl << 8 | LTCP_IPPROTO_TCP);
+  uint32_t sum = fixed + total_len + id + (src >> 16) + (src & 0xffff) + (dst >> 16) +
+                 (dst & 0xffff);
+  ltcp_put32(out, 0x45000000u | total_len); /* version 4, IHL 5, TOS 0 */
+  ltcp_put32(out + 4, (uint32_t)id << 16 | LTCP_IPV4_DF);
+  ltcp_put32(out + 8, ((uint32_t)ttl << 24 | (uint32_t)LTCP_IPPROTO_TCP << 16) |
+                          ltcp_cksum_finish(sum));
+  ltcp_put32(out + 12, src);
+  ltcp_put32(out + 16, dst);
+}
+
 static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t tcp_len,
                          uint32_t seg_size) {
   ltcp_ip *ip = ctx;
@@ -50,16 +70,12 @@ static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t 
     return;
   }
   uint8_t *pkt = tcp - LTCP_IPV4_HDR_LEN; /* the slot ip_tx_slot gave */
-  ltcp_ipv4_hdr h = {.hdr_len = LTCP_IPV4_HDR_LEN, .ttl = ip->cfg.ttl, .proto = LTCP_IPPROTO_TCP};
-  h.total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
-  h.id = (uint16_t)ip->stats.ip_out;
-  h.frag = LTCP_IPV4_DF; /* TCP segments are never fragmented */
-  h.src = seg->src_addr;
-  h.dst = seg->dst_addr;
-  ltcp_ipv4_write(pkt, &h);
-  LTCP_ASSERT(ip->txq.count < ip->txq.cap && h.total_len <= ip->txq.slot &&
+  uint16_t total_len = (uint16_t)(LTCP_IPV4_HDR_LEN + tcp_len);
+  ip_write_hdr4(pkt, ip->cfg.ttl, total_len, (uint16_t)ip->stats.ip_out, seg->src_addr,
+                seg->dst_addr);
+  LTCP_ASSERT(ip->txq.count < ip->txq.cap && total_len <= ip->txq.slot &&
               (seg_size == 0 || ip->txq.seg));
-  ltcp_txq_commit(&ip->txq, h.total_len, seg_size);
+  ltcp_txq_commit(&ip->txq, total_len, seg_size);
   ip->stats.ip_out++;
   if (seg_size) ip->stats.tso_out++;
 }

@@ -284,6 +284,21 @@ ssize_t ltcp_send(ltcp_stack *st, int fd, const void *buf, size_t len, int flags
   return n < 0 ? sock_fail(n) : n;
 }
 
+ssize_t ltcp_send_zc(ltcp_stack *st, int fd, const void *buf, size_t len,
+                     ltcp_zc_release_fn release, void *ctx) {
+  ltcp_sock *s = sock_get(st, fd);
+  if (!s) return sock_fail(EBADF);
+  if (len == 0) return 0;
+  if (!buf || len > LTCP_BUF_MAX) return sock_fail(!buf ? EINVAL : EMSGSIZE);
+  if (s->shut_wr) return sock_fail(EPIPE);
+  if (!s->tcb) return sock_gone_error(s, s->connect_called ? EPIPE : ENOTCONN);
+  if (sock_wake(st, s)) return sock_fail(ENOMEM);
+  ltcp_tcb *tcb = s->tcb;
+  int32_t n = ltcp_user_send_zc(sock_engine(st), tcb, buf, (uint32_t)len, release, ctx);
+  sock_done(st, tcb);
+  return n < 0 ? sock_fail(n) : n;
+}
+
 /* n bytes of what the connection left unread when it ended are read. */
 static void sock_left_consume(ltcp_sock *s, uint32_t n) {
   ltcp_ring_consume(&s->rcv_left, n);

@@ -1,6 +1,7 @@
 /* Asleep and awake (busy.h): the busy-part pool, the touched list and the idle list. */
 #include "tcp/busy.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,9 @@ ltcp_tcb_busy *ltcp_busy_take(ltcp_engine *eng, const ltcp_tcb *tcb) {
 
 void ltcp_busy_release(ltcp_engine *eng, ltcp_tcb_busy *b) {
   ltcp_busy_lists *l = &eng->busy;
+  /* Only a live connection freed with its stack still holds lent buffers (an idle one has
+   * none; a deleted one released them, tcp/life.c). */
+  ltcp_zc_release_all(eng, &b->zc, ECANCELED);
   ltcp_ring_clear(&b->sndbuf, &eng->mem);
   ltcp_ring_clear(&b->rcvbuf, &eng->mem);
   (void)ltcp_reasm_clear(&b->reasm, &eng->mem);
@@ -114,7 +118,7 @@ int ltcp_busy_wake_slow(ltcp_engine *eng, ltcp_tcb *tcb) {
  * lies between SND.UNA and SND.NXT, equal here. */
 static int busy_idle(const ltcp_tcb *tcb) {
   const ltcp_tcb_busy *b = tcb->busy;
-  if (tcb->snd_una != tcb->snd_nxt || b->sndbuf.len || b->rcvbuf.len ||
+  if (tcb->snd_una != tcb->snd_nxt || b->sndbuf.len || b->zc.head || b->rcvbuf.len ||
       b->rcv_acked != tcb->rcv_nxt)
     return 0;
   if (tcb->dead || tcb->view || !ltcp_tcb_synchronized(tcb->state) || tcb->ack_now ||

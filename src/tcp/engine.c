@@ -36,6 +36,7 @@ void ltcp_engine_free(ltcp_engine *eng) {
   ltcp_busy_pool_free(eng);
   ltcp_life_pool_free(eng);
   ltcp_mem_free(&eng->mem);
+  ltcp_zc_pool_free(&eng->zc);
   free(eng->events);
   eng->events = NULL;
 }

@@ -24,6 +24,7 @@
 #include "tcp/isn.h"
 #include "tcp/life.h"
 #include "tcp/mem.h"
+#include "tcp/zc.h"
 #include "tcp/output.h"
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
@@ -85,6 +86,7 @@ typedef struct ltcp_engine {
   ltcp_syncookie_key cookie; /* syncookie.h */
   ltcp_output_wait_list txw; /* output.h */
   ltcp_mem mem;            /* buffer memory: the budget, the out-of-order blocks (mem.h) */
+  ltcp_zc_pool zc;         /* references to lent buffers (zc.h) */
 } ltcp_engine;
 
 /* Takes cfg (copied), the host's counters, the host interface and the 16-byte ISN secret.

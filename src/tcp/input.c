@@ -555,8 +555,14 @@ static void in_ack_new(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t ack) {
   in_rto_after_timeout(eng, tcb, tcb->snd_una == tcb->iss); /* before any new sample */
   int32_t data = (int32_t)(ack - tcb->snd_buf_seq);
   if (data > 0) {
-    uint32_t n = (uint32_t)data < tcb->busy->sndbuf.len ? (uint32_t)data : tcb->busy->sndbuf.len;
-    ltcp_ring_consume(&tcb->busy->sndbuf, n);
+    ltcp_tcb_busy *b = tcb->busy;
+    uint32_t held = b->sndbuf.len + b->zc.bytes;
+    uint32_t n = (uint32_t)data < held ? (uint32_t)data : held;
+    /* Lent buffers now wholly acknowledged can no longer be sent again: released. */
+    if (__builtin_expect(b->zc.head != NULL, 0))
+      ltcp_zc_consume(eng, &b->zc, &b->sndbuf, tcb->snd_buf_seq, n);
+    else
+      ltcp_ring_consume(&b->sndbuf, n);
     tcb->snd_buf_seq += n;
   }
   tcb->snd_una = ack;

@@ -2,6 +2,7 @@
  * and the pool TCBs are reused from (life.h). */
 #include "tcp/life.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,13 +198,16 @@ void ltcp_life_set_state(ltcp_engine *eng, ltcp_tcb *tcb, ltcp_state next, const
 
 /* Out of every list and timer; then either onto the graveyard (freed when the host's call
  * ends) or, for a view, nowhere (the host's). */
-static void tcb_unlink(ltcp_engine *eng, ltcp_tcb *tcb) {
+static void tcb_unlink(ltcp_engine *eng, ltcp_tcb *tcb, int error) {
   tcb->dead = 1;
   ltcp_busy_unlist(eng, tcb);
   ltcp_output_unwait(eng, tcb);
   ltcp_tcb_busy *b = tcb->busy;
   if (b) {
     b->rtx_at = b->tw_at = b->ut_at = b->fw2_at = b->dack_at = LTCP_TIME_NEVER;
+    /* Lent buffers the peer never acknowledged: the connection's error, or ECONNABORTED for
+     * one that ended without (a CLOSE before the handshake, a half-open child dropped). */
+    ltcp_zc_release_all(eng, &b->zc, error ? error : ECONNABORTED);
     ltcp_ring_clear(&b->sndbuf, &eng->mem);
     ltcp_ring_clear(&b->rcvbuf, &eng->mem);
     (void)ltcp_reasm_clear(&b->reasm, &eng->mem);
@@ -220,7 +224,7 @@ static void tcb_unlink(ltcp_engine *eng, ltcp_tcb *tcb) {
 static void tcb_bury(ltcp_engine *eng, ltcp_tcb *tcb, int error) {
   ltcp_listen_release(tcb, 0);
   eng->host.detach(eng->host.ctx, tcb, error); /* the socket may take the unread data first */
-  tcb_unlink(eng, tcb);
+  tcb_unlink(eng, tcb, error);
 }
 
 /* A listener closes: its children not yet accepted go with it, the compact ones brought back
@@ -251,12 +255,12 @@ void ltcp_life_retire(ltcp_engine *eng, ltcp_tcb *tcb) {
   LTCP_ASSERT(!tcb->dead && !tcb->view);
   ltcp_listen_release(tcb, 1);
   eng->host.detach(eng->host.ctx, tcb, 0);
-  tcb_unlink(eng, tcb);
+  tcb_unlink(eng, tcb, 0);
 }
 
 void ltcp_life_discard(ltcp_engine *eng, ltcp_tcb *tcb) {
   /* Touched by ltcp_life_new: it goes through the graveyard, as any deleted TCB, so the
    * touched list never points at freed memory. */
   LTCP_ASSERT(tcb->deadline == LTCP_TIME_NEVER);
-  tcb_unlink(eng, tcb);
+  tcb_unlink(eng, tcb, 0);
 }

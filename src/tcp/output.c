@@ -2,6 +2,7 @@
 #include "tcp/output.h"
 
 #include "lucidtcp/wire/bytes.h"
+#include "lucidtcp/wire/checksum.h"
 #include "lucidtcp/wire/ipv4.h"
 #include "lucidtcp/wire/ipv6.h"
 #include "tcp/busy.h"
@@ -32,22 +33,52 @@ static out_slot out_take_slot(ltcp_engine *eng, uint32_t dst_addr, int new_data)
  * transfer about 25 instructions a segment (callgrind). */
 #define OUT_HOT static inline __attribute__((always_inline))
 
+/* Copies n payload bytes of the send stream from seq (off bytes past its start) to dst, summed
+ * when sum is 1: from the ring, or from the ring and the lent buffers (tcp/zc.h). */
+OUT_HOT uint32_t out_payload(ltcp_tcb_busy *b, uint32_t seq, uint32_t off, uint8_t *dst,
+                             uint32_t n, int sum) {
+  if (__builtin_expect(b->zc.head != NULL, 0))
+    return ltcp_zc_copy_out(&b->zc, &b->sndbuf, seq - off, seq, dst, n, sum);
+  if (sum) return ltcp_ring_copy_out_sum(&b->sndbuf, off, dst, n);
+  ltcp_ring_copy_out(&b->sndbuf, off, dst, n);
+  return 0;
+}
+
+/* The checksum of the segment seg written at tcp (hl header bytes, tcp_len in all; payload_sum:
+ * its payload's sum), as ltcp_tcp_set_checksum_payload computes it, with the fixed header summed
+ * from seg's values rather than read back: the pseudo-header and ports are the connection's
+ * fixed part, the sequence numbers, offset, flags and window the words that change (RFC 1071
+ * §2, RFC 1624 §3); only the options are read. */
+OUT_HOT uint16_t out_checksum(const ltcp_seg *seg, const uint8_t *tcp, size_t hl, size_t tcp_len,
+                              uint32_t payload_sum) {
+  uint64_t s = ltcp_cksum_pseudo_ipv4(seg->src_addr, seg->dst_addr, LTCP_IPPROTO_TCP,
+                                      (uint16_t)tcp_len);
+  s += (uint32_t)seg->src_port + seg->dst_port + (seg->seq >> 16) + (seg->seq & 0xffff) +
+       (seg->ack >> 16) + (seg->ack & 0xffff) + ((uint32_t)(hl / 4) << 12 | seg->flags) +
+       seg->wnd + seg->urp;
+  s += payload_sum; /* the payload starts at hl, a multiple of 4: no byte swap */
+  uint32_t sum = (uint32_t)((s & 0xffffffffu) + (s >> 32));
+  if (hl > LTCP_TCP_HDR_LEN) sum = ltcp_cksum_add(sum, tcp + LTCP_TCP_HDR_LEN, hl - LTCP_TCP_HDR_LEN);
+  return ltcp_cksum_finish(sum);
+}
+
 /* Builds one TCP segment from seg (seg->len payload bytes taken from payload at offset
  * payload_off) into the slot s and queues it; seg_size > 0 asks the link to cut it (TSO). */
 OUT_HOT void out_emit(ltcp_engine *eng, out_slot s, const ltcp_seg *seg,
-                      const ltcp_ring *payload, uint32_t payload_off, uint32_t seg_size) {
+                      ltcp_tcb_busy *payload, uint32_t payload_off, uint32_t seg_size) {
   uint8_t *tcp = s.tcp;
   size_t hl = ltcp_tcp_write_header(tcp, s.room, seg);
   LTCP_ASSERT(hl > 0 && hl + seg->len <= s.room);
   size_t tcp_len = hl + seg->len;
+  /* Lent buffers (tcp/zc.h) are read in place, between the ring's pieces. */
   if (eng->cfg.csum_offload) { /* the link sums it (cfg.csum_offload): the payload is only copied */
-    if (seg->len) ltcp_ring_copy_out(payload, payload_off, tcp + hl, seg->len);
+    if (seg->len) out_payload(payload, seg->seq, payload_off, tcp + hl, seg->len, 0);
     ltcp_put16(tcp + 16, ltcp_tcp_partial_checksum(tcp_len, seg->src_addr, seg->dst_addr));
   } else {
     /* The payload is summed as it is copied; only the header is read again for the checksum. */
     uint32_t payload_sum = 0;
-    if (seg->len) payload_sum = ltcp_ring_copy_out_sum(payload, payload_off, tcp + hl, seg->len);
-    ltcp_tcp_set_checksum_payload(tcp, hl, tcp_len, payload_sum, seg->src_addr, seg->dst_addr);
+    if (seg->len) payload_sum = out_payload(payload, seg->seq, payload_off, tcp + hl, seg->len, 1);
+    ltcp_put16(tcp + 16, out_checksum(seg, tcp, hl, tcp_len, payload_sum));
   }
   eng->host.tx_commit(eng->host.ctx, tcp, seg, (uint32_t)tcp_len, seg_size);
   eng->stats->segs_out++;
@@ -87,7 +118,7 @@ OUT_HOT ltcp_seg out_seg_from(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t fla
 /* seg (options stamped) goes into the slot s taken for it; an ACK it carries is sent. */
 static void out_queue(ltcp_engine *eng, ltcp_tcb *tcb, out_slot s, const ltcp_seg *seg,
                       uint32_t seg_size) {
-  out_emit(eng, s, seg, &tcb->busy->sndbuf, seg->seq - tcb->snd_buf_seq, seg_size);
+  out_emit(eng, s, seg, tcb->busy, seg->seq - tcb->snd_buf_seq, seg_size);
   if (seg->flags & LTCP_ACK) {
     tcb->rcv_adv = tcb->rcv_nxt + ltcp_window_bytes(tcb, seg);
     tcb->ack_now = 0;
@@ -232,9 +263,9 @@ static uint32_t out_data_room(const ltcp_tcb *tcb, uint32_t seq, uint32_t data_e
   return room >= tcb->snd_max_wnd / 2 ? room : 0;
 }
 
-/* Sends one segment from seq (data, FIN or both). Returns the sequence space it used. */
-static uint32_t out_one(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq) {
-  uint32_t data_end = ltcp_tcb_fin_seq(tcb);
+/* Sends one segment from seq (data, FIN or both; data_end: the end of the stream, where a FIN
+ * goes). Returns the sequence space it used. */
+static uint32_t out_one(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t data_end) {
   uint32_t n = ltcp_seq_lt(seq, data_end)
                    ? out_data_room(tcb, seq, data_end, out_seg_limit(eng, tcb))
                    : 0;
@@ -287,13 +318,17 @@ uint32_t ltcp_out_resend(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t
 
 void ltcp_output(ltcp_engine *eng, ltcp_tcb *tcb) {
   if (tcb->dead) return;
+  LTCP_ASSERT(tcb->busy != NULL); /* awake: every entry point wakes it (tcp/busy.h) */
+  /* The stream (copied and lent bytes) does not change while segments are made from it. */
+  uint32_t queued = tcb->busy->sndbuf.len + tcb->busy->zc.bytes;
+  uint32_t data_end = tcb->snd_buf_seq + queued;
   /* Data waits for the SYN to be acknowledged; a FIN alone may go before (§3.10.4). */
   if (out_can_send_data(tcb->state) &&
-      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || tcb->busy->sndbuf.len == 0)) {
-    /* Bounded: every pass sends at least one byte of a buffer of at most sndbuf bytes. */
-    for (uint32_t i = 0; i <= tcb->busy->sndbuf.cap + 1; i++) {
+      (!ltcp_seq_lt(tcb->snd_una, tcb->snd_buf_seq) || queued == 0)) {
+    /* Bounded: every pass sends at least one byte of the stream, or its FIN. */
+    for (uint32_t i = 0; i <= queued + 1; i++) {
       int resend = ltcp_seq_lt(tcb->busy->snd_retx, tcb->snd_nxt);
-      uint32_t used = out_one(eng, tcb, tcb->busy->snd_retx);
+      uint32_t used = out_one(eng, tcb, tcb->busy->snd_retx, data_end);
       if (used == 0) break;
       if (resend) {
         eng->stats->retransmits++;
@@ -316,7 +351,7 @@ void ltcp_output(ltcp_engine *eng, ltcp_tcb *tcb) {
     if (eng->txw.flushing || tcb->view) ltcp_out_ack(eng, tcb);
     else ltcp_output_wait(eng, tcb);
   }
-  int unsent = ltcp_seq_lt(tcb->snd_nxt, ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u));
+  int unsent = ltcp_seq_lt(tcb->snd_nxt, data_end + (tcb->fin_queued ? 1u : 0u));
   /* Data left waiting with nothing in flight (the window is zero, or too small for SWS
    * avoidance) needs the persist timer: a lost window update would otherwise deadlock
    * both ends (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17 and 4.2.3.4). */

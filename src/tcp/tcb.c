@@ -32,7 +32,7 @@ void ltcp_tcb_check(const ltcp_tcb *tcb) {
   if (tcb->state != LTCP_SYN_SENT && tcb->state != LTCP_SYN_RECEIVED) {
     /* The send buffer starts at SND.UNA once the SYN is acknowledged. */
     LTCP_ASSERT(tcb->snd_buf_seq == tcb->snd_una || tcb->snd_una == tcb->iss ||
-                (ltcp_tcb_fin_acked(tcb) && (!b || b->sndbuf.len == 0)));
+                (ltcp_tcb_fin_acked(tcb) && ltcp_tcb_snd_queued(tcb) == 0));
     uint32_t end = ltcp_tcb_fin_seq(tcb) + (tcb->fin_queued ? 1u : 0u);
     LTCP_ASSERT(ltcp_seq_le(tcb->snd_nxt, end));
     (void)end; /* used only by the assertion (compiled out with NDEBUG) */

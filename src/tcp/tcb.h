@@ -17,6 +17,7 @@
 #include "tcp/ring.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
+#include "tcp/zc.h"
 
 typedef struct ltcp_engine ltcp_engine;
 typedef struct ltcp_tcb ltcp_tcb;
@@ -27,8 +28,13 @@ typedef struct ltcp_tcb ltcp_tcb;
  * engine's lists. An idle connection gives it back (tcb->busy is NULL: "asleep"), so that an
  * idle ESTABLISHED connection costs only the TCB; see tcp/busy.h and docs/design.md. */
 typedef struct ltcp_tcb_busy {
-  ltcp_ring sndbuf;        /* bytes from snd_buf_seq on: unacknowledged, then unsent */
+  ltcp_ring sndbuf;        /* copied bytes from snd_buf_seq on: unacknowledged, then unsent */
   ltcp_ring rcvbuf;        /* in-order bytes not yet read */
+  /* After the rings, so both stay in the first cache line. (At the end of the busy part
+   * instead: cachegrind, cycles with 1,000 in flight, 6.49M L1 data misses against 6.59M here,
+   * but 733.5M instructions against 731.3M and more instruction misses; 6.19M before it came.) */
+  ltcp_zc_queue zc;        /* buffers lent by ltcp_send_zc, interleaved with sndbuf's bytes
+                            * in the order queued (tcp/zc.h) */
   ltcp_reasm reasm;        /* out-of-order bytes, in blocks (tcp/reasm.h) */
   ltcp_sack sack;          /* RFC 2018 blocks and RFC 6675 scoreboard (tcp/sack.h) */
   uint32_t snd_retx;       /* after a timeout, the next sequence number to send again */
@@ -135,18 +141,22 @@ struct ltcp_tcb {
   ltcp_tcb_busy *busy;     /* NULL while asleep */
 };
 
-/* Unread bytes, and room in the send buffer, whether awake or asleep. */
+/* Unread bytes, and room in the send buffer, whether awake or asleep. Lent bytes (tcp/zc.h)
+ * take room as copied ones do; they may overfill it by one buffer. */
 static inline uint32_t ltcp_tcb_rcv_queued(const ltcp_tcb *tcb) {
   return tcb->busy ? tcb->busy->rcvbuf.len : 0;
 }
 static inline uint32_t ltcp_tcb_snd_space(const ltcp_tcb *tcb) {
-  return tcb->busy ? ltcp_ring_free_space(&tcb->busy->sndbuf) : tcb->sndbuf_cap;
+  if (!tcb->busy) return tcb->sndbuf_cap;
+  uint32_t held = tcb->busy->sndbuf.len + tcb->busy->zc.bytes;
+  return held < tcb->busy->sndbuf.cap ? tcb->busy->sndbuf.cap - held : 0;
 }
 static inline uint32_t ltcp_tcb_rcv_cap(const ltcp_tcb *tcb) {
   return tcb->busy ? tcb->busy->rcvbuf.cap : tcb->rcvbuf_cap;
 }
+/* Bytes in the send stream: copied and lent, unacknowledged, then unsent. */
 static inline uint32_t ltcp_tcb_snd_queued(const ltcp_tcb *tcb) {
-  return tcb->busy ? tcb->busy->sndbuf.len : 0;
+  return tcb->busy ? tcb->busy->sndbuf.len + tcb->busy->zc.bytes : 0;
 }
 /* Sequence number of our FIN (valid once fin_queued). */
 static inline uint32_t ltcp_tcb_fin_seq(const ltcp_tcb *tcb) {

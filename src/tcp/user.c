@@ -51,7 +51,8 @@ int ltcp_user_open_passive(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t backlog) {
 
 void ltcp_user_set_backlog(ltcp_tcb *lst, uint32_t backlog) { lst->busy->backlog = backlog; }
 
-int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len) {
+/* Whether SEND may queue data in this state: 0, or why not. */
+static int32_t user_send_state(const ltcp_tcb *tcb) {
   switch (tcb->state) {
     case LTCP_LISTEN:
       return LTCP_ENOTCONN; /* BSD; RFC 9293 would turn the listener active */
@@ -65,6 +66,18 @@ int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uin
     default:
       return LTCP_EPIPE; /* "error: connection closing" */
   }
+  return 0;
+}
+
+int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len) {
+  int32_t rc = user_send_state(tcb);
+  if (rc) return rc;
+  if (__builtin_expect(tcb->busy->zc.bytes != 0, 0)) {
+    /* Lent buffers (tcp/zc.h) take room in the send buffer too. */
+    uint32_t space = ltcp_tcb_snd_space(tcb);
+    if (len > 0 && space == 0) return LTCP_EAGAIN;
+    if (len > space) len = space;
+  }
   /* Above the pressure mark the send buffer grows no further (tcp/mem.h); what it cannot take
    * is refused, nothing queued: EAGAIN, as Linux's sk_stream_wait_memory for a nonblocking
    * socket, and the socket is not writable until memory frees (ltcp_user_readiness). */
@@ -73,6 +86,21 @@ int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uin
   if (n == 0) return len == 0 ? 0 : LTCP_EAGAIN;
   ltcp_output(eng, tcb);
   return (int32_t)n;
+}
+
+int32_t ltcp_user_send_zc(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len,
+                          ltcp_zc_release_fn release, void *ctx) {
+  int32_t rc = user_send_state(tcb);
+  if (rc) return rc;
+  LTCP_ASSERT(len > 0 && len <= LTCP_BUF_MAX);
+  /* Whole, when there is any room (as Linux lets one skb overfill sk_sndbuf): the buffer's
+   * ownership never depends on how much was taken. */
+  if (ltcp_tcb_snd_space(tcb) == 0) return LTCP_EAGAIN;
+  ltcp_tcb_busy *b = tcb->busy;
+  rc = ltcp_zc_lend(eng, &b->zc, ltcp_tcb_fin_seq(tcb), b->sndbuf.len, data, len, release, ctx);
+  if (rc) return rc;
+  ltcp_output(eng, tcb);
+  return (int32_t)len;
 }
 
 /* Reading opened the window by a significant amount (ltcp_window_rcv applies RFC 1122

@@ -36,6 +36,13 @@ void ltcp_user_set_backlog(ltcp_tcb *lst, uint32_t backlog);
 /* §3.10.2 SEND: bytes queued (and sent as the windows allow), or LTCP_EAGAIN / ENOTCONN /
  * EPIPE. */
 int32_t ltcp_user_send(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len);
+/* SEND without a copy (tcp/zc.h): all len bytes (1..LTCP_BUF_MAX) at data are lent to the
+ * connection, after what is queued, and released through release(ctx, ...) once, when the
+ * peer acknowledged them (status 0) or the connection ended first. Taken whole when the send
+ * buffer has any room. Returns len, or (nothing taken, release never called) LTCP_EAGAIN when
+ * the buffer is full, LTCP_ENOBUFS when cfg.zc_refs buffers are lent, or SEND's errors. */
+int32_t ltcp_user_send_zc(ltcp_engine *eng, ltcp_tcb *tcb, const uint8_t *data, uint32_t len,
+                          ltcp_zc_release_fn release, void *ctx);
 /* §3.10.3 RECEIVE: bytes copied, 0 at end of stream, or LTCP_EAGAIN / LTCP_ENOTCONN. */
 int32_t ltcp_user_receive(ltcp_engine *eng, ltcp_tcb *tcb, uint8_t *buf, uint32_t len, int peek);
 /* RECEIVE without a copy: the receive buffer's next contiguous bytes (*data set), valid until

@@ -7,6 +7,7 @@ ltcp_add_test(test_syn_flood ${CMAKE_CURRENT_LIST_DIR}/test_syn_flood.c ltcp_har
 ltcp_add_test(test_timers ${CMAKE_CURRENT_LIST_DIR}/test_timers.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_data_transfer ${CMAKE_CURRENT_LIST_DIR}/test_data_transfer.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_zero_copy_receive ${CMAKE_CURRENT_LIST_DIR}/test_zero_copy_receive.c ltcp_harness ltcp_sock)
+ltcp_add_test(test_zero_copy_send ${CMAKE_CURRENT_LIST_DIR}/test_zero_copy_send.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_buffer_memory ${CMAKE_CURRENT_LIST_DIR}/test_buffer_memory.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_seq_wrap ${CMAKE_CURRENT_LIST_DIR}/test_seq_wrap.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_malformed ${CMAKE_CURRENT_LIST_DIR}/test_malformed.c ltcp_harness ltcp_sock)

@@ -30,3 +30,5 @@ ltcp_add_test(test_output_backpressure ${CMAKE_CURRENT_LIST_DIR}/test_output_bac
 # IPv6 beside IPv4 (RFC 8200): both families through one listener, IPV6_V6ONLY, ICMPv6 echo
 # and parameter problems, flow labels, the peer table.
 ltcp_add_test(test_ipv6 ${CMAKE_CURRENT_LIST_DIR}/test_ipv6.c ltcp_link)
+# Zero-copy send under loss, reordering and duplication: order, release exactly once.
+ltcp_add_test(test_zero_copy_send_loss ${CMAKE_CURRENT_LIST_DIR}/test_zero_copy_send_loss.c ltcp_link)
