@@ -15,23 +15,30 @@ CLIENTS=48
 SIZE=$((512 * 1024))
 make_file "$TMP/data" $SIZE
 
+# clients NAME HOST N: N echo clients at once to HOST:7; their exit status in rc, the echoes
+# not whole in bad; stops serve.
+clients() {
+  rc=0
+  nsx timeout 200 python3 "$PEER" echo-clients "$2" 7 "$TMP/data" "$TMP/$1" --n "$3" \
+    >"$TMP/$1.log" 2>&1 || rc=$?
+  bad=0
+  for ((i = 0; i < $3; i++)); do
+    same_file "$TMP/$1.$i" "$TMP/data" || bad=$((bad + 1))
+  done
+  stop_pid "$SERVE_PID"
+}
+# shard_in TRACE K: the packets shard K read from the device.
+shard_in() { grep -o "shard $2: link: [0-9]* packets in" "$1" | grep -o '[0-9]* packets' | cut -d' ' -f1; }
+
 start_serve serve echo 7 --trace --threads 2 --max-per-client 512
-rc=0
-nsx timeout 200 python3 "$PEER" echo-clients "$L" 7 "$TMP/data" "$TMP/back" --n $CLIENTS \
-  >"$TMP/clients.log" 2>&1 || rc=$?
-bad=0
-for ((i = 0; i < CLIENTS; i++)); do
-  same_file "$TMP/back.$i" "$TMP/data" || bad=$((bad + 1))
-done
-stop_pid "$SERVE_PID"
+clients back "$L" $CLIENTS
 check "the $CLIENTS clients finished" test "$rc" = 0
 check "serve --threads 2: $CLIENTS clients got their 512 KiB back whole (sha256)" test "$bad" = 0
 check "serve --threads 2 exits 0 on SIGTERM" rc_is 0
 conns() { grep -c "SYN-RECEIVED -> ESTABLISHED" "$TMP/serve.err"; }
 check "serve --threads 2: $CLIENTS connections established in all" test "$(conns)" = "$CLIENTS"
-shard_in() { grep -o "shard $1: link: [0-9]* packets in" "$TMP/serve.err" | grep -o '[0-9]* packets' | cut -d' ' -f1; }
-s0=$(shard_in 0)
-s1=$(shard_in 1)
+s0=$(shard_in "$TMP/serve.err" 0)
+s1=$(shard_in "$TMP/serve.err" 1)
 echo "packets in: shard 0 $s0, shard 1 $s1"
 check "both shards carried connections (packets in: $s0 and $s1 > 1000)" test "${s0:-0}" -gt 1000 -a "${s1:-0}" -gt 1000
 check "each shard's trace ends with its stack's counters" test "$(grep -c 'serve: shard [01]: stack:' "$TMP/serve.err")" = 2
@@ -47,17 +54,10 @@ nsx sysctl -qw "net.ipv6.conf.$DEV.disable_ipv6=0"
 nsx ip -6 addr add 2001:db8::1/64 dev "$DEV" nodad
 CLIENTS6=16
 start_serve serve6 echo 7 --addr "$L6/64" --trace --threads 2
-rc=0
-nsx timeout 200 python3 "$PEER" echo-clients "$L6" 7 "$TMP/data" "$TMP/back6" --n $CLIENTS6 \
-  >"$TMP/clients6.log" 2>&1 || rc=$?
-bad=0
-for ((i = 0; i < CLIENTS6; i++)); do
-  same_file "$TMP/back6.$i" "$TMP/data" || bad=$((bad + 1))
-done
-stop_pid "$SERVE_PID"
+clients back6 "$L6" $CLIENTS6
 check "serve --threads 2 over IPv6: $CLIENTS6 clients got their 512 KiB back whole" test "$rc" = 0 -a "$bad" = 0
-s0=$(grep -o "shard 0: link: [0-9]* packets in" "$TMP/serve6.err" | grep -o '[0-9]* packets' | cut -d' ' -f1)
-s1=$(grep -o "shard 1: link: [0-9]* packets in" "$TMP/serve6.err" | grep -o '[0-9]* packets' | cut -d' ' -f1)
+s0=$(shard_in "$TMP/serve6.err" 0)
+s1=$(shard_in "$TMP/serve6.err" 1)
 echo "IPv6 packets in: shard 0 $s0, shard 1 $s1"
 check "over IPv6 both shards carried connections (packets in: $s0 and $s1 > 300)" test "${s0:-0}" -gt 300 -a "${s1:-0}" -gt 300
 check "capture of shard 0 over IPv6" bash "$INTEROP_DIR/tshark_check.sh" "$TMP/serve6.pcap" "$L6"
