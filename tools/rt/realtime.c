@@ -290,6 +290,15 @@ static void rt_trace_counters(rt_ctx *rt) {
           (unsigned long long)ss->busy_wakes, (unsigned long long)ss->busy_sleeps,
           (unsigned long long)ss->buf_mem_peak, (unsigned long long)ss->reasm_pruned,
           (unsigned long long)ss->send_no_memory);
+  /* Which reasons the drops had: names as ltcp_drop_name gives them, with their counts. */
+  if (drops) {
+    fprintf(rt->trace, "lucidtcp %s: drops by reason:", who);
+    for (int i = 1; i < LTCP_DROP_COUNT; i++)
+      if (ss->drops[i])
+        fprintf(rt->trace, " %s=%llu", ltcp_drop_name((ltcp_drop_reason)i),
+                (unsigned long long)ss->drops[i]);
+    fputc('\n', rt->trace);
+  }
   /* RFC 4987's paths, when a listener met a flood. */
   if (ss->half_open_full || ss->half_open_early_drops || ss->syn_cookies_sent || ss->syn_cookies_failed)
     fprintf(rt->trace,
