@@ -376,8 +376,8 @@ static void loop_read_ring(ltcp_loop *loop, ltcp_time_ns now) {
   if (loop->out_blocked && ltcp_uring_write_slot(loop->ring)) loop->out_blocked = 0;
 }
 
-/* io_uring on a kernel that completes a read with EAGAIN instead of keeping it queued: those
- * reads wait for the device to be readable, which epoll watches meanwhile. */
+/* io_uring: reads that found the device empty (EAGAIN; reads are never parked, link/uring.h)
+ * wait for it to be readable, which epoll watches meanwhile. */
 static void loop_ring_watch_device(ltcp_loop *loop) {
   int want = ltcp_uring_idle_reads(loop->ring) != 0;
   if (want == loop->tun_watched) return;

@@ -41,15 +41,15 @@ int ltcp_uring_fd(const ltcp_uring *u);
 uint32_t ltcp_uring_reap(ltcp_uring *u);
 
 /* The oldest packet read and not yet released: its length (*pkt set), 0 when none waits, or a
- * negative errno the read ended with (the device is gone: nothing more will come). Reads that
- * found nothing (-EAGAIN: a kernel that does not park reads on a non-blocking descriptor) are
- * not shown: see ltcp_uring_idle_reads. */
+ * negative errno the read ended with (the device is gone: nothing more will come). Packets come
+ * in the device's order: reads are never parked in the kernel (RWF_NOWAIT), so each runs inline
+ * in ltcp_uring_submit, in submission order. Reads that found nothing (-EAGAIN) are not shown:
+ * see ltcp_uring_idle_reads. */
 long ltcp_uring_read_peek(ltcp_uring *u, const uint8_t **pkt);
 /* Gives the oldest packet's buffer back: its read is queued again at the next submit. */
 void ltcp_uring_read_pop(ltcp_uring *u);
-/* Reads that ended with -EAGAIN and wait for the device to be readable (the caller polls the
- * device, then calls ltcp_uring_rearm_idle). 0 on kernels that park reads (5.x onwards for
- * most descriptors). */
+/* Reads that ended with -EAGAIN (the device was empty) and wait for it to be readable: the
+ * caller polls the device, then calls ltcp_uring_rearm_idle. */
 uint32_t ltcp_uring_idle_reads(const ltcp_uring *u);
 void ltcp_uring_rearm_idle(ltcp_uring *u);
 
