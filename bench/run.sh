@@ -173,6 +173,10 @@ echo "$memline" >&2
 getv() { echo "$memline" | grep "^$1 " | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp|$(getv mem_established server_bytes_per_conn)" >>"$RAW"
 echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp|$(getv mem_time_wait bytes_per_entry)" >>"$RAW"
+# The same with the pools the 1,000 (TIME-WAIT) and 4,000 (ESTABLISHED) connections set up at
+# once left for the next burst (TCBs and busy parts; ltcp_stack_trim gives them back).
+echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp, pools of the burst kept|$(getv mem_time_wait bytes_per_entry_pools_kept)" >>"$RAW"
+echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp, pools of the burst kept|$(getv mem_established server_bytes_per_conn_pools_kept)" >>"$RAW"
 echo "row|bytes per SYN-RECEIVED entry (malloc)|lucidtcp|$(getv mem_syn_received bytes_per_entry)" >>"$RAW"
 echo "row|table bytes per connection slot (preallocated)|lucidtcp|$(getv mem_table bytes_per_conn_slot)" >>"$RAW"
 echo "row|RSS MiB, $MEMN idle ESTABLISHED (server ends; clients discarded once established)|lucidtcp|$(getv mem_established rss_mib)" >>"$RAW"

@@ -69,6 +69,8 @@ int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev) {
 
 const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st) { return &st->ip.stats; }
 
+void ltcp_stack_trim(ltcp_stack *st) { ltcp_engine_trim(&st->ip.tcp); }
+
 const ltcp_stack_config *ltcp_stack_get_config(const ltcp_stack *st) { return &st->ip.cfg; }
 
 uint32_t ltcp_stack_connection_count(const ltcp_stack *st) { return st->ip.table.count; }

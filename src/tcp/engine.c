@@ -29,6 +29,11 @@ void ltcp_engine_reap(ltcp_engine *eng) {
   ltcp_life_free_graveyard(eng);
 }
 
+void ltcp_engine_trim(ltcp_engine *eng) {
+  ltcp_busy_pool_free(eng);
+  ltcp_life_pool_free(eng);
+}
+
 void ltcp_engine_free(ltcp_engine *eng) {
   eng->busy.touched = NULL; /* the host freed every live TCB */
   eng->busy.idle_head = eng->busy.idle_tail = NULL;

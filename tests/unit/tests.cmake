@@ -19,9 +19,11 @@ ltcp_add_test(test_tcp_cc ${CMAKE_CURRENT_LIST_DIR}/test_tcp_cc.c ltcp_engine_fa
 ltcp_add_test(test_tcp_opts ${CMAKE_CURRENT_LIST_DIR}/test_tcp_opts.c ltcp_engine_fake)
 ltcp_add_test(test_tcp_window ${CMAKE_CURRENT_LIST_DIR}/test_tcp_window.c ltcp_engine_fake)
 ltcp_add_test(test_tcp_syncookie ${CMAKE_CURRENT_LIST_DIR}/test_tcp_syncookie.c ltcp_engine_fake)
+ltcp_add_test(test_ip_txq ${CMAKE_CURRENT_LIST_DIR}/test_ip_txq.c ltcp_ip)
 ltcp_add_test(test_ip_stack ${CMAKE_CURRENT_LIST_DIR}/test_ip_stack.c ltcp_sock)
 ltcp_add_test(test_ip_route ${CMAKE_CURRENT_LIST_DIR}/test_ip_route.c ltcp_harness ltcp_sock)
 # ltcp_stack_connections: the listing lucidtcp ss reads through a control socket.
+ltcp_add_test(test_stack_trim ${CMAKE_CURRENT_LIST_DIR}/test_stack_trim.c ltcp_sock)
 ltcp_add_test(test_stack_connections ${CMAKE_CURRENT_LIST_DIR}/test_stack_connections.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_ip_frag ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_ip_frag6 ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag6.c ltcp_harness ltcp_sock)
