@@ -104,7 +104,8 @@ krec() {
 echo "bench: $REPS runs per figure; machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
-# BENCH_FIGURES="bulk cycles rr mem tun" (the default: all) picks figures.
+# BENCH_FIGURES="bulk cycles rr mem tun" (the default: all) picks figures; "clean" alone runs
+# the clean TUN transfer's counters without the rest of "tun".
 want() { [[ " ${BENCH_FIGURES:-bulk cycles rr mem tun} " == *" $1 "* ]]; }
 
 # 1. Bulk transfer, one process: 2 GiB, as the issue asks.
@@ -226,10 +227,9 @@ copy_rows() {
   rm -f "$RAW.tmp"
 }
 
-# 5. Over TUN against the kernel, with and without TUN offloads (IFF_VNET_HDR: TSO and GRO);
-# kernel to kernel over veth; and the TUN device alone at 1500-byte packets. Fresh namespaces.
-tun_figures() {
-  local ns="lucidtcp-bench-$$-tun" bytes=${BENCH_TUN_BYTES:-$((4 * GIB))} i
+# tun_ns NS: a namespace NS with the single-queue device ltun0 at 198.18.0.1/24.
+tun_ns() {
+  local ns=$1
   ip netns add "$ns"
   NSS+=("$ns")
   ip netns exec "$ns" ip link set lo up
@@ -240,28 +240,15 @@ tun_figures() {
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.ltun0.disable_ipv6=1
   ip netns exec "$ns" ip addr add 198.18.0.1/24 dev ltun0
   ip netns exec "$ns" ip link set ltun0 up
-  F="over TUN, MTU 1500, no offloads, $((bytes >> 20)) MiB (Gbit/s, wall)"
-  # One lucidtcp serve at a time: a TUN device (no IFF_MULTI_QUEUE) has one reader.
-  tun_serve "$ns" 9 discard
-  rec "$F" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
-  tun_stop
-  tun_serve "$ns" 9 discard --busy-poll 50
-  rec "$F" "kernel -> lucidtcp, --busy-poll 50" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
-  tun_stop
-  tun_serve "$ns" 19 chargen
-  rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
-  tun_stop
-  # Before issue 18: a system call per packet (--io readwrite); the rows above use io_uring.
-  tun_serve "$ns" 9 discard --io readwrite
-  rec "$F" "kernel -> lucidtcp, --io readwrite" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
-  tun_stop
-  tun_serve "$ns" 19 chargen --io readwrite
-  rec "$F" "lucidtcp -> kernel, --io readwrite" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
-  tun_stop
+}
+
+# The clean transfer's counters over the device in namespace NS, BYTES long.
+tun_clean_figure() {
   # Issue 18: a clean transfer counts no drop and no retransmission in the stack's counters (a
   # full output queue stops the sender: "output stalls"): one download from serve http:DIR (a
   # sparse file) to curl, which reads to the end (a receiver closing early would reset the
   # connection, and the segments after the reset count as drops), serve --trace's counters.
+  local ns=$1 bytes=$2
   local FC="clean $((bytes >> 20)) MiB download from serve over TUN, no offloads: the stack's counters"
   if command -v curl >/dev/null; then
     local www="$OUT/.www"
@@ -283,6 +270,32 @@ tun_figures() {
   else
     note "no curl: the clean-transfer counters are left out"
   fi
+}
+
+# 5. Over TUN against the kernel, with and without TUN offloads (IFF_VNET_HDR: TSO and GRO);
+# kernel to kernel over veth; and the TUN device alone at 1500-byte packets. Fresh namespaces.
+tun_figures() {
+  local ns="lucidtcp-bench-$$-tun" bytes=${BENCH_TUN_BYTES:-$((4 * GIB))} i
+  tun_ns "$ns"
+  F="over TUN, MTU 1500, no offloads, $((bytes >> 20)) MiB (Gbit/s, wall)"
+  # One lucidtcp serve at a time: a TUN device (no IFF_MULTI_QUEUE) has one reader.
+  tun_serve "$ns" 9 discard
+  rec "$F" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 9 discard --busy-poll 50
+  rec "$F" "kernel -> lucidtcp, --busy-poll 50" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 19 chargen
+  rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
+  tun_stop
+  # Before issue 18: a system call per packet (--io readwrite); the rows above use io_uring.
+  tun_serve "$ns" 9 discard --io readwrite
+  rec "$F" "kernel -> lucidtcp, --io readwrite" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
+  tun_stop
+  tun_serve "$ns" 19 chargen --io readwrite
+  rec "$F" "lucidtcp -> kernel, --io readwrite" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
+  tun_stop
+  tun_clean_figure "$ns" "$bytes"
   local FO="over TUN, MTU 1500, TUN offloads (--offload: TSO, GRO), $((bytes >> 20)) MiB (Gbit/s, wall)"
   tun_serve "$ns" 9 discard --offload
   rec "$FO" "kernel -> lucidtcp" gbps ip netns exec "$ns" "$KB" send --addr 198.18.0.2 --port 9 --bytes "$bytes"
@@ -385,11 +398,16 @@ tun_threads_figures() {
   tun_stop
 }
 
-if ! want tun; then
+if ! want tun && ! want clean; then
   :
 elif [ $CAN_NS -eq 1 ] && [ -c /dev/net/tun ] && [ -x "$CMD" ]; then
-  tun_figures
-  tun_threads_figures
+  if want tun; then
+    tun_figures
+    tun_threads_figures
+  else # BENCH_FIGURES=clean: the clean transfer's counters alone
+    tun_ns "lucidtcp-bench-$$-clean"
+    tun_clean_figure "lucidtcp-bench-$$-clean" "${BENCH_TUN_BYTES:-$((4 * GIB))}"
+  fi
 else
   note "no root, /dev/net/tun or lucidtcp command: the TUN rows are skipped"
 fi
