@@ -4,7 +4,8 @@
 # and a range arrive whole, every lent piece is released acknowledged, every mapping unmapped;
 # --send copy lends nothing; a client that resets mid-transfer leaves serve healthy, each piece
 # released (acknowledged or on error) and the mapping freed after the last release, which
-# AddressSanitizer (the interop tests run the ASan build) would report otherwise.
+# AddressSanitizer (the interop tests run the ASan build) would report otherwise; a file that
+# shrinks while it is served ends its connection short, without SIGBUS.
 LUCIDTCP=$1
 source "$(dirname "$0")/lib.sh"
 interop_setup serve-zc curl
@@ -115,4 +116,47 @@ check "reset: every piece released (acknowledged + on error = lent)" \
 counts rst "$FILES"
 check "reset: both mappings unmapped" test "${N[4]:-x} ${N[5]:-y}" = "2 2"
 check "reset: ASan quiet" asan_quiet rst
+# 4. A file that shrinks while it is served: the client stops reading after 1 MiB (at most the
+# send buffer and the kernel's receive buffer, a few MiB, are lent then), the file is cut to
+# 32 MiB, far beyond the pages lent; the next piece finds it shorter and ends the connection
+# (the client gets fewer bytes than promised), instead of lending pages past the end (SIGBUS).
+truncate -s 64M "$W/shrink.bin"
+serve shrink 8083
+nsx timeout 30 python3 - "$L" 8083 "$TMP/go" >"$TMP/shrink.out" 2>&1 <<'EOF' &
+import os, socket, sys, time
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+c.sendall(b"GET /shrink.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+n = 0
+while n < (1 << 20):
+    n += len(c.recv(65536))
+print("paused after", n, flush=True)
+for _ in range(200):
+    if os.path.exists(sys.argv[3]):
+        break
+    time.sleep(0.05)
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    n += len(d)
+print("received", n, flush=True)
+EOF
+CPID=$!
+PIDS+=("$CPID")
+wait_line "$TMP/shrink.out" "^paused" 10 || true
+truncate -s 32M "$W/shrink.bin"
+touch "$TMP/go"
+wait_pid "$CPID" 20
+got=$(sed -n 's/^received //p' "$TMP/shrink.out")
+echo "  the client received ${got:-nothing} bytes (head and body) of 64 MiB promised"
+check "shrink: the connection ended short of the 64 MiB promised" \
+  test -n "$got" -a "${got:-0}" -gt $((1 << 20)) -a "${got:-0}" -lt $((64 << 20))
+stop_pid "$SERVE_PID"
+check "shrink: serve exits 0 on SIGTERM (no SIGBUS)" rc_is 0
+counts shrink "$FILES"
+check "shrink: one response cut short, its mapping unmapped" \
+  test "${N[6]:-x} ${N[4]:-x} ${N[5]:-y}" = "1 1 1"
+counts shrink "$ZC"
+check "shrink: every piece released" test "$((${N[1]:-0} + ${N[2]:-0}))" = "${N[0]:-x}"
+check "shrink: ASan quiet" asan_quiet shrink
 interop_finish
