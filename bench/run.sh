@@ -266,9 +266,18 @@ tun_clean_figure() {
     echo "row|$FC|output stalls (backpressure)|$(echo "$st" | sed -n 's/.* \([0-9]*\) output stalls;.*/\1/p')" >>"$RAW"
     st=$(grep "^lucidtcp serve: drops by reason: " "$OUT/.serve.err" || true)
     [ -z "$st" ] || note "$FC: ${st#lucidtcp serve: }"
+    # Issue 18: serve's file service lending a mapping of the file (--send zerocopy, the
+    # default) against reading and copying it (--send copy); the file is sparse (page cache).
+    local FH="download from serve http:DIR by curl over TUN, no offloads, $((bytes >> 20)) MiB (Gbit/s, wall)"
+    local mode
+    for mode in zerocopy copy; do
+      tun_serve "$ns" 8080 "http:$www" --send "$mode"
+      rec "$FH" "lucidtcp -> kernel (curl), --send $mode" gbps bash -c 'curl_gbps "$@"' _ "$ns" "http://198.18.0.2:8080/big.bin"
+      tun_stop
+    done
     rm -rf "$www" "$OUT/.serve.err"
   else
-    note "no curl: the clean-transfer counters are left out"
+    note "no curl: the clean-transfer counters and the http download rows are left out"
   fi
 }
 
@@ -287,6 +296,10 @@ tun_figures() {
   tun_stop
   tun_serve "$ns" 19 chargen
   rec "$F" "lucidtcp -> kernel" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
+  tun_stop
+  # chargen lends its pattern (ltcp_send_zc, --send zerocopy, the default); copying it:
+  tun_serve "$ns" 19 chargen --send copy
+  rec "$F" "lucidtcp -> kernel, --send copy" gbps ip netns exec "$ns" "$KB" recv --addr 198.18.0.2 --port 19 --bytes "$bytes"
   tun_stop
   # Before issue 18: a system call per packet (--io readwrite); the rows above use io_uring.
   tun_serve "$ns" 9 discard --io readwrite
@@ -374,6 +387,13 @@ multi_send() {
   awk -v b="$bytes" -v a="$t0" -v z="$t1" 'BEGIN { printf "gbps=%.3f\n", b * 8 / (z - a) / 1e9 }'
 }
 export -f multi_send
+# curl_gbps NS URL: one download to /dev/null; prints gbps= (curl's average by wall clock).
+curl_gbps() {
+  local bps
+  bps=$(ip netns exec "$1" curl -sS -o /dev/null -w '%{speed_download}' "$2") || return 1
+  awk -v b="$bps" 'BEGIN { printf "gbps=%.3f\n", b * 8 / 1e9 }'
+}
+export -f curl_gbps
 export KB
 
 # 6. Shards over TUN (issue 18): serve --threads 2 against --threads 1 on one multi-queue device,

@@ -3,7 +3,7 @@
 # (no root, no TUN needed): exit status 2 and a message that says what and why for a bad value
 # of -w, -q, -C, a HOST neither an address nor in the hosts file (LTCP_HOSTS_FILE), an
 # --impair item out of its range, an http:DIR that is missing or not a directory, serve's
-# --header-timeout, --idle-timeout and --max-per-client out of range; names from
+# --header-timeout, --idle-timeout, --max-per-client out of range and --send unknown; names from
 # the hosts file reach the link check; the help texts tell the new options.
 set -u
 bin=$1
@@ -112,6 +112,11 @@ bad "serve --max-per-client lots" "--max-per-client wants a count from 1 to 512,
   "${S[@]}" --service echo --max-per-client lots
 bad "good limits pass (the error is the next one)" "unknown option '--bogus'" \
   "${S[@]}" --service "http:$tmp/www" --header-timeout 2 --idle-timeout=60 --max-per-client 512 --bogus
+bad "serve --send fast" "--send wants zerocopy or copy, not 'fast'" \
+  "${S[@]}" --service "http:$tmp/www" --send fast
+bad "serve --send without a value" "option --send needs a value" "${S[@]}" --service echo --send
+bad "serve --send copy and --send=zerocopy pass (the error is the next one)" "unknown option '--bogus'" \
+  "${S[@]}" --service chargen --send copy --send=zerocopy --bogus
 bad "--follow-symlinks is an option (the error is the next one)" "unknown option '--bogus'" \
   "${S[@]}" --service "http:$tmp/www" --follow-symlinks --bogus
 
@@ -133,6 +138,8 @@ help_has serve "--header-timeout SECS"
 help_has serve "--idle-timeout SECS"
 help_has serve "--max-per-client N"
 help_has serve "408 Request Timeout"
+help_has serve "--send MODE"
+help_has serve "SIGBUS"
 help_has serve "bare LF (RFC 9112 §2.2); a bare CR gives 400"
 
 echo "$fails failed"

@@ -7,23 +7,64 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 void http_server_init(http_server_conn *h, const http_site *site, const http_timeouts *timeouts,
-                      const ltcp_endpoint *peer, ltcp_time_ns now, FILE *log) {
+                      http_send *send, const ltcp_endpoint *peer, ltcp_time_ns now, FILE *log) {
   memset(h, 0, sizeof *h);
   h->site = site;
   h->timeouts = timeouts;
+  h->send = send;
   h->peer = *peer;
   h->deadline = now + timeouts->header_ns;
   h->file_fd = -1;
   h->log = log;
 }
 
+/* ---- the body mapped for lending (zero-copy) */
+
+/* One holder lets go; the last unmaps. */
+static void http_map_put(http_map *m) {
+  if (--m->refs > 0) return;
+  munmap(m->base, m->len);
+  m->send->unmapped++;
+  free(m);
+}
+
+/* The stack's release of a lent piece (ltcp_zc_release_fn): runs inside a stack call, perhaps
+ * after the connection and its response are gone, and calls nothing of the stack. */
+static void http_map_release(void *ctx, const void *buf, size_t len, int status) {
+  (void)buf, (void)len, (void)status; /* the stack counts zc_done and zc_failed */
+  http_map_put(ctx);
+}
+
+/* Maps the body's bytes [first, first + n) of the file open at fd, read-only; NULL when it
+ * cannot be (the caller reads it instead). */
+static http_map *http_map_body(int fd, uint64_t first, uint64_t n, http_send *send) {
+  long page = sysconf(_SC_PAGESIZE);
+  uint64_t skip = first - first % (uint64_t)(page > 0 ? page : 4096);
+  uint64_t len = first + n - skip;
+  if (len > SIZE_MAX) return NULL;
+  http_map *m = malloc(sizeof *m);
+  if (!m) return NULL;
+  void *p = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, (off_t)skip);
+  if (p == MAP_FAILED) {
+    free(m);
+    return NULL;
+  }
+  (void)madvise(p, (size_t)len, MADV_SEQUENTIAL); /* read-ahead, as a sequential read's */
+  *m = (http_map){.base = p, .len = (size_t)len, .skip = skip, .refs = 1, .send = send};
+  return m;
+}
+
 void http_server_free(http_server_conn *h) {
   if (h->file_fd >= 0) close(h->file_fd);
   h->file_fd = -1;
+  if (h->map) http_map_put(h->map);
+  h->map = NULL;
 }
 
 /* ---- requests */
@@ -291,6 +332,11 @@ static int http_respond_file(http_server_conn *h, const http_request *r, int fd,
     h->file_fd = fd;
     h->file_off = first;
     h->file_left = n;
+    h->file_end = len;
+    /* An empty body (a /proc file says 0 bytes) or one that cannot be mapped is read. */
+    if (h->send->zero_copy && n > 0) h->map = http_map_body(fd, first, n, h->send);
+    if (h->map) h->send->mapped++;
+    else h->send->read++;
     *sent = n;
   }
   return k == HTTP_RANGE_ONE ? 206 : 200;
@@ -374,8 +420,51 @@ static int http_expire(http_server_conn *h) {
   return 1;
 }
 
-/* Sends what is staged; refills from the file. 1 when the response is all in the send buffer,
- * 0 when the socket is full, -1 on error. */
+/* Stages the body's next chunk, read from the file (copying). 1, or -1 when the file shrank
+ * or failed: the length we promised is a lie. */
+static int http_read_chunk(http_server_conn *h) {
+  size_t want = h->file_left < HTTP_CHUNK ? (size_t)h->file_left : HTTP_CHUNK;
+  ssize_t n = pread(h->file_fd, h->out, want, (off_t)h->file_off);
+  if (n <= 0) {
+    h->send->shrunk += n == 0;
+    return -1;
+  }
+  h->out_len = (size_t)n;
+  h->out_off = 0;
+  h->file_off += (uint64_t)n;
+  h->file_left -= (uint64_t)n;
+  return 1;
+}
+
+/* Lends the body's next piece of the mapping (zero-copy). 1 when it went, 0 when the socket is
+ * full, -1 on error. The file must still hold the piece: a mapped page beyond the end of a
+ * shrunk file raises SIGBUS when read, so a file that shrank ends the connection as a short
+ * read does (docs/design.md). When the stack has every reference lent (ENOBUFS), the piece is
+ * read and copied instead. */
+static int http_lend(http_server_conn *h, ltcp_stack *st, int fd) {
+  http_map *m = h->map;
+  size_t want = h->file_left < HTTP_LEND_MAX ? (size_t)h->file_left : HTTP_LEND_MAX;
+  struct stat sb;
+  if (fstat(h->file_fd, &sb) != 0 || (uint64_t)sb.st_size < h->file_end) {
+    h->send->shrunk++;
+    return -1;
+  }
+  m->refs++; /* the piece's, given back by its release */
+  ssize_t n = ltcp_send_zc(st, fd, m->base + (h->file_off - m->skip), want, http_map_release, m);
+  if (n < 0) {
+    m->refs--; /* not taken: never released */
+    if (errno != ENOBUFS) return errno == EAGAIN ? 0 : -1;
+    h->send->pieces_copied++;
+    return http_read_chunk(h);
+  }
+  h->send->pieces_lent++;
+  h->file_off += (uint64_t)n;
+  h->file_left -= (uint64_t)n;
+  return 1;
+}
+
+/* Sends what is staged; refills from the file (lent from its mapping, or read). 1 when the
+ * response is all in the send buffer, 0 when the socket is full, -1 on error. */
 static int http_send_response(http_server_conn *h, ltcp_stack *st, int fd) {
   for (int i = 0; i < 1024; i++) { /* bounded: 1024 chunks per step */
     if (h->out_off < h->out_len) {
@@ -385,13 +474,8 @@ static int http_send_response(http_server_conn *h, ltcp_stack *st, int fd) {
       continue;
     }
     if (h->file_fd >= 0 && h->file_left > 0) {
-      size_t want = h->file_left < HTTP_CHUNK ? (size_t)h->file_left : HTTP_CHUNK;
-      ssize_t n = pread(h->file_fd, h->out, want, (off_t)h->file_off);
-      if (n <= 0) return -1; /* the file shrank or failed: the length we promised is a lie */
-      h->out_len = (size_t)n;
-      h->out_off = 0;
-      h->file_off += (uint64_t)n;
-      h->file_left -= (uint64_t)n;
+      int rc = h->map ? http_lend(h, st, fd) : http_read_chunk(h);
+      if (rc <= 0) return rc;
       continue;
     }
     http_server_free(h);

@@ -11,7 +11,9 @@
 #include "lucidtcp/lucidtcp.h"
 
 #define HTTP_HEAD_MAX 16384 /* a request's or a response's head */
-#define HTTP_CHUNK 16384    /* file bytes staged per send */
+#define HTTP_CHUNK 16384    /* file bytes staged per send (copying) */
+#define HTTP_LEND_MAX (256u * 1024u) /* file bytes lent per ltcp_send_zc (zero-copy): a quarter
+                                      * of serve's 1 MiB send buffer, which one lend may overfill */
 #define HTTP_PATH_MAX 1024  /* a request target */
 
 /* ---- the site: what a server serves (http_site.c) */
@@ -42,9 +44,35 @@ typedef struct http_timeouts {
                              * next request */
 } http_timeouts;
 
+/* How a server sends file bodies (serve's --send), and what it counts: one per serve shard,
+ * written only from its thread (release callbacks run inside its stack's calls). */
+typedef struct http_send {
+  int zero_copy;            /* lend the pages of a mapping (ltcp_send_zc); else pread and copy */
+  uint64_t mapped;          /* bodies lent from a mapping */
+  uint64_t read;            /* bodies read and copied: --send copy, an empty file (a /proc file
+                             * says 0), or one that cannot be mapped */
+  uint64_t pieces_lent;     /* ltcp_send_zc calls that took a piece */
+  uint64_t pieces_copied;   /* pieces read and copied instead: every reference of the stack was
+                             * lent (ENOBUFS) */
+  uint64_t unmapped;        /* mappings freed (munmap), on the last release */
+  uint64_t shrunk;          /* responses cut (connection closed) because the file shrank */
+} http_send;
+
+/* A file's bytes mapped for lending, freed by whoever lets go of it last: the response (one
+ * reference while it sends) or the stack (one per lent piece, at its release, which may come
+ * after the connection is gone: reset, abort, the stack freed). */
+typedef struct http_map {
+  uint8_t *base;            /* the mapping (page-aligned) */
+  size_t len;
+  uint64_t skip;            /* file offset of base: the body starts at base + first - skip */
+  uint32_t refs;
+  http_send *send;          /* where releases are counted */
+} http_map;
+
 typedef struct http_server_conn {
   const http_site *site;
   const http_timeouts *timeouts;
+  http_send *send;          /* serve's --send and counters */
   ltcp_endpoint peer;
   ltcp_time_ns deadline;    /* LTCP_TIME_NEVER while a response is being sent */
   int idle;                 /* between requests, no byte of the next one yet */
@@ -54,6 +82,8 @@ typedef struct http_server_conn {
   size_t out_len, out_off;  /* staged bytes not yet in the send buffer */
   int file_fd;              /* -1, or the body being sent */
   uint64_t file_off, file_left;
+  uint64_t file_end;        /* the file's size when opened: it must not shrink below */
+  http_map *map;            /* the body mapped (zero-copy), or NULL (pread) */
   int close_after;          /* this response ends the connection */
   int responding;
   int peer_eof;
@@ -62,7 +92,7 @@ typedef struct http_server_conn {
 
 /* A connection accepted at now: its first request's head is due by now + header_ns. */
 void http_server_init(http_server_conn *h, const http_site *site, const http_timeouts *timeouts,
-                      const ltcp_endpoint *peer, ltcp_time_ns now, FILE *log);
+                      http_send *send, const ltcp_endpoint *peer, ltcp_time_ns now, FILE *log);
 /* Moves the conversation on: reads requests, sends responses, as far as the socket allows.
  * Returns 0 while there is more to do, 1 when this side has nothing more to send (shut the
  * sending direction and close once the peer's stream ends), -1 on a connection error.
@@ -71,7 +101,8 @@ void http_server_init(http_server_conn *h, const http_site *site, const http_tim
  * returns 1 at once, sending nothing (as nginx and Apache do: a 408 there could cross a
  * request the client is sending, RFC 9112 §9.5). The caller wakes the loop at h->deadline. */
 int http_server_step(http_server_conn *h, ltcp_stack *st, int fd, ltcp_time_ns now);
-/* Releases the open file, if any. */
+/* Releases the open file, if any, and the response's reference to its mapping (the pieces
+ * still lent keep it until the stack releases them). */
 void http_server_free(http_server_conn *h);
 
 /* The end of the request head at the start of buf (len bytes), RFC 9112 §2.2: a line ends in

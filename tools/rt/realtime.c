@@ -264,6 +264,20 @@ static const char *rt_io_text(const ltcp_loop_stats *ls, char *buf, size_t cap) 
   return buf;
 }
 
+/* Zero-copy send (ltcp_send_zc), when something was lent or refused. Buffers still lent now
+ * (connections closed and still sending) are released when the stack is freed, after this. */
+static void rt_trace_zero_copy(rt_ctx *rt, const ltcp_stats *ss, const char *who) {
+  if (!ss->zc_sends && !ss->zc_refused) return;
+  uint64_t held = ss->zc_sends - ss->zc_done - ss->zc_failed;
+  char more[96] = "";
+  if (held) snprintf(more, sizeof more, "; %llu still lent", (unsigned long long)held);
+  fprintf(rt->trace,
+          "lucidtcp %s: zero-copy: %llu buffers lent, %llu released acknowledged, %llu released "
+          "on error, %llu refused%s\n",
+          who, (unsigned long long)ss->zc_sends, (unsigned long long)ss->zc_done,
+          (unsigned long long)ss->zc_failed, (unsigned long long)ss->zc_refused, more);
+}
+
 /* The last two lines of the trace: the link's and the loop's counters, then the stack's. */
 static void rt_trace_counters(rt_ctx *rt) {
   const ltcp_loop_stats *ls = ltcp_loop_get_stats(rt->loop);
@@ -307,6 +321,7 @@ static void rt_trace_counters(rt_ctx *rt) {
             rt->o.cmd, (unsigned long long)ss->half_open_full,
             (unsigned long long)ss->half_open_early_drops, (unsigned long long)ss->syn_cookies_sent,
             (unsigned long long)ss->syn_cookies_ok, (unsigned long long)ss->syn_cookies_failed);
+  rt_trace_zero_copy(rt, ss, who);
 }
 
 /* ---- the loop's hooks: ctx is the command's state, which begins with the rt_ctx */

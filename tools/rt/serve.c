@@ -17,6 +17,9 @@
 #define SERVE_BACKLOG 1024
 #define SERVE_BUF 16384
 #define SERVE_CHARGEN_LINE 72 /* RFC 864: 72 characters and CR LF */
+#define SERVE_CHARGEN_CYCLE (95 * (SERVE_CHARGEN_LINE + 2)) /* the pattern repeats after this */
+#define SERVE_CHARGEN_CYCLES 10 /* in the buffer: a send from any offset of the first cycle
+                                 * takes 9 cycles (63,270 bytes) of the pattern in one piece */
 #define SERVE_HEADER_TIMEOUT_S 10 /* --header-timeout: nginx's client_header_timeout is 60 s,
                                    * Apache's mod_reqtimeout 20 to 40 s; a file server's
                                    * clients send a head at once */
@@ -48,13 +51,17 @@ typedef struct serve {
   int follow_symlinks;      /* --follow-symlinks */
   http_site site;           /* http:DIR */
   http_timeouts timeouts;   /* --header-timeout, --idle-timeout */
+  http_send send;           /* --send, and what the file service counts */
+  int send_given;
   uint32_t max_per_client;  /* --max-per-client */
   uint64_t refused;         /* connections reset because their address had max_per_client */
   uint16_t port;
   int lfd;
   serve_conn *conns[SERVE_MAX_CONNS];
   uint32_t nconns;
-  uint8_t chargen[95 * (SERVE_CHARGEN_LINE + 2)]; /* one full cycle of RFC 864's pattern */
+  /* RFC 864's pattern, SERVE_CHARGEN_CYCLES times: chargen lends it (--send zerocopy) or copies
+   * it; it outlives the stack, which may release lent pieces when it is freed. */
+  uint8_t chargen[SERVE_CHARGEN_CYCLES * SERVE_CHARGEN_CYCLE];
 } serve;
 _Static_assert(offsetof(serve, rt) == 0, "rt_main finds its rt_ctx at the start");
 
@@ -96,6 +103,16 @@ static const char serve_usage_text[] =
     "                     (default 10)\n"
     "  --idle-timeout SECS  http: a keep-alive connection may wait SECS for its next\n"
     "                     request (default 30)\n"
+    "  --send MODE        how http sends a file's bytes and chargen its pattern: zerocopy\n"
+    "                     (the default) lends them to the stack without a copy (a file mapped\n"
+    "                     read-only, in pieces of up to 256 KiB; an empty file, one that\n"
+    "                     cannot be mapped, or a piece beyond the stack's lent buffers is\n"
+    "                     read and copied), copy reads and copies them into the send buffer.\n"
+    "                     A file must not shrink while it is served: each piece checks its\n"
+    "                     size and a shrunk file ends the connection, but a file truncated\n"
+    "                     while its pages are lent can stop serve with SIGBUS (as Apache's\n"
+    "                     EnableMMAP); serve files that change in place with --send copy.\n"
+    "                     --trace adds a zero-copy line and a files line to its counters\n"
     "  --max-per-client N at most N connections at once from one address (default 32, of\n"
     "                     512 slots); beyond it a new connection from that address is\n"
     "                     reset at once, counted, and logged the first time\n"
@@ -125,6 +142,8 @@ static void serve_chargen_init(serve *s) {
     *p++ = '\r';
     *p++ = '\n';
   }
+  for (int k = 1; k < SERVE_CHARGEN_CYCLES; k++)
+    memcpy(s->chargen + k * SERVE_CHARGEN_CYCLE, s->chargen, SERVE_CHARGEN_CYCLE);
 }
 
 /* Reads and drops what is there. */
@@ -156,12 +175,18 @@ static int serve_echo(serve *s, serve_conn *c) {
   return 0;
 }
 
+/* The pattern never changes, so it is lent as it is (no release function: the stack counts
+ * the releases); when the stack has every reference lent (ENOBUFS), it is copied. */
 static int serve_chargen(serve *s, serve_conn *c) {
   serve_drain(s, c);
   if (c->rd_eof) return 1;
   for (int i = 0; i < 64; i++) {
-    size_t off = (size_t)(c->chargen_pos % sizeof s->chargen);
-    ssize_t n = ltcp_send(s->rt.st, c->fd, s->chargen + off, sizeof s->chargen - off, 0);
+    const uint8_t *p = s->chargen + c->chargen_pos % SERVE_CHARGEN_CYCLE;
+    size_t len = (SERVE_CHARGEN_CYCLES - 1) * SERVE_CHARGEN_CYCLE;
+    ssize_t n = -1;
+    if (s->send.zero_copy) n = ltcp_send_zc(s->rt.st, c->fd, p, len, NULL, NULL);
+    if (n < 0 && (!s->send.zero_copy || errno == ENOBUFS))
+      n = ltcp_send(s->rt.st, c->fd, p, len, 0);
     if (n < 0) return errno == EAGAIN ? 0 : -1;
     c->chargen_pos += (uint64_t)n;
   }
@@ -231,7 +256,7 @@ static void serve_accept(serve *s) {
     }
     serve_conn *c = calloc(1, sizeof *c);
     if (c && s->kind == SERVE_HTTP && (c->http = malloc(sizeof *c->http)) != NULL)
-      http_server_init(c->http, &s->site, &s->timeouts, &peer, now, stderr);
+      http_server_init(c->http, &s->site, &s->timeouts, &s->send, &peer, now, stderr);
     if (!c || (s->kind == SERVE_HTTP && !c->http)) {
       free(c);
       ltcp_abort(s->rt.st, fd);
@@ -355,11 +380,21 @@ static int serve_option_limits(serve *s, int argc, char **argv, int *i) {
   return 0;
 }
 
+static int serve_parse_send(serve *s, const char *v) {
+  if (strcmp(v, "zerocopy") == 0) s->send.zero_copy = 1;
+  else if (strcmp(v, "copy") == 0) s->send.zero_copy = 0;
+  else return rt_usage_error(&s->rt.o, "--send wants zerocopy or copy, not '%s'", v);
+  s->send_given = 1;
+  return 1;
+}
+
 static int serve_option(void *app, int argc, char **argv, int *i) {
   serve *s = app;
   const char *v;
   int rc = serve_option_limits(s, argc, argv, i);
   if (rc) return rc;
+  rc = rt_opts_value(&s->rt.o, argc, argv, i, "--send", &v);
+  if (rc) return rc == 1 ? serve_parse_send(s, v) : rc;
   rc = rt_opts_value(&s->rt.o, argc, argv, i, "--port", &v);
   if (rc == 1 && rt_parse_port(v, &s->port) != 0)
     return rt_usage_error(&s->rt.o, "--port wants 1 to 65535, not '%s'", v);
@@ -379,6 +414,7 @@ static int serve_check(void *app) {
   if (!s->max_per_client) s->max_per_client = SERVE_MAX_PER_CLIENT;
   if (!s->timeouts.header_ns) s->timeouts.header_ns = LTCP_SEC(SERVE_HEADER_TIMEOUT_S);
   if (!s->timeouts.idle_ns) s->timeouts.idle_ns = LTCP_SEC(SERVE_IDLE_TIMEOUT_S);
+  if (!s->send_given) s->send.zero_copy = 1;
   if (s->kind == SERVE_HTTP && http_site_init(&s->site, s->root, s->follow_symlinks) != 0)
     return rt_usage_error(&s->rt.o, "http:%s: %s", s->root, strerror(errno));
   return 0;
@@ -417,11 +453,27 @@ static int serve_open(void *app) {
   return 0;
 }
 
-/* After a failure only: a signal has freed them. The stack is gone by now. */
+/* --trace, after the stack is freed (every lent piece released by then): how the file
+ * service sent its bodies, and that every mapping was unmapped. */
+static void serve_trace_files(const serve *s) {
+  const http_send *f = &s->send;
+  if (!s->rt.o.trace || s->kind != SERVE_HTTP || f->mapped + f->read == 0) return;
+  char who[48] = "";
+  if (s->rt.nshards > 1) snprintf(who, sizeof who, " shard %d:", s->rt.shard);
+  fprintf(stderr, "lucidtcp serve:%s files: %llu bodies lent from a mapping (%llu pieces, %llu "
+          "copied when lending was refused), %llu read and copied; %llu of %llu mappings "
+          "unmapped; %llu cut short (the file shrank)\n", who, (unsigned long long)f->mapped,
+          (unsigned long long)f->pieces_lent, (unsigned long long)f->pieces_copied,
+          (unsigned long long)f->read, (unsigned long long)f->unmapped,
+          (unsigned long long)f->mapped, (unsigned long long)f->shrunk);
+}
+
+/* Last, the stack gone: the connections left after a failure (a signal has freed them). */
 static void serve_release(void *app) {
   serve *s = app;
   for (uint32_t i = 0; i < s->nconns; i++) serve_conn_release(s->conns[i]);
   s->nconns = 0;
+  serve_trace_files(s);
 }
 
 const rt_command serve_command = {
