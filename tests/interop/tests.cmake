@@ -24,7 +24,7 @@ set(LTCP_INTEROP_SCENARIOS
     ss              # issue 15: serve/connect --control and lucidtcp ss (ESTABLISHED, state close-wait)
     serve_bulk      # issue 18: 256 MiB from serve, no drop, no retransmission (backpressure)
     serve_zerocopy  # issue 18: serve http:DIR lends mapped files (ltcp_send_zc): sha256, releases, a reset, a file that shrinks
-    threads         # issue 18: serve --threads 2 on a multi-queue TUN device, 48 clients, sha256
+    threads         # issue 18: serve --threads 2 on a multi-queue TUN device, 48 clients, sha256; zero-copy http on shards
     ipv6            # issue 16: curl -6 and -4 to serve, get and connect to the kernel over IPv6
 )
 foreach(s ${LTCP_INTEROP_SCENARIOS})
