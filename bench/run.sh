@@ -227,19 +227,20 @@ copy_rows() {
   rm -f "$RAW.tmp"
 }
 
-# tun_ns NS: a namespace NS with the single-queue device ltun0 at 198.18.0.1/24.
+# tun_ns NS [multi_queue [TXQUEUELEN]]: a namespace NS with the device ltun0 at 198.18.0.1/24
+# (single-queue unless asked, the kernel's default queue of 500 packets unless given).
 tun_ns() {
   local ns=$1
   ip netns add "$ns"
   NSS+=("$ns")
   ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" ip tuntap add dev ltun0 mode tun
+  ip netns exec "$ns" ip tuntap add dev ltun0 mode tun ${2:-}
   # No IPv6 on the device: the kernel would send its router solicitation and MLD reports into it
   # when lucidtcp attaches, which lucidtcp (IPv4 here) counts as drops (IP6_NOT_LOCAL); they are
   # not part of any transfer measured here.
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.ltun0.disable_ipv6=1
   ip netns exec "$ns" ip addr add 198.18.0.1/24 dev ltun0
-  ip netns exec "$ns" ip link set ltun0 up
+  ip netns exec "$ns" ip link set ltun0 up ${3:+txqueuelen $3}
 }
 
 # The clean transfer's counters over the device in namespace NS, BYTES long.
@@ -400,15 +401,9 @@ export KB
 # four kernel flows at once (the kernel spreads them over the queues by hash).
 tun_threads_figures() {
   local ns="lucidtcp-bench-$$-mq" bytes=${BENCH_TUN_BYTES:-$((4 * GIB))}
-  ip netns add "$ns"
-  NSS+=("$ns")
-  ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" ip tuntap add dev ltun0 mode tun multi_queue
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.ltun0.disable_ipv6=1
-  ip netns exec "$ns" ip addr add 198.18.0.1/24 dev ltun0
   # Four senders' bursts overflow the device's default ring of 500 packets (the kernel drops at
   # the device, its senders retransmit, lucidtcp counts the duplicates as out-of-window drops).
-  ip netns exec "$ns" ip link set ltun0 up txqueuelen 4000
+  tun_ns "$ns" multi_queue 4000
   local F="over TUN, MTU 1500, no offloads, 4 kernel flows, $((bytes >> 20)) MiB in all (Gbit/s, wall)"
   tun_serve "$ns" 9 discard --threads 1
   rec "$F" "kernel -> lucidtcp, serve --threads 1" gbps bash -c 'multi_send "$@"' _ "$ns" "$bytes" 4

@@ -38,8 +38,7 @@ void ltcp_engine_free(ltcp_engine *eng) {
   eng->busy.touched = NULL; /* the host freed every live TCB */
   eng->busy.idle_head = eng->busy.idle_tail = NULL;
   ltcp_life_free_graveyard(eng);
-  ltcp_busy_pool_free(eng);
-  ltcp_life_pool_free(eng);
+  ltcp_engine_trim(eng);
   ltcp_mem_free(&eng->mem);
   ltcp_zc_pool_free(&eng->zc);
   free(eng->events);

@@ -72,8 +72,8 @@ check "serve --threads 2 http exits 0 on SIGTERM" rc_is 0
 sum_of() { grep -oE "[0-9]+ $1" "$TMP/servezc.err" | awk '{s += $1} END {print s + 0}'; }
 lent=$(sum_of "buffers lent") acked=$(sum_of "released acknowledged")
 bodies=$(sum_of "bodies lent from a mapping")
-unmapped=$(grep -oE "[0-9]+ of [0-9]+ mappings unmapped" "$TMP/servezc.err" | awk '{s += $1} END {print s + 0}')
-mapped=$(grep -oE "[0-9]+ of [0-9]+ mappings unmapped" "$TMP/servezc.err" | awk '{s += $3} END {print s + 0}')
+read -r unmapped mapped < <(grep -oE "[0-9]+ of [0-9]+ mappings unmapped" "$TMP/servezc.err" |
+  awk '{u += $1; m += $3} END {print u + 0, m + 0}')
 shards=$(grep -cE '^lucidtcp serve: shard [01]: files: ' "$TMP/servezc.err")
 echo "zero-copy on shards: $lent lent, $acked acknowledged; $bodies bodies lent, $unmapped of $mapped mappings unmapped"
 check "both shards' lent pieces were all released acknowledged ($acked of $lent)" test "$lent" -gt 0 -a "$acked" = "$lent"

@@ -42,6 +42,13 @@ static void fill_pattern(void) {
   for (size_t i = 0; i < sizeof pattern; i++) pattern[i] = (uint8_t)(i * 13 + i / 241);
 }
 
+/* The pattern set, and a connection of ours ESTABLISHED (the active side). */
+static void zs_established(h_harness *h) {
+  fill_pattern();
+  h_init(h, NULL);
+  h_goto(h, LTCP_ESTABLISHED, H_ACTIVE);
+}
+
 /* The remote acknowledges up to our ISS + 1 + n. */
 static void remote_acks(h_harness *h, uint32_t n) {
   h_send(h, LTCP_ACK, h->irs + 1, h->iss + 1 + n, NULL, 0);
@@ -49,11 +56,9 @@ static void remote_acks(h_harness *h, uint32_t n) {
 
 static void test_established_send_zc_sends_lent_bytes_released_on_ack(void **state) {
   (void)state;
-  fill_pattern();
   zs_log log = {0};
   h_harness h;
-  h_init(&h, NULL);
-  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  zs_established(&h);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern, 1000, zs_release, &log), 1000);
   const h_out *o = h_expect_len(&h, LTCP_PSH | LTCP_ACK, h.iss + 1, h.irs + 1, 1000);
   assert_memory_equal(o->data, pattern, 1000);
@@ -76,11 +81,9 @@ static void test_established_send_zc_sends_lent_bytes_released_on_ack(void **sta
  * peer keeps closed while four pieces are queued, then opens. */
 static void test_established_send_zc_mixed_with_copies_keeps_byte_order(void **state) {
   (void)state;
-  fill_pattern();
   zs_log log = {0};
   h_harness h;
-  h_init(&h, NULL);
-  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  zs_established(&h);
   h.wnd = 0;
   remote_acks(&h, 0);
   h_expect_none(&h);
@@ -150,11 +153,9 @@ static void test_established_send_zc_retransmission_reads_the_lent_buffer(void *
 /* ABORT (§3.10.5): every buffer still lent is released, oldest first, with ECONNABORTED. */
 static void test_established_abort_releases_lent_buffers_once(void **state) {
   (void)state;
-  fill_pattern();
   zs_log log = {0};
   h_harness h;
-  h_init(&h, NULL);
-  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  zs_established(&h);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern, 100, zs_release, &log), 100);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern + 100, 200, zs_release, &log), 200);
   while (h_next(&h)) {}
@@ -175,11 +176,9 @@ static void test_established_abort_releases_lent_buffers_once(void **state) {
 /* A reset from the peer (§3.10.7.4 second): released with ECONNRESET. */
 static void test_established_rst_releases_lent_buffers_with_connreset(void **state) {
   (void)state;
-  fill_pattern();
   zs_log log = {0};
   h_harness h;
-  h_init(&h, NULL);
-  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  zs_established(&h);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern, 300, zs_release, &log), 300);
   while (h_next(&h)) {}
   h_send(&h, LTCP_RST, h.irs + 1, 0, NULL, 0);
@@ -193,11 +192,9 @@ static void test_established_rst_releases_lent_buffers_with_connreset(void **sta
 /* The stack freed with buffers lent: each released once, with ECANCELED. */
 static void test_established_stack_free_releases_lent_buffers_canceled(void **state) {
   (void)state;
-  fill_pattern();
   zs_log log = {0};
   h_harness h;
-  h_init(&h, NULL);
-  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  zs_established(&h);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern, 300, zs_release, &log), 300);
   assert_int_equal(ltcp_send(h.st, h.fd, pattern + 300, 300, 0), 300);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern + 600, 300, zs_release, &log), 300);
@@ -212,11 +209,9 @@ static void test_established_stack_free_releases_lent_buffers_canceled(void **st
  * released on their acknowledgment, after the socket is gone. */
 static void test_established_close_sends_lent_bytes_then_fin(void **state) {
   (void)state;
-  fill_pattern();
   zs_log log = {0};
   h_harness h;
-  h_init(&h, NULL);
-  h_goto(&h, LTCP_ESTABLISHED, H_ACTIVE);
+  zs_established(&h);
   h.wnd = 0;
   remote_acks(&h, 0);
   assert_int_equal(ltcp_send_zc(h.st, h.fd, pattern, 500, zs_release, &log), 500);

@@ -334,7 +334,7 @@ static int http_respond_file(http_server_conn *h, const http_request *r, int fd,
     h->file_left = n;
     h->file_end = len;
     /* An empty body (a /proc file says 0 bytes) or one that cannot be mapped is read. */
-    if (h->send->zero_copy && n > 0) h->map = http_map_body(fd, first, n, h->send);
+    if (!h->send->copy && n > 0) h->map = http_map_body(fd, first, n, h->send);
     if (h->map) h->send->mapped++;
     else h->send->read++;
     *sent = n;

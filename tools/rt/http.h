@@ -47,7 +47,8 @@ typedef struct http_timeouts {
 /* How a server sends file bodies (serve's --send), and what it counts: one per serve shard,
  * written only from its thread (release callbacks run inside its stack's calls). */
 typedef struct http_send {
-  int zero_copy;            /* lend the pages of a mapping (ltcp_send_zc); else pread and copy */
+  int copy;                 /* --send copy: pread and copy; 0 (the default): lend the pages of
+                             * a mapping (ltcp_send_zc) */
   uint64_t mapped;          /* bodies lent from a mapping */
   uint64_t read;            /* bodies read and copied: --send copy, an empty file (a /proc file
                              * says 0), or one that cannot be mapped */

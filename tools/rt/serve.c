@@ -52,7 +52,6 @@ typedef struct serve {
   http_site site;           /* http:DIR */
   http_timeouts timeouts;   /* --header-timeout, --idle-timeout */
   http_send send;           /* --send, and what the file service counts */
-  int send_given;
   uint32_t max_per_client;  /* --max-per-client */
   uint64_t refused;         /* connections reset because their address had max_per_client */
   uint16_t port;
@@ -184,8 +183,8 @@ static int serve_chargen(serve *s, serve_conn *c) {
     const uint8_t *p = s->chargen + c->chargen_pos % SERVE_CHARGEN_CYCLE;
     size_t len = (SERVE_CHARGEN_CYCLES - 1) * SERVE_CHARGEN_CYCLE;
     ssize_t n = -1;
-    if (s->send.zero_copy) n = ltcp_send_zc(s->rt.st, c->fd, p, len, NULL, NULL);
-    if (n < 0 && (!s->send.zero_copy || errno == ENOBUFS))
+    if (!s->send.copy) n = ltcp_send_zc(s->rt.st, c->fd, p, len, NULL, NULL);
+    if (n < 0 && (s->send.copy || errno == ENOBUFS))
       n = ltcp_send(s->rt.st, c->fd, p, len, 0);
     if (n < 0) return errno == EAGAIN ? 0 : -1;
     c->chargen_pos += (uint64_t)n;
@@ -381,10 +380,9 @@ static int serve_option_limits(serve *s, int argc, char **argv, int *i) {
 }
 
 static int serve_parse_send(serve *s, const char *v) {
-  if (strcmp(v, "zerocopy") == 0) s->send.zero_copy = 1;
-  else if (strcmp(v, "copy") == 0) s->send.zero_copy = 0;
+  if (strcmp(v, "zerocopy") == 0) s->send.copy = 0;
+  else if (strcmp(v, "copy") == 0) s->send.copy = 1;
   else return rt_usage_error(&s->rt.o, "--send wants zerocopy or copy, not '%s'", v);
-  s->send_given = 1;
   return 1;
 }
 
@@ -414,7 +412,6 @@ static int serve_check(void *app) {
   if (!s->max_per_client) s->max_per_client = SERVE_MAX_PER_CLIENT;
   if (!s->timeouts.header_ns) s->timeouts.header_ns = LTCP_SEC(SERVE_HEADER_TIMEOUT_S);
   if (!s->timeouts.idle_ns) s->timeouts.idle_ns = LTCP_SEC(SERVE_IDLE_TIMEOUT_S);
-  if (!s->send_given) s->send.zero_copy = 1;
   if (s->kind == SERVE_HTTP && http_site_init(&s->site, s->root, s->follow_symlinks) != 0)
     return rt_usage_error(&s->rt.o, "http:%s: %s", s->root, strerror(errno));
   return 0;
