@@ -45,15 +45,9 @@ ip netns exec $B python3 "$HERE/faults.py" serve 198.18.1.2 >"$TMP/serve.out" 2>
 PIDS+=($!)
 for _ in $(seq 100); do grep -q listening "$TMP/serve.out" && break; sleep 0.05; done
 timeout 30 ip netns exec $A python3 "$HERE/faults.py" client 198.18.1.2
-sleep 0.5 # the last ACKs and probes reach the capture
-kill -TERM "${PIDS[0]}"
-wait "${PIDS[0]}" 2>/dev/null || true
 
-fails=0
-"$L" analyze --stuck 0.5 --color never "$TMP/cap.pcapng" >"$TMP/out.txt"
-"$L" analyze --stuck 0.5 --format json "$TMP/cap.pcapng" >"$TMP/out.json"
-finding() { # KIND PORT SIDE: a finding of KIND about the connection to PORT, on SIDE
-  python3 - "$TMP/out.json" "$@" <<'PY' || { echo "FAIL: no $1 finding for port $2 ($3)"; return 1; }
+has() { # KIND PORT SIDE: the capture so far holds a finding of KIND about PORT, on SIDE
+  python3 - "$TMP/out.json" "$@" <<'PY'
 import json, sys
 path, kind, port, side = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 objs = [json.loads(l) for l in open(path)]
@@ -62,6 +56,23 @@ ok = any(o["type"] == "finding" and o["kind"] == kind and o["side"] == side and
          conns[o["conn"]]["server"]["port"] == port and o["frames"] for o in objs)
 sys.exit(0 if ok else 1)
 PY
+}
+all_in() {
+  "$L" analyze --stuck 0.5 --format json "$TMP/cap.pcapng" >"$TMP/out.json" 2>/dev/null &&
+    has close_wait 8001 server && has reset 8002 client && has syn_refused 8003 client &&
+    has zero_window 8004 server
+}
+# The last ACKs and probes reach the capture: wait until every finding is in it (bounded: 10 s;
+# the checks below say which is missing otherwise), then stop dumpcap.
+for _ in $(seq 100); do all_in && break; sleep 0.1; done
+kill -TERM "${PIDS[0]}"
+wait "${PIDS[0]}" 2>/dev/null || true
+
+fails=0
+"$L" analyze --stuck 0.5 --color never "$TMP/cap.pcapng" >"$TMP/out.txt"
+"$L" analyze --stuck 0.5 --format json "$TMP/cap.pcapng" >"$TMP/out.json"
+finding() { # KIND PORT SIDE: a finding of KIND about the connection to PORT, on SIDE
+  has "$@" || { echo "FAIL: no $1 finding for port $2 ($3)"; return 1; }
 }
 finding close_wait 8001 server || fails=$((fails + 1))
 finding reset 8002 client || fails=$((fails + 1))
