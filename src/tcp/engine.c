@@ -32,6 +32,7 @@ void ltcp_engine_reap(ltcp_engine *eng) {
 void ltcp_engine_trim(ltcp_engine *eng) {
   ltcp_busy_pool_free(eng);
   ltcp_life_pool_free(eng);
+  ltcp_mem_trim(&eng->mem);
 }
 
 void ltcp_engine_free(ltcp_engine *eng) {

@@ -96,7 +96,8 @@ int ltcp_engine_init(ltcp_engine *eng, const ltcp_stack_config *cfg, ltcp_stats 
 /* Frees the event queue, the graveyard and the pools. The host frees its live TCBs first
  * (ltcp_life_free). */
 void ltcp_engine_free(ltcp_engine *eng);
-/* Returns the pooled TCBs and busy parts to the allocator (ltcp_stack_trim). */
+/* Returns the pooled TCBs, busy parts and first ring allocations to the allocator
+ * (ltcp_stack_trim). */
 void ltcp_engine_trim(ltcp_engine *eng);
 /* The host's clock moves to now (never backwards). */
 static inline void ltcp_engine_clock(ltcp_engine *eng, ltcp_time_ns now) {

@@ -22,7 +22,19 @@ void ltcp_mem_init(ltcp_mem *m, const ltcp_stack_config *cfg, ltcp_stats *stats)
   ltcp_mem_configure(m, cfg);
 }
 
+void ltcp_mem_trim(ltcp_mem *m) {
+  for (uint32_t n = 0; m->ring_pool; n++) { /* bounded by ring_pool_count: each pass frees one */
+    LTCP_ASSERT(n < m->ring_pool_count);
+    ltcp_mem_free_block *b = m->ring_pool;
+    LTCP_UNPOISON(b, LTCP_MEM_RING_FIRST);
+    m->ring_pool = b->next;
+    free(b);
+  }
+  m->ring_pool_count = 0;
+}
+
 void ltcp_mem_free(ltcp_mem *m) {
+  ltcp_mem_trim(m);
   for (uint32_t n = 0; m->pool; n++) { /* bounded by pool_count: each pass frees one */
     LTCP_ASSERT(n < m->pool_count);
     ltcp_mem_free_block *b = m->pool;
@@ -65,4 +77,25 @@ void ltcp_mem_block_give(ltcp_mem *m, void *blk) {
   m->pool = b;
   m->pool_count++;
   LTCP_POISON(b, LTCP_MEM_BLOCK);
+}
+
+void *ltcp_mem_ring_take(ltcp_mem *m) {
+  ltcp_mem_free_block *b = m->ring_pool;
+  if (!b) return malloc(LTCP_MEM_RING_FIRST);
+  LTCP_UNPOISON(b, LTCP_MEM_RING_FIRST);
+  m->ring_pool = b->next;
+  m->ring_pool_count--;
+  return b;
+}
+
+void ltcp_mem_ring_give(ltcp_mem *m, void *buf) {
+  if ((uint64_t)(m->ring_pool_count + 1) * LTCP_MEM_RING_FIRST > m->limit) {
+    free(buf);
+    return;
+  }
+  ltcp_mem_free_block *b = buf;
+  b->next = m->ring_pool;
+  m->ring_pool = b;
+  m->ring_pool_count++;
+  LTCP_POISON(b, LTCP_MEM_RING_FIRST);
 }

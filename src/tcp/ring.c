@@ -7,10 +7,21 @@
 #include "util/assert.h"
 #include "lucidtcp/wire/checksum.h"
 
-/* The first allocation: small enough for malloc's per-thread cache (glibc's tcache holds chunks
- * up to 1032 bytes), so a connection that sends or receives a few bytes costs no trip into the
- * heap proper; a 1460-byte segment doubles it once. */
-#define RING_MIN_ALLOC 1024u
+/* The first allocation (tcp/mem.h): a connection that sends or receives a few bytes takes it
+ * from the engine's pool; a 1460-byte segment doubles it once. */
+#define RING_MIN_ALLOC LTCP_MEM_RING_FIRST
+
+/* An allocation of size bytes: a first one from mem's pool when the ring has a budget. */
+static uint8_t *ring_alloc(ltcp_mem *mem, uint32_t size) {
+  return mem && size == RING_MIN_ALLOC ? ltcp_mem_ring_take(mem) : malloc(size);
+}
+
+static void ring_free(ltcp_mem *mem, uint8_t *buf, uint32_t size) {
+  if (mem && size == RING_MIN_ALLOC)
+    ltcp_mem_ring_give(mem, buf);
+  else
+    free(buf);
+}
 
 /* Copies n bytes from position pos (wrapping at alloc) into dst. */
 static void ring_get(const ltcp_ring *r, uint32_t pos, uint8_t *dst, uint32_t n) {
@@ -43,14 +54,14 @@ static int ring_reserve(ltcp_ring *r, ltcp_mem *mem, ltcp_mem_mark mark, uint32_
   if (r->buf && need <= r->alloc) return 0;
   uint32_t size = ring_size_for(r, need);
   if (mem && ltcp_mem_grow(mem, r->alloc, size, mark) != 0) return LTCP_ENOBUFS;
-  uint8_t *buf = malloc(size);
+  uint8_t *buf = ring_alloc(mem, size);
   if (!buf) {
     if (mem) ltcp_mem_release(mem, size - r->alloc);
     return LTCP_ENOMEM;
   }
   if (r->buf) {
     ring_get(r, r->head, buf, r->len); /* only the bytes held move */
-    free(r->buf);
+    ring_free(mem, r->buf, r->alloc);
   }
   r->buf = buf;
   r->alloc = size;
@@ -106,7 +117,7 @@ void ltcp_ring_consume(ltcp_ring *r, uint32_t n) {
 
 void ltcp_ring_clear_slow(ltcp_ring *r, ltcp_mem *mem) {
   if (mem && r->buf) ltcp_mem_release(mem, r->alloc);
-  free(r->buf);
+  if (r->buf) ring_free(mem, r->buf, r->alloc);
   r->buf = NULL;
   r->alloc = 0;
   r->head = 0;

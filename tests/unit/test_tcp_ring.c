@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -113,6 +114,60 @@ static void test_ring_copy_out_sum_across_the_wrap(void **state) {
   ltcp_ring_clear(&r, NULL);
 }
 
+/* tcp/mem.h: a ring's first allocation goes back to the stack's pool when freed, and the next
+ * ring takes it from there rather than from malloc (a burst of short connections would
+ * otherwise give the heap's top back to the kernel and fault it in again); a grown ring's
+ * first allocation goes to the pool too; the pool never holds more than the budget's limit;
+ * ltcp_mem_trim empties it. */
+static void test_ring_first_allocations_are_pooled_within_the_limit(void **state) {
+  (void)state;
+  ltcp_stats stats = {0};
+  ltcp_stack_config cfg = {.mem_limit = 2 * LTCP_MEM_RING_FIRST};
+  ltcp_mem m;
+  ltcp_mem_init(&m, &cfg, &stats);
+  uint8_t b[4] = {1, 2, 3, 4};
+  ltcp_ring r1 = {.cap = 65536}, r2 = {.cap = 65536}, r3 = {.cap = 65536};
+  assert_int_equal(ltcp_ring_append(&r1, &m, LTCP_MEM_LIMIT, b, 1), 1);
+  assert_int_equal(r1.alloc, LTCP_MEM_RING_FIRST);
+  uint8_t *first = r1.buf;
+  ltcp_ring_clear(&r1, &m);
+  assert_int_equal(m.ring_pool_count, 1);
+  assert_int_equal(m.used, 0);
+  /* The next ring reuses it, and holds the right bytes. */
+  assert_int_equal(ltcp_ring_append(&r2, &m, LTCP_MEM_LIMIT, b, 4), 4);
+  assert_ptr_equal(r2.buf, first);
+  assert_int_equal(m.ring_pool_count, 0);
+  uint8_t out[4];
+  ltcp_ring_copy_out(&r2, 0, out, 4);
+  assert_memory_equal(out, b, 4);
+  /* Growing past the first allocation pools it. */
+  uint8_t big[1500] = {0};
+  assert_int_equal(ltcp_ring_append(&r2, &m, LTCP_MEM_LIMIT, big, sizeof big), sizeof big);
+  assert_int_equal(r2.alloc, 2 * LTCP_MEM_RING_FIRST);
+  assert_int_equal(m.ring_pool_count, 1);
+  ltcp_ring_clear(&r2, &m); /* 2 KiB: back to malloc, not the pool */
+  assert_int_equal(m.ring_pool_count, 1);
+  assert_int_equal(m.used, 0);
+  /* The pool stops at the limit: two first allocations fill 2 KiB; a third is freed. */
+  assert_int_equal(ltcp_ring_append(&r1, &m, LTCP_MEM_LIMIT, b, 1), 1);
+  assert_int_equal(ltcp_ring_append(&r3, &m, LTCP_MEM_LIMIT, b, 1), 1);
+  assert_int_equal(m.ring_pool_count, 0);
+  ltcp_ring_clear(&r1, &m);
+  ltcp_ring_clear(&r3, &m);
+  assert_int_equal(m.ring_pool_count, 2);
+  void *extra = ltcp_mem_ring_take(&m);
+  assert_int_equal(m.ring_pool_count, 1);
+  ltcp_mem_ring_give(&m, extra);
+  ltcp_mem_ring_give(&m, ltcp_mem_ring_take(&m)); /* still 2 */
+  assert_int_equal(m.ring_pool_count, 2);
+  ltcp_mem_ring_give(&m, malloc(LTCP_MEM_RING_FIRST)); /* a third: freed (ASan sees no leak) */
+  assert_int_equal(m.ring_pool_count, 2);
+  ltcp_mem_trim(&m);
+  assert_int_equal(m.ring_pool_count, 0);
+  assert_null(m.ring_pool);
+  ltcp_mem_free(&m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ring_append_allocates_small_then_doubles),
@@ -120,6 +175,7 @@ int main(void) {
       cmocka_unit_test(test_ring_append_within_memory_budget),
       cmocka_unit_test(test_ring_tiny_capacity_allocates_only_cap),
       cmocka_unit_test(test_ring_copy_out_sum_across_the_wrap),
+      cmocka_unit_test(test_ring_first_allocations_are_pooled_within_the_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
