@@ -101,8 +101,25 @@ krec() {
   done
 }
 
+# ONE: the prefix of every single-threaded in-process run: pinned to one CPU (BENCH_CPU, default
+# 0), so that the rows a ratio compares ran on the same core. This VM's two vCPUs can differ by
+# 1.6x in speed for the same instructions (a busy neighbour on one core's other hardware thread,
+# as measured on 2026-12-07: 313k against 190k cycles/s), and an unpinned run lands on either;
+# the probe below records both. Sharded and kernel runs use both cores and stay unpinned.
+ONE=()
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then ONE=(taskset -c "${BENCH_CPU:-0}"); fi
+cpu_probe() {
+  local c v
+  command -v taskset >/dev/null || return 0
+  for ((c = 0; c < $(nproc); c++)); do
+    v=$(timeout -k 5 60 taskset -c "$c" "$LT" cycles --count 20000 --inflight 1 | tr ' ' '\n' | sed -n 's/^conn_per_s=//p')
+    note "CPU $c speed probe: ${v:-?} cycles/s (20,000 cycles, 1 in flight)${ONE[*]:+; single-threaded rows run on CPU ${BENCH_CPU:-0}}"
+  done
+}
+
 echo "bench: $REPS runs per figure; machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 note "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+cpu_probe
 
 # BENCH_FIGURES="bulk cycles rr mem tun" (the default: all) picks figures; "clean" alone runs
 # the clean TUN transfer's counters without the rest of "tun".
@@ -112,15 +129,15 @@ want() { [[ " ${BENCH_FIGURES:-bulk cycles rr mem tun} " == *" $1 "* ]]; }
 if want bulk; then
 BULK=$((2 * GIB))
 F="bulk MSS 1460, 2 GiB (Gbit/s of payload per CPU)"
-rec "$F" lucidtcp gbps "$LT" bulk --mss 1460 --bytes $BULK
-rec "$F" "lucidtcp, zero-copy send (ltcp_send_zc)" gbps "$LT" bulk --mss 1460 --bytes $BULK --zc 1
-[ -x "$LW" ] && rec "$F" lwip gbps "$LW" bulk --bytes $BULK
+rec "$F" lucidtcp gbps "${ONE[@]}" "$LT" bulk --mss 1460 --bytes $BULK
+rec "$F" "lucidtcp, zero-copy send (ltcp_send_zc)" gbps "${ONE[@]}" "$LT" bulk --mss 1460 --bytes $BULK --zc 1
+[ -x "$LW" ] && rec "$F" lwip gbps "${ONE[@]}" "$LW" bulk --bytes $BULK
 krec "$F" "kernel lo MTU 1500 offloads off" gbps lo1500off bulk --bytes $BULK
 krec "$F" "kernel lo MTU 1500 offloads on" gbps lo1500on bulk --bytes $BULK
 F="bulk MSS 1460: CPU-ns per segment"
-rec "$F" lucidtcp cpu_ns_per_seg "$LT" bulk --mss 1460 --bytes $BULK
+rec "$F" lucidtcp cpu_ns_per_seg "${ONE[@]}" "$LT" bulk --mss 1460 --bytes $BULK
 F="bulk MSS 65495, 2 GiB (Gbit/s per CPU)"
-rec "$F" lucidtcp gbps "$LT" bulk --mss 65495 --bytes $BULK
+rec "$F" lucidtcp gbps "${ONE[@]}" "$LT" bulk --mss 65495 --bytes $BULK
 krec "$F" "kernel lo MTU 65536" gbps lo64k bulk --bytes $BULK
 [ -x "$LW" ] && note "lwIP: Debian builds it with TCP_MSS 1460, so it has no MSS 65495 row"
 # Shards (issue 18): N pairs of stacks on N threads, sharing nothing. Wall time shows what the
@@ -137,16 +154,16 @@ fi
 # 2. Connection cycles, every TIME-WAIT kept (the client closes first).
 if want cycles; then
 F="cycles, 1 in flight, TIME-WAIT kept (conn/s per CPU)"
-rec "$F" lucidtcp conn_per_s "$LT" cycles --count 100000 --inflight 1
-[ -x "$LW" ] && rec "$F" "lwip (20k cycles: TIME-WAIT list is linear)" conn_per_s "$LW" cycles --count 20000
-[ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped" conn_per_s "$LW" cycles --count 100000 --drop-tw 1
+rec "$F" lucidtcp conn_per_s "${ONE[@]}" "$LT" cycles --count 100000 --inflight 1
+[ -x "$LW" ] && rec "$F" "lwip (20k cycles: TIME-WAIT list is linear)" conn_per_s "${ONE[@]}" "$LW" cycles --count 20000
+[ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped" conn_per_s "${ONE[@]}" "$LW" cycles --count 100000 --drop-tw 1
 krec "$F" "kernel lo MTU 1500" conn_per_s lo1500on cycles --count 100000 --inflight 1
 F="cycles, 1k in flight, TIME-WAIT kept (conn/s per CPU)"
-rec "$F" lucidtcp conn_per_s "$LT" cycles --count 100000 --inflight 1000
-[ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped (20k cycles)" conn_per_s "$LW" cycles --count 20000 --inflight 1000 --drop-tw 1
+rec "$F" lucidtcp conn_per_s "${ONE[@]}" "$LT" cycles --count 100000 --inflight 1000
+[ -x "$LW" ] && rec "$F" "lwip, TIME-WAIT dropped (20k cycles)" conn_per_s "${ONE[@]}" "$LW" cycles --count 20000 --inflight 1000 --drop-tw 1
 krec "$F" "kernel lo MTU 1500" conn_per_s lo1500on cycles --count 100000 --inflight 1000
 F="cycles, 4k in flight, TIME-WAIT kept (conn/s per CPU)"
-rec "$F" lucidtcp conn_per_s "$LT" cycles --count 100000 --inflight 4000
+rec "$F" lucidtcp conn_per_s "${ONE[@]}" "$LT" cycles --count 100000 --inflight 4000
 krec "$F" "kernel lo MTU 1500" conn_per_s lo1500on cycles --count 100000 --inflight 4000
 F="cycles, 1 in flight, sharded (conn/s, wall)"
 rec "$F" "lucidtcp, 1 shard" conn_per_s_wall "$LT" cycles --count 100000 --shards 1
@@ -159,8 +176,8 @@ fi
 # 3. Request/response.
 if want rr; then
 F="request/response, 1 byte (transactions/s per CPU)"
-rec "$F" lucidtcp trans_per_s "$LT" rr --count 1000000
-[ -x "$LW" ] && rec "$F" lwip trans_per_s "$LW" rr --count 1000000
+rec "$F" lucidtcp trans_per_s "${ONE[@]}" "$LT" rr --count 1000000
+[ -x "$LW" ] && rec "$F" lwip trans_per_s "${ONE[@]}" "$LW" rr --count 1000000
 krec "$F" "kernel lo MTU 1500" trans_per_s lo1500on rr --count 200000
 fi
 
@@ -175,7 +192,8 @@ getv() { echo "$memline" | grep "^$1 " | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp|$(getv mem_established server_bytes_per_conn)" >>"$RAW"
 echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp|$(getv mem_time_wait bytes_per_entry)" >>"$RAW"
 # The same with the pools the 1,000 (TIME-WAIT) and 4,000 (ESTABLISHED) connections set up at
-# once left for the next burst (TCBs and busy parts; ltcp_stack_trim gives them back).
+# once left for the next burst (TCBs, busy parts and buffers' first 1 KiB; ltcp_stack_trim gives them
+# back).
 echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp, pools of the burst kept|$(getv mem_time_wait bytes_per_entry_pools_kept)" >>"$RAW"
 echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp, pools of the burst kept|$(getv mem_established server_bytes_per_conn_pools_kept)" >>"$RAW"
 echo "row|bytes per SYN-RECEIVED entry (malloc)|lucidtcp|$(getv mem_syn_received bytes_per_entry)" >>"$RAW"
