@@ -13,7 +13,7 @@ static ltcp_syn_rec *syn_at(const ltcp_syn_table *t, uint32_t idx) {
 
 int ltcp_syn_table_init(ltcp_syn_table *t, const ltcp_rec_home *home) {
   t->home = *home;
-  return ltcp_recs_init(&t->recs, sizeof(ltcp_syn_rec), home->max, home->table->conns_mask + 1);
+  return ltcp_recs_init(&t->recs, sizeof(ltcp_syn_rec), home->max, home->table->conns_max);
 }
 
 void ltcp_syn_table_free(ltcp_syn_table *t) { ltcp_recs_free(&t->recs); }

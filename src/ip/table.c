@@ -11,9 +11,14 @@ static uint32_t table_pow2(uint32_t n) {
   return p;
 }
 
+/* The chains a table starts with: 8 KiB of pointers. */
+#define TABLE_CHAINS_FIRST 1024u
+
 int ltcp_table_init(ltcp_conn_table *t, uint32_t max, uint32_t max_half_open, uint64_t hash_key,
                     ltcp_ports *ports, ltcp_peers *peers) {
-  uint32_t nb = table_pow2(max + max_half_open);
+  t->conns_max = table_pow2(max + max_half_open);
+  uint32_t nb = t->conns_max < TABLE_CHAINS_FIRST ? t->conns_max : TABLE_CHAINS_FIRST;
+  t->chained = 0;
   t->ports = ports;
   t->peers = peers;
   t->max = max;
@@ -67,18 +72,58 @@ static int table_full(const ltcp_conn_table *t, int half_open) {
   return half_open ? t->half_open >= t->max_half_open : t->count - t->half_open >= t->max;
 }
 
+/* Puts tcb at the head of its chain in conns (mask: the array's). */
+static void table_link_in(ltcp_tcb **conns, uint64_t *used, uint32_t mask, ltcp_conn_table *t,
+                          ltcp_tcb *tcb) {
+  uint32_t i = ltcp_table_hash(t, &tcb->local, &tcb->remote) & mask;
+  tcb->hash_next = conns[i];
+  conns[i] = tcb;
+  used[i / 64] |= 1ull << (i % 64);
+}
+
+/* Twice the chains, every TCB moved over: when TCBs outnumber chains, below conns_max. O(TCBs),
+ * so O(1) for each insert over a table's life; the array never shrinks, as the pools keep the
+ * concurrency reached. When memory runs out the chains stay as they are, only longer. */
+static void table_grow(ltcp_conn_table *t) {
+  uint32_t nb = (t->conns_mask + 1) * 2;
+  ltcp_tcb **conns = calloc(nb, sizeof *conns);
+  uint64_t *used = calloc(nb / 64, sizeof *used);
+  if (!conns || !used) {
+    free(conns);
+    free(used);
+    return;
+  }
+  uint32_t words = (t->conns_mask + 1) / 64;
+  /* Bounded: each pass moves one TCB of the chained ones. */
+  for (uint32_t w = 0, n = 0; w < words; w++) {
+    for (uint64_t bits = t->used[w]; bits; bits &= bits - 1) {
+      ltcp_tcb *c = t->conns[w * 64 + (uint32_t)__builtin_ctzll(bits)];
+      for (; c; n++) {
+        LTCP_ASSERT(n < t->chained);
+        ltcp_tcb *next = c->hash_next;
+        table_link_in(conns, used, nb - 1, t, c);
+        c = next;
+      }
+    }
+  }
+  free(t->conns);
+  free(t->used);
+  t->conns = conns;
+  t->used = used;
+  t->conns_mask = nb - 1;
+}
+
 int ltcp_table_insert(ltcp_conn_table *t, ltcp_tcb *tcb, int half_open) {
   if (table_full(t, half_open)) return LTCP_ENOBUFS;
+  if (t->chained >= t->conns_mask + 1 && t->conns_mask + 1 < t->conns_max) table_grow(t);
   LTCP_ASSERT(!half_open || tcb->busy);
   if (half_open) {
     tcb->busy->half_open = 1;
     t->half_open++;
   }
-  uint32_t i = ltcp_table_hash(t, &tcb->local, &tcb->remote) & t->conns_mask;
-  tcb->hash_next = t->conns[i];
-  t->conns[i] = tcb;
-  t->used[i / 64] |= 1ull << (i % 64);
+  table_link_in(t->conns, t->used, t->conns_mask, t, tcb);
   tcb->in_table = 1;
+  t->chained++;
   t->count++;
   table_hold(t, tcb->local.port, tcb->remote.addr);
   return 0;
@@ -99,6 +144,8 @@ void ltcp_table_remove(ltcp_conn_table *t, ltcp_tcb *tcb) {
   *pp = tcb->hash_next;
   if (!t->conns[i]) t->used[i / 64] &= ~(1ull << (i % 64));
   tcb->in_table = 0;
+  LTCP_ASSERT(t->chained > 0);
+  t->chained--;
   t->count--;
   if (tcb->busy && tcb->busy->half_open) {
     LTCP_ASSERT(t->half_open > 0);

@@ -13,7 +13,7 @@ static ltcp_tw_rec *tw_at(const ltcp_tw_table *t, uint32_t idx) {
 
 int ltcp_tw_table_init(ltcp_tw_table *t, const ltcp_rec_home *home) {
   t->home = *home;
-  return ltcp_recs_init(&t->recs, sizeof(ltcp_tw_rec), home->max, home->table->conns_mask + 1);
+  return ltcp_recs_init(&t->recs, sizeof(ltcp_tw_rec), home->max, home->table->conns_max);
 }
 
 void ltcp_tw_table_free(ltcp_tw_table *t) { ltcp_recs_free(&t->recs); }
