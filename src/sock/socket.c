@@ -44,7 +44,7 @@ static int sock_wake_touch(ltcp_stack *st, ltcp_sock *s) {
 
 /* The end of a call on tcb: its invariants hold, its deadline is the host's, and the stack
  * tidies up. */
-static inline __attribute__((always_inline)) void sock_done(ltcp_stack *st, ltcp_tcb *tcb) {
+static void sock_done(ltcp_stack *st, ltcp_tcb *tcb) {
   if (tcb && !tcb->dead) {
     ltcp_tcb_check(tcb);
     ltcp_timer_update(sock_engine(st), tcb);
