@@ -465,19 +465,6 @@ void ltcp_ip_tx_resume(ltcp_ip *ip) {
   ltcp_ip_done(ip); /* TCBs that became records here are freed now, not at the next call */
 }
 
-void ltcp_ip_tx_flush_old(ltcp_ip *ip) {
-  /* A stalled queue's waiting connections wait for the driver to drain it (backpressure).
-   * Bounded by the TCBs in use: each pass takes one off the waiting list. */
-  if (ip->txq.data_limit == 0) return;
-  for (uint32_t n = 0; ip->tcp.txw.count > LTCP_OUTPUT_WAIT_HOT && ltcp_txq_data_room(&ip->txq);
-       n++) {
-    LTCP_ASSERT(n <= ip->tcp.life.in_use);
-    ltcp_tcb *t = ltcp_output_resume_next(&ip->tcp);
-    if (!t) break;
-    if (!t->dead) ltcp_ip_compact(ip, t);
-  }
-  if (ltcp_output_waiting(&ip->tcp.txw) && !ltcp_txq_data_room(&ip->txq)) ltcp_txq_stall(&ip->txq);
-}
 
 /* ---- connections, ports, records */
 

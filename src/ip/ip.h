@@ -129,11 +129,7 @@ int ltcp_ip_route6_lookup(const ltcp_ip *ip, const uint8_t dst[16], uint8_t via[
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb);
 /* The end of every call into the stack: idle connections sleep, deleted ones are freed, IPv6
  * peers no one holds are forgotten. */
-/* More than LTCP_OUTPUT_WAIT_HOT connections wait to send: the oldest send now, if the queue
- * has room (tcp/output.h). */
-void ltcp_ip_tx_flush_old(ltcp_ip *ip);
 static inline void ltcp_ip_done(ltcp_ip *ip) {
-  if (__builtin_expect(ip->tcp.txw.count > LTCP_OUTPUT_WAIT_HOT, 0)) ltcp_ip_tx_flush_old(ip);
   ltcp_engine_reap(&ip->tcp);
   if (__builtin_expect(ip->peers.nsweep != 0, 0)) ltcp_peers_sweep(&ip->peers);
 }

@@ -370,7 +370,6 @@ void ltcp_output_wait(ltcp_engine *eng, ltcp_tcb *tcb) {
   if (w->tail) w->tail->busy->tx_next = tcb;
   else w->head = tcb;
   w->tail = tcb;
-  w->count++;
 }
 
 void ltcp_output_unwait(ltcp_engine *eng, ltcp_tcb *tcb) {
@@ -383,8 +382,6 @@ void ltcp_output_unwait(ltcp_engine *eng, ltcp_tcb *tcb) {
   else w->tail = b->tx_prev;
   b->tx_prev = b->tx_next = NULL;
   tcb->in_tx_wait = 0;
-  LTCP_ASSERT(w->count > 0);
-  w->count--;
 }
 
 ltcp_tcb *ltcp_output_resume_next(ltcp_engine *eng) {
@@ -396,8 +393,6 @@ ltcp_tcb *ltcp_output_resume_next(ltcp_engine *eng) {
   else w->tail = NULL;
   t->busy->tx_next = NULL;
   t->in_tx_wait = 0;
-  LTCP_ASSERT(w->count > 0);
-  w->count--;
   if (!t->dead) {
     w->flushing = 1;
     ltcp_busy_touch(eng, t); /* awake (waiting keeps it so); the ACK it owed may go now */

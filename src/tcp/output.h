@@ -12,7 +12,6 @@
 
 typedef struct ltcp_output_wait_list {
   ltcp_tcb *head, *tail;  /* through busy->tx_next and tx_prev, oldest first: a FIFO */
-  uint32_t count;         /* TCBs on it */
   uint8_t flushing;       /* in ltcp_output_resume_next: owed ACKs go out now */
 } ltcp_output_wait_list;
 
@@ -38,14 +37,6 @@ uint32_t ltcp_out_resend(ltcp_engine *eng, ltcp_tcb *tcb, uint32_t seq, uint32_t
 void ltcp_output_wait(ltcp_engine *eng, ltcp_tcb *tcb);
 void ltcp_output_unwait(ltcp_engine *eng, ltcp_tcb *tcb);
 static inline int ltcp_output_waiting(const ltcp_output_wait_list *w) { return w->head != 0; }
-/* Connections that may owe an ACK at once while the host has room in its queue: beyond this,
- * the oldest sends its ACK now (ip/ip.h, ltcp_ip_done), while its TCB is still in the cache,
- * instead of when the driver takes the output, after thousands of other connections have
- * pushed it out (issue 18: with 4,000 connections in flight, that second visit was a quarter
- * of the cache misses). A batch of segments for 64 connections or fewer still gets one ACK per
- * connection (MUST-58/59); Linux sends the ACK as each segment is processed
- * (tcp_ack_snd_check), so this still aggregates more than it does. */
-#define LTCP_OUTPUT_WAIT_HOT 64u
 /* The host drains its queue and has room: the oldest waiting connection sends (an owed ACK
  * goes now). Returns it (for the host's bookkeeping), or NULL when none waits. */
 ltcp_tcb *ltcp_output_resume_next(ltcp_engine *eng);
