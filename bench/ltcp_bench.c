@@ -3,7 +3,8 @@
  *   ltcp_bench bulk   --mss 1460 --bytes N     one connection, Gbit/s of payload, CPU-ns/segment
  *                     --zc 1                   the sender lends its buffer (ltcp_send_zc): no
  *                                              copy into the send buffer
- *   ltcp_bench cycles --count N --inflight B   open, 1 byte each way, close; TIME-WAIT kept
+ *   ltcp_bench cycles --count N --inflight B   open, 1 byte each way, close; TIME-WAIT kept; a
+ *                                              first batch of B, untimed, warms the pools up
  *   ltcp_bench rr     --count N                1-byte request/response on one connection
  *   ltcp_bench mem    --count N                bytes per ESTABLISHED / TIME-WAIT / SYN-RECEIVED
  *
@@ -336,7 +337,7 @@ static void bench_cycles(uint32_t count, uint32_t inflight) {
    * TCBs, busy parts and buffers (thousands of mallocs and page faults, once per process), as
    * a server that has run for a while has them. Its TIME-WAITs stay; the timed count follows. */
   const uint32_t warm = inflight;
-  double c0 = 0, w0 = 0;
+  double c0 = 0, w0 = 0, cw = bench_cpu_s();
   for (uint32_t done = 0; done < count + warm;) {
     if (done == warm) c0 = bench_cpu_s(), w0 = bench_wall_s();
     uint32_t p = done / per_port, b = inflight;
@@ -350,8 +351,8 @@ static void bench_cycles(uint32_t count, uint32_t inflight) {
   double cpu = bench_cpu_s() - c0, wall = bench_wall_s() - w0;
   uint32_t tw = ltcp_stack_count_state(net.st[0], LTCP_TIME_WAIT);
   printf("cycles count=%u inflight=%u conn_per_s=%.0f time_wait_kept=%u cpu_s=%.3f wall_s=%.3f "
-         "virtual_s=%.3f warmup=%u\n", count, inflight, count / cpu, tw, cpu, wall,
-         (double)(net.now - LTCP_SEC(1)) / 1e9, warm);
+         "virtual_s=%.3f warmup=%u warmup_cpu_s=%.4f\n", count, inflight, count / cpu, tw, cpu,
+         wall, (double)(net.now - LTCP_SEC(1)) / 1e9, warm, c0 - cw);
   free(cfd), free(sfd), free(lports);
   ltcp_stack_free(net.st[0]);
   ltcp_stack_free(net.st[1]);
