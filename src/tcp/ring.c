@@ -8,7 +8,7 @@
 #include "lucidtcp/wire/checksum.h"
 
 /* The first allocation (tcp/mem.h): a connection that sends or receives a few bytes takes it
- * from the engine's pool; a 1460-byte segment doubles it once. */
+ * from the engine's pool; a 1460-byte segment takes 2 KiB from malloc. */
 #define RING_MIN_ALLOC LTCP_MEM_RING_FIRST
 
 /* An allocation of size bytes: a first one from mem's pool when the ring has a budget. */
