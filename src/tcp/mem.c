@@ -22,40 +22,44 @@ void ltcp_mem_init(ltcp_mem *m, const ltcp_stack_config *cfg, ltcp_stats *stats)
   ltcp_mem_configure(m, cfg);
 }
 
-void ltcp_mem_trim(ltcp_mem *m) {
-  for (uint32_t n = 0; m->ring_pool; n++) { /* bounded by ring_pool_count: each pass frees one */
-    LTCP_ASSERT(n < m->ring_pool_count);
-    ltcp_mem_free_block *b = m->ring_pool;
-    LTCP_UNPOISON(b, LTCP_MEM_RING_FIRST);
-    m->ring_pool = b->next;
-    free(b);
-  }
-  m->ring_pool_count = 0;
+/* The pool's newest block (size bytes), or NULL when it is empty. */
+static void *pool_pop(ltcp_mem_pool *p, uint32_t size) {
+  ltcp_mem_free_block *b = p->head;
+  if (!b) return NULL;
+  LTCP_UNPOISON(b, size);
+  p->head = b->next;
+  p->count--;
+  return b;
 }
+
+static void pool_push(ltcp_mem_pool *p, void *blk, uint32_t size) {
+  ltcp_mem_free_block *b = blk;
+  b->next = p->head;
+  p->head = b;
+  p->count++;
+  LTCP_POISON(b, size);
+}
+
+static void pool_free(ltcp_mem_pool *p, uint32_t size) {
+  for (uint32_t n = p->count; p->head; n--) { /* bounded by count: each pass frees one */
+    LTCP_ASSERT(n > 0);
+    free(pool_pop(p, size));
+  }
+  LTCP_ASSERT(p->count == 0);
+}
+
+void ltcp_mem_trim(ltcp_mem *m) { pool_free(&m->rings, LTCP_MEM_RING_FIRST); }
 
 void ltcp_mem_free(ltcp_mem *m) {
   ltcp_mem_trim(m);
-  for (uint32_t n = 0; m->pool; n++) { /* bounded by pool_count: each pass frees one */
-    LTCP_ASSERT(n < m->pool_count);
-    ltcp_mem_free_block *b = m->pool;
-    LTCP_UNPOISON(b, LTCP_MEM_BLOCK);
-    m->pool = b->next;
-    free(b);
-  }
-  m->pool_count = 0;
+  pool_free(&m->blocks, LTCP_MEM_BLOCK);
 }
 
 void *ltcp_mem_block_take(ltcp_mem *m) {
   if (m->used + LTCP_MEM_BLOCK > m->limit || m->reasm_used + LTCP_MEM_BLOCK > m->reasm_max)
     return NULL;
-  ltcp_mem_free_block *b = m->pool;
-  if (b) {
-    LTCP_UNPOISON(b, LTCP_MEM_BLOCK);
-    m->pool = b->next;
-    m->pool_count--;
-  } else if (!(b = malloc(LTCP_MEM_BLOCK))) {
-    return NULL;
-  }
+  void *b = pool_pop(&m->blocks, LTCP_MEM_BLOCK);
+  if (!b && !(b = malloc(LTCP_MEM_BLOCK))) return NULL;
   ltcp_mem_add(m, LTCP_MEM_BLOCK);
   m->reasm_used += LTCP_MEM_BLOCK;
   m->stats->reasm_mem = m->reasm_used;
@@ -68,34 +72,20 @@ void ltcp_mem_block_give(ltcp_mem *m, void *blk) {
   m->stats->reasm_mem = m->reasm_used;
   LTCP_ASSERT(m->used >= LTCP_MEM_BLOCK);
   ltcp_mem_release(m, LTCP_MEM_BLOCK);
-  if (m->pool_count >= LTCP_MEM_POOL_MAX) {
+  if (m->blocks.count >= LTCP_MEM_POOL_MAX)
     free(blk);
-    return;
-  }
-  ltcp_mem_free_block *b = blk;
-  b->next = m->pool;
-  m->pool = b;
-  m->pool_count++;
-  LTCP_POISON(b, LTCP_MEM_BLOCK);
+  else
+    pool_push(&m->blocks, blk, LTCP_MEM_BLOCK);
 }
 
 void *ltcp_mem_ring_take(ltcp_mem *m) {
-  ltcp_mem_free_block *b = m->ring_pool;
-  if (!b) return malloc(LTCP_MEM_RING_FIRST);
-  LTCP_UNPOISON(b, LTCP_MEM_RING_FIRST);
-  m->ring_pool = b->next;
-  m->ring_pool_count--;
-  return b;
+  void *b = pool_pop(&m->rings, LTCP_MEM_RING_FIRST);
+  return b ? b : malloc(LTCP_MEM_RING_FIRST);
 }
 
 void ltcp_mem_ring_give(ltcp_mem *m, void *buf) {
-  if ((uint64_t)(m->ring_pool_count + 1) * LTCP_MEM_RING_FIRST > m->limit) {
+  if ((uint64_t)(m->rings.count + 1) * LTCP_MEM_RING_FIRST > m->limit)
     free(buf);
-    return;
-  }
-  ltcp_mem_free_block *b = buf;
-  b->next = m->ring_pool;
-  m->ring_pool = b;
-  m->ring_pool_count++;
-  LTCP_POISON(b, LTCP_MEM_RING_FIRST);
+  else
+    pool_push(&m->rings, buf, LTCP_MEM_RING_FIRST);
 }

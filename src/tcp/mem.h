@@ -39,21 +39,25 @@ typedef struct ltcp_mem_free_block {
   struct ltcp_mem_free_block *next;
 } ltcp_mem_free_block;
 
+/* Free blocks of one size, last in first out, linked through themselves. */
+typedef struct ltcp_mem_pool {
+  ltcp_mem_free_block *head;
+  uint32_t count;
+} ltcp_mem_pool;
+
 typedef struct ltcp_mem {
   uint64_t limit, pressure;  /* the marks (bytes), from the configuration */
   uint64_t reasm_max;        /* out-of-order blocks of the whole stack, bytes */
   uint64_t used;             /* bytes held: rings' allocations and out-of-order blocks */
   uint64_t reasm_used;       /* of which out-of-order blocks */
   ltcp_stats *stats;         /* buf_mem, buf_mem_peak, reasm_mem mirror the above */
-  ltcp_mem_free_block *pool; /* free out-of-order blocks, at most LTCP_MEM_POOL_MAX */
-  uint32_t pool_count;
+  ltcp_mem_pool blocks;      /* free out-of-order blocks, at most LTCP_MEM_POOL_MAX */
   /* Free first ring allocations (LTCP_MEM_RING_FIRST bytes), kept for the next connection: a
    * burst of connections that each carry a few bytes frees thousands at once, and malloc would
    * give the heap's top back to the kernel and fault it in again for the next burst (issue 18:
    * half the CPU time of cycles with 1,000 in flight). Never more than were held at once, so
    * never more than `limit` bytes; ltcp_mem_trim frees them. */
-  ltcp_mem_free_block *ring_pool;
-  uint32_t ring_pool_count;
+  ltcp_mem_pool rings;
 } ltcp_mem;
 
 /* Sets the marks from cfg (0s take their defaults) and, at init, the counters. */

@@ -131,12 +131,12 @@ static void test_ring_first_allocations_are_pooled_within_the_limit(void **state
   assert_int_equal(r1.alloc, LTCP_MEM_RING_FIRST);
   uint8_t *first = r1.buf;
   ltcp_ring_clear(&r1, &m);
-  assert_int_equal(m.ring_pool_count, 1);
+  assert_int_equal(m.rings.count, 1);
   assert_int_equal(m.used, 0);
   /* The next ring reuses it, and holds the right bytes. */
   assert_int_equal(ltcp_ring_append(&r2, &m, LTCP_MEM_LIMIT, b, 4), 4);
   assert_ptr_equal(r2.buf, first);
-  assert_int_equal(m.ring_pool_count, 0);
+  assert_int_equal(m.rings.count, 0);
   uint8_t out[4];
   ltcp_ring_copy_out(&r2, 0, out, 4);
   assert_memory_equal(out, b, 4);
@@ -144,29 +144,29 @@ static void test_ring_first_allocations_are_pooled_within_the_limit(void **state
   uint8_t big[1500] = {0};
   assert_int_equal(ltcp_ring_append(&r2, &m, LTCP_MEM_LIMIT, big, sizeof big), sizeof big);
   assert_int_equal(r2.alloc, 2048); /* the first power of two that holds 1504 bytes */
-  assert_int_equal(m.ring_pool_count, 1);
+  assert_int_equal(m.rings.count, 1);
   ltcp_ring_clear(&r2, &m); /* 2 KiB: back to malloc, not the pool */
-  assert_int_equal(m.ring_pool_count, 1);
+  assert_int_equal(m.rings.count, 1);
   assert_int_equal(m.used, 0);
   /* Taken and given back, a block returns to the pool. */
   assert_int_equal(ltcp_ring_append(&r1, &m, LTCP_MEM_LIMIT, b, 1), 1);
   assert_int_equal(ltcp_ring_append(&r3, &m, LTCP_MEM_LIMIT, b, 1), 1);
-  assert_int_equal(m.ring_pool_count, 0);
+  assert_int_equal(m.rings.count, 0);
   ltcp_ring_clear(&r1, &m);
   ltcp_ring_clear(&r3, &m);
-  assert_int_equal(m.ring_pool_count, 2);
+  assert_int_equal(m.rings.count, 2);
   /* The pool stops at the limit: in a budget of two first blocks, a third given is freed. */
   ltcp_stats stats2 = {0};
   ltcp_stack_config small = {.mem_limit = 2 * LTCP_MEM_RING_FIRST};
   ltcp_mem m2;
   ltcp_mem_init(&m2, &small, &stats2);
   for (int i = 0; i < 3; i++) ltcp_mem_ring_give(&m2, malloc(LTCP_MEM_RING_FIRST));
-  assert_int_equal(m2.ring_pool_count, 2); /* the third went to free (ASan sees no leak) */
+  assert_int_equal(m2.rings.count, 2); /* the third went to free (ASan sees no leak) */
   ltcp_mem_free(&m2);
-  assert_int_equal(m2.ring_pool_count, 0);
+  assert_int_equal(m2.rings.count, 0);
   ltcp_mem_trim(&m);
-  assert_int_equal(m.ring_pool_count, 0);
-  assert_null(m.ring_pool);
+  assert_int_equal(m.rings.count, 0);
+  assert_null(m.rings.head);
   ltcp_mem_free(&m);
 }
 
