@@ -25,6 +25,7 @@ ltcp_add_test(test_ip_stack ${CMAKE_CURRENT_LIST_DIR}/test_ip_stack.c ltcp_sock)
 ltcp_add_test(test_ip_route ${CMAKE_CURRENT_LIST_DIR}/test_ip_route.c ltcp_harness ltcp_sock)
 # ltcp_stack_connections: the listing lucidtcp ss reads through a control socket.
 ltcp_add_test(test_stack_trim ${CMAKE_CURRENT_LIST_DIR}/test_stack_trim.c ltcp_sock)
+ltcp_add_test(test_stack_table_growth ${CMAKE_CURRENT_LIST_DIR}/test_stack_table_growth.c ltcp_sock)
 ltcp_add_test(test_stack_connections ${CMAKE_CURRENT_LIST_DIR}/test_stack_connections.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_ip_frag ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag.c ltcp_harness ltcp_sock)
 ltcp_add_test(test_ip_frag6 ${CMAKE_CURRENT_LIST_DIR}/test_ip_frag6.c ltcp_harness ltcp_sock)
