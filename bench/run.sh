@@ -103,8 +103,8 @@ krec() {
 
 # ONE: the prefix of every single-threaded in-process run: pinned to one CPU (BENCH_CPU, default
 # 0), so that the rows a ratio compares ran on the same core. This VM's two vCPUs can differ by
-# 1.6x in speed for the same instructions (a busy neighbour on one core's other hardware thread,
-# as measured on 2026-12-07: 313k against 190k cycles/s), and an unpinned run lands on either;
+# 1.6x in speed for the same instructions (as measured on 2026-12-07: 313k against 190k
+# cycles/s; the cause is outside the VM, likely a busy neighbour on one core), and an unpinned run lands on either;
 # the probe below records both. Sharded and kernel runs use both cores and stay unpinned.
 ONE=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then ONE=(taskset -c "${BENCH_CPU:-0}"); fi
