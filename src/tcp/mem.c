@@ -1,4 +1,4 @@
-/* Buffer memory: the budget and the out-of-order block pool (mem.h). */
+/* Buffer memory: the budget and the pools of free blocks (mem.h). */
 #include "tcp/mem.h"
 
 #include <stdlib.h>

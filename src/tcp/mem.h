@@ -1,5 +1,6 @@
 /* Buffer memory (Linux's tcp_mem): one budget for every connection's send and receive rings
- * and out-of-order blocks, set at init, and the pool of out-of-order blocks. The only owner of
+ * and out-of-order blocks, set at init, and the pools of free out-of-order blocks and of the
+ * rings' first blocks. The only owner of
  * the bytes counted: a ring or the reassembly queue asks here before it allocates and says
  * here when it frees. Three regimes, by the bytes held:
  *   below `pressure`: buffers grow freely (up to their sizes);
