@@ -20,3 +20,6 @@ ltcp_test_helper(ltcp_engine_fake ${CMAKE_CURRENT_LIST_DIR}/engine_fake.c ltcp_t
 # Running seeds for the simulation tests (tests/prop, tests/swarm): log-uniform draws, the trace
 # digest, seed lists, the crash message with the replay command (seeds.h).
 ltcp_test_helper(ltcp_seeds ${CMAKE_CURRENT_LIST_DIR}/seeds.c ltcp_util)
+# Two stacks joined by a perfect link the test pumps itself, for many connections at once
+# (stack_pair.h).
+ltcp_test_helper(ltcp_stack_pair ${CMAKE_CURRENT_LIST_DIR}/stack_pair.c ltcp_sock)

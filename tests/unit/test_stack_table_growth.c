@@ -9,60 +9,20 @@
 #include <cmocka.h>
 
 #include "lucidtcp/lucidtcp.h"
+#include "support/stack_pair.h"
 
 #define CLI LTCP_IPV4(198, 18, 0, 1)
 #define SRV LTCP_IPV4(198, 18, 0, 2)
 #define CONNS 3000
 
-static ltcp_stack *stack_on(uint32_t addr) {
-  ltcp_stack_config cfg;
-  ltcp_stack_config_default(&cfg);
-  cfg.addr = addr;
-  cfg.prefix_len = 24;
-  cfg.seed = addr;
-  cfg.max_connections = cfg.max_sockets = cfg.max_half_open = 2 * CONNS;
-  cfg.tx_queue_packets = 4 * CONNS;
-  ltcp_stack *st = ltcp_stack_new(&cfg);
-  assert_non_null(st);
-  return st;
-}
-
-/* Moves every queued packet to the other stack until both are quiet (bounded). */
-static void pump(ltcp_stack *a, ltcp_stack *b, ltcp_time_ns now) {
-  ltcp_stack *st[2] = {a, b};
-  for (int round = 0; round < 1000; round++) {
-    int moved = 0;
-    for (int i = 0; i < 2; i++) {
-      const uint8_t *pkt;
-      size_t len;
-      while ((len = ltcp_stack_tx_peek(st[i], &pkt)) != 0) {
-        ltcp_stack_input(st[1 - i], now, pkt, len);
-        ltcp_stack_tx_pop(st[i]);
-        moved = 1;
-      }
-    }
-    if (!moved) return;
-  }
-  fail_msg("packets still moving after 1000 rounds");
-}
-
 static void test_thousands_of_connections_live_through_the_tables_growth(void **state) {
   (void)state;
-  ltcp_stack *cli = stack_on(CLI), *srv = stack_on(SRV);
+  ltcp_stack *cli = sp_stack(CLI, 2 * CONNS, 4 * CONNS), *srv = sp_stack(SRV, 2 * CONNS, 4 * CONNS);
   ltcp_time_ns now = LTCP_SEC(1);
-  int lfd = ltcp_socket(srv);
-  ltcp_endpoint any = {.port = 80};
-  assert_int_equal(ltcp_bind(srv, lfd, &any), 0);
-  assert_int_equal(ltcp_listen(srv, lfd, CONNS), 0);
+  int lfd = sp_listen(srv, 80, CONNS);
   static int cfd[CONNS], sfd[CONNS];
-  for (int i = 0; i < CONNS; i++) {
-    cfd[i] = ltcp_socket(cli);
-    assert_true(cfd[i] >= 0);
-    ltcp_endpoint to = {.addr = SRV, .port = 80};
-    int rc = ltcp_connect(cli, cfd[i], &to);
-    assert_true(rc == 0 || errno == EINPROGRESS);
-  }
-  pump(cli, srv, now);
+  for (int i = 0; i < CONNS; i++) cfd[i] = sp_connect(cli, SRV, 80);
+  sp_pump(cli, srv, now);
   assert_int_equal(ltcp_stack_count_state(cli, LTCP_ESTABLISHED), CONNS);
   assert_int_equal(ltcp_stack_count_state(srv, LTCP_ESTABLISHED), CONNS);
   for (int i = 0; i < CONNS; i++) assert_true((sfd[i] = ltcp_accept(srv, lfd, NULL)) >= 0);
@@ -72,13 +32,13 @@ static void test_thousands_of_connections_live_through_the_tables_growth(void **
     uint16_t v = (uint16_t)i;
     assert_int_equal(ltcp_send(cli, cfd[i], &v, sizeof v, 0), (ssize_t)sizeof v);
   }
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   for (int i = 0; i < CONNS; i++) {
     uint16_t v = 0;
     assert_int_equal(ltcp_recv(srv, sfd[i], &v, sizeof v, 0), (ssize_t)sizeof v);
     assert_int_equal(ltcp_send(srv, sfd[i], &v, sizeof v, 0), (ssize_t)sizeof v);
   }
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   uint16_t seen[CONNS];
   memset(seen, 0, sizeof seen);
   for (int i = 0; i < CONNS; i++) {
@@ -90,9 +50,9 @@ static void test_thousands_of_connections_live_through_the_tables_growth(void **
   for (int i = 0; i < CONNS; i++) assert_int_equal(seen[i], 1);
   /* The client closes first and keeps every TIME-WAIT; the server's ends go. */
   for (int i = 0; i < CONNS; i++) assert_int_equal(ltcp_close(cli, cfd[i]), 0);
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   for (int i = 0; i < CONNS; i++) assert_int_equal(ltcp_close(srv, sfd[i]), 0);
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   assert_int_equal(ltcp_stack_count_state(cli, LTCP_TIME_WAIT), CONNS);
   assert_int_equal(ltcp_stack_count_state(srv, LTCP_ESTABLISHED), 0);
   assert_int_equal(ltcp_stack_count_state(srv, LTCP_LAST_ACK), 0);

@@ -11,41 +11,11 @@
 #include <cmocka.h>
 
 #include "lucidtcp/lucidtcp.h"
+#include "support/stack_pair.h"
 
 #define CLI LTCP_IPV4(198, 18, 0, 1)
 #define SRV LTCP_IPV4(198, 18, 0, 2)
 #define BURST 64
-
-static ltcp_stack *stack_on(uint32_t addr) {
-  ltcp_stack_config cfg;
-  ltcp_stack_config_default(&cfg);
-  cfg.addr = addr;
-  cfg.prefix_len = 24;
-  cfg.seed = addr;
-  cfg.max_connections = cfg.max_sockets = 256;
-  ltcp_stack *st = ltcp_stack_new(&cfg);
-  assert_non_null(st);
-  return st;
-}
-
-/* Moves every queued packet to the other stack until both are quiet (bounded). */
-static void pump(ltcp_stack *a, ltcp_stack *b, ltcp_time_ns now) {
-  ltcp_stack *st[2] = {a, b};
-  for (int round = 0; round < 1000; round++) {
-    int moved = 0;
-    for (int i = 0; i < 2; i++) {
-      const uint8_t *pkt;
-      size_t len;
-      while ((len = ltcp_stack_tx_peek(st[i], &pkt)) != 0) {
-        ltcp_stack_input(st[1 - i], now, pkt, len);
-        ltcp_stack_tx_pop(st[i]);
-        moved = 1;
-      }
-    }
-    if (!moved) return;
-  }
-  fail_msg("packets still moving after 1000 rounds");
-}
 
 /* Bytes allocated now: from ASan's allocator when it replaces malloc (the test build), else
  * from glibc's. */
@@ -59,35 +29,23 @@ static size_t heap_in_use(void) {
 }
 #endif
 
-static int connect_to_server(ltcp_stack *cli) {
-  int fd = ltcp_socket(cli);
-  assert_true(fd >= 0);
-  ltcp_endpoint srv = {.addr = SRV, .port = 80};
-  int rc = ltcp_connect(cli, fd, &srv);
-  assert_true(rc == 0 || errno == EINPROGRESS);
-  return fd;
-}
-
 static void test_trim_gives_back_the_pools_of_a_burst_and_the_stack_goes_on(void **state) {
   (void)state;
-  ltcp_stack *cli = stack_on(CLI), *srv = stack_on(SRV);
+  ltcp_stack *cli = sp_stack(CLI, 256, 0), *srv = sp_stack(SRV, 256, 0);
   ltcp_time_ns now = LTCP_SEC(1);
-  int lfd = ltcp_socket(srv);
-  ltcp_endpoint any = {.port = 80};
-  assert_int_equal(ltcp_bind(srv, lfd, &any), 0);
-  assert_int_equal(ltcp_listen(srv, lfd, BURST), 0);
+  int lfd = sp_listen(srv, 80, BURST);
   int cfd[BURST], sfd[BURST];
-  for (int i = 0; i < BURST; i++) cfd[i] = connect_to_server(cli);
-  pump(cli, srv, now);
+  for (int i = 0; i < BURST; i++) cfd[i] = sp_connect(cli, SRV, 80);
+  sp_pump(cli, srv, now);
   for (int i = 0; i < BURST; i++) assert_true((sfd[i] = ltcp_accept(srv, lfd, NULL)) >= 0);
   /* A byte each way: each client's send buffer and each server's receive buffer take their
    * first allocation (LTCP_MEM_RING_FIRST, 256 bytes). */
   for (int i = 0; i < BURST; i++) assert_int_equal(ltcp_send(cli, cfd[i], "q", 1, 0), 1);
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   /* The burst ends: every connection reset, its TCB, busy part and buffers pooled on both
    * sides. */
   for (int i = 0; i < BURST; i++) ltcp_abort(cli, cfd[i]);
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   for (int i = 0; i < BURST; i++) ltcp_close(srv, sfd[i]);
   assert_int_equal(ltcp_stack_count_state(cli, LTCP_ESTABLISHED), 0);
   assert_int_equal(ltcp_stack_count_state(srv, LTCP_ESTABLISHED), 0);
@@ -102,12 +60,12 @@ static void test_trim_gives_back_the_pools_of_a_burst_and_the_stack_goes_on(void
   ltcp_stack_trim(cli); /* trimming an empty pool is harmless */
 
   /* The stack works as before: a new connection carries a byte. */
-  int c = connect_to_server(cli);
-  pump(cli, srv, now);
+  int c = sp_connect(cli, SRV, 80);
+  sp_pump(cli, srv, now);
   int s = ltcp_accept(srv, lfd, NULL);
   assert_true(s >= 0);
   assert_int_equal(ltcp_send(cli, c, "x", 1, 0), 1);
-  pump(cli, srv, now);
+  sp_pump(cli, srv, now);
   char got = 0;
   assert_int_equal(ltcp_recv(srv, s, &got, 1, 0), 1);
   assert_int_equal(got, 'x');
