@@ -621,8 +621,8 @@ static void bench_mem_time_wait(uint32_t n) {
     bench_cycle_batch(&net, lfd, b, lports, BENCH_SERVER_PORT, cfd, sfd);
     done += b;
   }
-  /* The cycles ran 1,000 at a time: both stacks keep 1,000 TCBs and busy parts pooled for the
-   * next burst (752 bytes each). Counted as kept, and without them (ltcp_stack_trim): the
+  /* The cycles ran 1,000 at a time: both stacks keep 1,000 TCBs, busy parts and first buffer
+   * blocks pooled for the next burst. Counted as kept, and without them (ltcp_stack_trim): the
    * entries' own cost. */
   size_t kept = bench_heap();
   ltcp_stack_trim(net.st[0]);

@@ -7,17 +7,15 @@
 #include "util/assert.h"
 #include "lucidtcp/wire/checksum.h"
 
-/* The first allocation (tcp/mem.h): a connection that sends or receives a few bytes takes it
- * from the engine's pool; a 1460-byte segment takes 2 KiB from malloc. */
-#define RING_MIN_ALLOC LTCP_MEM_RING_FIRST
-
-/* An allocation of size bytes: a first one from mem's pool when the ring has a budget. */
+/* An allocation of size bytes: a first one (LTCP_MEM_RING_FIRST, tcp/mem.h) from mem's pool
+ * when the ring has a budget, so a connection that carries a few bytes takes no malloc; a
+ * 1460-byte segment takes 2 KiB from malloc. */
 static uint8_t *ring_alloc(ltcp_mem *mem, uint32_t size) {
-  return mem && size == RING_MIN_ALLOC ? ltcp_mem_ring_take(mem) : malloc(size);
+  return mem && size == LTCP_MEM_RING_FIRST ? ltcp_mem_ring_take(mem) : malloc(size);
 }
 
 static void ring_free(ltcp_mem *mem, uint8_t *buf, uint32_t size) {
-  if (mem && size == RING_MIN_ALLOC)
+  if (mem && size == LTCP_MEM_RING_FIRST)
     ltcp_mem_ring_give(mem, buf);
   else
     free(buf);
@@ -40,9 +38,9 @@ static void ring_put(ltcp_ring *r, uint32_t pos, const uint8_t *data, uint32_t n
 }
 
 /* The allocation that holds offsets [0, need) from head: doubling from the current one (or
- * RING_MIN_ALLOC), at most cap. */
+ * LTCP_MEM_RING_FIRST), at most cap. */
 static uint32_t ring_size_for(const ltcp_ring *r, uint32_t need) {
-  uint32_t size = r->alloc ? r->alloc : RING_MIN_ALLOC;
+  uint32_t size = r->alloc ? r->alloc : LTCP_MEM_RING_FIRST;
   while (size < need) size = size > r->cap / 2 ? r->cap : size * 2;
   return size > r->cap ? r->cap : size;
 }
