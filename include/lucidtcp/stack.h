@@ -106,7 +106,8 @@ int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev);
 /** Gives the allocator back the parts the stack keeps for reuse: TCBs, busy parts and the
  * buffers' first (256-byte) allocations freed by connections that ended (their pools hold up
  * to the concurrency reached, so a burst of 100,000
- * connections leaves them for the next burst). What is in use stays; nothing else changes.
+ * connections leaves them for the next burst), and the rings of timer FIFOs left empty. What
+ * is in use stays; nothing else changes.
  * Call it after a burst when memory matters more than the next burst's speed, as malloc_trim.
  * @param st the stack */
 void ltcp_stack_trim(ltcp_stack *st);

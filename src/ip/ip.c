@@ -82,7 +82,7 @@ static void ip_tx_commit(void *ctx, uint8_t *tcp, const ltcp_seg *seg, uint32_t 
 
 static void ip_deadline_moved(void *ctx, ltcp_tcb *tcb) {
   ltcp_ip *ip = ctx;
-  ltcp_timers_moved(&ip->timers, tcb);
+  ltcp_timers_moved(&ip->timers, tcb, ip->tcp.now);
 }
 
 /* A listener bound to one family's address (IPV6_V6ONLY, or a bound IPv4 address) takes no
@@ -426,7 +426,7 @@ void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
   if (ip->frags6.next_expiry <= now) ltcp_ip6_frags_expire(ip, now);
   /* Bounded: each expiry either deletes the TCB (or record) or moves its deadline past now; a
    * TCB's timers expire at most four times in one call (rtx, then dack or keep-alive). */
-  uint64_t bound = 4ull * (ip->timers.len + ip->syn.recs.count + 1) + ip->tw.recs.count;
+  uint64_t bound = 4ull * (ltcp_timers_count(&ip->timers) + ip->syn.recs.count + 1) + ip->tw.recs.count;
   for (uint64_t i = 0; i < bound; i++) {
     int expired;
     ltcp_tcb *t = ip_next_due(ip, &expired);
@@ -436,6 +436,11 @@ void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now) {
     if (!t->dead) ltcp_ip_compact(ip, t); /* a SYN,ACK sent again: waiting once more */
   }
   ltcp_ip_done(ip);
+}
+
+void ltcp_ip_trim(ltcp_ip *ip) {
+  ltcp_engine_trim(&ip->tcp);
+  ltcp_timers_trim(&ip->timers);
 }
 
 ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip) {

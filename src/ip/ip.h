@@ -77,6 +77,8 @@ void ltcp_ip_free(ltcp_ip *ip);
 void ltcp_ip_input(ltcp_ip *ip, ltcp_time_ns now, const uint8_t *pkt, size_t len, uint32_t flags);
 void ltcp_ip_advance(ltcp_ip *ip, ltcp_time_ns now);
 ltcp_time_ns ltcp_ip_next_deadline(const ltcp_ip *ip);
+/* Gives back what the engine's pools and the timers' empty FIFOs hold beyond what is in use. */
+void ltcp_ip_trim(ltcp_ip *ip);
 /* Connections waiting to send (an owed ACK, a full queue) send now. */
 void ltcp_ip_tx_resume(ltcp_ip *ip);
 /* The driver takes the output: the connections waiting to send go first, once the queue has

@@ -13,6 +13,7 @@ static ltcp_syn_rec *syn_at(const ltcp_syn_table *t, uint32_t idx) {
 
 int ltcp_syn_table_init(ltcp_syn_table *t, const ltcp_rec_home *home) {
   t->home = *home;
+  t->levels_used = 0;
   return ltcp_recs_init(&t->recs, sizeof(ltcp_syn_rec), home->max, home->table->conns_max);
 }
 
@@ -43,6 +44,7 @@ int ltcp_syn_table_compact(ltcp_syn_table *t, ltcp_tcb *tcb) {
   ltcp_life_retire(t->home.tcp, tcb); /* out of the table; the record keeps its listener's slot */
   ltcp_rec_table_insert(&t->home, &t->recs, idx, &local, &remote);
   ltcp_recs_fifo_append(&t->recs, &t->fifo[w->s.retries], idx);
+  t->levels_used |= 1u << w->s.retries;
   t->home.stats->syn_received_compact++;
   return 1;
 }
@@ -51,6 +53,7 @@ static void syn_remove(ltcp_syn_table *t, uint32_t idx) {
   ltcp_syn_rec *w = syn_at(t, idx);
   ltcp_rec_table_remove(&t->home, &t->recs, idx);
   ltcp_recs_fifo_unlink(&t->recs, &t->fifo[w->s.retries], idx);
+  if (!t->fifo[w->s.retries].head) t->levels_used &= ~(1u << w->s.retries);
   ltcp_recs_release(&t->recs, idx);
 }
 
@@ -82,8 +85,8 @@ ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_ep *local,
 /* The FIFO whose head is due first (ties: the lower connection id), or -1. */
 static int syn_earliest_level(const ltcp_syn_table *t) {
   int best = -1;
-  for (int i = 0; t->recs.count && i < LTCP_SYN_LEVELS; i++) {
-    if (!t->fifo[i].head) continue;
+  for (uint32_t m = t->levels_used; m; m &= m - 1) {
+    int i = __builtin_ctz(m);
     const ltcp_syn_rec *w = syn_at(t, t->fifo[i].head);
     const ltcp_syn_rec *b = best < 0 ? NULL : syn_at(t, t->fifo[best].head);
     if (!b || w->deadline < b->deadline || (w->deadline == b->deadline && w->id < b->id))

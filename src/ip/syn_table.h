@@ -27,6 +27,7 @@ typedef struct ltcp_syn_table {
   ltcp_rec_home home;
   ltcp_recs recs;
   ltcp_rec_fifo fifo[LTCP_SYN_LEVELS]; /* by retransmission count, each sorted by deadline */
+  uint32_t levels_used;    /* bit i: fifo[i] is not empty (the next expiry looks at those only) */
 } ltcp_syn_table;
 
 int ltcp_syn_table_init(ltcp_syn_table *t, const ltcp_rec_home *home); /* 0 or LTCP_ENOMEM */

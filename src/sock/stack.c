@@ -69,7 +69,7 @@ int ltcp_stack_next_event(ltcp_stack *st, ltcp_event *ev) {
 
 const ltcp_stats *ltcp_stack_stats(const ltcp_stack *st) { return &st->ip.stats; }
 
-void ltcp_stack_trim(ltcp_stack *st) { ltcp_engine_trim(&st->ip.tcp); }
+void ltcp_stack_trim(ltcp_stack *st) { ltcp_ip_trim(&st->ip); }
 
 const ltcp_stack_config *ltcp_stack_get_config(const ltcp_stack *st) { return &st->ip.cfg; }
 

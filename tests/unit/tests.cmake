@@ -21,6 +21,7 @@ ltcp_add_test(test_tcp_window ${CMAKE_CURRENT_LIST_DIR}/test_tcp_window.c ltcp_e
 ltcp_add_test(test_tcp_syncookie ${CMAKE_CURRENT_LIST_DIR}/test_tcp_syncookie.c ltcp_engine_fake)
 ltcp_add_test(test_ip_txq ${CMAKE_CURRENT_LIST_DIR}/test_ip_txq.c ltcp_ip)
 ltcp_add_test(test_ip_table ${CMAKE_CURRENT_LIST_DIR}/test_ip_table.c ltcp_ip)
+ltcp_add_test(test_ip_timers ${CMAKE_CURRENT_LIST_DIR}/test_ip_timers.c ltcp_ip)
 ltcp_add_test(test_ip_stack ${CMAKE_CURRENT_LIST_DIR}/test_ip_stack.c ltcp_sock)
 ltcp_add_test(test_ip_route ${CMAKE_CURRENT_LIST_DIR}/test_ip_route.c ltcp_harness ltcp_sock)
 # ltcp_stack_connections: the listing lucidtcp ss reads through a control socket.
