@@ -95,7 +95,7 @@ static int syn_earliest_level(const ltcp_syn_table *t) {
   return best;
 }
 
-ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id) {
+ltcp_time_ns ltcp_syn_table_earliest(const ltcp_syn_table *t, uint64_t *id) {
   int l = syn_earliest_level(t);
   if (l < 0) return LTCP_TIME_NEVER;
   const ltcp_syn_rec *w = syn_at(t, t->fifo[l].head);

@@ -41,8 +41,12 @@ int ltcp_syn_table_exists(const ltcp_syn_table *t, const ltcp_ep *local, const l
 /* The TCB again for a record's 4-tuple (the record goes), or NULL when there is none or no
  * memory (the record stays; the segment is then dropped as for a full queue). */
 ltcp_tcb *ltcp_syn_table_expand(ltcp_syn_table *t, const ltcp_ep *local, const ltcp_ep *remote);
-/* The earliest record deadline and its connection id (LTCP_TIME_NEVER when none). */
-ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id);
+/* The earliest record deadline and its connection id, when there is a record. */
+ltcp_time_ns ltcp_syn_table_earliest(const ltcp_syn_table *t, uint64_t *id);
+/* The same, LTCP_TIME_NEVER when there is none (asked on every turn: no call then). */
+static inline ltcp_time_ns ltcp_syn_table_next_expiry(const ltcp_syn_table *t, uint64_t *id) {
+  return t->levels_used ? ltcp_syn_table_earliest(t, id) : LTCP_TIME_NEVER;
+}
 /* The record with the earliest deadline as a TCB again (in the timer heap, due). */
 ltcp_tcb *ltcp_syn_table_expand_earliest(ltcp_syn_table *t);
 /* Room under pressure (RFC 4987 §3.4, early drop): the oldest record (of port, unless 0) whose

@@ -91,13 +91,6 @@ void ltcp_tw_table_view_gone(ltcp_tw_table *t) {
   tw_remove(t, idx);
 }
 
-ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_tw_table *t, uint64_t *id) {
-  if (!t->fifo.head) return LTCP_TIME_NEVER;
-  const ltcp_tw_rec *w = tw_at(t, t->fifo.head);
-  if (id) *id = w->id;
-  return w->expiry;
-}
-
 void ltcp_tw_table_expire_oldest(ltcp_tw_table *t) {
   if (!t->fifo.head) return;
   ltcp_tcb *v = tw_fill_view(t, t->fifo.head);

@@ -47,7 +47,12 @@ void ltcp_tw_table_view_done(ltcp_tw_table *t, ltcp_tcb *view);
 /* The view's connection closed (the engine's detach): its record goes. */
 void ltcp_tw_table_view_gone(ltcp_tw_table *t);
 /* The earliest expiry and its connection id (LTCP_TIME_NEVER when there is no record). */
-ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_tw_table *t, uint64_t *id);
+static inline ltcp_time_ns ltcp_tw_table_next_expiry(const ltcp_tw_table *t, uint64_t *id) {
+  if (!t->fifo.head) return LTCP_TIME_NEVER; /* asked on every turn: no call when empty */
+  const ltcp_tw_rec *w = (const ltcp_tw_rec *)ltcp_recs_at(&t->recs, t->fifo.head);
+  if (id) *id = w->id;
+  return w->expiry;
+}
 /* Ends the oldest record's TIME-WAIT (§3.10.8: "delete the TCB"), through the view so the
  * event is the engine's own. */
 void ltcp_tw_table_expire_oldest(ltcp_tw_table *t);
