@@ -382,7 +382,9 @@ tun_figures() {
   ip netns exec "$ns" ip link set lbv0 up
   ip netns exec "$ns2" ip link set lbv1 up
   ip netns exec "$ns2" ip link set lo up
-  # veth_send FIGURE [SEND OPTIONS...]: REPS runs of the kernel sender to a sink over the veth.
+  # veth_send FIGURE [SEND OPTIONS...]: REPS runs of the kernel sender to a sink over the veth
+  # (the row's name: VETH_ROW).
+  local VETH_ROW="kernel -> kernel, veth MTU 1500 offloads on"
   veth_send() {
     local fig=$1 k
     shift
@@ -390,12 +392,24 @@ tun_figures() {
       ip netns exec "$ns2" timeout -k 2 120 "$KB" sink --addr 198.19.0.2 --port 9 >/dev/null 2>&1 &
       PIDS+=($!)
       sleep 0.3
-      REPS=1 rec "$fig" "kernel -> kernel, veth MTU 1500 offloads on" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes" "$@"
+      REPS=1 rec "$fig" "$VETH_ROW" gbps ip netns exec "$ns" "$KB" send --addr 198.19.0.2 --port 9 --bytes "$bytes" "$@"
       wait "${PIDS[-1]}" 2>/dev/null || true
     done
   }
   veth_send "$F"
   veth_send "$FN" --nodelay 0
+  # The kernel's TCP at both ends and no offloads either (no TSO, GSO, GRO, checksum or
+  # scatter-gather on the veth): what 1500-byte TCP costs the kernel itself, beside the TUN rows
+  # without offloads, whose device-alone rows carry UDP to a socket nobody reads.
+  if command -v ethtool >/dev/null &&
+    ip netns exec "$ns" ethtool -K lbv0 tso off gso off gro off sg off tx off rx off >/dev/null 2>&1 &&
+    ip netns exec "$ns2" ethtool -K lbv1 tso off gso off gro off sg off tx off rx off >/dev/null 2>&1; then
+    VETH_ROW="kernel -> kernel, veth MTU 1500 offloads off"
+    veth_send "$F"
+    copy_rows "$F" "$FW" "$VETH_ROW" "$VETH_ROW (TCP payload)"
+  else
+    note "no ethtool (or it failed): the kernel -> kernel row without offloads is left out"
+  fi
   copy_rows "$F" "$FO" "kernel -> kernel, veth MTU 1500 offloads on" "kernel -> kernel, veth MTU 1500 offloads on"
 }
 # multi_send NS BYTES FLOWS: FLOWS kernel senders at once to serve's discard on port 9, BYTES in
