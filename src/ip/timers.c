@@ -21,7 +21,8 @@ int ltcp_timers_init(ltcp_timer_heap *h, uint32_t cap) {
   *h = (ltcp_timer_heap){.cap = cap};
   /* The rings together hold at most twice the TCBs' number (plus a first ring per class):
    * past that, an entry goes to the heap, which has room for every TCB. */
-  h->fifo_slots_max = 2 * cap + LTCP_TIMER_CLASSES * FIFO_FIRST_CAP;
+  uint64_t max = 2ull * cap + LTCP_TIMER_CLASSES * FIFO_FIRST_CAP;
+  h->fifo_slots_max = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
   h->heap = calloc(cap, sizeof *h->heap);
   return h->heap ? 0 : LTCP_ENOMEM;
 }
@@ -126,8 +127,9 @@ static void fifo_remove(ltcp_timer_heap *h, ltcp_tcb *tcb) {
  * when the new ring would pass the limits or malloc fails (the entry goes to the heap). */
 static int fifo_grow(ltcp_timer_heap *h, ltcp_timer_fifo *f, uint32_t cls) {
   uint32_t cap = FIFO_FIRST_CAP;
-  while (cap < 2 * (f->live + 1)) cap *= 2;
-  if (cap > LTCP_TIMER_FIFO_MAX || h->fifo_slots - f->cap + cap > h->fifo_slots_max) return -1;
+  while (cap < 2ull * (f->live + 1) && cap <= LTCP_TIMER_FIFO_MAX) cap *= 2; /* <= 19 passes */
+  if (cap > LTCP_TIMER_FIFO_MAX || (uint64_t)h->fifo_slots - f->cap + cap > h->fifo_slots_max)
+    return -1;
   ltcp_timer_entry *ring = malloc(cap * sizeof *ring);
   if (!ring) return -1;
   uint32_t n = 0;
