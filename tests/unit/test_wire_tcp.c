@@ -218,6 +218,32 @@ static void test_tcp_parse_bad_checksum(void **state) {
 }
 
 /* Odd-length text: the checksum pads with a zero byte. */
+/* NOP NOP TS, the layout read at once, gives what any other layout of the same option gives;
+ * a near miss (a timestamp option of the wrong length) is still refused. */
+static void test_tcp_parse_nop_nop_timestamps_as_any_layout(void **state) {
+  (void)state;
+  static const uint8_t layouts[][16] = {
+      {1, 1, 8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88},
+      {8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 1, 1},
+      {8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0, 0},
+      {1, 1, 8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 1, 1, 1, 0},
+  };
+  static const size_t lens[] = {12, 12, 12, 16};
+  for (size_t k = 0; k < 4; k++) {
+    ltcp_seg out;
+    assert_int_equal(parse_raw_options(layouts[k], lens[k], &out), LTCP_DROP_NONE);
+    assert_true(out.opts.has_timestamps);
+    assert_int_equal(out.opts.ts_val, 0x11223344u);
+    assert_int_equal(out.opts.ts_ecr, 0x55667788u);
+    assert_int_equal(out.opts.mss, 0);
+    assert_false(out.opts.sack_permitted);
+    assert_int_equal(out.opts.sack_count, 0);
+  }
+  static const uint8_t near_miss[12] = {1, 1, 8, 9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+  ltcp_seg out;
+  assert_int_equal(parse_raw_options(near_miss, 12, &out), LTCP_DROP_TCP_OPTIONS);
+}
+
 static void test_tcp_set_checksum_odd_payload(void **state) {
   (void)state;
   uint8_t buf[64];
@@ -398,6 +424,7 @@ int main(void) {
       cmocka_unit_test(test_tcp_parse_data_offset_4),
       cmocka_unit_test(test_tcp_parse_data_offset_beyond_len),
       cmocka_unit_test(test_tcp_parse_bad_checksum),
+      cmocka_unit_test(test_tcp_parse_nop_nop_timestamps_as_any_layout),
       cmocka_unit_test(test_tcp_set_checksum_odd_payload),
       cmocka_unit_test(test_tcp_set_checksum_payload_matches_whole),
       cmocka_unit_test(test_tcp_parse_port_0),
