@@ -45,7 +45,7 @@ typedef struct ltcp_ip {
   ltcp_routes6 routes6;    /* IPv6 routes: connected, default */
   ltcp_frags frags;        /* IPv4 datagrams being reassembled */
   ltcp_frags frags6;       /* IPv6 packets being reassembled (none without an IPv6 address) */
-  ltcp_timer_heap timers;
+  ltcp_timers timers;
   ltcp_tw_table tw;        /* compact TIME-WAIT records */
   ltcp_syn_table syn;      /* compact half-open records */
   ltcp_txq txq;

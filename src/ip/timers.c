@@ -17,8 +17,8 @@ static int32_t place_fifo(uint32_t cls, uint32_t slot) {
 static uint32_t place_class(int32_t p) { return (uint32_t)(-2 - p) & (LTCP_TIMER_CLASSES - 1); }
 static uint32_t place_slot(int32_t p) { return (uint32_t)(-2 - p) >> CLASS_BITS; }
 
-int ltcp_timers_init(ltcp_timer_heap *h, uint32_t cap) {
-  *h = (ltcp_timer_heap){.cap = cap};
+int ltcp_timers_init(ltcp_timers *h, uint32_t cap) {
+  *h = (ltcp_timers){.cap = cap};
   /* The rings together hold at most twice the TCBs' number (plus a first ring per class):
    * past that, an entry goes to the heap, which has room for every TCB. */
   uint64_t max = 2ull * cap + LTCP_TIMER_CLASSES * FIFO_FIRST_CAP;
@@ -27,13 +27,13 @@ int ltcp_timers_init(ltcp_timer_heap *h, uint32_t cap) {
   return h->heap ? 0 : LTCP_ENOMEM;
 }
 
-void ltcp_timers_free(ltcp_timer_heap *h) {
+void ltcp_timers_free(ltcp_timers *h) {
   for (uint32_t k = 0; k < LTCP_TIMER_CLASSES; k++) free(h->fifo[k].ring);
   free(h->heap);
-  *h = (ltcp_timer_heap){0};
+  *h = (ltcp_timers){0};
 }
 
-void ltcp_timers_trim(ltcp_timer_heap *h) {
+void ltcp_timers_trim(ltcp_timers *h) {
   for (uint32_t k = 0; k < LTCP_TIMER_CLASSES; k++) {
     ltcp_timer_fifo *f = &h->fifo[k];
     if (f->live || !f->ring) continue;
@@ -49,14 +49,14 @@ static int entry_before(const ltcp_timer_entry *a, const ltcp_timer_entry *b) {
 
 /* ---- the heap */
 
-static void heap_put(ltcp_timer_heap *h, uint32_t i, const ltcp_timer_entry *e) {
+static void heap_put(ltcp_timers *h, uint32_t i, const ltcp_timer_entry *e) {
   h->heap[i] = *e;
   e->tcb->heap_idx = (int32_t)i;
 }
 
 /* Both walks put e in the hole at i, moving the hole, not the entry, and are bounded by the
  * heap's height: each step halves or doubles the index. */
-static void heap_up(ltcp_timer_heap *h, uint32_t i, const ltcp_timer_entry *e) {
+static void heap_up(ltcp_timers *h, uint32_t i, const ltcp_timer_entry *e) {
   while (i > 0 && entry_before(e, &h->heap[(i - 1) / 2])) {
     heap_put(h, i, &h->heap[(i - 1) / 2]);
     i = (i - 1) / 2;
@@ -64,7 +64,7 @@ static void heap_up(ltcp_timer_heap *h, uint32_t i, const ltcp_timer_entry *e) {
   heap_put(h, i, e);
 }
 
-static void heap_down(ltcp_timer_heap *h, uint32_t i, const ltcp_timer_entry *e) {
+static void heap_down(ltcp_timers *h, uint32_t i, const ltcp_timer_entry *e) {
   for (;;) {
     uint32_t l = 2 * i + 1, r = l + 1, m = l;
     if (l >= h->len) break;
@@ -77,17 +77,23 @@ static void heap_down(ltcp_timer_heap *h, uint32_t i, const ltcp_timer_entry *e)
 }
 
 /* The entry e goes to index i (a hole): up or down to its place. */
-static void heap_place(ltcp_timer_heap *h, uint32_t i, const ltcp_timer_entry *e) {
+static void heap_place(ltcp_timers *h, uint32_t i, const ltcp_timer_entry *e) {
   if (i > 0 && entry_before(e, &h->heap[(i - 1) / 2])) heap_up(h, i, e);
   else heap_down(h, i, e);
 }
 
-static void heap_remove(ltcp_timer_heap *h, ltcp_tcb *tcb) {
-  uint32_t i = (uint32_t)tcb->heap_idx, last = --h->len;
-  tcb->heap_idx = PLACE_NONE;
+/* The entry at i leaves: the last one fills its place. */
+static void heap_remove_at(ltcp_timers *h, uint32_t i) {
+  uint32_t last = --h->len;
   if (i == last) return;
   ltcp_timer_entry e = h->heap[last];
   heap_place(h, i, &e);
+}
+
+static void heap_remove(ltcp_timers *h, ltcp_tcb *tcb) {
+  uint32_t i = (uint32_t)tcb->heap_idx;
+  tcb->heap_idx = PLACE_NONE;
+  heap_remove_at(h, i);
 }
 
 /* ---- the FIFOs */
@@ -105,7 +111,7 @@ static uint32_t fifo_class(ltcp_time_ns deadline, ltcp_time_ns now) {
 /* A TCB leaves its FIFO: its entry dies. Dead entries at either end go at once (each once:
  * O(1) amortized), so a FIFO's first and last entries are live; the others wait for the head
  * or for a copy (fifo_grow). */
-static void fifo_remove(ltcp_timer_heap *h, ltcp_tcb *tcb) {
+static void fifo_remove(ltcp_timers *h, ltcp_tcb *tcb) {
   uint32_t cls = place_class(tcb->heap_idx), slot = place_slot(tcb->heap_idx);
   ltcp_timer_fifo *f = &h->fifo[cls];
   LTCP_ASSERT(f->ring[slot].tcb == tcb && f->live > 0);
@@ -125,7 +131,7 @@ static void fifo_remove(ltcp_timer_heap *h, ltcp_tcb *tcb) {
 /* A full ring is copied, live entries only, into one with room for twice as many as it holds
  * (so at least as many appends again before the next copy: O(1) amortized). Returns 0, or -1
  * when the new ring would pass the limits or malloc fails (the entry goes to the heap). */
-static int fifo_grow(ltcp_timer_heap *h, ltcp_timer_fifo *f, uint32_t cls) {
+static int fifo_grow(ltcp_timers *h, ltcp_timer_fifo *f, uint32_t cls) {
   uint32_t cap = FIFO_FIRST_CAP;
   while (cap < 2ull * (f->live + 1) && cap <= LTCP_TIMER_FIFO_MAX) cap *= 2; /* <= 19 passes */
   if (cap > LTCP_TIMER_FIFO_MAX || (uint64_t)h->fifo_slots - f->cap + cap > h->fifo_slots_max)
@@ -152,7 +158,7 @@ static int fifo_grow(ltcp_timer_heap *h, ltcp_timer_fifo *f, uint32_t cls) {
 
 /* Appends e to its class's FIFO if it sorts after the last entry there. Returns 0, or -1 when
  * it does not (or there is no room): the caller puts it in the heap. */
-static int fifo_append(ltcp_timer_heap *h, const ltcp_timer_entry *e, ltcp_time_ns now) {
+static int fifo_append(ltcp_timers *h, const ltcp_timer_entry *e, ltcp_time_ns now) {
   uint32_t cls = fifo_class(e->deadline, now);
   ltcp_timer_fifo *f = &h->fifo[cls];
   if (f->head != f->tail && entry_before(e, fifo_at(f, f->tail - 1))) return -1;
@@ -170,18 +176,13 @@ static int fifo_append(ltcp_timer_heap *h, const ltcp_timer_entry *e, ltcp_time_
 
 /* A TCB in a FIFO, or any when the heap is deep: to its class's FIFO when it sorts last
  * there, else to the heap (where it may already be). */
-static __attribute__((noinline)) void timers_place_many(ltcp_timer_heap *h, ltcp_tcb *tcb,
+static __attribute__((noinline)) void timers_place_many(ltcp_timers *h, ltcp_tcb *tcb,
                                                         ltcp_time_ns now) {
   int32_t p = tcb->heap_idx;
   if (p <= -2) fifo_remove(h, tcb);
   ltcp_timer_entry e = {.deadline = tcb->deadline, .id = tcb->id, .tcb = tcb};
   if (fifo_append(h, &e, now) == 0) {
-    if (p >= 0) { /* it leaves the heap from where it was */
-      int32_t q = tcb->heap_idx;
-      tcb->heap_idx = p;
-      heap_remove(h, tcb);
-      tcb->heap_idx = q;
-    }
+    if (p >= 0) heap_remove_at(h, (uint32_t)p); /* it leaves the heap from where it was */
   } else if (p >= 0) {
     heap_place(h, (uint32_t)p, &e);
   } else {
@@ -190,7 +191,7 @@ static __attribute__((noinline)) void timers_place_many(ltcp_timer_heap *h, ltcp
   }
 }
 
-void ltcp_timers_moved(ltcp_timer_heap *h, ltcp_tcb *tcb, ltcp_time_ns now) {
+void ltcp_timers_moved(ltcp_timers *h, ltcp_tcb *tcb, ltcp_time_ns now) {
   int32_t p = tcb->heap_idx;
   if (tcb->deadline == LTCP_TIME_NEVER) {
     if (p >= 0) heap_remove(h, tcb);
@@ -211,7 +212,7 @@ void ltcp_timers_moved(ltcp_timer_heap *h, ltcp_tcb *tcb, ltcp_time_ns now) {
   heap_up(h, h->len++, &e);
 }
 
-ltcp_tcb *ltcp_timers_first_of_all(const ltcp_timer_heap *h) {
+ltcp_tcb *ltcp_timers_first_of_all(const ltcp_timers *h) {
   const ltcp_timer_entry *best = h->len ? &h->heap[0] : NULL;
   for (uint64_t m = h->fifo_used; m; m &= m - 1) {
     const ltcp_timer_fifo *f = &h->fifo[__builtin_ctzll(m)];

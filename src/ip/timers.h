@@ -47,29 +47,29 @@ typedef struct ltcp_timer_fifo {
   uint32_t live;          /* entries whose tcb is set */
 } ltcp_timer_fifo;
 
-typedef struct ltcp_timer_heap {
+typedef struct ltcp_timers {
   ltcp_timer_entry *heap;
   uint32_t len, cap;      /* heap entries; room for every TCB */
   uint32_t fifo_live;     /* TCBs in the FIFOs */
   uint32_t fifo_slots, fifo_slots_max; /* ring slots allocated in all FIFOs, and the limit */
   uint64_t fifo_used;     /* bit k: FIFO k holds a live entry (its head is live) */
   ltcp_timer_fifo fifo[LTCP_TIMER_CLASSES];
-} ltcp_timer_heap;
+} ltcp_timers;
 
 /* Room for cap TCBs (every connection and socket). Returns 0 or LTCP_ENOMEM. */
-int ltcp_timers_init(ltcp_timer_heap *h, uint32_t cap);
-void ltcp_timers_free(ltcp_timer_heap *h);
+int ltcp_timers_init(ltcp_timers *h, uint32_t cap);
+void ltcp_timers_free(ltcp_timers *h);
 /* tcb->deadline changed at time now: tcb enters, moves in or leaves the timers. */
-void ltcp_timers_moved(ltcp_timer_heap *h, ltcp_tcb *tcb, ltcp_time_ns now);
+void ltcp_timers_moved(ltcp_timers *h, ltcp_tcb *tcb, ltcp_time_ns now);
 /* The TCB due first, or NULL. */
-ltcp_tcb *ltcp_timers_first_of_all(const ltcp_timer_heap *h);
-static inline ltcp_tcb *ltcp_timers_first(const ltcp_timer_heap *h) {
+ltcp_tcb *ltcp_timers_first_of_all(const ltcp_timers *h);
+static inline ltcp_tcb *ltcp_timers_first(const ltcp_timers *h) {
   if (h->fifo_used) return ltcp_timers_first_of_all(h);
   return h->len ? h->heap[0].tcb : NULL;
 }
 /* The TCBs with a deadline. */
-static inline uint32_t ltcp_timers_count(const ltcp_timer_heap *h) { return h->len + h->fifo_live; }
+static inline uint32_t ltcp_timers_count(const ltcp_timers *h) { return h->len + h->fifo_live; }
 /* Frees the rings of empty FIFOs (a stack's trim). */
-void ltcp_timers_trim(ltcp_timer_heap *h);
+void ltcp_timers_trim(ltcp_timers *h);
 
 #endif

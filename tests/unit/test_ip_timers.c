@@ -16,7 +16,7 @@
 #define MS 1000000ll
 
 typedef struct timers_fixture {
-  ltcp_timer_heap h;
+  ltcp_timers h;
   ltcp_tcb *tcbs;
   uint64_t rng;
   ltcp_time_ns now;
