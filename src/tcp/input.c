@@ -37,7 +37,6 @@ static void in_take_mss(ltcp_tcb *tcb, const ltcp_seg *seg) {
   uint16_t peer = seg->opts.mss ? seg->opts.mss : 536;
   tcb->snd_mss = peer < tcb->rcv_mss ? peer : tcb->rcv_mss;
   if (tcb->snd_mss < 64) tcb->snd_mss = 64; /* a hostile MSS of 1 must not make 40x overhead */
-  ltcp_cc_init(tcb); /* RFC 6928 initial window (tcp/cc.c) */
 }
 
 /* cfg.rcvbuf_round_mss: as 4.4BSD's tcp_mss(), whole segments fill the receive buffer, from
@@ -59,13 +58,19 @@ static void in_take_window(ltcp_tcb *tcb, const ltcp_seg *seg) {
   if (wnd > tcb->snd_max_wnd) tcb->snd_max_wnd = wnd;
 }
 
-/* The first SYN of a connection: IRS and RCV.NXT. */
-static void in_take_syn(const ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
+/* The first SYN of a connection: IRS and RCV.NXT, the send MSS, what its options negotiate
+ * (RFC 7323, RFC 2018), and the initial window. */
+static void in_take_syn(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   tcb->irs = seg->seq;
   tcb->rcv_nxt = seg->seq + 1;
   tcb->rcv_adv = tcb->rcv_nxt;
   in_take_mss(tcb, seg);
   if (!tcb->passive) in_round_rcvbuf(eng, tcb);
+  ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
+  ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
+  /* RFC 6928's IW counts SMSS, which RFC 5681 §2 takes without options: once the timestamps
+   * took their 12 bytes off the MSS (as Linux's mss_cache and FreeBSD's tcp_maxseg). */
+  ltcp_cc_init(tcb);
 }
 
 /* §3.10.7.3 fourth, a SYN without an ACK in SYN-SENT: "If there are other controls or text in
@@ -178,8 +183,6 @@ static void in_listen_cookie_synack(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_
     syn.opts.sack_permitted = 0;
   }
   in_take_syn(eng, &t, &syn);
-  ltcp_opts_take_syn(eng, &t, &syn);
-  ltcp_sack_take_syn(eng, &t, &syn);
   t.iss = t.snd_una = ltcp_syncookie_make(eng, seg);
   t.snd_nxt = b.snd_retx = t.snd_buf_seq = t.iss + 1;
   if (t.rfc7323.ts_ok) {
@@ -221,8 +224,6 @@ static ltcp_tcb *in_listen_cookie_child(ltcp_engine *eng, ltcp_tcb *lst, const l
   eng->stats->syn_cookies_ok++;
   ltcp_seg syn = in_cookie_syn(seg, o);
   in_take_syn(eng, tcb, &syn);
-  ltcp_opts_take_syn(eng, tcb, &syn);
-  ltcp_sack_take_syn(eng, tcb, &syn);
   tcb->rfc7323.last_ack_sent = tcb->rcv_nxt;
   tcb->iss = tcb->snd_una = seg->ack - 1;
   tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = seg->ack;
@@ -288,8 +289,6 @@ static ltcp_tcb *in_listen(ltcp_engine *eng, ltcp_tcb *lst, const ltcp_seg *seg,
    * <CTL=SYN,ACK>, SND.NXT <- ISS+1, SND.UNA <- ISS. Text in the SYN is not taken (as Linux):
    * it is not acknowledged, so the peer sends it again. */
   in_take_syn(eng, tcb, seg);
-  ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
-  ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
   tcb->iss = isn ? *isn : ltcp_isn_select(eng, &tcb->local, &tcb->remote);
   tcb->snd_una = tcb->iss;
   tcb->snd_nxt = tcb->busy->snd_retx = tcb->snd_buf_seq = tcb->iss + 1;
@@ -348,8 +347,6 @@ static void in_syn_sent(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_seg *seg) {
   }
   /* Fourth: the SYN. */
   in_take_syn(eng, tcb, seg);
-  ltcp_opts_take_syn(eng, tcb, seg); /* RFC 7323 negotiation */
-  ltcp_sack_take_syn(eng, tcb, seg); /* RFC 2018 */
   if (ack_ok && ltcp_seq_gt(seg->ack, tcb->iss)) {
     in_syn_sent_synced(eng, tcb, seg, &why);
     return;

@@ -85,7 +85,7 @@ void ltcp_syn_restore(ltcp_engine *eng, ltcp_tcb *tcb, const ltcp_syn_state *s, 
   tcb->rcv_nxt = tcb->rcv_adv = tcb->busy->rcv_acked = s->irs + 1;
   tcb->snd_wnd = tcb->snd_max_wnd = s->snd_wnd;
   tcb->snd_mss = s->snd_mss;
-  ltcp_cc_init(tcb); /* as in_take_mss did */
+  ltcp_cc_init(tcb); /* as in_take_syn did, from the MSS the options left */
   syn_restore_options(eng, tcb, s);
   /* The window our SYN,ACK advertised (never scaled in a SYN): its right edge. */
   ltcp_seg synack = {.flags = LTCP_SYN | LTCP_ACK};

@@ -204,6 +204,51 @@ static void test_established_rtt_from_tsecr(void **state) {
   h_free(h);
 }
 
+/* RFC 6928's IW is 10 SMSS, and SMSS excludes options (RFC 5681 §2): with timestamps, 10
+ * segments of MSS - 12 bytes leave, and no eleventh carrying the 120 bytes that 10 * MSS would
+ * allow (as Linux counts mss_cache, FreeBSD tcp_maxseg). Sent by cwnd alone: the peer's window
+ * and the send buffer hold more. */
+static void iw_expect_ten_segments(h_harness *h) {
+  static uint8_t data[20 * H_MSS];
+  uint32_t smss = H_MSS - 12;
+  assert_int_equal(ltcp_send(h->st, h->fd, data, sizeof data, 0), (ssize_t)sizeof data);
+  for (uint32_t i = 0; i < 10; i++) h_expect_len(h, LTCP_ACK, h->iss + 1 + i * smss, h->irs + 1, smss);
+  h_expect_none(h);
+  ltcp_tcp_info info = status(h);
+  assert_int_equal(info.snd_mss, smss);
+  assert_int_equal(info.cwnd, 10 * smss);
+}
+
+static void test_timestamps_passive_initial_window_counts_mss_without_options(void **state) {
+  (void)state;
+  ts_conn c;
+  ltcp_stack_config cfg;
+  h_config(&cfg);
+  cfg.sndbuf = 1 << 20;
+  ts_open(&c, &cfg, 1 << 20);
+  iw_expect_ten_segments(&c.h);
+  h_free(&c.h);
+}
+
+static void test_timestamps_active_initial_window_counts_mss_without_options(void **state) {
+  (void)state;
+  h_harness h;
+  ltcp_stack_config cfg;
+  h_config(&cfg);
+  cfg.sndbuf = 1 << 20;
+  h_init(&h, &cfg);
+  h_connect(&h);
+  assert_true(h.out.seg.opts.has_timestamps);
+  h_seg synack = {.flags = LTCP_SYN | LTCP_ACK, .seq = h.irs, .ack = h.iss + 1, .wnd = 65535,
+                  .mss = H_MSS, .has_wscale = 1, .wscale = 7, .has_ts = 1, .ts_val = TS0,
+                  .ts_ecr = h.out.seg.opts.ts_val};
+  h_send_seg(&h, &synack);
+  h_expect(&h, LTCP_ACK, h.iss + 1, h.irs + 1);
+  assert_int_equal(status(&h).timestamps_ok, 1);
+  iw_expect_ten_segments(&h);
+  h_free(&h);
+}
+
 /* RFC 6191 (RFC 9293 §3.6 SHLD-4): in TIME-WAIT with timestamps, a SYN with a newer TSval opens
  * a new connection even below RCV.NXT; one with an older TSval does not. */
 static void test_time_wait_syn_timestamps_rfc6191(void **state) {
@@ -244,6 +289,10 @@ int main(void) {
       cmocka_unit_test_teardown(test_established_rtt_from_tsecr, h_teardown),
       cmocka_unit_test_teardown(test_time_wait_syn_timestamps_rfc6191, h_teardown),
       cmocka_unit_test_teardown(test_established_paws_drops_wrapped_old_duplicate, h_teardown),
+      cmocka_unit_test_teardown(test_timestamps_passive_initial_window_counts_mss_without_options,
+                                h_teardown),
+      cmocka_unit_test_teardown(test_timestamps_active_initial_window_counts_mss_without_options,
+                                h_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
