@@ -200,6 +200,14 @@ typedef struct ltcp_stack_config {
                                    * that grows to this and no further); a send beyond fails
                                    * with ENOBUFS. 0: zero-copy send off (every call ENOBUFS).
                                    * Fixed at ltcp_stack_new. Default 4096 */
+  uint32_t half_open_whole;       /**< half-open connections kept whole (a TCB with its busy
+                                   * part, about 800 bytes) before the next ones become 64-byte
+                                   * compact records (max_half_open). A handshake that completes
+                                   * while whole skips compacting and expanding again, about 5%
+                                   * of a short connection's work; a SYN flood still costs 64
+                                   * bytes a SYN past this many. Whole or compact, the
+                                   * connection behaves the same. 0: every one compact at once.
+                                   * Default 64 */
   uint32_t shards;                /**< stacks sharing the address, each on its own queue of a
                                    * multi-queue TUN device (lucidtcp serve --threads): the device
                                    * hands a packet to queue ltcp_shard_of(its ports, shards).

@@ -48,6 +48,7 @@ void ltcp_stack_config_default(ltcp_stack_config *cfg) {
   cfg->mem_limit = 256ull << 20; /* tcp/mem.h: LTCP_MEM_LIMIT_DEFAULT */
   cfg->syn_cookies = 1; /* Linux's tcp_syncookies = 1 */
   cfg->zc_refs = 4096;  /* tcp/zc.h */
+  cfg->half_open_whole = 64;
 }
 
 int ltcp_ip_set_config(ltcp_ip *ip, const ltcp_stack_config *c) {

@@ -49,6 +49,7 @@ static void fl_config(ltcp_stack_config *cfg, uint32_t max_half_open, uint8_t co
   cfg->max_connections = 16;
   cfg->max_half_open = max_half_open;
   cfg->syn_cookies = cookies;
+  cfg->half_open_whole = 0; /* every half-open connection a 64-byte record at once */
 }
 
 /* The SYN of a full client: MSS, window scale 7, SACK-permitted, timestamps (when ts). */

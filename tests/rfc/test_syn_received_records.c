@@ -26,6 +26,15 @@ static uint32_t syn_open(h_harness *h, uint16_t rport, uint32_t irs, h_out *syna
   return h->out.seg.seq;
 }
 
+/* The harness's stack, every half-open child compact at once (cfg.half_open_whole 0). */
+static void rec_init(h_harness *h, const ltcp_stack_config *given) {
+  ltcp_stack_config cfg;
+  if (given) cfg = *given;
+  else h_config(&cfg);
+  cfg.half_open_whole = 0;
+  h_init(h, &cfg);
+}
+
 static void test_half_open_record_is_64_bytes(void **state) {
   (void)state;
   assert_int_equal(sizeof(ltcp_syn_rec), 64);
@@ -38,7 +47,7 @@ static void test_half_open_child_becomes_a_record_and_fills_the_backlog(void **s
   h_config(&cfg);
   cfg.syn_cookies = 0; /* a full backlog drops the SYN (no cookie; the record is too young to go) */
   h_harness h;
-  h_init(&h, &cfg);
+  rec_init(&h, &cfg);
   h_listen(&h);
   assert_int_equal(ltcp_listen(h.st, h.lfd, 1), 0);
   syn_open(&h, H_RPORT, H_IRS, NULL);
@@ -58,7 +67,7 @@ static void test_half_open_child_becomes_a_record_and_fills_the_backlog(void **s
 static void test_ack_completes_the_handshake_through_the_record(void **state) {
   (void)state;
   h_harness h;
-  h_init(&h, NULL);
+  rec_init(&h, NULL);
   h_listen(&h);
   uint32_t iss = syn_open(&h, H_RPORT, H_IRS, NULL);
   uint64_t id = h.conn_id;
@@ -91,7 +100,7 @@ static void test_synack_retransmissions_and_give_up_through_the_record(void **st
   h_config(&cfg);
   cfg.synack_retries = 3;
   h_harness h;
-  h_init(&h, &cfg);
+  rec_init(&h, &cfg);
   h_listen(&h);
   h_out first;
   uint32_t iss = syn_open(&h, H_RPORT, H_IRS, &first);
@@ -128,7 +137,7 @@ static void test_synack_retransmissions_and_give_up_through_the_record(void **st
 static void test_record_answers_unacceptable_acks_at_most_the_limit(void **state) {
   (void)state;
   h_harness h;
-  h_init(&h, NULL);
+  rec_init(&h, NULL);
   h_listen(&h);
   uint32_t iss = syn_open(&h, H_RPORT, H_IRS, NULL);
   h_expect_none(&h);
@@ -152,7 +161,7 @@ static void test_record_answers_unacceptable_acks_at_most_the_limit(void **state
 static void test_rst_returns_the_record_to_listen(void **state) {
   (void)state;
   h_harness h;
-  h_init(&h, NULL);
+  rec_init(&h, NULL);
   h_listen(&h);
   syn_open(&h, H_RPORT, H_IRS, NULL);
   h_send(&h, LTCP_RST, H_IRS + 1, 0, NULL, 0);
@@ -168,7 +177,7 @@ static void test_rst_returns_the_record_to_listen(void **state) {
 static void test_listener_close_ends_half_open_children(void **state) {
   (void)state;
   h_harness h;
-  h_init(&h, NULL);
+  rec_init(&h, NULL);
   h_listen(&h);
   uint32_t iss[3];
   for (uint32_t i = 0; i < 3; i++) iss[i] = syn_open(&h, (uint16_t)(H_RPORT + i), H_IRS + i, NULL);
@@ -187,6 +196,46 @@ static void test_listener_close_ends_half_open_children(void **state) {
   h_free(&h);
 }
 
+/* cfg.half_open_whole: the first two half-open children stay whole TCBs, the third becomes a
+ * record; an ACK completes either the same way, and a whole one is compacted once more than
+ * two are whole when its SYN,ACK goes again. */
+static void test_half_open_whole_up_to_the_limit_then_records(void **state) {
+  (void)state;
+  ltcp_stack_config cfg;
+  h_config(&cfg);
+  cfg.half_open_whole = 2;
+  h_harness h;
+  h_init(&h, &cfg);
+  h_listen(&h);
+  uint32_t iss[3];
+  for (int i = 0; i < 3; i++) iss[i] = syn_open(&h, (uint16_t)(H_RPORT + i), H_IRS, NULL);
+  assert_int_equal(syn_stats(&h)->syn_received_compact, 1);
+  assert_int_equal(ltcp_stack_count_state(h.st, LTCP_SYN_RECEIVED), 3);
+  for (int i = 0; i < 3; i += 2) { /* a whole one and the record */
+    h_seg ack = {.flags = LTCP_ACK, .seq = H_IRS + 1, .ack = iss[i] + 1, .wnd = H_WND,
+                 .src_port = (uint16_t)(H_RPORT + i), .has_ts = 1, .ts_val = 1100,
+                 .ts_ecr = h.out.seg.opts.ts_val};
+    h_send_seg(&h, &ack);
+    h_expect_none(&h);
+  }
+  assert_int_equal(ltcp_stack_count_state(h.st, LTCP_ESTABLISHED), 2);
+  assert_int_equal(ltcp_stack_count_state(h.st, LTCP_SYN_RECEIVED), 1);
+  for (int i = 0; i < 2; i++) {
+    int fd = ltcp_accept(h.st, h.lfd, NULL);
+    assert_true(fd >= 0);
+    ltcp_tcp_info info;
+    assert_int_equal(ltcp_status(h.st, fd, &info), 0);
+    assert_int_equal(info.cwnd, 10 * info.snd_mss); /* the same window either way */
+  }
+  /* The one left whole sends its SYN,ACK again and stays whole: one whole, within the limit. */
+  h_advance(&h, LTCP_SEC(1));
+  assert_int_equal(h_next(&h), 1);
+  assert_int_equal(h.out.seg.flags, LTCP_SYN | LTCP_ACK);
+  assert_int_equal(h.out.seg.seq, iss[1]);
+  assert_int_equal(syn_stats(&h)->syn_received_compact, 1);
+  h_free(&h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_half_open_record_is_64_bytes),
@@ -196,6 +245,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_rst_returns_the_record_to_listen, h_teardown),
       cmocka_unit_test_teardown(test_record_answers_unacceptable_acks_at_most_the_limit, h_teardown),
       cmocka_unit_test_teardown(test_listener_close_ends_half_open_children, h_teardown),
+      cmocka_unit_test_teardown(test_half_open_whole_up_to_the_limit_then_records, h_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

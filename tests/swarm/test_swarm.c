@@ -276,6 +276,9 @@ static ltcp_stack *sw_stack_new(const sw_world *w, int s, uint32_t addr) {
   cfg.max_sockets = 64;
   cfg.max_connections = 256;
   cfg.max_half_open = 64;
+  /* Half-open connections compact at once in odd seeds (their digests as before whole ones
+   * existed), after the first 8 whole ones in even seeds: both paths and the turn between. */
+  cfg.half_open_whole = (w->p.seed & 1) ? 0 : 8;
   cfg.event_capacity = SW_EVENT_CAPACITY;
   if (w->p.challenge_limit_off) cfg.challenge_ack_limit = 0;
   return ltcp_stack_new(&cfg);
