@@ -11,9 +11,16 @@
     v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32);                      \
   } while (0)
 
+/* Eight bytes as a little-endian word: one load where the host is little-endian. */
 static uint64_t sip_load64_le(const uint8_t *p) {
-  uint64_t v = 0;
+  uint64_t v;
+  memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#elif !defined(__BYTE_ORDER__)
+  v = 0;
   for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+#endif
   return v;
 }
 
