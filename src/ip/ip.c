@@ -503,19 +503,19 @@ int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_ep *local,
          ltcp_tw_table_exists(&ip->tw, local, remote) || ltcp_syn_table_exists(&ip->syn, local, remote);
 }
 
-/* Half-open connections held whole: every half-open entry that is not a record. */
-static uint32_t ip_half_open_whole(const ltcp_ip *ip) {
-  return ip->table.half_open - ip->syn.recs.count;
+/* A half-open child becomes a record past the first cfg.half_open_whole held whole (every
+ * half-open entry that is not a record): most handshakes complete within a round trip, and a
+ * record would only be expanded again (config.h). Out of line, so that ltcp_ip_compact stays
+ * small enough to inline where every segment calls it. */
+static __attribute__((noinline)) int ip_compact_half_open(ltcp_ip *ip, ltcp_tcb *tcb) {
+  if (ip->table.half_open - ip->syn.recs.count <= ip->cfg.half_open_whole) return 0;
+  return ltcp_syn_table_compact(&ip->syn, tcb);
 }
 
 int ltcp_ip_compact(ltcp_ip *ip, ltcp_tcb *tcb) {
   switch (tcb->state) { /* only these two states have records */
     case LTCP_TIME_WAIT: return ltcp_tw_table_compact(&ip->tw, tcb);
-    case LTCP_SYN_RECEIVED:
-      /* The first cfg.half_open_whole stay whole: most handshakes complete within a round
-       * trip, and a record would only be expanded again (config.h). */
-      if (ip_half_open_whole(ip) <= ip->cfg.half_open_whole) return 0;
-      return ltcp_syn_table_compact(&ip->syn, tcb);
+    case LTCP_SYN_RECEIVED: return ip_compact_half_open(ip, tcb);
     default: return 0;
   }
 }
