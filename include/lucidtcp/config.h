@@ -205,7 +205,8 @@ typedef struct ltcp_stack_config {
                                    * compact records (max_half_open). A handshake that completes
                                    * while whole skips compacting and expanding again, about 5%
                                    * of a short connection's work; a SYN flood still costs 64
-                                   * bytes a SYN past this many. Whole or compact, the
+                                   * bytes a SYN past this many. A whole one whose SYN,ACK
+                                   * goes again becomes a record then. Whole or compact, the
                                    * connection behaves the same. 0: every one compact at once.
                                    * Default 64 */
   uint32_t shards;                /**< stacks sharing the address, each on its own queue of a

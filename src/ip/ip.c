@@ -504,11 +504,15 @@ int ltcp_ip_tuple_in_use(const ltcp_ip *ip, const ltcp_ep *local,
 }
 
 /* A half-open child becomes a record past the first cfg.half_open_whole held whole (every
- * half-open entry that is not a record): most handshakes complete within a round trip, and a
- * record would only be expanded again (config.h). Out of line, so that ltcp_ip_compact stays
- * small enough to inline where every segment calls it. */
+ * half-open entry that is not a record), or once its SYN,ACK went again: most handshakes
+ * complete within a round trip, and a record would only be expanded again (config.h); one that
+ * needed a second SYN,ACK is the slow or spoofed kind, and the early drop (cookies off) looks
+ * only at records whose SYN,ACK went twice. Out of line, so that ltcp_ip_compact stays small
+ * enough to inline where every segment calls it. */
 static __attribute__((noinline)) int ip_compact_half_open(ltcp_ip *ip, ltcp_tcb *tcb) {
-  if (ip->table.half_open - ip->syn.recs.count <= ip->cfg.half_open_whole) return 0;
+  if (ltcp_syn_retries(tcb) == 0 &&
+      ip->table.half_open - ip->syn.recs.count <= ip->cfg.half_open_whole)
+    return 0;
   return ltcp_syn_table_compact(&ip->syn, tcb);
 }
 
