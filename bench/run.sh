@@ -197,6 +197,7 @@ echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp|$(getv mem_time_wait bytes
 echo "row|bytes per TIME-WAIT entry (malloc)|lucidtcp, pools of the burst kept|$(getv mem_time_wait bytes_per_entry_pools_kept)" >>"$RAW"
 echo "row|bytes per idle ESTABLISHED (malloc)|lucidtcp, pools of the burst kept|$(getv mem_established server_bytes_per_conn_pools_kept)" >>"$RAW"
 echo "row|bytes per SYN-RECEIVED entry (malloc)|lucidtcp|$(getv mem_syn_received bytes_per_entry)" >>"$RAW"
+echo "row|bytes per SYN-RECEIVED entry (malloc)|lucidtcp, every one a record (half_open_whole 0)|$(getv mem_syn_received bytes_per_entry_all_records)" >>"$RAW"
 echo "row|table bytes per connection slot (preallocated)|lucidtcp|$(getv mem_table bytes_per_conn_slot)" >>"$RAW"
 echo "row|RSS MiB, $MEMN idle ESTABLISHED (server ends; clients discarded once established)|lucidtcp|$(getv mem_established rss_mib)" >>"$RAW"
 echo "row|bulk CPU-ns/segment with $MEMN idle connections|lucidtcp|$(getv mem_established bulk_cpu_ns_per_seg_at_size)" >>"$RAW"
