@@ -162,9 +162,3 @@ void ltcp_opts_unpack_flags(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags
   tcb->ts_recent_s = (flags & OPTS_TS_RECENT) ? opts_clock_s(eng) : LTCP_OPTS_TS_NONE;
 }
 
-void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst) {
-  if (!in->opts.has_timestamps) return;
-  rst->opts.has_timestamps = 1;
-  rst->opts.ts_val = 0;
-  rst->opts.ts_ecr = in->opts.ts_val;
-}

@@ -64,7 +64,5 @@ int ltcp_opts_time_wait_syn_ok(const ltcp_tcb *tcb, const ltcp_seg *seg);
  * back (a valid TS.Recent is dated now: a record lives far less than §5.5's 24 days). */
 uint8_t ltcp_opts_pack_flags(const ltcp_tcb *tcb);
 void ltcp_opts_unpack_flags(const ltcp_engine *eng, ltcp_tcb *tcb, uint8_t flags);
-/* §5.2: a reset answering a segment with TSopt echoes its TSval, with TSval zero. */
-void ltcp_opts_reset_reply(const ltcp_seg *in, ltcp_seg *rst);
 
 #endif

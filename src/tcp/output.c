@@ -209,7 +209,11 @@ void ltcp_out_reset_reply(ltcp_engine *eng, const ltcp_seg *in) {
     seg.ack = in->seq + ltcp_seg_seqlen(in);
     seg.flags = LTCP_RST | LTCP_ACK;
   }
-  ltcp_opts_reset_reply(in, &seg); /* RFC 7323 §5.2 */
+  /* No TSopt, though RFC 7323 §5.2 RECOMMENDS one echoing the segment's TSval with TSval zero:
+   * Linux's TIME-WAIT runs PAWS on an RST with TSopt (against its §5.2 MUST NOT) and drops
+   * that one, so a SYN of ours that met a peer's TIME-WAIT on the same 4-tuple was answered
+   * by its ACK, our reset ignored, for the 60 s the TIME-WAIT lasts. Linux's tcp_v4_send_reset
+   * and FreeBSD's tcp_respond without a connection send none either. */
   out_control(eng, &seg);
 }
 

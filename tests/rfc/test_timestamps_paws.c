@@ -248,6 +248,31 @@ static void test_timestamps_active_initial_window_counts_mss_without_options(voi
   h_free(&h);
 }
 
+/* A SYN that meets the peer's TIME-WAIT of an earlier connection on the same 4-tuple is
+ * answered by that TIME-WAIT's ACK (Linux, when the SYN's ISN and TSval are not newer). Our
+ * reset (§3.10.7.3: <SEQ=SEG.ACK><CTL=RST>) carries no TSopt: Linux's TIME-WAIT runs PAWS on an
+ * RST with one and would drop it (TSval zero, as RFC 7323 §5.2 recommends), answering every SYN
+ * again for its whole 60 s. Without TSopt it ends the TIME-WAIT, and the SYN sent again after
+ * the RTO opens the connection. */
+static void test_syn_sent_reset_to_a_time_wait_ack_carries_no_timestamps(void **state) {
+  (void)state;
+  h_harness h;
+  h_init(&h, NULL);
+  h_connect(&h);
+  assert_true(h.out.seg.opts.has_timestamps);
+  uint32_t old_rcv_nxt = h.iss - 7777; /* the TIME-WAIT's RCV.NXT: not our SYN's */
+  h_seg ack = {.flags = LTCP_ACK, .seq = h.irs, .ack = old_rcv_nxt, .wnd = 512, .has_ts = 1,
+               .ts_val = 99999, .ts_ecr = 123456};
+  h_send_seg(&h, &ack);
+  const h_out *rst = h_expect(&h, LTCP_RST, old_rcv_nxt, 0);
+  assert_false(rst->seg.opts.has_timestamps);
+  h_expect_none(&h);
+  assert_int_equal(h_state(&h), LTCP_SYN_SENT);
+  h_advance(&h, LTCP_SEC(1)); /* the initial RTO: the SYN again */
+  h_expect(&h, LTCP_SYN, h.iss, 0);
+  h_free(&h);
+}
+
 /* RFC 6191 (RFC 9293 §3.6 SHLD-4): in TIME-WAIT with timestamps, a SYN with a newer TSval opens
  * a new connection even below RCV.NXT; one with an older TSval does not. */
 static void test_time_wait_syn_timestamps_rfc6191(void **state) {
@@ -291,6 +316,8 @@ int main(void) {
       cmocka_unit_test_teardown(test_timestamps_passive_initial_window_counts_mss_without_options,
                                 h_teardown),
       cmocka_unit_test_teardown(test_timestamps_active_initial_window_counts_mss_without_options,
+                                h_teardown),
+      cmocka_unit_test_teardown(test_syn_sent_reset_to_a_time_wait_ack_carries_no_timestamps,
                                 h_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

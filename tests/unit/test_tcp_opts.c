@@ -286,20 +286,6 @@ static void test_opts_stamp_after_handshake(void **state) {
   ot_free(&f);
 }
 
-/* §5.2: a reset answering a segment with TSopt carries TSopt, TSecr = its TSval, TSval zero. */
-static void test_opts_reset_reply_echoes_tsval(void **state) {
-  (void)state;
-  ltcp_seg in = ot_seg_ts(LTCP_ACK, 1, 777, 55), rst = ot_seg(LTCP_RST, 0);
-  ltcp_opts_reset_reply(&in, &rst);
-  assert_true(rst.opts.has_timestamps);
-  assert_int_equal(rst.opts.ts_val, 0);
-  assert_int_equal(rst.opts.ts_ecr, 777);
-  in = ot_seg(LTCP_ACK, 1);
-  rst = ot_seg(LTCP_RST, 0);
-  ltcp_opts_reset_reply(&in, &rst);
-  assert_false(rst.opts.has_timestamps);
-}
-
 /* ---- PAWS (§5): what to drop; the caller counts it and, for PAWS, sends the ACK */
 
 #define OT_NONE LTCP_DROP_NONE
@@ -631,7 +617,6 @@ int main(void) {
       cmocka_unit_test(test_opts_stamp_initial_syn_offers),
       cmocka_unit_test(test_opts_stamp_syn_ack_answers_only_offers),
       cmocka_unit_test(test_opts_stamp_after_handshake),
-      cmocka_unit_test(test_opts_reset_reply_echoes_tsval),
       cmocka_unit_test(test_opts_reject_not_negotiated_accepts),
       cmocka_unit_test(test_opts_reject_missing_timestamp),
       cmocka_unit_test(test_opts_reject_rst_exempt),

@@ -326,6 +326,17 @@ static int rt_opts_set_addr6(rt_opts *o, const char *v) {
   return 0;
 }
 
+static int rt_opts_set_seed(rt_opts *o, const char *v) {
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(v, &end, 10);
+  if (!*v || *v == '-' || *end || errno)
+    return rt_usage_error(o, "--seed wants a non-negative integer, not '%s'", v);
+  o->seed = x;
+  o->have_seed = 1;
+  return 0;
+}
+
 static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
   if (strcmp(name, "--tun") == 0) {
     o->tun = v;
@@ -339,6 +350,8 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
     o->pcap_path = v;
   } else if (strcmp(name, "--msl") == 0) {
     return rt_opts_set_msl(o, v);
+  } else if (strcmp(name, "--seed") == 0) {
+    return rt_opts_set_seed(o, v);
   } else if (strcmp(name, "--impair") == 0) {
     char bad[96], why[160];
     if (ltcp_impair_parse(v, &o->impair_cfg, bad, sizeof bad) != 0)
@@ -364,7 +377,7 @@ static int rt_opts_set(rt_opts *o, const char *name, const char *v) {
 int rt_opts_parse(rt_opts *o, int argc, char **argv, int *i) {
   static const char *const valued[] = {"--tun",       "--addr",    "--pcap",   "--msl",
                                        "--impair",    "--busy-poll", "--gateway", "--route",
-                                       "--control",   "--io",        "--threads"};
+                                       "--control",   "--io",        "--threads", "--seed"};
   if (strcmp(argv[*i], "--trace") == 0) {
     o->trace = 1;
     return 1;

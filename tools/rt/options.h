@@ -18,7 +18,9 @@
 #define RT_HELP_TRACE_PCAP_MSL \
   "  --trace            print each state change on stderr as it happens, as the demo does\n" \
   "  --pcap FILE        write every packet in and out to FILE (pcap) for tshark/wireshark\n" \
-  "  --msl SECONDS      maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n"
+  "  --msl SECONDS      maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30)\n" \
+  "  --seed N           the stack's randomness (ISN and TSval keys, ephemeral ports) from N,\n" \
+  "                     so that two runs pick the same numbers (default: random each run)\n"
 /* --impair, short: serve's help tells the rest. */
 #define RT_HELP_IMPAIR_SEE_SERVE \
   "  --impair SPEC      inject faults on the link, as netem would (see lucidtcp help serve)\n"
@@ -85,6 +87,8 @@ typedef struct rt_opts {
   const char *control;    /* --control PATH: the control socket lucidtcp ss reads (rt/control.h) */
   ltcp_loop_io io;        /* --io uring|readwrite|auto */
   uint32_t threads;       /* --threads N: shards (default 1) */
+  uint64_t seed;          /* --seed N (have_seed; else a random seed each run) */
+  int have_seed;
 } rt_opts;
 
 void rt_opts_default(rt_opts *o, const char *cmd);

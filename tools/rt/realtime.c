@@ -131,7 +131,8 @@ static int rt_open_stack(rt_ctx *rt) {
   rt_opts_stack_config(&rt->o, &cfg);
   uint32_t mtu = rt->tun.mtu;
   cfg.mtu = (uint16_t)(mtu < RT_MTU_MIN ? RT_MTU_MIN : mtu > RT_MTU_MAX ? RT_MTU_MAX : mtu);
-  cfg.seed = ltcp_loop_random_seed();
+  /* --seed: each shard its own stream, the same from run to run. */
+  cfg.seed = rt->o.have_seed ? rt->o.seed + (uint64_t)rt->shard : ltcp_loop_random_seed();
   cfg.msl_ns = rt->o.msl_ns;
   cfg.sndbuf = RT_SNDBUF;
   cfg.rcvbuf = RT_RCVBUF;
