@@ -90,6 +90,16 @@ static void heap_remove_at(ltcp_timers *h, uint32_t i) {
   heap_place(h, i, &e);
 }
 
+/* e enters the heap (p < 0: it has no index there) or moves in it from index p. */
+static void heap_set(ltcp_timers *h, int32_t p, const ltcp_timer_entry *e) {
+  if (p >= 0) {
+    heap_place(h, (uint32_t)p, e);
+    return;
+  }
+  LTCP_ASSERT(h->len < h->cap);
+  heap_up(h, h->len++, e);
+}
+
 static void heap_remove(ltcp_timers *h, ltcp_tcb *tcb) {
   uint32_t i = (uint32_t)tcb->heap_idx;
   tcb->heap_idx = PLACE_NONE;
@@ -183,11 +193,8 @@ static __attribute__((noinline)) void timers_place_many(ltcp_timers *h, ltcp_tcb
   ltcp_timer_entry e = {.deadline = tcb->deadline, .id = tcb->id, .tcb = tcb};
   if (fifo_append(h, &e, now) == 0) {
     if (p >= 0) heap_remove_at(h, (uint32_t)p); /* it leaves the heap from where it was */
-  } else if (p >= 0) {
-    heap_place(h, (uint32_t)p, &e);
   } else {
-    LTCP_ASSERT(h->len < h->cap);
-    heap_up(h, h->len++, &e);
+    heap_set(h, p, &e); /* p < 0 when it came from a FIFO */
   }
 }
 
@@ -204,12 +211,7 @@ void ltcp_timers_moved(ltcp_timers *h, ltcp_tcb *tcb, ltcp_time_ns now) {
   }
   /* A shallow heap: cheaper than a FIFO's bookkeeping. */
   ltcp_timer_entry e = {.deadline = tcb->deadline, .id = tcb->id, .tcb = tcb};
-  if (p >= 0) {
-    heap_place(h, (uint32_t)p, &e);
-    return;
-  }
-  LTCP_ASSERT(h->len < h->cap);
-  heap_up(h, h->len++, &e);
+  heap_set(h, p, &e);
 }
 
 ltcp_tcb *ltcp_timers_first_of_all(const ltcp_timers *h) {

@@ -11,14 +11,13 @@
     v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32);                      \
   } while (0)
 
-/* Eight bytes as a little-endian word: one load where the host is little-endian. */
+/* Eight bytes as a little-endian word: one load where the host is little-endian, the bytes
+ * one by one elsewhere (right in any byte order). */
 static uint64_t sip_load64_le(const uint8_t *p) {
-  uint64_t v;
+  uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v = __builtin_bswap64(v);
-#elif !defined(__BYTE_ORDER__)
-  v = 0;
+#else
   for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
 #endif
   return v;
